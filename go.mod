@@ -1,0 +1,3 @@
+module github.com/hookgen/hookgen
+
+go 1.26.0

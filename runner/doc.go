@@ -1,0 +1,2 @@
+// Package runner is what a generated hook Job runs: "hookgen run <action>".
+package runner

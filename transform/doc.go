@@ -1,0 +1,2 @@
+// Package transform is hookgen's pure core.
+package transform
