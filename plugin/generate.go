@@ -1,12 +1,137 @@
 package plugin
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/pflag"
+
+	"github.com/hookgen/hookgen/transform"
 )
 
-func runGenerate(_ context.Context, _ []string, _ Env, _, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "hookgen generate: not built yet")
+const generateHelp = `Usage: hookgen generate [flags]
+
+Print the application's manifests and its generated hook Jobs as one YAML
+stream. Argo CD runs it in the Application's source directory with its
+build environment (ARGOCD_APP_*, ARGOCD_ENV_*); nothing is printed unless
+everything succeeded.
+
+Flags:
+`
+
+func runGenerate(_ context.Context, args []string, env Env, stdout, stderr io.Writer) int {
+	fl := pflag.NewFlagSet("generate", pflag.ContinueOnError)
+	fl.SetOutput(io.Discard)
+	dir := fl.String("dir", "", "application directory (default: the working directory)")
+	configDir := fl.String("config-dir", "", "platform config directory (default: $"+envConfigDir+" or "+defaultConfigDir+")")
+	help := fl.BoolP("help", "h", false, "show this help")
+	if err := fl.Parse(args); err != nil {
+		return usageError(stderr, "generate", err, fl)
+	}
+	if *help {
+		fmt.Fprint(stdout, generateHelp)
+		fmt.Fprint(stdout, fl.FlagUsages())
+		return ExitOK
+	}
+	if fl.NArg() > 0 {
+		return usageError(stderr, "generate", fmt.Errorf("unexpected argument %q", fl.Arg(0)), fl)
+	}
+	in, closeAll, err := buildInput(*dir, *configDir, env)
+	if err != nil {
+		fmt.Fprintf(stderr, "hookgen: %v\n", err)
+		return ExitProblems
+	}
+	defer closeAll()
+	res, err := transform.Run(in)
+	if err != nil {
+		return reportProblems(stderr, err)
+	}
+	w := bufio.NewWriterSize(stdout, 64<<10)
+	if _, err := res.WriteTo(w); err != nil {
+		fmt.Fprintf(stderr, "hookgen: write output: %v\n", err)
+		return ExitProblems
+	}
+	if err := w.Flush(); err != nil {
+		fmt.Fprintf(stderr, "hookgen: write output: %v\n", err)
+		return ExitProblems
+	}
+	return ExitOK
+}
+
+// buildInput gathers a transform.Input from the working directory (or dir),
+// the env and the config directory.
+func buildInput(dir, configDir string, env Env) (transform.Input, func(), error) {
+	var in transform.Input
+	if dir == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return in, nil, fmt.Errorf("find the working directory: %w", err)
+		}
+		dir = wd
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return in, nil, fmt.Errorf("application directory %s: %w", dir, err)
+	}
+	root, appDir := splitRoot(abs, env[envAppSourcePath])
+	repo, closeRepo, err := openRootFS(root)
+	if err != nil {
+		return in, nil, fmt.Errorf("open the repository at %s: %w", root, err)
+	}
+	closers := []func() error{closeRepo}
+	closeAll := func() {
+		for _, c := range closers {
+			c()
+		}
+	}
+	in.Repo, in.AppDir = repo, appDir
+	if configDir == "" {
+		configDir = env[envConfigDir]
+	}
+	explicit := configDir != ""
+	if configDir == "" {
+		configDir = defaultConfigDir
+	}
+	cfg, closeCfg, err := openRootFS(configDir)
+	switch {
+	case err == nil:
+		in.Config = cfg
+		closers = append(closers, closeCfg)
+	case errors.Is(err, fs.ErrNotExist) && !explicit:
+		// No platform configuration: built-in templates only.
+	default:
+		closeAll()
+		return in, nil, fmt.Errorf("open the config directory %s: %w", configDir, err)
+	}
+	in.Context = appContext(env)
+	return in, closeAll, nil
+}
+
+// reportProblems prints every problem on its own line and returns the exit
+// code for bad input.
+func reportProblems(stderr io.Writer, err error) int {
+	var ps transform.Problems
+	if errors.As(err, &ps) {
+		w := bufio.NewWriter(stderr)
+		for _, p := range ps {
+			fmt.Fprintln(w, p.Error())
+		}
+		w.Flush()
+		return ExitProblems
+	}
+	fmt.Fprintf(stderr, "hookgen: %v\n", err)
 	return ExitProblems
+}
+
+// usageError reports a bad command line.
+func usageError(stderr io.Writer, cmd string, err error, fl *pflag.FlagSet) int {
+	fmt.Fprintf(stderr, "hookgen %s: %v\n", cmd, err)
+	fmt.Fprintf(stderr, "Run \"hookgen %s --help\" for usage.\n", cmd)
+	return ExitUsage
 }

@@ -42,7 +42,14 @@ var commands = map[string]command{
 // Main runs hookgen with the given arguments (without the program name) and
 // environment ("KEY=value" entries, as os.Environ returns them) and returns
 // the process exit code.
-func Main(args []string, environ []string, stdout, stderr io.Writer) int {
+func Main(args []string, environ []string, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		// A bug must not look like success, nor print a Go stack into Argo CD's UI.
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "hookgen: internal error: %v (please report this with the input that caused it)\n", r)
+			code = ExitProblems
+		}
+	}()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	env := NewEnv(environ)

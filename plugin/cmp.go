@@ -1,0 +1,138 @@
+package plugin
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/hookgen/hookgen/transform"
+)
+
+// Argo CD's build environment for plugins (argocd-facts: "Environment the
+// commands receive"). Argo CD 2.x drops variables with empty values, 3.x
+// passes them; both read the same here: absent and empty are alike.
+const (
+	envAppName        = "ARGOCD_APP_NAME"
+	envAppNamespace   = "ARGOCD_APP_NAMESPACE"
+	envAppProject     = "ARGOCD_APP_PROJECT_NAME"
+	envAppRevision    = "ARGOCD_APP_REVISION"
+	envAppRevShort    = "ARGOCD_APP_REVISION_SHORT"
+	envAppSourcePath  = "ARGOCD_APP_SOURCE_PATH"
+	envAppRepoURL     = "ARGOCD_APP_SOURCE_REPO_URL"
+	envAppTargetRev   = "ARGOCD_APP_SOURCE_TARGET_REVISION"
+	envKubeVersion    = "KUBE_VERSION"
+	envUserPrefix     = "ARGOCD_ENV_"
+	envConfigDir      = "HOOKGEN_CONFIG_DIR"
+	envRunnerImage    = "HOOKGEN_RUNNER_IMAGE"
+	defaultConfigDir  = "/home/argocd/hookgen"
+	runnerImageRepo   = "ghcr.io/hookgen/hookgen"
+	shortRevisionSize = 7
+)
+
+// appContext reads the Application's context from Argo CD's env.
+func appContext(env Env) transform.Context {
+	rev := env[envAppRevision]
+	short := env[envAppRevShort]
+	if short == "" && len(rev) >= shortRevisionSize {
+		short = rev[:shortRevisionSize]
+	}
+	user := map[string]string{}
+	for k, v := range env {
+		if name, ok := strings.CutPrefix(k, envUserPrefix); ok && name != "" {
+			user[name] = v
+		}
+	}
+	return transform.Context{
+		App: transform.App{
+			Name:           env[envAppName],
+			Namespace:      env[envAppNamespace],
+			Project:        env[envAppProject],
+			Revision:       rev,
+			RevisionShort:  short,
+			RepoURL:        env[envAppRepoURL],
+			Path:           env[envAppSourcePath],
+			TargetRevision: env[envAppTargetRev],
+			KubeVersion:    env[envKubeVersion],
+		},
+		Env:         user,
+		RunnerImage: runnerImage(env),
+	}
+}
+
+// runnerImage is the image of Jobs that run "hookgen run": the sidecar's
+// HOOKGEN_RUNNER_IMAGE, else this build's own image.
+func runnerImage(env Env) string {
+	if img := env[envRunnerImage]; img != "" {
+		return img
+	}
+	return runnerImageRepo + ":" + version
+}
+
+// splitRoot finds the repository root and the app directory in it. Argo CD
+// runs a plugin in <repo root>/<source path>; the root is the working
+// directory with ARGOCD_APP_SOURCE_PATH taken off. When the working
+// directory does not end in the source path (a narrowed checkout, or a run
+// outside Argo CD), the working directory is the root and nothing above it
+// is read.
+func splitRoot(cwd, sourcePath string) (root, appDir string) {
+	src := path.Clean("/" + filepath.ToSlash(sourcePath))[1:]
+	if src == "" || strings.HasPrefix(src, "..") {
+		return cwd, "."
+	}
+	slash := filepath.ToSlash(cwd)
+	if !strings.HasSuffix(slash, "/"+src) {
+		return cwd, "."
+	}
+	return filepath.FromSlash(strings.TrimSuffix(slash, "/"+src)), src
+}
+
+// rootFS is a read-only view of a directory that nothing (no "..", no
+// symlink) can leave: os.Root enforces it, rootFS names the error.
+type rootFS struct{ fsys fs.FS }
+
+func openRootFS(dir string) (*rootFS, func() error, error) {
+	r, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &rootFS{fsys: r.FS()}, r.Close, nil
+}
+
+func (r *rootFS) Open(name string) (fs.File, error) {
+	f, err := r.fsys.Open(name)
+	return f, outside(err)
+}
+
+func (r *rootFS) Stat(name string) (fs.FileInfo, error) {
+	fi, err := fs.Stat(r.fsys, name)
+	return fi, outside(err)
+}
+
+func (r *rootFS) ReadFile(name string) ([]byte, error) {
+	b, err := fs.ReadFile(r.fsys, name)
+	return b, outside(err)
+}
+
+func (r *rootFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	es, err := fs.ReadDir(r.fsys, name)
+	return es, outside(err)
+}
+
+// outside turns os.Root's "path escapes from parent" into
+// transform.ErrOutsideRoot.
+func outside(err error) error {
+	if err == nil {
+		return nil
+	}
+	if strings.Contains(err.Error(), "path escapes from parent") {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return &fs.PathError{Op: pe.Op, Path: pe.Path, Err: transform.ErrOutsideRoot}
+		}
+		return transform.ErrOutsideRoot
+	}
+	return err
+}

@@ -1,0 +1,93 @@
+package transform
+
+// Argo CD names hookgen writes. They mirror Argo CD's own constants (the
+// test module checks that they are equal) so the product does not import
+// Argo CD.
+const (
+	AnnotationHook             = "argocd.argoproj.io/hook"
+	AnnotationHookDeletePolicy = "argocd.argoproj.io/hook-delete-policy"
+	AnnotationSyncWave         = "argocd.argoproj.io/sync-wave"
+)
+
+// Phase is an Argo CD hook type.
+type Phase string
+
+// Hook phases, in the order Argo CD runs them: the sync phases, SyncFail
+// when a sync fails, then the deletion phases when the Application is
+// deleted.
+const (
+	PreSync    Phase = "PreSync"
+	Sync       Phase = "Sync"
+	PostSync   Phase = "PostSync"
+	SyncFail   Phase = "SyncFail"
+	PreDelete  Phase = "PreDelete"
+	PostDelete Phase = "PostDelete"
+)
+
+// Phases lists every phase in Argo CD's order.
+var Phases = []Phase{PreSync, Sync, PostSync, SyncFail, PreDelete, PostDelete}
+
+// order is the phase's rank in Phases.
+func (p Phase) order() int {
+	for i, q := range Phases {
+		if p == q {
+			return i
+		}
+	}
+	return len(Phases)
+}
+
+// IsDelete reports whether the phase runs on Application deletion. Argo CD
+// finds those hooks by name, so they need fixed names.
+func (p Phase) IsDelete() bool { return p == PreDelete || p == PostDelete }
+
+// Outcome is what $(hook.outcome) says in the phase: a PostSync hook runs
+// after a sync succeeded, a SyncFail hook after it failed.
+func (p Phase) Outcome() string {
+	switch p {
+	case PreSync:
+		return "started"
+	case Sync:
+		return "syncing"
+	case PostSync:
+		return "succeeded"
+	case SyncFail:
+		return "failed"
+	case PreDelete:
+		return "deleting"
+	case PostDelete:
+		return "deleted"
+	}
+	return ""
+}
+
+// DeletePolicy is an Argo CD hook delete policy.
+type DeletePolicy string
+
+// Delete policies.
+const (
+	HookSucceeded      DeletePolicy = "HookSucceeded"
+	HookFailed         DeletePolicy = "HookFailed"
+	BeforeHookCreation DeletePolicy = "BeforeHookCreation"
+)
+
+// DeletePolicies lists every delete policy.
+var DeletePolicies = []DeletePolicy{HookSucceeded, HookFailed, BeforeHookCreation}
+
+func parsePhase(s string) (Phase, bool) {
+	for _, p := range Phases {
+		if string(p) == s {
+			return p, true
+		}
+	}
+	return "", false
+}
+
+func parseDeletePolicy(s string) (DeletePolicy, bool) {
+	for _, p := range DeletePolicies {
+		if string(p) == s {
+			return p, true
+		}
+	}
+	return "", false
+}

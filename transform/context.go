@@ -1,0 +1,57 @@
+package transform
+
+import "sort"
+
+// App is what Argo CD tells a plugin about the Application (ARGOCD_APP_*).
+// Fields Argo CD did not send are empty.
+type App struct {
+	Name           string // ARGOCD_APP_NAME
+	Namespace      string // ARGOCD_APP_NAMESPACE: the destination namespace
+	Project        string // ARGOCD_APP_PROJECT_NAME (Argo CD 3.0+)
+	Revision       string // ARGOCD_APP_REVISION
+	RevisionShort  string // ARGOCD_APP_REVISION_SHORT, or the first 7 characters of Revision
+	RepoURL        string // ARGOCD_APP_SOURCE_REPO_URL
+	Path           string // ARGOCD_APP_SOURCE_PATH
+	TargetRevision string // ARGOCD_APP_SOURCE_TARGET_REVISION
+	KubeVersion    string // KUBE_VERSION: the cluster's Major.Minor.Patch, no leading v
+}
+
+// Context is everything outside the repository that shapes the output.
+type Context struct {
+	App App
+	// Env holds the Application's plugin env: ARGOCD_ENV_X arrives as Env["X"].
+	Env map[string]string
+	// RunnerImage is the image of Jobs that run "hookgen run": $(runner.image).
+	RunnerImage string
+}
+
+// appKeys lists the app.* placeholders and how to read them.
+var appKeys = map[string]func(App) string{
+	"name":           func(a App) string { return a.Name },
+	"namespace":      func(a App) string { return a.Namespace },
+	"project":        func(a App) string { return a.Project },
+	"revision":       func(a App) string { return a.Revision },
+	"revisionShort":  func(a App) string { return a.RevisionShort },
+	"repoURL":        func(a App) string { return a.RepoURL },
+	"path":           func(a App) string { return a.Path },
+	"targetRevision": func(a App) string { return a.TargetRevision },
+	"kubeVersion":    func(a App) string { return a.KubeVersion },
+}
+
+// hookKeys lists the hook.* placeholders.
+var hookKeys = []string{"name", "phase", "outcome"}
+
+// PlaceholderKeys lists every placeholder hookgen knows, for docs and
+// completion: app.*, hook.*, runner.image; env.X and params.X are open.
+func PlaceholderKeys() []string {
+	var out []string
+	for k := range appKeys {
+		out = append(out, "app."+k)
+	}
+	for _, k := range hookKeys {
+		out = append(out, "hook."+k)
+	}
+	out = append(out, "runner.image")
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,357 @@
+package transform
+
+import (
+	"fmt"
+	"math"
+	"reflect"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// A strict decoder from YAML nodes into the spec's Go types.
+//
+// The Go types (HookSet, Hook, HookTemplate, ...) are the single description
+// of the file formats: their json tags name the fields, the JSON Schema is
+// generated from them, and this decoder reads them. It differs from
+// yaml.Node.Decode in what users see: unknown fields, wrong types and
+// duplicate keys are reported with file, line, the hook they belong to and
+// the field's name (never Go type names), all at once rather than the first
+// only, and the position of every field is kept for later messages.
+
+// source records where a decoded struct came from. A struct type that has a
+// field `src source` gets it filled: its own position and the position of
+// each of its fields, keyed by the field path relative to the struct
+// ("activeDeadlineSeconds", "podLabels.team").
+type source struct {
+	pos    Pos
+	fields map[string]Pos
+}
+
+// at returns the position of a field path, falling back to the struct's own.
+func (s source) at(path string) Pos {
+	if p, ok := s.fields[path]; ok {
+		return p
+	}
+	return s.pos
+}
+
+// has reports whether the field path was written in the file.
+func (s source) has(path string) bool {
+	_, ok := s.fields[path]
+	return ok
+}
+
+// sourced is implemented by the types with a source record.
+type sourced interface{ setSource(source) }
+
+func (s *HookSet) setSource(src source)          { s.src = src }
+func (s *Defaults) setSource(src source)         { s.src = src }
+func (s *Hook) setSource(src source)             { s.src = src }
+func (s *EnvVar) setSource(src source)           { s.src = src }
+func (s *HookTemplate) setSource(src source)     { s.src = src }
+func (s *TemplateSpec) setSource(src source)     { s.src = src }
+func (s *TemplateDefaults) setSource(src source) { s.src = src }
+func (s *Param) setSource(src source)            { s.src = src }
+
+// nodeDecoder is implemented by types with their own YAML form.
+type nodeDecoder interface {
+	decodeNode(d *decoder, n *yaml.Node, path string)
+}
+
+type decoder struct {
+	file string
+	hook string // for messages about a hook's fields
+	ps   *problems
+}
+
+func (d *decoder) pos(n *yaml.Node) Pos {
+	return Pos{File: d.file, Line: n.Line, Col: n.Column}
+}
+
+func (d *decoder) errorf(n *yaml.Node, format string, args ...any) {
+	d.ps.add(d.pos(n), d.hook, format, args...)
+}
+
+var (
+	nodeType    = reflect.TypeOf((*yaml.Node)(nil))
+	stringType  = reflect.TypeOf("")
+	decoderType = reflect.TypeOf((*nodeDecoder)(nil)).Elem()
+)
+
+// decode reads n into the value v points to. path names the field in
+// messages ("hooks[0].with"); src is the nearest enclosing source record and
+// rel the field path relative to it.
+func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, src *source, rel string) {
+	if src != nil && rel != "" {
+		src.fields[rel] = d.pos(n)
+	}
+	if v.Type() == nodeType {
+		if !isNull(n) {
+			v.Set(reflect.ValueOf(n))
+		}
+		return
+	}
+	if v.Addr().Type().Implements(decoderType) {
+		v.Addr().Interface().(nodeDecoder).decodeNode(d, n, path)
+		return
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		if isNull(n) {
+			return
+		}
+		p := reflect.New(v.Type().Elem())
+		d.decode(n, p.Elem(), path, src, "")
+		v.Set(p)
+	case reflect.String:
+		if s, ok := d.scalar(n, path, tagStr); ok {
+			v.SetString(s)
+		}
+	case reflect.Bool:
+		if s, ok := d.scalar(n, path, tagBool); ok {
+			b, _ := strconv.ParseBool(s)
+			v.SetBool(b)
+		}
+	case reflect.Int, reflect.Int32, reflect.Int64:
+		if s, ok := d.scalar(n, path, tagInt); ok {
+			i, err := strconv.ParseInt(s, 0, v.Type().Bits())
+			if err != nil {
+				d.errorf(n, "%s: %s is out of range", fieldName(path), s)
+				return
+			}
+			v.SetInt(i)
+		}
+	case reflect.Slice:
+		if isNull(n) {
+			return
+		}
+		if n.Kind != yaml.SequenceNode {
+			d.errorf(n, "%s must be a list, not %s", fieldName(path), kindName(n))
+			return
+		}
+		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
+		for i, item := range n.Content {
+			d.decode(item, s.Index(i), fmt.Sprintf("%s[%d]", path, i), src, joinRel(rel, strconv.Itoa(i)))
+		}
+		v.Set(s)
+	case reflect.Map:
+		if isNull(n) {
+			return
+		}
+		if n.Kind != yaml.MappingNode {
+			d.errorf(n, "%s must be a mapping, not %s", fieldName(path), kindName(n))
+			return
+		}
+		m := reflect.MakeMapWithSize(v.Type(), len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, val := n.Content[i], n.Content[i+1]
+			if k.Kind != yaml.ScalarNode {
+				d.errorf(k, "%s: keys must be strings", fieldName(path))
+				continue
+			}
+			e := reflect.New(v.Type().Elem()).Elem()
+			if e.Type() == stringType && val.Kind == yaml.ScalarNode && !isNull(val) {
+				// Label-like maps take any scalar as its text: `version: 2` means "2".
+				e.SetString(val.Value)
+				if src != nil {
+					src.fields[joinRel(rel, k.Value)] = d.pos(val)
+				}
+			} else {
+				d.decode(val, e, path+"."+k.Value, src, joinRel(rel, k.Value))
+			}
+			m.SetMapIndex(reflect.ValueOf(k.Value), e)
+		}
+		v.Set(m)
+	case reflect.Struct:
+		d.decodeStruct(n, v, path, src, rel)
+	default:
+		panic(fmt.Sprintf("transform: no YAML decoding for %s", v.Type()))
+	}
+}
+
+func joinRel(rel, key string) string {
+	if rel == "" {
+		return key
+	}
+	return rel + "." + key
+}
+
+// fieldName turns a decoder path into what a user reads: the last element.
+func fieldName(path string) string {
+	if i := strings.LastIndexAny(path, "."); i >= 0 {
+		path = path[i+1:]
+	}
+	return fmt.Sprintf("%q", path)
+}
+
+// scalar checks that n is a scalar of the wanted tag.
+func (d *decoder) scalar(n *yaml.Node, path, want string) (string, bool) {
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == want {
+		return n.Value, true
+	}
+	wantName := map[string]string{tagStr: "a string", tagBool: "true or false", tagInt: "an integer"}[want]
+	hint := ""
+	if want == tagStr && n.Kind == yaml.ScalarNode {
+		hint = "; quote it"
+	}
+	d.errorf(n, "%s must be %s, not %s%s", fieldName(path), wantName, kindName(n), hint)
+	return "", false
+}
+
+// structFields lists the YAML fields of a struct type, following embedded
+// structs the way encoding/json does.
+type structField struct {
+	name  string
+	index []int
+}
+
+func structFields(t reflect.Type) []structField {
+	var out []structField
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		name, _, _ := strings.Cut(tag, ",")
+		if name == "-" || (!f.IsExported() && !f.Anonymous) {
+			continue
+		}
+		if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
+			for _, sf := range structFields(f.Type) {
+				out = append(out, structField{name: sf.name, index: append([]int{i}, sf.index...)})
+			}
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out = append(out, structField{name: name, index: []int{i}})
+	}
+	return out
+}
+
+var fieldCache sync.Map // reflect.Type -> []structField
+
+func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string, src *source, rel string) {
+	if n.Kind != yaml.MappingNode {
+		if isNull(n) {
+			return
+		}
+		d.errorf(n, "%s must be a mapping, not %s", fieldName(path), kindName(n))
+		return
+	}
+	// A struct with its own source record starts a new relative path.
+	if sr, ok := v.Addr().Interface().(sourced); ok {
+		own := &source{pos: d.pos(n), fields: map[string]Pos{}}
+		defer sr.setSource(*own)
+		src, rel = own, ""
+	}
+	var fields []structField
+	if f, ok := fieldCache.Load(v.Type()); ok {
+		fields = f.([]structField)
+	} else {
+		fields = structFields(v.Type())
+		fieldCache.Store(v.Type(), fields)
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		var f *structField
+		for j := range fields {
+			if fields[j].name == k.Value {
+				f = &fields[j]
+				break
+			}
+		}
+		if f == nil {
+			names := make([]string, len(fields))
+			for j, sf := range fields {
+				names[j] = sf.name
+			}
+			d.errorf(k, "unknown field %q%s", k.Value, suggest(k.Value, names))
+			continue
+		}
+		d.decode(val, v.FieldByIndex(f.index), path+"."+f.name, src, joinRel(rel, f.name))
+	}
+}
+
+// suggest returns ` (did you mean "x"?)` for the closest known name, or
+// the list of known names when nothing is close.
+func suggest(got string, known []string) string {
+	best, bestDist := "", math.MaxInt
+	for _, k := range known {
+		if dist := editDistance(strings.ToLower(got), strings.ToLower(k)); dist < bestDist {
+			best, bestDist = k, dist
+		}
+	}
+	if best != "" && bestDist <= max(2, len(got)/3) {
+		return fmt.Sprintf(" (did you mean %q?)", best)
+	}
+	sorted := append([]string(nil), known...)
+	sort.Strings(sorted)
+	return fmt.Sprintf(" (known: %s)", strings.Join(sorted, ", "))
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// StringList is a string or a list of strings in YAML ("phase: PreSync" or
+// "phase: [PostSync, SyncFail]"); a single string may also be
+// comma-separated, as Argo CD's own annotations are.
+type StringList []string
+
+func (l *StringList) decodeNode(d *decoder, n *yaml.Node, path string) {
+	switch {
+	case isNull(n):
+	case n.Kind == yaml.ScalarNode && n.ShortTag() == tagStr:
+		for _, part := range strings.Split(n.Value, ",") {
+			if p := strings.TrimSpace(part); p != "" {
+				*l = append(*l, p)
+			}
+		}
+	case n.Kind == yaml.SequenceNode:
+		for _, item := range n.Content {
+			if s, ok := d.scalar(item, path, tagStr); ok {
+				*l = append(*l, s)
+			}
+		}
+	default:
+		d.errorf(n, "%s must be a string or a list of strings, not %s", fieldName(path), kindName(n))
+	}
+}
+
+// Quantity is a Kubernetes resource quantity ("500m", "128Mi", 2).
+type Quantity string
+
+var quantityRE = regexp.MustCompile(`^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+|[kMGTPE]i?|m|)$`)
+
+func (q *Quantity) decodeNode(d *decoder, n *yaml.Node, path string) {
+	if n.Kind != yaml.ScalarNode || isNull(n) || n.ShortTag() == tagBool {
+		d.errorf(n, "%s must be a quantity such as 500m or 128Mi, not %s", fieldName(path), kindName(n))
+		return
+	}
+	if !quantityRE.MatchString(n.Value) {
+		d.errorf(n, "%s: %q is not a Kubernetes quantity (such as 500m, 1, 128Mi)", fieldName(path), n.Value)
+		return
+	}
+	*q = Quantity(n.Value)
+}

@@ -1,0 +1,349 @@
+package transform
+
+import (
+	"path"
+	"reflect"
+	"regexp"
+	"slices"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+var envNameRE = regexp.MustCompile(`^[-._a-zA-Z][-._a-zA-Z0-9]*$`)
+
+// specDirs lists the directories whose hookgen.yaml apply to the app
+// directory: the repository root first, the app directory last.
+func specDirs(appDir string) []string {
+	dirs := []string{"."}
+	if appDir == "." {
+		return dirs
+	}
+	cur := ""
+	for _, part := range splitPath(appDir) {
+		cur = path.Join(cur, part)
+		dirs = append(dirs, cur)
+	}
+	return dirs
+}
+
+func splitPath(p string) []string {
+	var out []string
+	for p != "." && p != "" {
+		dir, file := path.Split(p)
+		out = append([]string{file}, out...)
+		p = path.Clean(dir)
+		if p == "/" {
+			break
+		}
+	}
+	return out
+}
+
+// parseHookSet reads one hookgen.yaml.
+func parseHookSet(file string, data []byte, lim Limits, ps *problems, o *origins) *HookSet {
+	docs := parseStream(file, data, lim, ps)
+	var content []*yaml.Node
+	for _, d := range docs {
+		if d != nil {
+			content = append(content, d)
+		}
+	}
+	switch {
+	case len(docs) == 0 && ps.empty():
+		ps.add(Pos{File: file}, "", "the file is empty: declare apiVersion %s, kind %s and hooks", APIVersion, KindHookSet)
+		return nil
+	case len(content) == 0:
+		return nil
+	case len(content) > 1:
+		ps.add(Pos{File: file, Line: content[1].Line}, "", "%s holds one HookSet; found %d YAML documents", SpecFile, len(content))
+		return nil
+	}
+	doc := content[0]
+	o.mark(file, doc)
+	set := &HookSet{}
+	d := &decoder{file: file, ps: ps}
+	if doc.Kind != yaml.MappingNode {
+		ps.add(d.pos(doc), "", "expected a HookSet mapping, found %s", kindName(doc))
+		return nil
+	}
+	// Decode hooks one by one so that messages about a hook's fields name it.
+	hooksNode := mapGet(doc, "hooks")
+	if hooksNode != nil {
+		mapDelete(doc, "hooks")
+	}
+	d.decode(doc, reflect.ValueOf(set).Elem(), "", nil, "")
+	if set.APIVersion != APIVersion || set.Kind != KindHookSet {
+		ps.add(d.pos(doc), "", "expected apiVersion %s and kind %s, found %q and %q", APIVersion, KindHookSet, set.APIVersion, set.Kind)
+		return nil
+	}
+	if set.Defaults != nil {
+		checkKnobs(d, &set.Defaults.Knobs, set.Defaults.src)
+	}
+	if hooksNode == nil || isNull(hooksNode) {
+		return set
+	}
+	if hooksNode.Kind != yaml.SequenceNode {
+		d.errorf(hooksNode, "hooks must be a list, not %s", kindName(hooksNode))
+		return set
+	}
+	seen := map[string]int{}
+	for _, item := range hooksNode.Content {
+		h := Hook{}
+		hd := &decoder{file: file, ps: ps, hook: hookName(item)}
+		hd.decode(item, reflect.ValueOf(&h).Elem(), "hook", nil, "")
+		if item.Kind != yaml.MappingNode {
+			continue
+		}
+		switch {
+		case h.Name == "":
+			hd.errorf(item, "every hook needs a name")
+			continue
+		case !isDNSLabel(h.Name):
+			hd.errorf(item, "name must be a DNS-1123 label: lowercase letters, digits and '-', at most 63 characters")
+		}
+		if line, dup := seen[h.Name]; dup {
+			hd.errorf(item, "declared twice in this file (first at line %d)", line)
+			continue
+		}
+		seen[h.Name] = item.Line
+		checkHook(hd, &h)
+		set.Hooks = append(set.Hooks, h)
+	}
+	return set
+}
+
+// hookName reads a hook's name before decoding, for messages.
+func hookName(item *yaml.Node) string {
+	if n := mapGet(item, "name"); n != nil && n.Kind == yaml.ScalarNode {
+		return n.Value
+	}
+	return ""
+}
+
+// checkHook checks what can be checked of one declaration on its own.
+func checkHook(d *decoder, h *Hook) {
+	at := func(field string) Pos { return h.src.at(field) }
+	if h.Uses != "" && h.Job != nil {
+		d.ps.add(at("job"), d.hook, "set either uses (a template) or job (a raw JobSpec), not both")
+	}
+	if h.Job != nil && h.Job.Kind != yaml.MappingNode {
+		d.ps.add(at("job"), d.hook, "job must be a batch/v1 JobSpec (a mapping), not %s", kindName(h.Job))
+	}
+	if h.With != nil {
+		switch {
+		case h.With.Kind != yaml.MappingNode:
+			d.ps.add(at("with"), d.hook, "with must be a mapping of parameters, not %s", kindName(h.With))
+		case h.Job != nil:
+			d.ps.add(at("with"), d.hook, "with sets template parameters; a raw job has none")
+		}
+	}
+	for _, p := range h.Phase {
+		if _, ok := parsePhase(p); !ok {
+			d.ps.add(at("phase"), d.hook, "unknown phase %q (phases: %s)", p, phaseList())
+		}
+	}
+	if dupPhase(h.Phase) {
+		d.ps.add(at("phase"), d.hook, "a phase is listed twice")
+	}
+	checkKnobs(d, &h.Knobs, h.src)
+}
+
+func dupPhase(l StringList) bool {
+	s := slices.Clone(l)
+	slices.Sort(s)
+	return len(slices.Compact(s)) != len(l)
+}
+
+// checkKnobs checks the Job settings shared by hooks and defaults.
+func checkKnobs(d *decoder, k *Knobs, src source) {
+	for _, p := range k.DeletePolicy {
+		if _, ok := parseDeletePolicy(p); !ok {
+			d.ps.add(src.at("deletePolicy"), d.hook, "unknown delete policy %q (policies: %s)", p, policyList())
+		}
+	}
+	if v := k.ActiveDeadlineSeconds; v != nil && *v <= 0 {
+		d.ps.add(src.at("activeDeadlineSeconds"), d.hook, "activeDeadlineSeconds must be positive: a hook must end")
+	}
+	if v := k.BackoffLimit; v != nil && *v < 0 {
+		d.ps.add(src.at("backoffLimit"), d.hook, "backoffLimit must not be negative")
+	}
+	if v := k.TTLSecondsAfterFinished; v != nil && *v < 0 {
+		d.ps.add(src.at("ttlSecondsAfterFinished"), d.hook, "ttlSecondsAfterFinished must not be negative")
+	}
+	for i, t := range k.Tolerations {
+		if t.Operator != "" && t.Operator != "Exists" && t.Operator != "Equal" {
+			d.ps.add(src.at("tolerations"), d.hook, "tolerations[%d]: operator must be Exists or Equal", i)
+		}
+		switch t.Effect {
+		case "", "NoSchedule", "PreferNoSchedule", "NoExecute":
+		default:
+			d.ps.add(src.at("tolerations"), d.hook, "tolerations[%d]: effect must be NoSchedule, PreferNoSchedule or NoExecute", i)
+		}
+	}
+	for i, e := range k.Env {
+		pos := e.src.pos
+		switch {
+		case e.Name == "":
+			d.ps.add(pos, d.hook, "env[%d] needs a name", i)
+		case !envNameRE.MatchString(e.Name):
+			d.ps.add(pos, d.hook, "env[%d]: %q is not a valid environment variable name", i, e.Name)
+		}
+		if (e.Value != nil) == (e.ValueFrom != nil) {
+			d.ps.add(pos, d.hook, "env %q needs exactly one of value and valueFrom", e.Name)
+		}
+		if e.ValueFrom != nil && e.ValueFrom.Kind != yaml.MappingNode {
+			d.ps.add(e.src.at("valueFrom"), d.hook, "env %q: valueFrom must be a mapping (secretKeyRef, configMapKeyRef, fieldRef or resourceFieldRef)", e.Name)
+		}
+	}
+	if h := k.Hardening; h != nil && h.RunAsUser != nil && *h.RunAsUser <= 0 && (h.RunAsNonRoot == nil || *h.RunAsNonRoot) {
+		d.ps.add(src.at("hardening.runAsUser"), d.hook, "hardening.runAsUser must be above 0 while runAsNonRoot is on")
+	}
+	if h := k.Hardening; h != nil && h.SeccompProfile != nil {
+		if p := *h.SeccompProfile; p != "RuntimeDefault" && p != "Unconfined" {
+			d.ps.add(src.at("hardening.seccompProfile"), d.hook, "hardening.seccompProfile must be RuntimeDefault or Unconfined")
+		}
+	}
+}
+
+// mergedHook is a hook after every hookgen.yaml from the root to the app
+// directory had its say.
+type mergedHook struct {
+	Hook
+	decls []*Hook  // the declarations that shaped it, farthest first
+	files []string // the file of each declaration
+}
+
+// file is the file of the nearest declaration.
+func (m *mergedHook) file() string { return m.files[len(m.files)-1] }
+
+// pos is the position of the nearest declaration.
+func (m *mergedHook) pos() Pos { return m.decls[len(m.decls)-1].src.pos }
+
+// at returns the position of a field in the nearest declaration that set
+// it, else the nearest declaration.
+func (m *mergedHook) at(field string) Pos {
+	for i := len(m.decls) - 1; i >= 0; i-- {
+		if m.decls[i].src.has(field) {
+			return m.decls[i].src.at(field)
+		}
+	}
+	return m.pos()
+}
+
+// mergeSets merges HookSets, the root's first: a nearer declaration of a
+// hook overrides the fields it sets (`with` key by key), or replaces the
+// hook entirely when it names its own template or job. Defaults merge the
+// same way and end up under every hook.
+func mergeSets(sets []*HookSet) (defaults Knobs, hooks []*mergedHook, manifests *Manifests) {
+	byName := map[string]*mergedHook{}
+	for _, set := range sets {
+		file := set.src.pos.File
+		if set.Defaults != nil {
+			overlay(reflect.ValueOf(&defaults).Elem(), reflect.ValueOf(set.Defaults.Knobs))
+		}
+		if set.Manifests != nil {
+			manifests = set.Manifests
+		}
+		for i := range set.Hooks {
+			h := &set.Hooks[i]
+			m, ok := byName[h.Name]
+			if !ok || h.Uses != "" || h.Job != nil {
+				if !ok {
+					m = &mergedHook{}
+					byName[h.Name] = m
+					hooks = append(hooks, m)
+				}
+				m.Hook = cloneHook(h)
+				m.decls, m.files = nil, nil
+			} else {
+				overlay(reflect.ValueOf(&m.Hook).Elem(), reflect.ValueOf(*h))
+			}
+			m.decls = append(m.decls, h)
+			m.files = append(m.files, file)
+		}
+	}
+	return defaults, hooks, manifests
+}
+
+func cloneHook(h *Hook) Hook {
+	var c Hook
+	overlay(reflect.ValueOf(&c).Elem(), reflect.ValueOf(*h))
+	return c
+}
+
+// overlay writes every field that src sets over dst: scalars and lists are
+// replaced, maps and structs merged key by key, a `with` mapping merged
+// parameter by parameter.
+func overlay(dst, src reflect.Value) {
+	switch src.Kind() {
+	case reflect.Struct:
+		for i := 0; i < src.NumField(); i++ {
+			if !src.Type().Field(i).IsExported() {
+				continue
+			}
+			overlay(dst.Field(i), src.Field(i))
+		}
+	case reflect.Pointer:
+		if src.IsNil() {
+			return
+		}
+		if src.Type() == nodeType {
+			// Only `with` reaches here with both sides set: a declaration
+			// with its own job replaces the hook instead of overlaying it.
+			s, d := src.Interface().(*yaml.Node), dst.Interface().(*yaml.Node)
+			if d != nil && d.Kind == yaml.MappingNode && s.Kind == yaml.MappingNode {
+				dst.Set(reflect.ValueOf(mergeMapping(d, s)))
+				return
+			}
+			dst.Set(src)
+			return
+		}
+		if src.Elem().Kind() == reflect.Struct {
+			if dst.IsNil() {
+				dst.Set(reflect.New(src.Type().Elem()))
+			}
+			overlay(dst.Elem(), src.Elem())
+			return
+		}
+		dst.Set(src)
+	case reflect.Map:
+		if src.IsNil() {
+			return
+		}
+		m := reflect.MakeMap(src.Type())
+		if !dst.IsNil() {
+			for _, k := range dst.MapKeys() {
+				m.SetMapIndex(k, dst.MapIndex(k))
+			}
+		}
+		for _, k := range src.MapKeys() {
+			m.SetMapIndex(k, src.MapIndex(k))
+		}
+		dst.Set(m)
+	case reflect.Slice:
+		if !src.IsNil() {
+			dst.Set(src)
+		}
+	case reflect.String:
+		if src.String() != "" {
+			dst.Set(src)
+		}
+	case reflect.Bool:
+		if src.Bool() {
+			dst.Set(src)
+		}
+	default:
+		dst.Set(src)
+	}
+}
+
+// mergeMapping returns a new mapping with the keys of a, overridden and
+// extended by those of b.
+func mergeMapping(a, b *yaml.Node) *yaml.Node {
+	out := *a
+	out.Content = slices.Clone(a.Content)
+	for i := 0; i+1 < len(b.Content); i += 2 {
+		mapSet(&out, b.Content[i].Value, b.Content[i+1])
+	}
+	return &out
+}

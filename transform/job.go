@@ -1,0 +1,757 @@
+package transform
+
+import (
+	"fmt"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// Labels and annotations hookgen writes on every Job.
+const (
+	LabelManagedBy     = "app.kubernetes.io/managed-by"
+	LabelHook          = "hookgen.dev/hook"
+	AnnotationTemplate = "hookgen.dev/template"
+	ManagedBy          = "hookgen"
+)
+
+// Built-in Job defaults, used when neither the hook, its HookSet's defaults,
+// the template's defaults nor the template's job set a value. A hook always
+// ends: a stuck notification must not block a sync.
+const (
+	DefaultActiveDeadlineSeconds = 600
+	DefaultBackoffLimit          = 1
+	// DefaultGenerateNameTTL removes the Jobs of generateName hooks a day
+	// after they finish; nothing else would.
+	DefaultGenerateNameTTL = 86400
+	maxNameLength          = 63
+	// generateNameSuffix is what Argo CD appends to a generateName:
+	// <7-char revision>-<phase>-<unix seconds>, with the phase lowercased.
+	generateNameSuffixFixed = 7 + 1 + 1 + 10
+	tmpVolume               = "hookgen-tmp"
+)
+
+// Job is one generated hook Job.
+type Job struct {
+	Hook      string // the hook's name
+	Phase     Phase
+	Wave      int32 // 0 when the hook sets none
+	Name      string
+	Generate  bool   // Name is a generateName prefix
+	Namespace string // "" is the Application's destination namespace
+	Template  string // "" for a raw job
+	Node      *yaml.Node
+	Pos       Pos // the hook's declaration
+}
+
+// settings are a hook's resolved values that hold for all its phases.
+type settings struct {
+	phases       []Phase
+	wave         *int32
+	generateName bool
+	deletePolicy []string
+	deadline     int64
+	backoff      int32
+	ttl          *int32
+}
+
+// generator turns merged hooks into Jobs.
+type generator struct {
+	ctx       Context
+	templates Templates
+	defaults  Knobs
+	origins   *origins
+	ps        *problems
+}
+
+// generate returns the Jobs of one hook, one per phase.
+func (g *generator) generate(h *mergedHook) []*Job {
+	var k Knobs
+	overlay(reflect.ValueOf(&k).Elem(), reflect.ValueOf(g.defaults))
+	overlay(reflect.ValueOf(&k).Elem(), reflect.ValueOf(h.Knobs))
+
+	var tmpl *HookTemplate
+	switch {
+	case h.Job != nil:
+		if h.Job.Kind != yaml.MappingNode {
+			return nil // reported when loaded
+		}
+		checkJobShape(h.Job, func(n *yaml.Node, msg string) {
+			g.ps.add(g.origins.pos(n, h.at("job")), h.Name, "job: %s", msg)
+		})
+	case h.Uses == "":
+		g.ps.add(h.pos(), h.Name, "set uses (a template: %s) or job (a raw JobSpec)", strings.Join(g.templates.Names(), ", "))
+		return nil
+	default:
+		tmpl = g.templates[h.Uses]
+		if tmpl == nil {
+			g.ps.add(h.at("uses"), h.Name, "unknown template %q%s", h.Uses, suggest(h.Uses, g.templates.Names()))
+			return nil
+		}
+	}
+	before := len(g.ps.list)
+	st := g.settings(h, &k, tmpl)
+	var with map[string]*yaml.Node
+	if tmpl != nil {
+		with = g.checkWith(h, tmpl)
+	}
+	if len(g.ps.list) > before {
+		return nil
+	}
+	var jobs []*Job
+	for _, phase := range st.phases {
+		if j := g.phaseJob(h, &k, tmpl, with, st, phase); j != nil {
+			jobs = append(jobs, j)
+		}
+	}
+	return jobs
+}
+
+// settings resolves the values that do not depend on the phase.
+func (g *generator) settings(h *mergedHook, k *Knobs, tmpl *HookTemplate) settings {
+	var td TemplateDefaults
+	var job *yaml.Node
+	if tmpl != nil {
+		if tmpl.Spec.Defaults != nil {
+			td = *tmpl.Spec.Defaults
+		}
+		job = tmpl.Spec.Job
+	} else {
+		job = h.Job
+	}
+	var st settings
+	phases := h.Phase
+	if len(phases) == 0 {
+		phases = td.Phase
+	}
+	if len(phases) == 0 {
+		g.ps.add(h.pos(), h.Name, "no phase: set phase to one of %s", phaseList())
+	}
+	for _, name := range phases {
+		p, ok := parsePhase(name)
+		if !ok {
+			continue // reported when loaded
+		}
+		if tmpl != nil && !tmpl.allows(p) {
+			g.ps.add(h.at("phase"), h.Name, "template %q runs in %s, not %s", tmpl.Metadata.Name, strings.Join(tmpl.Spec.Phases, ", "), p)
+			continue
+		}
+		st.phases = append(st.phases, p)
+	}
+	st.wave = firstSet(h.Wave, td.Wave)
+	st.generateName = derefOr(firstSet(k.GenerateName, td.GenerateName), false)
+	if st.generateName {
+		for _, p := range st.phases {
+			if p.IsDelete() {
+				g.ps.add(h.at("generateName"), h.Name, "generateName cannot be used for %s: Argo CD finds deletion hooks by name and would create a new Job on every reconcile", p)
+			}
+		}
+	}
+	st.deletePolicy = k.DeletePolicy
+	if len(st.deletePolicy) == 0 {
+		st.deletePolicy = td.DeletePolicy
+	}
+	if len(st.deletePolicy) == 0 {
+		st.deletePolicy = []string{string(BeforeHookCreation)}
+		if st.generateName {
+			// Fresh names never collide, so BeforeHookCreation would do nothing.
+			st.deletePolicy = []string{string(HookSucceeded)}
+		}
+	}
+	st.deletePolicy = dedupe(st.deletePolicy)
+	st.deadline = derefOr(firstSet(k.ActiveDeadlineSeconds, td.ActiveDeadlineSeconds, jobInt[int64](job, "activeDeadlineSeconds")), DefaultActiveDeadlineSeconds)
+	st.backoff = derefOr(firstSet(k.BackoffLimit, td.BackoffLimit, jobInt[int32](job, "backoffLimit")), DefaultBackoffLimit)
+	st.ttl = firstSet(k.TTLSecondsAfterFinished, td.TTLSecondsAfterFinished, jobInt[int32](job, "ttlSecondsAfterFinished"))
+	if st.ttl == nil && st.generateName {
+		ttl := int32(DefaultGenerateNameTTL)
+		st.ttl = &ttl
+	}
+	return st
+}
+
+// checkWith checks a hook's parameters against its template and returns
+// them by name.
+func (g *generator) checkWith(h *mergedHook, tmpl *HookTemplate) map[string]*yaml.Node {
+	with := map[string]*yaml.Node{}
+	declared := map[string]*Param{}
+	names := make([]string, len(tmpl.Spec.Params))
+	for i := range tmpl.Spec.Params {
+		p := &tmpl.Spec.Params[i]
+		declared[p.Name] = p
+		names[i] = p.Name
+	}
+	if h.With != nil && h.With.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(h.With.Content); i += 2 {
+			key, val := h.With.Content[i], h.With.Content[i+1]
+			pos := g.origins.pos(key, h.at("with"))
+			p := declared[key.Value]
+			if p == nil {
+				if len(names) == 0 {
+					g.ps.add(pos, h.Name, "template %q takes no parameters; remove %q", tmpl.Metadata.Name, key.Value)
+				} else {
+					g.ps.add(pos, h.Name, "template %q has no parameter %q%s", tmpl.Metadata.Name, key.Value, suggest(key.Value, names))
+				}
+				continue
+			}
+			if isNull(val) {
+				continue // an explicit null unsets an inherited value
+			}
+			if msg := checkParamValue(p.Type, val); msg != "" {
+				g.ps.add(g.origins.pos(val, pos), h.Name, "parameter %q %s", p.Name, msg)
+				continue
+			}
+			with[p.Name] = val
+		}
+	}
+	for _, p := range tmpl.Spec.Params {
+		if p.Required && with[p.Name] == nil {
+			g.ps.add(h.pos(), h.Name, "template %q needs parameter %q (%s): add it under with", tmpl.Metadata.Name, p.Name, p.Type)
+		}
+	}
+	return with
+}
+
+// scope returns the placeholder values for one phase of a hook.
+func (g *generator) scope(h *mergedHook, phase Phase) *scope {
+	return &scope{
+		app:    g.ctx.App,
+		hook:   map[string]string{"name": h.Name, "phase": string(phase), "outcome": phase.Outcome()},
+		env:    g.ctx.Env,
+		runner: g.ctx.RunnerImage,
+	}
+}
+
+// substitute runs one substitution pass over a copy of n and reports its
+// problems at the nodes' origins.
+func (g *generator) substitute(h *mergedHook, sc *scope, n *yaml.Node, fallback Pos) *yaml.Node {
+	s := &subster{scope: sc, origins: g.origins}
+	out := s.tree(g.origins.copy(n))
+	for _, e := range s.errs {
+		g.ps.add(g.origins.pos(e.node, fallback), h.Name, "%s", e.msg)
+	}
+	return out
+}
+
+// text substitutes placeholders in a string setting of a hook.
+func (g *generator) text(h *mergedHook, sc *scope, field, in string) string {
+	s := &subster{scope: sc}
+	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: tagStr, Value: in}
+	out := s.String(n, in)
+	for _, e := range s.errs {
+		g.ps.add(h.at(field), h.Name, "%s: %s", field, e.msg)
+	}
+	return out
+}
+
+// phaseJob builds the Job of one phase.
+func (g *generator) phaseJob(h *mergedHook, k *Knobs, tmpl *HookTemplate, with map[string]*yaml.Node, st settings, phase Phase) *Job {
+	before := len(g.ps.list)
+	sc := g.scope(h, phase)
+	var spec *yaml.Node
+	templateName := ""
+	if tmpl != nil {
+		templateName = tmpl.Metadata.Name
+		params := map[string]*paramValue{}
+		for _, p := range tmpl.Spec.Params {
+			pv := &paramValue{typ: p.Type}
+			switch {
+			case with[p.Name] != nil:
+				pv.node = g.substitute(h, sc, with[p.Name], h.at("with"))
+			case p.Default != nil:
+				pv.node = g.substitute(h, sc, p.Default, tmpl.src.pos)
+			}
+			if pv.node != nil {
+				pv.node = normalizeParam(p.Type, pv.node)
+				if p.Type == ParamSecretKeyRef {
+					if msg := checkSecretKeyRef(pv.node); msg != "" {
+						g.ps.add(g.origins.pos(pv.node, h.at("with")), h.Name, "parameter %q %s", p.Name, msg)
+					}
+				}
+			}
+			params[p.Name] = pv
+		}
+		full := *sc
+		full.params = params
+		spec = g.substitute(h, &full, tmpl.Spec.Job, tmpl.src.pos)
+	} else {
+		spec = g.substitute(h, sc, h.Job, h.at("job"))
+	}
+	if len(g.ps.list) > before || spec == nil {
+		return nil
+	}
+	j := &Job{Hook: h.Name, Phase: phase, Template: templateName, Pos: h.pos()}
+	if st.wave != nil {
+		j.Wave = *st.wave
+	}
+	g.assemble(h, k, st, sc, spec, j)
+	if len(g.ps.list) > before {
+		return nil
+	}
+	scanSecrets(j.Node, func(n *yaml.Node, msg string) {
+		g.ps.add(g.origins.pos(n, h.pos()), h.Name, "%s", msg)
+	})
+	return j
+}
+
+// assemble wraps a substituted JobSpec into a complete, hardened Job.
+func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, spec *yaml.Node, j *Job) {
+	fail := func(n *yaml.Node, format string, args ...any) {
+		g.ps.add(g.origins.pos(n, h.pos()), h.Name, format, args...)
+	}
+	// Name.
+	base := h.Name + "-" + strings.ToLower(string(j.Phase))
+	if st.generateName {
+		j.Name, j.Generate = base+"-", true
+		if limit := maxNameLength - generateNameSuffixFixed - len(j.Phase); len(j.Name) > limit {
+			g.ps.add(h.pos(), h.Name, "generateName %q is %d characters; with Argo CD's suffix the Job name would pass Kubernetes' 63: shorten the hook name to at most %d characters", j.Name, len(j.Name), limit-len(j.Phase)-2)
+		}
+	} else {
+		j.Name = base
+		if len(base) > maxNameLength {
+			g.ps.add(h.pos(), h.Name, "Job name %q is %d characters; Kubernetes allows %d: shorten the hook name", base, len(base), maxNameLength)
+		}
+	}
+	if k.Namespace != nil {
+		j.Namespace = g.text(h, sc, "namespace", *k.Namespace)
+		if !isDNSLabel(j.Namespace) {
+			g.ps.add(h.at("namespace"), h.Name, "namespace %q is not a DNS-1123 label", clip(j.Namespace, 80))
+		}
+	}
+
+	// Metadata.
+	meta := newMap()
+	if j.Generate {
+		mapSet(meta, "generateName", newStr(j.Name))
+	} else {
+		mapSet(meta, "name", newStr(j.Name))
+	}
+	if j.Namespace != "" {
+		mapSet(meta, "namespace", newStr(j.Namespace))
+	}
+	mapSet(meta, "labels", strMap(map[string]string{LabelManagedBy: ManagedBy, LabelHook: h.Name}))
+	ann := map[string]string{
+		AnnotationHook:             string(j.Phase),
+		AnnotationHookDeletePolicy: strings.Join(st.deletePolicy, ","),
+	}
+	if st.wave != nil {
+		ann[AnnotationSyncWave] = strconv.Itoa(int(*st.wave))
+	}
+	if j.Template != "" {
+		ann[AnnotationTemplate] = j.Template
+	}
+	mapSet(meta, "annotations", strMap(ann))
+
+	// Job spec: hookgen's settings first, then the template's.
+	js := newMap("activeDeadlineSeconds", newInt(st.deadline), "backoffLimit", newInt(int64(st.backoff)))
+	if st.ttl != nil {
+		mapSet(js, "ttlSecondsAfterFinished", newInt(int64(*st.ttl)))
+	}
+	for i := 0; i+1 < len(spec.Content); i += 2 {
+		switch key := spec.Content[i].Value; key {
+		case "activeDeadlineSeconds", "backoffLimit", "ttlSecondsAfterFinished":
+		default:
+			js.Content = append(js.Content, spec.Content[i], spec.Content[i+1])
+		}
+	}
+	pod := mapGet(js, "template")
+	podSpec := mapGet(pod, "spec")
+	if podSpec == nil || podSpec.Kind != yaml.MappingNode {
+		fail(spec, "the job has no pod template (template.spec)")
+		return
+	}
+
+	// Pod metadata.
+	podMeta := mapEnsure(pod, "metadata")
+	labels := map[string]string{}
+	for key, v := range k.PodLabels {
+		labels[key] = g.text(h, sc, "podLabels."+key, v)
+		if msg := checkLabel(key, labels[key]); msg != "" {
+			g.ps.add(h.at("podLabels."+key), h.Name, "podLabels: %s", msg)
+		}
+	}
+	mergeStrings(podMeta, "labels", labels)
+	mergeStrings(podMeta, "labels", map[string]string{LabelManagedBy: ManagedBy, LabelHook: h.Name})
+	if len(k.PodAnnotations) > 0 {
+		anns := map[string]string{}
+		for key, v := range k.PodAnnotations {
+			anns[key] = g.text(h, sc, "podAnnotations."+key, v)
+			if msg := checkQualifiedName(key); msg != "" {
+				g.ps.add(h.at("podAnnotations."+key), h.Name, "podAnnotations: key %q %s", key, msg)
+			}
+		}
+		mergeStrings(podMeta, "annotations", anns)
+	}
+
+	// Pod spec.
+	if rp := mapGet(podSpec, "restartPolicy"); rp != nil && rp.Value != "Never" {
+		fail(rp, "restartPolicy must be Never for a hook Job: a restarting pod hides failures from backoffLimit and Argo CD")
+	}
+	mapSet(podSpec, "restartPolicy", newStr("Never"))
+	if k.ServiceAccountName != nil {
+		sa := g.text(h, sc, "serviceAccountName", *k.ServiceAccountName)
+		if !isDNSSubdomain(sa) {
+			g.ps.add(h.at("serviceAccountName"), h.Name, "serviceAccountName %q is not a DNS-1123 subdomain", clip(sa, 80))
+		}
+		mapSet(podSpec, "serviceAccountName", newStr(sa))
+	}
+	if len(k.NodeSelector) > 0 {
+		sel := map[string]string{}
+		for key, v := range k.NodeSelector {
+			sel[key] = g.text(h, sc, "nodeSelector."+key, v)
+			if msg := checkLabel(key, sel[key]); msg != "" {
+				g.ps.add(h.at("nodeSelector."+key), h.Name, "nodeSelector: %s", msg)
+			}
+		}
+		mergeStrings(podSpec, "nodeSelector", sel)
+	}
+	if k.Tolerations != nil {
+		mapSet(podSpec, "tolerations", tolerationNodes(k.Tolerations))
+	}
+
+	hard := hardening(k, podSpec)
+	g.hardenPod(h, podSpec, hard, fail)
+	var env []*yaml.Node
+	for _, e := range k.Env {
+		env = append(env, g.envNode(h, sc, e))
+	}
+	needTmp := false
+	for _, key := range []string{"initContainers", "containers"} {
+		list := mapGet(podSpec, key)
+		if list == nil {
+			continue
+		}
+		for _, c := range list.Content {
+			name := mapGet(c, "name")
+			if name == nil || name.Kind != yaml.ScalarNode || !isDNSLabel(name.Value) {
+				fail(c, "every container needs a name that is a DNS-1123 label")
+				continue
+			}
+			if img := mapGet(c, "image"); img == nil || img.Kind != yaml.ScalarNode || strings.TrimSpace(img.Value) == "" || strings.ContainsAny(img.Value, " \t\n") {
+				fail(c, "container %q needs an image (a reference without spaces)", name.Value)
+			}
+			if len(env) > 0 {
+				addEnv(c, env)
+			}
+			if k.Resources != nil {
+				mapSet(c, "resources", resourcesNode(k.Resources))
+			}
+			g.hardenContainer(h, c, name.Value, hard, fail)
+			if hard.readOnlyRoot && addTmpMount(c) {
+				needTmp = true
+			}
+		}
+	}
+	if needTmp {
+		addTmpVolume(podSpec)
+	}
+
+	// The pod template reads metadata first, and the Job in block style.
+	if pm := mapGet(pod, "metadata"); pm != nil {
+		mapDelete(pod, "metadata")
+		pod.Content = append([]*yaml.Node{newStr("metadata"), pm}, pod.Content...)
+	}
+	blockStyle(js)
+	j.Node = newMap(
+		"apiVersion", newStr("batch/v1"),
+		"kind", newStr("Job"),
+		"metadata", meta,
+		"spec", js,
+	)
+}
+
+// blockStyle turns flow collections ([a, b], {k: v}) into block style.
+func blockStyle(n *yaml.Node) {
+	if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
+		n.Style &^= yaml.FlowStyle
+	}
+	for _, c := range n.Content {
+		blockStyle(c)
+	}
+}
+
+// hardened holds the hardened settings in force for a hook.
+type hardened struct {
+	runAsNonRoot, seccomp, noEscalation, dropAll, readOnlyRoot, automount bool
+	runAsUser                                                             *int64
+}
+
+func hardening(k *Knobs, podSpec *yaml.Node) hardened {
+	h := k.Hardening
+	if h == nil {
+		h = &Hardening{}
+	}
+	sa := mapGet(podSpec, "serviceAccountName")
+	return hardened{
+		runAsNonRoot: derefOr(h.RunAsNonRoot, true),
+		seccomp:      derefOr(h.SeccompProfile, "RuntimeDefault") == "RuntimeDefault",
+		noEscalation: !derefOr(h.AllowPrivilegeEscalation, false),
+		dropAll:      derefOr(h.DropAllCapabilities, true),
+		readOnlyRoot: derefOr(h.ReadOnlyRootFilesystem, true),
+		automount:    derefOr(h.AutomountServiceAccountToken, sa != nil && sa.Value != ""),
+		runAsUser:    h.RunAsUser,
+	}
+}
+
+const optOut = "; hookgen hardens hook pods: set hardening.%s: %s in the hook to opt out"
+
+func (g *generator) hardenPod(h *mergedHook, podSpec *yaml.Node, hard hardened, fail func(*yaml.Node, string, ...any)) {
+	if am := mapGet(podSpec, "automountServiceAccountToken"); am != nil && am.Value == "true" && !hard.automount {
+		fail(am, "automountServiceAccountToken is true without a service account"+optOut, "automountServiceAccountToken", "true")
+	}
+	mapSet(podSpec, "automountServiceAccountToken", newBool(hard.automount))
+	sc := mapEnsure(podSpec, "securityContext")
+	if hard.runAsNonRoot {
+		if v := mapGet(sc, "runAsNonRoot"); v != nil && v.Value == "false" {
+			fail(v, "the pod sets runAsNonRoot: false"+optOut, "runAsNonRoot", "false")
+		}
+		if v := mapGet(sc, "runAsUser"); v != nil && v.Value == "0" {
+			fail(v, "the pod runs as user 0 (root)"+optOut, "runAsNonRoot", "false")
+		}
+		mapSet(sc, "runAsNonRoot", newBool(true))
+	}
+	if hard.runAsUser != nil {
+		mapSet(sc, "runAsUser", newInt(*hard.runAsUser))
+	}
+	if hard.seccomp {
+		prof := mapGet(sc, "seccompProfile")
+		switch t := mapGet(prof, "type"); {
+		case t == nil:
+			mapSet(sc, "seccompProfile", newMap("type", newStr("RuntimeDefault")))
+		case t.Value == "RuntimeDefault", t.Value == "Localhost":
+		default:
+			fail(t, "the pod sets seccompProfile %s"+optOut, t.Value, "seccompProfile", "Unconfined")
+		}
+	}
+}
+
+func (g *generator) hardenContainer(h *mergedHook, c *yaml.Node, name string, hard hardened, fail func(*yaml.Node, string, ...any)) {
+	sc := mapEnsure(c, "securityContext")
+	if v := mapGet(sc, "privileged"); v != nil && v.Value == "true" && hard.noEscalation {
+		fail(v, "container %q is privileged"+optOut, name, "allowPrivilegeEscalation", "true")
+	}
+	if hard.noEscalation {
+		if v := mapGet(sc, "allowPrivilegeEscalation"); v != nil && v.Value == "true" {
+			fail(v, "container %q sets allowPrivilegeEscalation: true"+optOut, name, "allowPrivilegeEscalation", "true")
+		}
+		mapSet(sc, "allowPrivilegeEscalation", newBool(false))
+	}
+	if hard.dropAll {
+		caps := mapEnsure(sc, "capabilities")
+		if add := mapGet(caps, "add"); add != nil && add.Kind == yaml.SequenceNode {
+			for _, c := range add.Content {
+				if c.Value != "NET_BIND_SERVICE" {
+					fail(c, "container %q adds capability %s"+optOut, name, c.Value, "dropAllCapabilities", "false")
+				}
+			}
+		}
+		mapSet(caps, "drop", newSeq(newStr("ALL")))
+	}
+	if hard.readOnlyRoot {
+		if v := mapGet(sc, "readOnlyRootFilesystem"); v != nil && v.Value == "false" {
+			fail(v, "container %q sets readOnlyRootFilesystem: false"+optOut, name, "readOnlyRootFilesystem", "false")
+		}
+		mapSet(sc, "readOnlyRootFilesystem", newBool(true))
+	}
+	if hard.runAsNonRoot {
+		if v := mapGet(sc, "runAsNonRoot"); v != nil && v.Value == "false" {
+			fail(v, "container %q sets runAsNonRoot: false"+optOut, name, "runAsNonRoot", "false")
+		}
+		if v := mapGet(sc, "runAsUser"); v != nil && v.Value == "0" {
+			fail(v, "container %q runs as user 0 (root)"+optOut, name, "runAsNonRoot", "false")
+		}
+	}
+}
+
+// addTmpMount gives a container a writable /tmp when its root is read-only,
+// unless it mounts something there itself. It reports whether it did.
+func addTmpMount(c *yaml.Node) bool {
+	mounts := mapGet(c, "volumeMounts")
+	if mounts == nil || mounts.Kind != yaml.SequenceNode {
+		mounts = newSeq()
+		mapSet(c, "volumeMounts", mounts)
+	}
+	for _, m := range mounts.Content {
+		if p := mapGet(m, "mountPath"); p != nil && strings.TrimRight(p.Value, "/") == "/tmp" {
+			return false
+		}
+	}
+	mounts.Content = append(mounts.Content, newMap("name", newStr(tmpVolume), "mountPath", newStr("/tmp")))
+	return true
+}
+
+// addTmpVolume adds the emptyDir behind the /tmp mounts.
+func addTmpVolume(podSpec *yaml.Node) {
+	vols := mapGet(podSpec, "volumes")
+	if vols == nil || vols.Kind != yaml.SequenceNode {
+		vols = newSeq()
+		mapSet(podSpec, "volumes", vols)
+	}
+	vols.Content = append(vols.Content, newMap("name", newStr(tmpVolume), "emptyDir", newMap("sizeLimit", newStr("64Mi"))))
+}
+
+// envNode builds an EnvVar node, substituting placeholders in its value.
+func (g *generator) envNode(h *mergedHook, sc *scope, e EnvVar) *yaml.Node {
+	n := newMap("name", newStr(e.Name))
+	switch {
+	case e.Value != nil:
+		s := &subster{scope: sc}
+		src := &yaml.Node{Kind: yaml.ScalarNode, Tag: tagStr, Value: *e.Value, Line: e.src.at("value").Line}
+		v := s.String(src, *e.Value)
+		for _, err := range s.errs {
+			g.ps.add(e.src.at("value"), h.Name, "env %s: %s", e.Name, err.msg)
+		}
+		vn := newStr(v)
+		vn.Line, vn.Column = e.src.at("value").Line, e.src.at("value").Col
+		g.origins.file[vn] = e.src.pos.File
+		mapSet(n, "value", vn)
+	case e.ValueFrom != nil:
+		mapSet(n, "valueFrom", g.substitute(h, sc, e.ValueFrom, e.src.pos))
+	}
+	return n
+}
+
+// addEnv adds env vars to a container, replacing those of the same name.
+func addEnv(c *yaml.Node, env []*yaml.Node) {
+	list := mapGet(c, "env")
+	if list == nil || list.Kind != yaml.SequenceNode {
+		list = newSeq()
+		mapSet(c, "env", list)
+	}
+	for _, e := range env {
+		name := mapGet(e, "name").Value
+		replaced := false
+		for i, old := range list.Content {
+			if n := mapGet(old, "name"); n != nil && n.Value == name {
+				list.Content[i] = copyNode(e)
+				replaced = true
+			}
+		}
+		if !replaced {
+			list.Content = append(list.Content, copyNode(e))
+		}
+	}
+}
+
+func resourcesNode(r *Resources) *yaml.Node {
+	n := newMap()
+	for _, part := range []struct {
+		key string
+		m   map[string]Quantity
+	}{{"limits", r.Limits}, {"requests", r.Requests}} {
+		if len(part.m) == 0 {
+			continue
+		}
+		m := map[string]string{}
+		for k, v := range part.m {
+			m[k] = string(v)
+		}
+		mapSet(n, part.key, strMap(m))
+	}
+	return n
+}
+
+func tolerationNodes(ts []Toleration) *yaml.Node {
+	list := newSeq()
+	for _, t := range ts {
+		n := newMap()
+		for _, kv := range [][2]string{{"key", t.Key}, {"operator", t.Operator}, {"value", t.Value}, {"effect", t.Effect}} {
+			if kv[1] != "" {
+				mapSet(n, kv[0], newStr(kv[1]))
+			}
+		}
+		if t.TolerationSeconds != nil {
+			mapSet(n, "tolerationSeconds", newInt(*t.TolerationSeconds))
+		}
+		list.Content = append(list.Content, n)
+	}
+	return list
+}
+
+// mergeStrings merges string pairs into the mapping under key, sorted.
+func mergeStrings(m *yaml.Node, key string, add map[string]string) {
+	if len(add) == 0 {
+		return
+	}
+	all := map[string]string{}
+	if old := mapGet(m, key); old != nil && old.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(old.Content); i += 2 {
+			all[old.Content[i].Value] = old.Content[i+1].Value
+		}
+	}
+	for k, v := range add {
+		all[k] = v
+	}
+	mapSet(m, key, strMap(all))
+}
+
+var labelValueRE = regexp.MustCompile(`^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$`)
+
+// checkLabel checks a label key and value; "" means fine.
+func checkLabel(key, value string) string {
+	if msg := checkQualifiedName(key); msg != "" {
+		return fmt.Sprintf("key %q %s", key, msg)
+	}
+	if len(value) > 63 || !labelValueRE.MatchString(value) {
+		return fmt.Sprintf("value of %q must be at most 63 characters of letters, digits, '-', '_' and '.', beginning and ending with a letter or digit", key)
+	}
+	return ""
+}
+
+// checkQualifiedName checks a label or annotation key ([prefix/]name).
+func checkQualifiedName(key string) string {
+	name := key
+	if prefix, rest, ok := strings.Cut(key, "/"); ok {
+		if !isDNSSubdomain(prefix) {
+			return "has a prefix that is not a DNS subdomain"
+		}
+		name = rest
+	}
+	if name == "" || len(name) > 63 || !labelValueRE.MatchString(name) {
+		return "is not a valid qualified name"
+	}
+	return ""
+}
+
+// jobInt reads an integer field of a template's job, if it is a literal.
+func jobInt[T int32 | int64](job *yaml.Node, key string) *T {
+	v := mapGet(job, key)
+	if v == nil || v.ShortTag() != tagInt {
+		return nil
+	}
+	i, err := strconv.ParseInt(v.Value, 10, 64)
+	if err != nil {
+		return nil
+	}
+	t := T(i)
+	return &t
+}
+
+func firstSet[T any](vs ...*T) *T {
+	for _, v := range vs {
+		if v != nil {
+			return v
+		}
+	}
+	return nil
+}
+
+func derefOr[T any](v *T, def T) T {
+	if v == nil {
+		return def
+	}
+	return *v
+}
+
+func dedupe(s []string) []string {
+	var out []string
+	for _, v := range s {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}

@@ -1,0 +1,98 @@
+package transform
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Pos is a position in an input file: the path relative to the repository
+// root (or to the config directory, for platform files), a 1-based line and
+// a 1-based column. A zero Line means "the whole file".
+type Pos struct {
+	File string
+	Line int
+	Col  int
+}
+
+func (p Pos) String() string {
+	switch {
+	case p.File == "":
+		return ""
+	case p.Line == 0:
+		return p.File
+	default:
+		return fmt.Sprintf("%s:%d", p.File, p.Line)
+	}
+}
+
+// Problem is one thing wrong with the input. Its message names what is wrong
+// and what to do; it never contains a secret value.
+type Problem struct {
+	Pos  Pos
+	Hook string // the hook the problem belongs to, if any
+	Msg  string
+}
+
+func (p Problem) Error() string {
+	var b strings.Builder
+	if s := p.Pos.String(); s != "" {
+		b.WriteString(s)
+		b.WriteString(": ")
+	}
+	if p.Hook != "" {
+		fmt.Fprintf(&b, "hook %q: ", p.Hook)
+	}
+	b.WriteString(p.Msg)
+	return b.String()
+}
+
+// Problems is every problem found in one run, in a stable order. It is the
+// error type transform returns for bad input.
+type Problems []Problem
+
+func (ps Problems) Error() string {
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = p.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// sorted returns the problems ordered by file, line, column, hook and message,
+// without duplicates.
+func (ps Problems) sorted() Problems {
+	out := slices.Clone(ps)
+	slices.SortStableFunc(out, func(a, b Problem) int {
+		return cmp.Or(
+			cmp.Compare(a.Pos.File, b.Pos.File),
+			cmp.Compare(a.Pos.Line, b.Pos.Line),
+			cmp.Compare(a.Pos.Col, b.Pos.Col),
+			cmp.Compare(a.Hook, b.Hook),
+			cmp.Compare(a.Msg, b.Msg),
+		)
+	})
+	return slices.Compact(out)
+}
+
+// problems collects problems while a run goes on.
+type problems struct {
+	list Problems
+}
+
+func (ps *problems) add(pos Pos, hook, format string, args ...any) {
+	ps.list = append(ps.list, Problem{Pos: pos, Hook: hook, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (ps *problems) addErr(p Problem) { ps.list = append(ps.list, p) }
+
+func (ps *problems) empty() bool { return len(ps.list) == 0 }
+
+// err returns the collected problems as an error, or nil.
+func (ps *problems) err() error {
+	if len(ps.list) == 0 {
+		return nil
+	}
+	return ps.list.sorted()
+}

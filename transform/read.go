@@ -1,0 +1,100 @@
+package transform
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+)
+
+// ErrOutsideRoot is the error a repository file system returns for a path
+// that leads (through a symlink) outside its root. hookgen reads nothing
+// outside the repository.
+var ErrOutsideRoot = errors.New("leads outside the repository")
+
+// reader reads files for one run, within the limits.
+type reader struct {
+	fsys  fs.FS
+	lim   Limits
+	total int64
+	ps    *problems
+	// prefix is put before paths in messages ("" for the repository).
+	prefix string
+}
+
+// stat returns a file's info; ok=false with no problem when it is missing.
+func (r *reader) stat(name string) (fs.FileInfo, bool) {
+	fi, err := fs.Stat(r.fsys, name)
+	switch {
+	case err == nil:
+		return fi, true
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, false
+	}
+	r.fail(name, err)
+	return nil, false
+}
+
+func (r *reader) fail(name string, err error) {
+	pos := Pos{File: r.prefix + name}
+	if errors.Is(err, ErrOutsideRoot) {
+		r.ps.add(pos, "", "a symlink leads outside the repository; hookgen reads nothing outside it")
+		return
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	r.ps.add(pos, "", "cannot read: %v", err)
+}
+
+// read returns a regular file's content, or ok=false after reporting why
+// not. A missing file is reported only when required.
+func (r *reader) read(name string, required bool) ([]byte, bool) {
+	fi, ok := r.stat(name)
+	if !ok {
+		if required && fi == nil {
+			if _, err := fs.Stat(r.fsys, name); errors.Is(err, fs.ErrNotExist) {
+				r.ps.add(Pos{File: r.prefix + name}, "", "file not found")
+			}
+		}
+		return nil, false
+	}
+	pos := Pos{File: r.prefix + name}
+	if !fi.Mode().IsRegular() {
+		r.ps.add(pos, "", "not a regular file (%s); hookgen reads only regular files", fileKind(fi.Mode()))
+		return nil, false
+	}
+	if fi.Size() > r.lim.MaxFileBytes {
+		r.ps.add(pos, "", "file is %d bytes; the limit is %d (limit max-file-bytes)", fi.Size(), r.lim.MaxFileBytes)
+		return nil, false
+	}
+	if r.total+fi.Size() > r.lim.MaxTotalBytes {
+		r.ps.add(pos, "", "reading it would pass %d bytes in all (limit max-total-bytes)", r.lim.MaxTotalBytes)
+		return nil, false
+	}
+	data, err := fs.ReadFile(r.fsys, name)
+	if err != nil {
+		r.fail(name, err)
+		return nil, false
+	}
+	if int64(len(data)) > r.lim.MaxFileBytes {
+		r.ps.add(pos, "", "file is over %d bytes (limit max-file-bytes)", r.lim.MaxFileBytes)
+		return nil, false
+	}
+	r.total += int64(len(data))
+	return data, true
+}
+
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	case m.IsDir():
+		return "a directory"
+	}
+	return fmt.Sprintf("mode %v", m)
+}

@@ -1,0 +1,127 @@
+package transform
+
+import (
+	"regexp"
+	"strings"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// Secrets belong in Secrets. hookgen refuses to write a credential into a
+// Job, where anyone who can read the Application's resources (or Argo CD's
+// UI) would see it, and it never repeats the value in a message.
+
+var (
+	// secretEnvName matches environment variable names that hold secrets.
+	secretEnvName = regexp.MustCompile(`(?i)(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|WEBHOOK_?URL|DSN|CONNECTION_?STRING)`)
+	// secretFlag matches command-line flags that take a secret.
+	secretFlag = regexp.MustCompile(`(?i)^--?(password|passwd|pass|token|secret|api-?key|access-?key|private-?key|webhook-?url)(=(.*))?$`)
+	// k8sRef matches a value that only refers to other variables: $(VAR) ...
+	k8sRef = regexp.MustCompile(`^(\$\([A-Za-z_][A-Za-z0-9_]*\))+$`)
+	// urlPassword finds the password of a URL's user info.
+	urlPassword = regexp.MustCompile(`[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]*:([^/\s@]+)@`)
+	// secretValue matches values that are credentials whatever they are called.
+	secretValue = []struct {
+		re   *regexp.Regexp
+		what string
+	}{
+		{regexp.MustCompile(`hooks\.slack\.com/(services|workflows|triggers)/`), "a Slack webhook URL (the URL is the secret)"},
+		{regexp.MustCompile(`\bxox[abposr]-[A-Za-z0-9-]{10,}`), "a Slack token"},
+		{regexp.MustCompile(`\b(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30,}|\bgithub_pat_[A-Za-z0-9_]{30,}`), "a GitHub token"},
+		{regexp.MustCompile(`\bglpat-[A-Za-z0-9_-]{20,}`), "a GitLab token"},
+		{regexp.MustCompile(`\b(AKIA|ASIA)[0-9A-Z]{16}\b`), "an AWS access key"},
+		{regexp.MustCompile(`-----BEGIN [A-Z ]*PRIVATE KEY-----`), "a private key"},
+		{regexp.MustCompile(`\b[rs]k_live_[A-Za-z0-9]{16,}`), "a Stripe key"},
+		{regexp.MustCompile(`discord(app)?\.com/api/webhooks/`), "a Discord webhook URL"},
+		{regexp.MustCompile(`outlook\.office(365)?\.com/webhook/|\.webhook\.office\.com/`), "a Microsoft Teams webhook URL"},
+	}
+)
+
+// literalSecret reports what kind of credential s holds, or "".
+func literalSecret(s string) string {
+	for _, m := range urlPassword.FindAllStringSubmatch(s, -1) {
+		if !isReference(m[1]) {
+			return "a URL with a password"
+		}
+	}
+	for _, p := range secretValue {
+		if p.re.MatchString(s) {
+			return p.what
+		}
+	}
+	return ""
+}
+
+// isReference reports whether a value only names other variables
+// (Kubernetes expands $(VAR) from the container's environment), or is
+// empty: neither is a literal secret.
+func isReference(s string) bool {
+	s = strings.TrimSpace(s)
+	return s == "" || k8sRef.MatchString(s)
+}
+
+// scanSecrets walks a generated Job and reports every literal credential:
+// values that look like one anywhere, literal values of env vars named like
+// one, and secret-taking flags with a literal value in command and args.
+func scanSecrets(job *yaml.Node, report func(n *yaml.Node, msg string)) {
+	var walk func(n *yaml.Node, key string)
+	walk = func(n *yaml.Node, key string) {
+		switch n.Kind {
+		case yaml.ScalarNode:
+			if what := literalSecret(n.Value); what != "" {
+				report(n, what+" is written literally; keep it in a Secret and refer to it (secretKeyRef, envFrom)")
+			}
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				walk(n.Content[i+1], n.Content[i].Value)
+			}
+			if key == "" {
+				checkEnvEntry(n, report)
+			}
+		case yaml.SequenceNode:
+			for _, item := range n.Content {
+				walk(item, "")
+			}
+			if key == "command" || key == "args" {
+				checkFlags(n, report)
+			}
+		}
+	}
+	walk(job, "job")
+}
+
+// checkEnvEntry checks a mapping that may be an EnvVar.
+func checkEnvEntry(n *yaml.Node, report func(*yaml.Node, string)) {
+	name, value := mapGet(n, "name"), mapGet(n, "value")
+	if name == nil || value == nil || name.Kind != yaml.ScalarNode || value.Kind != yaml.ScalarNode {
+		return
+	}
+	if secretEnvName.MatchString(name.Value) && !isReference(value.Value) && literalSecret(value.Value) == "" {
+		report(value, "env "+name.Value+" has a literal value; a secret belongs in a Secret: use valueFrom.secretKeyRef")
+	}
+}
+
+// checkFlags checks command and args for --password=... and --token VALUE.
+func checkFlags(list *yaml.Node, report func(*yaml.Node, string)) {
+	for i, item := range list.Content {
+		if item.Kind != yaml.ScalarNode {
+			continue
+		}
+		m := secretFlag.FindStringSubmatch(item.Value)
+		if m == nil {
+			continue
+		}
+		if m[2] != "" {
+			if !isReference(m[3]) {
+				report(item, "flag "+strings.SplitN(item.Value, "=", 2)[0]+" has a literal value; pass the secret through an env var from a Secret and refer to it as $(VAR)")
+			}
+			continue
+		}
+		if i+1 < len(list.Content) {
+			next := list.Content[i+1]
+			if next.Kind == yaml.ScalarNode && !strings.HasPrefix(next.Value, "-") && !isReference(next.Value) && !strings.HasPrefix(next.Value, "/") {
+				report(next, "flag "+item.Value+" is followed by a literal value; pass the secret through an env var from a Secret and refer to it as $(VAR)")
+			}
+		}
+	}
+}

@@ -1,0 +1,213 @@
+package transform
+
+import (
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// The API group and version of hookgen's own kinds.
+const (
+	APIVersion       = "hookgen.dev/v1alpha1"
+	KindHookSet      = "HookSet"
+	KindHookTemplate = "HookTemplate"
+	KindHookPolicy   = "HookPolicy"
+
+	// SpecFile is the name of the file that declares hooks.
+	SpecFile = "hookgen.yaml"
+)
+
+// HookSet is the content of a hookgen.yaml file.
+type HookSet struct {
+	APIVersion string `json:"apiVersion" jsonschema:"enum=hookgen.dev/v1alpha1"`
+	Kind       string `json:"kind" jsonschema:"enum=HookSet"`
+	// Defaults are merged under every hook of the set (and of nearer sets).
+	Defaults *Defaults `json:"defaults,omitempty"`
+	// Hooks declares one hook per entry.
+	Hooks []Hook `json:"hooks,omitempty"`
+	// Manifests selects the application's own files that are printed with the hooks.
+	Manifests *Manifests `json:"manifests,omitempty"`
+
+	src source
+}
+
+// Knobs are the Job settings a hook, the set's defaults and policy share.
+type Knobs struct {
+	// DeletePolicy is one or more of HookSucceeded, HookFailed, BeforeHookCreation.
+	DeletePolicy StringList `json:"deletePolicy,omitempty"`
+	// Namespace the Job is created in; default: the Application's destination namespace.
+	Namespace *string `json:"namespace,omitempty"`
+	// GenerateName asks for a fresh Job every sync instead of a fixed name.
+	GenerateName *bool `json:"generateName,omitempty"`
+
+	ActiveDeadlineSeconds   *int64  `json:"activeDeadlineSeconds,omitempty" jsonschema:"minimum=1"`
+	BackoffLimit            *int32  `json:"backoffLimit,omitempty" jsonschema:"minimum=0"`
+	TTLSecondsAfterFinished *int32  `json:"ttlSecondsAfterFinished,omitempty" jsonschema:"minimum=0"`
+	ServiceAccountName      *string `json:"serviceAccountName,omitempty"`
+
+	Resources      *Resources        `json:"resources,omitempty"`
+	NodeSelector   map[string]string `json:"nodeSelector,omitempty"`
+	Tolerations    []Toleration      `json:"tolerations,omitempty"`
+	PodLabels      map[string]string `json:"podLabels,omitempty"`
+	PodAnnotations map[string]string `json:"podAnnotations,omitempty"`
+	// Env is added to every container of the Job.
+	Env []EnvVar `json:"env,omitempty"`
+	// Hardening turns off single parts of the hardened pod defaults.
+	Hardening *Hardening `json:"hardening,omitempty"`
+}
+
+// Defaults are the knobs a HookSet applies under all its hooks.
+type Defaults struct {
+	Knobs `json:",inline"`
+
+	src source
+}
+
+// Hook is one declared hook.
+type Hook struct {
+	// Name is a DNS-1123 label, unique in the set; Jobs are named <name>-<phase>.
+	Name string `json:"name"`
+	// Uses names a template: built-in, platform or repository.
+	Uses string `json:"uses,omitempty"`
+	// Job is a raw batch/v1 JobSpec, instead of a template.
+	Job *yaml.Node `json:"job,omitempty"`
+	// Phase is one phase or a list; one Job is generated per phase.
+	Phase StringList `json:"phase,omitempty"`
+	// Wave is the argocd.argoproj.io/sync-wave.
+	Wave *int32 `json:"wave,omitempty"`
+	// Enabled false removes the hook (a nearer hookgen.yaml may disable a farther one's hook).
+	Enabled *bool `json:"enabled,omitempty"`
+	// With holds the template's parameters.
+	With *yaml.Node `json:"with,omitempty"`
+
+	Knobs `json:",inline"`
+
+	src source
+}
+
+// Manifests selects the application's own files.
+type Manifests struct {
+	// Recurse reads subdirectories too.
+	Recurse bool `json:"recurse,omitempty"`
+	// Include keeps only files matching one of these globs (relative to the app directory).
+	Include StringList `json:"include,omitempty"`
+	// Exclude drops files matching one of these globs.
+	Exclude StringList `json:"exclude,omitempty"`
+}
+
+// Resources are a container's resource requests and limits.
+type Resources struct {
+	Limits   map[string]Quantity `json:"limits,omitempty"`
+	Requests map[string]Quantity `json:"requests,omitempty"`
+}
+
+// Toleration is a pod toleration.
+type Toleration struct {
+	Key               string `json:"key,omitempty"`
+	Operator          string `json:"operator,omitempty" jsonschema:"enum=Exists,enum=Equal"`
+	Value             string `json:"value,omitempty"`
+	Effect            string `json:"effect,omitempty" jsonschema:"enum=NoSchedule,enum=PreferNoSchedule,enum=NoExecute"`
+	TolerationSeconds *int64 `json:"tolerationSeconds,omitempty"`
+}
+
+// EnvVar is a container environment variable: a literal value or a reference.
+type EnvVar struct {
+	Name      string     `json:"name"`
+	Value     *string    `json:"value,omitempty"`
+	ValueFrom *yaml.Node `json:"valueFrom,omitempty"`
+
+	src source
+}
+
+// Hardening lists the hardened pod defaults; each is on unless set to the
+// Kubernetes value that turns it off.
+type Hardening struct {
+	// RunAsNonRoot: pod securityContext.runAsNonRoot (default true).
+	RunAsNonRoot *bool `json:"runAsNonRoot,omitempty"`
+	// SeccompProfile: RuntimeDefault (default) or Unconfined.
+	SeccompProfile *string `json:"seccompProfile,omitempty" jsonschema:"enum=RuntimeDefault,enum=Unconfined"`
+	// AllowPrivilegeEscalation: container setting (default false).
+	AllowPrivilegeEscalation *bool `json:"allowPrivilegeEscalation,omitempty"`
+	// DropAllCapabilities: drop ALL capabilities in every container (default true).
+	DropAllCapabilities *bool `json:"dropAllCapabilities,omitempty"`
+	// ReadOnlyRootFilesystem: container setting (default true; /tmp stays writable).
+	ReadOnlyRootFilesystem *bool `json:"readOnlyRootFilesystem,omitempty"`
+	// AutomountServiceAccountToken: default false, or true when a service account is named.
+	AutomountServiceAccountToken *bool `json:"automountServiceAccountToken,omitempty"`
+	// RunAsUser sets the pod's user ID, for images whose USER is a name
+	// (Kubernetes cannot prove a named user is not root).
+	RunAsUser *int64 `json:"runAsUser,omitempty" jsonschema:"minimum=1"`
+}
+
+// ObjectMeta is the metadata of hookgen's own kinds.
+type ObjectMeta struct {
+	Name        string            `json:"name"`
+	Labels      map[string]string `json:"labels,omitempty"`
+	Annotations map[string]string `json:"annotations,omitempty"`
+}
+
+// HookTemplate turns a hook declaration into a Job.
+type HookTemplate struct {
+	APIVersion string       `json:"apiVersion" jsonschema:"enum=hookgen.dev/v1alpha1"`
+	Kind       string       `json:"kind" jsonschema:"enum=HookTemplate"`
+	Metadata   ObjectMeta   `json:"metadata"`
+	Spec       TemplateSpec `json:"spec"`
+
+	src    source
+	origin string // "built-in", "platform" or "repository"
+}
+
+// TemplateSpec is a HookTemplate's body.
+type TemplateSpec struct {
+	Description string `json:"description,omitempty"`
+	// Version of the template, for platform catalogs.
+	Version string `json:"version,omitempty"`
+	// Phases lists the phases the template may run in; empty means all.
+	Phases StringList `json:"phases,omitempty"`
+	// Defaults apply when neither the hook nor its HookSet sets them.
+	Defaults *TemplateDefaults `json:"defaults,omitempty"`
+	// Params are the template's typed parameters, set by a hook's `with`.
+	Params []Param `json:"params,omitempty"`
+	// Job is a batch/v1 JobSpec with $(...) placeholders.
+	Job *yaml.Node `json:"job"`
+
+	src source
+}
+
+// TemplateDefaults are a template's defaults for a hook's fields.
+type TemplateDefaults struct {
+	Phase                   StringList `json:"phase,omitempty"`
+	Wave                    *int32     `json:"wave,omitempty"`
+	DeletePolicy            StringList `json:"deletePolicy,omitempty"`
+	GenerateName            *bool      `json:"generateName,omitempty"`
+	ActiveDeadlineSeconds   *int64     `json:"activeDeadlineSeconds,omitempty"`
+	BackoffLimit            *int32     `json:"backoffLimit,omitempty"`
+	TTLSecondsAfterFinished *int32     `json:"ttlSecondsAfterFinished,omitempty"`
+
+	src source
+}
+
+// Param is one template parameter.
+type Param struct {
+	Name        string     `json:"name"`
+	Type        ParamType  `json:"type,omitempty"`
+	Required    bool       `json:"required,omitempty"`
+	Default     *yaml.Node `json:"default,omitempty"`
+	Description string     `json:"description,omitempty"`
+
+	src source
+}
+
+// ParamType is the type of a template parameter.
+type ParamType string
+
+// Parameter types.
+const (
+	ParamString       ParamType = "string"
+	ParamInt          ParamType = "int"
+	ParamBool         ParamType = "bool"
+	ParamList         ParamType = "list"
+	ParamMap          ParamType = "map"
+	ParamSecretKeyRef ParamType = "secretKeyRef"
+)
+
+// ParamTypes lists every parameter type.
+var ParamTypes = []ParamType{ParamString, ParamInt, ParamBool, ParamList, ParamMap, ParamSecretKeyRef}

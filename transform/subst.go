@@ -1,0 +1,321 @@
+package transform
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// Substitution of $(...) placeholders works on the parsed tree, one scalar at
+// a time, in a single pass: a value that is inserted is never scanned again,
+// so a value can neither change the structure around it nor smuggle in a
+// placeholder of its own.
+//
+//   - A scalar that is exactly one placeholder takes the value's whole node:
+//     a list stays a list, an integer stays an integer. An optional
+//     parameter without a value removes the mapping entry or list item.
+//   - Inside a longer string each placeholder must be a scalar and is
+//     written as text (an unset optional parameter as "").
+//   - Only the prefixes params., app., hook., env. and runner. are
+//     placeholders. $(OTHER) is Kubernetes' own expansion and stays as it
+//     is, and so does Kubernetes' escape $$(OTHER); $$(app.name) writes a
+//     literal $(app.name).
+
+var placeholderPrefixes = []string{"params.", "app.", "hook.", "env.", "runner."}
+
+// scope holds the values placeholders resolve to.
+type scope struct {
+	app  App
+	hook map[string]string // nil outside a hook
+	env  map[string]string
+	// openEnv answers every env.X (checking a template, which may use any).
+	openEnv bool
+	runner  string
+	params  map[string]*paramValue // nil where params.* is not allowed
+}
+
+// paramValue is a parameter's value for one hook: nil node when an
+// optional parameter has none.
+type paramValue struct {
+	typ  ParamType
+	node *yaml.Node
+}
+
+// substError is a problem found while substituting, at a node.
+type substError struct {
+	node *yaml.Node
+	msg  string
+}
+
+// subster substitutes placeholders into trees and collects problems.
+type subster struct {
+	scope   *scope
+	origins *origins // nil: origins are not tracked
+	errs    []substError
+}
+
+func (s *subster) copy(n *yaml.Node) *yaml.Node {
+	if s.origins == nil {
+		return copyNode(n)
+	}
+	return s.origins.copy(n)
+}
+
+func (s *subster) errorf(n *yaml.Node, format string, args ...any) {
+	s.errs = append(s.errs, substError{node: n, msg: fmt.Sprintf(format, args...)})
+}
+
+// tree substitutes placeholders in every string scalar under n, in place,
+// and returns the (possibly replaced) root. A root that resolves to nothing
+// (an unset optional parameter) comes back nil.
+func (s *subster) tree(n *yaml.Node) *yaml.Node {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		out, keep := s.scalar(n)
+		if !keep {
+			return nil
+		}
+		return out
+	case yaml.MappingNode:
+		kept := n.Content[:0]
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if v := s.tree(n.Content[i+1]); v != nil {
+				kept = append(kept, n.Content[i], v)
+			}
+		}
+		n.Content = kept
+	case yaml.SequenceNode:
+		kept := n.Content[:0]
+		for _, item := range n.Content {
+			if v := s.tree(item); v != nil {
+				kept = append(kept, v)
+			}
+		}
+		n.Content = kept
+	}
+	return n
+}
+
+// scalar substitutes one scalar node. It returns keep=false when the node
+// is a lone placeholder of an unset optional parameter.
+func (s *subster) scalar(n *yaml.Node) (*yaml.Node, bool) {
+	if n.ShortTag() != tagStr || !strings.Contains(n.Value, "$(") {
+		return n, true
+	}
+	if key, ok := lonePlaceholder(n.Value); ok {
+		v, found := s.lookup(n, key)
+		if !found {
+			return n, true // reported by lookup
+		}
+		if v == nil {
+			return nil, false
+		}
+		if !strings.HasPrefix(key, "params.") {
+			// A context value takes the place (and origin) of its placeholder.
+			v.Line, v.Column, v.Style = n.Line, n.Column, n.Style
+			if s.origins != nil {
+				s.origins.derive(v, n)
+			}
+		}
+		return v, true
+	}
+	text, changed := s.text(n, n.Value)
+	if !changed {
+		return n, true
+	}
+	out := *n
+	out.Value = text
+	out.Tag = tagStr
+	if s.origins != nil {
+		s.origins.derive(&out, n)
+	}
+	return &out, true
+}
+
+// String substitutes placeholders in a string (not a node) and reports
+// problems at n.
+func (s *subster) String(n *yaml.Node, in string) string {
+	out, _ := s.text(n, in)
+	return out
+}
+
+// text interpolates every placeholder in str.
+func (s *subster) text(n *yaml.Node, str string) (string, bool) {
+	var b strings.Builder
+	changed := false
+	for {
+		i := strings.Index(str, "$(")
+		if i < 0 {
+			b.WriteString(str)
+			return b.String(), changed
+		}
+		rest := str[i+2:]
+		if i > 0 && str[i-1] == '$' {
+			// "$$(": hookgen's escape before one of its own prefixes, else Kubernetes'.
+			if hasPlaceholderPrefix(rest) {
+				b.WriteString(str[:i-1])
+				b.WriteString("$(")
+				changed = true
+			} else {
+				b.WriteString(str[:i+2])
+			}
+			str = rest
+			continue
+		}
+		b.WriteString(str[:i])
+		if !hasPlaceholderPrefix(rest) {
+			b.WriteString("$(")
+			str = rest
+			continue
+		}
+		end := strings.IndexByte(rest, ')')
+		if end < 0 {
+			s.errorf(n, "unterminated placeholder %q: add the closing parenthesis, or write $$( for a literal $(", clip("$("+rest, 40))
+			return str, false
+		}
+		key := rest[:end]
+		str = rest[end+1:]
+		changed = true
+		v, found := s.lookup(n, key)
+		if !found {
+			continue
+		}
+		if v == nil {
+			continue // unset optional parameter: ""
+		}
+		if v.Kind != yaml.ScalarNode {
+			s.errorf(n, "$(%s) is %s and can only stand alone as the whole value, not inside a string", key, kindName(v))
+			continue
+		}
+		b.WriteString(v.Value)
+	}
+}
+
+func hasPlaceholderPrefix(s string) bool {
+	for _, p := range placeholderPrefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// lonePlaceholder reports whether s is exactly one placeholder.
+func lonePlaceholder(s string) (string, bool) {
+	if !strings.HasPrefix(s, "$(") || !strings.HasSuffix(s, ")") {
+		return "", false
+	}
+	key := s[2 : len(s)-1]
+	if !hasPlaceholderPrefix(key) || strings.ContainsAny(key, "()$") {
+		return "", false
+	}
+	return key, true
+}
+
+// lookup resolves a placeholder key ("app.name", "params.webhook.key").
+// found=false means a problem was reported; a nil node with found=true is an
+// unset optional parameter.
+func (s *subster) lookup(n *yaml.Node, key string) (*yaml.Node, bool) {
+	prefix, rest, _ := strings.Cut(key, ".")
+	if !validKey(rest) {
+		s.errorf(n, "malformed placeholder $(%s): use letters, digits, '_', '-' and '.'", clip(key, 60))
+		return nil, false
+	}
+	switch prefix {
+	case "app":
+		get, ok := appKeys[rest]
+		if !ok {
+			s.errorf(n, "unknown placeholder $(%s)%s", key, suggest(rest, sortedKeys(appKeys)))
+			return nil, false
+		}
+		return newStr(get(s.scope.app)), true
+	case "hook":
+		if s.scope.hook == nil {
+			s.errorf(n, "$(%s) is only known inside a hook", key)
+			return nil, false
+		}
+		v, ok := s.scope.hook[rest]
+		if !ok {
+			s.errorf(n, "unknown placeholder $(%s)%s", key, suggest(rest, hookKeys))
+			return nil, false
+		}
+		return newStr(v), true
+	case "env":
+		v, ok := s.scope.env[rest]
+		if !ok && !s.scope.openEnv {
+			s.errorf(n, "$(%s): the Application sets no plugin env %s (ARGOCD_ENV_%s); add it to spec.source.plugin.env (Argo CD 2.x drops empty values)", key, rest, rest)
+			return nil, false
+		}
+		return newStr(v), true
+	case "runner":
+		if rest != "image" {
+			s.errorf(n, "unknown placeholder $(%s) (known: runner.image)", key)
+			return nil, false
+		}
+		return newStr(s.scope.runner), true
+	case "params":
+		if s.scope.params == nil {
+			s.errorf(n, "$(%s): parameters can only be used in a template's job", key)
+			return nil, false
+		}
+		name, field, hasField := strings.Cut(rest, ".")
+		p, ok := s.scope.params[name]
+		if !ok {
+			s.errorf(n, "unknown parameter in $(%s)%s", key, suggest(name, sortedKeys(s.scope.params)))
+			return nil, false
+		}
+		if !hasField {
+			if p.node == nil {
+				return nil, true
+			}
+			return s.copy(p.node), true
+		}
+		if p.typ != ParamMap && p.typ != ParamSecretKeyRef {
+			s.errorf(n, "$(%s): parameter %q is a %s and has no fields", key, name, p.typ)
+			return nil, false
+		}
+		if p.node == nil {
+			return nil, true
+		}
+		v := mapGet(p.node, field)
+		if v == nil {
+			s.errorf(n, "$(%s): parameter %q has no field %q", key, name, field)
+			return nil, false
+		}
+		return s.copy(v), true
+	}
+	return nil, false
+}
+
+func validKey(k string) bool {
+	if k == "" {
+		return false
+	}
+	for _, r := range k {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '_', r == '-', r == '.':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// clip shortens s for a message.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}

@@ -1,0 +1,234 @@
+package transform
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+)
+
+// Input is everything one run reads.
+type Input struct {
+	// Repo is the repository, rooted at its root: nothing outside it is read.
+	Repo fs.FS
+	// AppDir is the application's directory in Repo ("apps/api"), "." for the root.
+	AppDir string
+	// Config is the sidecar's config directory (platform templates), or nil.
+	Config fs.FS
+	// Context is the Application's context: app.*, env.*, runner.image.
+	Context Context
+	// Limits bound what is read; the zero value means DefaultLimits.
+	Limits Limits
+}
+
+// Result is what a successful run produces: the application's own
+// resources and the generated hook Jobs, each in output order.
+type Result struct {
+	Manifests []*Manifest
+	Jobs      []*Job
+}
+
+// Run reads the hook declarations, templates and manifests and returns the
+// resources to print. On bad input it returns nil and a Problems error
+// listing every problem found.
+func Run(in Input) (*Result, error) {
+	if in.Repo == nil {
+		return nil, errors.New("transform: no repository")
+	}
+	if in.Limits == (Limits{}) {
+		in.Limits = DefaultLimits()
+	}
+	appDir := path.Clean(strings.TrimPrefix(in.AppDir, "/"))
+	if !fs.ValidPath(appDir) {
+		return nil, fmt.Errorf("transform: app directory %q is not inside the repository", in.AppDir)
+	}
+	ps := &problems{}
+	o := newOrigins()
+	repo := &reader{fsys: in.Repo, lim: in.Limits, ps: ps}
+
+	// Hook declarations, the root's first.
+	var sets []*HookSet
+	for _, dir := range specDirs(appDir) {
+		file := path.Join(dir, SpecFile)
+		data, ok := repo.read(file, false)
+		if !ok {
+			continue
+		}
+		if set := parseHookSet(file, data, in.Limits, ps, o); set != nil {
+			sets = append(sets, set)
+		}
+	}
+	if len(sets) == 0 && ps.empty() {
+		ps.add(Pos{File: path.Join(appDir, SpecFile)}, "", "no %s here or in a parent directory up to the repository root; is the Application's source path right?", SpecFile)
+	}
+
+	templates := loadTemplates(in, repo, ps)
+	defaults, merged, sel := mergeSets(sets)
+	manifests := readManifests(repo, appDir, sel, ps)
+
+	g := &generator{ctx: in.Context, templates: templates, defaults: defaults, origins: o, ps: ps}
+	var jobs []*Job
+	count := 0
+	for _, h := range merged {
+		if h.Enabled != nil && !*h.Enabled {
+			continue
+		}
+		if count++; count > in.Limits.MaxHooks {
+			ps.add(h.pos(), "", "more than %d hooks (limit max-hooks)", in.Limits.MaxHooks)
+			break
+		}
+		jobs = append(jobs, g.generate(h)...)
+	}
+	checkDeleteNamespaces(jobs, manifests, in.Context, merged, ps)
+	if err := ps.err(); err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(jobs, func(a, b *Job) int {
+		return cmp.Or(
+			cmp.Compare(a.Phase.order(), b.Phase.order()),
+			cmp.Compare(a.Wave, b.Wave),
+			cmp.Compare(a.Name, b.Name),
+		)
+	})
+	return &Result{Manifests: manifests, Jobs: jobs}, nil
+}
+
+// loadTemplates returns the built-in templates, replaced by the platform's
+// and extended by the repository's.
+func loadTemplates(in Input, repo *reader, ps *problems) Templates {
+	ts, err := BuiltinTemplates()
+	if err != nil {
+		ps.add(Pos{}, "", "%v", err)
+		return Templates{}
+	}
+	if in.Config != nil {
+		cfg := &reader{fsys: in.Config, lim: in.Limits, ps: ps, prefix: "config:"}
+		for _, t := range readTemplateDir(cfg, "templates", OriginPlatform, ps) {
+			if old := ts[t.Metadata.Name]; old != nil && old.origin == OriginPlatform {
+				ps.add(t.src.pos, "", "platform template %q is also defined in %s", t.Metadata.Name, old.File())
+				continue
+			}
+			ts[t.Metadata.Name] = t
+		}
+	}
+	for _, t := range readTemplateDir(repo, ".hookgen/templates", OriginRepo, ps) {
+		if old := ts[t.Metadata.Name]; old != nil {
+			ps.add(t.src.pos, "", "repository template %q would shadow the %s template of that name; choose another name", t.Metadata.Name, old.origin)
+			continue
+		}
+		ts[t.Metadata.Name] = t
+	}
+	return ts
+}
+
+// readTemplateDir reads every *.yaml and *.yml HookTemplate file of dir.
+func readTemplateDir(r *reader, dir, origin string, ps *problems) []*HookTemplate {
+	fi, ok := r.stat(dir)
+	if !ok {
+		return nil
+	}
+	if !fi.IsDir() {
+		ps.add(Pos{File: r.prefix + dir}, "", "expected a directory of HookTemplate files")
+		return nil
+	}
+	entries, err := fs.ReadDir(r.fsys, dir)
+	if err != nil {
+		r.fail(dir, err)
+		return nil
+	}
+	var out []*HookTemplate
+	for _, e := range entries {
+		name := e.Name()
+		if strings.HasPrefix(name, ".") || (path.Ext(name) != ".yaml" && path.Ext(name) != ".yml") {
+			continue
+		}
+		file := path.Join(dir, name)
+		data, ok := r.read(file, true)
+		if !ok {
+			continue
+		}
+		out = append(out, parseTemplates(r.prefix+file, data, origin, r.lim, ps)...)
+	}
+	return out
+}
+
+// checkDeleteNamespaces refuses PostDelete hooks in a Namespace the
+// application itself creates: Argo CD deletes the namespace with the app
+// and would wait forever for a hook that cannot run there.
+func checkDeleteNamespaces(jobs []*Job, manifests []*Manifest, ctx Context, hooks []*mergedHook, ps *problems) {
+	nss := namespaces(manifests)
+	if len(nss) == 0 {
+		return
+	}
+	for _, j := range jobs {
+		if j.Phase != PostDelete {
+			continue
+		}
+		ns := cmp.Or(j.Namespace, ctx.App.Namespace)
+		where, ok := nss[ns]
+		if !ok {
+			continue
+		}
+		pos := j.Pos
+		for _, h := range hooks {
+			if h.Name == j.Hook {
+				pos = h.at("namespace")
+			}
+		}
+		ps.add(pos, j.Hook, "PostDelete hook runs in namespace %q, which the application creates (%s) and deletes before the hook runs; Argo CD would wait forever: set namespace to one that outlives the application", ns, where)
+	}
+}
+
+// WriteTo prints the resources as one YAML stream: the application's own
+// first, then the hooks in the order Argo CD runs them.
+func (r *Result) WriteTo(w io.Writer) (int64, error) {
+	cw := &countWriter{w: w}
+	first := true
+	sep := func() {
+		if !first {
+			io.WriteString(cw, "---\n")
+		}
+		first = false
+	}
+	for _, m := range r.Manifests {
+		sep()
+		if m.raw != nil {
+			cw.Write(m.raw)
+		} else if err := encodeNode(cw, m.node); err != nil {
+			return cw.n, err
+		}
+		if cw.err != nil {
+			return cw.n, cw.err
+		}
+	}
+	for _, j := range r.Jobs {
+		sep()
+		if err := encodeNode(cw, j.Node); err != nil {
+			return cw.n, err
+		}
+		if cw.err != nil {
+			return cw.n, cw.err
+		}
+	}
+	return cw.n, cw.err
+}
+
+type countWriter struct {
+	w   io.Writer
+	n   int64
+	err error
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	c.err = err
+	return n, err
+}

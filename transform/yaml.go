@@ -1,0 +1,305 @@
+package transform
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// YAML tags hookgen distinguishes.
+const (
+	tagStr   = "!!str"
+	tagInt   = "!!int"
+	tagBool  = "!!bool"
+	tagFloat = "!!float"
+	tagNull  = "!!null"
+	tagMap   = "!!map"
+	tagSeq   = "!!seq"
+)
+
+var yamlLineErr = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// parseStream parses every document of a YAML stream into nodes. Aliases are
+// checked against lim.MaxNodes and expanded, duplicate mapping keys are
+// problems, and every document comes back as its content node (never a
+// DocumentNode). Empty documents come back as nil so callers can keep the
+// document index stable.
+func parseStream(file string, data []byte, lim Limits, ps *problems) []*yaml.Node {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var docs []*yaml.Node
+	for {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			return docs
+		}
+		if err != nil {
+			ps.addErr(yamlProblem(file, err))
+			return nil
+		}
+		if len(docs) >= lim.MaxDocuments {
+			ps.add(Pos{File: file}, "", "more than %d YAML documents (limit max-documents)", lim.MaxDocuments)
+			return nil
+		}
+		if len(doc.Content) == 0 {
+			docs = append(docs, nil)
+			continue
+		}
+		n, ok := expand(file, doc.Content[0], lim, ps)
+		if !ok {
+			return nil
+		}
+		docs = append(docs, n)
+	}
+}
+
+// yamlProblem turns a go-yaml error into a positioned problem.
+func yamlProblem(file string, err error) Problem {
+	msg := err.Error()
+	if m := yamlLineErr.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return Problem{Pos: Pos{File: file, Line: line}, Msg: "invalid YAML: " + m[2]}
+	}
+	return Problem{Pos: Pos{File: file}, Msg: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
+}
+
+// expand checks a parsed tree for nesting depth, duplicate keys and the size
+// its aliases expand to, and returns an alias-free tree. Trees without
+// aliases come back unchanged (no copy).
+func expand(file string, n *yaml.Node, lim Limits, ps *problems) (*yaml.Node, bool) {
+	c := expander{file: file, lim: lim, ps: ps, size: map[*yaml.Node]int{}}
+	total := c.measure(n, 0)
+	if c.failed {
+		return nil, false
+	}
+	if total > lim.MaxNodes {
+		ps.add(Pos{File: file, Line: n.Line}, "", "YAML expands to more than %d nodes (limit max-nodes); are aliases nested?", lim.MaxNodes)
+		return nil, false
+	}
+	if !c.aliases {
+		return n, true
+	}
+	return copyNode(n), true
+}
+
+type expander struct {
+	file    string
+	lim     Limits
+	ps      *problems
+	size    map[*yaml.Node]int
+	aliases bool
+	failed  bool
+}
+
+// measure returns the number of nodes n expands to, reporting depth and
+// duplicate-key problems once.
+func (c *expander) measure(n *yaml.Node, depth int) int {
+	if c.failed {
+		return 0
+	}
+	if depth > c.lim.MaxDepth {
+		c.ps.add(Pos{File: c.file, Line: n.Line}, "", "YAML nested deeper than %d levels (limit max-depth)", c.lim.MaxDepth)
+		c.failed = true
+		return 0
+	}
+	if s, ok := c.size[n]; ok {
+		return s
+	}
+	c.size[n] = 0 // a cycle counts as nothing more; go-yaml rejects real cycles anyway
+	total := 1
+	switch n.Kind {
+	case yaml.AliasNode:
+		c.aliases = true
+		if n.Alias != nil {
+			total = c.measure(n.Alias, depth+1)
+		}
+	case yaml.MappingNode:
+		c.checkKeys(n)
+		fallthrough
+	default:
+		for _, k := range n.Content {
+			total += c.measure(k, depth+1)
+			if total > c.lim.MaxNodes {
+				break
+			}
+		}
+	}
+	c.size[n] = total
+	return total
+}
+
+func (c *expander) checkKeys(n *yaml.Node) {
+	if len(n.Content) < 4 {
+		return
+	}
+	first := make(map[string]int, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		if k.Kind != yaml.ScalarNode {
+			continue
+		}
+		if line, dup := first[k.Value]; dup {
+			c.ps.add(Pos{File: c.file, Line: k.Line, Col: k.Column}, "", "duplicate key %q (first at line %d)", k.Value, line)
+			continue
+		}
+		first[k.Value] = k.Line
+	}
+}
+
+// copyNode deep-copies a tree, replacing aliases by copies of what they
+// point to. Callers bound the size with expand first.
+func copyNode(n *yaml.Node) *yaml.Node {
+	if n == nil {
+		return nil
+	}
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		return copyNode(n.Alias)
+	}
+	c := *n
+	c.Anchor = ""
+	c.Alias = nil
+	if len(n.Content) > 0 {
+		c.Content = make([]*yaml.Node, len(n.Content))
+		for i, k := range n.Content {
+			c.Content[i] = copyNode(k)
+		}
+	}
+	return &c
+}
+
+// --- building and reading nodes ---
+
+func newStr(s string) *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: tagStr, Value: s}
+}
+
+func newInt(i int64) *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: tagInt, Value: strconv.FormatInt(i, 10)}
+}
+
+func newBool(b bool) *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: tagBool, Value: strconv.FormatBool(b)}
+}
+
+func newMap(kv ...any) *yaml.Node {
+	m := &yaml.Node{Kind: yaml.MappingNode, Tag: tagMap}
+	for i := 0; i+1 < len(kv); i += 2 {
+		mapSet(m, kv[i].(string), kv[i+1].(*yaml.Node))
+	}
+	return m
+}
+
+func newSeq(items ...*yaml.Node) *yaml.Node {
+	return &yaml.Node{Kind: yaml.SequenceNode, Tag: tagSeq, Content: items}
+}
+
+// strMap builds a mapping of strings with sorted keys.
+func strMap(m map[string]string) *yaml.Node {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	n := newMap()
+	for _, k := range keys {
+		n.Content = append(n.Content, newStr(k), newStr(m[k]))
+	}
+	return n
+}
+
+// mapGet returns the value of key in mapping m, or nil.
+func mapGet(m *yaml.Node, key string) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// mapSet replaces the value of key in mapping m, or appends it.
+func mapSet(m *yaml.Node, key string, v *yaml.Node) {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			m.Content[i+1] = v
+			return
+		}
+	}
+	m.Content = append(m.Content, newStr(key), v)
+}
+
+// mapDelete removes key from mapping m.
+func mapDelete(m *yaml.Node, key string) {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			m.Content = append(m.Content[:i], m.Content[i+2:]...)
+			return
+		}
+	}
+}
+
+// mapEnsure returns the mapping under key, creating it when absent.
+func mapEnsure(m *yaml.Node, key string) *yaml.Node {
+	if v := mapGet(m, key); v != nil && v.Kind == yaml.MappingNode {
+		return v
+	}
+	v := newMap()
+	mapSet(m, key, v)
+	return v
+}
+
+// mapPath follows keys through nested mappings.
+func mapPath(m *yaml.Node, keys ...string) *yaml.Node {
+	for _, k := range keys {
+		m = mapGet(m, k)
+	}
+	return m
+}
+
+func isNull(n *yaml.Node) bool {
+	return n == nil || (n.Kind == yaml.ScalarNode && n.ShortTag() == tagNull)
+}
+
+// kindName names a node's type the way error messages do.
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		switch n.ShortTag() {
+		case tagStr:
+			return "a string"
+		case tagInt:
+			return "an integer"
+		case tagBool:
+			return "a boolean"
+		case tagFloat:
+			return "a number"
+		case tagNull:
+			return "null"
+		}
+		return "a scalar"
+	}
+	return "an unsupported YAML node"
+}
+
+// encodeNode writes one node as a YAML document (no leading "---").
+func encodeNode(w io.Writer, n *yaml.Node) error {
+	enc := yaml.NewEncoder(w)
+	if err := enc.Encode(n); err != nil {
+		return fmt.Errorf("encode YAML: %w", err)
+	}
+	return enc.Close()
+}
