@@ -289,6 +289,11 @@ func suggest(got string, known []string) string {
 	if best != "" && bestDist <= max(2, len(got)/3) {
 		return fmt.Sprintf(" (did you mean %q?)", best)
 	}
+	for _, k := range known {
+		if len(got) >= 4 && strings.HasPrefix(strings.ToLower(k), strings.ToLower(got)) {
+			return fmt.Sprintf(" (did you mean %q?)", k)
+		}
+	}
 	sorted := append([]string(nil), known...)
 	sort.Strings(sorted)
 	return fmt.Sprintf(" (known: %s)", strings.Join(sorted, ", "))

@@ -100,6 +100,7 @@ func parseHookSet(file string, data []byte, lim Limits, ps *problems, o *origins
 			continue
 		case !isDNSLabel(h.Name):
 			hd.errorf(item, "name must be a DNS-1123 label: lowercase letters, digits and '-', at most 63 characters")
+			continue
 		}
 		if line, dup := seen[h.Name]; dup {
 			hd.errorf(item, "declared twice in this file (first at line %d)", line)
@@ -139,7 +140,7 @@ func checkHook(d *decoder, h *Hook) {
 	}
 	for _, p := range h.Phase {
 		if _, ok := parsePhase(p); !ok {
-			d.ps.add(at("phase"), d.hook, "unknown phase %q (phases: %s)", p, phaseList())
+			d.ps.add(at("phase"), d.hook, "unknown phase %q%s", p, suggest(p, phaseNames()))
 		}
 	}
 	if dupPhase(h.Phase) {
@@ -158,7 +159,7 @@ func dupPhase(l StringList) bool {
 func checkKnobs(d *decoder, k *Knobs, src source) {
 	for _, p := range k.DeletePolicy {
 		if _, ok := parseDeletePolicy(p); !ok {
-			d.ps.add(src.at("deletePolicy"), d.hook, "unknown delete policy %q (policies: %s)", p, policyList())
+			d.ps.add(src.at("deletePolicy"), d.hook, "unknown delete policy %q%s", p, suggest(p, policyNames()))
 		}
 	}
 	if v := k.ActiveDeadlineSeconds; v != nil && *v <= 0 {

@@ -48,6 +48,22 @@ type Job struct {
 	Pos       Pos // the hook's declaration
 }
 
+// defaultDeletePolicy is the delete policy of a hook that sets none:
+// BeforeHookCreation, Argo CD's own default, so the last run stays to be
+// looked at until the next sync. Deletion hooks also get HookSucceeded:
+// Argo CD deletes them at cleanup only when a policy matches, and nothing
+// would remove them after the Application is gone. generateName hooks get
+// HookSucceeded alone: their fresh names never collide.
+func defaultDeletePolicy(p Phase, generateName bool) []string {
+	switch {
+	case generateName:
+		return []string{string(HookSucceeded)}
+	case p.IsDelete():
+		return []string{string(BeforeHookCreation), string(HookSucceeded)}
+	}
+	return []string{string(BeforeHookCreation)}
+}
+
 // settings are a hook's resolved values that hold for all its phases.
 type settings struct {
 	phases       []Phase
@@ -92,6 +108,9 @@ func (g *generator) generate(h *mergedHook) []*Job {
 			g.ps.add(h.at("uses"), h.Name, "unknown template %q%s", h.Uses, suggest(h.Uses, g.templates.Names()))
 			return nil
 		}
+		if tmpl.broken {
+			return nil // its problems are reported where it is defined
+		}
 	}
 	before := len(g.ps.list)
 	st := g.settings(h, &k, tmpl)
@@ -109,6 +128,14 @@ func (g *generator) generate(h *mergedHook) []*Job {
 		}
 	}
 	return jobs
+}
+
+// policy is the delete policy of the hook's Job in phase p.
+func (st settings) policy(p Phase) []string {
+	if len(st.deletePolicy) > 0 {
+		return st.deletePolicy
+	}
+	return defaultDeletePolicy(p, st.generateName)
 }
 
 // settings resolves the values that do not depend on the phase.
@@ -155,14 +182,7 @@ func (g *generator) settings(h *mergedHook, k *Knobs, tmpl *HookTemplate) settin
 	if len(st.deletePolicy) == 0 {
 		st.deletePolicy = td.DeletePolicy
 	}
-	if len(st.deletePolicy) == 0 {
-		st.deletePolicy = []string{string(BeforeHookCreation)}
-		if st.generateName {
-			// Fresh names never collide, so BeforeHookCreation would do nothing.
-			st.deletePolicy = []string{string(HookSucceeded)}
-		}
-	}
-	st.deletePolicy = dedupe(st.deletePolicy)
+	st.deletePolicy = dedupe(st.deletePolicy) // empty: the phase's default, see defaultDeletePolicy
 	st.deadline = derefOr(firstSet(k.ActiveDeadlineSeconds, td.ActiveDeadlineSeconds, jobInt[int64](job, "activeDeadlineSeconds")), DefaultActiveDeadlineSeconds)
 	st.backoff = derefOr(firstSet(k.BackoffLimit, td.BackoffLimit, jobInt[int32](job, "backoffLimit")), DefaultBackoffLimit)
 	st.ttl = firstSet(k.TTLSecondsAfterFinished, td.TTLSecondsAfterFinished, jobInt[int32](job, "ttlSecondsAfterFinished"))
@@ -177,6 +197,7 @@ func (g *generator) settings(h *mergedHook, k *Knobs, tmpl *HookTemplate) settin
 // them by name.
 func (g *generator) checkWith(h *mergedHook, tmpl *HookTemplate) map[string]*yaml.Node {
 	with := map[string]*yaml.Node{}
+	given := map[string]bool{}
 	declared := map[string]*Param{}
 	names := make([]string, len(tmpl.Spec.Params))
 	for i := range tmpl.Spec.Params {
@@ -200,6 +221,7 @@ func (g *generator) checkWith(h *mergedHook, tmpl *HookTemplate) map[string]*yam
 			if isNull(val) {
 				continue // an explicit null unsets an inherited value
 			}
+			given[p.Name] = true
 			if msg := checkParamValue(p.Type, val); msg != "" {
 				g.ps.add(g.origins.pos(val, pos), h.Name, "parameter %q %s", p.Name, msg)
 				continue
@@ -208,7 +230,7 @@ func (g *generator) checkWith(h *mergedHook, tmpl *HookTemplate) map[string]*yam
 		}
 	}
 	for _, p := range tmpl.Spec.Params {
-		if p.Required && with[p.Name] == nil {
+		if p.Required && !given[p.Name] {
 			g.ps.add(h.pos(), h.Name, "template %q needs parameter %q (%s): add it under with", tmpl.Metadata.Name, p.Name, p.Type)
 		}
 	}
@@ -335,7 +357,7 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 	mapSet(meta, "labels", strMap(map[string]string{LabelManagedBy: ManagedBy, LabelHook: h.Name}))
 	ann := map[string]string{
 		AnnotationHook:             string(j.Phase),
-		AnnotationHookDeletePolicy: strings.Join(st.deletePolicy, ","),
+		AnnotationHookDeletePolicy: strings.Join(st.policy(j.Phase), ","),
 	}
 	if st.wave != nil {
 		ann[AnnotationSyncWave] = strconv.Itoa(int(*st.wave))
@@ -434,12 +456,13 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 				fail(c, "container %q needs an image (a reference without spaces)", name.Value)
 			}
 			if len(env) > 0 {
-				addEnv(c, env)
+				addEnv(c, env, g.origins.copy)
 			}
 			if k.Resources != nil {
 				mapSet(c, "resources", resourcesNode(k.Resources))
 			}
 			g.hardenContainer(h, c, name.Value, hard, fail)
+			checkStrings(c, name.Value, fail)
 			if hard.readOnlyRoot && addTmpMount(c) {
 				needTmp = true
 			}
@@ -454,7 +477,8 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 		mapDelete(pod, "metadata")
 		pod.Content = append([]*yaml.Node{newStr("metadata"), pm}, pod.Content...)
 	}
-	blockStyle(js)
+	dropEmpty(podSpec, "securityContext")
+	canonical(js)
 	j.Node = newMap(
 		"apiVersion", newStr("batch/v1"),
 		"kind", newStr("Job"),
@@ -463,13 +487,69 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 	)
 }
 
-// blockStyle turns flow collections ([a, b], {k: v}) into block style.
-func blockStyle(n *yaml.Node) {
-	if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
-		n.Style &^= yaml.FlowStyle
+// canonical gives a generated node one style: block collections, scalars
+// quoted only where YAML needs it (multi-line text keeps its block style),
+// and no comments carried over from the files it was made from.
+//
+// Strings that YAML 1.1 would read as something else (yes, on, 0777) stay
+// quoted: Kubernetes and Argo CD parse manifests as YAML 1.1.
+func canonical(n *yaml.Node) {
+	n.Style &= yaml.LiteralStyle | yaml.FoldedStyle
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == tagStr && yaml.IsYaml1_1NonString(n) {
+		n.Style = yaml.DoubleQuotedStyle
 	}
+	n.HeadComment, n.LineComment, n.FootComment = "", "", ""
 	for _, c := range n.Content {
-		blockStyle(c)
+		canonical(c)
+	}
+}
+
+// dropEmpty removes a mapping left empty under key in m and in m's
+// containers (a securityContext with everything opted out).
+func dropEmpty(podSpec *yaml.Node, key string) {
+	del := func(m *yaml.Node) {
+		if v := mapGet(m, key); v != nil && v.Kind == yaml.MappingNode {
+			if caps := mapGet(v, "capabilities"); caps != nil && caps.Kind == yaml.MappingNode && len(caps.Content) == 0 {
+				mapDelete(v, "capabilities")
+			}
+			if len(v.Content) == 0 {
+				mapDelete(m, key)
+			}
+		}
+	}
+	del(podSpec)
+	for _, list := range []string{"initContainers", "containers"} {
+		if l := mapGet(podSpec, list); l != nil {
+			for _, c := range l.Content {
+				del(c)
+			}
+		}
+	}
+}
+
+// checkStrings reports container fields Kubernetes wants as strings that
+// hold another type (an unquoted number in args, true as an env value).
+func checkStrings(c *yaml.Node, name string, fail func(*yaml.Node, string, ...any)) {
+	for _, key := range []string{"command", "args"} {
+		if l := mapGet(c, key); l != nil && l.Kind == yaml.SequenceNode {
+			for i, item := range l.Content {
+				if item.Kind != yaml.ScalarNode || item.ShortTag() != tagStr {
+					fail(item, "container %q: %s[%d] is %s; Kubernetes wants a string here: quote it", name, key, i, kindName(item))
+				}
+			}
+		}
+	}
+	if l := mapGet(c, "env"); l != nil && l.Kind == yaml.SequenceNode {
+		for _, e := range l.Content {
+			if v := mapGet(e, "value"); v != nil && (v.Kind != yaml.ScalarNode || v.ShortTag() != tagStr) {
+				n := mapGet(e, "name")
+				envName := ""
+				if n != nil {
+					envName = n.Value
+				}
+				fail(v, "container %q: env %s is %s; Kubernetes wants a string here: quote it", name, envName, kindName(v))
+			}
+		}
 	}
 }
 
@@ -615,7 +695,7 @@ func (g *generator) envNode(h *mergedHook, sc *scope, e EnvVar) *yaml.Node {
 }
 
 // addEnv adds env vars to a container, replacing those of the same name.
-func addEnv(c *yaml.Node, env []*yaml.Node) {
+func addEnv(c *yaml.Node, env []*yaml.Node, copyNode func(*yaml.Node) *yaml.Node) {
 	list := mapGet(c, "env")
 	if list == nil || list.Kind != yaml.SequenceNode {
 		list = newSeq()

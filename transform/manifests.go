@@ -264,7 +264,9 @@ func parseManifests(file string, data []byte, lim Limits, ps *problems) []*Manif
 		if first := firstContent(c.text); first == '{' || first == '[' {
 			reencode = true // JSON or flow style: a leading "{" would turn Argo CD's decoder to JSON
 		}
-		if !reencode {
+		if reencode {
+			canonical(n)
+		} else {
 			m.raw = c.text
 			if len(m.raw) > 0 && m.raw[len(m.raw)-1] != '\n' {
 				m.raw = append(m.raw[:len(m.raw):len(m.raw)], '\n')

@@ -153,6 +153,7 @@ type HookTemplate struct {
 
 	src    source
 	origin string // "built-in", "platform" or "repository"
+	broken bool   // has problems (reported once, where it is defined)
 }
 
 // TemplateSpec is a HookTemplate's body.

@@ -13,9 +13,10 @@ import (
 // so a value can neither change the structure around it nor smuggle in a
 // placeholder of its own.
 //
-//   - A scalar that is exactly one placeholder takes the value's whole node:
-//     a list stays a list, an integer stays an integer. An optional
+//   - A plain scalar that is exactly one placeholder takes the value's whole
+//     node: a list stays a list, an integer stays an integer. An optional
 //     parameter without a value removes the mapping entry or list item.
+//     A quoted one ("$(params.port)") asks for a string and gets the text.
 //   - Inside a longer string each placeholder must be a scalar and is
 //     written as text (an unset optional parameter as "").
 //   - Only the prefixes params., app., hook., env. and runner. are
@@ -104,7 +105,7 @@ func (s *subster) scalar(n *yaml.Node) (*yaml.Node, bool) {
 	if n.ShortTag() != tagStr || !strings.Contains(n.Value, "$(") {
 		return n, true
 	}
-	if key, ok := lonePlaceholder(n.Value); ok {
+	if key, ok := lonePlaceholder(n.Value); ok && n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0 {
 		v, found := s.lookup(n, key)
 		if !found {
 			return n, true // reported by lookup

@@ -96,9 +96,11 @@ func parseTemplates(file string, data []byte, origin string, lim Limits, ps *pro
 		t := &HookTemplate{origin: origin}
 		d := &decoder{file: file, ps: ps}
 		d.decode(doc, reflect.ValueOf(t).Elem(), "", nil, "")
-		if checkTemplate(t, ps) {
-			out = append(out, t)
+		if t.Metadata.Name == "" && t.APIVersion == "" {
+			continue // not a template at all; reported
 		}
+		t.broken = !checkTemplate(t, ps)
+		out = append(out, t)
 	}
 	return out
 }
@@ -252,21 +254,24 @@ func checkJobShape(job *yaml.Node, report func(*yaml.Node, string)) {
 	}
 }
 
-func phaseList() string {
+func phaseNames() []string {
 	s := make([]string, len(Phases))
 	for i, p := range Phases {
 		s[i] = string(p)
 	}
-	return strings.Join(s, ", ")
+	return s
 }
 
-func policyList() string {
+func policyNames() []string {
 	s := make([]string, len(DeletePolicies))
 	for i, p := range DeletePolicies {
 		s[i] = string(p)
 	}
-	return strings.Join(s, ", ")
+	return s
 }
+
+func phaseList() string  { return strings.Join(phaseNames(), ", ") }
+func policyList() string { return strings.Join(policyNames(), ", ") }
 
 func typeList() string {
 	s := make([]string, len(ParamTypes))

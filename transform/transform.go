@@ -108,7 +108,7 @@ func loadTemplates(in Input, repo *reader, ps *problems) Templates {
 	if in.Config != nil {
 		cfg := &reader{fsys: in.Config, lim: in.Limits, ps: ps, prefix: "config:"}
 		for _, t := range readTemplateDir(cfg, "templates", OriginPlatform, ps) {
-			if old := ts[t.Metadata.Name]; old != nil && old.origin == OriginPlatform {
+			if old := ts[t.Metadata.Name]; old != nil && old.origin == OriginPlatform && !old.broken {
 				ps.add(t.src.pos, "", "platform template %q is also defined in %s", t.Metadata.Name, old.File())
 				continue
 			}
