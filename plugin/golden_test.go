@@ -196,4 +196,3 @@ func diff(want, got string) string {
 	}
 	return "(texts differ only in trailing bytes)"
 }
-
