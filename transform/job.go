@@ -495,7 +495,7 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 // quoted: Kubernetes and Argo CD parse manifests as YAML 1.1.
 func canonical(n *yaml.Node) {
 	n.Style &= yaml.LiteralStyle | yaml.FoldedStyle
-	if n.Kind == yaml.ScalarNode && n.ShortTag() == tagStr && yaml.IsYaml1_1NonString(n) {
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == tagStr && yaml11NonString(n.Value) {
 		n.Style = yaml.DoubleQuotedStyle
 	}
 	n.HeadComment, n.LineComment, n.FootComment = "", "", ""

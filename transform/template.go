@@ -4,12 +4,14 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"reflect"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -37,8 +39,19 @@ func (t *HookTemplate) Origin() string { return t.origin }
 // File is the file the template was read from.
 func (t *HookTemplate) File() string { return t.src.pos.File }
 
-// BuiltinTemplates returns the templates embedded in the binary.
+var builtins = sync.OnceValues(loadBuiltins)
+
+// BuiltinTemplates returns the templates embedded in the binary. The
+// templates are shared: callers must not change them.
 func BuiltinTemplates() (Templates, error) {
+	ts, err := builtins()
+	if err != nil {
+		return nil, err
+	}
+	return maps.Clone(ts), nil
+}
+
+func loadBuiltins() (Templates, error) {
 	var ps problems
 	ts := Templates{}
 	files, err := fs.Glob(builtinFS, "templates/*.yaml")

@@ -66,7 +66,7 @@ func Run(in Input) (*Result, error) {
 		ps.add(Pos{File: path.Join(appDir, SpecFile)}, "", "no %s here or in a parent directory up to the repository root; is the Application's source path right?", SpecFile)
 	}
 
-	templates := loadTemplates(in, repo, ps)
+	templates := loadTemplates(in, repo, ps, o)
 	defaults, merged, sel := mergeSets(sets)
 	manifests := readManifests(repo, appDir, sel, ps)
 
@@ -99,7 +99,7 @@ func Run(in Input) (*Result, error) {
 
 // loadTemplates returns the built-in templates, replaced by the platform's
 // and extended by the repository's.
-func loadTemplates(in Input, repo *reader, ps *problems) Templates {
+func loadTemplates(in Input, repo *reader, ps *problems, o *origins) Templates {
 	ts, err := BuiltinTemplates()
 	if err != nil {
 		ps.add(Pos{}, "", "%v", err)
@@ -121,6 +121,12 @@ func loadTemplates(in Input, repo *reader, ps *problems) Templates {
 			continue
 		}
 		ts[t.Metadata.Name] = t
+	}
+	for _, t := range ts {
+		o.mark(t.File(), t.Spec.Job)
+		for _, p := range t.Spec.Params {
+			o.mark(t.File(), p.Default)
+		}
 	}
 	return ts
 }
