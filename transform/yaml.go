@@ -110,9 +110,14 @@ func (c *expander) measure(n *yaml.Node, depth int) int {
 		return 0
 	}
 	if s, ok := c.size[n]; ok {
+		if s < 0 {
+			c.ps.add(Pos{File: c.file, Line: n.Line}, "", "an alias refers to the node that contains it")
+			c.failed = true
+			return 0
+		}
 		return s
 	}
-	c.size[n] = 0 // a cycle counts as nothing more; go-yaml rejects real cycles anyway
+	c.size[n] = -1 // in progress: meeting it again below is a cycle
 	total := 1
 	switch n.Kind {
 	case yaml.AliasNode:

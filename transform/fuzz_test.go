@@ -1,0 +1,124 @@
+package transform
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// goldenSpecs returns every hookgen.yaml and template of the golden cases,
+// as seeds.
+func goldenSpecs(f *testing.F) [][]byte {
+	var out [][]byte
+	for _, pattern := range []string{"../testdata/*/repo/*/hookgen.yaml", "../testdata/*/repo/*/*/hookgen.yaml", "../testdata/*/repo/.hookgen/templates/*.yaml", "templates/*.yaml"} {
+		files, _ := filepath.Glob(pattern)
+		for _, file := range files {
+			if data, err := os.ReadFile(file); err == nil {
+				out = append(out, data)
+			}
+		}
+	}
+	if len(out) == 0 {
+		f.Fatal("no seeds found")
+	}
+	return out
+}
+
+// FuzzParseHookSet feeds arbitrary bytes to the spec loader: it must never
+// panic, and a spec it accepts must generate or fail with Problems.
+func FuzzParseHookSet(f *testing.F) {
+	for _, s := range goldenSpecs(f) {
+		f.Add(s)
+	}
+	f.Add([]byte("hooks: [{name: a, with: &x {b: *x}}]"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ps := &problems{}
+		parseHookSet("hookgen.yaml", data, DefaultLimits(), ps, newOrigins())
+		parseTemplates("t.yaml", data, OriginRepo, DefaultLimits(), ps)
+	})
+}
+
+// FuzzSubstitute checks the substitution engine on arbitrary text: no
+// panic, text without placeholders unchanged, and the result never holds a
+// placeholder that a value brought in.
+func FuzzSubstitute(f *testing.F) {
+	for _, s := range []string{"$(app.name)", "a $$(app.name) $(VAR) $$(VAR)", "$(params.list)", "$(params.ref.key)-$(env.TEAM)", "$(", "$$$(app.name", "$(params.text)$(params.text)"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		s := &subster{scope: testScope()}
+		n := s.tree(&yaml.Node{Kind: yaml.ScalarNode, Tag: tagStr, Value: in})
+		if !strings.Contains(in, "$(") && (n == nil || n.Value != in) {
+			t.Fatalf("text without placeholders changed: %q", in)
+		}
+	})
+}
+
+// FuzzParseManifests feeds arbitrary bytes as a manifest file: no panic,
+// and every accepted document is printed so that it parses again.
+func FuzzParseManifests(f *testing.F) {
+	f.Add([]byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n{\"apiVersion\":\"v1\",\"kind\":\"A\",\"metadata\":{\"name\":\"b\"}}\n"))
+	f.Add([]byte("--- {apiVersion: v1, kind: X, metadata: {name: y}}\n...\n%YAML 1.1\n---\na: b\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ms := parseManifests("m.yaml", data, DefaultLimits(), &problems{})
+		var b bytes.Buffer
+		if _, err := (&Result{Manifests: ms}).WriteTo(&b); err != nil {
+			return
+		}
+		dec := yaml.NewDecoder(&b)
+		for {
+			var n yaml.Node
+			if err := dec.Decode(&n); err != nil {
+				if err.Error() == "EOF" {
+					return
+				}
+				t.Fatalf("printed manifests do not parse: %v\n%s", err, b.String())
+			}
+		}
+	})
+}
+
+// FuzzRun runs the whole pipeline on a fuzzed hookgen.yaml and manifest:
+// no panic; success is deterministic and prints parseable YAML without
+// reader annotations; failure prints Problems.
+func FuzzRun(f *testing.F) {
+	for _, s := range goldenSpecs(f) {
+		f.Add(s, []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"))
+	}
+	f.Fuzz(func(t *testing.T, spec, manifest []byte) {
+		fsys := fstest.MapFS{
+			"app/hookgen.yaml": {Data: spec},
+			"app/m.yaml":       {Data: manifest},
+		}
+		in := Input{Repo: fsys, AppDir: "app", Context: Context{App: App{Name: "a", Namespace: "n"}, Env: map[string]string{"X": "y"}, RunnerImage: "r:1"}}
+		print := func() (string, error) {
+			res, err := Run(in)
+			if err != nil {
+				if _, ok := err.(Problems); !ok {
+					t.Fatalf("Run returned %T, want Problems: %v", err, err)
+				}
+				return "", err
+			}
+			var b bytes.Buffer
+			if _, err := res.WriteTo(&b); err != nil {
+				t.Fatal(err)
+			}
+			return b.String(), nil
+		}
+		first, err := print()
+		if err != nil {
+			return
+		}
+		if second, _ := print(); second != first {
+			t.Fatal("two runs printed different output")
+		}
+		if strings.Contains(first, "config.kubernetes.io/") {
+			t.Fatal("a reader annotation leaked")
+		}
+	})
+}

@@ -1,0 +1,143 @@
+package transform
+
+import (
+	"strings"
+	"testing"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+func testScope() *scope {
+	return &scope{
+		app:    App{Name: "shop", Namespace: "prod", Revision: "abc1234def", RevisionShort: "abc1234"},
+		hook:   map[string]string{"name": "notify", "phase": "PostSync", "outcome": "succeeded"},
+		env:    map[string]string{"TEAM": "checkout", "EMPTY": "", "TRICKY": "$(app.name) {a: b}"},
+		runner: "ghcr.io/hookgen/hookgen:v1",
+		params: map[string]*paramValue{
+			"list":  {typ: ParamList, node: newSeq(newStr("a"), newStr("b"))},
+			"count": {typ: ParamInt, node: newInt(3)},
+			"ref":   {typ: ParamSecretKeyRef, node: newMap("secret", newStr("s"), "key", newStr("k"))},
+			"unset": {typ: ParamString},
+			"text":  {typ: ParamString, node: newStr("$(app.name) -- not expanded twice")},
+		},
+	}
+}
+
+func TestSubstituteText(t *testing.T) {
+	for _, tc := range []struct {
+		in, want, err string
+	}{
+		{in: "plain", want: "plain"},
+		{in: "$(app.name)-$(hook.phase)", want: "shop-PostSync"},
+		{in: "ns=$(app.namespace) rev=$(app.revisionShort)", want: "ns=prod rev=abc1234"},
+		{in: "team $(env.TEAM), empty [$(env.EMPTY)]", want: "team checkout, empty []"},
+		{in: "img $(runner.image)", want: "img ghcr.io/hookgen/hookgen:v1"},
+		{in: "count=$(params.count) key=$(params.ref.key)", want: "count=3 key=k"},
+		{in: "unset=[$(params.unset)]", want: "unset=[]"},
+		{in: "kube $(VAR) stays", want: "kube $(VAR) stays"},
+		{in: "kube escape $$(VAR) stays", want: "kube escape $$(VAR) stays"},
+		{in: "ours $$(app.name) is literal", want: "ours $(app.name) is literal"},
+		{in: "$(params.text)!", want: "$(app.name) -- not expanded twice!"},
+		{in: "env is data: $(env.TRICKY)", want: "env is data: $(app.name) {a: b}"},
+		{in: "dollar $ alone, $(, and $( x", want: "dollar $ alone, $(, and $( x"},
+		{in: "$(app.nam)", err: `unknown placeholder $(app.nam) (did you mean "name"?)`},
+		{in: "$(hook.stage)", err: "unknown placeholder $(hook.stage)"},
+		{in: "$(env.NOPE)", err: "the Application sets no plugin env NOPE"},
+		{in: "$(runner.tag)", err: "unknown placeholder $(runner.tag)"},
+		{in: "$(params.nope)", err: "unknown parameter in $(params.nope)"},
+		{in: "$(params.count.x)", err: `parameter "count" is a int and has no fields`},
+		{in: "$(params.ref.name)", err: `parameter "ref" has no field "name"`},
+		{in: "x $(params.list) y", err: "is a list and can only stand alone"},
+		{in: "$(app.name", err: "unterminated placeholder"},
+		{in: "$(app.na me)", err: "malformed placeholder"},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			s := &subster{scope: testScope()}
+			n := newStr(tc.in)
+			out := s.tree(n)
+			if tc.err != "" {
+				if len(s.errs) == 0 || !strings.Contains(s.errs[0].msg, tc.err) {
+					t.Fatalf("errors %v, want one containing %q", s.errs, tc.err)
+				}
+				return
+			}
+			if len(s.errs) > 0 {
+				t.Fatalf("unexpected errors: %v", s.errs)
+			}
+			if out.Value != tc.want || out.ShortTag() != tagStr {
+				t.Fatalf("got %q (%s), want %q", out.Value, out.ShortTag(), tc.want)
+			}
+		})
+	}
+}
+
+// TestSubstituteTree checks lone placeholders: they take the value's whole
+// node, an unset optional one removes its key or item, quoting asks for text.
+func TestSubstituteTree(t *testing.T) {
+	in := `
+list: $(params.list)
+count: $(params.count)
+quoted: "$(params.count)"
+ref: $(params.ref)
+gone: $(params.unset)
+items: [a, $(params.unset), $(app.name)]
+keep: $(KUBE)
+`
+	want := `list:
+- a
+- b
+count: 3
+quoted: "3"
+ref:
+  secret: s
+  key: k
+items: [a, shop]
+keep: $(KUBE)
+`
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(in), &doc); err != nil {
+		t.Fatal(err)
+	}
+	s := &subster{scope: testScope()}
+	out := s.tree(doc.Content[0])
+	if len(s.errs) > 0 {
+		t.Fatalf("errors: %v", s.errs)
+	}
+	var b strings.Builder
+	if err := encodeNode(&b, out); err != nil {
+		t.Fatal(err)
+	}
+	if b.String() != want {
+		t.Fatalf("got:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+// TestSubstituteNoInjection checks that a value can neither add structure
+// nor a second placeholder pass.
+func TestSubstituteNoInjection(t *testing.T) {
+	sc := testScope()
+	sc.params["evil"] = &paramValue{typ: ParamString, node: newStr("x\nkind: Secret\n$(runner.image)")}
+	s := &subster{scope: sc}
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte("a: $(params.evil)\nb: pre-$(params.evil)\n"), &doc); err != nil {
+		t.Fatal(err)
+	}
+	out := s.tree(doc.Content[0])
+	if len(out.Content) != 4 {
+		t.Fatalf("the mapping changed shape: %d nodes", len(out.Content))
+	}
+	for _, v := range []*yaml.Node{out.Content[1], out.Content[3]} {
+		if v.Kind != yaml.ScalarNode || !strings.Contains(v.Value, "$(runner.image)") {
+			t.Fatalf("value %q: the placeholder inside a value was expanded or the value lost its text", v.Value)
+		}
+	}
+	var b strings.Builder
+	encodeNode(&b, out)
+	var back yaml.Node
+	if err := yaml.Unmarshal([]byte(b.String()), &back); err != nil {
+		t.Fatal(err)
+	}
+	if len(back.Content[0].Content) != 4 || mapGet(back.Content[0], "kind") != nil {
+		t.Fatalf("the encoded output gained structure:\n%s", b.String())
+	}
+}

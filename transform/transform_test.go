@@ -1,0 +1,147 @@
+package transform
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+const setHeader = "apiVersion: hookgen.dev/v1alpha1\nkind: HookSet\n"
+
+func run(t *testing.T, files map[string]string, lim Limits) (string, error) {
+	t.Helper()
+	fsys := fstest.MapFS{}
+	for name, content := range files {
+		fsys[name] = &fstest.MapFile{Data: []byte(content)}
+	}
+	res, err := Run(Input{Repo: fsys, AppDir: "app", Limits: lim, Context: Context{App: App{Name: "shop"}, RunnerImage: "runner:1"}})
+	if err != nil {
+		return "", err
+	}
+	var b bytes.Buffer
+	if _, err := res.WriteTo(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.String(), nil
+}
+
+func wantProblem(t *testing.T, err error, substr string) {
+	t.Helper()
+	var ps Problems
+	if !errors.As(err, &ps) {
+		t.Fatalf("got %v, want Problems", err)
+	}
+	if !strings.Contains(ps.Error(), substr) {
+		t.Fatalf("problems:\n%s\nwant one containing %q", ps.Error(), substr)
+	}
+}
+
+func TestLimits(t *testing.T) {
+	small := DefaultLimits()
+	small.MaxHooks = 3
+	small.MaxFileBytes = 2000
+	small.MaxDocuments = 5
+	small.MaxNodes = 500
+	small.MaxDepth = 20
+
+	var hooks strings.Builder
+	for i := 0; i < 5; i++ {
+		fmt.Fprintf(&hooks, "  - {name: h%d, uses: job, phase: PostSync, with: {image: \"a:1\"}}\n", i)
+	}
+	bomb := "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		want  string
+	}{
+		{"hooks", map[string]string{"app/hookgen.yaml": setHeader + "hooks:\n" + hooks.String()}, "more than 3 hooks (limit max-hooks)"},
+		{"file size", map[string]string{"app/hookgen.yaml": setHeader + "hooks: []\n", "app/big.yaml": strings.Repeat("# padding\n", 300)}, "file is 3000 bytes; the limit is 2000 (limit max-file-bytes)"},
+		{"documents", map[string]string{"app/hookgen.yaml": setHeader + "hooks: []\n", "app/many.yaml": strings.Repeat("---\n", 10)}, "more than 5 YAML documents (limit max-documents)"},
+		{"alias bomb in the spec", map[string]string{"app/hookgen.yaml": setHeader + bomb}, "YAML expands to more than 500 nodes (limit max-nodes)"},
+		{"alias bomb in a manifest", map[string]string{"app/hookgen.yaml": setHeader + "hooks: []\n", "app/bomb.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n" + bomb}, "YAML expands to more than 500 nodes (limit max-nodes)"},
+		{"depth", map[string]string{"app/hookgen.yaml": setHeader + "hooks: []\n", "app/deep.yaml": strings.Repeat("[", 30) + strings.Repeat("]", 30) + "\n"}, "YAML nested deeper than 20 levels (limit max-depth)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := run(t, tc.files, small)
+			wantProblem(t, err, tc.want)
+		})
+	}
+}
+
+// TestMergeLevels checks how a nearer hookgen.yaml shapes a farther one's
+// hook: fields override, `with` merges by key, a new template replaces the
+// hook, enabled: false removes it.
+func TestMergeLevels(t *testing.T) {
+	files := map[string]string{
+		"hookgen.yaml": setHeader + `
+hooks:
+  - name: a
+    uses: job
+    phase: PostSync
+    backoffLimit: 4
+    with: {image: "a:1", args: [one]}
+  - name: b
+    uses: job
+    phase: PostSync
+    backoffLimit: 4
+    with: {image: "b:1", args: [one]}
+  - name: c
+    uses: job
+    phase: PostSync
+    with: {image: "c:1"}
+`,
+		"app/hookgen.yaml": setHeader + `
+hooks:
+  - name: a
+    with: {args: [two]}
+  - name: b
+    uses: migration
+    with: {image: "b:2"}
+  - name: c
+    enabled: false
+`,
+	}
+	out, err := run(t, files, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"name: a-postsync", "image: a:1", "- two", "name: b-presync", "image: b:2"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	for _, unwanted := range []string{"- one", "c-postsync", "b-postsync"} {
+		if strings.Contains(out, unwanted) {
+			t.Errorf("output has %q:\n%s", unwanted, out)
+		}
+	}
+	// a keeps the root's backoffLimit 4; b was redefined and takes migration's 0.
+	if !strings.Contains(out, "backoffLimit: 4") || !strings.Contains(out, "backoffLimit: 0") {
+		t.Errorf("backoff limits not merged as expected:\n%s", out)
+	}
+}
+
+func TestRunRejectsBadInput(t *testing.T) {
+	if _, err := Run(Input{}); err == nil {
+		t.Fatal("Run without a repository succeeded")
+	}
+	if _, err := Run(Input{Repo: fstest.MapFS{}, AppDir: "../x"}); err == nil {
+		t.Fatal("Run with an app directory outside the repository succeeded")
+	}
+}
+
+func TestProblemsOrder(t *testing.T) {
+	ps := Problems{
+		{Pos: Pos{File: "b.yaml", Line: 1}, Msg: "x"},
+		{Pos: Pos{File: "a.yaml", Line: 9}, Hook: "h", Msg: "y"},
+		{Pos: Pos{File: "a.yaml", Line: 2}, Msg: "z"},
+		{Pos: Pos{File: "a.yaml", Line: 2}, Msg: "z"},
+	}.sorted()
+	want := "a.yaml:2: z\na.yaml:9: hook \"h\": y\nb.yaml:1: x"
+	if ps.Error() != want {
+		t.Fatalf("got:\n%s\nwant:\n%s", ps.Error(), want)
+	}
+}
