@@ -78,8 +78,8 @@ func runnerImage(env Env) string {
 // outside Argo CD), the working directory is the root and nothing above it
 // is read.
 func splitRoot(cwd, sourcePath string) (root, appDir string) {
-	src := path.Clean("/" + filepath.ToSlash(sourcePath))[1:]
-	if src == "" || strings.HasPrefix(src, "..") {
+	src := path.Clean(strings.TrimLeft(filepath.ToSlash(sourcePath), "/"))
+	if src == "." || src == ".." || strings.HasPrefix(src, "../") {
 		return cwd, "."
 	}
 	slash := filepath.ToSlash(cwd)

@@ -1,0 +1,49 @@
+# hookgen: build, test, demo, fuzz, lint.
+#
+#   make demo   build hookgen and print what Argo CD receives for examples/shop
+#   make test   every test: unit, golden, fuzz seeds, the built binary, and
+#               the test module that checks the output with Argo CD's own code
+
+GO       ?= go
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT   ?= $(shell git rev-parse --short HEAD 2>/dev/null)
+LDFLAGS  := -s -w -X github.com/hookgen/hookgen/plugin.version=$(VERSION) -X github.com/hookgen/hookgen/plugin.commit=$(COMMIT)
+BIN      := bin/hookgen
+FUZZTIME ?= 30s
+
+# The environment Argo CD gives the plugin, for the demo.
+DEMO_ENV := ARGOCD_APP_NAME=shop ARGOCD_APP_NAMESPACE=shop ARGOCD_APP_PROJECT_NAME=default \
+	ARGOCD_APP_REVISION=5f3c2a1b9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b ARGOCD_APP_SOURCE_PATH=examples/shop \
+	ARGOCD_APP_SOURCE_REPO_URL=https://github.com/hookgen/hookgen.git ARGOCD_APP_SOURCE_TARGET_REVISION=main
+
+.PHONY: all build test test-unit test-conformance demo fuzz lint clean
+
+all: lint test
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) .
+
+demo: build
+	@cd examples/shop && env -i PATH="$$PATH" $(DEMO_ENV) ../../$(BIN) generate
+
+test: test-unit test-conformance
+
+test-unit:
+	$(GO) test ./...
+
+# The test module feeds every golden output through Argo CD's own code.
+test-conformance:
+	cd test && $(GO) test ./conformance/...
+
+# Each fuzz target for FUZZTIME; the seed corpus runs in every `go test`.
+fuzz:
+	@for t in $$($(GO) test ./transform -list '^Fuzz' | grep '^Fuzz'); do \
+		echo "== transform $$t"; $(GO) test ./transform -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) || exit 1; done
+
+lint:
+	@out=$$(gofmt -l . ); if [ -n "$$out" ]; then echo "gofmt wants changes in:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	cd test && $(GO) vet ./...
+
+clean:
+	rm -rf bin
