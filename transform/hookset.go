@@ -86,6 +86,10 @@ func parseHookSet(file string, data []byte, lim Limits, ps *problems, o *origins
 		d.errorf(hooksNode, "hooks must be a list, not %s", kindName(hooksNode))
 		return set
 	}
+	if len(hooksNode.Content) > lim.MaxHooks {
+		ps.add(d.pos(hooksNode), "", "more than %d hooks (limit max-hooks)", lim.MaxHooks)
+		return set
+	}
 	seen := map[string]int{}
 	for _, item := range hooksNode.Content {
 		h := Hook{}

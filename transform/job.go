@@ -64,6 +64,21 @@ func defaultDeletePolicy(p Phase, generateName bool) []string {
 	return []string{string(BeforeHookCreation)}
 }
 
+// ruleField is the hook field a policy rule is about, for positions.
+var ruleField = map[string]string{
+	"allowRawJobs":                          "job",
+	"templates.allow":                       "uses",
+	"templates.allowRepository":             "uses",
+	"namespaces":                            "namespace",
+	"pods.allowHardeningOptOut":             "hardening",
+	"bounds.requireTTLSecondsAfterFinished": "ttlSecondsAfterFinished",
+	"bounds.maxActiveDeadlineSeconds":       "activeDeadlineSeconds",
+	"bounds.maxBackoffLimit":                "backoffLimit",
+	"bounds.requireResources":               "resources",
+	"bounds.maxResources":                   "resources",
+	"serviceAccounts":                       "serviceAccountName",
+}
+
 // settings are a hook's resolved values that hold for all its phases.
 type settings struct {
 	phases       []Phase
@@ -82,6 +97,7 @@ type generator struct {
 	defaults  Knobs
 	origins   *origins
 	ps        *problems
+	policy    *HookPolicy
 }
 
 // generate returns the Jobs of one hook, one per phase.
@@ -316,6 +332,14 @@ func (g *generator) phaseJob(h *mergedHook, k *Knobs, tmpl *HookTemplate, with m
 	scanSecrets(j.Node, func(n *yaml.Node, msg string) {
 		g.ps.add(g.origins.pos(n, h.pos()), h.Name, "%s", msg)
 	})
+	if g.policy != nil {
+		g.policy.checkJob(j, tmpl, k, g.ctx, func(n *yaml.Node, rule, format string, args ...any) {
+			g.ps.add(g.origins.pos(n, h.at(ruleField[rule])), h.Name, "policy %s: %s", rule, fmt.Sprintf(format, args...))
+		})
+	}
+	if len(g.ps.list) > before {
+		return nil
+	}
 	return j
 }
 

@@ -48,42 +48,52 @@ func Run(in Input) (*Result, error) {
 	}
 	ps := &problems{}
 	o := newOrigins()
-	repo := &reader{fsys: in.Repo, lim: in.Limits, ps: ps}
+	cfg := loadConfig(in.Config, in.Limits, ps, o)
+	lim := cfg.Policy.limits(in.Limits)
+	repo := &reader{fsys: in.Repo, lim: lim, ps: ps}
+	ctx := in.Context
+	if img := cfg.Policy.Spec.RunnerImage; img != "" {
+		ctx.RunnerImage = img
+	}
 
-	// Hook declarations, the root's first.
-	var sets []*HookSet
+	// Hook declarations: the policy's injected hooks, then the root's, down to the app's.
+	sets := []*HookSet{cfg.injected()}
+	found := false
 	for _, dir := range specDirs(appDir) {
 		file := path.Join(dir, SpecFile)
 		data, ok := repo.read(file, false)
 		if !ok {
 			continue
 		}
-		if set := parseHookSet(file, data, in.Limits, ps, o); set != nil {
+		found = true
+		if set := parseHookSet(file, data, lim, ps, o); set != nil {
 			sets = append(sets, set)
 		}
 	}
-	if len(sets) == 0 && ps.empty() {
+	if !found && ps.empty() {
 		ps.add(Pos{File: path.Join(appDir, SpecFile)}, "", "no %s here or in a parent directory up to the repository root; is the Application's source path right?", SpecFile)
 	}
 
-	templates := loadTemplates(in, repo, ps, o)
+	templates := cfg.Templates.clone()
+	addRepoTemplates(templates, repo, ps, o)
 	defaults, merged, sel := mergeSets(sets)
+	cfg.checkInjected(merged, ps)
 	manifests := readManifests(repo, appDir, sel, ps)
 
-	g := &generator{ctx: in.Context, templates: templates, defaults: defaults, origins: o, ps: ps}
+	g := &generator{ctx: ctx, templates: templates, defaults: defaults, origins: o, ps: ps, policy: cfg.Policy}
 	var jobs []*Job
 	count := 0
 	for _, h := range merged {
 		if h.Enabled != nil && !*h.Enabled {
 			continue
 		}
-		if count++; count > in.Limits.MaxHooks {
-			ps.add(h.pos(), "", "more than %d hooks (limit max-hooks)", in.Limits.MaxHooks)
+		if count++; count > lim.MaxHooks {
+			ps.add(h.pos(), "", "more than %d hooks (limit max-hooks)", lim.MaxHooks)
 			break
 		}
 		jobs = append(jobs, g.generate(h)...)
 	}
-	checkDeleteNamespaces(jobs, manifests, in.Context, merged, ps)
+	checkDeleteNamespaces(jobs, manifests, ctx, merged, ps)
 	if err := ps.err(); err != nil {
 		return nil, err
 	}
@@ -97,38 +107,17 @@ func Run(in Input) (*Result, error) {
 	return &Result{Manifests: manifests, Jobs: jobs}, nil
 }
 
-// loadTemplates returns the built-in templates, replaced by the platform's
-// and extended by the repository's.
-func loadTemplates(in Input, repo *reader, ps *problems, o *origins) Templates {
-	ts, err := BuiltinTemplates()
-	if err != nil {
-		ps.add(Pos{}, "", "%v", err)
-		return Templates{}
-	}
-	if in.Config != nil {
-		cfg := &reader{fsys: in.Config, lim: in.Limits, ps: ps, prefix: "config:"}
-		for _, t := range readTemplateDir(cfg, "templates", OriginPlatform, ps) {
-			if old := ts[t.Metadata.Name]; old != nil && old.origin == OriginPlatform && !old.broken {
-				ps.add(t.src.pos, "", "platform template %q is also defined in %s", t.Metadata.Name, old.File())
-				continue
-			}
-			ts[t.Metadata.Name] = t
-		}
-	}
+// addRepoTemplates adds the repository's templates; they may add names,
+// never shadow a built-in or platform template.
+func addRepoTemplates(ts Templates, repo *reader, ps *problems, o *origins) {
 	for _, t := range readTemplateDir(repo, ".hookgen/templates", OriginRepo, ps) {
 		if old := ts[t.Metadata.Name]; old != nil {
 			ps.add(t.src.pos, "", "repository template %q would shadow the %s template of that name; choose another name", t.Metadata.Name, old.origin)
 			continue
 		}
+		t.mark(o)
 		ts[t.Metadata.Name] = t
 	}
-	for _, t := range ts {
-		o.mark(t.File(), t.Spec.Job)
-		for _, p := range t.Spec.Params {
-			o.mark(t.File(), p.Default)
-		}
-	}
-	return ts
 }
 
 // readTemplateDir reads every *.yaml and *.yml HookTemplate file of dir.

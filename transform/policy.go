@@ -1,0 +1,593 @@
+package transform
+
+import (
+	"fmt"
+	"path"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// PolicyFile is the name of the policy in the sidecar's config directory.
+const PolicyFile = "policy.yaml"
+
+// HookPolicy is the platform's rules for every hook of every application.
+// It lives in the sidecar's config directory, where repositories cannot
+// reach, and is applied to the finished Jobs: after every merge, override,
+// parameter and substitution, so nothing can slip past it.
+//
+// Without a policy file hookgen applies the open policy: any template, raw
+// jobs, repository templates, namespaces, service accounts and hardening
+// opt-outs are allowed; images must still be pinned. With a policy file,
+// every rule it does not set takes its default, which is the strict one
+// where a rule protects the cluster (see each field).
+type HookPolicy struct {
+	APIVersion string     `json:"apiVersion" jsonschema:"enum=hookgen.dev/v1alpha1"`
+	Kind       string     `json:"kind" jsonschema:"enum=HookPolicy"`
+	Metadata   ObjectMeta `json:"metadata"`
+	Spec       PolicySpec `json:"spec"`
+
+	src  source
+	open bool // no policy file: the open policy
+}
+
+// PolicySpec holds the rules.
+type PolicySpec struct {
+	// RunnerImage is $(runner.image), pinned by digest (image@sha256:...).
+	RunnerImage string `json:"runnerImage,omitempty"`
+	// Templates says which templates hooks may use.
+	Templates *TemplateRules `json:"templates,omitempty"`
+	// AllowRawJobs lets hooks give a raw JobSpec (`job:`). Default false.
+	AllowRawJobs bool `json:"allowRawJobs,omitempty"`
+	// Images says which container images hooks may run.
+	Images *ImageRules `json:"images,omitempty"`
+	// Bounds limit each Job.
+	Bounds *Bounds `json:"bounds,omitempty"`
+	// Pods lists the pod settings hooks may use; all default to false.
+	Pods *PodRules `json:"pods,omitempty"`
+	// Namespaces a hook may run in besides the Application's destination namespace.
+	Namespaces *NamespaceRules `json:"namespaces,omitempty"`
+	// ServiceAccounts hooks may name (globs); default: any.
+	ServiceAccounts StringList `json:"serviceAccounts,omitempty"`
+	// Inject adds hooks to every application.
+	Inject []InjectedHook `json:"inject,omitempty"`
+	// Input overrides the limits on what hookgen reads.
+	Input *InputLimits `json:"input,omitempty"`
+}
+
+// TemplateRules say which templates hooks may use.
+type TemplateRules struct {
+	// Allow lists template names or globs; default: all.
+	Allow StringList `json:"allow,omitempty"`
+	// AllowRepository lets repositories bring templates in .hookgen/templates. Default false.
+	AllowRepository bool `json:"allowRepository,omitempty"`
+}
+
+// ImageRules say which images hooks may run.
+type ImageRules struct {
+	// Allow lists image globs: `*` stops at '/', `**` does not. Default: any image.
+	// A pattern is matched against the reference as written and as Docker
+	// expands it (busybox:1.37 is docker.io/library/busybox:1.37).
+	Allow StringList `json:"allow,omitempty"`
+	// AllowUnpinned accepts images without a tag or digest, and :latest. Default false.
+	AllowUnpinned bool `json:"allowUnpinned,omitempty"`
+}
+
+// Bounds limit each Job.
+type Bounds struct {
+	MaxActiveDeadlineSeconds       *int64 `json:"maxActiveDeadlineSeconds,omitempty"`
+	MaxBackoffLimit                *int32 `json:"maxBackoffLimit,omitempty"`
+	RequireTTLSecondsAfterFinished bool   `json:"requireTTLSecondsAfterFinished,omitempty"`
+	// RequireResources lists what every container must set: requests.cpu,
+	// requests.memory, limits.cpu, limits.memory, ...
+	RequireResources StringList `json:"requireResources,omitempty"`
+	// MaxResources caps requests and limits per container (cpu, memory, ...).
+	MaxResources map[string]Quantity `json:"maxResources,omitempty"`
+}
+
+// PodRules allow pod settings the policy forbids by default.
+type PodRules struct {
+	AllowPrivileged      bool `json:"allowPrivileged,omitempty"`
+	AllowHostNamespaces  bool `json:"allowHostNamespaces,omitempty"`
+	AllowHostPath        bool `json:"allowHostPath,omitempty"`
+	AllowHostPorts       bool `json:"allowHostPorts,omitempty"`
+	AllowCapabilities    bool `json:"allowCapabilities,omitempty"`
+	AllowRoot            bool `json:"allowRoot,omitempty"`
+	AllowHardeningOptOut bool `json:"allowHardeningOptOut,omitempty"`
+}
+
+// NamespaceRules say where hooks may run.
+type NamespaceRules struct {
+	// Allow lists namespaces (globs) any hook may name.
+	Allow StringList `json:"allow,omitempty"`
+	// PostDelete lists namespaces (globs) PostDelete hooks may name.
+	PostDelete StringList `json:"postDelete,omitempty"`
+}
+
+// InjectedHook is a hook the platform adds to every application.
+type InjectedHook struct {
+	Hook Hook `json:"hook"`
+	// AllowDisable lets an application turn the hook off. Default false.
+	AllowDisable bool `json:"allowDisable,omitempty"`
+	// AllowOverride lets an application change the hook's fields. Default false.
+	AllowOverride bool `json:"allowOverride,omitempty"`
+}
+
+// InputLimits override DefaultLimits; unset fields keep the default.
+type InputLimits struct {
+	MaxFileBytes  *int64 `json:"maxFileBytes,omitempty"`
+	MaxTotalBytes *int64 `json:"maxTotalBytes,omitempty"`
+	MaxDocuments  *int   `json:"maxDocuments,omitempty"`
+	MaxNodes      *int   `json:"maxNodes,omitempty"`
+	MaxDepth      *int   `json:"maxDepth,omitempty"`
+	MaxHooks      *int   `json:"maxHooks,omitempty"`
+}
+
+func (s *HookPolicy) setSource(src source) { s.src = src }
+
+// openPolicy is the policy without a policy file.
+func openPolicy() *HookPolicy {
+	return &HookPolicy{open: true, Spec: PolicySpec{
+		Templates:    &TemplateRules{AllowRepository: true},
+		AllowRawJobs: true,
+		Pods:         &PodRules{AllowHardeningOptOut: true, AllowPrivileged: true, AllowHostNamespaces: true, AllowHostPath: true, AllowHostPorts: true, AllowCapabilities: true, AllowRoot: true},
+	}}
+}
+
+// Open reports whether this is the open policy (no policy file).
+func (p *HookPolicy) Open() bool { return p.open }
+
+// File is where the policy was read from ("" for the open policy).
+func (p *HookPolicy) File() string { return p.src.pos.File }
+
+var digestRE = regexp.MustCompile(`@sha256:[a-f0-9]{64}$`)
+
+// parsePolicy reads and checks a HookPolicy file.
+func parsePolicy(file string, data []byte, lim Limits, ps *problems, o *origins) *HookPolicy {
+	var docs []*yaml.Node
+	for _, d := range parseStream(file, data, lim, ps) {
+		if d != nil {
+			docs = append(docs, d)
+		}
+	}
+	switch {
+	case len(docs) == 0:
+		ps.add(Pos{File: file}, "", "the policy file is empty")
+		return nil
+	case len(docs) > 1:
+		ps.add(Pos{File: file, Line: docs[1].Line}, "", "%s holds one HookPolicy; found %d YAML documents", PolicyFile, len(docs))
+		return nil
+	}
+	o.mark(file, docs[0])
+	p := &HookPolicy{}
+	d := &decoder{file: file, ps: ps}
+	before := len(ps.list)
+	d.decode(docs[0], reflect.ValueOf(p).Elem(), "", nil, "")
+	if p.APIVersion != APIVersion || p.Kind != KindHookPolicy {
+		ps.add(p.src.pos, "", "expected apiVersion %s and kind %s, found %q and %q", APIVersion, KindHookPolicy, p.APIVersion, p.Kind)
+		return nil
+	}
+	s := &p.Spec
+	at := func(field string) Pos { return p.src.at("spec." + field) }
+	if s.RunnerImage != "" && !digestRE.MatchString(s.RunnerImage) {
+		ps.add(at("runnerImage"), "", "policy: runnerImage must be pinned by digest (image@sha256:<64 hex digits>)")
+	}
+	for _, pats := range []struct {
+		field string
+		list  []string
+	}{{"templates.allow", nil}, {"images.allow", nil}, {"namespaces.allow", nil}, {"namespaces.postDelete", nil}, {"serviceAccounts", s.ServiceAccounts}} {
+		list := pats.list
+		switch pats.field {
+		case "templates.allow":
+			if s.Templates != nil {
+				list = s.Templates.Allow
+			}
+		case "images.allow":
+			if s.Images != nil {
+				list = s.Images.Allow
+			}
+		case "namespaces.allow":
+			if s.Namespaces != nil {
+				list = s.Namespaces.Allow
+			}
+		case "namespaces.postDelete":
+			if s.Namespaces != nil {
+				list = s.Namespaces.PostDelete
+			}
+		}
+		for _, pat := range list {
+			if _, err := path.Match(strings.ReplaceAll(pat, "**", "*"), ""); err != nil || pat == "" {
+				ps.add(at(pats.field), "", "policy: %s: bad pattern %q", pats.field, pat)
+			}
+		}
+	}
+	if b := s.Bounds; b != nil {
+		for _, r := range b.RequireResources {
+			kind, name, ok := strings.Cut(r, ".")
+			if !ok || (kind != "requests" && kind != "limits") || name == "" {
+				ps.add(at("bounds.requireResources"), "", "policy: requireResources: %q must be requests.<resource> or limits.<resource>", r)
+			}
+		}
+		for name, q := range b.MaxResources {
+			if _, ok := parseQuantity(string(q)); !ok {
+				ps.add(at("bounds.maxResources"), "", "policy: maxResources.%s: %q is not a quantity", name, q)
+			}
+		}
+	}
+	seen := map[string]bool{}
+	for i := range s.Inject {
+		h := &s.Inject[i].Hook
+		hd := &decoder{file: file, ps: ps, hook: h.Name}
+		switch {
+		case !isDNSLabel(h.Name):
+			ps.add(h.src.pos, h.Name, "policy: injected hooks need a name that is a DNS-1123 label")
+		case seen[h.Name]:
+			ps.add(h.src.pos, h.Name, "policy: hook injected twice")
+		}
+		seen[h.Name] = true
+		checkHook(hd, h)
+	}
+	if len(ps.list) > before {
+		return nil
+	}
+	return p
+}
+
+// limits applies the policy's input limits over lim.
+func (p *HookPolicy) limits(lim Limits) Limits {
+	in := p.Spec.Input
+	if in == nil {
+		return lim
+	}
+	set := func(dst *int, v *int) {
+		if v != nil && *v > 0 {
+			*dst = *v
+		}
+	}
+	if in.MaxFileBytes != nil && *in.MaxFileBytes > 0 {
+		lim.MaxFileBytes = *in.MaxFileBytes
+	}
+	if in.MaxTotalBytes != nil && *in.MaxTotalBytes > 0 {
+		lim.MaxTotalBytes = *in.MaxTotalBytes
+	}
+	set(&lim.MaxDocuments, in.MaxDocuments)
+	set(&lim.MaxNodes, in.MaxNodes)
+	set(&lim.MaxDepth, in.MaxDepth)
+	set(&lim.MaxHooks, in.MaxHooks)
+	return lim
+}
+
+// AllowsTemplate reports whether hooks may use the template.
+func (p *HookPolicy) AllowsTemplate(t *HookTemplate) bool {
+	r := p.Spec.Templates
+	if r == nil {
+		r = &TemplateRules{}
+	}
+	if t.origin == OriginRepo && !r.AllowRepository {
+		return false
+	}
+	return len(r.Allow) == 0 || matchGlobs(r.Allow, t.Metadata.Name)
+}
+
+// violation reports a broken rule.
+type violation func(n *yaml.Node, rule, format string, args ...any)
+
+// checkJob applies the policy to one finished Job; tmpl is its template
+// (nil for a raw job) and k the hook's knobs after defaults.
+func (p *HookPolicy) checkJob(j *Job, tmpl *HookTemplate, k *Knobs, ctx Context, fail violation) {
+	s := &p.Spec
+	spec := mapGet(j.Node, "spec")
+	podSpec := mapPath(spec, "template", "spec")
+	podMeta := mapPath(spec, "template", "metadata")
+
+	// What the hook may use.
+	switch {
+	case tmpl == nil && !s.AllowRawJobs:
+		fail(nil, "allowRawJobs", "raw job hooks are not allowed here; use one of the platform's templates")
+	case tmpl != nil && !p.AllowsTemplate(tmpl):
+		if tmpl.origin == OriginRepo && (s.Templates == nil || !s.Templates.AllowRepository) {
+			fail(nil, "templates.allowRepository", "repository template %q is not allowed here; use one of the platform's templates", tmpl.Metadata.Name)
+		} else {
+			fail(nil, "templates.allow", "template %q is not allowed here", tmpl.Metadata.Name)
+		}
+	}
+
+	// Where it runs and as whom.
+	ns := j.Namespace
+	if ns != "" && ns != ctx.App.Namespace && !p.open {
+		var allowed []string
+		if s.Namespaces != nil {
+			allowed = s.Namespaces.Allow
+			if j.Phase == PostDelete {
+				allowed = append(slices.Clone(allowed), s.Namespaces.PostDelete...)
+			}
+		}
+		if !matchGlobs(allowed, ns) {
+			fail(nil, "namespaces", "namespace %q is not allowed; hooks run in the Application's destination namespace%s", ns, allowedHint(allowed))
+		}
+	}
+	if sa := mapGet(podSpec, "serviceAccountName"); sa != nil && len(s.ServiceAccounts) > 0 && !matchGlobs(s.ServiceAccounts, sa.Value) {
+		fail(sa, "serviceAccounts", "service account %q is not allowed%s", sa.Value, allowedHint(s.ServiceAccounts))
+	}
+
+	// Bounds.
+	if b := s.Bounds; b != nil {
+		if v := mapGet(spec, "activeDeadlineSeconds"); b.MaxActiveDeadlineSeconds != nil && v != nil && atoi(v.Value) > *b.MaxActiveDeadlineSeconds {
+			fail(v, "bounds.maxActiveDeadlineSeconds", "activeDeadlineSeconds %s is above the limit of %d", v.Value, *b.MaxActiveDeadlineSeconds)
+		}
+		if v := mapGet(spec, "backoffLimit"); b.MaxBackoffLimit != nil && v != nil && atoi(v.Value) > int64(*b.MaxBackoffLimit) {
+			fail(v, "bounds.maxBackoffLimit", "backoffLimit %s is above the limit of %d", v.Value, *b.MaxBackoffLimit)
+		}
+		if b.RequireTTLSecondsAfterFinished && mapGet(spec, "ttlSecondsAfterFinished") == nil {
+			fail(nil, "bounds.requireTTLSecondsAfterFinished", "set ttlSecondsAfterFinished")
+		}
+	}
+
+	// Hardening opt-outs.
+	pods := s.Pods
+	if pods == nil {
+		pods = &PodRules{}
+	}
+	if hd := k.Hardening; hd != nil && !pods.AllowHardeningOptOut {
+		for field, weak := range map[string]bool{
+			"runAsNonRoot":                 hd.RunAsNonRoot != nil && !*hd.RunAsNonRoot,
+			"seccompProfile":               hd.SeccompProfile != nil && *hd.SeccompProfile != "RuntimeDefault",
+			"allowPrivilegeEscalation":     hd.AllowPrivilegeEscalation != nil && *hd.AllowPrivilegeEscalation,
+			"dropAllCapabilities":          hd.DropAllCapabilities != nil && !*hd.DropAllCapabilities,
+			"readOnlyRootFilesystem":       hd.ReadOnlyRootFilesystem != nil && !*hd.ReadOnlyRootFilesystem,
+			"automountServiceAccountToken": hd.AutomountServiceAccountToken != nil && *hd.AutomountServiceAccountToken && mapGet(podSpec, "serviceAccountName") == nil,
+		} {
+			if weak {
+				fail(nil, "pods.allowHardeningOptOut", "hardening.%s opts out of the hardened pod; the policy does not allow that", field)
+			}
+		}
+	}
+
+	// The pod.
+	for _, key := range []string{"hostNetwork", "hostPID", "hostIPC"} {
+		if v := mapGet(podSpec, key); v != nil && v.Value == "true" && !pods.AllowHostNamespaces {
+			fail(v, "pods.allowHostNamespaces", "%s is not allowed", key)
+		}
+	}
+	if v := mapGet(podSpec, "shareProcessNamespace"); v != nil && v.Value == "true" && !pods.AllowHostNamespaces {
+		fail(v, "pods.allowHostNamespaces", "shareProcessNamespace is not allowed")
+	}
+	for _, vol := range contentOf(mapGet(podSpec, "volumes")) {
+		if hp := mapGet(vol, "hostPath"); hp != nil && !pods.AllowHostPath {
+			fail(hp, "pods.allowHostPath", "hostPath volume %q is not allowed", nodeValue(mapGet(vol, "name")))
+		}
+	}
+	if psc := mapGet(podSpec, "securityContext"); psc != nil && !pods.AllowRoot {
+		if v := mapGet(psc, "runAsUser"); v != nil && v.Value == "0" {
+			fail(v, "pods.allowRoot", "running as user 0 (root) is not allowed")
+		}
+		if v := mapGet(psc, "runAsNonRoot"); v != nil && v.Value == "false" {
+			fail(v, "pods.allowRoot", "runAsNonRoot: false is not allowed")
+		}
+	}
+	if psc := mapGet(podSpec, "securityContext"); psc != nil && !pods.AllowHardeningOptOut {
+		if t := mapPath(psc, "seccompProfile", "type"); t != nil && t.Value == "Unconfined" {
+			fail(t, "pods.allowHardeningOptOut", "seccompProfile Unconfined is not allowed")
+		}
+		if t := mapPath(psc, "appArmorProfile", "type"); t != nil && t.Value == "Unconfined" {
+			fail(t, "pods.allowHardeningOptOut", "appArmorProfile Unconfined is not allowed")
+		}
+	}
+	for _, ann := range []*yaml.Node{mapGet(podMeta, "annotations"), mapPath(j.Node, "metadata", "annotations")} {
+		for i := 0; ann != nil && i+1 < len(ann.Content); i += 2 {
+			key, val := ann.Content[i].Value, ann.Content[i+1]
+			if (strings.HasPrefix(key, "container.apparmor.security.beta.kubernetes.io/") || strings.HasPrefix(key, "seccomp.security.alpha.kubernetes.io/") || strings.HasPrefix(key, "container.seccomp.security.alpha.kubernetes.io/")) &&
+				(strings.Contains(val.Value, "unconfined") || strings.Contains(val.Value, "Unconfined")) && !pods.AllowHardeningOptOut {
+				fail(val, "pods.allowHardeningOptOut", "annotation %s turns confinement off; that is not allowed", key)
+			}
+		}
+	}
+	for _, key := range []string{"initContainers", "containers", "ephemeralContainers"} {
+		for _, c := range contentOf(mapGet(podSpec, key)) {
+			p.checkContainer(c, pods, fail)
+		}
+	}
+}
+
+// checkContainer applies the container rules.
+func (p *HookPolicy) checkContainer(c *yaml.Node, pods *PodRules, fail violation) {
+	s := &p.Spec
+	name := nodeValue(mapGet(c, "name"))
+	if img := mapGet(c, "image"); img != nil {
+		checkImage(img, name, s.Images, fail)
+	}
+	sc := mapGet(c, "securityContext")
+	if v := mapGet(sc, "privileged"); v != nil && v.Value == "true" && !pods.AllowPrivileged {
+		fail(v, "pods.allowPrivileged", "container %q is privileged", name)
+	}
+	if v := mapGet(sc, "allowPrivilegeEscalation"); v != nil && v.Value == "true" && !pods.AllowPrivileged {
+		fail(v, "pods.allowPrivileged", "container %q allows privilege escalation", name)
+	}
+	for _, capNode := range contentOf(mapPath(sc, "capabilities", "add")) {
+		if !pods.AllowCapabilities && capNode.Value != "NET_BIND_SERVICE" {
+			fail(capNode, "pods.allowCapabilities", "container %q adds capability %s", name, capNode.Value)
+		}
+	}
+	if !pods.AllowRoot {
+		if v := mapGet(sc, "runAsUser"); v != nil && v.Value == "0" {
+			fail(v, "pods.allowRoot", "container %q runs as user 0 (root)", name)
+		}
+		if v := mapGet(sc, "runAsNonRoot"); v != nil && v.Value == "false" {
+			fail(v, "pods.allowRoot", "container %q sets runAsNonRoot: false", name)
+		}
+	}
+	if !pods.AllowHardeningOptOut {
+		if t := mapPath(sc, "seccompProfile", "type"); t != nil && t.Value == "Unconfined" {
+			fail(t, "pods.allowHardeningOptOut", "container %q: seccompProfile Unconfined is not allowed", name)
+		}
+		if t := mapPath(sc, "appArmorProfile", "type"); t != nil && t.Value == "Unconfined" {
+			fail(t, "pods.allowHardeningOptOut", "container %q: appArmorProfile Unconfined is not allowed", name)
+		}
+		if v := mapGet(sc, "procMount"); v != nil && v.Value == "Unmasked" {
+			fail(v, "pods.allowHardeningOptOut", "container %q: procMount Unmasked is not allowed", name)
+		}
+	}
+	for _, port := range contentOf(mapGet(c, "ports")) {
+		if hp := mapGet(port, "hostPort"); hp != nil && hp.Value != "0" && !pods.AllowHostPorts {
+			fail(hp, "pods.allowHostPorts", "container %q uses host port %s", name, hp.Value)
+		}
+	}
+	if b := s.Bounds; b != nil {
+		res := mapGet(c, "resources")
+		for _, r := range b.RequireResources {
+			kind, rname, _ := strings.Cut(r, ".")
+			if mapPath(res, kind, rname) == nil {
+				fail(nil, "bounds.requireResources", "container %q must set resources.%s", name, r)
+			}
+		}
+		for _, kind := range []string{"requests", "limits"} {
+			m := mapGet(res, kind)
+			for i := 0; m != nil && i+1 < len(m.Content); i += 2 {
+				rname, v := m.Content[i].Value, m.Content[i+1]
+				limit, ok := b.MaxResources[rname]
+				if !ok {
+					continue
+				}
+				got, ok1 := parseQuantity(v.Value)
+				max, ok2 := parseQuantity(string(limit))
+				if !ok1 || (ok2 && got > max) {
+					fail(v, "bounds.maxResources", "container %q: %s.%s %s is above the limit of %s", name, kind, rname, v.Value, limit)
+				}
+			}
+		}
+	}
+}
+
+// checkImage applies the image rules to one container image.
+func checkImage(img *yaml.Node, container string, rules *ImageRules, fail violation) {
+	if rules == nil {
+		rules = &ImageRules{}
+	}
+	ref := img.Value
+	if !rules.AllowUnpinned {
+		_, tag, digest := splitImage(ref)
+		switch {
+		case digest == "" && tag == "":
+			fail(img, "images.allowUnpinned", "container %q: image %q has no tag or digest: pin a real tag", container, ref)
+		case digest == "" && tag == "latest":
+			fail(img, "images.allowUnpinned", "container %q: image %q is tagged latest: pin a real tag", container, ref)
+		}
+	}
+	if len(rules.Allow) > 0 && !matchGlobs(rules.Allow, ref) && !matchGlobs(rules.Allow, normalizeImage(ref)) {
+		fail(img, "images.allow", "container %q: image %q is not allowed%s", container, ref, allowedHint(rules.Allow))
+	}
+}
+
+// splitImage splits an image reference into name, tag and digest.
+func splitImage(ref string) (name, tag, digest string) {
+	name = ref
+	if i := strings.Index(name, "@"); i >= 0 {
+		name, digest = name[:i], name[i+1:]
+	}
+	if i := strings.LastIndex(name, ":"); i >= 0 && !strings.Contains(name[i:], "/") {
+		name, tag = name[:i], name[i+1:]
+	}
+	return name, tag, digest
+}
+
+// normalizeImage expands a Docker Hub short name: busybox:1 is
+// docker.io/library/busybox:1, acme/x:1 is docker.io/acme/x:1.
+func normalizeImage(ref string) string {
+	first, rest, ok := strings.Cut(ref, "/")
+	if !ok {
+		return "docker.io/library/" + ref
+	}
+	if strings.ContainsAny(first, ".:") || first == "localhost" {
+		return ref
+	}
+	return "docker.io/" + first + "/" + rest
+}
+
+// matchGlobs reports whether s matches one of the patterns: `*` matches
+// within a path segment, `**` across segments.
+func matchGlobs(patterns []string, s string) bool {
+	for _, p := range patterns {
+		if globMatch(p, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func globMatch(pattern, s string) bool {
+	if !strings.Contains(pattern, "**") {
+		ok, _ := path.Match(pattern, s)
+		return ok
+	}
+	// Translate to a regexp: ** is .*, * is [^/]*, ? is [^/].
+	var b strings.Builder
+	b.WriteString("^")
+	for i := 0; i < len(pattern); i++ {
+		switch c := pattern[i]; {
+		case c == '*' && i+1 < len(pattern) && pattern[i+1] == '*':
+			b.WriteString(".*")
+			i++
+		case c == '*':
+			b.WriteString("[^/]*")
+		case c == '?':
+			b.WriteString("[^/]")
+		default:
+			b.WriteString(regexp.QuoteMeta(string(c)))
+		}
+	}
+	b.WriteString("$")
+	re, err := regexp.Compile(b.String())
+	return err == nil && re.MatchString(s)
+}
+
+func allowedHint(allowed []string) string {
+	if len(allowed) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (allowed: %s)", strings.Join(allowed, ", "))
+}
+
+func contentOf(n *yaml.Node) []*yaml.Node {
+	if n == nil || (n.Kind != yaml.SequenceNode && n.Kind != yaml.MappingNode) {
+		return nil
+	}
+	return n.Content
+}
+
+func nodeValue(n *yaml.Node) string {
+	if n == nil {
+		return ""
+	}
+	return n.Value
+}
+
+func atoi(s string) int64 {
+	var v int64
+	fmt.Sscan(s, &v)
+	return v
+}
+
+// parseQuantity reads a Kubernetes quantity as a number of base units.
+func parseQuantity(s string) (float64, bool) {
+	if !quantityRE.MatchString(s) {
+		return 0, false
+	}
+	mult := 1.0
+	for _, suf := range []struct {
+		s string
+		m float64
+	}{{"Ki", 1 << 10}, {"Mi", 1 << 20}, {"Gi", 1 << 30}, {"Ti", 1 << 40}, {"Pi", 1 << 50}, {"Ei", 1 << 60}, {"m", 1e-3}, {"k", 1e3}, {"M", 1e6}, {"G", 1e9}, {"T", 1e12}, {"P", 1e15}, {"E", 1e18}} {
+		if strings.HasSuffix(s, suf.s) {
+			s, mult = strings.TrimSuffix(s, suf.s), suf.m
+			break
+		}
+	}
+	var v float64
+	if _, err := fmt.Sscan(s, &v); err != nil {
+		return 0, false
+	}
+	return v * mult, true
+}
