@@ -40,10 +40,13 @@ type config interface {
 // actions is the action table.
 func actions() map[string]action {
 	notify := retryPolicy{Attempts: 5, Timeout: 10 * time.Second, Deadline: 60 * time.Second, Backoff: time.Second, MaxBackoff: 10 * time.Second}
+	mail := notify
+	mail.Timeout = 15 * time.Second
 	check := retryPolicy{Attempts: 10, Timeout: 5 * time.Second, Deadline: 60 * time.Second, Backoff: time.Second, MaxBackoff: 8 * time.Second}
 	return map[string]action{
 		"slack":      {"post a message to a Slack incoming webhook", false, notify, newSlackConfig},
 		"webhook":    {"POST a JSON document to a URL, optionally HMAC-signed", false, notify, newWebhookConfig},
+		"email":      {"send an email through an SMTP relay", false, mail, newEmailConfig},
 		"http-check": {"check that a URL answers as expected (a smoke test)", true, check, newHTTPCheckConfig},
 	}
 }

@@ -20,13 +20,13 @@ func TestMainUsage(t *testing.T) {
 
 	res = runMain(t, nil, "--help")
 	res.wantCode(t, ExitOK)
-	for _, a := range []string{"http-check", "slack", "webhook"} {
+	for _, a := range []string{"email", "http-check", "slack", "webhook"} {
 		if !strings.Contains(res.stdout, "\n  "+a+" ") {
 			t.Errorf("help does not list %s:\n%s", a, res.stdout)
 		}
 	}
 
-	for _, a := range []string{"slack", "webhook", "http-check"} {
+	for _, a := range []string{"slack", "webhook", "email", "http-check"} {
 		res = runMain(t, nil, a, "--help")
 		res.wantCode(t, ExitOK)
 		for _, flag := range []string{"--attempts", "--timeout", "--deadline", "--backoff", "--max-backoff", "--best-effort", "--strict"} {
