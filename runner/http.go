@@ -300,6 +300,10 @@ func (h *headerFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&h.fromFile, "header-from-file", nil, `secret request header "Name=/path": the value is read from that file (repeatable)`)
 }
 
+// credentialHeaders carry credentials by their nature: their values are
+// redacted even when given with --header.
+var credentialHeaders = map[string]bool{"Authorization": true, "Proxy-Authorization": true, "Cookie": true, "X-Api-Key": true}
+
 // reserved headers are set by the runner or by Go.
 var reservedHeaders = map[string]bool{"Host": true, "Content-Length": true, "Transfer-Encoding": true, "Connection": true}
 
@@ -320,7 +324,7 @@ func (h *headerFlags) apply(r *run, hdr http.Header) error {
 			}
 			return usageErrorf("header %s: invalid value", canon)
 		}
-		if secret {
+		if secret || credentialHeaders[canon] {
 			r.redactor.add(value)
 		}
 		hdr.Add(canon, value)

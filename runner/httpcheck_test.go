@@ -51,10 +51,18 @@ func TestHTTPCheck(t *testing.T) {
 func TestHTTPCheckRequest(t *testing.T) {
 	t.Parallel()
 	srv := newFakeServer(t, ok())
+	srv.script = []step{func(w http.ResponseWriter, r *http.Request) {
+		// Echo the credentials back, as a careless server might.
+		w.Write([]byte(r.Header.Get("Authorization") + " " + r.Header.Get("Cookie")))
+	}}
 	res := runMain(t, []string{"CHECK_TOKEN=check-secret-77"}, "http-check", "--url", srv.URL+"/healthz?full=1",
-		"--header", "Accept: application/json", "--header-from-env", "Authorization=CHECK_TOKEN")
-	res.wantCode(t, ExitOK)
-	res.noLeak(t, "check-secret-77")
+		"--header", "Accept: application/json", "--header-from-env", "Authorization=CHECK_TOKEN",
+		"--header", "Cookie: session=cookie-secret-88", "--expect-body=nothing-like-this", "--attempts=1")
+	res.wantCode(t, ExitFailed)
+	res.noLeak(t, "check-secret-77", "cookie-secret-88")
+	if !strings.Contains(res.stderr, `"[redacted] [redacted]"`) {
+		t.Errorf("the echoed credentials are not shown redacted")
+	}
 	req := srv.requests()[0]
 	if req.Method != http.MethodGet || req.Path != "/healthz?full=1" || len(req.Body) != 0 {
 		t.Errorf("request %s %s %q", req.Method, req.Path, req.Body)
