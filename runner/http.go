@@ -31,6 +31,7 @@ type httpRequest struct {
 	method string
 	url    string
 	logURL string // what the log shows of the URL
+	red    *redactor
 	header http.Header
 	body   []byte
 	accept statusSet
@@ -61,7 +62,7 @@ func (h *httpRequest) attempt(ctx context.Context) (string, error) {
 	}
 	status := fmt.Sprintf("%s %s: %s", h.method, h.logURL, resp.Status)
 	if !h.accept.has(resp.StatusCode) {
-		err := fmt.Errorf("%s, want %s%s", status, h.accept, excerpt(data))
+		err := fmt.Errorf("%s, want %s%s", status, h.accept, excerpt(h.red, data))
 		switch {
 		case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable:
 			return "", retryAfter(err, parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()))
@@ -81,9 +82,10 @@ func (h *httpRequest) attempt(ctx context.Context) (string, error) {
 	return status, nil
 }
 
-// excerpt shows the start of a response body in an error.
-func excerpt(body []byte) string {
-	s := strings.TrimSpace(string(body))
+// excerpt shows the start of a response body in an error. Secrets are
+// redacted before the cut, so that no part of one is left.
+func excerpt(red *redactor, body []byte) string {
+	s := strings.TrimSpace(red.redact(string(body)))
 	if s == "" {
 		return ""
 	}

@@ -77,6 +77,7 @@ func (c *httpCheckConfig) prepare(r *run) (attemptFunc, string, error) {
 		method: method,
 		url:    c.url,
 		logURL: u.Redacted(),
+		red:    r.redactor,
 		header: hdr,
 		accept: accept,
 	}
@@ -86,10 +87,10 @@ func (c *httpCheckConfig) prepare(r *run) (attemptFunc, string, error) {
 		// old and new pods can answer side by side for a while.
 		req.check = func(body []byte) error {
 			if len(want) > 0 && !bytes.Contains(body, want) {
-				return fmt.Errorf("body does not contain %s%s", strconv.Quote(c.expectBody), excerpt(body))
+				return fmt.Errorf("body does not contain %s%s", strconv.Quote(c.expectBody), excerpt(r.redactor, body))
 			}
 			if re != nil && !re.Match(body) {
-				return fmt.Errorf("body does not match /%s/%s", c.expectRegexp, excerpt(body))
+				return fmt.Errorf("body does not match /%s/%s", c.expectRegexp, excerpt(r.redactor, body))
 			}
 			return nil
 		}

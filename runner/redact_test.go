@@ -3,6 +3,7 @@ package runner
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"strings"
 	"testing"
@@ -91,6 +92,29 @@ func TestOneLine(t *testing.T) {
 	} {
 		if got := oneLine(in); got != want {
 			t.Errorf("oneLine(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// Cutting text to size must not leave part of a secret behind: secrets are
+// redacted before any cut.
+func TestNoPartialSecrets(t *testing.T) {
+	const secret = "0123456789-SECRET-abcdefghij"
+	r := &run{redactor: &redactor{}, env: parseEnviron(testEnv("HOOKGEN_APP_NAME=app-" + secret))}
+	r.log = &logger{w: io.Discard, red: r.redactor}
+	r.redactor.add(secret)
+
+	body := strings.Repeat("x", 190) + secret + strings.Repeat("y", 100)
+	if got := excerpt(r.redactor, []byte(body)); strings.Contains(got, "0123") {
+		t.Errorf("excerpt leaks part of the secret: %q", got)
+	}
+	for _, tmpl := range []string{`{{ trunc 10 .App.Name }}`, `{{ slice .App.Name 4 14 }}`, `{{ trunc 9 "` + secret + `" }}`} {
+		got, err := r.render("--text", tmpl, r.context(""))
+		if err != nil {
+			t.Fatalf("%s: %v", tmpl, err)
+		}
+		if strings.Contains(got, "0123") {
+			t.Errorf("%s renders part of the secret: %q", tmpl, got)
 		}
 	}
 }

@@ -20,9 +20,17 @@ type run struct {
 	cleanups []func()
 }
 
-// context builds the template context of this run.
+// context builds the template context of this run. Values are redacted
+// before they are cut to size or reach a template function, so that no
+// part of a secret can get through.
 func (r *run) context(argocdURL string) Context {
-	return newContext(r.env, r.now, argocdURL)
+	env := make(map[string]string)
+	for k, v := range r.env {
+		if strings.HasPrefix(k, "HOOKGEN_") {
+			env[k] = r.redactor.redact(v)
+		}
+	}
+	return newContext(env, r.now, r.redactor.redact(argocdURL))
 }
 
 // parseEnviron turns "KEY=value" entries into a map; later entries win.
@@ -119,6 +127,10 @@ func readTemplate(inline, file, def, what string) (string, error) {
 // render renders a message template and redacts the result: a secret that
 // reached a message (typed into a template, or in a value) is never sent.
 func (r *run) render(what, text string, data Context) (string, error) {
+	// Secrets are taken out of the template and the data first, so that no
+	// template function can cut or transform one past the final redaction.
+	text = r.redactor.redact(text)
+	data = r.redactor.redactContext(data)
 	out, err := Render(text, data)
 	if err != nil {
 		return "", usageErrorf("%s: %s", what, r.log.clean(err.Error()))

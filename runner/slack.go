@@ -81,6 +81,7 @@ func (c *slackConfig) prepare(r *run) (attemptFunc, string, error) {
 		method: http.MethodPost,
 		url:    raw,
 		logURL: hostOnly(u),
+		red:    r.redactor,
 		header: http.Header{"Content-Type": {"application/json"}, "User-Agent": {userAgent}},
 		body:   body,
 		accept: accept,

@@ -118,6 +118,7 @@ func (c *webhookConfig) prepare(r *run) (attemptFunc, string, error) {
 		method: method,
 		url:    raw,
 		logURL: hostOnly(u),
+		red:    r.redactor,
 		header: hdr,
 		body:   []byte(body),
 		accept: accept,
