@@ -12,7 +12,6 @@ import (
 
 // run is one execution of an action: its environment, log and secrets.
 type run struct {
-	name     string
 	env      map[string]string
 	log      *logger
 	redactor *redactor
@@ -154,6 +153,8 @@ func (r *run) redactJSON(body []byte) ([]byte, error) {
 	}
 	return out, nil
 }
+
+// orDefault returns v, or def when v is empty.
 func orDefault(v, def string) string {
 	if v == "" {
 		return def

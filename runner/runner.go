@@ -75,7 +75,6 @@ func Main(ctx context.Context, args []string, environ []string, stdout, stderr i
 	name := args[0]
 	red := &redactor{}
 	r := &run{
-		name:     name,
 		env:      parseEnviron(environ),
 		log:      &logger{w: stderr, prefix: "hookgen run " + name + ": ", red: red},
 		redactor: red,
