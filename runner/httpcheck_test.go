@@ -57,7 +57,7 @@ func TestHTTPCheckRequest(t *testing.T) {
 	}}
 	res := runMain(t, []string{"CHECK_TOKEN=check-secret-77"}, "http-check", "--url", srv.URL+"/healthz?full=1",
 		"--header", "Accept: application/json", "--header-from-env", "Authorization=CHECK_TOKEN",
-		"--header", "Cookie: session=cookie-secret-88", "--expect-body=nothing-like-this", "--attempts=1")
+		"--header", "Cookie: sid=cookie-secret-88", "--expect-body=nothing-like-this", "--attempts=1")
 	res.wantCode(t, ExitFailed)
 	res.noLeak(t, "check-secret-77", "cookie-secret-88")
 	if !strings.Contains(res.stderr, `"[redacted] [redacted]"`) {

@@ -25,11 +25,11 @@ class Handler:
         self.tempfail = tempfail
         self.data_commands = 0
 
-    async def handle_DATA(self, server, session, envelope):
+    async def handle_DATA(self, server, state, envelope):
         self.data_commands += 1
         if self.data_commands <= self.tempfail:
             return "451 4.3.0 Try again later"
-        login = session.auth_data.login.decode() if isinstance(session.auth_data, LoginPassword) else None
+        login = state.auth_data.login.decode() if isinstance(state.auth_data, LoginPassword) else None
         record = {
             "mail_from": envelope.mail_from,
             "rcpt_tos": envelope.rcpt_tos,
@@ -69,7 +69,7 @@ def main():
     if args.auth:
         user, _, password = args.auth.partition(":")
 
-        def authenticator(server, session, envelope, mechanism, auth_data):
+        def authenticator(server, state, envelope, mechanism, auth_data):
             if isinstance(auth_data, LoginPassword) and auth_data == (user.encode(), password.encode()):
                 return AuthResult(success=True, auth_data=auth_data)
             return AuthResult(success=False, handled=False)  # aiosmtpd answers 535
