@@ -48,6 +48,11 @@ func runGenerate(_ context.Context, args []string, env Env, stdout, stderr io.Wr
 		return ExitProblems
 	}
 	defer closeAll()
+	in.Overrides, err = readOverrides(env, func() ([]transform.Announcement, error) { return transform.Announce(in) })
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", transform.ParametersFile, err)
+		return ExitProblems
+	}
 	res, err := transform.Run(in)
 	if err != nil {
 		return reportProblems(stderr, err)

@@ -196,3 +196,35 @@ func diff(want, got string) string {
 	}
 	return "(texts differ only in trailing bytes)"
 }
+
+// TestParametersGolden runs `hookgen parameters` for every case that has a
+// parameters.json, with the reduced environment Argo CD gives parameter
+// announcements: no namespace, revision, project or cluster version.
+func TestParametersGolden(t *testing.T) {
+	n := 0
+	for _, c := range goldenCases(t) {
+		file := filepath.Join(c.dir, "parameters.json")
+		if _, err := os.Stat(file); err != nil {
+			continue
+		}
+		n++
+		t.Run(c.name, func(t *testing.T) {
+			for _, k := range []string{"ARGOCD_APP_NAMESPACE", "ARGOCD_APP_REVISION", "ARGOCD_APP_REVISION_SHORT", "ARGOCD_APP_PROJECT_NAME", "KUBE_VERSION", "ARGOCD_APP_PARAMETERS"} {
+				delete(c.env, k)
+			}
+			var stdout, stderr bytes.Buffer
+			if code := Main([]string{"parameters", "--dir", c.appDir()}, c.environ(false), &stdout, &stderr); code != ExitOK {
+				t.Fatalf("exit code %d: %s", code, stderr.String())
+			}
+			if *update {
+				writeFile(t, file, stdout.Bytes())
+			}
+			if want := readFile(t, file); !bytes.Equal(stdout.Bytes(), want) {
+				t.Errorf("parameters differ from %s:\n--- got\n%s--- want\n%s", file, stdout.Bytes(), want)
+			}
+		})
+	}
+	if n == 0 {
+		t.Fatal("no case has a parameters.json")
+	}
+}

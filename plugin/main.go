@@ -34,9 +34,10 @@ type command struct {
 
 // commands is the subcommand table; `hookgen help` lists it.
 var commands = map[string]command{
-	"generate": {"print the application's manifests and its generated hook Jobs (Argo CD calls this)", runGenerate},
-	"run":      {"run a hook action inside a generated Job (slack, webhook, email, http-check, ...)", runRunner},
-	"version":  {"print the version", runVersion},
+	"generate":   {"print the application's manifests and its generated hook Jobs (Argo CD calls this)", runGenerate},
+	"parameters": {"print the parameters Argo CD's UI offers for the hooks (Argo CD calls this)", runParameters},
+	"run":        {"run a hook action inside a generated Job (slack, webhook, email, http-check, ...)", runRunner},
+	"version":    {"print the version", runVersion},
 }
 
 // Main runs hookgen with the given arguments (without the program name) and

@@ -98,6 +98,9 @@ type generator struct {
 	origins   *origins
 	ps        *problems
 	policy    *HookPolicy
+	// fromParams marks `with` values that came from Application
+	// parameters: text to read by the parameter's type.
+	fromParams map[*yaml.Node]bool
 }
 
 // generate returns the Jobs of one hook, one per phase.
@@ -238,6 +241,14 @@ func (g *generator) checkWith(h *mergedHook, tmpl *HookTemplate) map[string]*yam
 				continue // an explicit null unsets an inherited value
 			}
 			given[p.Name] = true
+			if g.fromParams[val] {
+				parsed, msg := parseParamText(p.Type, val.Value)
+				if msg != "" {
+					g.ps.add(Pos{File: ParametersFile}, h.Name, "%s%s: %q %s", ParamHookPrefix, h.Name, p.Name, msg)
+					continue
+				}
+				val = parsed
+			}
 			if msg := checkParamValue(p.Type, val); msg != "" {
 				g.ps.add(g.origins.pos(val, pos), h.Name, "parameter %q %s", p.Name, msg)
 				continue

@@ -9,6 +9,8 @@ import (
 	"path"
 	"slices"
 	"strings"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // Input is everything one run reads.
@@ -23,6 +25,8 @@ type Input struct {
 	Context Context
 	// Limits bound what is read; the zero value means DefaultLimits.
 	Limits Limits
+	// Overrides are the Application's parameters.
+	Overrides Overrides
 }
 
 // Result is what a successful run produces: the application's own
@@ -36,64 +40,26 @@ type Result struct {
 // resources to print. On bad input it returns nil and a Problems error
 // listing every problem found.
 func Run(in Input) (*Result, error) {
-	if in.Repo == nil {
-		return nil, errors.New("transform: no repository")
+	st, err := newState(in)
+	if err != nil {
+		return nil, err
 	}
-	if in.Limits == (Limits{}) {
-		in.Limits = DefaultLimits()
-	}
-	appDir := path.Clean(strings.TrimPrefix(in.AppDir, "/"))
-	if !fs.ValidPath(appDir) {
-		return nil, fmt.Errorf("transform: app directory %q is not inside the repository", in.AppDir)
-	}
-	ps := &problems{}
-	o := newOrigins()
-	cfg := loadConfig(in.Config, in.Limits, ps, o)
-	lim := cfg.Policy.limits(in.Limits)
-	repo := &reader{fsys: in.Repo, lim: lim, ps: ps}
-	ctx := in.Context
-	if img := cfg.Policy.Spec.RunnerImage; img != "" {
-		ctx.RunnerImage = img
-	}
-
-	// Hook declarations: the policy's injected hooks, then the root's, down to the app's.
-	sets := []*HookSet{cfg.injected()}
-	found := false
-	for _, dir := range specDirs(appDir) {
-		file := path.Join(dir, SpecFile)
-		data, ok := repo.read(file, false)
-		if !ok {
-			continue
-		}
-		found = true
-		if set := parseHookSet(file, data, lim, ps, o); set != nil {
-			sets = append(sets, set)
-		}
-	}
-	if !found && ps.empty() {
-		ps.add(Pos{File: path.Join(appDir, SpecFile)}, "", "no %s here or in a parent directory up to the repository root; is the Application's source path right?", SpecFile)
-	}
-
-	templates := cfg.Templates.clone()
-	addRepoTemplates(templates, repo, ps, o)
-	defaults, merged, sel := mergeSets(sets)
-	cfg.checkInjected(merged, ps)
-	manifests := readManifests(repo, appDir, sel, ps)
-
-	g := &generator{ctx: ctx, templates: templates, defaults: defaults, origins: o, ps: ps, policy: cfg.Policy}
+	ps := st.ps
+	manifests := readManifests(st.repo, st.appDir, st.sel, ps)
+	g := &generator{ctx: st.ctx, templates: st.templates, defaults: st.defaults, origins: st.o, ps: ps, policy: st.cfg.Policy, fromParams: st.fromParams}
 	var jobs []*Job
 	count := 0
-	for _, h := range merged {
+	for _, h := range st.merged {
 		if h.Enabled != nil && !*h.Enabled {
 			continue
 		}
-		if count++; count > lim.MaxHooks {
-			ps.add(h.pos(), "", "more than %d hooks (limit max-hooks)", lim.MaxHooks)
+		if count++; count > st.lim.MaxHooks {
+			ps.add(h.pos(), "", "more than %d hooks (limit max-hooks)", st.lim.MaxHooks)
 			break
 		}
 		jobs = append(jobs, g.generate(h)...)
 	}
-	checkDeleteNamespaces(jobs, manifests, ctx, merged, ps)
+	checkDeleteNamespaces(jobs, manifests, st.ctx, st.merged, ps)
 	if err := ps.err(); err != nil {
 		return nil, err
 	}
@@ -105,6 +71,87 @@ func Run(in Input) (*Result, error) {
 		)
 	})
 	return &Result{Manifests: manifests, Jobs: jobs}, nil
+}
+
+// state is a run after loading: configuration, declarations and
+// templates, merged.
+type state struct {
+	ps         *problems
+	o          *origins
+	cfg        *Config
+	lim        Limits
+	ctx        Context
+	repo       *reader
+	appDir     string
+	templates  Templates
+	defaults   Knobs
+	merged     []*mergedHook
+	sel        *Manifests
+	fromParams map[*yaml.Node]bool // values that came from Application parameters
+}
+
+// load reads and merges the declarations, and returns the problems found.
+func load(in Input) (*state, error) {
+	st, err := newState(in)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.ps.err(); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// newState loads a run; problems accumulate in its ps. The error is for
+// an Input that cannot be used at all.
+func newState(in Input) (*state, error) {
+	if in.Repo == nil {
+		return nil, errors.New("transform: no repository")
+	}
+	if in.Limits == (Limits{}) {
+		in.Limits = DefaultLimits()
+	}
+	appDir := path.Clean(strings.TrimPrefix(in.AppDir, "/"))
+	if !fs.ValidPath(appDir) {
+		return nil, fmt.Errorf("transform: app directory %q is not inside the repository", in.AppDir)
+	}
+	st := &state{ps: &problems{}, o: newOrigins(), appDir: appDir, fromParams: map[*yaml.Node]bool{}}
+	ps := st.ps
+	st.cfg = loadConfig(in.Config, in.Limits, ps, st.o)
+	st.lim = st.cfg.Policy.limits(in.Limits)
+	st.repo = &reader{fsys: in.Repo, lim: st.lim, ps: ps}
+	st.ctx = in.Context
+	if img := st.cfg.Policy.Spec.RunnerImage; img != "" {
+		st.ctx.RunnerImage = img
+	}
+
+	// Hook declarations: the policy's injected hooks, then the root's, down
+	// to the app's, then the Application's parameters.
+	sets := []*HookSet{st.cfg.injected()}
+	found := false
+	for _, dir := range specDirs(appDir) {
+		file := path.Join(dir, SpecFile)
+		data, ok := st.repo.read(file, false)
+		if !ok {
+			continue
+		}
+		found = true
+		if set := parseHookSet(file, data, st.lim, ps, st.o); set != nil {
+			sets = append(sets, set)
+		}
+	}
+	if !found && ps.empty() {
+		ps.add(Pos{File: path.Join(appDir, SpecFile)}, "", "no %s here or in a parent directory up to the repository root; is the Application's source path right?", SpecFile)
+	}
+	if !in.Overrides.empty() {
+		sets = append(sets, overrideSet(in.Overrides, sets, ps, st.fromParams))
+	}
+
+	st.templates = st.cfg.Templates.clone()
+	addRepoTemplates(st.templates, st.repo, ps, st.o)
+	st.defaults, st.merged, st.sel = mergeSets(sets)
+	st.cfg.checkInjected(st.merged, ps)
+	return st, nil
 }
 
 // addRepoTemplates adds the repository's templates; they may add names,

@@ -1,0 +1,219 @@
+package plugin
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/hookgen/hookgen/transform"
+)
+
+// Argo CD hands an Application's plugin parameters to the plugin twice:
+// as JSON in ARGOCD_APP_PARAMETERS (absent when the Application has no
+// plugin section, the literal "null" when it has no parameters) and as
+// PARAM_<ESC(name)>[_<i> | _<ESC(key)>] variables, where ESC uppercases
+// and turns every character outside [A-Z0-9_] into '_'
+// (v1alpha1.ApplicationSourcePluginParameters.Environ). hookgen reads the
+// JSON, which keeps names exact, and falls back to PARAM_* without it.
+
+const envAppParameters = "ARGOCD_APP_PARAMETERS"
+
+// appParameter mirrors Argo CD's ApplicationSourcePluginParameter.
+type appParameter struct {
+	Name   string            `json:"name"`
+	String *string           `json:"string,omitempty"`
+	Array  *[]string         `json:"array,omitempty"`
+	Map    map[string]string `json:"map,omitempty"`
+}
+
+// escapeParam is Argo CD's ESC.
+func escapeParam(s string) string {
+	b := []byte(strings.ToUpper(s))
+	for i, c := range b {
+		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			b[i] = '_'
+		}
+	}
+	return string(b)
+}
+
+// readOverrides reads the Application's parameters. hooks lists the
+// per-hook parameters the app announces, to decode PARAM_* variables.
+func readOverrides(env Env, announce func() ([]transform.Announcement, error)) (transform.Overrides, error) {
+	var ov transform.Overrides
+	raw, ok := env[envAppParameters]
+	raw = strings.TrimSpace(raw)
+	if ok && raw != "" && raw != "null" {
+		var params []appParameter
+		if err := json.Unmarshal([]byte(raw), &params); err != nil {
+			return ov, fmt.Errorf("%s is not the JSON list Argo CD sends: %w", envAppParameters, err)
+		}
+		for _, p := range params {
+			if err := addParam(&ov, p); err != nil {
+				return ov, err
+			}
+		}
+		return ov, nil
+	}
+	// No JSON: PARAM_* variables, if any.
+	if !hasParamEnv(env) {
+		return ov, nil
+	}
+	for _, name := range []string{transform.ParamDisable, transform.ParamEnable} {
+		if list, ok := paramArray(env, escapeParam(name)); ok {
+			addParam(&ov, appParameter{Name: name, Array: &list})
+		}
+	}
+	anns, err := announce()
+	if err != nil {
+		return ov, err
+	}
+	for _, a := range anns {
+		prefix := "PARAM_" + escapeParam(a.Name) + "_"
+		m := map[string]string{}
+		for key := range a.Map {
+			if v, ok := env[prefix+escapeParam(key)]; ok {
+				m[key] = v
+			}
+		}
+		if len(m) > 0 {
+			if err := addParam(&ov, appParameter{Name: a.Name, Map: m}); err != nil {
+				return ov, err
+			}
+		}
+	}
+	return ov, nil
+}
+
+func hasParamEnv(env Env) bool {
+	for k := range env {
+		if strings.HasPrefix(k, "PARAM_") {
+			return true
+		}
+	}
+	return false
+}
+
+// paramArray reads PARAM_X_0, PARAM_X_1, ... or a comma-separated PARAM_X.
+func paramArray(env Env, esc string) ([]string, bool) {
+	var list []string
+	for i := 0; ; i++ {
+		v, ok := env["PARAM_"+esc+"_"+strconv.Itoa(i)]
+		if !ok {
+			break
+		}
+		list = append(list, v)
+	}
+	if len(list) > 0 {
+		return list, true
+	}
+	if v, ok := env["PARAM_"+esc]; ok {
+		return splitList(v), true
+	}
+	return nil, false
+}
+
+// splitList splits "a, b,c" into names.
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if p := strings.TrimSpace(part); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// addParam takes one Application parameter.
+func addParam(ov *transform.Overrides, p appParameter) error {
+	switch {
+	case p.Name == transform.ParamDisable || p.Name == transform.ParamEnable:
+		var names []string
+		if p.Array != nil {
+			names = append(names, *p.Array...)
+		}
+		if p.String != nil {
+			names = append(names, splitList(*p.String)...)
+		}
+		if p.Name == transform.ParamDisable {
+			ov.Disable = append(ov.Disable, names...)
+		} else {
+			ov.Enable = append(ov.Enable, names...)
+		}
+	case strings.HasPrefix(p.Name, transform.ParamHookPrefix):
+		hook := strings.TrimPrefix(p.Name, transform.ParamHookPrefix)
+		if p.String != nil || p.Array != nil {
+			return fmt.Errorf("parameter %s must be a map of the hook's template parameters", p.Name)
+		}
+		if ov.With == nil {
+			ov.With = map[string]map[string]string{}
+		}
+		if ov.With[hook] == nil {
+			ov.With[hook] = map[string]string{}
+		}
+		for k, v := range p.Map {
+			ov.With[hook][k] = v
+		}
+	default:
+		return fmt.Errorf("unknown parameter %q: hookgen takes %s, %s and %s<hook name>", p.Name, transform.ParamDisable, transform.ParamEnable, transform.ParamHookPrefix)
+	}
+	return nil
+}
+
+const parametersHelp = `Usage: hookgen parameters [flags]
+
+Print, as the JSON list Argo CD's UI reads, the parameters an Application
+can set for the hooks declared for this directory: one map per hook with a
+template, holding the hook's current parameters. (disable and enable, which
+every Application has, are announced statically in plugin.yaml.) Argo CD
+runs it with a reduced environment: no namespace, no revision.
+
+Flags:
+`
+
+func runParameters(_ context.Context, args []string, env Env, stdout, stderr io.Writer) int {
+	fl := pflag.NewFlagSet("parameters", pflag.ContinueOnError)
+	fl.SetOutput(io.Discard)
+	dir := fl.String("dir", "", "application directory (default: the working directory)")
+	configDir := fl.String("config-dir", "", "platform config directory (default: $"+envConfigDir+" or "+defaultConfigDir+")")
+	withStatic := fl.Bool("all", false, "include the static parameters (disable, enable)")
+	help := fl.BoolP("help", "h", false, "show this help")
+	if err := fl.Parse(args); err != nil {
+		return usageError(stderr, "parameters", err, fl)
+	}
+	if *help {
+		fmt.Fprint(stdout, parametersHelp+fl.FlagUsages())
+		return ExitOK
+	}
+	if fl.NArg() > 0 {
+		return usageError(stderr, "parameters", fmt.Errorf("unexpected argument %q", fl.Arg(0)), fl)
+	}
+	in, closeAll, err := buildInput(*dir, *configDir, env)
+	if err != nil {
+		fmt.Fprintf(stderr, "hookgen: %v\n", err)
+		return ExitProblems
+	}
+	defer closeAll()
+	anns, err := transform.Announce(in)
+	if err != nil {
+		return reportProblems(stderr, err)
+	}
+	if *withStatic {
+		anns = append(append([]transform.Announcement(nil), transform.StaticParameters...), anns...)
+	}
+	if anns == nil {
+		anns = []transform.Announcement{}
+	}
+	out, err := json.Marshal(anns)
+	if err != nil {
+		fmt.Fprintf(stderr, "hookgen: %v\n", err)
+		return ExitProblems
+	}
+	stdout.Write(append(out, '\n'))
+	return ExitOK
+}

@@ -1,0 +1,226 @@
+package transform
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// An Application tunes its hooks through the plugin's parameters (Argo CD's
+// ARGOCD_APP_PARAMETERS): it can turn hooks off or on and override a hook's
+// template parameters. The overrides are the nearest declaration of all:
+// they win over every hookgen.yaml, and the policy still applies after them.
+
+// ParametersFile names the Application's parameters in messages.
+const ParametersFile = "parameters"
+
+// Parameter names.
+const (
+	ParamDisable    = "disable"
+	ParamEnable     = "enable"
+	ParamHookPrefix = "hook."
+)
+
+// maxParamValue bounds one parameter value.
+const maxParamValue = 64 << 10
+
+// Overrides are the parameters an Application sets.
+type Overrides struct {
+	// Disable turns hooks off by name.
+	Disable []string
+	// Enable turns on hooks declared with enabled: false.
+	Enable []string
+	// With overrides template parameters: hook name -> parameter -> value.
+	// A value is text; for a list, map, int, bool or secretKeyRef parameter
+	// it is read as YAML ("[a, b]", "{secret: s, key: k}").
+	With map[string]map[string]string
+}
+
+func (o Overrides) empty() bool {
+	return len(o.Disable) == 0 && len(o.Enable) == 0 && len(o.With) == 0
+}
+
+// Announcement is a parameter as Argo CD's UI shows it
+// (reposerver/apiclient.ParameterAnnouncement).
+type Announcement struct {
+	Name           string            `json:"name"`
+	Title          string            `json:"title,omitempty"`
+	Tooltip        string            `json:"tooltip,omitempty"`
+	Required       bool              `json:"required,omitempty"`
+	ItemType       string            `json:"itemType,omitempty"`
+	CollectionType string            `json:"collectionType,omitempty"`
+	String         *string           `json:"string,omitempty"`
+	Array          []string          `json:"array,omitempty"`
+	Map            map[string]string `json:"map,omitempty"`
+}
+
+// StaticParameters are the parameters every hookgen Application has; the
+// plugin's plugin.yaml announces them and the docs list them.
+var StaticParameters = []Announcement{
+	{Name: ParamDisable, Title: "Disable hooks", Tooltip: "Names of hooks to turn off for this Application.", ItemType: "string", CollectionType: "array", Array: []string{}},
+	{Name: ParamEnable, Title: "Enable hooks", Tooltip: "Names of hooks declared with enabled: false to turn on for this Application.", ItemType: "string", CollectionType: "array", Array: []string{}},
+}
+
+// HookParameter describes the per-hook parameter in docs.
+const HookParameter = "hook.<name>: a map that overrides the hook's template parameters (with), one entry per parameter"
+
+// overrideSet turns overrides into the nearest HookSet, after checking that
+// they name declared hooks.
+func overrideSet(ov Overrides, sets []*HookSet, ps *problems, fromParams map[*yaml.Node]bool) *HookSet {
+	declared := map[string]bool{}
+	for _, s := range sets {
+		for _, h := range s.Hooks {
+			declared[h.Name] = true
+		}
+	}
+	pos := Pos{File: ParametersFile}
+	set := &HookSet{src: source{pos: pos}}
+	byName := map[string]*Hook{}
+	get := func(param, name string) *Hook {
+		if !declared[name] {
+			names := sortedKeys(declared)
+			ps.add(pos, "", "parameter %s names hook %q, which no %s declares%s", param, name, SpecFile, suggest(name, names))
+			return nil
+		}
+		h := byName[name]
+		if h == nil {
+			h = &Hook{Name: name, src: source{pos: pos, fields: map[string]Pos{}}}
+			byName[name] = h
+			set.Hooks = append(set.Hooks, Hook{}) // placeholder, filled below
+		}
+		return h
+	}
+	for _, name := range ov.Enable {
+		if h := get(ParamEnable, name); h != nil {
+			t := true
+			h.Enabled = &t
+			h.src.fields["enabled"] = pos
+		}
+	}
+	for _, name := range ov.Disable {
+		if slices.Contains(ov.Enable, name) {
+			ps.add(pos, name, "both parameters %s and %s name the hook", ParamEnable, ParamDisable)
+			continue
+		}
+		if h := get(ParamDisable, name); h != nil {
+			f := false
+			h.Enabled = &f
+			h.src.fields["enabled"] = pos
+		}
+	}
+	for _, name := range sortedKeys(ov.With) {
+		h := get(ParamHookPrefix+name, name)
+		if h == nil {
+			continue
+		}
+		with := newMap()
+		for _, key := range sortedKeys(ov.With[name]) {
+			v := ov.With[name][key]
+			if len(v) > maxParamValue {
+				ps.add(pos, name, "parameter %s%s: the value of %q is over %d bytes", ParamHookPrefix, name, key, maxParamValue)
+				continue
+			}
+			n := newStr(v)
+			fromParams[n] = true
+			with.Content = append(with.Content, newStr(key), n)
+		}
+		h.With = with
+		h.src.fields["with"] = pos
+	}
+	// Keep a stable order: by hook name.
+	set.Hooks = set.Hooks[:0]
+	for _, name := range sortedKeys(byName) {
+		set.Hooks = append(set.Hooks, *byName[name])
+	}
+	return set
+}
+
+// paramValue turns an Application parameter's text into a value of the
+// parameter's type.
+func parseParamText(t ParamType, text string) (*yaml.Node, string) {
+	if t == ParamString {
+		return newStr(text), ""
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(text), &doc); err != nil || len(doc.Content) != 1 {
+		return nil, fmt.Sprintf("is not a valid %s value", t)
+	}
+	ps := &problems{}
+	n, ok := expand(ParametersFile, doc.Content[0], Limits{MaxNodes: 10_000, MaxDepth: 20}, ps)
+	if !ok || !ps.empty() {
+		return nil, fmt.Sprintf("is not a valid %s value", t)
+	}
+	return n, ""
+}
+
+// Announce lists the parameters Argo CD's UI offers for the application
+// in in.AppDir: one map per hook with a template, holding the hook's
+// current parameters. It reads the declarations only, so it works with the
+// reduced environment Argo CD gives parameter announcements.
+func Announce(in Input) ([]Announcement, error) {
+	st, err := load(in)
+	if err != nil {
+		return nil, err
+	}
+	var out []Announcement
+	for _, h := range st.merged {
+		tmpl := st.templates[h.Uses]
+		if h.Job != nil || tmpl == nil || len(tmpl.Spec.Params) == 0 {
+			continue
+		}
+		values := map[string]string{}
+		var names []string
+		for _, p := range tmpl.Spec.Params {
+			names = append(names, p.Name)
+			v := mapGet(h.With, p.Name)
+			if v == nil {
+				v = p.Default
+			}
+			if v != nil {
+				values[p.Name] = paramText(v)
+			}
+		}
+		state := ""
+		if h.Enabled != nil && !*h.Enabled {
+			state = ", off unless enabled"
+		}
+		out = append(out, Announcement{
+			Name:           ParamHookPrefix + h.Name,
+			Title:          fmt.Sprintf("%s (%s%s)", h.Name, tmpl.Metadata.Name, state),
+			Tooltip:        fmt.Sprintf("Parameters of hook %s, template %s: %s.", h.Name, tmpl.Metadata.Name, strings.Join(names, ", ")),
+			ItemType:       "string",
+			CollectionType: "map",
+			Map:            values,
+		})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// paramText writes a value as an Application parameter's text: a scalar
+// as itself, anything else as one line of flow YAML.
+func paramText(n *yaml.Node) string {
+	if n.Kind == yaml.ScalarNode {
+		return n.Value
+	}
+	c := copyNode(n)
+	var flow func(*yaml.Node)
+	flow = func(n *yaml.Node) {
+		if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
+			n.Style = yaml.FlowStyle
+		}
+		n.HeadComment, n.LineComment, n.FootComment = "", "", ""
+		for _, k := range n.Content {
+			flow(k)
+		}
+	}
+	flow(c)
+	var b strings.Builder
+	if err := encodeNode(&b, c); err != nil {
+		return ""
+	}
+	return strings.TrimSpace(b.String())
+}
