@@ -27,6 +27,7 @@ const (
 	envUserPrefix     = "ARGOCD_ENV_"
 	envConfigDir      = "HOOKGEN_CONFIG_DIR"
 	envRunnerImage    = "HOOKGEN_RUNNER_IMAGE"
+	envArgoCDURL      = "HOOKGEN_ARGOCD_URL"
 	defaultConfigDir  = "/home/argocd/hookgen"
 	runnerImageRepo   = "ghcr.io/hookgen/hookgen"
 	shortRevisionSize = 7
@@ -59,6 +60,7 @@ func appContext(env Env) transform.Context {
 		},
 		Env:         user,
 		RunnerImage: runnerImage(env),
+		ArgoCDURL:   env[envArgoCDURL],
 	}
 }
 

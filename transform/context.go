@@ -23,6 +23,8 @@ type Context struct {
 	Env map[string]string
 	// RunnerImage is the image of Jobs that run "hookgen run": $(runner.image).
 	RunnerImage string
+	// ArgoCDURL is Argo CD's base URL, for links in messages (optional).
+	ArgoCDURL string
 }
 
 // appKeys lists the app.* placeholders and how to read them.

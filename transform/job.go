@@ -490,6 +490,9 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 			if img := mapGet(c, "image"); img == nil || img.Kind != yaml.ScalarNode || strings.TrimSpace(img.Value) == "" || strings.ContainsAny(img.Value, " \t\n") {
 				fail(c, "container %q needs an image (a reference without spaces)", name.Value)
 			}
+			if isRunner(c) {
+				addEnv(c, g.runnerEnv(h, j.Phase), g.origins.copy)
+			}
 			if len(env) > 0 {
 				addEnv(c, env, g.origins.copy)
 			}
@@ -706,6 +709,45 @@ func addTmpVolume(podSpec *yaml.Node) {
 		mapSet(podSpec, "volumes", vols)
 	}
 	vols.Content = append(vols.Content, newMap("name", newStr(tmpVolume), "emptyDir", newMap("sizeLimit", newStr("64Mi"))))
+}
+
+// isRunner reports whether a container runs hookgen's runner
+// (command: [hookgen, run, <action>]).
+func isRunner(c *yaml.Node) bool {
+	cmd := mapGet(c, "command")
+	return cmd != nil && cmd.Kind == yaml.SequenceNode && len(cmd.Content) >= 2 &&
+		cmd.Content[0].Value == "hookgen" && cmd.Content[1].Value == "run"
+}
+
+// RunnerEnv lists the variables a runner container gets: the context its
+// messages are made of (see package runner). Empty values are left out.
+var RunnerEnv = []struct {
+	Name string
+	Get  func(App, string, Phase, string) string
+}{
+	{"HOOKGEN_APP_NAME", func(a App, _ string, _ Phase, _ string) string { return a.Name }},
+	{"HOOKGEN_APP_NAMESPACE", func(a App, _ string, _ Phase, _ string) string { return a.Namespace }},
+	{"HOOKGEN_APP_PROJECT", func(a App, _ string, _ Phase, _ string) string { return a.Project }},
+	{"HOOKGEN_APP_REVISION", func(a App, _ string, _ Phase, _ string) string { return a.Revision }},
+	{"HOOKGEN_APP_REVISION_SHORT", func(a App, _ string, _ Phase, _ string) string { return a.RevisionShort }},
+	{"HOOKGEN_APP_REPO_URL", func(a App, _ string, _ Phase, _ string) string { return a.RepoURL }},
+	{"HOOKGEN_APP_PATH", func(a App, _ string, _ Phase, _ string) string { return a.Path }},
+	{"HOOKGEN_APP_TARGET_REVISION", func(a App, _ string, _ Phase, _ string) string { return a.TargetRevision }},
+	{"HOOKGEN_HOOK_NAME", func(_ App, hook string, _ Phase, _ string) string { return hook }},
+	{"HOOKGEN_HOOK_PHASE", func(_ App, _ string, p Phase, _ string) string { return string(p) }},
+	{"HOOKGEN_HOOK_OUTCOME", func(_ App, _ string, p Phase, _ string) string { return p.Outcome() }},
+	{"HOOKGEN_ARGOCD_URL", func(_ App, _ string, _ Phase, url string) string { return url }},
+}
+
+// runnerEnv builds the context variables of a runner container.
+func (g *generator) runnerEnv(h *mergedHook, p Phase) []*yaml.Node {
+	var out []*yaml.Node
+	for _, e := range RunnerEnv {
+		if v := e.Get(g.ctx.App, h.Name, p, g.ctx.ArgoCDURL); v != "" {
+			out = append(out, newMap("name", newStr(e.Name), "value", newStr(v)))
+		}
+	}
+	return out
 }
 
 // envNode builds an EnvVar node, substituting placeholders in its value.
