@@ -36,7 +36,9 @@ type command struct {
 var commands = map[string]command{
 	"generate":   {"print the application's manifests and its generated hook Jobs (Argo CD calls this)", runGenerate},
 	"parameters": {"print the parameters Argo CD's UI offers for the hooks (Argo CD calls this)", runParameters},
+	"render":     {"preview what Argo CD would receive for an application, without Argo CD", runRender},
 	"run":        {"run a hook action inside a generated Job (slack, webhook, email, http-check, ...)", runRunner},
+	"validate":   {"check an application's hooks, templates, policy and manifests without Argo CD", runValidate},
 	"version":    {"print the version", runVersion},
 }
 
