@@ -46,6 +46,12 @@ type Job struct {
 	Template  string // "" for a raw job
 	Node      *yaml.Node
 	Pos       Pos // the hook's declaration
+
+	// The settings Argo CD and Kubernetes act on, as written in Node.
+	DeletePolicy            []string // argocd.argoproj.io/hook-delete-policy
+	ActiveDeadlineSeconds   int64
+	BackoffLimit            int32
+	TTLSecondsAfterFinished *int32 // nil: no TTL
 }
 
 // defaultDeletePolicy is the delete policy of a hook that sets none:
@@ -332,7 +338,8 @@ func (g *generator) phaseJob(h *mergedHook, k *Knobs, tmpl *HookTemplate, with m
 	if len(g.ps.list) > before || spec == nil {
 		return nil
 	}
-	j := &Job{Hook: h.Name, Phase: phase, Template: templateName, Pos: h.pos()}
+	j := &Job{Hook: h.Name, Phase: phase, Template: templateName, Pos: h.pos(),
+		DeletePolicy: st.policy(phase), ActiveDeadlineSeconds: st.deadline, BackoffLimit: st.backoff, TTLSecondsAfterFinished: st.ttl}
 	if st.wave != nil {
 		j.Wave = *st.wave
 	}
