@@ -34,6 +34,7 @@ type command struct {
 
 // commands is the subcommand table; `hookgen help` lists it.
 var commands = map[string]command{
+	"explain":    {"show an application's hooks as a sync timeline, with what a reviewer should know", runExplain},
 	"generate":   {"print the application's manifests and its generated hook Jobs (Argo CD calls this)", runGenerate},
 	"parameters": {"print the parameters Argo CD's UI offers for the hooks (Argo CD calls this)", runParameters},
 	"render":     {"preview what Argo CD would receive for an application, without Argo CD", runRender},
