@@ -36,9 +36,11 @@ type command struct {
 var commands = map[string]command{
 	"explain":    {"show an application's hooks as a sync timeline, with what a reviewer should know", runExplain},
 	"generate":   {"print the application's manifests and its generated hook Jobs (Argo CD calls this)", runGenerate},
+	"init":       {"write a commented hookgen.yaml for the templates you name", runInit},
 	"parameters": {"print the parameters Argo CD's UI offers for the hooks (Argo CD calls this)", runParameters},
 	"render":     {"preview what Argo CD would receive for an application, without Argo CD", runRender},
 	"run":        {"run a hook action inside a generated Job (slack, webhook, email, http-check, ...)", runRunner},
+	"templates":  {"list the templates hooks can use, or show one with its parameters", runTemplates},
 	"validate":   {"check an application's hooks, templates, policy and manifests without Argo CD", runValidate},
 	"version":    {"print the version", runVersion},
 }
