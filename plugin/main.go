@@ -38,6 +38,7 @@ var commands = map[string]command{
 	"generate":   {"print the application's manifests and its generated hook Jobs (Argo CD calls this)", runGenerate},
 	"init":       {"write a commented hookgen.yaml for the templates you name", runInit},
 	"parameters": {"print the parameters Argo CD's UI offers for the hooks (Argo CD calls this)", runParameters},
+	"policy":     {"check a platform config directory: policy, templates and injected hooks", runPolicy},
 	"render":     {"preview what Argo CD would receive for an application, without Argo CD", runRender},
 	"run":        {"run a hook action inside a generated Job (slack, webhook, email, http-check, ...)", runRunner},
 	"templates":  {"list the templates hooks can use, or show one with its parameters", runTemplates},
