@@ -87,3 +87,27 @@ func mustRead(t *testing.T, name string) []byte {
 	}
 	return b
 }
+
+// TestVersion checks what hookgen version prints, stamped and not.
+func TestVersion(t *testing.T) {
+	out, err := exec.Command(binary, "version").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "hookgen ") || !strings.HasPrefix(lines[1], "commit: ") || !strings.HasPrefix(lines[2], "go: go1.") {
+		t.Errorf("hookgen version:\n%s", out)
+	}
+	stamped := filepath.Join(t.TempDir(), "hookgen")
+	build := exec.Command("go", "build", "-o", stamped, "-ldflags", "-X github.com/hookgen/hookgen/plugin.version=v9.8.7 -X github.com/hookgen/hookgen/plugin.commit=abc1234", ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	out, err = exec.Command(stamped, "--version").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(out), "hookgen v9.8.7\ncommit: abc1234\ngo: go1.") {
+		t.Errorf("stamped version:\n%s", out)
+	}
+}

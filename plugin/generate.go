@@ -20,21 +20,38 @@ const generateHelp = `Usage: hookgen generate [flags]
 Print the application's manifests and its generated hook Jobs as one YAML
 stream. Argo CD runs it in the Application's source directory with its
 build environment (ARGOCD_APP_*, ARGOCD_ENV_*); nothing is printed unless
-everything succeeded.
+everything succeeded. To preview it without Argo CD, use "hookgen render".
+
+Examples:
+  # what Argo CD's cmp-server runs, in the Application's source path
+  hookgen generate
+  ARGOCD_APP_NAME=api ARGOCD_APP_NAMESPACE=api hookgen generate --dir apps/api
 
 Flags:
 `
 
-func runGenerate(_ context.Context, args []string, env Env, stdout, stderr io.Writer) int {
-	fl := pflag.NewFlagSet("generate", pflag.ContinueOnError)
+// dirFlags are the flags of the commands Argo CD calls.
+type dirFlags struct {
+	dir, configDir string
+	help           bool
+}
+
+func (c *dirFlags) flagSet(name string) *pflag.FlagSet {
+	fl := pflag.NewFlagSet(name, pflag.ContinueOnError)
 	fl.SetOutput(io.Discard)
-	dir := fl.String("dir", "", "application directory (default: the working directory)")
-	configDir := fl.String("config-dir", "", "platform config directory (default: $"+envConfigDir+" or "+defaultConfigDir+")")
-	help := fl.BoolP("help", "h", false, "show this help")
+	fl.StringVar(&c.dir, "dir", "", "application directory (default: the working directory)")
+	fl.StringVar(&c.configDir, "config-dir", "", "platform config directory (default: $"+envConfigDir+" or "+defaultConfigDir+")")
+	fl.BoolVarP(&c.help, "help", "h", false, "show this help")
+	return fl
+}
+
+func runGenerate(_ context.Context, args []string, env Env, stdout, stderr io.Writer) int {
+	c := &dirFlags{}
+	fl := c.flagSet("generate")
 	if err := fl.Parse(args); err != nil {
 		return usageError(stderr, "generate", err, fl)
 	}
-	if *help {
+	if c.help {
 		fmt.Fprint(stdout, generateHelp)
 		fmt.Fprint(stdout, fl.FlagUsages())
 		return ExitOK
@@ -42,7 +59,7 @@ func runGenerate(_ context.Context, args []string, env Env, stdout, stderr io.Wr
 	if fl.NArg() > 0 {
 		return usageError(stderr, "generate", fmt.Errorf("unexpected argument %q", fl.Arg(0)), fl)
 	}
-	in, closeAll, err := buildInput(*dir, *configDir, env)
+	in, closeAll, err := buildInput(c.dir, c.configDir, env)
 	if err != nil {
 		fmt.Fprintf(stderr, "hookgen: %v\n", err)
 		return ExitProblems
