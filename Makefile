@@ -16,7 +16,7 @@ DEMO_ENV := ARGOCD_APP_NAME=shop ARGOCD_APP_NAMESPACE=shop ARGOCD_APP_PROJECT_NA
 	ARGOCD_APP_REVISION=5f3c2a1b9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b ARGOCD_APP_SOURCE_PATH=examples/shop \
 	ARGOCD_APP_SOURCE_REPO_URL=https://github.com/hookgen/hookgen.git ARGOCD_APP_SOURCE_TARGET_REVISION=main
 
-.PHONY: all build test test-unit test-conformance demo fuzz lint clean
+.PHONY: all build test test-unit test-conformance demo fuzz lint clean schema
 
 all: lint test
 
@@ -39,6 +39,11 @@ test-conformance:
 fuzz:
 	@for t in $$($(GO) test ./transform -list '^Fuzz' | grep '^Fuzz'); do \
 		echo "== transform $$t"; $(GO) test ./transform -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) || exit 1; done
+
+# The JSON Schemas in schema/ from the Go types (tools/schemagen is a
+# module of its own: its dependencies stay out of hookgen's).
+schema:
+	cd tools/schemagen && $(GO) run .
 
 lint:
 	@out=$$(gofmt -l . ); if [ -n "$$out" ]; then echo "gofmt wants changes in:"; echo "$$out"; exit 1; fi
