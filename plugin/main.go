@@ -54,6 +54,7 @@ func init() {
 		"generate":   {summary: "print the application's manifests and its generated hook Jobs (Argo CD calls this)", run: runGenerate, flags: func() *pflag.FlagSet { return (&dirFlags{}).flagSet("generate") }},
 		"help":       {summary: "show the help of hookgen or of a command", run: runHelp},
 		"init":       {summary: "write a commented hookgen.yaml for the templates you name", run: runInit, flags: func() *pflag.FlagSet { return (&initCmd{}).flagSet() }},
+		"krm":        {summary: "run as a kustomize function (KRM): a HookSet in, its Jobs added to the resources", run: runKRM, flags: helpOnly("krm")},
 		"parameters": {summary: "print the parameters Argo CD's UI offers for the hooks (Argo CD calls this)", run: runParameters, flags: func() *pflag.FlagSet { fl, _ := parametersFlags(&dirFlags{}); return fl }},
 		"policy":     {summary: "check a platform config directory: policy, templates and injected hooks", run: runPolicy, flags: func() *pflag.FlagSet { return (&policyCmd{}).flagSet() }, words: []string{"check"}},
 		"render":     {summary: "preview what Argo CD would receive for an application, without Argo CD", run: runRender, flags: func() *pflag.FlagSet { return (&renderCmd{}).flagSet() }, dirArg: true},
@@ -104,6 +105,10 @@ func Main(args []string, environ []string, stdout, stderr io.Writer) (code int) 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	env := NewEnv(environ)
+	if len(args) == 0 && calledAsKRM() {
+		// A KRM runner that gives no arguments: started as hookgen-krm.
+		args = []string{"krm"}
+	}
 	if len(args) == 0 {
 		usage(stderr)
 		return ExitUsage
