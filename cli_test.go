@@ -111,3 +111,12 @@ func TestVersion(t *testing.T) {
 		t.Errorf("stamped version:\n%s", out)
 	}
 }
+
+// TestReadmeExplainExample keeps the README's explain example the golden
+// output, run from the fixture's repository root.
+func TestReadmeExplainExample(t *testing.T) {
+	out := strings.ReplaceAll(string(mustRead(t, filepath.Join("testdata", "cli", "explain-timeline", "stdout"))), "testdata/sync-timeline/repo/", "")
+	if !strings.Contains(string(mustRead(t, "README.md")), "```\n"+out+"```\n") {
+		t.Errorf("README.md does not show testdata/cli/explain-timeline/stdout (with paths from the fixture's root):\n%s", out)
+	}
+}
