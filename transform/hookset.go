@@ -43,8 +43,8 @@ func splitPath(p string) []string {
 func parseHookSet(file string, data []byte, lim Limits, ps *problems, o *origins) *HookSet {
 	before := len(ps.list)
 	docs := parseStream(file, data, lim, ps)
-	if len(ps.list) > before {
-		return nil
+	if docs == nil && len(ps.list) > before {
+		return nil // does not parse; reported
 	}
 	var content []*yaml.Node
 	for _, d := range docs {

@@ -150,8 +150,8 @@ func parsePolicy(file string, data []byte, lim Limits, ps *problems, o *origins)
 	var docs []*yaml.Node
 	before := len(ps.list)
 	parsed := parseStream(file, data, lim, ps)
-	if len(ps.list) > before {
-		return nil
+	if parsed == nil && len(ps.list) > before {
+		return nil // does not parse; reported
 	}
 	for _, d := range parsed {
 		if d != nil {
