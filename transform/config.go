@@ -119,3 +119,9 @@ func changesBeyondEnabled(h *Hook) bool {
 	c.Name, c.Enabled, c.src = "", nil, source{}
 	return !reflect.ValueOf(c).IsZero()
 }
+
+// injects reports whether the hook is one the policy injects (and no
+// application replaced).
+func (p *HookPolicy) injects(h *mergedHook) bool {
+	return p != nil && !p.open && len(h.files) > 0 && h.files[0] == p.File()
+}

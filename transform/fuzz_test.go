@@ -122,3 +122,50 @@ func FuzzRun(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPolicy runs the pipeline under a fuzzed policy and hookgen.yaml,
+// seeded with the hostile corpus: no panic, and whatever succeeds obeys
+// the policy when checked again from the output alone.
+func FuzzPolicy(f *testing.F) {
+	strict, err := os.ReadFile("../testdata/hostile/_strict/policy.yaml")
+	if err != nil {
+		f.Fatal(err)
+	}
+	notify, _ := os.ReadFile("../testdata/hostile/_strict/templates/notify.yaml")
+	specs, _ := filepath.Glob("../testdata/hostile/*/repo/app/hookgen.yaml")
+	for _, file := range specs {
+		if data, err := os.ReadFile(file); err == nil {
+			f.Add(strict, data)
+		}
+	}
+	f.Fuzz(func(t *testing.T, policy, spec []byte) {
+		in := Input{
+			Repo:    fstest.MapFS{"app/hookgen.yaml": {Data: spec}},
+			AppDir:  "app",
+			Config:  fstest.MapFS{"policy.yaml": {Data: policy}, "templates/notify.yaml": {Data: notify}},
+			Context: Context{App: App{Name: "a", Namespace: "n"}, Env: map[string]string{"NS": "kube-system"}, RunnerImage: "r:1"},
+		}
+		res, err := Run(in)
+		if err != nil {
+			if _, ok := err.(Problems); !ok {
+				t.Fatalf("Run returned %T, want Problems: %v", err, err)
+			}
+			return
+		}
+		cfg, err := LoadConfig(in.Config, Limits{})
+		if err != nil {
+			t.Fatalf("the policy loaded for Run but not alone: %v", err)
+		}
+		for _, j := range res.Jobs {
+			var violations []string
+			cfg.Policy.checkJob(j, nil, &Knobs{}, in.Context, func(n *yaml.Node, rule, format string, args ...any) {
+				if rule != "allowRawJobs" && rule != "bounds.requireTTLSecondsAfterFinished" {
+					violations = append(violations, rule)
+				}
+			})
+			if len(violations) > 0 && !cfg.Policy.Open() {
+				t.Fatalf("job %s passed but breaks %v", j.Name, violations)
+			}
+		}
+	})
+}

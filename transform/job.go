@@ -106,7 +106,10 @@ type generator struct {
 // generate returns the Jobs of one hook, one per phase.
 func (g *generator) generate(h *mergedHook) []*Job {
 	var k Knobs
-	overlay(reflect.ValueOf(&k).Elem(), reflect.ValueOf(g.defaults))
+	if !g.policy.injects(h) {
+		// The repository's defaults do not reach the platform's own hooks.
+		overlay(reflect.ValueOf(&k).Elem(), reflect.ValueOf(g.defaults))
+	}
 	overlay(reflect.ValueOf(&k).Elem(), reflect.ValueOf(h.Knobs))
 
 	var tmpl *HookTemplate

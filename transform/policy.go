@@ -122,6 +122,7 @@ type InputLimits struct {
 	MaxTotalBytes *int64 `json:"maxTotalBytes,omitempty"`
 	MaxDocuments  *int   `json:"maxDocuments,omitempty"`
 	MaxNodes      *int   `json:"maxNodes,omitempty"`
+	MaxSpecNodes  *int   `json:"maxSpecNodes,omitempty"`
 	MaxDepth      *int   `json:"maxDepth,omitempty"`
 	MaxHooks      *int   `json:"maxHooks,omitempty"`
 }
@@ -259,6 +260,7 @@ func (p *HookPolicy) limits(lim Limits) Limits {
 	}
 	set(&lim.MaxDocuments, in.MaxDocuments)
 	set(&lim.MaxNodes, in.MaxNodes)
+	set(&lim.MaxSpecNodes, in.MaxSpecNodes)
 	set(&lim.MaxDepth, in.MaxDepth)
 	set(&lim.MaxHooks, in.MaxHooks)
 	return lim
