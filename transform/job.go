@@ -44,8 +44,10 @@ type Job struct {
 	Generate  bool   // Name is a generateName prefix
 	Namespace string // "" is the Application's destination namespace
 	Template  string // "" for a raw job
-	Node      *yaml.Node
-	Pos       Pos // the hook's declaration
+	// DeletePolicy is what the hook-delete-policy annotation says.
+	DeletePolicy []DeletePolicy
+	Node         *yaml.Node
+	Pos          Pos // the hook's declaration
 }
 
 // defaultDeletePolicy is the delete policy of a hook that sets none:
@@ -393,9 +395,13 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 		mapSet(meta, "namespace", newStr(j.Namespace))
 	}
 	mapSet(meta, "labels", strMap(map[string]string{LabelManagedBy: ManagedBy, LabelHook: h.Name}))
+	policy := st.policy(j.Phase)
+	for _, p := range policy {
+		j.DeletePolicy = append(j.DeletePolicy, DeletePolicy(p))
+	}
 	ann := map[string]string{
 		AnnotationHook:             string(j.Phase),
-		AnnotationHookDeletePolicy: strings.Join(st.policy(j.Phase), ","),
+		AnnotationHookDeletePolicy: strings.Join(policy, ","),
 	}
 	if st.wave != nil {
 		ann[AnnotationSyncWave] = strconv.Itoa(int(*st.wave))
