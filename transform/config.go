@@ -7,8 +7,9 @@ import (
 )
 
 // Config is the sidecar's configuration directory: platform templates in
-// templates/*.yaml, which replace built-in ones of the same name, and one
-// HookPolicy in policy.yaml. A missing directory (nil fs.FS) means the
+// templates/*.yaml or next to the policy (so that one ConfigMap mounted as
+// the directory can hold everything), which replace built-in ones of the
+// same name, and one HookPolicy in policy.yaml. A missing directory (nil fs.FS) means the
 // built-in templates and the open policy; a broken file is a problem
 // naming it, never skipped.
 type Config struct {
@@ -45,7 +46,8 @@ func loadConfig(fsys fs.FS, lim Limits, ps *problems, o *origins) *Config {
 	}
 	r := &reader{fsys: fsys, lim: lim, ps: ps, prefix: configPrefix}
 	seen := map[string]*HookTemplate{}
-	for _, t := range readTemplateDir(r, "templates", OriginPlatform, ps) {
+	platform := append(readTemplateDir(r, ".", OriginPlatform, ps, PolicyFile), readTemplateDir(r, "templates", OriginPlatform, ps)...)
+	for _, t := range platform {
 		if old := seen[t.Metadata.Name]; old != nil {
 			ps.add(t.src.pos, "", "platform template %q is also defined in %s", t.Metadata.Name, old.File())
 			continue
