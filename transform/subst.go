@@ -288,7 +288,7 @@ func (s *subster) scalar(n *yaml.Node) (*yaml.Node, bool) {
 		}
 		return v, true
 	}
-	text, changed := s.text(n, n.Value)
+	text, from, changed := s.text(n, n.Value)
 	if !changed {
 		return n, true
 	}
@@ -296,7 +296,14 @@ func (s *subster) scalar(n *yaml.Node) (*yaml.Node, bool) {
 	out.Value = text
 	out.Tag = tagStr
 	if s.origins != nil {
-		s.origins.derive(&out, n)
+		// A problem in the text (a literal secret) is most likely in the
+		// value a hook gave: point at that value when its file is known.
+		if _, known := s.origins.file[from]; known {
+			out.Line, out.Column = from.Line, from.Column
+			s.origins.derive(&out, from)
+		} else {
+			s.origins.derive(&out, n)
+		}
 	}
 	return &out, true
 }
@@ -304,19 +311,19 @@ func (s *subster) scalar(n *yaml.Node) (*yaml.Node, bool) {
 // String substitutes placeholders in a string (not a node) and reports
 // problems at n.
 func (s *subster) String(n *yaml.Node, in string) string {
-	out, _ := s.text(n, in)
+	out, _, _ := s.text(n, in)
 	return out
 }
 
-// text interpolates every placeholder in str.
-func (s *subster) text(n *yaml.Node, str string) (string, bool) {
+// text interpolates every placeholder in str. from is the first
+// parameter value it inserted, if any.
+func (s *subster) text(n *yaml.Node, str string) (out string, from *yaml.Node, changed bool) {
 	var b strings.Builder
-	changed := false
 	for {
 		i := strings.Index(str, "$(")
 		if i < 0 {
 			b.WriteString(str)
-			return b.String(), changed
+			return b.String(), from, changed
 		}
 		rest := str[i+2:]
 		if i > 0 && str[i-1] == '$' {
@@ -340,7 +347,7 @@ func (s *subster) text(n *yaml.Node, str string) (string, bool) {
 		end := strings.IndexByte(rest, ')')
 		if end < 0 {
 			s.errorf(n, "unterminated placeholder %q: add the closing parenthesis, or write $$( for a literal $(", clip("$("+rest, 40))
-			return str, false
+			return str, nil, false
 		}
 		key := rest[:end]
 		str = rest[end+1:]
@@ -355,6 +362,9 @@ func (s *subster) text(n *yaml.Node, str string) (string, bool) {
 		if v.Kind != yaml.ScalarNode {
 			s.errorf(n, "$(%s) is %s and can only stand alone as the whole value, not inside a string", key, kindName(v))
 			continue
+		}
+		if from == nil && strings.HasPrefix(key, "params.") {
+			from = v
 		}
 		b.WriteString(v.Value)
 	}
