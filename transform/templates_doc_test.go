@@ -198,3 +198,19 @@ func fileExists(name string) bool {
 	_, err := os.Stat(name)
 	return err == nil
 }
+
+// TestReadmeNotificationsExample checks that the README's "Before and
+// after" section shows examples/notifications/hookgen.yaml as it is.
+func TestReadmeNotificationsExample(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	example, err := os.ReadFile("../examples/notifications/hookgen.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(readme, []byte("```yaml\n"+string(example)+"```\n")) {
+		t.Fatal("README.md does not show examples/notifications/hookgen.yaml as it is: copy the file into its YAML block")
+	}
+}
