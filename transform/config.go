@@ -41,6 +41,13 @@ func loadConfig(fsys fs.FS, lim Limits, ps *problems, o *origins) *Config {
 		ts = Templates{}
 	}
 	cfg.Templates = ts
+	defer func() {
+		// Problems found in a template's text name its file, with or
+		// without a config directory.
+		for _, t := range ts {
+			t.mark(o)
+		}
+	}()
 	if fsys == nil {
 		return cfg
 	}
@@ -59,9 +66,6 @@ func loadConfig(fsys fs.FS, lim Limits, ps *problems, o *origins) *Config {
 		if p := parsePolicy(configPrefix+PolicyFile, data, lim, ps, o); p != nil {
 			cfg.Policy = p
 		}
-	}
-	for _, t := range ts {
-		t.mark(o)
 	}
 	return cfg
 }

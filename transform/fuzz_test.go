@@ -47,7 +47,7 @@ func FuzzParseHookSet(f *testing.F) {
 // panic, text without placeholders unchanged, and the result never holds a
 // placeholder that a value brought in.
 func FuzzSubstitute(f *testing.F) {
-	for _, s := range []string{"$(app.name)", "a $$(app.name) $(VAR) $$(VAR)", "$(params.list)", "$(params.ref.key)-$(env.TEAM)", "$(", "$$$(app.name", "$(params.text)$(params.text)"} {
+	for _, s := range []string{"$(app.name)", "a $$(app.name) $(VAR) $$(VAR)", "$(params.list)", "$(params.ref.key)-$(env.TEAM)", "$(", "$$$(app.name", "$(params.text)$(params.text)", "--to=$(params.list[*])", "$(params.ref[*].key) $(params.ref[*])", "$$(params.list[*]) $(params.count[*]"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
@@ -55,6 +55,12 @@ func FuzzSubstitute(f *testing.F) {
 		n := s.tree(&yaml.Node{Kind: yaml.ScalarNode, Tag: tagStr, Value: in})
 		if !strings.Contains(in, "$(") && (n == nil || n.Value != in) {
 			t.Fatalf("text without placeholders changed: %q", in)
+		}
+		// As a list item, it may repeat: never more often than the longest list.
+		s = &subster{scope: testScope()}
+		seq := s.tree(newSeq(&yaml.Node{Kind: yaml.ScalarNode, Tag: tagStr, Value: in}))
+		if len(seq.Content) > 2 {
+			t.Fatalf("a list item became %d items: %q", len(seq.Content), in)
 		}
 	})
 }
