@@ -37,8 +37,9 @@ test-conformance:
 
 # Each fuzz target for FUZZTIME; the seed corpus runs in every `go test`.
 fuzz:
-	@for t in $$($(GO) test ./transform -list '^Fuzz' | grep '^Fuzz'); do \
-		echo "== transform $$t"; $(GO) test ./transform -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) || exit 1; done
+	@for p in ./transform ./runner; do \
+		for t in $$($(GO) test $$p -list '^Fuzz' | grep '^Fuzz'); do \
+			echo "== $$p $$t"; $(GO) test $$p -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) || exit 1; done; done
 
 # The JSON Schemas in schema/ from the Go types (tools/schemagen is a
 # module of its own: its dependencies stay out of hookgen's).

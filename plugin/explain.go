@@ -114,7 +114,11 @@ func jobSummary(j *transform.Job) []string {
 	default:
 		s = append(s, strconv.Itoa(int(j.BackoffLimit))+" retries")
 	}
-	s = append(s, "delete "+strings.Join(j.DeletePolicy, ","))
+	var policy []string
+	for _, p := range j.DeletePolicy {
+		policy = append(policy, string(p))
+	}
+	s = append(s, "delete "+strings.Join(policy, ","))
 	if ttl := j.TTLSecondsAfterFinished; ttl != nil {
 		s = append(s, "ttl "+duration(int64(*ttl)))
 	}

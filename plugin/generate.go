@@ -59,17 +59,12 @@ func runGenerate(_ context.Context, args []string, env Env, stdout, stderr io.Wr
 	if fl.NArg() > 0 {
 		return usageError(stderr, "generate", fmt.Errorf("unexpected argument %q", fl.Arg(0)), fl)
 	}
-	in, closeAll, err := buildInput(c.dir, c.configDir, env)
+	in, closeAll, err := NewInput(c.dir, c.configDir, env.Environ())
 	if err != nil {
-		fmt.Fprintf(stderr, "hookgen: %v\n", err)
+		fmt.Fprintf(stderr, "%v\n", err)
 		return ExitProblems
 	}
 	defer closeAll()
-	in.Overrides, err = readOverrides(env, func() ([]transform.Announcement, error) { return transform.Announce(in) })
-	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", transform.ParametersFile, err)
-		return ExitProblems
-	}
 	res, err := transform.Run(in)
 	if err != nil {
 		return reportProblems(stderr, err)
@@ -86,8 +81,27 @@ func runGenerate(_ context.Context, args []string, env Env, stdout, stderr io.Wr
 	return ExitOK
 }
 
+// NewInput gathers what `hookgen generate` reads into a transform.Input:
+// the repository around dir (default: the working directory), the config
+// directory (default: $HOOKGEN_CONFIG_DIR, else /home/argocd/hookgen when it
+// exists), and Argo CD's environment, parameters included. The returned
+// func releases the directories.
+func NewInput(dir, configDir string, environ []string) (transform.Input, func(), error) {
+	in, closeAll, err := buildInput(dir, configDir, NewEnv(environ))
+	if err != nil {
+		return in, nil, fmt.Errorf("hookgen: %w", err)
+	}
+	env := NewEnv(environ)
+	in.Overrides, err = readOverrides(env, func() ([]transform.Announcement, error) { return transform.Announce(in) })
+	if err != nil {
+		closeAll()
+		return in, nil, fmt.Errorf("%s: %w", transform.ParametersFile, err)
+	}
+	return in, closeAll, nil
+}
+
 // buildInput gathers a transform.Input from the working directory (or dir),
-// the env and the config directory.
+// the env and the config directory, without the Application's parameters.
 func buildInput(dir, configDir string, env Env) (transform.Input, func(), error) {
 	var in transform.Input
 	if dir == "" {

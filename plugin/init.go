@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -143,9 +144,16 @@ func existingParent(dir string) string {
 }
 
 func exampleTemplates(ts transform.Templates) string {
-	names := ts.Names()
-	if len(names) > 2 {
-		names = names[:2]
+	var names []string
+	for _, n := range []string{"migration", "http-check", "slack"} {
+		if ts[n] != nil && len(names) < 2 {
+			names = append(names, n)
+		}
+	}
+	for _, n := range ts.Names() {
+		if len(names) < 2 && !slices.Contains(names, n) {
+			names = append(names, n)
+		}
 	}
 	return strings.Join(names, ",")
 }

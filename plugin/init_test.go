@@ -146,7 +146,7 @@ func TestInitValidates(t *testing.T) {
 				t.Fatalf("an unfilled scaffold validates: exit %d", code)
 			}
 			for _, name := range names {
-				if !strings.Contains(stderr.String(), `hook "`+name+`"`) && hasRequired(ts[name]) {
+				if !strings.Contains(stderr.String(), `template "`+name+`"`) && !strings.Contains(stderr.String(), `hook "`+name+`"`) && hasRequired(ts[name]) {
 					t.Errorf("validate says nothing about hook %s:\n%s", name, stderr.String())
 				}
 			}

@@ -64,6 +64,18 @@ func localArgs(t *testing.T, c goldenCase) ([]string, error) {
 	return append(args, c.appDir()), nil
 }
 
+// hookgenEnv is the case's environment that the local commands read:
+// hookgen's own settings (the config directory goes by flag).
+func hookgenEnv(c goldenCase) []string {
+	var out []string
+	for k, v := range c.env {
+		if strings.HasPrefix(k, "HOOKGEN_") && k != "HOOKGEN_CONFIG_DIR" {
+			out = append(out, k+"="+v)
+		}
+	}
+	return out
+}
+
 // TestRenderMatchesGenerate renders every golden case that succeeds with
 // the flags a person would type and checks the bytes are exactly what
 // generate prints for Argo CD.
@@ -81,7 +93,7 @@ func TestRenderMatchesGenerate(t *testing.T) {
 				t.Fatal(err)
 			}
 			args := append([]string{"render", "--color", "never"}, largs...)
-			environ := []string{"HOOKGEN_RUNNER_IMAGE=" + c.env["HOOKGEN_RUNNER_IMAGE"]}
+			environ := hookgenEnv(c)
 			var stdout, stderr bytes.Buffer
 			if code := Main(args, environ, &stdout, &stderr); code != ExitOK {
 				t.Fatalf("hookgen %s: exit %d\n%s", strings.Join(args, " "), code, stderr.String())
@@ -115,7 +127,7 @@ func TestValidateMatchesGenerate(t *testing.T) {
 	for _, c := range goldenCases(t) {
 		t.Run(c.name, func(t *testing.T) {
 			largs, perr := localArgs(t, c)
-			environ := []string{"HOOKGEN_RUNNER_IMAGE=" + c.env["HOOKGEN_RUNNER_IMAGE"]}
+			environ := hookgenEnv(c)
 			var stdout, stderr bytes.Buffer
 			if perr != nil {
 				// A parameter hookgen does not take: a bad --param is a bad

@@ -97,7 +97,7 @@ func runTemplates(_ context.Context, args []string, env Env, stdout, stderr io.W
 		w := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(w, "NAME\tORIGIN\tVERSION\tPHASES\tALLOWED\tDESCRIPTION")
 		for _, t := range infos {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", t.Name, t.Origin, or(t.Version, "-"), or(strings.Join(t.Phases, ","), "any"), yesNo(t.Allowed), ts[t.Name].Summary())
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", t.Name, t.Origin, or(t.Version, "-"), or(strings.Join(t.Phases, ","), "any"), yesNo(t.Allowed), clipWords(ts[t.Name].Summary(), 64))
 		}
 		w.Flush()
 		if policy.Open() {
@@ -253,4 +253,16 @@ func yesNo(b bool) string {
 		return "yes"
 	}
 	return "no"
+}
+
+// clipWords shortens text to at most n characters at a word boundary.
+func clipWords(text string, n int) string {
+	if len(text) <= n {
+		return text
+	}
+	cut := strings.LastIndex(text[:n-3], " ")
+	if cut <= 0 {
+		cut = n - 3
+	}
+	return strings.TrimRight(text[:cut], " ,;:") + "..."
 }

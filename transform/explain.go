@@ -169,7 +169,7 @@ func notes(res *Result, t *Timeline) []Note {
 		if j.Generate && j.TTLSecondsAfterFinished == nil {
 			piling = append(piling, j)
 		}
-		if !j.Generate && !j.Phase.IsDelete() && !slices.Contains(j.DeletePolicy, string(BeforeHookCreation)) {
+		if !j.Generate && !j.Phase.IsDelete() && !slices.Contains(j.DeletePolicy, BeforeHookCreation) {
 			immutable = append(immutable, j)
 		}
 	}

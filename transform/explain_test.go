@@ -130,6 +130,12 @@ func TestJobSettings(t *testing.T) {
 	}
 }
 
-func joinComma(s []string) string { return strings.Join(s, ",") }
+func joinComma(s []DeletePolicy) string {
+	var out []string
+	for _, p := range s {
+		out = append(out, string(p))
+	}
+	return strings.Join(out, ",")
+}
 
 func itoa(i int64) string { return strconv.FormatInt(i, 10) }
