@@ -82,7 +82,10 @@ func runExplain(_ context.Context, args []string, env Env, stdout, stderr io.Wri
 		return run.printProblems(stderr, err, true)
 	}
 	t := transform.Explain(res)
-	title := fmt.Sprintf("%s (Application %s)", relPath(run.cwd, joinRoot(run.root, run.appDir)), run.appName)
+	title := "Application " + run.appName
+	if dir := relPath(run.cwd, joinRoot(run.root, run.appDir)); dir != "." {
+		title += " in " + dir
+	}
 	var out string
 	if c.format == "mermaid" {
 		out = explainMermaid(t, title)

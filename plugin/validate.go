@@ -104,7 +104,11 @@ func runValidate(_ context.Context, args []string, env Env, stdout, stderr io.Wr
 		rep.Problems = []jsonProblem{}
 		return writeJSON(stdout, stderr, rep, ExitOK)
 	}
-	fmt.Fprintf(stdout, "ok: %s: %s, %s%s, %s\n", rep.Dir, plural(rep.Hooks, "hook"), plural(len(res.Jobs), "Job"), phaseCounts(res.Jobs), plural(rep.Manifests, "manifest"))
+	where := ""
+	if rep.Dir != "." {
+		where = rep.Dir + ": "
+	}
+	fmt.Fprintf(stdout, "ok: %s%s, %s%s, %s\n", where, plural(rep.Hooks, "hook"), plural(len(res.Jobs), "Job"), phaseCounts(res.Jobs), plural(rep.Manifests, "manifest"))
 	return ExitOK
 }
 
