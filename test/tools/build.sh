@@ -60,7 +60,7 @@ go_ldflags() {
 	case $1 in
 	kube) ld="$ld $kube_ld" ;;
 	argocd-v2) ld="$ld -X github.com/argoproj/argo-cd/v2/common.version=2.14.21" ;;
-	argocd-v3) ld="$ld -X github.com/argoproj/argo-cd/v3/common.version=3.2.12" ;;
+	argocd-v3) ld="$ld -X github.com/argoproj/argo-cd/v3/common.version=3.2.11" ;;
 	esac
 	echo "$ld"
 }
@@ -202,6 +202,7 @@ build_one() {
 	tmp="$d.tmp.$$"
 	rm -rf "$tmp"
 	mkdir -p "$tmp"
+	trap 'rm -rf "$tmp"' EXIT # runs in its own subshell; keeps failures from leaving debris
 	start=$(date +%s)
 	log "$t: building into $d"
 	if [[ $t == redis ]]; then
@@ -265,6 +266,7 @@ main() {
 			wait_one || failed=1
 			running=$((running - 1))
 		done
+		log "$t: started (log $cache/logs/$t.log)"
 		build_one "$t" >"$cache/logs/$t.log" 2>&1 &
 		pid_tool[$!]=$t
 		running=$((running + 1))
