@@ -67,6 +67,8 @@ data:
 
 var argos = []cmpserver.Argo{cmpserver.ArgoV2, cmpserver.ArgoV3}
 
+func TestMain(m *testing.M) { os.Exit(cmpserver.Main(m)) }
+
 // writeRepo creates a repository tree: apps/demo (opted in, two objects) and
 // apps/other (no catme.txt).
 func writeRepo(t *testing.T) string {

@@ -27,4 +27,8 @@
 //   - GenerateForApp runs the whole runConfigManagementPluginSidecars path
 //     and parses the output into unstructured objects with gitops-engine's
 //     kube.SplitYAML, as the repo-server does.
+//
+// Use Main as TestMain of packages that use the client: Argo CD's client
+// code leaves an empty directory in os.TempDir() per request, and Main
+// points TMPDIR at a directory it removes afterwards.
 package cmpserver
