@@ -194,6 +194,36 @@ func (s *Server) DryRunCreate(ctx context.Context, namespace string, manifest []
 // application/apply-patch+yaml, force=true), the way Argo CD applies with the
 // ServerSideApply=true sync option.
 func (s *Server) DryRunApply(ctx context.Context, namespace string, manifest []byte, opts ...DryRunOptions) (*Response, error) {
+	return s.apply(ctx, namespace, manifest, firstOpts(opts).query(url.Values{"force": {"true"}}))
+}
+
+// Apply really applies one object with server-side apply (field manager
+// "hookgen-test", force=true, strict field validation). A non-2xx answer is
+// returned as an error.
+func (s *Server) Apply(ctx context.Context, namespace string, manifest []byte) (*Response, error) {
+	q := url.Values{"fieldManager": {"hookgen-test"}, "force": {"true"}, "fieldValidation": {"Strict"}}
+	r, err := s.apply(ctx, namespace, manifest, q.Encode())
+	if err == nil && !r.OK() {
+		err = fmt.Errorf("kubeapi: apply: %s", r)
+	}
+	return r, err
+}
+
+// ApplyAll applies every object of a YAML or JSON stream in order.
+func (s *Server) ApplyAll(ctx context.Context, namespace string, stream []byte) error {
+	docs, err := SplitDocuments(stream)
+	if err != nil {
+		return err
+	}
+	for _, d := range docs {
+		if _, err := s.Apply(ctx, namespace, d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Server) apply(ctx context.Context, namespace string, manifest []byte, query string) (*Response, error) {
 	obj, body, err := decodeObject(manifest)
 	if err != nil {
 		return nil, err
@@ -206,9 +236,58 @@ func (s *Server) DryRunApply(ctx context.Context, namespace string, manifest []b
 	if name == "" {
 		return nil, errors.New("kubeapi: server-side apply needs metadata.name")
 	}
-	q := firstOpts(opts).query(url.Values{"force": {"true"}})
-	return s.Do(ctx, http.MethodPatch, p+"/"+url.PathEscape(name)+"?"+q, body, "application/apply-patch+yaml")
+	return s.Do(ctx, http.MethodPatch, p+"/"+url.PathEscape(name)+"?"+query, body, "application/apply-patch+yaml")
 }
+
+// ObjectPath returns the URL path of a named object of the given apiVersion
+// and kind (namespace is ignored for cluster-scoped kinds).
+func (s *Server) ObjectPath(ctx context.Context, apiVersion, kind, namespace, name string) (string, error) {
+	obj := map[string]any{"apiVersion": apiVersion, "kind": kind, "metadata": map[string]any{"namespace": namespace}}
+	p, err := s.collectionPath(ctx, obj, namespace)
+	if err != nil {
+		return "", err
+	}
+	return p + "/" + url.PathEscape(name), nil
+}
+
+// GetObject fetches a named object; found is false on 404.
+func (s *Server) GetObject(ctx context.Context, apiVersion, kind, namespace, name string) (obj map[string]any, found bool, err error) {
+	p, err := s.ObjectPath(ctx, apiVersion, kind, namespace, name)
+	if err != nil {
+		return nil, false, err
+	}
+	r, err := s.Get(ctx, p)
+	if err != nil {
+		return nil, false, err
+	}
+	if r.StatusCode == http.StatusNotFound {
+		return nil, false, nil
+	}
+	if !r.OK() {
+		return nil, false, fmt.Errorf("kubeapi: get %s: %s", p, r)
+	}
+	return r.Object, true, nil
+}
+
+// MergePatch sends a JSON merge patch to a named object.
+func (s *Server) MergePatch(ctx context.Context, apiVersion, kind, namespace, name string, patch any) (*Response, error) {
+	p, err := s.ObjectPath(ctx, apiVersion, kind, namespace, name)
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(patch)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.Do(ctx, http.MethodPatch, p, b, "application/merge-patch+json")
+	if err == nil && !r.OK() {
+		err = fmt.Errorf("kubeapi: merge patch %s: %s", p, r)
+	}
+	return r, err
+}
+
+// Nested returns obj[fields[0]][fields[1]]... or nil.
+func Nested(obj map[string]any, fields ...string) any { return nested(obj, fields...) }
 
 // DryRunCreateAll splits a YAML or JSON stream into objects and dry-run
 // creates each in order. Empty documents are skipped.
@@ -351,4 +430,54 @@ func (s *Server) resourceFor(ctx context.Context, apiVersion, kind string) (reso
 		return ri, fmt.Errorf("kubeapi: the server has no kind %s in %s", kind, apiVersion)
 	}
 	return ri, nil
+}
+
+// CollectionPath returns the URL path of the collection of apiVersion/kind
+// in namespace (ignored for cluster-scoped kinds).
+func (s *Server) CollectionPath(ctx context.Context, apiVersion, kind, namespace string) (string, error) {
+	obj := map[string]any{"apiVersion": apiVersion, "kind": kind}
+	return s.collectionPath(ctx, obj, namespace)
+}
+
+// WatchEvent is one event of a watch stream.
+type WatchEvent struct {
+	Type   string // ADDED, MODIFIED, DELETED, BOOKMARK or ERROR
+	Object map[string]any
+}
+
+// Watch streams watch events of a collection to fn until ctx ends or the
+// server closes the stream (it returns nil then; call it again to go on).
+func (s *Server) Watch(ctx context.Context, apiVersion, kind, namespace string, fn func(WatchEvent)) error {
+	p, err := s.CollectionPath(ctx, apiVersion, kind, namespace)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+p+"?watch=1", nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+s.Token)
+	req.Header.Set("Accept", "application/json")
+	c := *s.http
+	c.Timeout = 0 // a watch stays open
+	resp, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		return fmt.Errorf("kubeapi: watch %s: HTTP %d: %s", p, resp.StatusCode, b)
+	}
+	dec := json.NewDecoder(resp.Body)
+	for {
+		var ev WatchEvent
+		if err := dec.Decode(&ev); err != nil {
+			if ctx.Err() != nil || errors.Is(err, io.EOF) {
+				return nil
+			}
+			return err
+		}
+		fn(ev)
+	}
 }
