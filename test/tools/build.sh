@@ -165,10 +165,16 @@ build_redis() {
 	local out=$1 dl="$1/deb"
 	mkdir -p "$dl" "$out/root"
 	if ! (cd "$dl" && apt-get download "${redis_pkgs[@]}") >&2; then
-		if [[ $(id -u) == 0 ]]; then
+		if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
 			log "redis: apt-get download failed; running apt-get update once"
 			apt-get update >&2
 			(cd "$dl" && apt-get download "${redis_pkgs[@]}") >&2
+		elif command -v redis-server >/dev/null; then
+			log "redis: apt-get download failed; using $(command -v redis-server)"
+			printf '#!/bin/sh\nexec %q "$@"\n' "$(command -v redis-server)" >"$out/redis-server"
+			chmod +x "$out/redis-server"
+			rm -rf "$dl"
+			return 0
 		else
 			die "redis: apt-get download ${redis_pkgs[*]} failed (run apt-get update, or install redis-server)"
 		fi

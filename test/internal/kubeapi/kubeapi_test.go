@@ -169,6 +169,21 @@ func TestPrivilegedJobWarnedNotRejected(t *testing.T) {
 	}
 }
 
+// Pod Security also checks the pod templates of workloads against the
+// enforce level, but only to warn: without a warn label the privileged Job
+// is still accepted with the same warnings.
+func TestPrivilegedJobWarnedWithEnforceOnly(t *testing.T) {
+	api := kubeapi.Shared(t)
+	ns := api.TestNamespace(t, map[string]string{"pod-security.kubernetes.io/enforce": "restricted"})
+	res, err := api.DryRunCreate(ctxT(t), ns, []byte(privilegedJob))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != 201 || !strings.Contains(strings.Join(res.Warnings, "\n"), `would violate PodSecurity "restricted:latest"`) {
+		t.Errorf("privileged Job in an enforce-only namespace: %s", res)
+	}
+}
+
 func TestPrivilegedPodRejected(t *testing.T) {
 	api := kubeapi.Shared(t)
 	ns := api.TestNamespace(t, restricted)

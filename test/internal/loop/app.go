@@ -160,12 +160,12 @@ func (s *Stack) WaitOperation(ctx context.Context, name string, timeout time.Dur
 	}
 }
 
-// DeleteApp deletes the Application with foreground cascading (Argo CD's
-// resources finalizer deletes its resources first when it is set) and waits
+// DeleteApp deletes the Application (as kubectl delete does; with the
+// resources finalizer Argo CD deletes the app's resources first) and waits
 // until it is gone.
 func (s *Stack) DeleteApp(ctx context.Context, name string, timeout time.Duration) error {
 	p := "/apis/argoproj.io/v1alpha1/namespaces/" + ArgoNamespace + "/applications/" + name
-	r, err := s.API.Do(ctx, http.MethodDelete, p, []byte(`{"propagationPolicy":"Foreground"}`), "application/json")
+	r, err := s.API.Do(ctx, http.MethodDelete, p, nil, "")
 	if err != nil {
 		return err
 	}

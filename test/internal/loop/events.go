@@ -70,10 +70,14 @@ func (s *Stack) Record(t testing.TB, namespace string, kinds ...Kind) *Recorder 
 		}()
 	}
 	t.Cleanup(r.Stop)
+	s.mu.Lock()
+	s.recorders = append(s.recorders, r)
+	s.mu.Unlock()
 	return r
 }
 
-// Stop ends the watches.
+// Stop ends the watches. Stack.Stop stops its recorders first: open
+// watches would hold up the API server's shutdown.
 func (r *Recorder) Stop() {
 	r.cancel()
 	r.wg.Wait()

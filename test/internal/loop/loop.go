@@ -67,6 +67,9 @@ type Stack struct {
 	RepoServerAddr string
 	RedisAddr      string
 
+	mu        sync.Mutex
+	recorders []*Recorder
+
 	stopOnce sync.Once
 	stopErr  error
 }
@@ -306,6 +309,12 @@ func StartStack(ctx context.Context, opts Options) (s *Stack, err error) {
 // and removes the directory. It is idempotent.
 func (s *Stack) Stop() error {
 	s.stopOnce.Do(func() {
+		s.mu.Lock()
+		recs := s.recorders
+		s.mu.Unlock()
+		for _, r := range recs {
+			r.Stop()
+		}
 		var errs []error
 		for _, p := range []*proc.Process{s.Controller, s.RepoServer} {
 			if p != nil {

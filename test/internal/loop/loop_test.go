@@ -173,15 +173,22 @@ func TestHookSyncLoop(t *testing.T) {
 			}
 
 			// Deleting the app deletes its resources (resources finalizer).
+			delStart := time.Now()
 			if err := s.DeleteApp(ctx, "demo", time.Minute); err != nil {
 				t.Fatal(err)
 			}
+			t.Logf("app deleted in %s", time.Since(delStart).Round(time.Millisecond))
 			if _, found, err := s.API.GetObject(ctx, "v1", "ConfigMap", "demo", "app-config"); err != nil || found {
 				t.Errorf("ConfigMap still there after deleting the app: %v", err)
 			}
 			if testing.Verbose() {
 				t.Logf("events:\n%s", strings.TrimSpace(rec.String()))
 			}
+			stopStart := time.Now()
+			if err := s.Stop(); err != nil {
+				t.Error(err)
+			}
+			t.Logf("stack stopped in %s", time.Since(stopStart).Round(time.Millisecond))
 		})
 	}
 }
