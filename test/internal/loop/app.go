@@ -1,0 +1,188 @@
+package loop
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/argoproj/argo-cd/v2/pkg/apis/application/v1alpha1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+const appAPIVersion = "argoproj.io/v1alpha1"
+
+// ResourcesFinalizer makes deleting an Application delete its resources
+// (and run PostDelete hooks) first. NewApp sets it.
+const ResourcesFinalizer = "resources-finalizer.argocd.argoproj.io"
+
+// NewApp returns an Application in the argocd namespace that uses the
+// stack's git repository (path, branch main), the plugin named
+// pluginName (the sidecar's name, "" for discovery) with the given plugin
+// env, and deploys into destNamespace of the local cluster. It carries the
+// resources finalizer, so DeleteApp cascades.
+func (s *Stack) NewApp(name, path, pluginName, destNamespace string, env map[string]string) *v1alpha1.Application {
+	var penv v1alpha1.Env
+	for k, v := range env {
+		penv = append(penv, &v1alpha1.EnvEntry{Name: k, Value: v})
+	}
+	return &v1alpha1.Application{
+		TypeMeta:   metav1.TypeMeta{APIVersion: appAPIVersion, Kind: "Application"},
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ArgoNamespace, Finalizers: []string{ResourcesFinalizer}},
+		Spec: v1alpha1.ApplicationSpec{
+			Project: "default",
+			Source: &v1alpha1.ApplicationSource{
+				RepoURL:        s.Repo.URL,
+				TargetRevision: "main",
+				Path:           path,
+				Plugin:         &v1alpha1.ApplicationSourcePlugin{Name: pluginName, Env: penv},
+			},
+			Destination: v1alpha1.ApplicationDestination{Server: "https://kubernetes.default.svc", Namespace: destNamespace},
+		},
+	}
+}
+
+// CreateApp creates the Application (in its namespace, default argocd).
+func (s *Stack) CreateApp(ctx context.Context, app *v1alpha1.Application) error {
+	app.APIVersion, app.Kind = appAPIVersion, "Application"
+	if app.Namespace == "" {
+		app.Namespace = ArgoNamespace
+	}
+	b, err := json.Marshal(app)
+	if err != nil {
+		return err
+	}
+	r, err := s.API.Do(ctx, http.MethodPost, "/apis/argoproj.io/v1alpha1/namespaces/"+app.Namespace+"/applications", b, "application/json")
+	if err != nil {
+		return err
+	}
+	if !r.OK() {
+		return fmt.Errorf("loop: create application %s: %s", app.Name, r)
+	}
+	return nil
+}
+
+// App reads an Application from the argocd namespace.
+func (s *Stack) App(ctx context.Context, name string) (*v1alpha1.Application, error) {
+	obj, found, err := s.API.GetObject(ctx, appAPIVersion, "Application", ArgoNamespace, name)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, fmt.Errorf("loop: application %s not found", name)
+	}
+	b, _ := json.Marshal(obj)
+	var app v1alpha1.Application
+	if err := json.Unmarshal(b, &app); err != nil {
+		return nil, err
+	}
+	return &app, nil
+}
+
+// SetPluginEnv replaces spec.source.plugin.env of an Application.
+func (s *Stack) SetPluginEnv(ctx context.Context, name string, env map[string]string) error {
+	var penv []map[string]string
+	for k, v := range env {
+		penv = append(penv, map[string]string{"name": k, "value": v})
+	}
+	_, err := s.API.MergePatch(ctx, appAPIVersion, "Application", ArgoNamespace, name,
+		map[string]any{"spec": map[string]any{"source": map[string]any{"plugin": map[string]any{"env": penv}}}})
+	return err
+}
+
+// SyncOptions tunes Sync.
+type SyncOptions struct {
+	// Revision to sync (default "main").
+	Revision string
+	// Prune deletes resources that are no longer generated.
+	Prune bool
+	// SyncOptions are Argo CD sync options such as "ServerSideApply=true".
+	SyncOptions []string
+	// Timeout for the operation (default 90s).
+	Timeout time.Duration
+}
+
+// Sync starts a hook-strategy sync of the Application the way the Argo CD
+// API server does (operation set, status.operationState cleared in the same
+// patch; without the clear a re-sync inherits the previous syncResult and
+// skips hooks) and waits until the operation has finished. It returns the
+// final operation state; its Phase is Succeeded, Failed or Error.
+func (s *Stack) Sync(ctx context.Context, name string, o SyncOptions) (*v1alpha1.OperationState, error) {
+	if o.Revision == "" {
+		o.Revision = "main"
+	}
+	if o.Timeout == 0 {
+		o.Timeout = 90 * time.Second
+	}
+	sync := map[string]any{
+		"revision":     o.Revision,
+		"prune":        o.Prune,
+		"syncStrategy": map[string]any{"hook": map[string]any{}},
+	}
+	if len(o.SyncOptions) > 0 {
+		sync["syncOptions"] = o.SyncOptions
+	}
+	patch := map[string]any{
+		"operation": map[string]any{"initiatedBy": map[string]any{"username": "hookgen-test"}, "sync": sync},
+		"status":    map[string]any{"operationState": nil},
+	}
+	if _, err := s.API.MergePatch(ctx, appAPIVersion, "Application", ArgoNamespace, name, patch); err != nil {
+		return nil, err
+	}
+	return s.WaitOperation(ctx, name, o.Timeout)
+}
+
+// WaitOperation waits until the Application has no pending operation and a
+// finished operation state.
+func (s *Stack) WaitOperation(ctx context.Context, name string, timeout time.Duration) (*v1alpha1.OperationState, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var last *v1alpha1.Application
+	for {
+		app, err := s.App(ctx, name)
+		if err == nil {
+			last = app
+			st := app.Status.OperationState
+			if app.Operation == nil && st != nil && st.Phase.Completed() {
+				return st, nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			if last != nil && last.Status.OperationState != nil {
+				return last.Status.OperationState, fmt.Errorf("loop: sync of %s not finished: %w (phase %s: %s)", name, ctx.Err(),
+					last.Status.OperationState.Phase, last.Status.OperationState.Message)
+			}
+			return nil, fmt.Errorf("loop: sync of %s not finished: %w (last error %v)", name, ctx.Err(), err)
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// DeleteApp deletes the Application (as kubectl delete does; with the
+// resources finalizer Argo CD deletes the app's resources first) and waits
+// until it is gone.
+func (s *Stack) DeleteApp(ctx context.Context, name string, timeout time.Duration) error {
+	p := "/apis/argoproj.io/v1alpha1/namespaces/" + ArgoNamespace + "/applications/" + name
+	r, err := s.API.Do(ctx, http.MethodDelete, p, nil, "")
+	if err != nil {
+		return err
+	}
+	if !r.OK() && r.StatusCode != http.StatusNotFound {
+		return fmt.Errorf("loop: delete application %s: %s", name, r)
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	for {
+		_, found, err := s.API.GetObject(ctx, appAPIVersion, "Application", ArgoNamespace, name)
+		if err == nil && !found {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("loop: application %s not deleted: %w", name, ctx.Err())
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}

@@ -1,0 +1,368 @@
+package loop
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hookgen/hookgen/test/internal/cmpserver"
+	"github.com/hookgen/hookgen/test/internal/kubeapi"
+	"github.com/hookgen/hookgen/test/internal/proc"
+	"github.com/hookgen/hookgen/test/internal/tools"
+)
+
+// ArgoNamespace is where the Argo CD objects (Applications, config maps,
+// the default AppProject) live.
+const ArgoNamespace = "argocd"
+
+// NodeName is the fake kwok node every pod is scheduled to.
+const NodeName = "kwok-node-0"
+
+// FailLabel on a pod template makes kwok fail the pod (exit code 1) instead
+// of completing it.
+const FailLabel = "kwok-fail"
+
+// Options configures Start.
+type Options struct {
+	// Argo picks the argocd binary for cmp-server, repo-server and
+	// application-controller (default cmpserver.ArgoV2).
+	Argo cmpserver.Argo
+	// PluginYAML is the CMP sidecar's plugin.yaml (required).
+	PluginYAML []byte
+	// PluginPATH is the PATH of the cmp-server and so of the plugin
+	// commands (put a freshly built hookgen first). Default: the test's.
+	PluginPATH string
+	// PluginEnv adds entries to the cmp-server environment.
+	PluginEnv []string
+	// Namespaces are created up front (Application destinations).
+	Namespaces []string
+	// ReadyTimeout bounds the whole start (default 120s).
+	ReadyTimeout time.Duration
+}
+
+// Stack is a running Argo CD sync loop: etcd, kube-apiserver,
+// kube-controller-manager (job, garbage-collector, namespace,
+// serviceaccount, pod-gc and node-lifecycle controllers), kube-scheduler,
+// kwok with one fake node, redis, argocd-repo-server, the plugin's
+// argocd-cmp-server sidecar and argocd-application-controller, plus a git
+// repository served as a file:// URL.
+type Stack struct {
+	Dir  string
+	API  *kubeapi.Server
+	CMP  *cmpserver.Server
+	Repo *GitRepo
+	Argo cmpserver.Argo
+
+	KCM, Scheduler, Kwok, Redis, RepoServer, Controller *proc.Process
+
+	// RepoServerAddr and RedisAddr are host:port on loopback.
+	RepoServerAddr string
+	RedisAddr      string
+
+	mu        sync.Mutex
+	recorders []*Recorder
+
+	stopOnce sync.Once
+	stopErr  error
+}
+
+// Start brings the stack up for one test and tears it down when the test
+// ends; daemon logs are dumped on failure. It takes about 10 s and 1.1 GB.
+func Start(t testing.TB, opts Options) *Stack {
+	t.Helper()
+	if in, why := Netns(); !in {
+		t.Logf("loop: not in a private network namespace (%s); the application controller's metrics port is bound on all interfaces", why)
+	}
+	s, err := StartStack(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := s.Stop(); err != nil {
+			t.Logf("loop: stop: %v", err)
+		}
+	})
+	proc.DumpLogsOnFailure(t, s.procs()...)
+	return s
+}
+
+func (s *Stack) procs() []*proc.Process {
+	var ps []*proc.Process
+	for _, p := range []*proc.Process{s.Controller, s.RepoServer, s.Redis, s.Kwok, s.Scheduler, s.KCM} {
+		if p != nil {
+			ps = append(ps, p)
+		}
+	}
+	if s.CMP != nil {
+		ps = append(ps, s.CMP.Process)
+	}
+	if s.API != nil {
+		ps = append(ps, s.API.APIServer, s.API.Etcd)
+	}
+	return ps
+}
+
+// StartStack starts the stack without a test; the caller must call Stop.
+func StartStack(ctx context.Context, opts Options) (s *Stack, err error) {
+	if opts.Argo == "" {
+		opts.Argo = cmpserver.ArgoV2
+	}
+	if opts.PluginYAML == nil {
+		return nil, errors.New("loop: Options.PluginYAML is required")
+	}
+	if opts.ReadyTimeout == 0 {
+		opts.ReadyTimeout = 120 * time.Second
+	}
+	bins, err := tools.LookupAll(tools.KubeAPIServer, tools.Etcd, tools.KubeControllerManager, tools.KubeScheduler,
+		tools.Kwok, tools.Kustomize, tools.RedisServer, string(opts.Argo))
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, opts.ReadyTimeout)
+	defer cancel()
+
+	dir, err := proc.ShortTempDir("loop")
+	if err != nil {
+		return nil, err
+	}
+	s = &Stack{Dir: dir, Argo: opts.Argo}
+	defer func() {
+		if err != nil {
+			err = fmt.Errorf("%w\n%s", err, s.logTails())
+			_ = s.Stop()
+		}
+	}()
+	for _, d := range []string{"logs", "home", "tmp", "redis", "kwok"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o700); err != nil {
+			return s, err
+		}
+	}
+	env := proc.BaseEnv("", filepath.Join(dir, "home"), filepath.Join(dir, "tmp"))
+	logPath := func(n string) string { return filepath.Join(dir, "logs", n+".log") }
+
+	// Files the stack needs from Argo CD's and kwok's modules.
+	crds, err := argoCRDs(ctx, opts.Argo)
+	if err != nil {
+		return s, err
+	}
+	stages, err := kwokStages(ctx, bins[tools.Kustomize], filepath.Join(dir, "tmp"))
+	if err != nil {
+		return s, err
+	}
+
+	// Kubernetes control plane.
+	s.API, err = kubeapi.StartServer(ctx, kubeapi.Options{APIServerPath: bins[tools.KubeAPIServer], EtcdPath: bins[tools.Etcd]})
+	if err != nil {
+		return s, err
+	}
+	kubeconfig := s.API.Kubeconfig()
+	ports, err := freePorts(8)
+	if err != nil {
+		return s, err
+	}
+	s.KCM, err = proc.Start(proc.Spec{
+		Name: "kube-controller-manager", Path: bins[tools.KubeControllerManager], Env: env, Dir: dir, LogPath: logPath("kcm"),
+		Args: []string{
+			"--kubeconfig=" + kubeconfig,
+			"--bind-address=127.0.0.1",
+			"--secure-port=" + strconv.Itoa(ports[0]),
+			"--leader-elect=false",
+			"--service-account-private-key-file=" + filepath.Join(s.API.CertDir, "sa.key"),
+			"--root-ca-file=" + filepath.Join(s.API.CertDir, "apiserver.crt"),
+			"--use-service-account-credentials=false",
+			"--controllers=job-controller,garbage-collector-controller,namespace-controller,serviceaccount-controller,pod-garbage-collector-controller,node-lifecycle-controller",
+		},
+	})
+	if err != nil {
+		return s, err
+	}
+	s.Scheduler, err = proc.Start(proc.Spec{
+		Name: "kube-scheduler", Path: bins[tools.KubeScheduler], Env: env, Dir: dir, LogPath: logPath("scheduler"),
+		Args: []string{"--kubeconfig=" + kubeconfig, "--bind-address=127.0.0.1", "--secure-port=" + strconv.Itoa(ports[1]), "--leader-elect=false"},
+	})
+	if err != nil {
+		return s, err
+	}
+	if _, err := s.API.Apply(ctx, "", []byte(nodeYAML)); err != nil {
+		return s, err
+	}
+	kwokCfg := filepath.Join(dir, "kwok", "kwok.yaml")
+	stagesPath := filepath.Join(dir, "kwok", "stages.yaml")
+	if err := os.WriteFile(kwokCfg, []byte(kwokConfig(ports[2])), 0o644); err != nil {
+		return s, err
+	}
+	if err := os.WriteFile(stagesPath, stages, 0o644); err != nil {
+		return s, err
+	}
+	s.Kwok, err = proc.Start(proc.Spec{
+		Name: "kwok", Path: bins[tools.Kwok], Env: env, Dir: dir, LogPath: logPath("kwok"),
+		Args: []string{"--kubeconfig=" + kubeconfig, "--config=" + kwokCfg, "--config=" + stagesPath},
+	})
+	if err != nil {
+		return s, err
+	}
+
+	// Argo CD objects; CRDs with server-side apply (too big for the
+	// last-applied annotation of client-side apply).
+	for _, crd := range crds {
+		if err := s.API.ApplyAll(ctx, "", crd); err != nil {
+			return s, err
+		}
+	}
+	for _, name := range []string{"applications.argoproj.io", "appprojects.argoproj.io"} {
+		if err := waitCRD(ctx, s.API, name); err != nil {
+			return s, err
+		}
+	}
+	if err := s.API.ApplyAll(ctx, "", []byte(argoConfig)); err != nil {
+		return s, err
+	}
+	for _, ns := range opts.Namespaces {
+		if err := s.API.ApplyAll(ctx, "", fmt.Appendf(nil, "apiVersion: v1\nkind: Namespace\nmetadata: {name: %s}\n", ns)); err != nil {
+			return s, err
+		}
+	}
+
+	// Redis, the plugin sidecar, repo-server, application controller.
+	s.RedisAddr = "127.0.0.1:" + strconv.Itoa(ports[3])
+	s.Redis, err = proc.Start(proc.Spec{
+		Name: "redis-server", Path: bins[tools.RedisServer], Env: env, Dir: dir, LogPath: logPath("redis"),
+		Args: []string{"--bind", "127.0.0.1", "--port", strconv.Itoa(ports[3]), "--save", "", "--appendonly", "no", "--dir", filepath.Join(dir, "redis")},
+	})
+	if err != nil {
+		return s, err
+	}
+	s.CMP, err = cmpserver.StartServer(ctx, cmpserver.Options{
+		Argo: opts.Argo, ArgoPath: bins[string(opts.Argo)], PluginYAML: opts.PluginYAML,
+		PATH: opts.PluginPATH, Env: opts.PluginEnv, LogLevel: "info",
+	})
+	if err != nil {
+		return s, err
+	}
+	argoEnv := append([]string(nil), env...)
+	s.RepoServerAddr = "127.0.0.1:" + strconv.Itoa(ports[4])
+	s.RepoServer, err = proc.Start(proc.Spec{
+		Name: "argocd-repo-server", Path: bins[string(opts.Argo)], Dir: dir, LogPath: logPath("repo-server"),
+		Env: append(argoEnv, "ARGOCD_BINARY_NAME=argocd-repo-server", "ARGOCD_GPG_ENABLED=false",
+			"ARGOCD_PLUGINSOCKFILEPATH="+s.CMP.SocketDir),
+		Args: []string{"--address", "127.0.0.1", "--port", strconv.Itoa(ports[4]),
+			"--metrics-address", "127.0.0.1", "--metrics-port", strconv.Itoa(ports[5]),
+			"--redis", s.RedisAddr, "--disable-tls", "--loglevel", "info"},
+	})
+	if err != nil {
+		return s, err
+	}
+	s.Controller, err = proc.Start(proc.Spec{
+		Name: "argocd-application-controller", Path: bins[string(opts.Argo)], Dir: dir, LogPath: logPath("controller"),
+		Env: append(argoEnv, "ARGOCD_BINARY_NAME=argocd-application-controller",
+			"ARGOCD_FAKE_IN_CLUSTER=true", "KUBECONFIG="+kubeconfig),
+		Args: []string{"--namespace", ArgoNamespace, "--repo-server", s.RepoServerAddr, "--repo-server-plaintext",
+			"--redis", s.RedisAddr, "--metrics-port", strconv.Itoa(ports[6]), "--loglevel", "info"},
+	})
+	if err != nil {
+		return s, err
+	}
+
+	s.Repo, err = NewGitRepo(filepath.Join(dir, "repo"))
+	if err != nil {
+		return s, err
+	}
+
+	// Readiness: node Ready and untainted, daemons listening.
+	if err := s.Kwok.WaitUntil(ctx, 100*time.Millisecond, func(ctx context.Context) (bool, error) {
+		return nodeReady(ctx, s.API)
+	}); err != nil {
+		return s, err
+	}
+	for _, w := range []struct {
+		p    *proc.Process
+		addr string
+	}{
+		{s.Redis, s.RedisAddr},
+		{s.RepoServer, s.RepoServerAddr},
+		{s.Controller, "127.0.0.1:" + strconv.Itoa(ports[6])},
+	} {
+		if err := w.p.WaitUntil(ctx, 50*time.Millisecond, func(context.Context) (bool, error) {
+			c, err := net.DialTimeout("tcp", w.addr, time.Second)
+			if err != nil {
+				return false, err
+			}
+			c.Close()
+			return true, nil
+		}); err != nil {
+			return s, err
+		}
+	}
+	return s, nil
+}
+
+// Stop stops the daemons (controller, repo-server, cmp-server, redis,
+// kwok, scheduler, controller manager, then the API server before etcd)
+// and removes the directory. It is idempotent.
+func (s *Stack) Stop() error {
+	s.stopOnce.Do(func() {
+		s.mu.Lock()
+		recs := s.recorders
+		s.mu.Unlock()
+		for _, r := range recs {
+			r.Stop()
+		}
+		var errs []error
+		for _, p := range []*proc.Process{s.Controller, s.RepoServer} {
+			if p != nil {
+				errs = append(errs, p.Stop())
+			}
+		}
+		if s.CMP != nil {
+			errs = append(errs, s.CMP.Stop())
+		}
+		for _, p := range []*proc.Process{s.Redis, s.Kwok, s.Scheduler, s.KCM} {
+			if p != nil {
+				errs = append(errs, p.Stop())
+			}
+		}
+		if s.API != nil {
+			errs = append(errs, s.API.Stop())
+		}
+		if s.Dir != "" {
+			errs = append(errs, os.RemoveAll(s.Dir))
+		}
+		s.stopErr = errors.Join(errs...)
+	})
+	return s.stopErr
+}
+
+func (s *Stack) logTails() string {
+	var b strings.Builder
+	for _, p := range s.procs() {
+		fmt.Fprintf(&b, "---- log of %s ----\n%s\n", p.Name(), p.LogTail(8<<10))
+	}
+	return b.String()
+}
+
+func freePorts(n int) ([]int, error) {
+	var ls []net.Listener
+	defer func() {
+		for _, l := range ls {
+			l.Close()
+		}
+	}()
+	var ports []int
+	for range n {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		ls = append(ls, l)
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	return ports, nil
+}
