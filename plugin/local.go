@@ -34,6 +34,7 @@ type localFlags struct {
 	revision, repoURL, targetRev     string
 	kubeVersion, configDir, repoRoot string
 	params, envs                     []string
+	argocdEnv                        bool
 
 	fl *pflag.FlagSet // to tell a flag set to "" from one not given
 }
@@ -52,6 +53,7 @@ func (l *localFlags) add(fl *pflag.FlagSet) {
 	fl.StringArrayVar(&l.envs, "env", nil, "the Application's plugin env `KEY=VALUE` (ARGOCD_ENV_KEY, $(env.KEY)), repeatable")
 	fl.StringVar(&l.configDir, "config-dir", "", "platform config directory (default: $"+envConfigDir+" or "+defaultConfigDir+")")
 	fl.StringVar(&l.repoRoot, "repo-root", "", "repository root (default: the nearest directory upwards holding .git, else DIR)")
+	fl.BoolVar(&l.argocdEnv, "argocd-env", false, "take Argo CD's environment (ARGOCD_APP_*, ARGOCD_ENV_*, parameters) from this process, as generate does, instead of the flags above")
 }
 
 // localRun is a local command's input, ready for transform.
@@ -95,6 +97,9 @@ func (l *localFlags) prepare(args []string, env Env) (*localRun, error) {
 	case !fi.IsDir():
 		return nil, fmt.Errorf("%s is not a directory; give the application's directory", dir)
 	}
+	if l.argocdEnv {
+		return l.prepareArgoCD(abs, cwd, env)
+	}
 	root := findRepoRoot(abs)
 	if l.repoRoot != "" {
 		if root, err = filepath.Abs(l.repoRoot); err != nil {
@@ -130,6 +135,35 @@ func (l *localFlags) prepare(args []string, env Env) (*localRun, error) {
 		configDir = defaultConfigDir
 	}
 	return &localRun{in: in, close: closeAll, root: root, appDir: rel, cwd: cwd, cfgDir: configDir, appName: argo[envAppName]}, nil
+}
+
+// prepareArgoCD builds the Input exactly as `generate` does from Argo CD's
+// environment in env, for reproducing a sidecar's run.
+func (l *localFlags) prepareArgoCD(abs, cwd string, env Env) (*localRun, error) {
+	for _, flag := range []string{"app-name", "namespace", "project", "revision", "repo-url", "target-revision", "kube-version", "param", "env", "repo-root"} {
+		if l.fl != nil && l.fl.Changed(flag) {
+			return nil, usageErr{fmt.Errorf("--%s and --argocd-env do not go together: the environment says it", flag)}
+		}
+	}
+	in, closeAll, err := NewInput(abs, l.configDir, env.Environ())
+	if err != nil {
+		return nil, err
+	}
+	root, rel := splitRoot(abs, env[envAppSourcePath])
+	cfgDir := ""
+	if in.Config != nil {
+		cfgDir = cmpOr(l.configDir, env[envConfigDir], defaultConfigDir)
+	}
+	return &localRun{in: in, close: closeAll, root: root, appDir: rel, cwd: cwd, cfgDir: cfgDir, appName: env[envAppName]}, nil
+}
+
+func cmpOr(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // findRepoRoot returns the nearest directory from dir upwards that holds a

@@ -94,7 +94,11 @@ func runValidate(_ context.Context, args []string, env Env, stdout, stderr io.Wr
 	hooks := map[string]bool{}
 	for _, j := range res.Jobs {
 		hooks[j.Hook] = true
-		rep.Jobs = append(rep.Jobs, jsonJob{Name: j.Name, Hook: j.Hook, Phase: string(j.Phase), Wave: j.Wave, Template: j.Template, GenerateName: j.Generate, Namespace: j.Namespace})
+		jj := jsonJob{Name: j.Name, Hook: j.Hook, Phase: string(j.Phase), Wave: j.Wave, Template: j.Template, GenerateName: j.Generate, Namespace: j.Namespace}
+		for _, p := range j.DeletePolicy {
+			jj.DeletePolicy = append(jj.DeletePolicy, string(p))
+		}
+		rep.Jobs = append(rep.Jobs, jj)
 	}
 	rep.Hooks, rep.Manifests = len(hooks), len(res.Manifests)
 	if c.output == "json" {
@@ -138,6 +142,8 @@ type jsonJob struct {
 	Template     string `json:"template,omitempty"`
 	GenerateName bool   `json:"generateName,omitempty"`
 	Namespace    string `json:"namespace,omitempty"`
+	// DeletePolicy is what the hook-delete-policy annotation says.
+	DeletePolicy []string `json:"deletePolicy"`
 }
 
 func writeJSON(stdout, stderr io.Writer, v any, code int) int {
