@@ -16,7 +16,7 @@ DEMO_ENV := ARGOCD_APP_NAME=shop ARGOCD_APP_NAMESPACE=shop ARGOCD_APP_PROJECT_NA
 	ARGOCD_APP_REVISION=5f3c2a1b9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b ARGOCD_APP_SOURCE_PATH=examples/shop \
 	ARGOCD_APP_SOURCE_REPO_URL=https://github.com/hookgen/hookgen.git ARGOCD_APP_SOURCE_TARGET_REVISION=main
 
-.PHONY: all build test test-unit test-conformance demo fuzz lint clean schema
+.PHONY: all build test test-unit test-conformance test-e2e test-loop tools demo fuzz lint clean schema
 
 all: lint test
 
@@ -26,14 +26,31 @@ build:
 demo: build
 	@cd examples/shop && env -i PATH="$$PATH" $(DEMO_ENV) ../../$(BIN) generate
 
-test: test-unit test-conformance
+test: test-unit test-conformance test-e2e test-loop
 
 test-unit:
 	$(GO) test ./...
 
-# The test module feeds every golden output through Argo CD's own code.
+# The test module (test/, its own go.mod) holds what checks hookgen against
+# Argo CD's own code and real servers. Its heavy binaries (Kubernetes,
+# etcd, Argo CD, kwok, kustomize, redis) are built once into a cache by
+# test/tools/build.sh; TOOLS runs it and exports HOOKGEN_TOOLS_BIN.
+TOOLS = eval "$$(test/tools/build.sh $(1))"
+
+tools:
+	test/tools/build.sh
+
+# Every golden output through gitops-engine's splitter and hook readers.
 test-conformance:
 	cd test && $(GO) test ./conformance/...
+
+# The real argocd-cmp-server and kube-apiserver in the loop.
+test-e2e:
+	$(call TOOLS,kube etcd argocd-v2 argocd-v3 kustomize) && cd test && $(GO) test ./internal/tools/... ./internal/kubeapi/... ./internal/cmpserver/... ./e2e/...
+
+# Argo CD's whole sync loop on a real control plane.
+test-loop:
+	$(call TOOLS) && cd test && $(GO) test ./internal/loop/... ./loop/...
 
 # Each fuzz target for FUZZTIME; the seed corpus runs in every `go test`.
 fuzz:
