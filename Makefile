@@ -46,11 +46,11 @@ test-conformance:
 
 # The real argocd-cmp-server and kube-apiserver in the loop.
 test-e2e:
-	$(call TOOLS,kube etcd argocd-v2 argocd-v3 kustomize) && cd test && $(GO) test ./internal/tools/... ./internal/kubeapi/... ./internal/cmpserver/... ./e2e/...
+	$(call TOOLS,kube etcd argocd-v2 argocd-v3 kustomize) && cd test && $(GO) test ./internal/kubeapi/... ./internal/cmpserver/... ./e2e/...
 
 # Argo CD's whole sync loop on a real control plane.
 test-loop:
-	$(call TOOLS) && cd test && $(GO) test ./internal/loop/... ./loop/...
+	$(call TOOLS) && cd test && $(GO) test ./internal/tools/... ./internal/loop/... ./loop/...
 
 # Each fuzz target for FUZZTIME; the seed corpus runs in every `go test`.
 fuzz:
