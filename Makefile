@@ -35,22 +35,25 @@ test-unit:
 # Argo CD's own code and real servers. Its heavy binaries (Kubernetes,
 # etcd, Argo CD, kwok, kustomize, redis) are built once into a cache by
 # test/tools/build.sh; TOOLS runs it and exports HOOKGEN_TOOLS_BIN.
+# Tests in the test module build with the tools' flags, so the packages
+# they share with the Argo CD build come from Go's build cache.
 TOOLS = eval "$$(test/tools/build.sh $(1))"
+TESTMOD = cd test && CGO_ENABLED=0 GOFLAGS="-buildvcs=false -trimpath" $(GO)
 
 tools:
 	test/tools/build.sh
 
 # Every golden output through gitops-engine's splitter and hook readers.
 test-conformance:
-	cd test && $(GO) test ./conformance/...
+	$(TESTMOD) test ./conformance/...
 
 # The real argocd-cmp-server and kube-apiserver in the loop.
 test-e2e:
-	$(call TOOLS,kube etcd argocd-v2 argocd-v3 kustomize) && cd test && $(GO) test ./internal/kubeapi/... ./internal/cmpserver/... ./e2e/...
+	$(call TOOLS,kube etcd argocd-v2 argocd-v3 kustomize) && $(TESTMOD) test ./internal/kubeapi/... ./internal/cmpserver/... ./e2e/...
 
 # Argo CD's whole sync loop on a real control plane.
 test-loop:
-	$(call TOOLS) && cd test && $(GO) test ./internal/tools/... ./internal/loop/... ./loop/...
+	$(call TOOLS) && $(TESTMOD) test ./internal/tools/... ./internal/loop/... ./loop/...
 
 # Each fuzz target for FUZZTIME; the seed corpus runs in every `go test`.
 fuzz:
@@ -66,7 +69,7 @@ schema:
 lint:
 	@out=$$(gofmt -l . ); if [ -n "$$out" ]; then echo "gofmt wants changes in:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
-	cd test && $(GO) vet ./...
+	$(TESTMOD) vet ./...
 
 clean:
 	rm -rf bin
