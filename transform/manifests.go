@@ -6,6 +6,7 @@ import (
 	"path"
 	"strings"
 
+	"sigs.k8s.io/kustomize/api/resource"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -20,8 +21,9 @@ type Manifest struct {
 	Name       string
 	Namespace  string
 
-	raw  []byte     // the document's text, ending in a newline; nil when node must be encoded
-	node *yaml.Node // the parsed document
+	raw  []byte             // the document's text, ending in a newline; nil when node must be encoded
+	node *yaml.Node         // the parsed document
+	kres *resource.Resource // the resource kustomize built, for a Kustomize application
 }
 
 // Node returns the parsed resource.
@@ -37,6 +39,16 @@ var (
 // files; they must never reach a cluster.
 var readerAnnotationPrefixes = []string{"config.kubernetes.io/", "internal.config.kubernetes.io/"}
 
+// appManifests returns the application's own resources: the build of its
+// kustomization, or its plain manifest files. For a kustomization that
+// sets a namespace, it returns that namespace too.
+func appManifests(r *reader, appDir string, sel *Manifests, ps *problems) ([]*Manifest, string) {
+	if file := kustomizationIn(r, appDir); file != "" {
+		return kustomizeBuild(r, appDir, file, sel, ps)
+	}
+	return readManifests(r, appDir, sel, ps), ""
+}
+
 // readManifests reads the application's own resources from the app
 // directory: *.yaml, *.yml and *.json files, not hidden ones, not hookgen's
 // own, in path order, the way Argo CD's directory source reads them.
@@ -51,12 +63,6 @@ func readManifests(r *reader, appDir string, sel *Manifests, ps *problems) []*Ma
 					ps.add(Pos{File: path.Join(appDir, SpecFile)}, "", "manifests: bad glob %q", p)
 				}
 			}
-		}
-	}
-	for _, k := range kustomizationFiles {
-		if _, ok := r.stat(path.Join(appDir, k)); ok {
-			ps.add(Pos{File: path.Join(appDir, k)}, "", "this is a Kustomize application; hookgen does not build kustomizations yet: keep the app a Kustomize source and add hookgen as a second, hooks-only source of the Application")
-			return nil
 		}
 	}
 	if _, ok := r.stat(path.Join(appDir, chartFile)); ok {

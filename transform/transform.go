@@ -45,7 +45,7 @@ func Run(in Input) (*Result, error) {
 		return nil, err
 	}
 	ps := st.ps
-	manifests := readManifests(st.repo, st.appDir, st.sel, ps)
+	manifests, namespace := appManifests(st.repo, st.appDir, st.sel, ps)
 	g := &generator{ctx: st.ctx, templates: st.templates, defaults: st.defaults, origins: st.o, ps: ps, policy: st.cfg.Policy, fromParams: st.fromParams}
 	var jobs []*Job
 	count := 0
@@ -59,6 +59,7 @@ func Run(in Input) (*Result, error) {
 		}
 		jobs = append(jobs, g.generate(h)...)
 	}
+	followNamespace(jobs, namespace)
 	checkDeleteNamespaces(jobs, manifests, st.ctx, st.merged, ps)
 	if err := ps.err(); err != nil {
 		return nil, err
