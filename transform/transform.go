@@ -34,6 +34,9 @@ type Input struct {
 type Result struct {
 	Manifests []*Manifest
 	Jobs      []*Job
+	// Notes are remarks on a successful run, for the log: what hookgen
+	// left as it was and why (a Helm test hook it could not convert).
+	Notes Problems
 }
 
 // Run reads the hook declarations, templates and manifests and returns the
@@ -45,7 +48,9 @@ func Run(in Input) (*Result, error) {
 		return nil, err
 	}
 	ps := st.ps
+	before := len(ps.list)
 	manifests, namespace := appManifests(st.repo, st.appDir, st.sel, ps)
+	notes := st.annotate.apply(manifests, len(ps.list) == before, ps)
 	g := &generator{ctx: st.ctx, templates: st.templates, defaults: st.defaults, origins: st.o, ps: ps, policy: st.cfg.Policy, fromParams: st.fromParams}
 	var jobs []*Job
 	count := 0
@@ -71,7 +76,7 @@ func Run(in Input) (*Result, error) {
 			cmp.Compare(a.Name, b.Name),
 		)
 	})
-	return &Result{Manifests: manifests, Jobs: jobs}, nil
+	return &Result{Manifests: manifests, Jobs: jobs, Notes: notes}, nil
 }
 
 // state is a run after loading: configuration, declarations and
@@ -88,6 +93,7 @@ type state struct {
 	defaults   Knobs
 	merged     []*mergedHook
 	sel        *Manifests
+	annotate   annotations
 	fromParams map[*yaml.Node]bool // values that came from Application parameters
 }
 
@@ -151,6 +157,7 @@ func newState(in Input) (*state, error) {
 	st.templates = st.cfg.Templates.clone()
 	addRepoTemplates(st.templates, st.repo, ps, st.o)
 	st.defaults, st.merged, st.sel = mergeSets(sets)
+	st.annotate = collectAnnotations(sets, appDir, ps)
 	st.cfg.checkInjected(st.merged, ps)
 	return st, nil
 }
