@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/url"
 	"path"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -399,7 +398,7 @@ func isRemoteFile(p string) bool {
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https")
 }
 
-var gitUserRE = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9-]*@`)
+var gitUserRE = lazyRE(`^[a-zA-Z][a-zA-Z0-9-]*@`)
 
 // isGitURL reports whether kustomize could take p for a git repository
 // to clone: everything its repository spec parser may accept (a scheme,

@@ -1,7 +1,6 @@
 package transform
 
 import (
-	"regexp"
 	"strings"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -13,27 +12,27 @@ import (
 
 var (
 	// secretEnvName matches environment variable names that hold secrets.
-	secretEnvName = regexp.MustCompile(`(?i)(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|WEBHOOK_?URL|DSN|CONNECTION_?STRING)`)
+	secretEnvName = lazyRE(`(?i)(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|WEBHOOK_?URL|DSN|CONNECTION_?STRING)`)
 	// secretFlag matches command-line flags that take a secret.
-	secretFlag = regexp.MustCompile(`(?i)^--?(password|passwd|pass|token|secret|api-?key|access-?key|private-?key|webhook-?url)(=(.*))?$`)
+	secretFlag = lazyRE(`(?i)^--?(password|passwd|pass|token|secret|api-?key|access-?key|private-?key|webhook-?url)(=(.*))?$`)
 	// k8sRef matches a value that only refers to other variables: $(VAR) ...
-	k8sRef = regexp.MustCompile(`^(\$\([A-Za-z_][A-Za-z0-9_]*\))+$`)
+	k8sRef = lazyRE(`^(\$\([A-Za-z_][A-Za-z0-9_]*\))+$`)
 	// urlPassword finds the password of a URL's user info.
-	urlPassword = regexp.MustCompile(`[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]*:([^/\s@]+)@`)
+	urlPassword = lazyRE(`[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]*:([^/\s@]+)@`)
 	// secretValue matches values that are credentials whatever they are called.
 	secretValue = []struct {
-		re   *regexp.Regexp
+		re   *lazyRegexp
 		what string
 	}{
-		{regexp.MustCompile(`hooks\.slack\.com/(services|workflows|triggers)/`), "a Slack webhook URL (the URL is the secret)"},
-		{regexp.MustCompile(`\bxox[abposr]-[A-Za-z0-9-]{10,}`), "a Slack token"},
-		{regexp.MustCompile(`\b(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30,}|\bgithub_pat_[A-Za-z0-9_]{30,}`), "a GitHub token"},
-		{regexp.MustCompile(`\bglpat-[A-Za-z0-9_-]{20,}`), "a GitLab token"},
-		{regexp.MustCompile(`\b(AKIA|ASIA)[0-9A-Z]{16}\b`), "an AWS access key"},
-		{regexp.MustCompile(`-----BEGIN [A-Z ]*PRIVATE KEY-----`), "a private key"},
-		{regexp.MustCompile(`\b[rs]k_live_[A-Za-z0-9]{16,}`), "a Stripe key"},
-		{regexp.MustCompile(`discord(app)?\.com/api/webhooks/`), "a Discord webhook URL"},
-		{regexp.MustCompile(`outlook\.office(365)?\.com/webhook/|\.webhook\.office\.com/`), "a Microsoft Teams webhook URL"},
+		{lazyRE(`hooks\.slack\.com/(services|workflows|triggers)/`), "a Slack webhook URL (the URL is the secret)"},
+		{lazyRE(`\bxox[abposr]-[A-Za-z0-9-]{10,}`), "a Slack token"},
+		{lazyRE(`\b(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30,}|\bgithub_pat_[A-Za-z0-9_]{30,}`), "a GitHub token"},
+		{lazyRE(`\bglpat-[A-Za-z0-9_-]{20,}`), "a GitLab token"},
+		{lazyRE(`\b(AKIA|ASIA)[0-9A-Z]{16}\b`), "an AWS access key"},
+		{lazyRE(`-----BEGIN [A-Z ]*PRIVATE KEY-----`), "a private key"},
+		{lazyRE(`\b[rs]k_live_[A-Za-z0-9]{16,}`), "a Stripe key"},
+		{lazyRE(`discord(app)?\.com/api/webhooks/`), "a Discord webhook URL"},
+		{lazyRE(`outlook\.office(365)?\.com/webhook/|\.webhook\.office\.com/`), "a Microsoft Teams webhook URL"},
 	}
 )
 

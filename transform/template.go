@@ -7,7 +7,6 @@ import (
 	"maps"
 	"path"
 	"reflect"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -77,8 +76,8 @@ func loadBuiltins() (Templates, error) {
 }
 
 var (
-	dnsLabelRE  = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
-	paramNameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
+	dnsLabelRE  = lazyRE(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+	paramNameRE = lazyRE(`^[A-Za-z][A-Za-z0-9_]*$`)
 )
 
 // isDNSLabel reports whether s is a DNS-1123 label (names of hooks,

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -24,7 +23,7 @@ const (
 	tagSeq   = "!!seq"
 )
 
-var yamlLineErr = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var yamlLineErr = lazyRE(`^yaml: line (\d+): (.*)$`)
 
 // parseStream parses every document of a YAML stream into nodes. Aliases are
 // checked against lim.MaxNodes and expanded, duplicate mapping keys are
