@@ -26,8 +26,17 @@ type Manifest struct {
 	kres *resource.Resource // the resource kustomize built, for a Kustomize application
 }
 
-// Node returns the parsed resource.
-func (m *Manifest) Node() *yaml.Node { return m.node }
+// Node returns the parsed resource. A document printed as written is
+// parsed again here: a run keeps no tree it does not need.
+func (m *Manifest) Node() *yaml.Node {
+	if m.node == nil && m.raw != nil {
+		var doc yaml.Node
+		if yaml.Unmarshal(m.raw, &doc) == nil && len(doc.Content) > 0 {
+			m.node = copyNode(doc.Content[0]) // alias-free, as when it was read
+		}
+	}
+	return m.node
+}
 
 // kustomization and chart files change how a directory is built.
 var (
@@ -41,18 +50,20 @@ var readerAnnotationPrefixes = []string{"config.kubernetes.io/", "internal.confi
 
 // appManifests returns the application's own resources: the build of its
 // kustomization, or its plain manifest files. For a kustomization that
-// sets a namespace, it returns that namespace too.
-func appManifests(r *reader, appDir string, sel *Manifests, ps *problems) ([]*Manifest, string) {
+// sets a namespace, it returns that namespace too. keep asks for the
+// parsed tree of every resource (annotate rules look into them);
+// otherwise a document printed as written keeps only its text.
+func appManifests(r *reader, appDir string, sel *Manifests, keep bool, ps *problems) ([]*Manifest, string) {
 	if file := kustomizationIn(r, appDir); file != "" {
 		return kustomizeBuild(r, appDir, file, sel, ps)
 	}
-	return readManifests(r, appDir, sel, ps), ""
+	return readManifests(r, appDir, sel, keep, ps), ""
 }
 
 // readManifests reads the application's own resources from the app
 // directory: *.yaml, *.yml and *.json files, not hidden ones, not hookgen's
 // own, in path order, the way Argo CD's directory source reads them.
-func readManifests(r *reader, appDir string, sel *Manifests, ps *problems) []*Manifest {
+func readManifests(r *reader, appDir string, sel *Manifests, keep bool, ps *problems) []*Manifest {
 	if sel == nil {
 		sel = &Manifests{}
 	}
@@ -110,7 +121,7 @@ func readManifests(r *reader, appDir string, sel *Manifests, ps *problems) []*Ma
 			if !ok {
 				continue
 			}
-			out = append(out, parseManifests(p, data, r.lim, ps)...)
+			out = append(out, parseManifests(p, data, r.lim, keep, ps)...)
 		}
 	}
 	walk(appDir)
@@ -224,8 +235,12 @@ func isMarker(l []byte, m string) bool {
 	return len(l) == 3 || l[3] == ' ' || l[3] == '\t' || l[3] == '\n' || l[3] == '\r'
 }
 
-// parseManifests parses the documents of one manifest file.
-func parseManifests(file string, data []byte, lim Limits, ps *problems) []*Manifest {
+// parseManifests parses the documents of one manifest file. Unless keep
+// is set, a document printed as written drops its tree once it has been
+// checked: the text is all the output needs, and a run over thousands of
+// resources then holds only their text (a List keeps its tree for its
+// items' namespaces).
+func parseManifests(file string, data []byte, lim Limits, keep bool, ps *problems) []*Manifest {
 	var out []*Manifest
 	chunks := splitDocuments(data)
 	if len(chunks) > lim.MaxDocuments {
@@ -276,6 +291,9 @@ func parseManifests(file string, data []byte, lim Limits, ps *problems) []*Manif
 			m.raw = c.text
 			if len(m.raw) > 0 && m.raw[len(m.raw)-1] != '\n' {
 				m.raw = append(m.raw[:len(m.raw):len(m.raw)], '\n')
+			}
+			if !keep && !strings.HasSuffix(m.Kind, "List") {
+				m.node = nil
 			}
 		}
 		out = append(out, m)
@@ -385,7 +403,14 @@ func namespaces(ms []*Manifest) map[string]Pos {
 		}
 	}
 	for _, m := range ms {
-		visit(m.node, Pos{File: m.File, Line: m.Line})
+		pos := Pos{File: m.File, Line: m.Line}
+		if m.node == nil {
+			if m.Kind == "Namespace" && m.APIVersion == "v1" && m.Name != "" {
+				out[m.Name] = pos
+			}
+			continue
+		}
+		visit(m.node, pos)
 	}
 	return out
 }
