@@ -237,6 +237,15 @@ func checkDeleteNamespaces(jobs []*Job, manifests []*Manifest, ctx Context, hook
 // first, then the hooks in the order Argo CD runs them.
 func (r *Result) WriteTo(w io.Writer) (int64, error) {
 	cw := &countWriter{w: w}
+	var scratch []byte // one buffer for every document encoded
+	write := func(n *yaml.Node) error {
+		var ok bool
+		if scratch, ok = emitNode(scratch[:0], n); ok {
+			cw.Write(scratch)
+			return nil
+		}
+		return encodeSlow(cw, n)
+	}
 	first := true
 	sep := func() {
 		if !first {
@@ -248,7 +257,7 @@ func (r *Result) WriteTo(w io.Writer) (int64, error) {
 		sep()
 		if m.raw != nil {
 			cw.Write(m.raw)
-		} else if err := encodeNode(cw, m.node); err != nil {
+		} else if err := write(m.node); err != nil {
 			return cw.n, err
 		}
 		if cw.err != nil {
@@ -257,7 +266,7 @@ func (r *Result) WriteTo(w io.Writer) (int64, error) {
 	}
 	for _, j := range r.Jobs {
 		sep()
-		if err := encodeNode(cw, j.Node); err != nil {
+		if err := write(j.Node); err != nil {
 			return cw.n, err
 		}
 		if cw.err != nil {
