@@ -19,32 +19,47 @@ var (
 	k8sRef = lazyRE(`^(\$\([A-Za-z_][A-Za-z0-9_]*\))+$`)
 	// urlPassword finds the password of a URL's user info.
 	urlPassword = lazyRE(`[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]*:([^/\s@]+)@`)
-	// secretValue matches values that are credentials whatever they are called.
+	// secretValue matches values that are credentials whatever they are
+	// called. hint lists literal text one of which every match contains:
+	// most values contain none, and their regexp never runs (or compiles).
 	secretValue = []struct {
+		hint []string
 		re   *lazyRegexp
 		what string
 	}{
-		{lazyRE(`hooks\.slack\.com/(services|workflows|triggers)/`), "a Slack webhook URL (the URL is the secret)"},
-		{lazyRE(`\bxox[abposr]-[A-Za-z0-9-]{10,}`), "a Slack token"},
-		{lazyRE(`\b(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30,}|\bgithub_pat_[A-Za-z0-9_]{30,}`), "a GitHub token"},
-		{lazyRE(`\bglpat-[A-Za-z0-9_-]{20,}`), "a GitLab token"},
-		{lazyRE(`\b(AKIA|ASIA)[0-9A-Z]{16}\b`), "an AWS access key"},
-		{lazyRE(`-----BEGIN [A-Z ]*PRIVATE KEY-----`), "a private key"},
-		{lazyRE(`\b[rs]k_live_[A-Za-z0-9]{16,}`), "a Stripe key"},
-		{lazyRE(`discord(app)?\.com/api/webhooks/`), "a Discord webhook URL"},
-		{lazyRE(`outlook\.office(365)?\.com/webhook/|\.webhook\.office\.com/`), "a Microsoft Teams webhook URL"},
+		{[]string{"hooks.slack.com/"}, lazyRE(`hooks\.slack\.com/(services|workflows|triggers)/`), "a Slack webhook URL (the URL is the secret)"},
+		{[]string{"xox"}, lazyRE(`\bxox[abposr]-[A-Za-z0-9-]{10,}`), "a Slack token"},
+		{[]string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"}, lazyRE(`\b(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30,}|\bgithub_pat_[A-Za-z0-9_]{30,}`), "a GitHub token"},
+		{[]string{"glpat-"}, lazyRE(`\bglpat-[A-Za-z0-9_-]{20,}`), "a GitLab token"},
+		{[]string{"AKIA", "ASIA"}, lazyRE(`\b(AKIA|ASIA)[0-9A-Z]{16}\b`), "an AWS access key"},
+		{[]string{"-----BEGIN "}, lazyRE(`-----BEGIN [A-Z ]*PRIVATE KEY-----`), "a private key"},
+		{[]string{"k_live_"}, lazyRE(`\b[rs]k_live_[A-Za-z0-9]{16,}`), "a Stripe key"},
+		{[]string{"discord"}, lazyRE(`discord(app)?\.com/api/webhooks/`), "a Discord webhook URL"},
+		{[]string{"outlook.office", ".webhook.office.com/"}, lazyRE(`outlook\.office(365)?\.com/webhook/|\.webhook\.office\.com/`), "a Microsoft Teams webhook URL"},
 	}
 )
 
+// containsAny reports whether s contains one of the hints.
+func containsAny(s string, hints []string) bool {
+	for _, h := range hints {
+		if strings.Contains(s, h) {
+			return true
+		}
+	}
+	return false
+}
+
 // literalSecret reports what kind of credential s holds, or "".
 func literalSecret(s string) string {
-	for _, m := range urlPassword.FindAllStringSubmatch(s, -1) {
-		if !isReference(m[1]) {
-			return "a URL with a password"
+	if strings.Contains(s, "://") && strings.Contains(s, "@") {
+		for _, m := range urlPassword.FindAllStringSubmatch(s, -1) {
+			if !isReference(m[1]) {
+				return "a URL with a password"
+			}
 		}
 	}
 	for _, p := range secretValue {
-		if p.re.MatchString(s) {
+		if containsAny(s, p.hint) && p.re.MatchString(s) {
 			return p.what
 		}
 	}
@@ -56,7 +71,7 @@ func literalSecret(s string) string {
 // empty: neither is a literal secret.
 func isReference(s string) bool {
 	s = strings.TrimSpace(s)
-	return s == "" || k8sRef.MatchString(s)
+	return s == "" || strings.HasPrefix(s, "$(") && k8sRef.MatchString(s)
 }
 
 // scanSecrets walks a generated Job and reports every literal credential:
@@ -105,6 +120,9 @@ func checkFlags(list *yaml.Node, report func(*yaml.Node, string)) {
 	for i, item := range list.Content {
 		if item.Kind != yaml.ScalarNode {
 			continue
+		}
+		if !strings.HasPrefix(item.Value, "-") {
+			continue // every secret-taking flag starts with a dash
 		}
 		m := secretFlag.FindStringSubmatch(item.Value)
 		if m == nil {
