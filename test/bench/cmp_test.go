@@ -34,14 +34,14 @@ spec:
   discover: {fileName: ./hookgen.yaml}
 `
 
-// catPlugin prints the same files, one document each: the cost of the
-// cmp-server round trip with no work at all.
+// catPlugin prints the same files, one document each, in one process: the
+// cost of the cmp-server round trip with no work at all.
 const catPlugin = `apiVersion: argoproj.io/v1alpha1
 kind: ConfigManagementPlugin
 metadata: {name: cat}
 spec:
   version: v1
-  generate: {command: [sh, -c, 'for f in *.yaml; do cat "$f"; echo ---; done']}
+  generate: {command: [sh, -c, 'exec awk ''FNR == 1 && NR > 1 { print "---" } { print }'' *.yaml']}
   discover: {fileName: ./hookgen.yaml}
 `
 
