@@ -117,7 +117,13 @@ func readManifests(r *reader, appDir string, sel *Manifests, keep bool, ps *prob
 			if name == SpecFile || !isManifestFile(name) || !selected(rel, sel) {
 				continue
 			}
-			data, ok := r.read(p, true)
+			var data []byte
+			var ok bool
+			if e.Type().IsRegular() {
+				data, ok = r.readListed(p) // no stat of its own: the listing said what it is
+			} else {
+				data, ok = r.read(p, true)
+			}
 			if !ok {
 				continue
 			}
