@@ -257,6 +257,21 @@ func parseManifests(file string, data []byte, lim Limits, keep bool, ps *problem
 		if len(bytes.TrimSpace(c.text)) == 0 {
 			continue
 		}
+		if !keep && !c.reencode {
+			// The common case: a document hookgen prints as written needs
+			// its identity, not its tree (scan.go).
+			if info, ok := scanDoc(c.text, lim); ok {
+				if strings.HasPrefix(info.apiVersion, "hookgen.dev/") {
+					continue // hookgen's own kinds are never output
+				}
+				m := &Manifest{File: file, Line: c.line, APIVersion: info.apiVersion, Kind: info.kind, Name: info.name, Namespace: info.namespace, raw: c.text}
+				if len(m.raw) > 0 && m.raw[len(m.raw)-1] != '\n' {
+					m.raw = append(m.raw[:len(m.raw):len(m.raw)], '\n')
+				}
+				out = append(out, m)
+				continue
+			}
+		}
 		var doc yaml.Node
 		if err := yaml.Unmarshal(c.text, &doc); err != nil {
 			p := yamlProblem(file, err)
