@@ -12,7 +12,8 @@
 # 4. row (d), through the real argocd-cmp-server, runs when the test tools
 #    are built ($HOOKGEN_TOOLS_BIN/argocd-v2, see test/tools/build.sh) and
 #    the test module has the cmp-server harness; otherwise the report says
-#    it was not measured.
+#    it was not measured. HOOKGEN_BENCH_TESTMOD names another test module
+#    directory that has it (default: test), with bench/cmp_test.go in it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,12 +38,12 @@ trap 'rm -rf "$work"' EXIT
 cmp_arg="HOOKGEN_TOOLS_BIN is not set (build the tools with test/tools/build.sh)"
 if [ -n "${HOOKGEN_TOOLS_BIN:-}" ] && [ ! -x "$HOOKGEN_TOOLS_BIN/argocd-v2" ]; then
 	cmp_arg="$HOOKGEN_TOOLS_BIN has no argocd-v2"
-elif [ -n "${HOOKGEN_TOOLS_BIN:-}" ] && [ ! -d test/internal/cmpserver ]; then
-	cmp_arg="the test module has no cmp-server harness (test/internal/cmpserver)"
+elif [ -n "${HOOKGEN_TOOLS_BIN:-}" ] && [ ! -d "${HOOKGEN_BENCH_TESTMOD:-test}/internal/cmpserver" ]; then
+	cmp_arg="the test module has no cmp-server harness (${HOOKGEN_BENCH_TESTMOD:-test}/internal/cmpserver)"
 elif [ -n "${HOOKGEN_TOOLS_BIN:-}" ]; then
 	echo "== row (d): argocd-cmp-server" >&2
 	go run ./bench -hookgen bin/hookgen -kustomize "$kustomize" -work "$work" -rows none -out /dev/null >/dev/null
-	if (cd test && HOOKGEN_BENCH_REPO="$work/cmp-repo" HOOKGEN_BENCH_APP=plain-1000 HOOKGEN_BENCH_HOOKGEN="$PWD/../bin/hookgen" \
+	if (hookgen="$PWD/bin/hookgen" && cd "${HOOKGEN_BENCH_TESTMOD:-test}" && HOOKGEN_BENCH_REPO="$work/cmp-repo" HOOKGEN_BENCH_APP=plain-1000 HOOKGEN_BENCH_HOOKGEN="$hookgen" \
 		HOOKGEN_BENCH_OUT="$work/cmp.json" go test -tags cmpbench -run TestCMPBench -count 1 -timeout 30m ./bench >&2); then
 		cmp_arg="$work/cmp.json"
 	else
