@@ -117,8 +117,7 @@ func (m *Manifest) render() error {
 	return nil
 }
 
-// kustomizeMessage is kustomize's error, without the stack kyaml's errors
-// may carry.
+// kustomizeMessage is kustomize's error as one trimmed message.
 func kustomizeMessage(err error) string {
 	msg := err.Error()
 	return strings.TrimSpace(msg)
