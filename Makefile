@@ -17,7 +17,7 @@ DEMO_ENV := ARGOCD_APP_NAME=shop ARGOCD_APP_NAMESPACE=shop ARGOCD_APP_PROJECT_NA
 	ARGOCD_APP_REVISION=5f3c2a1b9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b ARGOCD_APP_SOURCE_PATH=examples/shop \
 	ARGOCD_APP_SOURCE_REPO_URL=https://github.com/hookgen/hookgen.git ARGOCD_APP_SOURCE_TARGET_REVISION=main
 
-.PHONY: all build test test-unit test-conformance demo fuzz lint bench clean
+.PHONY: all build test test-unit test-conformance demo fuzz lint bench clean schema
 
 all: lint test
 
@@ -38,8 +38,14 @@ test-conformance:
 
 # Each fuzz target for FUZZTIME; the seed corpus runs in every `go test`.
 fuzz:
-	@for t in $$($(GO) test ./transform -list '^Fuzz' | grep '^Fuzz'); do \
-		echo "== transform $$t"; $(GO) test ./transform -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) || exit 1; done
+	@for p in ./transform ./runner; do \
+		for t in $$($(GO) test $$p -list '^Fuzz' | grep '^Fuzz'); do \
+			echo "== $$p $$t"; $(GO) test $$p -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) || exit 1; done; done
+
+# The JSON Schemas in schema/ from the Go types (tools/schemagen is a
+# module of its own: its dependencies stay out of hookgen's).
+schema:
+	cd tools/schemagen && $(GO) run .
 
 # Whole processes side by side with kustomize v5.8.2, and the Go benchmarks;
 # BENCHFLAGS go to the bench program (e.g. BENCHFLAGS="-runs 2").

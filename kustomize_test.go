@@ -12,56 +12,13 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
-// The kustomize release hookgen's build must equal: the CLI of the
-// kustomize/api release hookgen links.
-const (
-	kustomizeVersion = "v5.8.2"
-	kustomizeInstall = "go install sigs.k8s.io/kustomize/kustomize/v5@" + kustomizeVersion
-)
-
-// kustomizeBinary finds kustomize v5.8.2: $HOOKGEN_KUSTOMIZE, $GOBIN,
-// $(go env GOPATH)/bin, then $PATH. Without it the test fails, saying
-// how to install it.
-func kustomizeBinary(t *testing.T) string {
-	t.Helper()
-	var candidates []string
-	if p := os.Getenv("HOOKGEN_KUSTOMIZE"); p != "" {
-		candidates = append(candidates, p)
-	}
-	if gobin := os.Getenv("GOBIN"); gobin != "" {
-		candidates = append(candidates, filepath.Join(gobin, "kustomize"))
-	}
-	if out, err := exec.Command("go", "env", "GOPATH").Output(); err == nil {
-		for _, dir := range filepath.SplitList(strings.TrimSpace(string(out))) {
-			candidates = append(candidates, filepath.Join(dir, "bin", "kustomize"))
-		}
-	}
-	if p, err := exec.LookPath("kustomize"); err == nil {
-		candidates = append(candidates, p)
-	}
-	var seen []string
-	for _, c := range candidates {
-		out, err := exec.Command(c, "version").Output()
-		if err != nil {
-			continue
-		}
-		v := strings.TrimSpace(string(out))
-		if v == kustomizeVersion {
-			return c
-		}
-		seen = append(seen, c+" is "+v)
-	}
-	t.Fatalf("kustomize %s is needed to compare hookgen's builds with kustomize's (found: %v); install it with:\n\t%s", kustomizeVersion, seen, kustomizeInstall)
-	return ""
-}
-
 // TestKustomizeEquivalence runs the real `kustomize build` on every
 // golden case whose application is a kustomization, the way Argo CD runs
 // it, and checks that hookgen's golden output is that build followed by
 // hookgen's Jobs: each document byte for byte, except those annotate
 // rules changed, which may differ only in Argo CD and Helm annotations.
 func TestKustomizeEquivalence(t *testing.T) {
-	bin := kustomizeBinary(t)
+	bin := kustomize(t) // krm_test.go: v5.8.2, installed if missing
 	cases, err := filepath.Glob(filepath.Join("testdata", "*", "repo"))
 	if err != nil {
 		t.Fatal(err)

@@ -65,12 +65,14 @@ func appContext(env Env) transform.Context {
 }
 
 // runnerImage is the image of Jobs that run "hookgen run": the sidecar's
-// HOOKGEN_RUNNER_IMAGE, else this build's own image.
+// HOOKGEN_RUNNER_IMAGE, else this build's own image (the version a release
+// stamps in, or a "go install ...@v1.2.3" records).
 func runnerImage(env Env) string {
 	if img := env[envRunnerImage]; img != "" {
 		return img
 	}
-	return runnerImageRepo + ":" + version
+	v, _ := buildVersion()
+	return runnerImageRepo + ":" + v
 }
 
 // splitRoot finds the repository root and the app directory in it. Argo CD

@@ -20,21 +20,38 @@ const generateHelp = `Usage: hookgen generate [flags]
 Print the application's manifests and its generated hook Jobs as one YAML
 stream. Argo CD runs it in the Application's source directory with its
 build environment (ARGOCD_APP_*, ARGOCD_ENV_*); nothing is printed unless
-everything succeeded.
+everything succeeded. To preview it without Argo CD, use "hookgen render".
+
+Examples:
+  # what Argo CD's cmp-server runs, in the Application's source path
+  hookgen generate
+  ARGOCD_APP_NAME=api ARGOCD_APP_NAMESPACE=api hookgen generate --dir apps/api
 
 Flags:
 `
 
-func runGenerate(_ context.Context, args []string, env Env, stdout, stderr io.Writer) int {
-	fl := pflag.NewFlagSet("generate", pflag.ContinueOnError)
+// dirFlags are the flags of the commands Argo CD calls.
+type dirFlags struct {
+	dir, configDir string
+	help           bool
+}
+
+func (c *dirFlags) flagSet(name string) *pflag.FlagSet {
+	fl := pflag.NewFlagSet(name, pflag.ContinueOnError)
 	fl.SetOutput(io.Discard)
-	dir := fl.String("dir", "", "application directory (default: the working directory)")
-	configDir := fl.String("config-dir", "", "platform config directory (default: $"+envConfigDir+" or "+defaultConfigDir+")")
-	help := fl.BoolP("help", "h", false, "show this help")
+	fl.StringVar(&c.dir, "dir", "", "application directory (default: the working directory)")
+	fl.StringVar(&c.configDir, "config-dir", "", "platform config directory (default: $"+envConfigDir+" or "+defaultConfigDir+")")
+	fl.BoolVarP(&c.help, "help", "h", false, "show this help")
+	return fl
+}
+
+func runGenerate(_ context.Context, args []string, env Env, stdout, stderr io.Writer) int {
+	c := &dirFlags{}
+	fl := c.flagSet("generate")
 	if err := fl.Parse(args); err != nil {
 		return usageError(stderr, "generate", err, fl)
 	}
-	if *help {
+	if c.help {
 		fmt.Fprint(stdout, generateHelp)
 		fmt.Fprint(stdout, fl.FlagUsages())
 		return ExitOK
@@ -42,17 +59,12 @@ func runGenerate(_ context.Context, args []string, env Env, stdout, stderr io.Wr
 	if fl.NArg() > 0 {
 		return usageError(stderr, "generate", fmt.Errorf("unexpected argument %q", fl.Arg(0)), fl)
 	}
-	in, closeAll, err := buildInput(*dir, *configDir, env)
+	in, closeAll, err := NewInput(c.dir, c.configDir, env.Environ())
 	if err != nil {
-		fmt.Fprintf(stderr, "hookgen: %v\n", err)
+		fmt.Fprintf(stderr, "%v\n", err)
 		return ExitProblems
 	}
 	defer closeAll()
-	in.Overrides, err = readOverrides(env, func() ([]transform.Announcement, error) { return transform.Announce(in) })
-	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", transform.ParametersFile, err)
-		return ExitProblems
-	}
 	res, err := transform.Run(in)
 	if err != nil {
 		return reportProblems(stderr, err)
@@ -72,8 +84,27 @@ func runGenerate(_ context.Context, args []string, env Env, stdout, stderr io.Wr
 	return ExitOK
 }
 
+// NewInput gathers what `hookgen generate` reads into a transform.Input:
+// the repository around dir (default: the working directory), the config
+// directory (default: $HOOKGEN_CONFIG_DIR, else /home/argocd/hookgen when it
+// exists), and Argo CD's environment, parameters included. The returned
+// func releases the directories.
+func NewInput(dir, configDir string, environ []string) (transform.Input, func(), error) {
+	in, closeAll, err := buildInput(dir, configDir, NewEnv(environ))
+	if err != nil {
+		return in, nil, fmt.Errorf("hookgen: %w", err)
+	}
+	env := NewEnv(environ)
+	in.Overrides, err = readOverrides(env, func() ([]transform.Announcement, error) { return transform.Announce(in) })
+	if err != nil {
+		closeAll()
+		return in, nil, fmt.Errorf("%s: %w", transform.ParametersFile, err)
+	}
+	return in, closeAll, nil
+}
+
 // buildInput gathers a transform.Input from the working directory (or dir),
-// the env and the config directory.
+// the env and the config directory, without the Application's parameters.
 func buildInput(dir, configDir string, env Env) (transform.Input, func(), error) {
 	var in transform.Input
 	if dir == "" {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/spf13/pflag"
+
 	"github.com/hookgen/hookgen/runner"
 )
 
@@ -30,14 +32,63 @@ var (
 type command struct {
 	summary string
 	run     func(ctx context.Context, args []string, env Env, stdout, stderr io.Writer) int
+	// flags returns the command's flags (for completion); nil when the
+	// command parses its own.
+	flags func() *pflag.FlagSet
+	// words are what completion offers as arguments: subcommands, actions
+	// or shells.
+	words []string
+	// dirArg says the command takes a directory argument.
+	dirArg bool
 }
 
-// commands is the subcommand table; `hookgen help` lists it.
-var commands = map[string]command{
-	"generate":   {"print the application's manifests and its generated hook Jobs (Argo CD calls this)", runGenerate},
-	"parameters": {"print the parameters Argo CD's UI offers for the hooks (Argo CD calls this)", runParameters},
-	"run":        {"run a hook action inside a generated Job (slack, webhook, email, http-check, ...)", runRunner},
-	"version":    {"print the version", runVersion},
+// commands is the subcommand table: `hookgen help` lists it and
+// `hookgen completion` completes from it. It is filled in init, because
+// completion reads it.
+var commands map[string]command
+
+func init() {
+	commands = map[string]command{
+		"completion": {summary: "print a shell completion script: bash, zsh or fish", run: runCompletion, flags: helpOnly("completion"), words: shells},
+		"explain":    {summary: "show an application's hooks as a sync timeline, with what a reviewer should know", run: runExplain, flags: func() *pflag.FlagSet { return (&explainCmd{}).flagSet() }, dirArg: true},
+		"generate":   {summary: "print the application's manifests and its generated hook Jobs (Argo CD calls this)", run: runGenerate, flags: func() *pflag.FlagSet { return (&dirFlags{}).flagSet("generate") }},
+		"help":       {summary: "show the help of hookgen or of a command", run: runHelp},
+		"init":       {summary: "write a commented hookgen.yaml for the templates you name", run: runInit, flags: func() *pflag.FlagSet { return (&initCmd{}).flagSet() }},
+		"krm":        {summary: "run as a kustomize function (KRM): a HookSet in, its Jobs added to the resources", run: runKRM, flags: helpOnly("krm")},
+		"parameters": {summary: "print the parameters Argo CD's UI offers for the hooks (Argo CD calls this)", run: runParameters, flags: func() *pflag.FlagSet { fl, _ := parametersFlags(&dirFlags{}); return fl }},
+		"policy":     {summary: "check a platform config directory: policy, templates and injected hooks", run: runPolicy, flags: func() *pflag.FlagSet { return (&policyCmd{}).flagSet() }, words: []string{"check"}},
+		"render":     {summary: "preview what Argo CD would receive for an application, without Argo CD", run: runRender, flags: func() *pflag.FlagSet { return (&renderCmd{}).flagSet() }, dirArg: true},
+		"run":        {summary: "run a hook action inside a generated Job (slack, webhook, email, http-check, ...)", run: runRunner, words: runnerActions},
+		"templates":  {summary: "list the templates hooks can use, or show one with its parameters", run: runTemplates, flags: func() *pflag.FlagSet { return (&templatesCmd{}).flagSet() }, words: []string{"list", "show"}},
+		"validate":   {summary: "check an application's hooks, templates, policy and manifests without Argo CD", run: runValidate, flags: func() *pflag.FlagSet { return (&validateCmd{}).flagSet() }, dirArg: true},
+		"version":    {summary: "print the version, the commit and the Go version", run: runVersion, flags: helpOnly("version")},
+	}
+	help := commands["help"]
+	help.words = commandNames()
+	commands["help"] = help
+}
+
+// runnerActions are the actions of `hookgen run` (package runner); a test
+// checks the list against its help.
+var runnerActions = []string{"email", "http-check", "slack", "webhook"}
+
+// helpOnly is the flag set of a command whose only flag is --help.
+func helpOnly(name string) func() *pflag.FlagSet {
+	return func() *pflag.FlagSet {
+		fl := pflag.NewFlagSet(name, pflag.ContinueOnError)
+		fl.SetOutput(io.Discard)
+		fl.BoolP("help", "h", false, "show this help")
+		return fl
+	}
+}
+
+func commandNames() []string {
+	names := make([]string, 0, len(commands))
+	for name := range commands {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // Main runs hookgen with the given arguments (without the program name) and
@@ -52,6 +103,10 @@ func Main(args []string, environ []string, stdout, stderr io.Writer) (code int) 
 		}
 	}()
 	env := NewEnv(environ)
+	if len(args) == 0 && calledAsKRM() {
+		// A KRM runner that gives no arguments: started as hookgen-krm.
+		args = []string{"krm"}
+	}
 	if len(args) == 0 {
 		usage(stderr)
 		return ExitUsage
@@ -66,7 +121,7 @@ func Main(args []string, environ []string, stdout, stderr io.Writer) (code int) 
 		defer stop()
 	}
 	switch args[0] {
-	case "-h", "--help", "help":
+	case "-h", "--help":
 		usage(stdout)
 		return ExitOK
 	case "--version", "-v":
@@ -84,30 +139,52 @@ func Main(args []string, environ []string, stdout, stderr io.Writer) (code int) 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "Usage: hookgen <command> [flags]")
 	fmt.Fprintln(w)
+	fmt.Fprintln(w, "hookgen turns the hooks declared in hookgen.yaml into hardened Argo CD hook")
+	fmt.Fprintln(w, "Jobs. Argo CD runs \"hookgen generate\"; people run the rest.")
+	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Commands:")
-	names := make([]string, 0, len(commands))
-	for name := range commands {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		fmt.Fprintf(w, "  %-10s %s\n", name, commands[name].summary)
+	for _, name := range commandNames() {
+		fmt.Fprintf(w, "  %-10s  %s\n", name, commands[name].summary)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, `Run "hookgen <command> --help" for a command's flags.`)
+	fmt.Fprintln(w, "Start with:")
+	fmt.Fprintln(w, "  hookgen init --with migration     # write a hookgen.yaml")
+	fmt.Fprintln(w, "  hookgen validate                  # check it")
+	fmt.Fprintln(w, "  hookgen explain                   # see when each hook runs")
+	fmt.Fprintln(w, "  hookgen render                    # see what Argo CD receives")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, `Run "hookgen help <command>" or "hookgen <command> --help" for a command's flags.`)
 }
 
-func runVersion(_ context.Context, _ []string, _ Env, stdout, _ io.Writer) int {
-	fmt.Fprintln(stdout, versionString())
-	return ExitOK
-}
+const helpHelp = `Usage: hookgen help [COMMAND]
 
-func versionString() string {
-	s := "hookgen " + version
-	if commit != "" {
-		s += " (" + commit + ")"
+Show hookgen's commands, or the help of one of them (the same as
+"hookgen COMMAND --help").
+
+Examples:
+  hookgen help
+  hookgen help render
+`
+
+func runHelp(ctx context.Context, args []string, env Env, stdout, stderr io.Writer) int {
+	switch {
+	case len(args) == 0:
+		usage(stdout)
+		return ExitOK
+	case len(args) > 1:
+		fmt.Fprintf(stderr, "hookgen help: name one command\n")
+		return ExitUsage
+	case args[0] == "-h" || args[0] == "--help" || args[0] == "help":
+		fmt.Fprint(stdout, helpHelp)
+		return ExitOK
 	}
-	return s
+	cmd, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "hookgen help: unknown command %q\n", args[0])
+		usage(stderr)
+		return ExitUsage
+	}
+	return cmd.run(ctx, []string{"--help"}, env, stdout, stderr)
 }
 
 func runRunner(ctx context.Context, args []string, env Env, stdout, stderr io.Writer) int {

@@ -173,16 +173,22 @@ template, holding the hook's current parameters. (disable and enable, which
 every Application has, are announced statically in plugin.yaml.) Argo CD
 runs it with a reduced environment: no namespace, no revision.
 
+Examples:
+  hookgen parameters --dir apps/api
+  hookgen parameters --all --dir apps/api | jq .
+
 Flags:
 `
 
+func parametersFlags(c *dirFlags) (*pflag.FlagSet, *bool) {
+	fl := c.flagSet("parameters")
+	return fl, fl.Bool("all", false, "include the static parameters (disable, enable)")
+}
+
 func runParameters(_ context.Context, args []string, env Env, stdout, stderr io.Writer) int {
-	fl := pflag.NewFlagSet("parameters", pflag.ContinueOnError)
-	fl.SetOutput(io.Discard)
-	dir := fl.String("dir", "", "application directory (default: the working directory)")
-	configDir := fl.String("config-dir", "", "platform config directory (default: $"+envConfigDir+" or "+defaultConfigDir+")")
-	withStatic := fl.Bool("all", false, "include the static parameters (disable, enable)")
-	help := fl.BoolP("help", "h", false, "show this help")
+	c := &dirFlags{}
+	fl, withStatic := parametersFlags(c)
+	dir, configDir, help := &c.dir, &c.configDir, &c.help
 	if err := fl.Parse(args); err != nil {
 		return usageError(stderr, "parameters", err, fl)
 	}

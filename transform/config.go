@@ -7,8 +7,9 @@ import (
 )
 
 // Config is the sidecar's configuration directory: platform templates in
-// templates/*.yaml, which replace built-in ones of the same name, and one
-// HookPolicy in policy.yaml. A missing directory (nil fs.FS) means the
+// templates/*.yaml or next to the policy (so that one ConfigMap mounted as
+// the directory can hold everything), which replace built-in ones of the
+// same name, and one HookPolicy in policy.yaml. A missing directory (nil fs.FS) means the
 // built-in templates and the open policy; a broken file is a problem
 // naming it, never skipped.
 type Config struct {
@@ -40,12 +41,20 @@ func loadConfig(fsys fs.FS, lim Limits, ps *problems, o *origins) *Config {
 		ts = Templates{}
 	}
 	cfg.Templates = ts
+	defer func() {
+		// Problems found in a template's text name its file, with or
+		// without a config directory.
+		for _, t := range ts {
+			t.mark(o)
+		}
+	}()
 	if fsys == nil {
 		return cfg
 	}
 	r := &reader{fsys: fsys, lim: lim, ps: ps, prefix: configPrefix}
 	seen := map[string]*HookTemplate{}
-	for _, t := range readTemplateDir(r, "templates", OriginPlatform, ps) {
+	platform := append(readTemplateDir(r, ".", OriginPlatform, ps, PolicyFile), readTemplateDir(r, "templates", OriginPlatform, ps)...)
+	for _, t := range platform {
 		if old := seen[t.Metadata.Name]; old != nil {
 			ps.add(t.src.pos, "", "platform template %q is also defined in %s", t.Metadata.Name, old.File())
 			continue
@@ -57,9 +66,6 @@ func loadConfig(fsys fs.FS, lim Limits, ps *problems, o *origins) *Config {
 		if p := parsePolicy(configPrefix+PolicyFile, data, lim, ps, o); p != nil {
 			cfg.Policy = p
 		}
-	}
-	for _, t := range ts {
-		t.mark(o)
 	}
 	return cfg
 }
@@ -118,4 +124,10 @@ func changesBeyondEnabled(h *Hook) bool {
 	c := *h
 	c.Name, c.Enabled, c.src = "", nil, source{}
 	return !reflect.ValueOf(c).IsZero()
+}
+
+// injects reports whether the hook is one the policy injects (and no
+// application replaced).
+func (p *HookPolicy) injects(h *mergedHook) bool {
+	return p != nil && !p.open && len(h.files) > 0 && h.files[0] == p.File()
 }

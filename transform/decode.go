@@ -105,7 +105,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, src *source
 			return
 		}
 		p := reflect.New(v.Type().Elem())
-		d.decode(n, p.Elem(), path, src, "")
+		d.decode(n, p.Elem(), path, src, rel)
 		v.Set(p)
 	case reflect.String:
 		if s, ok := d.scalar(n, path, tagStr); ok {

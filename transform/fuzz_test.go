@@ -47,7 +47,7 @@ func FuzzParseHookSet(f *testing.F) {
 // panic, text without placeholders unchanged, and the result never holds a
 // placeholder that a value brought in.
 func FuzzSubstitute(f *testing.F) {
-	for _, s := range []string{"$(app.name)", "a $$(app.name) $(VAR) $$(VAR)", "$(params.list)", "$(params.ref.key)-$(env.TEAM)", "$(", "$$$(app.name", "$(params.text)$(params.text)"} {
+	for _, s := range []string{"$(app.name)", "a $$(app.name) $(VAR) $$(VAR)", "$(params.list)", "$(params.ref.key)-$(env.TEAM)", "$(", "$$$(app.name", "$(params.text)$(params.text)", "--to=$(params.list[*])", "$(params.ref[*].key) $(params.ref[*])", "$$(params.list[*]) $(params.count[*]"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
@@ -55,6 +55,12 @@ func FuzzSubstitute(f *testing.F) {
 		n := s.tree(&yaml.Node{Kind: yaml.ScalarNode, Tag: tagStr, Value: in})
 		if !strings.Contains(in, "$(") && (n == nil || n.Value != in) {
 			t.Fatalf("text without placeholders changed: %q", in)
+		}
+		// As a list item, it may repeat: never more often than the longest list.
+		s = &subster{scope: testScope()}
+		seq := s.tree(newSeq(&yaml.Node{Kind: yaml.ScalarNode, Tag: tagStr, Value: in}))
+		if len(seq.Content) > 2 {
+			t.Fatalf("a list item became %d items: %q", len(seq.Content), in)
 		}
 	})
 }
@@ -119,6 +125,53 @@ func FuzzRun(f *testing.F) {
 		}
 		if strings.Contains(first, "config.kubernetes.io/") {
 			t.Fatal("a reader annotation leaked")
+		}
+	})
+}
+
+// FuzzPolicy runs the pipeline under a fuzzed policy and hookgen.yaml,
+// seeded with the hostile corpus: no panic, and whatever succeeds obeys
+// the policy when checked again from the output alone.
+func FuzzPolicy(f *testing.F) {
+	strict, err := os.ReadFile("../testdata/hostile/_strict/policy.yaml")
+	if err != nil {
+		f.Fatal(err)
+	}
+	notify, _ := os.ReadFile("../testdata/hostile/_strict/templates/notify.yaml")
+	specs, _ := filepath.Glob("../testdata/hostile/*/repo/app/hookgen.yaml")
+	for _, file := range specs {
+		if data, err := os.ReadFile(file); err == nil {
+			f.Add(strict, data)
+		}
+	}
+	f.Fuzz(func(t *testing.T, policy, spec []byte) {
+		in := Input{
+			Repo:    fstest.MapFS{"app/hookgen.yaml": {Data: spec}},
+			AppDir:  "app",
+			Config:  fstest.MapFS{"policy.yaml": {Data: policy}, "templates/notify.yaml": {Data: notify}},
+			Context: Context{App: App{Name: "a", Namespace: "n"}, Env: map[string]string{"NS": "kube-system"}, RunnerImage: "r:1"},
+		}
+		res, err := Run(in)
+		if err != nil {
+			if _, ok := err.(Problems); !ok {
+				t.Fatalf("Run returned %T, want Problems: %v", err, err)
+			}
+			return
+		}
+		cfg, err := LoadConfig(in.Config, Limits{})
+		if err != nil {
+			t.Fatalf("the policy loaded for Run but not alone: %v", err)
+		}
+		for _, j := range res.Jobs {
+			var violations []string
+			cfg.Policy.checkJob(j, nil, &Knobs{}, in.Context, func(n *yaml.Node, rule, format string, args ...any) {
+				if rule != "allowRawJobs" && rule != "bounds.requireTTLSecondsAfterFinished" {
+					violations = append(violations, rule)
+				}
+			})
+			if len(violations) > 0 && !cfg.Policy.Open() {
+				t.Fatalf("job %s passed but breaks %v", j.Name, violations)
+			}
 		}
 	})
 }

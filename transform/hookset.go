@@ -40,7 +40,11 @@ func splitPath(p string) []string {
 
 // parseHookSet reads one hookgen.yaml.
 func parseHookSet(file string, data []byte, lim Limits, ps *problems, o *origins) *HookSet {
+	before := len(ps.list)
 	docs := parseStream(file, data, lim, ps)
+	if docs == nil && len(ps.list) > before {
+		return nil // does not parse; reported
+	}
 	var content []*yaml.Node
 	for _, d := range docs {
 		if d != nil {
@@ -48,10 +52,8 @@ func parseHookSet(file string, data []byte, lim Limits, ps *problems, o *origins
 		}
 	}
 	switch {
-	case len(docs) == 0 && ps.empty():
-		ps.add(Pos{File: file}, "", "the file is empty: declare apiVersion %s, kind %s and hooks", APIVersion, KindHookSet)
-		return nil
 	case len(content) == 0:
+		ps.add(Pos{File: file}, "", "the file is empty: declare apiVersion %s, kind %s and hooks", APIVersion, KindHookSet)
 		return nil
 	case len(content) > 1:
 		ps.add(Pos{File: file, Line: content[1].Line}, "", "%s holds one HookSet; found %d YAML documents", SpecFile, len(content))

@@ -43,8 +43,15 @@ type Job struct {
 	Generate  bool   // Name is a generateName prefix
 	Namespace string // "" is the Application's destination namespace
 	Template  string // "" for a raw job
-	Node      *yaml.Node
-	Pos       Pos // the hook's declaration
+	// DeletePolicy is what the hook-delete-policy annotation says.
+	DeletePolicy []DeletePolicy
+	Node         *yaml.Node
+	Pos          Pos // the hook's declaration
+
+	// The bounds Kubernetes enforces, as written in Node.
+	ActiveDeadlineSeconds   int64
+	BackoffLimit            int32
+	TTLSecondsAfterFinished *int32 // nil: no TTL
 }
 
 // defaultDeletePolicy is the delete policy of a hook that sets none:
@@ -105,7 +112,10 @@ type generator struct {
 // generate returns the Jobs of one hook, one per phase.
 func (g *generator) generate(h *mergedHook) []*Job {
 	var k Knobs
-	overlay(reflect.ValueOf(&k).Elem(), reflect.ValueOf(g.defaults))
+	if !g.policy.injects(h) {
+		// The repository's defaults do not reach the platform's own hooks.
+		overlay(reflect.ValueOf(&k).Elem(), reflect.ValueOf(g.defaults))
+	}
 	overlay(reflect.ValueOf(&k).Elem(), reflect.ValueOf(h.Knobs))
 
 	var tmpl *HookTemplate
@@ -331,7 +341,8 @@ func (g *generator) phaseJob(h *mergedHook, k *Knobs, tmpl *HookTemplate, with m
 	if len(g.ps.list) > before || spec == nil {
 		return nil
 	}
-	j := &Job{Hook: h.Name, Phase: phase, Template: templateName, Pos: h.pos()}
+	j := &Job{Hook: h.Name, Phase: phase, Template: templateName, Pos: h.pos(),
+		ActiveDeadlineSeconds: st.deadline, BackoffLimit: st.backoff, TTLSecondsAfterFinished: st.ttl}
 	if st.wave != nil {
 		j.Wave = *st.wave
 	}
@@ -389,9 +400,13 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 		mapSet(meta, "namespace", newStr(j.Namespace))
 	}
 	mapSet(meta, "labels", strMap(map[string]string{LabelManagedBy: ManagedBy, LabelHook: h.Name}))
+	policy := st.policy(j.Phase)
+	for _, p := range policy {
+		j.DeletePolicy = append(j.DeletePolicy, DeletePolicy(p))
+	}
 	ann := map[string]string{
 		AnnotationHook:             string(j.Phase),
-		AnnotationHookDeletePolicy: strings.Join(st.policy(j.Phase), ","),
+		AnnotationHookDeletePolicy: strings.Join(policy, ","),
 	}
 	if st.wave != nil {
 		ann[AnnotationSyncWave] = strconv.Itoa(int(*st.wave))

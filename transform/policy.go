@@ -122,6 +122,7 @@ type InputLimits struct {
 	MaxTotalBytes *int64 `json:"maxTotalBytes,omitempty"`
 	MaxDocuments  *int   `json:"maxDocuments,omitempty"`
 	MaxNodes      *int   `json:"maxNodes,omitempty"`
+	MaxSpecNodes  *int   `json:"maxSpecNodes,omitempty"`
 	MaxDepth      *int   `json:"maxDepth,omitempty"`
 	MaxHooks      *int   `json:"maxHooks,omitempty"`
 }
@@ -148,7 +149,12 @@ var digestRE = lazyRE(`@sha256:[a-f0-9]{64}$`)
 // parsePolicy reads and checks a HookPolicy file.
 func parsePolicy(file string, data []byte, lim Limits, ps *problems, o *origins) *HookPolicy {
 	var docs []*yaml.Node
-	for _, d := range parseStream(file, data, lim, ps) {
+	before := len(ps.list)
+	parsed := parseStream(file, data, lim, ps)
+	if parsed == nil && len(ps.list) > before {
+		return nil // does not parse; reported
+	}
+	for _, d := range parsed {
 		if d != nil {
 			docs = append(docs, d)
 		}
@@ -164,7 +170,6 @@ func parsePolicy(file string, data []byte, lim Limits, ps *problems, o *origins)
 	o.mark(file, docs[0])
 	p := &HookPolicy{}
 	d := &decoder{file: file, ps: ps}
-	before := len(ps.list)
 	d.decode(docs[0], reflect.ValueOf(p).Elem(), "", nil, "")
 	if p.APIVersion != APIVersion || p.Kind != KindHookPolicy {
 		ps.add(p.src.pos, "", "expected apiVersion %s and kind %s, found %q and %q", APIVersion, KindHookPolicy, p.APIVersion, p.Kind)
@@ -255,6 +260,7 @@ func (p *HookPolicy) limits(lim Limits) Limits {
 	}
 	set(&lim.MaxDocuments, in.MaxDocuments)
 	set(&lim.MaxNodes, in.MaxNodes)
+	set(&lim.MaxSpecNodes, in.MaxSpecNodes)
 	set(&lim.MaxDepth, in.MaxDepth)
 	set(&lim.MaxHooks, in.MaxHooks)
 	return lim

@@ -15,6 +15,13 @@ var (
 	secretEnvName = lazyRE(`(?i)(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|WEBHOOK_?URL|DSN|CONNECTION_?STRING)`)
 	// secretFlag matches command-line flags that take a secret.
 	secretFlag = lazyRE(`(?i)^--?(password|passwd|pass|token|secret|api-?key|access-?key|private-?key|webhook-?url)(=(.*))?$`)
+	// headerFlag matches a request-header flag (the runner's --header,
+	// curl's -H), with its value when given as --header=VALUE.
+	headerFlag = lazyRE(`^(--header|-H)(=(.*))?$`)
+	// credentialHeader matches "Name: value" for headers that carry a credential.
+	credentialHeader = lazyRE(`(?i)^\s*(authorization|proxy-authorization|cookie|x-api-key|x-auth-token|api-key|private-token)\s*:\s*(.*)$`)
+	// k8sRefIn finds a reference to another variable inside a value.
+	k8sRefIn = lazyRE(`\$\([A-Za-z_][A-Za-z0-9_]*\)`)
 	// k8sRef matches a value that only refers to other variables: $(VAR) ...
 	k8sRef = lazyRE(`^(\$\([A-Za-z_][A-Za-z0-9_]*\))+$`)
 	// urlPassword finds the password of a URL's user info.
@@ -115,14 +122,25 @@ func checkEnvEntry(n *yaml.Node, report func(*yaml.Node, string)) {
 	}
 }
 
-// checkFlags checks command and args for --password=... and --token VALUE.
+// checkFlags checks command and args for --password=... and --token VALUE,
+// and for credential headers written into --header and -H.
 func checkFlags(list *yaml.Node, report func(*yaml.Node, string)) {
 	for i, item := range list.Content {
 		if item.Kind != yaml.ScalarNode {
 			continue
 		}
 		if !strings.HasPrefix(item.Value, "-") {
-			continue // every secret-taking flag starts with a dash
+			continue // every secret-taking or header flag starts with a dash
+		}
+		if h := headerFlag.FindStringSubmatch(item.Value); h != nil {
+			header, at := h[3], item
+			if h[2] == "" && i+1 < len(list.Content) {
+				header, at = list.Content[i+1].Value, list.Content[i+1]
+			}
+			if m := credentialHeader.FindStringSubmatch(header); m != nil && strings.TrimSpace(m[2]) != "" && !k8sRefIn.MatchString(m[2]) {
+				report(at, "header "+m[1]+" carries a credential written literally; keep it in a Secret and pass it from an env var (hookgen run: --header-from-env "+m[1]+"=VAR; elsewhere $(VAR))")
+			}
+			continue
 		}
 		m := secretFlag.FindStringSubmatch(item.Value)
 		if m == nil {

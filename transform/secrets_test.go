@@ -36,7 +36,9 @@ template:
     containers:
       - name: c
         command: [app, --token, "$(TOKEN)", --password=$(PW), -v]
-        args: [--api-key, abc123, --token=literal, --password-file, /run/pw, --secret, /etc/s]
+        args: [--api-key, abc123, --token=literal, --password-file, /run/pw, --secret, /etc/s,
+               "--header=X-Team: a", "--header=Authorization: Bearer abc", -H, "cookie: s=1",
+               --header, "Authorization: Bearer $(TOKEN)", "--header=X-Api-Key:"]
         env:
           - {name: DB_PASSWORD, value: hunter2}
           - {name: API_TOKEN, value: "$(OTHER)"}
@@ -59,6 +61,8 @@ template:
 	want := []string{
 		"flag --api-key is followed by a literal value",
 		"flag --token has a literal value",
+		"header Authorization carries a credential written literally",
+		"header cookie carries a credential written literally",
 		"env DB_PASSWORD has a literal value",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {

@@ -23,6 +23,22 @@ import (
 //     placeholders. $(OTHER) is Kubernetes' own expansion and stays as it
 //     is, and so does Kubernetes' escape $$(OTHER); $$(app.name) writes a
 //     literal $(app.name).
+//   - $(params.x[*]) stands for each element of parameter x in turn: the
+//     nearest list item that holds it (not looking into lists nested in the
+//     item) is repeated once per element, in place, and dropped when x has
+//     none. The elements of a list are its items; of a map, its entries in
+//     key order, read as $(params.x[*].key) and $(params.x[*].value); of a
+//     secretKeyRef, the reference, read as $(params.x[*].secret) and
+//     $(params.x[*].key); of a string, int or bool, the value. An unset
+//     optional parameter has none, a set scalar one. So a flag is given
+//     once per value, and only when there is one:
+//
+//	args: ["--to=$(params.to[*])", "--header=$(params.headers[*].key): $(params.headers[*].value)"]
+//	env:  [{name: SMTP_PASSWORD, valueFrom: {secretKeyRef: {name: $(params.password[*].secret), key: $(params.password[*].key)}}}]
+//
+//     Inside each copy the element follows the rules above: alone it takes
+//     the element's whole node, inside a longer string it is text. One
+//     item repeats for one parameter.
 
 var placeholderPrefixes = []string{"params.", "app.", "hook.", "env.", "runner."}
 
@@ -55,6 +71,16 @@ type subster struct {
 	scope   *scope
 	origins *origins // nil: origins are not tracked
 	errs    []substError
+	// elems are the elements of the list items being repeated, innermost last.
+	elems []*element
+}
+
+// element is one element of a parameter that repeats a list item.
+type element struct {
+	param      string
+	typ        ParamType
+	node       *yaml.Node // a list item, a scalar value or a secretKeyRef
+	key, value *yaml.Node // a map entry
 }
 
 func (s *subster) copy(n *yaml.Node) *yaml.Node {
@@ -88,15 +114,155 @@ func (s *subster) tree(n *yaml.Node) *yaml.Node {
 		}
 		n.Content = kept
 	case yaml.SequenceNode:
-		kept := n.Content[:0]
+		kept := make([]*yaml.Node, 0, len(n.Content))
 		for _, item := range n.Content {
-			if v := s.tree(item); v != nil {
-				kept = append(kept, v)
+			names := map[string]bool{}
+			repeatNames(item, names)
+			switch len(names) {
+			case 0:
+				if v := s.tree(item); v != nil {
+					kept = append(kept, v)
+				}
+			case 1:
+				for name := range names {
+					kept = append(kept, s.repeat(item, name)...)
+				}
+			default:
+				list := make([]string, 0, len(names))
+				for _, name := range sortedKeys(names) {
+					list = append(list, "$(params."+name+"[*])")
+				}
+				s.errorf(item, "a list item repeats for one parameter only; this one uses %s", strings.Join(list, " and "))
 			}
 		}
 		n.Content = kept
 	}
 	return n
+}
+
+// repeat substitutes a list item once per element of the named parameter
+// and returns the copies. With no element the item is checked against a
+// stand-in, so that a mistake in it shows even when the list is empty,
+// and dropped.
+func (s *subster) repeat(item *yaml.Node, name string) []*yaml.Node {
+	p := s.scope.params[name]
+	if p == nil {
+		// Reported by lookup: params.* is not allowed here, or unknown.
+		if v := s.tree(item); v != nil {
+			return []*yaml.Node{v}
+		}
+		return nil
+	}
+	elems := elementsOf(name, p)
+	if len(elems) == 0 {
+		s.elems = append(s.elems, probeElement(name, p.typ))
+		s.tree(s.copy(item))
+		s.elems = s.elems[:len(s.elems)-1]
+		return nil
+	}
+	var out []*yaml.Node
+	for _, e := range elems {
+		s.elems = append(s.elems, e)
+		if v := s.tree(s.copy(item)); v != nil {
+			out = append(out, v)
+		}
+		s.elems = s.elems[:len(s.elems)-1]
+	}
+	return out
+}
+
+// elementsOf lists a parameter's elements (see the rules above).
+func elementsOf(name string, p *paramValue) []*element {
+	if p.node == nil {
+		return nil
+	}
+	switch p.typ {
+	case ParamList:
+		out := make([]*element, 0, len(p.node.Content))
+		for _, item := range p.node.Content {
+			out = append(out, &element{param: name, typ: p.typ, node: item})
+		}
+		return out
+	case ParamMap:
+		entries := map[string]*element{}
+		for i := 0; i+1 < len(p.node.Content); i += 2 {
+			k := p.node.Content[i]
+			entries[k.Value] = &element{param: name, typ: p.typ, key: k, value: p.node.Content[i+1]}
+		}
+		out := make([]*element, 0, len(entries))
+		for _, k := range sortedKeys(entries) {
+			out = append(out, entries[k])
+		}
+		return out
+	}
+	return []*element{{param: name, typ: p.typ, node: p.node}}
+}
+
+// probeElement is a stand-in element of a parameter of type t.
+func probeElement(name string, t ParamType) *element {
+	switch t {
+	case ParamList:
+		return &element{param: name, typ: t, node: newStr("x")}
+	case ParamMap:
+		return &element{param: name, typ: t, key: newStr("k"), value: newStr("v")}
+	}
+	return &element{param: name, typ: t, node: standIn(t)}
+}
+
+// repeatNames collects the parameters whose elements repeat the list item
+// n: those of the $(params.x[*]) placeholders in n's string scalars, not
+// looking into lists nested in n (their own items repeat).
+func repeatNames(n *yaml.Node, into map[string]bool) {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		if n.ShortTag() != tagStr || !strings.Contains(n.Value, "[*]") {
+			return
+		}
+		str := n.Value
+		for {
+			i := strings.Index(str, "$(")
+			if i < 0 {
+				return
+			}
+			rest := str[i+2:]
+			if i > 0 && str[i-1] == '$' {
+				str = rest // escaped: $$(
+				continue
+			}
+			end := strings.IndexByte(rest, ')')
+			if end < 0 {
+				return
+			}
+			if key, ok := strings.CutPrefix(rest[:end], "params."); ok {
+				if name, _, ok := cutRepeat(key); ok {
+					into[name] = true
+				}
+			}
+			str = rest[end+1:]
+		}
+	case yaml.MappingNode:
+		for i := 1; i < len(n.Content); i += 2 {
+			repeatNames(n.Content[i], into)
+		}
+	}
+}
+
+// cutRepeat splits "x[*]" and "x[*].field" into the parameter and the
+// field; ok is false for keys without [*] right after the name, or
+// malformed ones (reported by lookup).
+func cutRepeat(key string) (name, field string, ok bool) {
+	name, rest, found := strings.Cut(key, "[*]")
+	if !found || !validKey(name) || strings.Contains(name, ".") {
+		return "", "", false
+	}
+	if rest == "" {
+		return name, "", true
+	}
+	field, isField := strings.CutPrefix(rest, ".")
+	if !isField || !validKey(field) || strings.Contains(field, ".") {
+		return "", "", false
+	}
+	return name, field, true
 }
 
 // scalar substitutes one scalar node. It returns keep=false when the node
@@ -122,7 +288,7 @@ func (s *subster) scalar(n *yaml.Node) (*yaml.Node, bool) {
 		}
 		return v, true
 	}
-	text, changed := s.text(n, n.Value)
+	text, from, changed := s.text(n, n.Value)
 	if !changed {
 		return n, true
 	}
@@ -130,7 +296,14 @@ func (s *subster) scalar(n *yaml.Node) (*yaml.Node, bool) {
 	out.Value = text
 	out.Tag = tagStr
 	if s.origins != nil {
-		s.origins.derive(&out, n)
+		// A problem in the text (a literal secret) is most likely in the
+		// value a hook gave: point at that value when its file is known.
+		if _, known := s.origins.file[from]; known {
+			out.Line, out.Column = from.Line, from.Column
+			s.origins.derive(&out, from)
+		} else {
+			s.origins.derive(&out, n)
+		}
 	}
 	return &out, true
 }
@@ -138,19 +311,19 @@ func (s *subster) scalar(n *yaml.Node) (*yaml.Node, bool) {
 // String substitutes placeholders in a string (not a node) and reports
 // problems at n.
 func (s *subster) String(n *yaml.Node, in string) string {
-	out, _ := s.text(n, in)
+	out, _, _ := s.text(n, in)
 	return out
 }
 
-// text interpolates every placeholder in str.
-func (s *subster) text(n *yaml.Node, str string) (string, bool) {
+// text interpolates every placeholder in str. from is the first
+// parameter value it inserted, if any.
+func (s *subster) text(n *yaml.Node, str string) (out string, from *yaml.Node, changed bool) {
 	var b strings.Builder
-	changed := false
 	for {
 		i := strings.Index(str, "$(")
 		if i < 0 {
 			b.WriteString(str)
-			return b.String(), changed
+			return b.String(), from, changed
 		}
 		rest := str[i+2:]
 		if i > 0 && str[i-1] == '$' {
@@ -174,7 +347,7 @@ func (s *subster) text(n *yaml.Node, str string) (string, bool) {
 		end := strings.IndexByte(rest, ')')
 		if end < 0 {
 			s.errorf(n, "unterminated placeholder %q: add the closing parenthesis, or write $$( for a literal $(", clip("$("+rest, 40))
-			return str, false
+			return str, nil, false
 		}
 		key := rest[:end]
 		str = rest[end+1:]
@@ -189,6 +362,9 @@ func (s *subster) text(n *yaml.Node, str string) (string, bool) {
 		if v.Kind != yaml.ScalarNode {
 			s.errorf(n, "$(%s) is %s and can only stand alone as the whole value, not inside a string", key, kindName(v))
 			continue
+		}
+		if from == nil && strings.HasPrefix(key, "params.") {
+			from = v
 		}
 		b.WriteString(v.Value)
 	}
@@ -220,6 +396,11 @@ func lonePlaceholder(s string) (string, bool) {
 // unset optional parameter.
 func (s *subster) lookup(n *yaml.Node, key string) (*yaml.Node, bool) {
 	prefix, rest, _ := strings.Cut(key, ".")
+	if prefix == "params" {
+		if name, field, ok := cutRepeat(rest); ok {
+			return s.lookupElement(n, key, name, field)
+		}
+	}
 	if !validKey(rest) {
 		s.errorf(n, "malformed placeholder $(%s): use letters, digits, '_', '-' and '.'", clip(key, 60))
 		return nil, false
@@ -288,6 +469,61 @@ func (s *subster) lookup(n *yaml.Node, key string) (*yaml.Node, bool) {
 		return s.copy(v), true
 	}
 	return nil, false
+}
+
+// lookupElement resolves $(params.x[*]) and $(params.x[*].field) to the
+// element of x that the enclosing list item is being repeated for.
+func (s *subster) lookupElement(n *yaml.Node, key, name, field string) (*yaml.Node, bool) {
+	if s.scope.params == nil {
+		s.errorf(n, "$(%s): parameters can only be used in a template's job", key)
+		return nil, false
+	}
+	p, ok := s.scope.params[name]
+	if !ok {
+		s.errorf(n, "unknown parameter in $(%s)%s", key, suggest(name, sortedKeys(s.scope.params)))
+		return nil, false
+	}
+	var e *element
+	for i := len(s.elems) - 1; i >= 0; i-- {
+		if s.elems[i].param == name {
+			e = s.elems[i]
+			break
+		}
+	}
+	if e == nil {
+		s.errorf(n, "$(%s) stands for each element of parameter %q in turn: use it in an item of a list, which is repeated for each element", key, name)
+		return nil, false
+	}
+	var v *yaml.Node
+	switch p.typ {
+	case ParamMap:
+		switch field {
+		case "key":
+			v = e.key
+		case "value":
+			v = e.value
+		default:
+			s.errorf(n, "$(%s): the elements of map parameter %q are entries: use $(params.%s[*].key) and $(params.%s[*].value)", key, name, name, name)
+			return nil, false
+		}
+	case ParamSecretKeyRef:
+		if field != "secret" && field != "key" {
+			s.errorf(n, "$(%s): the element of secretKeyRef parameter %q is the reference: use $(params.%s[*].secret) and $(params.%s[*].key)", key, name, name, name)
+			return nil, false
+		}
+		v = mapGet(e.node, field)
+		if v == nil {
+			s.errorf(n, "$(%s): parameter %q has no field %q", key, name, field)
+			return nil, false
+		}
+	default:
+		if field != "" {
+			s.errorf(n, "$(%s): the elements of %s parameter %q have no fields", key, p.typ, name)
+			return nil, false
+		}
+		v = e.node
+	}
+	return s.copy(v), true
 }
 
 func validKey(k string) bool {

@@ -141,3 +141,117 @@ func TestSubstituteNoInjection(t *testing.T) {
 		t.Fatalf("the encoded output gained structure:\n%s", b.String())
 	}
 }
+
+// TestSubstituteRepeat checks $(params.x[*]): the nearest list item that
+// holds it is repeated once per element, and dropped when there is none.
+func TestSubstituteRepeat(t *testing.T) {
+	sc := testScope()
+	sc.params["headers"] = &paramValue{typ: ParamMap, node: newMap("X-Team", newStr("payments"), "Accept", newStr("*/*"))}
+	sc.params["empty"] = &paramValue{typ: ParamList, node: newSeq()}
+	sc.params["nomap"] = &paramValue{typ: ParamMap}
+	sc.params["noref"] = &paramValue{typ: ParamSecretKeyRef}
+	sc.params["mounts"] = &paramValue{typ: ParamList, node: newSeq(newMap("name", newStr("a")), newMap("name", newStr("b")))}
+	in := `
+args:
+- --fixed
+- --to=$(params.list[*])
+- --count=$(params.count[*])
+- --unset=$(params.unset[*])
+- --none=$(params.empty[*])
+- "--header=$(params.headers[*].key): $(params.headers[*].value)"
+- --nomap=$(params.nomap[*].key)
+- --app=$(app.name) --item=$(params.list[*])
+- $$(params.list[*]) is literal
+env:
+- name: PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: $(params.ref[*].secret)
+      key: $(params.ref[*].key)
+- name: GONE
+  valueFrom:
+    secretKeyRef:
+      name: $(params.noref[*].secret)
+      key: $(params.noref[*].key)
+nested:
+- name: c
+  args: ["--x=$(params.list[*])"]
+mounts:
+- $(params.mounts[*])
+`
+	want := `args:
+- --fixed
+- --to=a
+- --to=b
+- --count=3
+- "--header=Accept: */*"
+- "--header=X-Team: payments"
+- --app=shop --item=a
+- --app=shop --item=b
+- $(params.list[*]) is literal
+env:
+- name: PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: s
+      key: k
+nested:
+- name: c
+  args: ["--x=a", "--x=b"]
+mounts:
+- name: a
+- name: b
+`
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(in), &doc); err != nil {
+		t.Fatal(err)
+	}
+	s := &subster{scope: sc}
+	out := s.tree(doc.Content[0])
+	if len(s.errs) > 0 {
+		t.Fatalf("errors: %v", s.errs)
+	}
+	var b strings.Builder
+	if err := encodeNode(&b, out); err != nil {
+		t.Fatal(err)
+	}
+	if b.String() != want {
+		t.Fatalf("got:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+func TestSubstituteRepeatErrors(t *testing.T) {
+	sc := testScope()
+	sc.params["headers"] = &paramValue{typ: ParamMap, node: newMap("X-Team", newStr("payments"))}
+	sc.params["empty"] = &paramValue{typ: ParamList, node: newSeq()}
+	for _, tc := range []struct{ in, err string }{
+		{in: "a: $(params.list[*])", err: "use it in an item of a list"},
+		{in: "a:\n- --x=$(params.list[*]) $(params.count[*])", err: "repeats for one parameter only; this one uses $(params.count[*]) and $(params.list[*])"},
+		{in: "a:\n- $(params.nope[*])", err: "unknown parameter in $(params.nope[*])"},
+		{in: "a:\n- $(params.headers[*])", err: "use $(params.headers[*].key) and $(params.headers[*].value)"},
+		{in: "a:\n- $(params.ref[*])", err: "use $(params.ref[*].secret) and $(params.ref[*].key)"},
+		{in: "a:\n- $(params.list[*].name)", err: `the elements of list parameter "list" have no fields`},
+		{in: "a:\n- x $(params.list[*]) $(app.nam)", err: "unknown placeholder $(app.nam)"},
+		// An empty list still has its item checked.
+		{in: "a:\n- x $(params.empty[*]) $(app.nam)", err: "unknown placeholder $(app.nam)"},
+		{in: "a:\n- $(params.list[*]x)", err: "malformed placeholder"},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			var doc yaml.Node
+			if err := yaml.Unmarshal([]byte(tc.in), &doc); err != nil {
+				t.Fatal(err)
+			}
+			s := &subster{scope: sc}
+			s.tree(doc.Content[0])
+			if len(s.errs) == 0 || !strings.Contains(s.errs[0].msg, tc.err) {
+				t.Fatalf("errors %v, want one containing %q", s.errs, tc.err)
+			}
+		})
+	}
+	// Outside a template's job, params.* is refused as before.
+	s := &subster{scope: &scope{}}
+	s.tree(newSeq(newStr("$(params.list[*])")))
+	if len(s.errs) == 0 || !strings.Contains(s.errs[0].msg, "parameters can only be used in a template's job") {
+		t.Fatalf("errors %v", s.errs)
+	}
+}

@@ -175,8 +175,10 @@ func addRepoTemplates(ts Templates, repo *reader, ps *problems, o *origins) {
 	}
 }
 
-// readTemplateDir reads every *.yaml and *.yml HookTemplate file of dir.
-func readTemplateDir(r *reader, dir, origin string, ps *problems) []*HookTemplate {
+// readTemplateDir reads every *.yaml and *.yml HookTemplate file of dir,
+// but those named in skip. Hidden files are left out, which also leaves out
+// the ..data links of a mounted ConfigMap.
+func readTemplateDir(r *reader, dir, origin string, ps *problems, skip ...string) []*HookTemplate {
 	fi, ok := r.stat(dir)
 	if !ok {
 		return nil
@@ -193,7 +195,7 @@ func readTemplateDir(r *reader, dir, origin string, ps *problems) []*HookTemplat
 	var out []*HookTemplate
 	for _, e := range entries {
 		name := e.Name()
-		if strings.HasPrefix(name, ".") || (path.Ext(name) != ".yaml" && path.Ext(name) != ".yml") {
+		if strings.HasPrefix(name, ".") || (path.Ext(name) != ".yaml" && path.Ext(name) != ".yml") || slices.Contains(skip, name) {
 			continue
 		}
 		file := path.Join(dir, name)

@@ -2,6 +2,7 @@ package transform
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -25,8 +26,9 @@ const (
 
 var yamlLineErr = lazyRE(`^yaml: line (\d+): (.*)$`)
 
-// parseStream parses every document of a YAML stream into nodes. Aliases are
-// checked against lim.MaxNodes and expanded, duplicate mapping keys are
+// parseStream parses every document of one of hookgen's own files (a
+// hookgen.yaml, a template, the policy) into nodes. Aliases are checked
+// against lim.MaxSpecNodes and expanded, duplicate mapping keys are
 // problems, and every document comes back as its content node (never a
 // DocumentNode). Empty documents come back as nil so callers can keep the
 // document index stable.
@@ -51,7 +53,9 @@ func parseStream(file string, data []byte, lim Limits, ps *problems) []*yaml.Nod
 			docs = append(docs, nil)
 			continue
 		}
-		n, ok := expand(file, doc.Content[0], lim, ps)
+		specLim := lim
+		specLim.MaxNodes, specLim.limitName = lim.MaxSpecNodes, "max-spec-nodes"
+		n, ok := expand(file, doc.Content[0], specLim, ps)
 		if !ok {
 			return nil
 		}
@@ -79,7 +83,7 @@ func expand(file string, n *yaml.Node, lim Limits, ps *problems) (*yaml.Node, bo
 		return nil, false
 	}
 	if total > lim.MaxNodes {
-		ps.add(Pos{File: file, Line: n.Line}, "", "YAML expands to more than %d nodes (limit max-nodes); are aliases nested?", lim.MaxNodes)
+		ps.add(Pos{File: file, Line: n.Line}, "", "YAML expands to more than %d nodes (limit %s); are aliases nested?", lim.MaxNodes, cmp.Or(lim.limitName, "max-nodes"))
 		return nil, false
 	}
 	if !c.aliases {

@@ -1,0 +1,110 @@
+package plugin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/hookgen/hookgen/transform"
+)
+
+const policyHelp = `Usage: hookgen policy check [flags]
+
+Check a platform config directory (policy.yaml and templates/*.yaml)
+before it reaches the sidecar, e.g. in the platform repository's CI:
+
+  - the policy and every template parse and are well formed;
+  - each platform template, given stand-ins for its required parameters,
+    makes a Job that passes the policy's rules, except the ones a hook
+    satisfies itself (required resources and TTL);
+  - every hook the policy injects makes Jobs that pass all of them;
+  - templates.allow names templates that exist, and allows every
+    platform template.
+
+Every problem is printed on stderr as path:line:col: message; the exit
+code is 1 when there are problems, 0 otherwise.
+
+Examples:
+  hookgen policy check --config-dir platform/hookgen
+  HOOKGEN_CONFIG_DIR=/home/argocd/hookgen hookgen policy check
+
+Flags:
+`
+
+type policyCmd struct {
+	configDir string
+	help      bool
+}
+
+func (c *policyCmd) flagSet() *pflag.FlagSet {
+	fl := pflag.NewFlagSet("policy", pflag.ContinueOnError)
+	fl.SetOutput(io.Discard)
+	fl.SortFlags = false
+	fl.StringVar(&c.configDir, "config-dir", "", "platform config directory (default: $"+envConfigDir+" or "+defaultConfigDir+")")
+	fl.BoolVarP(&c.help, "help", "h", false, "show this help")
+	return fl
+}
+
+func runPolicy(_ context.Context, args []string, env Env, stdout, stderr io.Writer) int {
+	c := &policyCmd{}
+	fl := c.flagSet()
+	if err := fl.Parse(args); err != nil {
+		return usageError(stderr, "policy", err, fl)
+	}
+	if c.help {
+		fmt.Fprint(stdout, policyHelp+fl.FlagUsages())
+		return ExitOK
+	}
+	switch rest := fl.Args(); {
+	case len(rest) == 0:
+		return usageError(stderr, "policy", errors.New("say check"), fl)
+	case rest[0] != "check":
+		return usageError(stderr, "policy", fmt.Errorf("unknown subcommand %q: say check", rest[0]), fl)
+	case len(rest) > 1:
+		return usageError(stderr, "policy", fmt.Errorf("unexpected argument %q (the directory is --config-dir)", rest[1]), fl)
+	}
+	cfg, dir, closeCfg, err := openConfig(c.configDir, env)
+	if err != nil {
+		fmt.Fprintf(stderr, "hookgen policy: %v\n", err)
+		return ExitProblems
+	}
+	defer closeCfg()
+	if cfg == nil {
+		return usageError(stderr, "policy", fmt.Errorf("no config directory at %s: give one with --config-dir", defaultConfigDir), fl)
+	}
+	cwd, _ := os.Getwd()
+	run := &localRun{cwd: cwd, cfgDir: dir}
+	ctx := transform.Context{
+		App: transform.App{
+			Name: "app", Namespace: "app", Project: standInProject,
+			Revision: standInRevision, RevisionShort: standInRevision[:shortRevisionSize],
+			TargetRevision: standInTargetRevision,
+		},
+		Env:         map[string]string{},
+		RunnerImage: runnerImage(env),
+	}
+	sum, err := transform.LintConfig(cfg, ctx)
+	if err != nil {
+		return run.printProblems(stderr, err, true)
+	}
+	policy := "no policy.yaml (the open policy)"
+	if sum.Policy != "" {
+		policy = "policy " + run.display(sum.Policy)
+	}
+	fmt.Fprintf(stdout, "ok: %s: %s, %s%s, %s%s\n", relPath(cwd, dir), policy,
+		plural(len(sum.Templates), "platform template"), list(sum.Templates),
+		plural(len(sum.Injected), "injected hook"), list(sum.Injected))
+	return ExitOK
+}
+
+func list(names []string) string {
+	if len(names) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(names, ", ") + ")"
+}
