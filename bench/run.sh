@@ -13,7 +13,8 @@
 #    are built ($HOOKGEN_TOOLS_BIN/argocd-v2, see test/tools/build.sh) and
 #    the test module has the cmp-server harness; otherwise the report says
 #    it was not measured. HOOKGEN_BENCH_TESTMOD names another test module
-#    directory that has it (default: test), with bench/cmp_test.go in it.
+#    directory that has it (default: test), with _cmpbench/cmp_test.go in
+#    it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,7 +45,7 @@ elif [ -n "${HOOKGEN_TOOLS_BIN:-}" ]; then
 	echo "== row (d): argocd-cmp-server" >&2
 	go run ./bench -hookgen bin/hookgen -kustomize "$kustomize" -work "$work" -rows none -out /dev/null >/dev/null
 	if (hookgen="$PWD/bin/hookgen" && cd "${HOOKGEN_BENCH_TESTMOD:-test}" && HOOKGEN_BENCH_REPO="$work/cmp-repo" HOOKGEN_BENCH_APP=plain-1000 HOOKGEN_BENCH_HOOKGEN="$hookgen" \
-		HOOKGEN_BENCH_OUT="$work/cmp.json" go test -tags cmpbench,ignore -run TestCMPBench -count 1 -timeout 30m ./bench >&2); then
+		HOOKGEN_BENCH_OUT="$work/cmp.json" go test -run TestCMPBench -count 1 -timeout 30m ./_cmpbench >&2); then
 		cmp_arg="$work/cmp.json"
 	else
 		cmp_arg="the cmp-server run failed (see above)"
