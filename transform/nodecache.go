@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"hash/fnv"
+	"unsafe"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -21,7 +22,7 @@ import (
 //go:embed templates/builtin.nodes
 var builtinNodes []byte
 
-const nodesMagic = "hookgen-nodes-v1\n"
+const nodesMagic = "hookgen-nodes-v2\n"
 
 func textHash(data []byte) uint64 {
 	h := fnv.New64a()
@@ -44,6 +45,7 @@ func encodeNodeFiles(names []string, texts map[string][]byte, docs map[string][]
 		b = binary.AppendUvarint(b, textHash(texts[name]))
 		b = binary.AppendUvarint(b, uint64(len(docs[name])))
 		for _, d := range docs[name] {
+			b = binary.AppendUvarint(b, uint64(countNodes(d)))
 			var err error
 			if b, err = appendNode(b, d); err != nil {
 				return nil, err
@@ -51,6 +53,17 @@ func encodeNodeFiles(names []string, texts map[string][]byte, docs map[string][]
 		}
 	}
 	return b, nil
+}
+
+func countNodes(n *yaml.Node) int {
+	if n == nil {
+		return 0
+	}
+	c := 1
+	for _, k := range n.Content {
+		c += countNodes(k)
+	}
+	return c
 }
 
 func appendString(b []byte, s string) []byte {
@@ -84,9 +97,14 @@ func appendNode(b []byte, n *yaml.Node) ([]byte, error) {
 
 var errNodes = errors.New("builtin.nodes is damaged")
 
+// nodeReader decodes trees into slabs: one array of nodes and one of
+// child pointers per document, and strings that share the input's bytes
+// (the embedded file never changes).
 type nodeReader struct {
-	b   []byte
-	err error
+	b     []byte
+	err   error
+	nodes []yaml.Node
+	kids  []*yaml.Node
 }
 
 func (r *nodeReader) uint() uint64 {
@@ -107,27 +125,53 @@ func (r *nodeReader) string() string {
 		r.b = nil
 		return ""
 	}
-	s := string(r.b[:n])
+	if n == 0 {
+		return ""
+	}
+	s := unsafe.String(&r.b[0], int(n))
 	r.b = r.b[n:]
 	return s
 }
 
-func (r *nodeReader) node(depth int) *yaml.Node {
-	kind := r.uint()
-	if kind == 0 || r.err != nil || depth > 1000 {
-		return nil
-	}
-	n := &yaml.Node{Kind: yaml.Kind(kind), Style: yaml.Style(r.uint())}
-	n.Tag, n.Value, n.Anchor = r.string(), r.string(), r.string()
-	n.HeadComment, n.LineComment, n.FootComment = r.string(), r.string(), r.string()
-	n.Line, n.Column = int(r.uint()), int(r.uint())
+func (r *nodeReader) doc() *yaml.Node {
 	count := r.uint()
 	if count > uint64(len(r.b)) {
 		r.err = errNodes
 		return nil
 	}
+	r.nodes = make([]yaml.Node, count)
 	if count > 0 {
-		n.Content = make([]*yaml.Node, count)
+		r.kids = make([]*yaml.Node, count-1)
+	}
+	n := r.node(0)
+	if len(r.nodes) != 0 || len(r.kids) != 0 {
+		r.err = errNodes // the count was wrong
+	}
+	return n
+}
+
+func (r *nodeReader) node(depth int) *yaml.Node {
+	kind := r.uint()
+	if kind == 0 || r.err != nil || depth > 1000 || len(r.nodes) == 0 {
+		if kind != 0 {
+			r.err = errNodes
+		}
+		return nil
+	}
+	n := &r.nodes[0]
+	r.nodes = r.nodes[1:]
+	n.Kind, n.Style = yaml.Kind(kind), yaml.Style(r.uint())
+	n.Tag, n.Value, n.Anchor = r.string(), r.string(), r.string()
+	n.HeadComment, n.LineComment, n.FootComment = r.string(), r.string(), r.string()
+	n.Line, n.Column = int(r.uint()), int(r.uint())
+	count := r.uint()
+	if count > uint64(len(r.kids)) {
+		r.err = errNodes
+		return nil
+	}
+	if count > 0 {
+		n.Content = r.kids[:count:count]
+		r.kids = r.kids[count:]
 		for i := range n.Content {
 			n.Content[i] = r.node(depth + 1)
 		}
@@ -136,7 +180,8 @@ func (r *nodeReader) node(depth int) *yaml.Node {
 }
 
 // decodeNodeFiles reads builtin.nodes. The trees are new on every call:
-// callers may keep and change them.
+// callers may keep and change them (their strings share b, which must
+// not change).
 func decodeNodeFiles(b []byte) (map[string]nodeFile, error) {
 	if len(b) < len(nodesMagic) || string(b[:len(nodesMagic)]) != nodesMagic {
 		return nil, errNodes
@@ -147,7 +192,7 @@ func decodeNodeFiles(b []byte) (map[string]nodeFile, error) {
 		name := r.string()
 		f := nodeFile{hash: r.uint()}
 		for j := r.uint(); j > 0 && r.err == nil; j-- {
-			f.docs = append(f.docs, r.node(0))
+			f.docs = append(f.docs, r.doc())
 		}
 		files[name] = f
 	}

@@ -75,3 +75,12 @@ func TestDecodeNodeFilesRefusesDamage(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkDecodeNodeFiles(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := decodeNodeFiles(builtinNodes); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
