@@ -238,7 +238,9 @@ func (a annotations) apply(ms []*Manifest, complete bool, ps *problems) Problems
 			}
 			continue
 		}
-		canonical(m.node)
+		// Encoded from its tree as parsed: quoting, comments and styles
+		// stay, so a plain yes or 0777 keeps the meaning YAML 1.1 readers
+		// (Kubernetes, Argo CD) give it.
 		m.raw = nil
 	}
 	for _, r := range a.rules {
