@@ -3,6 +3,7 @@
 #   make demo   build hookgen and print what Argo CD receives for examples/shop
 #   make test   every test: unit, golden, fuzz seeds, the built binary, and
 #               the test module that checks the output with Argo CD's own code
+#   make bench  time hookgen against kustomize, write bench/results.md
 
 GO       ?= go
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
@@ -16,7 +17,7 @@ DEMO_ENV := ARGOCD_APP_NAME=shop ARGOCD_APP_NAMESPACE=shop ARGOCD_APP_PROJECT_NA
 	ARGOCD_APP_REVISION=5f3c2a1b9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b ARGOCD_APP_SOURCE_PATH=examples/shop \
 	ARGOCD_APP_SOURCE_REPO_URL=https://github.com/hookgen/hookgen.git ARGOCD_APP_SOURCE_TARGET_REVISION=main
 
-.PHONY: all build test test-unit test-conformance test-e2e test-loop tools demo fuzz lint clean schema
+.PHONY: all build test test-unit test-conformance test-e2e test-loop tools demo fuzz lint bench clean schema
 
 all: lint test
 
@@ -65,6 +66,11 @@ fuzz:
 # module of its own: its dependencies stay out of hookgen's).
 schema:
 	cd tools/schemagen && $(GO) run .
+
+# Whole processes side by side with kustomize v5.8.2, and the Go benchmarks;
+# BENCHFLAGS go to the bench program (e.g. BENCHFLAGS="-runs 2").
+bench:
+	bash bench/run.sh $(BENCHFLAGS)
 
 lint:
 	@out=$$(gofmt -l . ); if [ -n "$$out" ]; then echo "gofmt wants changes in:"; echo "$$out"; exit 1; fi

@@ -103,7 +103,8 @@ func TestBinaryGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if code != 0 || stderr.Len() != 0 {
+			notes, _ := os.ReadFile(filepath.Join(dir, "notes.txt")) // notes on success, if any
+			if code != 0 || !bytes.Equal(stderr.Bytes(), notes) {
 				t.Fatalf("exit %d, stderr:\n%s", code, stderr.Bytes())
 			}
 			if !bytes.Equal(stdout.Bytes(), want) {

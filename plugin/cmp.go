@@ -125,6 +125,18 @@ func (r *rootFS) ReadDir(name string) ([]fs.DirEntry, error) {
 	return es, outside(err)
 }
 
+// ReadLink and Lstat let kustomize see symlinks as it does on disk.
+
+func (r *rootFS) ReadLink(name string) (string, error) {
+	t, err := fs.ReadLink(r.fsys, name)
+	return t, outside(err)
+}
+
+func (r *rootFS) Lstat(name string) (fs.FileInfo, error) {
+	fi, err := fs.Lstat(r.fsys, name)
+	return fi, outside(err)
+}
+
 // outside turns os.Root's "path escapes from parent" into
 // transform.ErrOutsideRoot.
 func outside(err error) error {

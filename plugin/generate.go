@@ -78,6 +78,9 @@ func runGenerate(_ context.Context, args []string, env Env, stdout, stderr io.Wr
 		fmt.Fprintf(stderr, "hookgen: write output: %v\n", err)
 		return ExitProblems
 	}
+	for _, n := range res.Notes {
+		fmt.Fprintln(stderr, n.Error())
+	}
 	return ExitOK
 }
 

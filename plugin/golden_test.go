@@ -31,6 +31,7 @@ var goldenEnv = map[string]string{
 //	config/        the sidecar's config directory (optional)
 //	expected.yaml  the output, for a case that succeeds
 //	errors.txt     stderr, for a case that fails (exit code 1, no output)
+//	notes.txt      stderr, for a case that succeeds with notes (optional)
 //	README.md      what the case shows
 type goldenCase struct {
 	name, dir string
@@ -128,11 +129,16 @@ func checkGolden(t *testing.T, c goldenCase, code int, stdout, stderr []byte, ma
 	t.Helper()
 	expected := filepath.Join(c.dir, "expected.yaml")
 	errorsFile := filepath.Join(c.dir, "errors.txt")
+	notesFile := filepath.Join(c.dir, "notes.txt")
 	if *update && mayUpdate {
 		os.Remove(expected)
 		os.Remove(errorsFile)
+		os.Remove(notesFile)
 		if code == ExitOK {
 			writeFile(t, expected, stdout)
+			if len(stderr) > 0 {
+				writeFile(t, notesFile, stderr)
+			}
 		} else {
 			writeFile(t, errorsFile, stderr)
 		}
@@ -154,8 +160,12 @@ func checkGolden(t *testing.T, c goldenCase, code int, stdout, stderr []byte, ma
 	if code != ExitOK {
 		t.Fatalf("exit code %d, want 0; stderr:\n%s", code, stderr)
 	}
-	if len(stderr) != 0 {
-		t.Errorf("a successful run printed on stderr:\n%s", stderr)
+	var notes []byte
+	if _, err := os.Stat(notesFile); err == nil {
+		notes = readFile(t, notesFile)
+	}
+	if !bytes.Equal(stderr, notes) {
+		t.Errorf("a successful run printed on stderr other than %s:\n%s", notesFile, stderr)
 	}
 	if !bytes.Equal(stdout, want) {
 		t.Errorf("output differs from %s (run with -update to accept):\n%s", expected, diff(string(want), string(stdout)))

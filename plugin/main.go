@@ -102,8 +102,6 @@ func Main(args []string, environ []string, stdout, stderr io.Writer) (code int) 
 			code = ExitProblems
 		}
 	}()
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
-	defer stop()
 	env := NewEnv(environ)
 	if len(args) == 0 && calledAsKRM() {
 		// A KRM runner that gives no arguments: started as hookgen-krm.
@@ -112,6 +110,15 @@ func Main(args []string, environ []string, stdout, stderr io.Writer) (code int) 
 	if len(args) == 0 {
 		usage(stderr)
 		return ExitUsage
+	}
+	ctx := context.Background()
+	if args[0] == "run" {
+		// Only a hook action outlives a signal long enough to care: it
+		// stops its retries. Watching signals costs every other command an
+		// OS thread at start.
+		var stop context.CancelFunc
+		ctx, stop = signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
+		defer stop()
 	}
 	switch args[0] {
 	case "-h", "--help":

@@ -37,6 +37,7 @@ func schemaFor(path string) string {
 // included: their problems are of meaning, which no schema can see.
 var schemaInvalid = map[string]bool{
 	"testdata/cli/fixtures/platform-lint/templates/broken.yaml":       true, // unknown field
+	"testdata/err-annotate/repo/app/hookgen.yaml":                     true, // unknown fields, wrong types, unknown names
 	"testdata/err-duplicate-hooks/repo/app/hookgen.yaml":              true, // duplicate key
 	"testdata/err-many-files/repo/app/hookgen.yaml":                   true, // wrong types, no name
 	"testdata/err-names-and-enums/repo/app/hookgen.yaml":              true, // unknown phase, delete policy

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"reflect"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -347,7 +346,7 @@ func (l *StringList) decodeNode(d *decoder, n *yaml.Node, path string) {
 // Quantity is a Kubernetes resource quantity ("500m", "128Mi", 2).
 type Quantity string
 
-var quantityRE = regexp.MustCompile(`^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+|[kMGTPE]i?|m|)$`)
+var quantityRE = lazyRE(`^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+|[kMGTPE]i?|m|)$`)
 
 func (q *Quantity) decodeNode(d *decoder, n *yaml.Node, path string) {
 	if n.Kind != yaml.ScalarNode || isNull(n) || n.ShortTag() == tagBool {

@@ -24,7 +24,12 @@
 //     refused (secrets.go).
 //  4. Manifests. The application's own files are split into documents
 //     and passed through byte for byte where nothing needs changing
-//     (manifests.go).
+//     (manifests.go); a kustomization is built in-process with
+//     kustomize's library over the repository's fs.FS, refusing anything
+//     it would fetch (kustomize.go, kustfs.go). annotate rules and
+//     convertHelmHooks then set Argo CD's annotations on the resources
+//     they match, and only those documents are encoded again
+//     (annotate.go).
 //  5. Check across: PostDelete hooks in a namespace the app itself creates.
 //
 // Problems are collected, not returned at the first one: a run reports

@@ -107,7 +107,7 @@ func Explain(res *Result) *Timeline {
 // manifestPhases returns the hook phases of one of the application's own
 // resources (Sync for an ordinary resource), and whether Argo CD skips it.
 func manifestPhases(m *Manifest) (phases []Phase, skip bool) {
-	ann := mapPath(m.node, "metadata", "annotations")
+	ann := mapPath(m.Node(), "metadata", "annotations")
 	v := mapGet(ann, AnnotationHook)
 	if v == nil || strings.TrimSpace(v.Value) == "" {
 		return []Phase{Sync}, false
@@ -132,7 +132,7 @@ func manifestPhases(m *Manifest) (phases []Phase, skip bool) {
 // manifestWave reads a resource's sync wave as Argo CD does: the
 // annotation when it is an integer, else 0.
 func manifestWave(m *Manifest) int32 {
-	v := mapGet(mapPath(m.node, "metadata", "annotations"), AnnotationSyncWave)
+	v := mapGet(mapPath(m.Node(), "metadata", "annotations"), AnnotationSyncWave)
 	if v == nil {
 		return 0
 	}

@@ -3,13 +3,12 @@ package transform
 import (
 	"path"
 	"reflect"
-	"regexp"
 	"slices"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
-var envNameRE = regexp.MustCompile(`^[-._a-zA-Z][-._a-zA-Z0-9]*$`)
+var envNameRE = lazyRE(`^[-._a-zA-Z][-._a-zA-Z0-9]*$`)
 
 // specDirs lists the directories whose hookgen.yaml apply to the app
 // directory: the repository root first, the app directory last.

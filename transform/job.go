@@ -3,7 +3,6 @@ package transform
 import (
 	"fmt"
 	"reflect"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -860,7 +859,7 @@ func mergeStrings(m *yaml.Node, key string, add map[string]string) {
 	mapSet(m, key, strMap(all))
 }
 
-var labelValueRE = regexp.MustCompile(`^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$`)
+var labelValueRE = lazyRE(`^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$`)
 
 // checkLabel checks a label key and value; "" means fine.
 func checkLabel(key, value string) string {

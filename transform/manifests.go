@@ -6,6 +6,7 @@ import (
 	"path"
 	"strings"
 
+	"sigs.k8s.io/kustomize/api/resource"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -20,12 +21,22 @@ type Manifest struct {
 	Name       string
 	Namespace  string
 
-	raw  []byte     // the document's text, ending in a newline; nil when node must be encoded
-	node *yaml.Node // the parsed document
+	raw  []byte             // the document's text, ending in a newline; nil when node must be encoded
+	node *yaml.Node         // the parsed document
+	kres *resource.Resource // the resource kustomize built, for a Kustomize application
 }
 
-// Node returns the parsed resource.
-func (m *Manifest) Node() *yaml.Node { return m.node }
+// Node returns the parsed resource. A document printed as written is
+// parsed again here: a run keeps no tree it does not need.
+func (m *Manifest) Node() *yaml.Node {
+	if m.node == nil && m.raw != nil {
+		var doc yaml.Node
+		if yaml.Unmarshal(m.raw, &doc) == nil && len(doc.Content) > 0 {
+			m.node = copyNode(doc.Content[0]) // alias-free, as when it was read
+		}
+	}
+	return m.node
+}
 
 // kustomization and chart files change how a directory is built.
 var (
@@ -37,10 +48,22 @@ var (
 // files; they must never reach a cluster.
 var readerAnnotationPrefixes = []string{"config.kubernetes.io/", "internal.config.kubernetes.io/"}
 
+// appManifests returns the application's own resources: the build of its
+// kustomization, or its plain manifest files. For a kustomization that
+// sets a namespace, it returns that namespace too. keep asks for the
+// parsed tree of every resource (annotate rules look into them);
+// otherwise a document printed as written keeps only its text.
+func appManifests(r *reader, appDir string, sel *Manifests, keep bool, ps *problems) ([]*Manifest, string) {
+	if file := kustomizationIn(r, appDir); file != "" {
+		return kustomizeBuild(r, appDir, file, sel, ps)
+	}
+	return readManifests(r, appDir, sel, keep, ps), ""
+}
+
 // readManifests reads the application's own resources from the app
 // directory: *.yaml, *.yml and *.json files, not hidden ones, not hookgen's
 // own, in path order, the way Argo CD's directory source reads them.
-func readManifests(r *reader, appDir string, sel *Manifests, ps *problems) []*Manifest {
+func readManifests(r *reader, appDir string, sel *Manifests, keep bool, ps *problems) []*Manifest {
 	if sel == nil {
 		sel = &Manifests{}
 	}
@@ -51,12 +74,6 @@ func readManifests(r *reader, appDir string, sel *Manifests, ps *problems) []*Ma
 					ps.add(Pos{File: path.Join(appDir, SpecFile)}, "", "manifests: bad glob %q", p)
 				}
 			}
-		}
-	}
-	for _, k := range kustomizationFiles {
-		if _, ok := r.stat(path.Join(appDir, k)); ok {
-			ps.add(Pos{File: path.Join(appDir, k)}, "", "this is a Kustomize application; hookgen does not build kustomizations yet: keep the app a Kustomize source and add hookgen as a second, hooks-only source of the Application")
-			return nil
 		}
 	}
 	if _, ok := r.stat(path.Join(appDir, chartFile)); ok {
@@ -100,11 +117,17 @@ func readManifests(r *reader, appDir string, sel *Manifests, ps *problems) []*Ma
 			if name == SpecFile || !isManifestFile(name) || !selected(rel, sel) {
 				continue
 			}
-			data, ok := r.read(p, true)
+			var data []byte
+			var ok bool
+			if e.Type().IsRegular() {
+				data, ok = r.readListed(p) // no stat of its own: the listing said what it is
+			} else {
+				data, ok = r.read(p, true)
+			}
 			if !ok {
 				continue
 			}
-			out = append(out, parseManifests(p, data, r.lim, ps)...)
+			out = append(out, parseManifests(p, data, r.lim, keep, ps)...)
 		}
 	}
 	walk(appDir)
@@ -218,8 +241,12 @@ func isMarker(l []byte, m string) bool {
 	return len(l) == 3 || l[3] == ' ' || l[3] == '\t' || l[3] == '\n' || l[3] == '\r'
 }
 
-// parseManifests parses the documents of one manifest file.
-func parseManifests(file string, data []byte, lim Limits, ps *problems) []*Manifest {
+// parseManifests parses the documents of one manifest file. Unless keep
+// is set, a document printed as written drops its tree once it has been
+// checked: the text is all the output needs, and a run over thousands of
+// resources then holds only their text (a List keeps its tree for its
+// items' namespaces).
+func parseManifests(file string, data []byte, lim Limits, keep bool, ps *problems) []*Manifest {
 	var out []*Manifest
 	chunks := splitDocuments(data)
 	if len(chunks) > lim.MaxDocuments {
@@ -229,6 +256,21 @@ func parseManifests(file string, data []byte, lim Limits, ps *problems) []*Manif
 	for _, c := range chunks {
 		if len(bytes.TrimSpace(c.text)) == 0 {
 			continue
+		}
+		if !keep && !c.reencode {
+			// The common case: a document hookgen prints as written needs
+			// its identity, not its tree (scan.go).
+			if info, ok := scanDoc(c.text, lim); ok {
+				if strings.HasPrefix(info.apiVersion, "hookgen.dev/") {
+					continue // hookgen's own kinds are never output
+				}
+				m := &Manifest{File: file, Line: c.line, APIVersion: info.apiVersion, Kind: info.kind, Name: info.name, Namespace: info.namespace, raw: c.text}
+				if len(m.raw) > 0 && m.raw[len(m.raw)-1] != '\n' {
+					m.raw = append(m.raw[:len(m.raw):len(m.raw)], '\n')
+				}
+				out = append(out, m)
+				continue
+			}
 		}
 		var doc yaml.Node
 		if err := yaml.Unmarshal(c.text, &doc); err != nil {
@@ -270,6 +312,9 @@ func parseManifests(file string, data []byte, lim Limits, ps *problems) []*Manif
 			m.raw = c.text
 			if len(m.raw) > 0 && m.raw[len(m.raw)-1] != '\n' {
 				m.raw = append(m.raw[:len(m.raw):len(m.raw)], '\n')
+			}
+			if !keep && !strings.HasSuffix(m.Kind, "List") {
+				m.node = nil
 			}
 		}
 		out = append(out, m)
@@ -379,7 +424,14 @@ func namespaces(ms []*Manifest) map[string]Pos {
 		}
 	}
 	for _, m := range ms {
-		visit(m.node, Pos{File: m.File, Line: m.Line})
+		pos := Pos{File: m.File, Line: m.Line}
+		if m.node == nil {
+			if m.Kind == "Namespace" && m.APIVersion == "v1" && m.Name != "" {
+				out[m.Name] = pos
+			}
+			continue
+		}
+		visit(m.node, pos)
 	}
 	return out
 }

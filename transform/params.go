@@ -2,12 +2,11 @@ package transform
 
 import (
 	"fmt"
-	"regexp"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
-var secretKeyRE = regexp.MustCompile(`^[-._a-zA-Z0-9]+$`)
+var secretKeyRE = lazyRE(`^[-._a-zA-Z0-9]+$`)
 
 // checkParamValue checks a value against a parameter type. It returns ""
 // when the value fits, else the rest of a sentence ("must be ..."). It never

@@ -144,7 +144,7 @@ func (p *HookPolicy) Open() bool { return p.open }
 // File is where the policy was read from ("" for the open policy).
 func (p *HookPolicy) File() string { return p.src.pos.File }
 
-var digestRE = regexp.MustCompile(`@sha256:[a-f0-9]{64}$`)
+var digestRE = lazyRE(`@sha256:[a-f0-9]{64}$`)
 
 // parsePolicy reads and checks a HookPolicy file.
 func parsePolicy(file string, data []byte, lim Limits, ps *problems, o *origins) *HookPolicy {

@@ -3,6 +3,7 @@ package transform
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 )
 
@@ -59,17 +60,7 @@ func (r *reader) read(name string, required bool) ([]byte, bool) {
 		}
 		return nil, false
 	}
-	pos := Pos{File: r.prefix + name}
-	if !fi.Mode().IsRegular() {
-		r.ps.add(pos, "", "not a regular file (%s); hookgen reads only regular files", fileKind(fi.Mode()))
-		return nil, false
-	}
-	if fi.Size() > r.lim.MaxFileBytes {
-		r.ps.add(pos, "", "file is %d bytes; the limit is %d (limit max-file-bytes)", fi.Size(), r.lim.MaxFileBytes)
-		return nil, false
-	}
-	if r.total+fi.Size() > r.lim.MaxTotalBytes {
-		r.ps.add(pos, "", "reading it would pass %d bytes in all (limit max-total-bytes)", r.lim.MaxTotalBytes)
+	if !r.allowed(name, fi) {
 		return nil, false
 	}
 	data, err := fs.ReadFile(r.fsys, name)
@@ -77,8 +68,57 @@ func (r *reader) read(name string, required bool) ([]byte, bool) {
 		r.fail(name, err)
 		return nil, false
 	}
+	return r.count(name, data)
+}
+
+// readListed reads a file its directory listing says is a regular file:
+// it opens it once and checks what it opened, without a separate stat.
+func (r *reader) readListed(name string) ([]byte, bool) {
+	f, err := r.fsys.Open(name)
+	if err != nil {
+		r.fail(name, err)
+		return nil, false
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		r.fail(name, err)
+		return nil, false
+	}
+	if !r.allowed(name, fi) {
+		return nil, false
+	}
+	// One byte more than the limit tells a file that grew past it.
+	data, err := io.ReadAll(io.LimitReader(f, min(fi.Size(), r.lim.MaxFileBytes)+1))
+	if err != nil {
+		r.fail(name, err)
+		return nil, false
+	}
+	return r.count(name, data)
+}
+
+// allowed checks a file's type and size against the limits.
+func (r *reader) allowed(name string, fi fs.FileInfo) bool {
+	pos := Pos{File: r.prefix + name}
+	if !fi.Mode().IsRegular() {
+		r.ps.add(pos, "", "not a regular file (%s); hookgen reads only regular files", fileKind(fi.Mode()))
+		return false
+	}
+	if fi.Size() > r.lim.MaxFileBytes {
+		r.ps.add(pos, "", "file is %d bytes; the limit is %d (limit max-file-bytes)", fi.Size(), r.lim.MaxFileBytes)
+		return false
+	}
+	if r.total+fi.Size() > r.lim.MaxTotalBytes {
+		r.ps.add(pos, "", "reading it would pass %d bytes in all (limit max-total-bytes)", r.lim.MaxTotalBytes)
+		return false
+	}
+	return true
+}
+
+// count checks what was read against the limits and adds it to the total.
+func (r *reader) count(name string, data []byte) ([]byte, bool) {
 	if int64(len(data)) > r.lim.MaxFileBytes {
-		r.ps.add(pos, "", "file is over %d bytes (limit max-file-bytes)", r.lim.MaxFileBytes)
+		r.ps.add(Pos{File: r.prefix + name}, "", "file is over %d bytes (limit max-file-bytes)", r.lim.MaxFileBytes)
 		return nil, false
 	}
 	r.total += int64(len(data))

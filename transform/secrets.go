@@ -1,7 +1,6 @@
 package transform
 
 import (
-	"regexp"
 	"strings"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -13,46 +12,61 @@ import (
 
 var (
 	// secretEnvName matches environment variable names that hold secrets.
-	secretEnvName = regexp.MustCompile(`(?i)(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|WEBHOOK_?URL|DSN|CONNECTION_?STRING)`)
+	secretEnvName = lazyRE(`(?i)(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|WEBHOOK_?URL|DSN|CONNECTION_?STRING)`)
 	// secretFlag matches command-line flags that take a secret.
-	secretFlag = regexp.MustCompile(`(?i)^--?(password|passwd|pass|token|secret|api-?key|access-?key|private-?key|webhook-?url)(=(.*))?$`)
+	secretFlag = lazyRE(`(?i)^--?(password|passwd|pass|token|secret|api-?key|access-?key|private-?key|webhook-?url)(=(.*))?$`)
 	// headerFlag matches a request-header flag (the runner's --header,
 	// curl's -H), with its value when given as --header=VALUE.
-	headerFlag = regexp.MustCompile(`^(--header|-H)(=(.*))?$`)
+	headerFlag = lazyRE(`^(--header|-H)(=(.*))?$`)
 	// credentialHeader matches "Name: value" for headers that carry a credential.
-	credentialHeader = regexp.MustCompile(`(?i)^\s*(authorization|proxy-authorization|cookie|x-api-key|x-auth-token|api-key|private-token)\s*:\s*(.*)$`)
+	credentialHeader = lazyRE(`(?i)^\s*(authorization|proxy-authorization|cookie|x-api-key|x-auth-token|api-key|private-token)\s*:\s*(.*)$`)
 	// k8sRefIn finds a reference to another variable inside a value.
-	k8sRefIn = regexp.MustCompile(`\$\([A-Za-z_][A-Za-z0-9_]*\)`)
+	k8sRefIn = lazyRE(`\$\([A-Za-z_][A-Za-z0-9_]*\)`)
 	// k8sRef matches a value that only refers to other variables: $(VAR) ...
-	k8sRef = regexp.MustCompile(`^(\$\([A-Za-z_][A-Za-z0-9_]*\))+$`)
+	k8sRef = lazyRE(`^(\$\([A-Za-z_][A-Za-z0-9_]*\))+$`)
 	// urlPassword finds the password of a URL's user info.
-	urlPassword = regexp.MustCompile(`[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]*:([^/\s@]+)@`)
-	// secretValue matches values that are credentials whatever they are called.
+	urlPassword = lazyRE(`[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]*:([^/\s@]+)@`)
+	// secretValue matches values that are credentials whatever they are
+	// called. hint lists literal text one of which every match contains:
+	// most values contain none, and their regexp never runs (or compiles).
 	secretValue = []struct {
-		re   *regexp.Regexp
+		hint []string
+		re   *lazyRegexp
 		what string
 	}{
-		{regexp.MustCompile(`hooks\.slack\.com/(services|workflows|triggers)/`), "a Slack webhook URL (the URL is the secret)"},
-		{regexp.MustCompile(`\bxox[abposr]-[A-Za-z0-9-]{10,}`), "a Slack token"},
-		{regexp.MustCompile(`\b(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30,}|\bgithub_pat_[A-Za-z0-9_]{30,}`), "a GitHub token"},
-		{regexp.MustCompile(`\bglpat-[A-Za-z0-9_-]{20,}`), "a GitLab token"},
-		{regexp.MustCompile(`\b(AKIA|ASIA)[0-9A-Z]{16}\b`), "an AWS access key"},
-		{regexp.MustCompile(`-----BEGIN [A-Z ]*PRIVATE KEY-----`), "a private key"},
-		{regexp.MustCompile(`\b[rs]k_live_[A-Za-z0-9]{16,}`), "a Stripe key"},
-		{regexp.MustCompile(`discord(app)?\.com/api/webhooks/`), "a Discord webhook URL"},
-		{regexp.MustCompile(`outlook\.office(365)?\.com/webhook/|\.webhook\.office\.com/`), "a Microsoft Teams webhook URL"},
+		{[]string{"hooks.slack.com/"}, lazyRE(`hooks\.slack\.com/(services|workflows|triggers)/`), "a Slack webhook URL (the URL is the secret)"},
+		{[]string{"xox"}, lazyRE(`\bxox[abposr]-[A-Za-z0-9-]{10,}`), "a Slack token"},
+		{[]string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"}, lazyRE(`\b(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30,}|\bgithub_pat_[A-Za-z0-9_]{30,}`), "a GitHub token"},
+		{[]string{"glpat-"}, lazyRE(`\bglpat-[A-Za-z0-9_-]{20,}`), "a GitLab token"},
+		{[]string{"AKIA", "ASIA"}, lazyRE(`\b(AKIA|ASIA)[0-9A-Z]{16}\b`), "an AWS access key"},
+		{[]string{"-----BEGIN "}, lazyRE(`-----BEGIN [A-Z ]*PRIVATE KEY-----`), "a private key"},
+		{[]string{"k_live_"}, lazyRE(`\b[rs]k_live_[A-Za-z0-9]{16,}`), "a Stripe key"},
+		{[]string{"discord"}, lazyRE(`discord(app)?\.com/api/webhooks/`), "a Discord webhook URL"},
+		{[]string{"outlook.office", ".webhook.office.com/"}, lazyRE(`outlook\.office(365)?\.com/webhook/|\.webhook\.office\.com/`), "a Microsoft Teams webhook URL"},
 	}
 )
 
+// containsAny reports whether s contains one of the hints.
+func containsAny(s string, hints []string) bool {
+	for _, h := range hints {
+		if strings.Contains(s, h) {
+			return true
+		}
+	}
+	return false
+}
+
 // literalSecret reports what kind of credential s holds, or "".
 func literalSecret(s string) string {
-	for _, m := range urlPassword.FindAllStringSubmatch(s, -1) {
-		if !isReference(m[1]) {
-			return "a URL with a password"
+	if strings.Contains(s, "://") && strings.Contains(s, "@") {
+		for _, m := range urlPassword.FindAllStringSubmatch(s, -1) {
+			if !isReference(m[1]) {
+				return "a URL with a password"
+			}
 		}
 	}
 	for _, p := range secretValue {
-		if p.re.MatchString(s) {
+		if containsAny(s, p.hint) && p.re.MatchString(s) {
 			return p.what
 		}
 	}
@@ -64,7 +78,7 @@ func literalSecret(s string) string {
 // empty: neither is a literal secret.
 func isReference(s string) bool {
 	s = strings.TrimSpace(s)
-	return s == "" || k8sRef.MatchString(s)
+	return s == "" || strings.HasPrefix(s, "$(") && k8sRef.MatchString(s)
 }
 
 // scanSecrets walks a generated Job and reports every literal credential:
@@ -114,6 +128,9 @@ func checkFlags(list *yaml.Node, report func(*yaml.Node, string)) {
 	for i, item := range list.Content {
 		if item.Kind != yaml.ScalarNode {
 			continue
+		}
+		if !strings.HasPrefix(item.Value, "-") {
+			continue // every secret-taking or header flag starts with a dash
 		}
 		if h := headerFlag.FindStringSubmatch(item.Value); h != nil {
 			header, at := h[3], item

@@ -25,8 +25,49 @@ type HookSet struct {
 	Hooks []Hook `json:"hooks,omitempty"`
 	// Manifests selects the application's own files that are printed with the hooks.
 	Manifests *Manifests `json:"manifests,omitempty"`
+	// Annotate sets Argo CD's hook, delete policy, wave and sync option
+	// annotations on the application's own resources, rule by rule.
+	Annotate []AnnotateRule `json:"annotate,omitempty"`
+	// ConvertHelmHooks turns the Helm hook annotations of every resource
+	// of the application into Argo CD's.
+	ConvertHelmHooks *bool `json:"convertHelmHooks,omitempty"`
 
 	src source
+}
+
+// AnnotateRule sets Argo CD's annotations on the resources it matches:
+// a hand-written Job becomes a hook, CRDs and Namespaces get an early
+// wave, a vendored chart's Helm hooks become Argo CD hooks.
+type AnnotateRule struct {
+	// Name names the rule in messages; by default "annotate[i]".
+	Name string `json:"name,omitempty"`
+	// Match selects the resources; every field it sets must match.
+	Match *ResourceMatch `json:"match"`
+	// Phase makes the resources hooks of these phases
+	// (argocd.argoproj.io/hook), or Skip.
+	Phase StringList `json:"phase,omitempty"`
+	// DeletePolicy is one or more of HookSucceeded, HookFailed, BeforeHookCreation.
+	DeletePolicy StringList `json:"deletePolicy,omitempty"`
+	// Wave is the argocd.argoproj.io/sync-wave.
+	Wave *int32 `json:"wave,omitempty"`
+	// SyncOptions are argocd.argoproj.io/sync-options ("Replace=true").
+	SyncOptions StringList `json:"syncOptions,omitempty"`
+	// ConvertHelmHooks turns the matched resources' Helm hook annotations
+	// into Argo CD's before the rule's own settings apply.
+	ConvertHelmHooks *bool `json:"convertHelmHooks,omitempty"`
+
+	src source
+}
+
+// ResourceMatch selects resources. Kind, apiVersion and namespace match
+// exactly, name is a glob ("*-migrate"), labels must all be present with
+// these values. At least one of kind, name and labels is required.
+type ResourceMatch struct {
+	APIVersion string            `json:"apiVersion,omitempty"`
+	Kind       string            `json:"kind,omitempty"`
+	Name       string            `json:"name,omitempty"`
+	Namespace  string            `json:"namespace,omitempty"`
+	Labels     map[string]string `json:"labels,omitempty"`
 }
 
 // Knobs are the Job settings a hook, the set's defaults and policy share.

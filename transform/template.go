@@ -7,7 +7,6 @@ import (
 	"maps"
 	"path"
 	"reflect"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -58,12 +57,18 @@ func loadBuiltins() (Templates, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list built-in templates: %w", err)
 	}
+	cached, _ := decodeNodeFiles(builtinNodes) // parsed ahead of time (nodecache.go)
 	for _, f := range files {
 		data, err := builtinFS.ReadFile(f)
 		if err != nil {
 			return nil, fmt.Errorf("read built-in template %s: %w", f, err)
 		}
-		for _, t := range parseTemplates("builtin:"+path.Base(f), data, OriginBuiltin, DefaultLimits(), &ps) {
+		file := "builtin:" + path.Base(f)
+		docs, check := cached[file].docs, false // TestBuiltinNodes checked these
+		if c, ok := cached[file]; !ok || c.hash != textHash(data) {
+			docs, check = parseStream(file, data, DefaultLimits(), &ps), true // changed since: parse its YAML
+		}
+		for _, t := range templatesOf(file, docs, OriginBuiltin, check, &ps) {
 			if _, dup := ts[t.Metadata.Name]; dup {
 				ps.add(t.src.pos, "", "built-in template %q defined twice", t.Metadata.Name)
 			}
@@ -77,8 +82,8 @@ func loadBuiltins() (Templates, error) {
 }
 
 var (
-	dnsLabelRE  = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
-	paramNameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
+	dnsLabelRE  = lazyRE(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+	paramNameRE = lazyRE(`^[A-Za-z][A-Za-z0-9_]*$`)
 )
 
 // isDNSLabel reports whether s is a DNS-1123 label (names of hooks,
@@ -101,8 +106,14 @@ func isDNSSubdomain(s string) bool {
 
 // parseTemplates reads every HookTemplate document of a file and checks it.
 func parseTemplates(file string, data []byte, origin string, lim Limits, ps *problems) []*HookTemplate {
+	return templatesOf(file, parseStream(file, data, lim, ps), origin, true, ps)
+}
+
+// templatesOf decodes the parsed documents of a template file, and checks
+// them unless they are built-in templates a test has checked.
+func templatesOf(file string, docs []*yaml.Node, origin string, check bool, ps *problems) []*HookTemplate {
 	var out []*HookTemplate
-	for _, doc := range parseStream(file, data, lim, ps) {
+	for _, doc := range docs {
 		if doc == nil {
 			continue
 		}
@@ -112,7 +123,7 @@ func parseTemplates(file string, data []byte, origin string, lim Limits, ps *pro
 		if t.Metadata.Name == "" && t.APIVersion == "" {
 			continue // not a template at all; reported
 		}
-		t.broken = !checkTemplate(t, ps)
+		t.broken = check && !checkTemplate(t, ps)
 		out = append(out, t)
 	}
 	return out

@@ -34,6 +34,9 @@ type Input struct {
 type Result struct {
 	Manifests []*Manifest
 	Jobs      []*Job
+	// Notes are remarks on a successful run, for the log: what hookgen
+	// left as it was and why (a Helm test hook it could not convert).
+	Notes Problems
 }
 
 // Run reads the hook declarations, templates and manifests and returns the
@@ -45,7 +48,9 @@ func Run(in Input) (*Result, error) {
 		return nil, err
 	}
 	ps := st.ps
-	manifests := readManifests(st.repo, st.appDir, st.sel, ps)
+	before := len(ps.list)
+	manifests, namespace := appManifests(st.repo, st.appDir, st.sel, !st.annotate.empty(), ps)
+	notes := st.annotate.apply(manifests, len(ps.list) == before, ps)
 	g := &generator{ctx: st.ctx, templates: st.templates, defaults: st.defaults, origins: st.o, ps: ps, policy: st.cfg.Policy, fromParams: st.fromParams}
 	var jobs []*Job
 	count := 0
@@ -59,6 +64,7 @@ func Run(in Input) (*Result, error) {
 		}
 		jobs = append(jobs, g.generate(h)...)
 	}
+	followNamespace(jobs, namespace)
 	checkDeleteNamespaces(jobs, manifests, st.ctx, st.merged, ps)
 	if err := ps.err(); err != nil {
 		return nil, err
@@ -70,7 +76,7 @@ func Run(in Input) (*Result, error) {
 			cmp.Compare(a.Name, b.Name),
 		)
 	})
-	return &Result{Manifests: manifests, Jobs: jobs}, nil
+	return &Result{Manifests: manifests, Jobs: jobs, Notes: notes}, nil
 }
 
 // state is a run after loading: configuration, declarations and
@@ -87,6 +93,7 @@ type state struct {
 	defaults   Knobs
 	merged     []*mergedHook
 	sel        *Manifests
+	annotate   annotations
 	fromParams map[*yaml.Node]bool // values that came from Application parameters
 }
 
@@ -150,6 +157,7 @@ func newState(in Input) (*state, error) {
 	st.templates = st.cfg.Templates.clone()
 	addRepoTemplates(st.templates, st.repo, ps, st.o)
 	st.defaults, st.merged, st.sel = mergeSets(sets)
+	st.annotate = collectAnnotations(sets, appDir, ps)
 	st.cfg.checkInjected(st.merged, ps)
 	return st, nil
 }
@@ -231,6 +239,15 @@ func checkDeleteNamespaces(jobs []*Job, manifests []*Manifest, ctx Context, hook
 // first, then the hooks in the order Argo CD runs them.
 func (r *Result) WriteTo(w io.Writer) (int64, error) {
 	cw := &countWriter{w: w}
+	var scratch []byte // one buffer for every document encoded
+	write := func(n *yaml.Node) error {
+		var ok bool
+		if scratch, ok = emitNode(scratch[:0], n); ok {
+			cw.Write(scratch)
+			return nil
+		}
+		return encodeSlow(cw, n)
+	}
 	first := true
 	sep := func() {
 		if !first {
@@ -242,7 +259,7 @@ func (r *Result) WriteTo(w io.Writer) (int64, error) {
 		sep()
 		if m.raw != nil {
 			cw.Write(m.raw)
-		} else if err := encodeNode(cw, m.node); err != nil {
+		} else if err := write(m.node); err != nil {
 			return cw.n, err
 		}
 		if cw.err != nil {
@@ -251,7 +268,7 @@ func (r *Result) WriteTo(w io.Writer) (int64, error) {
 	}
 	for _, j := range r.Jobs {
 		sep()
-		if err := encodeNode(cw, j.Node); err != nil {
+		if err := write(j.Node); err != nil {
 			return cw.n, err
 		}
 		if cw.err != nil {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -25,7 +24,7 @@ const (
 	tagSeq   = "!!seq"
 )
 
-var yamlLineErr = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var yamlLineErr = lazyRE(`^yaml: line (\d+): (.*)$`)
 
 // parseStream parses every document of one of hookgen's own files (a
 // hookgen.yaml, a template, the policy) into nodes. Aliases are checked
@@ -304,8 +303,18 @@ func kindName(n *yaml.Node) string {
 	return "an unsupported YAML node"
 }
 
-// encodeNode writes one node as a YAML document (no leading "---").
+// encodeNode writes one node as a YAML document (no leading "---"), with
+// the fast writer when it knows the tree (emit.go), else kyaml's encoder.
 func encodeNode(w io.Writer, n *yaml.Node) error {
+	if buf, ok := emitNode(nil, n); ok {
+		_, err := w.Write(buf)
+		return err
+	}
+	return encodeSlow(w, n)
+}
+
+// encodeSlow writes one node with kyaml's encoder.
+func encodeSlow(w io.Writer, n *yaml.Node) error {
 	enc := yaml.NewEncoder(w)
 	if err := enc.Encode(n); err != nil {
 		return fmt.Errorf("encode YAML: %w", err)

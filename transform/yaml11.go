@@ -1,7 +1,6 @@
 package transform
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -23,7 +22,7 @@ var yaml11Words = map[string]bool{
 	"-.inf": true, "-.Inf": true, "-.INF": true,
 }
 
-var yaml11Float = regexp.MustCompile(`^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`)
+var yaml11Float = lazyRE(`^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`)
 
 // yaml11NonString reports whether a plain scalar v would not be read as a
 // string by a YAML 1.1 parser.

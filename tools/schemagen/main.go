@@ -189,7 +189,11 @@ func fixNodes(s *jsonschema.Schema) {
 		}
 		for _, field := range phaseFields {
 			if p, ok := def.Properties.Get(field); ok {
-				names(p, phases)
+				if name == "AnnotateRule" {
+					names(p, append(phases[:len(phases):len(phases)], transform.Skip)) // a resource may be skipped
+				} else {
+					names(p, phases)
+				}
 			}
 		}
 		for _, field := range policyFields {

@@ -1,0 +1,404 @@
+package transform
+
+import (
+	"fmt"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// Annotating the application's own resources: `annotate:` rules in
+// hookgen.yaml set Argo CD's hook, delete policy, sync wave and sync
+// option annotations on the resources they match, and convertHelmHooks
+// turns Helm's hook annotations into Argo CD's with Argo CD's own mapping.
+// A changed document is printed again (kustomize's encoder for a
+// kustomize build, hookgen's otherwise); every other document passes
+// through byte for byte.
+
+// More Argo CD and Helm annotations.
+const (
+	AnnotationSyncOptions = "argocd.argoproj.io/sync-options"
+
+	HelmAnnotationHook             = "helm.sh/hook"
+	HelmAnnotationHookWeight       = "helm.sh/hook-weight"
+	HelmAnnotationHookDeletePolicy = "helm.sh/hook-delete-policy"
+)
+
+// Skip is the hook type that keeps Argo CD from applying a resource. It is
+// valid only alone.
+const Skip = "Skip"
+
+// helmHookPhases is Argo CD's mapping of Helm hook types
+// (gitops-engine pkg/sync/hook/helm; pre-delete and post-delete are Argo
+// CD's own deletion hooks).
+var helmHookPhases = map[string]Phase{
+	"pre-install":  PreSync,
+	"pre-upgrade":  PreSync,
+	"post-install": PostSync,
+	"post-upgrade": PostSync,
+	"pre-delete":   PreDelete,
+	"post-delete":  PostDelete,
+}
+
+// helmDeletePolicies maps Helm's delete policies one to one.
+var helmDeletePolicies = map[string]DeletePolicy{
+	"hook-succeeded":       HookSucceeded,
+	"hook-failed":          HookFailed,
+	"before-hook-creation": BeforeHookCreation,
+}
+
+// helmCRDInstall marks a CRD for Helm 2; it is not a hook.
+const helmCRDInstall = "crd-install"
+
+// syncOptionValues lists the per-resource sync options Argo CD reads
+// (gitops-engine pkg/sync/common SyncOption*) and the values each takes.
+var syncOptionValues = map[string][]string{
+	"Replace":                     {"true", "false"},
+	"Force":                       {"true", "false"},
+	"ServerSideApply":             {"true", "false"},
+	"Validate":                    {"true", "false"},
+	"SkipDryRunOnMissingResource": {"true", "false"},
+	"Prune":                       {"true", "false", "confirm"},
+	"Delete":                      {"true", "false", "confirm"},
+	"PruneLast":                   {"true", "false"},
+	"ApplyOutOfSyncOnly":          {"true", "false"},
+	"ClientSideApplyMigration":    {"true", "false"},
+}
+
+// annotateRule is a rule with what a run knows about it.
+type annotateRule struct {
+	*AnnotateRule
+	label     string // how messages name it
+	mustMatch bool   // declared next to the application: matching nothing is a mistake
+	matched   int
+}
+
+// annotations are the annotate rules and the convertHelmHooks setting
+// that apply to the application, the root's first.
+type annotations struct {
+	rules   []*annotateRule
+	convert bool
+}
+
+func (a annotations) empty() bool { return len(a.rules) == 0 && !a.convert }
+
+func (r *AnnotateRule) setSource(src source) { r.src = src }
+
+// collectAnnotations gathers and checks the annotate rules of the
+// HookSets. Rules add up from the root's file to the app's;
+// convertHelmHooks is the nearest file's.
+func collectAnnotations(sets []*HookSet, appDir string, ps *problems) annotations {
+	var a annotations
+	for _, set := range sets {
+		if set == nil {
+			continue
+		}
+		file := set.src.pos.File
+		if set.ConvertHelmHooks != nil {
+			a.convert = *set.ConvertHelmHooks
+		}
+		names := map[string]int{}
+		for i := range set.Annotate {
+			r := &annotateRule{AnnotateRule: &set.Annotate[i], mustMatch: path.Dir(file) == appDir}
+			r.label = fmt.Sprintf("annotate[%d]", i)
+			if r.Name != "" {
+				r.label = fmt.Sprintf("annotate rule %q", r.Name)
+				if line, dup := names[r.Name]; dup {
+					ps.add(r.src.pos, "", "%s: declared twice in this file (first at line %d)", r.label, line)
+				}
+				names[r.Name] = r.src.pos.Line
+			}
+			if checkAnnotateRule(r, ps) {
+				a.rules = append(a.rules, r)
+			}
+		}
+	}
+	return a
+}
+
+// checkAnnotateRule checks one rule on its own and reports whether it can
+// be applied.
+func checkAnnotateRule(r *annotateRule, ps *problems) bool {
+	before := len(ps.list)
+	at := func(field string) Pos { return r.src.at(field) }
+	fail := func(field, format string, args ...any) {
+		ps.add(at(field), "", r.label+": "+format, args...)
+	}
+	switch m := r.Match; {
+	case m == nil:
+		fail("", "match is required: the kind, name or labels of the resources to annotate")
+	case m.Kind == "" && m.Name == "" && len(m.Labels) == 0:
+		fail("match", "match needs at least one of kind, name and labels")
+	default:
+		if _, err := path.Match(m.Name, ""); err != nil {
+			fail("match.name", "match.name: bad glob %q", m.Name)
+		}
+	}
+	if len(r.Phase) == 0 && len(r.DeletePolicy) == 0 && r.Wave == nil && len(r.SyncOptions) == 0 && (r.ConvertHelmHooks == nil || !*r.ConvertHelmHooks) {
+		fail("", "sets nothing: give phase, deletePolicy, wave, syncOptions or convertHelmHooks")
+	}
+	for _, p := range r.Phase {
+		if _, ok := parsePhase(p); !ok && p != Skip {
+			fail("phase", "unknown phase %q%s", p, suggest(p, append(phaseNames(), Skip)))
+		}
+	}
+	if slices.Contains(r.Phase, Skip) && len(r.Phase) > 1 {
+		fail("phase", "Skip must stand alone: Argo CD ignores it next to other phases")
+	}
+	if dupPhase(r.Phase) {
+		fail("phase", "a phase is listed twice")
+	}
+	for _, p := range r.DeletePolicy {
+		if _, ok := parseDeletePolicy(p); !ok {
+			fail("deletePolicy", "unknown delete policy %q%s", p, suggest(p, policyNames()))
+		}
+	}
+	seen := map[string]bool{}
+	for _, o := range r.SyncOptions {
+		key, val, ok := strings.Cut(o, "=")
+		known := make([]string, 0, len(syncOptionValues))
+		for k := range syncOptionValues {
+			known = append(known, k)
+		}
+		vals, isKey := syncOptionValues[key]
+		switch {
+		case !ok:
+			fail("syncOptions", "sync option %q must be Key=value, such as Replace=true", o)
+		case !isKey:
+			fail("syncOptions", "unknown sync option %q%s", key, suggest(key, known))
+		case !slices.Contains(vals, val):
+			fail("syncOptions", "sync option %s takes %s, not %q", key, strings.Join(vals, " or "), val)
+		case seen[key]:
+			fail("syncOptions", "sync option %s is set twice", key)
+		}
+		seen[key] = true
+	}
+	return len(ps.list) == before
+}
+
+// apply annotates the resources and returns notes about what was left
+// as it was. complete says the resources were read without problems: only
+// then is a rule that matches none of them reported.
+func (a annotations) apply(ms []*Manifest, complete bool, ps *problems) Problems {
+	if a.empty() {
+		return nil
+	}
+	var notes Problems
+	for _, m := range ms {
+		if m.node == nil || m.node.Kind != yaml.MappingNode || strings.HasSuffix(m.Kind, "List") {
+			continue
+		}
+		changed := false
+		if a.convert {
+			c, n := convertHelmHooks(m)
+			changed = changed || c
+			notes = append(notes, n...)
+		}
+		var policyBy *annotateRule // the last rule that set a delete policy
+		for _, r := range a.rules {
+			if !r.matches(m) {
+				continue
+			}
+			r.matched++
+			changed = true
+			if r.ConvertHelmHooks != nil && *r.ConvertHelmHooks {
+				_, n := convertHelmHooks(m)
+				notes = append(notes, n...)
+			}
+			ann := annotationsOf(m.node)
+			if len(r.Phase) > 0 {
+				mapSet(ann, AnnotationHook, newStr(strings.Join(r.Phase, ",")))
+			}
+			if len(r.DeletePolicy) > 0 {
+				mapSet(ann, AnnotationHookDeletePolicy, newStr(strings.Join(r.DeletePolicy, ",")))
+				policyBy = r
+			}
+			if r.Wave != nil {
+				mapSet(ann, AnnotationSyncWave, newStr(strconv.Itoa(int(*r.Wave))))
+			}
+			if len(r.SyncOptions) > 0 {
+				mapSet(ann, AnnotationSyncOptions, newStr(strings.Join(r.SyncOptions, ",")))
+			}
+		}
+		if !changed {
+			continue
+		}
+		if ann := mapGet(m.node, "metadata"); ann != nil {
+			if a := mapGet(ann, "annotations"); a != nil && a.Kind == yaml.MappingNode && len(a.Content) == 0 {
+				mapDelete(ann, "annotations") // a conversion removed the last one
+			}
+		}
+		checkAnnotated(m, policyBy, ps)
+		if m.kres != nil {
+			if err := m.render(); err != nil {
+				ps.add(Pos{File: m.File, Line: m.Line}, "", "%v", err)
+			}
+			continue
+		}
+		// Encoded from its tree as parsed: quoting, comments and styles
+		// stay, so a plain yes or 0777 keeps the meaning YAML 1.1 readers
+		// (Kubernetes, Argo CD) give it.
+		m.raw = nil
+	}
+	for _, r := range a.rules {
+		if r.matched == 0 && r.mustMatch && complete {
+			ps.add(r.src.pos, "", "%s matches no resource of the application%s", r.label, noMatchHint(r.Match, ms))
+		}
+	}
+	return notes.sorted()
+}
+
+// checkAnnotated checks a resource after every rule had its say.
+func checkAnnotated(m *Manifest, policyBy *annotateRule, ps *problems) {
+	ann := mapPath(m.node, "metadata", "annotations")
+	hook := mapGet(ann, AnnotationHook)
+	if policyBy != nil && hook == nil && mapGet(ann, HelmAnnotationHook) == nil {
+		ps.add(policyBy.src.at("deletePolicy"), "", "%s: deletePolicy applies only to hooks, and %s is not one: set phase too", policyBy.label, resourceName(m))
+	}
+	if hook == nil {
+		return
+	}
+	for _, p := range strings.Split(hook.Value, ",") {
+		if ph, ok := parsePhase(strings.TrimSpace(p)); ok && ph.IsDelete() && m.Name == "" {
+			ps.add(Pos{File: m.File, Line: m.Line}, "", "%s is a %s hook without metadata.name: Argo CD finds deletion hooks by name, so a generateName would be created again on every reconcile", resourceName(m), ph)
+		}
+	}
+}
+
+// matches reports whether the rule selects the resource.
+func (r *annotateRule) matches(m *Manifest) bool {
+	mt := r.Match
+	if mt.Kind != "" && mt.Kind != m.Kind ||
+		mt.APIVersion != "" && mt.APIVersion != m.APIVersion ||
+		mt.Namespace != "" && mt.Namespace != m.Namespace {
+		return false
+	}
+	if mt.Name != "" {
+		if ok, _ := path.Match(mt.Name, m.Name); !ok {
+			return false
+		}
+	}
+	if len(mt.Labels) > 0 {
+		labels := mapPath(m.node, "metadata", "labels")
+		for k, v := range mt.Labels {
+			l := mapGet(labels, k)
+			if l == nil || l.Kind != yaml.ScalarNode || l.Value != v {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// noMatchHint says what is there when a rule matches nothing.
+func noMatchHint(mt *ResourceMatch, ms []*Manifest) string {
+	if len(ms) == 0 {
+		return " (it has none here: a hooks-only source cannot annotate the resources of the Application's other sources)"
+	}
+	if mt.Kind == "" {
+		return ""
+	}
+	var kinds []string
+	for _, m := range ms {
+		if m.Kind == mt.Kind {
+			return ""
+		}
+		kinds = append(kinds, m.Kind)
+	}
+	slices.Sort(kinds)
+	return fmt.Sprintf(" (no %s; kinds here: %s)", mt.Kind, strings.Join(slices.Compact(kinds), ", "))
+}
+
+// annotationsOf returns the resource's annotations, creating them.
+func annotationsOf(n *yaml.Node) *yaml.Node {
+	return mapEnsure(mapEnsure(n, "metadata"), "annotations")
+}
+
+func resourceName(m *Manifest) string {
+	name := m.Name
+	if name == "" {
+		name = mapPath(m.node, "metadata", "generateName").Value + "*"
+	}
+	return m.Kind + "/" + name
+}
+
+// convertHelmHooks turns a resource's Helm hook annotations into Argo
+// CD's, the way Argo CD itself reads them (argocd-facts: Helm hook
+// mapping), and reports whether it changed the resource. Types Argo CD
+// has no equivalent for (test, rollback) are left alone, with a note.
+// A resource that already has an Argo CD hook keeps its annotations:
+// Argo CD ignores Helm's hook types on it.
+func convertHelmHooks(m *Manifest) (changed bool, notes Problems) {
+	ann := mapPath(m.node, "metadata", "annotations")
+	helm := mapGet(ann, HelmAnnotationHook)
+	if helm == nil || helm.Kind != yaml.ScalarNode || mapGet(ann, AnnotationHook) != nil {
+		return false, nil
+	}
+	note := func(format string, args ...any) {
+		notes = append(notes, Problem{Pos: Pos{File: m.File, Line: m.Line}, Msg: "note: " + resourceName(m) + ": " + fmt.Sprintf(format, args...)})
+	}
+	var phases, other []string
+	crd := false
+	for _, t := range strings.Split(helm.Value, ",") {
+		t = strings.TrimSpace(t)
+		switch p, ok := helmHookPhases[t]; {
+		case t == "":
+		case ok:
+			if !slices.Contains(phases, string(p)) {
+				phases = append(phases, string(p))
+			}
+		case t == helmCRDInstall:
+			crd = true
+		default:
+			other = append(other, t)
+		}
+	}
+	if len(phases) == 0 && !crd {
+		note("Helm hook %q has no Argo CD equivalent, and Argo CD never applies such a resource; left as is", helm.Value)
+		return false, notes
+	}
+	if len(other) > 0 {
+		note("Helm hook types %s have no Argo CD equivalent; converted the others", strings.Join(other, ", "))
+	}
+	mapDelete(ann, HelmAnnotationHook)
+	if len(phases) > 0 {
+		mapSet(ann, AnnotationHook, newStr(strings.Join(phases, ",")))
+	}
+	if w := mapGet(ann, HelmAnnotationHookWeight); w != nil {
+		mapDelete(ann, HelmAnnotationHookWeight)
+		if _, err := strconv.ParseInt(strings.TrimSpace(w.Value), 10, 32); err != nil {
+			note("helm.sh/hook-weight %q is not an integer; dropped", w.Value)
+		} else if mapGet(ann, AnnotationSyncWave) == nil {
+			mapSet(ann, AnnotationSyncWave, newStr(strings.TrimSpace(w.Value)))
+		}
+	}
+	if d := mapGet(ann, HelmAnnotationHookDeletePolicy); d != nil {
+		mapDelete(ann, HelmAnnotationHookDeletePolicy)
+		var policies []string
+		if old := mapGet(ann, AnnotationHookDeletePolicy); old != nil {
+			for _, p := range strings.Split(old.Value, ",") {
+				if p = strings.TrimSpace(p); p != "" && !slices.Contains(policies, p) {
+					policies = append(policies, p)
+				}
+			}
+		}
+		for _, p := range strings.Split(d.Value, ",") {
+			p = strings.TrimSpace(p)
+			ap, ok := helmDeletePolicies[p]
+			switch {
+			case p == "":
+			case !ok:
+				note("helm.sh/hook-delete-policy %q is not a Helm delete policy; dropped", p)
+			case !slices.Contains(policies, string(ap)):
+				policies = append(policies, string(ap))
+			}
+		}
+		if len(policies) > 0 && len(phases) > 0 {
+			mapSet(ann, AnnotationHookDeletePolicy, newStr(strings.Join(policies, ",")))
+		}
+	}
+	return true, notes
+}

@@ -1,0 +1,225 @@
+package transform
+
+import (
+	"io/fs"
+	"strings"
+	"sync"
+	"testing"
+	"testing/fstest"
+)
+
+const cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s\n"
+
+func configMap(name string) string { return strings.Replace(cm, "%s", name, 1) }
+
+// TestKustomizeRefusesFetching checks that nothing kustomize would clone or
+// download reaches it, wherever it is written: in the app's kustomization,
+// in a base's, in a plugin configuration file or inline.
+func TestKustomizeRefusesFetching(t *testing.T) {
+	spec := setHeader + "hooks: []\n"
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		want  string
+	}{
+		{"remote base in a base", map[string]string{
+			"app/kustomization.yaml":  "resources: [../base]\n",
+			"base/kustomization.yaml": "resources: [cm.yaml]\ncomponents:\n  - https://github.com/acme/c//x?ref=v1\n",
+			"base/cm.yaml":            configMap("a"),
+		}, `base/kustomization.yaml:3: components: "https://github.com/acme/c//x?ref=v1" is outside the repository`},
+		{"scp-like git URL", map[string]string{
+			"app/kustomization.yaml": "resources:\n  - git@gitlab.example.com:acme/deploy.git//base\n",
+		}, `app/kustomization.yaml:2: resources: "git@gitlab.example.com:acme/deploy.git//base"`},
+		{"forced git protocol", map[string]string{
+			"app/kustomization.yaml": "bases:\n  - git::https://example.com/acme/deploy.git\n",
+		}, `bases: "git::https://example.com/acme/deploy.git"`},
+		{"patch transformer file", map[string]string{
+			"app/kustomization.yaml": "resources: [cm.yaml]\ntransformers: [patch.yaml]\n",
+			"app/cm.yaml":            configMap("a"),
+			"app/patch.yaml":         "apiVersion: builtin\nkind: PatchTransformer\nmetadata: {name: p}\npath: https://example.com/p.yaml\n",
+		}, `app/patch.yaml:4: PatchTransformer: "https://example.com/p.yaml"`},
+		{"inline generator", map[string]string{
+			"app/kustomization.yaml": "generators:\n  - |-\n    apiVersion: builtin\n    kind: ConfigMapGenerator\n    metadata: {name: g}\n    files: [https://example.com/f]\n",
+		}, `app/kustomization.yaml:6: ConfigMapGenerator: "https://example.com/f"`},
+		{"strategic merge patch list", map[string]string{
+			"app/kustomization.yaml": "resources: [cm.yaml]\ntransformers: [smp.yaml]\n",
+			"app/cm.yaml":            configMap("a"),
+			"app/smp.yaml":           "apiVersion: builtin\nkind: PatchStrategicMergeTransformer\nmetadata: {name: p}\npaths:\n  - local.yaml\n  - http://example.com/p.yaml\n",
+		}, `app/smp.yaml:6: PatchStrategicMergeTransformer: "http://example.com/p.yaml"`},
+		{"helm generator file", map[string]string{
+			"app/kustomization.yaml": "generators: [helm.yaml]\n",
+			"app/helm.yaml":          "apiVersion: builtin\nkind: HelmChartInflationGenerator\nmetadata: {name: h}\nname: redis\n",
+		}, `app/helm.yaml:1: HelmChartInflationGenerator: hookgen does not render Helm charts`},
+		{"external plugin", map[string]string{
+			"app/kustomization.yaml": "transformers: [fn.yaml]\n",
+			"app/fn.yaml":            "apiVersion: example.com/v1\nkind: Sops\nmetadata:\n  name: s\n  annotations:\n    config.kubernetes.io/function: |\n      exec: {path: /bin/sh}\n",
+		}, `external plugins disabled`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.files["app/hookgen.yaml"] = spec
+			_, err := run(t, tc.files, Limits{})
+			wantProblem(t, err, tc.want)
+		})
+	}
+}
+
+// TestKustomizeLimits checks that the run's limits hold for what
+// kustomize reads.
+func TestKustomizeLimits(t *testing.T) {
+	lim := DefaultLimits()
+	lim.MaxFileBytes = 1000
+	_, err := run(t, map[string]string{
+		"app/hookgen.yaml":       setHeader + "hooks: []\n",
+		"app/kustomization.yaml": "resources: [big.yaml]\n",
+		"app/big.yaml":           configMap("big") + "data:\n  x: " + strings.Repeat("x", 2000) + "\n",
+	}, lim)
+	wantProblem(t, err, "app/big.yaml: file is ")
+}
+
+func TestKustomizeManifestsSelection(t *testing.T) {
+	_, err := run(t, map[string]string{
+		"app/hookgen.yaml":       setHeader + "manifests: {recurse: true}\nhooks: []\n",
+		"app/kustomization.yaml": "resources: [cm.yaml]\n",
+		"app/cm.yaml":            configMap("a"),
+	}, Limits{})
+	wantProblem(t, err, "app/kustomization.yaml: manifests: has no effect in a Kustomize application")
+}
+
+// TestKustomizeSymlinks checks kustomize sees symlinks as on disk: a link
+// inside the repository is followed, a link out of it is refused, and the
+// load restrictor judges a file by where its link leads.
+func TestKustomizeSymlinks(t *testing.T) {
+	link := func(target string) *fstest.MapFile {
+		return &fstest.MapFile{Data: []byte(target), Mode: fs.ModeSymlink}
+	}
+	base := fstest.MapFS{
+		"app/hookgen.yaml":          {Data: []byte(setHeader + "hooks: []\n")},
+		"shared/cm.yaml":            {Data: []byte(configMap("shared"))},
+		"shared/kustomization.yaml": {Data: []byte("resources: [cm.yaml]\n")},
+	}
+	for _, tc := range []struct {
+		name  string
+		files fstest.MapFS
+		want  string // a problem, or "" for success
+	}{
+		{"base through a link", fstest.MapFS{
+			"app/kustomization.yaml": {Data: []byte("resources: [base]\n")},
+			"app/base":               link("../shared"),
+		}, ""},
+		{"file linked from elsewhere", fstest.MapFS{
+			"app/kustomization.yaml": {Data: []byte("resources: [cm.yaml]\n")},
+			"app/cm.yaml":            link("../shared/cm.yaml"),
+		}, "security; file '/app/cm.yaml' is not in or below '/app'"},
+		{"link out of the repository", fstest.MapFS{
+			"app/kustomization.yaml": {Data: []byte("resources: [cm.yaml]\n")},
+			"app/cm.yaml":            link("../../etc/passwd"),
+		}, "app/cm.yaml: a symlink leads outside the repository"},
+		{"absolute link", fstest.MapFS{
+			"app/kustomization.yaml": {Data: []byte("resources: [cm.yaml]\n")},
+			"app/cm.yaml":            link("/etc/passwd"),
+		}, "app/cm.yaml: a symlink leads outside the repository"},
+		{"link loop", fstest.MapFS{
+			"app/kustomization.yaml": {Data: []byte("resources: [a]\n")},
+			"app/a":                  link("b"),
+			"app/b":                  link("a"),
+		}, "too many links"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fsys := fstest.MapFS{}
+			for k, v := range base {
+				fsys[k] = v
+			}
+			for k, v := range tc.files {
+				fsys[k] = v
+			}
+			res, err := Run(Input{Repo: fsys, AppDir: "app"})
+			if tc.want != "" {
+				wantProblem(t, err, tc.want)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Manifests) != 1 || res.Manifests[0].Name != "shared" {
+				t.Fatalf("got %d manifests", len(res.Manifests))
+			}
+		})
+	}
+}
+
+// TestKustomizeNamespace checks that hooks follow the app kustomization's
+// namespace unless they name one, and that a base's namespace does not
+// count.
+func TestKustomizeNamespace(t *testing.T) {
+	files := map[string]string{
+		"app/hookgen.yaml": setHeader + `hooks:
+  - {name: a, uses: job, phase: PreSync, with: {image: "x:1"}}
+  - {name: b, uses: job, phase: PreSync, namespace: other, with: {image: "x:1"}}
+  - {name: c, uses: job, phase: PreSync, generateName: true, with: {image: "x:1"}}
+`,
+		"app/kustomization.yaml":  "namespace: team\nresources: [../base]\n",
+		"base/kustomization.yaml": "namespace: base-ns\nresources: [cm.yaml]\n",
+		"base/cm.yaml":            configMap("a"),
+	}
+	out, err := run(t, files, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"  name: a-presync\n  namespace: team\n", "  name: b-presync\n  namespace: other\n", "  generateName: c-presync-\n  namespace: team\n", "  name: a\n  namespace: team\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	files["app/kustomization.yaml"] = "resources: [../base]\n"
+	out, err = run(t, files, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "  name: a-presync\n  labels:") {
+		t.Errorf("a hook followed a base's namespace:\n%s", out)
+	}
+}
+
+// TestKustomizeConcurrent builds in parallel: the same bytes every time.
+func TestKustomizeConcurrent(t *testing.T) {
+	files := map[string]string{
+		"app/hookgen.yaml":       setHeader + "hooks: []\n",
+		"app/kustomization.yaml": "namePrefix: p-\nresources: [cm.yaml]\nconfigMapGenerator: [{name: g, literals: [a=b]}]\n",
+		"app/cm.yaml":            configMap("a"),
+	}
+	want, err := run(t, files, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Go(func() {
+			got, err := run(t, files, Limits{})
+			if err != nil || got != want {
+				t.Errorf("run differs: %v\n%s", err, got)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func TestIsGitURL(t *testing.T) {
+	for s, want := range map[string]bool{
+		"github.com/acme/x":           true,
+		"GitHub.com:acme/x":           true,
+		"git@host:acme/x.git":         true,
+		"ssh://host/acme/x":           true,
+		"git::https://host/x.git":     true,
+		"file:///srv/repo.git":        true,
+		"../base":                     false,
+		"base":                        false,
+		"team@v2.yaml":                true, // a file of that name is looked up first
+		"c:/x":                        false,
+		"gitlab.example.com/acme/x":   false,
+		"overlays/github.com/x/y.yml": false,
+	} {
+		if got := isGitURL(s); got != want {
+			t.Errorf("isGitURL(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

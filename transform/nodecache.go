@@ -1,0 +1,203 @@
+package transform
+
+import (
+	_ "embed"
+	"encoding/binary"
+	"errors"
+	"hash/fnv"
+	"unsafe"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// The built-in templates, parsed ahead of time. Every hookgen process
+// needs them, and parsing their YAML was a quarter of a hooks-only run.
+// templates/builtin.nodes holds the trees parseStream makes of each
+// templates/*.yaml, in a compact binary form that decodes without
+// scanning YAML, with a hash of the YAML it was made from: a template
+// changed since is parsed from its YAML as before (TestBuiltinNodes fails
+// until the file is made again with
+// `go test ./transform -run TestBuiltinNodes -update-nodes`).
+
+//go:embed templates/builtin.nodes
+var builtinNodes []byte
+
+const nodesMagic = "hookgen-nodes-v2\n"
+
+func textHash(data []byte) uint64 {
+	h := fnv.New64a()
+	h.Write(data)
+	return h.Sum64()
+}
+
+type nodeFile struct {
+	hash uint64
+	docs []*yaml.Node
+}
+
+// encodeNodeFiles writes the documents of template files (file name →
+// YAML text and its parsed documents, nil for an empty one).
+func encodeNodeFiles(names []string, texts map[string][]byte, docs map[string][]*yaml.Node) ([]byte, error) {
+	b := []byte(nodesMagic)
+	b = binary.AppendUvarint(b, uint64(len(names)))
+	for _, name := range names {
+		b = appendString(b, name)
+		b = binary.AppendUvarint(b, textHash(texts[name]))
+		b = binary.AppendUvarint(b, uint64(len(docs[name])))
+		for _, d := range docs[name] {
+			b = binary.AppendUvarint(b, uint64(countNodes(d)))
+			var err error
+			if b, err = appendNode(b, d); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return b, nil
+}
+
+func countNodes(n *yaml.Node) int {
+	if n == nil {
+		return 0
+	}
+	c := 1
+	for _, k := range n.Content {
+		c += countNodes(k)
+	}
+	return c
+}
+
+func appendString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+func appendNode(b []byte, n *yaml.Node) ([]byte, error) {
+	if n == nil {
+		return binary.AppendUvarint(b, 0), nil
+	}
+	if n.Kind == yaml.AliasNode || n.Alias != nil {
+		return nil, errors.New("an alias in a parsed template")
+	}
+	b = binary.AppendUvarint(b, uint64(n.Kind))
+	b = binary.AppendUvarint(b, uint64(n.Style))
+	for _, s := range []string{n.Tag, n.Value, n.Anchor, n.HeadComment, n.LineComment, n.FootComment} {
+		b = appendString(b, s)
+	}
+	b = binary.AppendUvarint(b, uint64(n.Line))
+	b = binary.AppendUvarint(b, uint64(n.Column))
+	b = binary.AppendUvarint(b, uint64(len(n.Content)))
+	for _, c := range n.Content {
+		var err error
+		if b, err = appendNode(b, c); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+var errNodes = errors.New("builtin.nodes is damaged")
+
+// nodeReader decodes trees into slabs: one array of nodes and one of
+// child pointers per document, and strings that share the input's bytes
+// (the embedded file never changes).
+type nodeReader struct {
+	b     []byte
+	err   error
+	nodes []yaml.Node
+	kids  []*yaml.Node
+}
+
+func (r *nodeReader) uint() uint64 {
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.err = errNodes
+		r.b = nil
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *nodeReader) string() string {
+	n := r.uint()
+	if n > uint64(len(r.b)) {
+		r.err = errNodes
+		r.b = nil
+		return ""
+	}
+	if n == 0 {
+		return ""
+	}
+	s := unsafe.String(&r.b[0], int(n))
+	r.b = r.b[n:]
+	return s
+}
+
+func (r *nodeReader) doc() *yaml.Node {
+	count := r.uint()
+	if count > uint64(len(r.b)) {
+		r.err = errNodes
+		return nil
+	}
+	r.nodes = make([]yaml.Node, count)
+	if count > 0 {
+		r.kids = make([]*yaml.Node, count-1)
+	}
+	n := r.node(0)
+	if len(r.nodes) != 0 || len(r.kids) != 0 {
+		r.err = errNodes // the count was wrong
+	}
+	return n
+}
+
+func (r *nodeReader) node(depth int) *yaml.Node {
+	kind := r.uint()
+	if kind == 0 || r.err != nil || depth > 1000 || len(r.nodes) == 0 {
+		if kind != 0 {
+			r.err = errNodes
+		}
+		return nil
+	}
+	n := &r.nodes[0]
+	r.nodes = r.nodes[1:]
+	n.Kind, n.Style = yaml.Kind(kind), yaml.Style(r.uint())
+	n.Tag, n.Value, n.Anchor = r.string(), r.string(), r.string()
+	n.HeadComment, n.LineComment, n.FootComment = r.string(), r.string(), r.string()
+	n.Line, n.Column = int(r.uint()), int(r.uint())
+	count := r.uint()
+	if count > uint64(len(r.kids)) {
+		r.err = errNodes
+		return nil
+	}
+	if count > 0 {
+		n.Content = r.kids[:count:count]
+		r.kids = r.kids[count:]
+		for i := range n.Content {
+			n.Content[i] = r.node(depth + 1)
+		}
+	}
+	return n
+}
+
+// decodeNodeFiles reads builtin.nodes. The trees are new on every call:
+// callers may keep and change them (their strings share b, which must
+// not change).
+func decodeNodeFiles(b []byte) (map[string]nodeFile, error) {
+	if len(b) < len(nodesMagic) || string(b[:len(nodesMagic)]) != nodesMagic {
+		return nil, errNodes
+	}
+	r := &nodeReader{b: b[len(nodesMagic):]}
+	files := map[string]nodeFile{}
+	for i := r.uint(); i > 0 && r.err == nil; i-- {
+		name := r.string()
+		f := nodeFile{hash: r.uint()}
+		for j := r.uint(); j > 0 && r.err == nil; j-- {
+			f.docs = append(f.docs, r.doc())
+		}
+		files[name] = f
+	}
+	if r.err != nil || len(r.b) != 0 {
+		return nil, errNodes
+	}
+	return files, nil
+}

@@ -1,0 +1,116 @@
+package transform
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// checkScan compares the quick reader with the YAML parser on every
+// document of data: whatever the quick reader accepts, the parser must
+// accept as a resource printed as written, with the same identity.
+func checkScan(t *testing.T, data []byte) (accepted int) {
+	t.Helper()
+	lim := DefaultLimits()
+	for _, c := range splitDocuments(data) {
+		info, ok := scanDoc(c.text, lim)
+		if !ok {
+			continue
+		}
+		accepted++
+		ps := &problems{}
+		ms := parseManifests("f.yaml", c.text, lim, true, ps) // keep: the parser's path
+		if !ps.empty() || len(ms) > 1 {
+			t.Fatalf("the quick reader accepted a document the parser refuses (%v):\n%s", ps.err(), c.text)
+		}
+		if len(ms) == 0 {
+			if !strings.HasPrefix(info.apiVersion, "hookgen.dev/") {
+				t.Fatalf("the parser dropped a document the quick reader accepted:\n%s", c.text)
+			}
+			continue
+		}
+		m := ms[0]
+		if m.raw == nil {
+			t.Fatalf("the parser prints again a document the quick reader passes through:\n%s", c.text)
+		}
+		if m.APIVersion != info.apiVersion || m.Kind != info.kind || m.Name != info.name || m.Namespace != info.namespace {
+			t.Fatalf("identity differs: parser %q %q %q %q, quick reader %q %q %q %q:\n%s", m.APIVersion, m.Kind, m.Name, m.Namespace, info.apiVersion, info.kind, info.name, info.namespace, c.text)
+		}
+	}
+	return accepted
+}
+
+// scanSeeds are documents near the edges of what the quick reader knows.
+var scanSeeds = []string{
+	"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: ns\ndata:\n  k: v\n",
+	"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: |\n    line\n      more\n\n    end\n  j: >-\n    folded\n",
+	"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d # comment\nspec:\n  template:\n    spec:\n      containers:\n      - name: c\n        image: \"x:1\"\n        args: ['a', \"b\", c]\n",
+	"apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n",
+	"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  name: q\n",
+	"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec: x\n  y: z\n",
+	"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    config.kubernetes.io/index: '0'\n",
+	"apiVersion: v1\nkind: Pod\nmetadata:\n  generateName: p-\n",
+	"apiVersion: v1\nkind: List\nitems: []\n",
+	"apiVersion: v1\nkind: Pod\nmetadata:\n  name: 'it''s'\n",
+	"apiVersion: v1\nkind: Pod\nmetadata:\n  name: \"a\\\"b\"\n",
+	"apiVersion: v1\nkind: Pod\nmetadata:\n  name: a: b\n",
+	"apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n containers: []\n",
+	"apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  list:\n  - a\n  - - b\n",
+	"apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  list:\n  -\n    k: v\n  - k: v\n    j: w\n  -\n  - x\n",
+	"apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  s: |2\n     x\n",
+	"apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  s: |\n  \n    x\n",
+	"apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  s: |\n      x\n    y\n",
+	"apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  u: http://x:80/y?z=1&w=2#f\n  v: -1\n  w: --flag\n  x: a #c\n  y: a#c\n",
+	"apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  t: value\n    more\n",
+	"apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  - a\n",
+	"apiVersion: v1\nkind: Pod\nmetadata:\n  name:\n    x: y\n",
+	"apiVersion: v1\nkind: Pod\nmetadata:\n  name: ~\n",
+	"apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nkey:\n- x\nother: y\n",
+	"apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\ns: 'x' y\n",
+	"apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\ns: \"x\\ty\"\n",
+	"apiVersion: hookgen.dev/v1alpha1\nkind: HookSet\nmetadata:\n  name: a\n",
+	"# only a comment\n",
+	"apiVersion: v1\n# c\nkind: Pod\n\nmetadata:\n  # c\n  name: a\n",
+}
+
+// TestScanDoc checks the quick reader against the parser on the seeds and
+// on every YAML file of the golden cases, and that it reads most of the
+// manifests there.
+func TestScanDoc(t *testing.T) {
+	accepted := 0
+	for _, s := range scanSeeds {
+		accepted += checkScan(t, []byte(s))
+	}
+	if accepted < 10 {
+		t.Errorf("the quick reader accepted only %d seeds", accepted)
+	}
+	files, _ := filepath.Glob("../testdata/*/repo/*/*.y*ml")
+	more, _ := filepath.Glob("../testdata/*/repo/*/*/*.y*ml")
+	accepted = 0
+	for _, f := range append(files, more...) {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		accepted += checkScan(t, data)
+	}
+	if accepted < 8 { // most golden manifests are hand-written flow style, which the parser reads
+		t.Errorf("the quick reader accepted only %d golden documents", accepted)
+	}
+	t.Logf("golden documents read by the quick reader: %d", accepted)
+	if n := checkScan(t, []byte(benchConfigMap(7))); n != 1 {
+		t.Errorf("the quick reader does not read the benchmark's ConfigMap")
+	}
+}
+
+// FuzzScanDoc: whatever the quick reader accepts, the parser accepts with
+// the same identity.
+func FuzzScanDoc(f *testing.F) {
+	for _, s := range scanSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		checkScan(t, data)
+	})
+}
