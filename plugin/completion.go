@@ -30,12 +30,8 @@ var shells = []string{"bash", "fish", "zsh"}
 
 func runCompletion(_ context.Context, args []string, _ Env, stdout, stderr io.Writer) int {
 	fl := helpOnly("completion")()
-	if err := fl.Parse(args); err != nil {
-		return usageError(stderr, "completion", err, fl)
-	}
-	if help, _ := fl.GetBool("help"); help {
-		fmt.Fprint(stdout, completionHelp+fl.FlagUsages())
-		return ExitOK
+	if code, ok := parseFlags("completion", completionHelp, fl, args, stdout, stderr); !ok {
+		return code
 	}
 	if fl.NArg() != 1 {
 		return usageError(stderr, "completion", fmt.Errorf("name one shell: bash, zsh or fish"), fl)

@@ -57,12 +57,8 @@ func (c *explainCmd) flagSet() *pflag.FlagSet {
 func runExplain(_ context.Context, args []string, env Env, stdout, stderr io.Writer) int {
 	c := &explainCmd{}
 	fl := c.flagSet()
-	if err := fl.Parse(args); err != nil {
-		return usageError(stderr, "explain", err, fl)
-	}
-	if c.help {
-		fmt.Fprint(stdout, explainHelp+fl.FlagUsages())
-		return ExitOK
+	if code, ok := parseFlags("explain", explainHelp, fl, args, stdout, stderr); !ok {
+		return code
 	}
 	if c.format != "text" && c.format != "mermaid" {
 		return usageError(stderr, "explain", fmt.Errorf("--format %q: want text or mermaid", c.format), fl)

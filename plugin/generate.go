@@ -48,13 +48,8 @@ func (c *dirFlags) flagSet(name string) *pflag.FlagSet {
 func runGenerate(_ context.Context, args []string, env Env, stdout, stderr io.Writer) int {
 	c := &dirFlags{}
 	fl := c.flagSet("generate")
-	if err := fl.Parse(args); err != nil {
-		return usageError(stderr, "generate", err, fl)
-	}
-	if c.help {
-		fmt.Fprint(stdout, generateHelp)
-		fmt.Fprint(stdout, fl.FlagUsages())
-		return ExitOK
+	if code, ok := parseFlags("generate", generateHelp, fl, args, stdout, stderr); !ok {
+		return code
 	}
 	if fl.NArg() > 0 {
 		return usageError(stderr, "generate", fmt.Errorf("unexpected argument %q", fl.Arg(0)), fl)

@@ -59,12 +59,8 @@ func (c *initCmd) flagSet() *pflag.FlagSet {
 func runInit(_ context.Context, args []string, env Env, stdout, stderr io.Writer) int {
 	c := &initCmd{}
 	fl := c.flagSet()
-	if err := fl.Parse(args); err != nil {
-		return usageError(stderr, "init", err, fl)
-	}
-	if c.help {
-		fmt.Fprint(stdout, initHelp+fl.FlagUsages())
-		return ExitOK
+	if code, ok := parseFlags("init", initHelp, fl, args, stdout, stderr); !ok {
+		return code
 	}
 	if fl.NArg() > 0 {
 		return usageError(stderr, "init", fmt.Errorf("unexpected argument %q (the directory is --dir)", fl.Arg(0)), fl)

@@ -79,12 +79,8 @@ func calledAsKRM() bool {
 
 func runKRM(_ context.Context, args []string, env Env, stdout, stderr io.Writer) int {
 	fl := helpOnly("krm")()
-	if err := fl.Parse(args); err != nil {
-		return usageError(stderr, "krm", err, fl)
-	}
-	if help, _ := fl.GetBool("help"); help {
-		fmt.Fprint(stdout, krmHelp+fl.FlagUsages())
-		return ExitOK
+	if code, ok := parseFlags("krm", krmHelp, fl, args, stdout, stderr); !ok {
+		return code
 	}
 	if fl.NArg() > 0 {
 		return usageError(stderr, "krm", fmt.Errorf("unexpected argument %q: the ResourceList comes on stdin", fl.Arg(0)), fl)

@@ -217,3 +217,16 @@ func (e Env) Environ() []string {
 	sort.Strings(out)
 	return out
 }
+
+// parseFlags parses a command's flags and answers --help. ok=false means
+// the command is done, with the exit code in code.
+func parseFlags(name, help string, fl *pflag.FlagSet, args []string, stdout, stderr io.Writer) (code int, ok bool) {
+	if err := fl.Parse(args); err != nil {
+		return usageError(stderr, name, err, fl), false
+	}
+	if h, _ := fl.GetBool("help"); h {
+		fmt.Fprint(stdout, help+fl.FlagUsages())
+		return ExitOK, false
+	}
+	return 0, true
+}

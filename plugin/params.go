@@ -188,18 +188,13 @@ func parametersFlags(c *dirFlags) (*pflag.FlagSet, *bool) {
 func runParameters(_ context.Context, args []string, env Env, stdout, stderr io.Writer) int {
 	c := &dirFlags{}
 	fl, withStatic := parametersFlags(c)
-	dir, configDir, help := &c.dir, &c.configDir, &c.help
-	if err := fl.Parse(args); err != nil {
-		return usageError(stderr, "parameters", err, fl)
-	}
-	if *help {
-		fmt.Fprint(stdout, parametersHelp+fl.FlagUsages())
-		return ExitOK
+	if code, ok := parseFlags("parameters", parametersHelp, fl, args, stdout, stderr); !ok {
+		return code
 	}
 	if fl.NArg() > 0 {
 		return usageError(stderr, "parameters", fmt.Errorf("unexpected argument %q", fl.Arg(0)), fl)
 	}
-	in, closeAll, err := buildInput(*dir, *configDir, env)
+	in, closeAll, err := buildInput(c.dir, c.configDir, env)
 	if err != nil {
 		fmt.Fprintf(stderr, "hookgen: %v\n", err)
 		return ExitProblems

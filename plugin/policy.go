@@ -53,12 +53,8 @@ func (c *policyCmd) flagSet() *pflag.FlagSet {
 func runPolicy(_ context.Context, args []string, env Env, stdout, stderr io.Writer) int {
 	c := &policyCmd{}
 	fl := c.flagSet()
-	if err := fl.Parse(args); err != nil {
-		return usageError(stderr, "policy", err, fl)
-	}
-	if c.help {
-		fmt.Fprint(stdout, policyHelp+fl.FlagUsages())
-		return ExitOK
+	if code, ok := parseFlags("policy", policyHelp, fl, args, stdout, stderr); !ok {
+		return code
 	}
 	switch rest := fl.Args(); {
 	case len(rest) == 0:

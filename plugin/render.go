@@ -62,12 +62,8 @@ func (c *renderCmd) flagSet() *pflag.FlagSet {
 func runRender(_ context.Context, args []string, env Env, stdout, stderr io.Writer) int {
 	c := &renderCmd{}
 	fl := c.flagSet()
-	if err := fl.Parse(args); err != nil {
-		return usageError(stderr, "render", err, fl)
-	}
-	if c.help {
-		fmt.Fprint(stdout, renderHelp+fl.FlagUsages())
-		return ExitOK
+	if code, ok := parseFlags("render", renderHelp, fl, args, stdout, stderr); !ok {
+		return code
 	}
 	color, err := useColor(c.color, stdout, env)
 	if err != nil {

@@ -52,12 +52,8 @@ func (c *templatesCmd) flagSet() *pflag.FlagSet {
 func runTemplates(_ context.Context, args []string, env Env, stdout, stderr io.Writer) int {
 	c := &templatesCmd{}
 	fl := c.flagSet()
-	if err := fl.Parse(args); err != nil {
-		return usageError(stderr, "templates", err, fl)
-	}
-	if c.help {
-		fmt.Fprint(stdout, templatesHelp+fl.FlagUsages())
-		return ExitOK
+	if code, ok := parseFlags("templates", templatesHelp, fl, args, stdout, stderr); !ok {
+		return code
 	}
 	if c.output != "text" && c.output != "json" {
 		return usageError(stderr, "templates", fmt.Errorf("--output %q: want text or json", c.output), fl)

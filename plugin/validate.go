@@ -59,12 +59,8 @@ func (c *validateCmd) flagSet() *pflag.FlagSet {
 func runValidate(_ context.Context, args []string, env Env, stdout, stderr io.Writer) int {
 	c := &validateCmd{}
 	fl := c.flagSet()
-	if err := fl.Parse(args); err != nil {
-		return usageError(stderr, "validate", err, fl)
-	}
-	if c.help {
-		fmt.Fprint(stdout, validateHelp+fl.FlagUsages())
-		return ExitOK
+	if code, ok := parseFlags("validate", validateHelp, fl, args, stdout, stderr); !ok {
+		return code
 	}
 	if c.output != "text" && c.output != "json" {
 		return usageError(stderr, "validate", fmt.Errorf("--output %q: want text or json", c.output), fl)

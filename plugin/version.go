@@ -24,12 +24,8 @@ Flags:
 
 func runVersion(_ context.Context, args []string, _ Env, stdout, stderr io.Writer) int {
 	fl := helpOnly("version")()
-	if err := fl.Parse(args); err != nil {
-		return usageError(stderr, "version", err, fl)
-	}
-	if help, _ := fl.GetBool("help"); help {
-		fmt.Fprint(stdout, versionHelp+fl.FlagUsages())
-		return ExitOK
+	if code, ok := parseFlags("version", versionHelp, fl, args, stdout, stderr); !ok {
+		return code
 	}
 	if fl.NArg() > 0 {
 		return usageError(stderr, "version", fmt.Errorf("unexpected argument %q", fl.Arg(0)), fl)
