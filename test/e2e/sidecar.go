@@ -146,6 +146,13 @@ func Sidecar(t testing.TB, argo cmpserver.Argo, env []string) *cmpserver.Server 
 	return e.srv
 }
 
+// PrivateSidecar is Sidecar for one test only (for a sidecar environment
+// no other test uses): the server is killed when the test ends.
+func PrivateSidecar(t testing.TB, argo cmpserver.Argo, env []string) *cmpserver.Server {
+	t.Helper()
+	return cmpserver.Start(t, cmpserver.Options{Argo: argo, ConfigDir: Env.Root, PATH: pluginPATH(), Env: resolveSidecar(env)})
+}
+
 func stopSidecars() error {
 	sidecars.mu.Lock()
 	defer sidecars.mu.Unlock()
