@@ -91,6 +91,10 @@ func exampleApps(t *testing.T) []exampleApp {
 			if e2e.JobNamed(objs, "slack-notify-postsync-") == nil {
 				t.Errorf("no slack-notify Job; Jobs: %v", jobNames(objs))
 			}
+			// Both run the sidecar's runner image, with its command.
+			if n := e2e.CheckRunnerCommands(t, objs); n != 2 {
+				t.Errorf("%d containers run %s, want 2", n, e2e.DefaultRunnerImage)
+			}
 		}},
 	}
 }

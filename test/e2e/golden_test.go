@@ -86,6 +86,7 @@ func goldenSuccess(t *testing.T, c e2e.Case) {
 			}
 			e2e.SameObjects(t, "Argo CD", "hookgen generate", objs, e2e.Objects(t, direct.Stdout))
 			e2e.SameObjects(t, "Argo CD", "expected.yaml", objs, want)
+			e2e.CheckRunnerCommands(t, objs)
 			if argo == cmpserver.ArgoV3 {
 				received = objs
 			}

@@ -133,3 +133,29 @@ func Containers(job *unstructured.Unstructured) []map[string]any {
 	}
 	return out
 }
+
+// RunnerRepo is the image repository of hookgen (sidecar and runner).
+const RunnerRepo = "ghcr.io/hookgen/hookgen"
+
+// CheckRunnerCommands checks every container of every hookgen Job that
+// runs hookgen's own image: the image's entrypoint is Argo CD's
+// argocd-cmp-server (see the Dockerfile), so the container must say
+// command: [hookgen, run, <action>] itself. It returns how many it saw.
+func CheckRunnerCommands(t testing.TB, objs []*unstructured.Unstructured) int {
+	t.Helper()
+	n := 0
+	for _, j := range Jobs(objs) {
+		for _, c := range Containers(j) {
+			img, _ := c["image"].(string)
+			if !strings.HasPrefix(img, RunnerRepo+":") && !strings.HasPrefix(img, RunnerRepo+"@") {
+				continue
+			}
+			n++
+			cmd, _ := c["command"].([]any)
+			if len(cmd) < 3 || cmd[0] != "hookgen" || cmd[1] != "run" {
+				t.Errorf("%s: container %v runs %s with command %v; the image's entrypoint is argocd-cmp-server", ObjectName(j), c["name"], img, c["command"])
+			}
+		}
+	}
+	return n
+}
