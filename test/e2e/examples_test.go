@@ -55,6 +55,11 @@ func exampleApps(t *testing.T) []exampleApp {
 	notifications.Spec.Source.Path = "examples/notifications"
 	notifications.Spec.Source.Plugin = &v1alpha1.ApplicationSourcePlugin{Name: e2e.PluginName}
 
+	// Argo CD's "apps in any namespace": an Application outside the
+	// controller's namespace reaches the plugin as <namespace>_<name>.
+	anyNamespace := notifications.DeepCopy()
+	anyNamespace.Namespace = "team-a"
+
 	return []exampleApp{
 		{name: "shop", app: single, check: func(t *testing.T, objs []*unstructured.Unstructured) {
 			// parameters: disable [smoke]; hook.migrate map {image: ...3.1.1}
@@ -92,6 +97,11 @@ func exampleApps(t *testing.T) []exampleApp {
 				t.Errorf("no slack-notify Job; Jobs: %v", jobNames(objs))
 			}
 			// Both run the sidecar's runner image, with its command.
+			if n := e2e.CheckRunnerCommands(t, objs); n != 2 {
+				t.Errorf("%d containers run %s, want 2", n, e2e.DefaultRunnerImage)
+			}
+		}},
+		{name: "notifications-in-team-a", app: anyNamespace, check: func(t *testing.T, objs []*unstructured.Unstructured) {
 			if n := e2e.CheckRunnerCommands(t, objs); n != 2 {
 				t.Errorf("%d containers run %s, want 2", n, e2e.DefaultRunnerImage)
 			}
