@@ -25,10 +25,15 @@
 // The helpers in this package (cases, servers, runs, dry runs) are used by
 // its tests only.
 //
-// Costs, measured on the shared 2-core machine (load average 5-10): the
-// package takes 50-65 s wall, about 70 CPU-seconds (a third of it the
-// shared kube-apiserver's start, 5-8 s to ready), peak RSS 1.1 GB; `make
-// test-e2e` (with internal/kubeapi and internal/cmpserver) about 80 s.
-// The cmp-servers (two per sidecar environment in use) start in 0.1-0.2 s
-// each; a GenerateManifest of a golden case takes 20-60 ms.
+// Costs, measured on the shared 2-core machine (load average 5-9 from
+// other work): the package takes 48-80 s (go test's figure; 56 s wall
+// with compiling from a warm cache), about 52 CPU-seconds, peak RSS
+// 1.1 GB; `make test-e2e` (with internal/kubeapi and internal/cmpserver)
+// about 80 s. The shared kube-apiserver is ready in 4-8 s; the
+// cmp-servers (one per release and sidecar environment in use) in
+// 0.1-0.2 s each. Argo CD streams a request's repository as a tgz: a
+// golden case's takes 20-60 ms, this whole repository (1,150 files) about
+// 2 s, so the example tests leave the test corpora out, as
+// --plugin-tar-exclude would, and TestWholeRepository streams it all once
+// per release.
 package e2e

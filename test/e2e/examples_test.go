@@ -148,7 +148,7 @@ func TestExampleApplications(t *testing.T) {
 			for _, argo := range argos {
 				t.Run(string(argo), func(t *testing.T) {
 					srv := e2e.Sidecar(t, argo, e2e.DefaultSidecar())
-					res, err := cmpserver.GenerateForApp(e2e.Ctx(t), srv.SocketDir, ex.app, repo, cmpserver.AppEnvOptions{
+					res, err := e2e.GenerateForApp(e2e.Ctx(t), srv.SocketDir, ex.app, repo, e2e.PluginTarExclude, cmpserver.AppEnvOptions{
 						Flavor: argo.Flavor(), Revision: e2e.Revision, APIVersions: e2e.APIVersions,
 					})
 					if err != nil {
@@ -183,6 +183,31 @@ func TestExampleApplications(t *testing.T) {
 	}
 }
 
+// TestWholeRepository generates examples/shop from Argo CD's default
+// request, the whole repository streamed (no --plugin-tar-exclude), through
+// both cmp-servers (v2 unpacks the repository's symlinks as absolute links,
+// v3 as relative ones): the same objects as with the test corpora left out.
+func TestWholeRepository(t *testing.T) {
+	repo := e2e.Checkout(t)
+	app := exampleApps(t)[0].app
+	for _, argo := range argos {
+		t.Run(string(argo), func(t *testing.T) {
+			t.Parallel()
+			srv := e2e.Sidecar(t, argo, e2e.DefaultSidecar())
+			opts := cmpserver.AppEnvOptions{Flavor: argo.Flavor(), Revision: e2e.Revision, APIVersions: e2e.APIVersions}
+			whole, err := cmpserver.GenerateForApp(e2e.Ctx(t), srv.SocketDir, app, repo, opts)
+			if err != nil {
+				t.Fatalf("Argo CD: %v", err)
+			}
+			part, err := e2e.GenerateForApp(e2e.Ctx(t), srv.SocketDir, app, repo, e2e.PluginTarExclude, opts)
+			if err != nil {
+				t.Fatalf("Argo CD with --plugin-tar-exclude: %v", err)
+			}
+			e2e.SameObjects(t, "the whole repository", "without the test corpora", whole.Objects, part.Objects)
+		})
+	}
+}
+
 // TestExampleApplicationsAnnounceParameters asks both cmp-servers for the
 // parameters of each example application with the reduced environment the
 // repo-server sends for announcements. Argo CD must return `hookgen
@@ -207,7 +232,7 @@ func TestExampleApplicationsAnnounceParameters(t *testing.T) {
 					}
 				}
 				srv := e2e.Sidecar(t, argo, e2e.DefaultSidecar())
-				got, err := srv.MustDial(t).GetParametersAnnouncement(e2e.Ctx(t), cmpserver.Repo{Root: repo, AppPath: ex.app.Spec.Source.Path}, env)
+				got, err := srv.MustDial(t).GetParametersAnnouncement(e2e.Ctx(t), cmpserver.Repo{Root: repo, AppPath: ex.app.Spec.Source.Path, ExcludedGlobs: e2e.PluginTarExclude}, env)
 				if err != nil {
 					t.Fatalf("Argo CD: %v", err)
 				}
