@@ -200,7 +200,12 @@ func DryRunAppObjects(t testing.TB, api *kubeapi.Server, objs []*unstructured.Un
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err := api.DryRunCreate(ctx, ns, body)
+		create := api.DryRunCreate
+		if o.GetKind() == "Namespace" {
+			// It may exist already (made for a Job): Argo CD would apply it.
+			create = api.DryRunApply
+		}
+		r, err := create(ctx, ns, body)
 		if err != nil {
 			t.Fatalf("%s: %v", ObjectName(o), err)
 		}
