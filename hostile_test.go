@@ -35,6 +35,11 @@ import (
 //	             nest PATH N            N nested flow sequences
 //	             files DIR N BYTES      N manifest files of BYTES each
 //	             env KEY BYTES          an env var of BYTES characters
+//	             link PATH TARGET       a symlink to TARGET; absolute links are
+//	                                    made here, never committed: Argo CD
+//	                                    refuses to check out a repository
+//	                                    that holds one, and the Applications
+//	                                    of examples/argocd use this one
 //	expect     substrings stderr must contain, one per line
 const (
 	hostileMaxCPU = 2 * time.Second
@@ -221,6 +226,8 @@ func generate(work string, env map[string]string) error {
 			}
 		case fields[0] == "env":
 			env[fields[1]] = strings.Repeat("x", num(2))
+		case fields[0] == "link":
+			err = os.Symlink(fields[2], path())
 		default:
 			err = fmt.Errorf("gen: unknown directive %q", fields[0])
 		}

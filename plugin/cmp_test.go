@@ -2,6 +2,7 @@ package plugin
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -81,5 +82,52 @@ func TestSecretsNeverEchoed(t *testing.T) {
 	}
 	if stdout.Len() != 0 {
 		t.Errorf("stdout is not empty")
+	}
+}
+
+// TestAbsoluteSymlinksInsideTheRepository mirrors how Argo CD 2.x's
+// cmp-server unpacks a repository: every symlink becomes an absolute link
+// to its target's place in the unpacked copy. A link that stays inside the
+// repository must read as the same link written relatively; one that
+// leads outside stays refused.
+func TestAbsoluteSymlinksInsideTheRepository(t *testing.T) {
+	outside := filepath.Join(t.TempDir(), "secret.yaml")
+	writeTestFile(t, outside, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: leaked}\n")
+	generate := func(link func(root string) string) (int, string, string) {
+		root, err := filepath.EvalSymlinks(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeTestFile(t, filepath.Join(root, "shared", "common.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: common}\n")
+		writeTestFile(t, filepath.Join(root, "app", "hookgen.yaml"), "apiVersion: hookgen.dev/v1alpha1\nkind: HookSet\nhooks:\n  - {name: smoke, uses: job, phase: PostSync, with: {image: busybox:1.37}}\n")
+		if err := os.Symlink(link(root), filepath.Join(root, "app", "common.yaml")); err != nil {
+			t.Fatal(err)
+		}
+		env := []string{"ARGOCD_APP_NAME=shop", "ARGOCD_APP_SOURCE_PATH=app", "HOOKGEN_CONFIG_DIR=" + t.TempDir(), "HOOKGEN_RUNNER_IMAGE=ghcr.io/hookgen/hookgen:v0.1.0"}
+		var stdout, stderr bytes.Buffer
+		code := Main([]string{"generate", "--dir", filepath.Join(root, "app")}, env, &stdout, &stderr)
+		return code, stdout.String(), stderr.String()
+	}
+	code, relative, stderr := generate(func(string) string { return "../shared/common.yaml" })
+	if code != ExitOK || !strings.Contains(relative, "name: common") {
+		t.Fatalf("relative link: exit code %d, stdout:\n%s\nstderr:\n%s", code, relative, stderr)
+	}
+	code, absolute, stderr := generate(func(root string) string { return filepath.Join(root, "shared", "common.yaml") })
+	if code != ExitOK || absolute != relative {
+		t.Errorf("absolute link inside the repository: exit code %d, stderr:\n%s\nstdout:\n%s\nwant the relative link's:\n%s", code, stderr, absolute, relative)
+	}
+	code, out, stderr := generate(func(string) string { return outside })
+	if code != ExitProblems || out != "" || !strings.Contains(stderr, "app/common.yaml: a symlink leads outside the repository") || strings.Contains(stderr, "leaked") {
+		t.Errorf("absolute link outside the repository: exit code %d, stdout %q, stderr:\n%s", code, out, stderr)
+	}
+}
+
+func writeTestFile(t *testing.T, name, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(name, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
