@@ -48,7 +48,7 @@ func (l *localFlags) add(fl *pflag.FlagSet) {
 	fl.StringVar(&l.revision, "revision", "", "commit SHA, $(app.revision) (default: forty zeros)")
 	fl.StringVar(&l.repoURL, "repo-url", "", "repository URL, $(app.repoURL) (default: empty)")
 	fl.StringVar(&l.targetRev, "target-revision", "", "the Application's targetRevision, $(app.targetRevision) (default \""+standInTargetRevision+"\")")
-	fl.StringVar(&l.kubeVersion, "kube-version", "", "cluster version Major.Minor.Patch, $(app.kubeVersion) (default: empty)")
+	fl.StringVar(&l.kubeVersion, "kube-version", "", "cluster version as Argo CD sends it (e.g. 1.33), $(app.kubeVersion) (default: empty)")
 	fl.StringArrayVar(&l.params, "param", nil, "Application parameter `name=value`, repeatable: disable=smoke, enable=x, hook.<hook>.<param>=value")
 	fl.StringArrayVar(&l.envs, "env", nil, "the Application's plugin env `KEY=VALUE` (ARGOCD_ENV_KEY, $(env.KEY)), repeatable")
 	fl.StringVar(&l.configDir, "config-dir", "", "platform config directory (default: $"+envConfigDir+" or "+defaultConfigDir+")")
