@@ -153,7 +153,7 @@ func StartStack(ctx context.Context, opts Options) (s *Stack, err error) {
 	if err != nil {
 		return s, err
 	}
-	stages, err := kwokStages(ctx, bins[tools.Kustomize], filepath.Join(dir, "tmp"))
+	stages, stageCRD, err := kwokStages(ctx, bins[tools.Kustomize], filepath.Join(dir, "tmp"))
 	if err != nil {
 		return s, err
 	}
@@ -194,17 +194,24 @@ func StartStack(ctx context.Context, opts Options) (s *Stack, err error) {
 	if _, err := s.API.Apply(ctx, "", []byte(nodeYAML)); err != nil {
 		return s, err
 	}
-	kwokCfg := filepath.Join(dir, "kwok", "kwok.yaml")
-	stagesPath := filepath.Join(dir, "kwok", "stages.yaml")
-	if err := os.WriteFile(kwokCfg, []byte(kwokConfig(ports[2])), 0o644); err != nil {
+	// kwok reads its stages as Stage objects (--enable-crds=Stage), so
+	// FailJobs can add one while it runs.
+	if err := s.API.ApplyAll(ctx, "", stageCRD); err != nil {
 		return s, err
 	}
-	if err := os.WriteFile(stagesPath, stages, 0o644); err != nil {
+	if err := waitCRD(ctx, s.API, "stages.kwok.x-k8s.io"); err != nil {
+		return s, err
+	}
+	if err := s.API.ApplyAll(ctx, "", stages); err != nil {
+		return s, err
+	}
+	kwokCfg := filepath.Join(dir, "kwok", "kwok.yaml")
+	if err := os.WriteFile(kwokCfg, []byte(kwokConfig(ports[2])), 0o644); err != nil {
 		return s, err
 	}
 	s.Kwok, err = proc.Start(proc.Spec{
 		Name: "kwok", Path: bins[tools.Kwok], Env: env, Dir: dir, LogPath: logPath("kwok"),
-		Args: []string{"--kubeconfig=" + kubeconfig, "--config=" + kwokCfg, "--config=" + stagesPath},
+		Args: []string{"--kubeconfig=" + kubeconfig, "--config=" + kwokCfg, "--enable-crds=Stage"},
 	})
 	if err != nil {
 		return s, err

@@ -73,6 +73,35 @@ spec:
     fileName: "./hookgen.txt"
 `
 
+// directJob is a Job applied without Argo CD.
+func directJob(name string) string {
+	return `apiVersion: batch/v1
+kind: Job
+metadata: {name: ` + name + `}
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: main, image: busybox:1.36}]
+`
+}
+
+func waitEvent(ctx context.Context, rec *loop.Recorder, pred func(loop.Event) bool) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	for {
+		if _, ok := rec.Find(pred); ok {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
 func resultOf(st *v1alpha1.OperationState, kind, name string) *v1alpha1.ResourceResult {
 	if st == nil || st.SyncResult == nil {
 		return nil
@@ -110,6 +139,22 @@ func TestHookSyncLoop(t *testing.T) {
 				t.Fatal(err)
 			}
 			rec := s.Record(t, "demo", loop.Jobs, loop.ConfigMaps)
+
+			// FailJobs: kwok fails the pods of the named Jobs (exact name or
+			// prefix); the pods of any other Job complete.
+			if _, err := s.FailJobs(ctx, loop.JobFailure{Namespace: "demo", Names: []string{"direct-fail"}, Prefixes: []string{"direct-gen-"}}); err != nil {
+				t.Fatal(err)
+			}
+			for _, n := range []string{"direct-fail", "direct-gen-abc", "direct-ok"} {
+				if _, err := s.API.Apply(ctx, "demo", []byte(directJob(n))); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for n, ok := range map[string]bool{"direct-fail": false, "direct-gen-abc": false, "direct-ok": true} {
+				if err := waitEvent(ctx, rec, loop.JobFinished(n, ok)); err != nil {
+					t.Fatalf("Job %s did not end %v: %v\n%s", n, map[bool]string{true: "Complete", false: "Failed"}[ok], err, rec)
+				}
+			}
 			app := s.NewApp("demo", "apps/demo", "gen", "demo", map[string]string{"FAIL": "false", "RUN": "1"})
 			if err := s.CreateApp(ctx, app); err != nil {
 				t.Fatal(err)
