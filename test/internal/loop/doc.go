@@ -3,7 +3,8 @@
 // CD's own sync engine:
 //
 //	etcd + kube-apiserver            (package kubeapi)
-//	kube-controller-manager          job, garbage-collector, namespace,
+//	kube-controller-manager          job, deployment, replicaset,
+//	                                 garbage-collector, namespace,
 //	                                 serviceaccount, pod-gc, node-lifecycle
 //	kube-scheduler                   kwok does not schedule
 //	kwok + one fake node             pods run instantly: Jobs complete, or

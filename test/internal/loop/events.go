@@ -16,9 +16,10 @@ type Kind struct{ APIVersion, Kind string }
 
 // Kinds commonly watched in hook tests.
 var (
-	Jobs       = Kind{"batch/v1", "Job"}
-	Pods       = Kind{"v1", "Pod"}
-	ConfigMaps = Kind{"v1", "ConfigMap"}
+	Jobs        = Kind{"batch/v1", "Job"}
+	Pods        = Kind{"v1", "Pod"}
+	ConfigMaps  = Kind{"v1", "ConfigMap"}
+	Deployments = Kind{"apps/v1", "Deployment"}
 )
 
 // Event is one observed change, stamped when the watch delivered it.

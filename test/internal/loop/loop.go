@@ -49,11 +49,11 @@ type Options struct {
 }
 
 // Stack is a running Argo CD sync loop: etcd, kube-apiserver,
-// kube-controller-manager (job, garbage-collector, namespace,
-// serviceaccount, pod-gc and node-lifecycle controllers), kube-scheduler,
-// kwok with one fake node, redis, argocd-repo-server, the plugin's
-// argocd-cmp-server sidecar and argocd-application-controller, plus a git
-// repository served as a file:// URL.
+// kube-controller-manager (job, deployment, replicaset, garbage-collector,
+// namespace, serviceaccount, pod-gc and node-lifecycle controllers),
+// kube-scheduler, kwok with one fake node, redis, argocd-repo-server, the
+// plugin's argocd-cmp-server sidecar and argocd-application-controller,
+// plus a git repository served as a file:// URL.
 type Stack struct {
 	Dir  string
 	API  *kubeapi.Server
@@ -178,7 +178,7 @@ func StartStack(ctx context.Context, opts Options) (s *Stack, err error) {
 			"--service-account-private-key-file=" + filepath.Join(s.API.CertDir, "sa.key"),
 			"--root-ca-file=" + filepath.Join(s.API.CertDir, "apiserver.crt"),
 			"--use-service-account-credentials=false",
-			"--controllers=job-controller,garbage-collector-controller,namespace-controller,serviceaccount-controller,pod-garbage-collector-controller,node-lifecycle-controller",
+			"--controllers=job-controller,deployment-controller,replicaset-controller,garbage-collector-controller,namespace-controller,serviceaccount-controller,pod-garbage-collector-controller,node-lifecycle-controller",
 		},
 	})
 	if err != nil {

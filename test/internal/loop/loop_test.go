@@ -11,6 +11,7 @@ import (
 	"github.com/argoproj/argo-cd/v2/pkg/apis/application/v1alpha1"
 
 	"github.com/hookgen/hookgen/test/internal/cmpserver"
+	"github.com/hookgen/hookgen/test/internal/kubeapi"
 	"github.com/hookgen/hookgen/test/internal/loop"
 )
 
@@ -87,6 +88,18 @@ spec:
 `
 }
 
+const directDeployment = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: direct}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: direct}}
+  template:
+    metadata: {labels: {app: direct}}
+    spec:
+      containers: [{name: main, image: busybox:1.36}]
+`
+
 func waitEvent(ctx context.Context, rec *loop.Recorder, pred func(loop.Event) bool) error {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
@@ -138,7 +151,7 @@ func TestHookSyncLoop(t *testing.T) {
 			if _, err := s.Repo.Commit("demo app", map[string]string{"apps/demo/hookgen.txt": "hooks\n"}); err != nil {
 				t.Fatal(err)
 			}
-			rec := s.Record(t, "demo", loop.Jobs, loop.ConfigMaps)
+			rec := s.Record(t, "demo", loop.Jobs, loop.ConfigMaps, loop.Deployments)
 
 			// FailJobs: kwok fails the pods of the named Jobs (exact name or
 			// prefix); the pods of any other Job complete.
@@ -149,6 +162,15 @@ func TestHookSyncLoop(t *testing.T) {
 				if _, err := s.API.Apply(ctx, "demo", []byte(directJob(n))); err != nil {
 					t.Fatal(err)
 				}
+			}
+			// A Deployment becomes Available: its pods run (kwok) and are ready.
+			if _, err := s.API.Apply(ctx, "demo", []byte(directDeployment)); err != nil {
+				t.Fatal(err)
+			}
+			if err := waitEvent(ctx, rec, func(e loop.Event) bool {
+				return e.Kind == "Deployment" && e.Name == "direct" && kubeapi.Nested(e.Object, "status", "availableReplicas") == float64(2)
+			}); err != nil {
+				t.Fatalf("Deployment not available: %v\n%s", err, rec)
 			}
 			for n, ok := range map[string]bool{"direct-fail": false, "direct-gen-abc": false, "direct-ok": true} {
 				if err := waitEvent(ctx, rec, loop.JobFinished(n, ok)); err != nil {
