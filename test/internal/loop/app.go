@@ -95,6 +95,9 @@ func (s *Stack) SetPluginEnv(ctx context.Context, name string, env map[string]st
 type SyncOptions struct {
 	// Revision to sync (default "main").
 	Revision string
+	// Revisions, one per source, for an Application with several sources
+	// (spec.sources); when set, Revision is not sent.
+	Revisions []string
 	// Prune deletes resources that are no longer generated.
 	Prune bool
 	// SyncOptions are Argo CD sync options such as "ServerSideApply=true".
@@ -116,9 +119,13 @@ func (s *Stack) Sync(ctx context.Context, name string, o SyncOptions) (*v1alpha1
 		o.Timeout = 90 * time.Second
 	}
 	sync := map[string]any{
-		"revision":     o.Revision,
 		"prune":        o.Prune,
 		"syncStrategy": map[string]any{"hook": map[string]any{}},
+	}
+	if len(o.Revisions) > 0 {
+		sync["revisions"] = o.Revisions
+	} else {
+		sync["revision"] = o.Revision
 	}
 	if len(o.SyncOptions) > 0 {
 		sync["syncOptions"] = o.SyncOptions
