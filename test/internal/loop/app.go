@@ -193,3 +193,32 @@ func (s *Stack) DeleteApp(ctx context.Context, name string, timeout time.Duratio
 		}
 	}
 }
+
+// Refresh asks the application controller for a normal refresh (the
+// argocd.argoproj.io/refresh annotation) and waits until it has removed
+// the annotation, which it does in the same patch as the status of that
+// comparison; it returns the refreshed Application. Right after an
+// operation the status may still be the comparison from before it (the
+// one-second timestamps cannot tell); after Refresh it is not.
+func (s *Stack) Refresh(ctx context.Context, name string, timeout time.Duration) (*v1alpha1.Application, error) {
+	const key = "argocd.argoproj.io/refresh"
+	if _, err := s.API.MergePatch(ctx, appAPIVersion, "Application", ArgoNamespace, name,
+		map[string]any{"metadata": map[string]any{"annotations": map[string]any{key: "normal"}}}); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	for {
+		app, err := s.App(ctx, name)
+		if err == nil {
+			if _, pending := app.Annotations[key]; !pending {
+				return app, nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("loop: refresh of %s not done: %w (last error %v)", name, ctx.Err(), err)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
