@@ -16,7 +16,8 @@
 // watches its namespaces; Run.Sync runs a hook-strategy sync and
 // Run.Delete deletes the Application; the Report holds, per sync, the
 // operation's phase and message, status.operationState.syncResult.resources
-// and the ordered events a watch saw.
+// and the ordered events a watch saw. Command is cmd/hookgen-loop, which
+// prints that Report as JSON for any application directory.
 //
 // The tests (make test-loop) bring up one stack per Argo CD version and
 // run every scenario on it in parallel, each with its own Application and
@@ -36,4 +37,5 @@
 //	              hookgen source of the same Application
 //	params        plugin env and parameters (disable, enable,
 //	              hook.<name>, $(env.X)) change the hooks
+//	command       cmd/hookgen-loop's code on the v3 stack
 package loop

@@ -11,6 +11,7 @@ import (
 
 	"github.com/argoproj/argo-cd/v2/pkg/apis/application/v1alpha1"
 
+	"github.com/hookgen/hookgen/test/internal/cmpserver"
 	"github.com/hookgen/hookgen/test/internal/kubeapi"
 )
 
@@ -21,6 +22,7 @@ var scenarios = []scenario{
 	{name: "deletion", run: testDeletion},
 	{name: "multi-source", run: testMultiSource},
 	{name: "params", run: testParams},
+	{name: "command", run: testCommand, only: cmpserver.ArgoV3},
 }
 
 // success: PreSync hooks run wave by wave and complete before any object
