@@ -157,6 +157,10 @@ func wantHook(t *testing.T, rep *SyncReport, name, phase, hookPhase string) *Res
 		t.Errorf("sync %d: Job %s: syncPhase=%s hookType=%s hookPhase=%s (%s), want %s/%s/%s",
 			rep.Sync, name, r.SyncPhase, r.HookType, r.HookPhase, r.Message, phase, phase, hookPhase)
 	}
+	// gitops-engine's Job health message.
+	if hookPhase == "Succeeded" && r.Message != "Reached expected number of succeeded pods" {
+		t.Errorf("sync %d: Job %s message %q", rep.Sync, name, r.Message)
+	}
 	return r
 }
 
@@ -170,6 +174,10 @@ func wantSynced(t *testing.T, rep *SyncReport, kind, name string) {
 	if r.SyncPhase != "Sync" || r.HookType != "" || r.Status != "Synced" {
 		t.Errorf("sync %d: %s %s: syncPhase=%s hookType=%s status=%s (%s), want Sync, no hook, Synced",
 			rep.Sync, kind, name, r.SyncPhase, r.HookType, r.Status, r.Message)
+	}
+	// kubectl's words: configmap/shop created, deployment.apps/shop configured, ...
+	if !strings.Contains(r.Message, strings.ToLower(kind)) || !strings.Contains(r.Message, "/"+name+" ") {
+		t.Errorf("sync %d: %s %s message %q", rep.Sync, kind, name, r.Message)
 	}
 }
 

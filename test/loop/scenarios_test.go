@@ -326,6 +326,11 @@ func testParams(t *testing.T, e *env) {
 	if i := index(rep1.Events, named("smoke-postsync")); i >= 0 {
 		t.Errorf("the disabled hook ran: %s", rep1.Events[i])
 	}
+	inOrder(t, rep1.Events,
+		step{"migrate-presync succeeded", inPhase("Job", "migrate-presync", "Succeeded")},
+		step{"ConfigMap applied", added("ConfigMap", "shop")},
+		step{"notify-postsync created", added("Job", "notify-postsync")},
+	)
 	if img := container(object(rep1.Events, "Job", "migrate-presync"))["image"]; img != "registry.example/shop:1.1.0" {
 		t.Errorf("migrate-presync image %v, want hook.migrate's registry.example/shop:1.1.0", img)
 	}
@@ -340,6 +345,10 @@ func testParams(t *testing.T, e *env) {
 	rep2 := e.sync(t, r, "Succeeded")
 	wantHook(t, rep2, "smoke-postsync", "PostSync", "Succeeded")
 	noResource(t, rep2, "Job", "seed-postsync")
+	inOrder(t, rep2.Events,
+		step{"migrate-presync succeeded", inPhase("Job", "migrate-presync", "Succeeded")},
+		step{"smoke-postsync created", added("Job", "smoke-postsync")},
+	)
 	if img := container(object(rep2.Events, "Job", "migrate-presync"))["image"]; img != "registry.example/shop:1.0.0" {
 		t.Errorf("migrate-presync image %v, want hookgen.yaml's registry.example/shop:1.0.0", img)
 	}
