@@ -176,6 +176,9 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer, env C
 		return fail(err)
 	}
 	defer r.Close()
+	for _, p := range r.Problems {
+		logf("hookgen validate: %s", p)
+	}
 	if len(r.Report.Failing) > 0 {
 		logf("failing %s", strings.Join(r.Report.Failing, ", "))
 	}

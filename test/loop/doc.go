@@ -23,19 +23,21 @@
 // run every scenario on it in parallel, each with its own Application and
 // namespaces, from the small applications in testdata/:
 //
-//	success       PreSync hooks wave by wave before any object of the app,
-//	              PostSync once the Deployment is healthy, no SyncFail
-//	failure       a failing PreSync migration: the app's objects stay as
-//	              they were, no PostSync, SyncFail runs, the sync fails
-//	repeated      fixed names are recreated each sync (new UID, old one
-//	              deleted first); generateName hooks get Argo CD's
-//	              <prefix><rev7>-<phase>-<unix> names
-//	deletion      PostDelete runs after the app's objects are gone, in a
-//	              namespace that outlives the app; PreDelete (Argo CD 3.3
-//	              and later) does not run on 2.14 or 3.2
-//	multi-source  plain manifests in one source, hooks in a hooks-only
-//	              hookgen source of the same Application
-//	params        plugin env and parameters (disable, enable,
-//	              hook.<name>, $(env.X)) change the hooks
-//	command       cmd/hookgen-loop's code on the v3 stack
+//	success         PreSync hooks wave by wave before any object of the app,
+//	                PostSync once the Deployment is healthy, no SyncFail
+//	failure         a failing PreSync migration: the app's objects stay as
+//	                they were, no PostSync, SyncFail runs, the sync fails
+//	repeated        fixed names are recreated each sync (new UID, old one
+//	                deleted first); generateName hooks get Argo CD's
+//	                <prefix><rev7>-<phase>-<unix> names
+//	deletion        PostDelete runs after the app's objects are gone, in a
+//	                namespace that outlives the app; PreDelete (Argo CD 3.3
+//	                and later) does not run on 2.14 or 3.2
+//	multi-source    plain manifests in one source, hooks in a hooks-only
+//	                hookgen source of the same Application
+//	params          plugin env and parameters (disable, enable,
+//	                hook.<name>, $(env.X)) change the hooks
+//	generate-error  hookgen refuses the app: the sync ends in Error with
+//	                hookgen's file:line message, nothing is applied
+//	command         cmd/hookgen-loop's code on the v3 stack
 package loop

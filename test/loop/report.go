@@ -21,9 +21,12 @@ type Report struct {
 	Sources     []Origin `json:"sources"`
 	// Failing lists the Jobs kwok fails: exact names, or name prefixes
 	// ending in "-" for generateName hooks.
-	Failing []string      `json:"failing,omitempty"`
-	Syncs   []*SyncReport `json:"syncs"`
-	Delete  *DeleteReport `json:"delete,omitempty"`
+	Failing []string `json:"failing,omitempty"`
+	// Problems are what hookgen validate found in the app at its latest
+	// revision (Argo CD then fails to generate its manifests).
+	Problems []string      `json:"problems,omitempty"`
+	Syncs    []*SyncReport `json:"syncs"`
+	Delete   *DeleteReport `json:"delete,omitempty"`
 }
 
 // Origin is one source of the Application.

@@ -75,6 +75,9 @@ type Run struct {
 	Revision string
 	// Jobs are the hook Jobs of the hookgen sources at Revision.
 	Jobs []Job
+	// Problems are what hookgen validate found at Revision: the sync will
+	// fail with them, as Argo CD cannot generate the manifests.
+	Problems []string
 
 	hookgen   string
 	app       *v1alpha1.Application
@@ -258,7 +261,7 @@ func (r *Run) inspect(ctx context.Context) ([]harness.Kind, []string, error) {
 			namespaces = append(namespaces, ns)
 		}
 	}
-	r.Jobs = nil
+	r.Jobs, r.Problems = nil, nil
 	for i, src := range r.App.Sources {
 		dir := filepath.Join(r.Stack.Repo.Dir, filepath.FromSlash(r.paths[i]))
 		var stream []byte
@@ -271,6 +274,9 @@ func (r *Run) inspect(ctx context.Context) ([]harness.Kind, []string, error) {
 			var v struct {
 				Jobs     []Job `json:"jobs"`
 				Problems []struct {
+					File    string `json:"file"`
+					Line    int    `json:"line"`
+					Hook    string `json:"hook"`
 					Message string `json:"message"`
 				} `json:"problems"`
 			}
@@ -283,6 +289,9 @@ func (r *Run) inspect(ctx context.Context) ([]harness.Kind, []string, error) {
 				}
 			}
 			r.Jobs = append(r.Jobs, v.Jobs...)
+			for _, p := range v.Problems {
+				r.Problems = append(r.Problems, fmt.Sprintf("%s/%s:%d: hook %q: %s", r.paths[i], p.File, p.Line, p.Hook, p.Message))
+			}
 			if err != nil {
 				// Argo CD will show the same problem in the sync; watch anyway.
 				continue
@@ -318,6 +327,7 @@ func (r *Run) inspect(ctx context.Context) ([]harness.Kind, []string, error) {
 			namespaces = append(namespaces, j.Namespace)
 		}
 	}
+	r.Report.Problems = r.Problems
 	return kinds, namespaces, nil
 }
 

@@ -22,6 +22,7 @@ var scenarios = []scenario{
 	{name: "deletion", run: testDeletion},
 	{name: "multi-source", run: testMultiSource},
 	{name: "params", run: testParams},
+	{name: "generate-error", run: testGenerateError},
 	{name: "command", run: testCommand, only: cmpserver.ArgoV3},
 }
 
@@ -354,6 +355,24 @@ func testParams(t *testing.T, e *env) {
 	}
 	if args := strs(container(object(rep2.Events, "Job", "notify-postsync"))["args"]); !slices.Equal(args, []string{"--team=payments", "succeeded"}) {
 		t.Errorf("notify-postsync args %q, want [--team=payments succeeded]", args)
+	}
+}
+
+// generate-error: when hookgen refuses an app (here: $(env.TEAM) with no
+// TEAM in the plugin env), the sync ends in Error with hookgen's own
+// file:line message, and nothing is applied.
+func testGenerateError(t *testing.T, e *env) {
+	r := e.prepare(t, App{Name: "generate-error", Sources: []Source{{Dir: "testdata/params", Hookgen: true}}})
+	want := `apps/generate-error/hookgen.yaml:20: hook "notify": $(env.TEAM): the Application sets no plugin env TEAM (ARGOCD_ENV_TEAM)`
+	if len(r.Problems) != 1 || !strings.HasPrefix(r.Problems[0], want) {
+		t.Errorf("hookgen validate found %q, want %q", r.Problems, want)
+	}
+	rep := e.sync(t, r, "Error")
+	if !strings.Contains(rep.Message, "`hookgen generate` failed exit status 1: "+want) {
+		t.Errorf("sync message %q does not carry hookgen's %q", rep.Message, want)
+	}
+	if len(rep.Resources) != 0 || len(rep.Events) != 0 {
+		t.Errorf("a sync that could not generate changed something: %v\n%s", rep.Resources, EventList(rep.Events))
 	}
 }
 
