@@ -95,6 +95,9 @@ func (s *Stack) SetPluginEnv(ctx context.Context, name string, env map[string]st
 type SyncOptions struct {
 	// Revision to sync (default "main").
 	Revision string
+	// Revisions, one per source, for an Application with several sources
+	// (spec.sources); when set, Revision is not sent.
+	Revisions []string
 	// Prune deletes resources that are no longer generated.
 	Prune bool
 	// SyncOptions are Argo CD sync options such as "ServerSideApply=true".
@@ -116,9 +119,13 @@ func (s *Stack) Sync(ctx context.Context, name string, o SyncOptions) (*v1alpha1
 		o.Timeout = 90 * time.Second
 	}
 	sync := map[string]any{
-		"revision":     o.Revision,
 		"prune":        o.Prune,
 		"syncStrategy": map[string]any{"hook": map[string]any{}},
+	}
+	if len(o.Revisions) > 0 {
+		sync["revisions"] = o.Revisions
+	} else {
+		sync["revision"] = o.Revision
 	}
 	if len(o.SyncOptions) > 0 {
 		sync["syncOptions"] = o.SyncOptions
@@ -183,6 +190,35 @@ func (s *Stack) DeleteApp(ctx context.Context, name string, timeout time.Duratio
 		case <-ctx.Done():
 			return fmt.Errorf("loop: application %s not deleted: %w", name, ctx.Err())
 		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// Refresh asks the application controller for a normal refresh (the
+// argocd.argoproj.io/refresh annotation) and waits until it has removed
+// the annotation, which it does in the same patch as the status of that
+// comparison; it returns the refreshed Application. Right after an
+// operation the status may still be the comparison from before it (the
+// one-second timestamps cannot tell); after Refresh it is not.
+func (s *Stack) Refresh(ctx context.Context, name string, timeout time.Duration) (*v1alpha1.Application, error) {
+	const key = "argocd.argoproj.io/refresh"
+	if _, err := s.API.MergePatch(ctx, appAPIVersion, "Application", ArgoNamespace, name,
+		map[string]any{"metadata": map[string]any{"annotations": map[string]any{key: "normal"}}}); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	for {
+		app, err := s.App(ctx, name)
+		if err == nil {
+			if _, pending := app.Annotations[key]; !pending {
+				return app, nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("loop: refresh of %s not done: %w (last error %v)", name, ctx.Err(), err)
+		case <-time.After(100 * time.Millisecond):
 		}
 	}
 }

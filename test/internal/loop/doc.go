@@ -3,11 +3,13 @@
 // CD's own sync engine:
 //
 //	etcd + kube-apiserver            (package kubeapi)
-//	kube-controller-manager          job, garbage-collector, namespace,
+//	kube-controller-manager          job, deployment, replicaset,
+//	                                 garbage-collector, namespace,
 //	                                 serviceaccount, pod-gc, node-lifecycle
 //	kube-scheduler                   kwok does not schedule
 //	kwok + one fake node             pods run instantly: Jobs complete, or
 //	                                 fail when the pod has label kwok-fail=true
+//	                                 or its Job is selected by FailJobs
 //	redis                            Debian's redis-server
 //	argocd-repo-server               + the plugin's argocd-cmp-server sidecar
 //	argocd-application-controller    ARGOCD_FAKE_IN_CLUSTER=true + KUBECONFIG,
@@ -32,6 +34,12 @@
 //		st, err := s.Sync(ctx, "demo", loop.SyncOptions{})
 //		// st.Phase, st.SyncResult.Resources, rec.Events()
 //	}
+//
+// kwok's stages are Stage objects in the API server (kwok runs with
+// --enable-crds=Stage): FailJobs adds one that fails the pods of Jobs
+// selected by name or name prefix through the Job-name label the Job
+// controller puts on their pods, so a test makes a hook fail without any
+// change to the plugin's output.
 //
 // Sync sets the operation and clears status.operationState in one merge
 // patch, as Argo CD's API server does; without the clear a second sync

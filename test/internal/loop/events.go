@@ -16,9 +16,10 @@ type Kind struct{ APIVersion, Kind string }
 
 // Kinds commonly watched in hook tests.
 var (
-	Jobs       = Kind{"batch/v1", "Job"}
-	Pods       = Kind{"v1", "Pod"}
-	ConfigMaps = Kind{"v1", "ConfigMap"}
+	Jobs        = Kind{"batch/v1", "Job"}
+	Pods        = Kind{"v1", "Pod"}
+	ConfigMaps  = Kind{"v1", "ConfigMap"}
+	Deployments = Kind{"apps/v1", "Deployment"}
 )
 
 // Event is one observed change, stamped when the watch delivered it.
@@ -47,6 +48,14 @@ type Recorder struct {
 // restarted.
 func (s *Stack) Record(t testing.TB, namespace string, kinds ...Kind) *Recorder {
 	t.Helper()
+	r := s.Recorder(namespace, kinds...)
+	t.Cleanup(r.Stop)
+	return r
+}
+
+// Recorder is Record without a test: the watches run until Stop, or until
+// the stack stops.
+func (s *Stack) Recorder(namespace string, kinds ...Kind) *Recorder {
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &Recorder{cancel: cancel}
 	for _, k := range kinds {
@@ -69,7 +78,6 @@ func (s *Stack) Record(t testing.TB, namespace string, kinds ...Kind) *Recorder 
 			}
 		}()
 	}
-	t.Cleanup(r.Stop)
 	s.mu.Lock()
 	s.recorders = append(s.recorders, r)
 	s.mu.Unlock()

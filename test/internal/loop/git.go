@@ -7,13 +7,17 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 )
 
 // GitRepo is a local git repository that Argo CD reads through its file://
-// URL (no git daemon needed). Its branch is "main".
+// URL (no git daemon needed). Its branch is "main". Commit, Update and
+// Remove may be called from several goroutines: one runs at a time.
 type GitRepo struct {
 	Dir string
 	URL string
+
+	mu sync.Mutex
 }
 
 // NewGitRepo creates an empty repository in dir.
@@ -47,17 +51,31 @@ func (r *GitRepo) git(args ...string) (string, error) {
 // empty content with a trailing "/" in the path creates a directory), then
 // commits everything and returns the commit SHA.
 func (r *GitRepo) Commit(message string, files map[string]string) (string, error) {
-	for name, content := range files {
-		p := filepath.Join(r.Dir, filepath.FromSlash(name))
-		if !strings.HasPrefix(p, r.Dir+string(filepath.Separator)) {
-			return "", fmt.Errorf("loop: %s is outside the repository", name)
+	return r.Update(message, func(string) error {
+		for name, content := range files {
+			p := filepath.Join(r.Dir, filepath.FromSlash(name))
+			if !strings.HasPrefix(p, r.Dir+string(filepath.Separator)) {
+				return fmt.Errorf("loop: %s is outside the repository", name)
+			}
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				return err
+			}
+			if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+				return err
+			}
 		}
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return "", err
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			return "", err
-		}
+		return nil
+	})
+}
+
+// Update calls change with the work tree's directory, then commits
+// everything and returns the commit SHA. Other changes wait meanwhile, so
+// the commit holds exactly the work tree change made.
+func (r *GitRepo) Update(message string, change func(dir string) error) (string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := change(r.Dir); err != nil {
+		return "", err
 	}
 	if _, err := r.git("add", "-A"); err != nil {
 		return "", err
@@ -70,6 +88,8 @@ func (r *GitRepo) Commit(message string, files map[string]string) (string, error
 
 // Remove deletes files from the work tree (commit afterwards).
 func (r *GitRepo) Remove(names ...string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	for _, n := range names {
 		if err := os.RemoveAll(filepath.Join(r.Dir, filepath.FromSlash(n))); err != nil {
 			return err

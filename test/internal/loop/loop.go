@@ -49,11 +49,11 @@ type Options struct {
 }
 
 // Stack is a running Argo CD sync loop: etcd, kube-apiserver,
-// kube-controller-manager (job, garbage-collector, namespace,
-// serviceaccount, pod-gc and node-lifecycle controllers), kube-scheduler,
-// kwok with one fake node, redis, argocd-repo-server, the plugin's
-// argocd-cmp-server sidecar and argocd-application-controller, plus a git
-// repository served as a file:// URL.
+// kube-controller-manager (job, deployment, replicaset, garbage-collector,
+// namespace, serviceaccount, pod-gc and node-lifecycle controllers),
+// kube-scheduler, kwok with one fake node, redis, argocd-repo-server, the
+// plugin's argocd-cmp-server sidecar and argocd-application-controller,
+// plus a git repository served as a file:// URL.
 type Stack struct {
 	Dir  string
 	API  *kubeapi.Server
@@ -153,7 +153,7 @@ func StartStack(ctx context.Context, opts Options) (s *Stack, err error) {
 	if err != nil {
 		return s, err
 	}
-	stages, err := kwokStages(ctx, bins[tools.Kustomize], filepath.Join(dir, "tmp"))
+	stages, stageCRD, err := kwokStages(ctx, bins[tools.Kustomize], filepath.Join(dir, "tmp"))
 	if err != nil {
 		return s, err
 	}
@@ -178,7 +178,7 @@ func StartStack(ctx context.Context, opts Options) (s *Stack, err error) {
 			"--service-account-private-key-file=" + filepath.Join(s.API.CertDir, "sa.key"),
 			"--root-ca-file=" + filepath.Join(s.API.CertDir, "apiserver.crt"),
 			"--use-service-account-credentials=false",
-			"--controllers=job-controller,garbage-collector-controller,namespace-controller,serviceaccount-controller,pod-garbage-collector-controller,node-lifecycle-controller",
+			"--controllers=job-controller,deployment-controller,replicaset-controller,garbage-collector-controller,namespace-controller,serviceaccount-controller,pod-garbage-collector-controller,node-lifecycle-controller",
 		},
 	})
 	if err != nil {
@@ -194,17 +194,24 @@ func StartStack(ctx context.Context, opts Options) (s *Stack, err error) {
 	if _, err := s.API.Apply(ctx, "", []byte(nodeYAML)); err != nil {
 		return s, err
 	}
-	kwokCfg := filepath.Join(dir, "kwok", "kwok.yaml")
-	stagesPath := filepath.Join(dir, "kwok", "stages.yaml")
-	if err := os.WriteFile(kwokCfg, []byte(kwokConfig(ports[2])), 0o644); err != nil {
+	// kwok reads its stages as Stage objects (--enable-crds=Stage), so
+	// FailJobs can add one while it runs.
+	if err := s.API.ApplyAll(ctx, "", stageCRD); err != nil {
 		return s, err
 	}
-	if err := os.WriteFile(stagesPath, stages, 0o644); err != nil {
+	if err := waitCRD(ctx, s.API, "stages.kwok.x-k8s.io"); err != nil {
+		return s, err
+	}
+	if err := s.API.ApplyAll(ctx, "", stages); err != nil {
+		return s, err
+	}
+	kwokCfg := filepath.Join(dir, "kwok", "kwok.yaml")
+	if err := os.WriteFile(kwokCfg, []byte(kwokConfig(ports[2])), 0o644); err != nil {
 		return s, err
 	}
 	s.Kwok, err = proc.Start(proc.Spec{
 		Name: "kwok", Path: bins[tools.Kwok], Env: env, Dir: dir, LogPath: logPath("kwok"),
-		Args: []string{"--kubeconfig=" + kubeconfig, "--config=" + kwokCfg, "--config=" + stagesPath},
+		Args: []string{"--kubeconfig=" + kubeconfig, "--config=" + kwokCfg, "--enable-crds=Stage"},
 	})
 	if err != nil {
 		return s, err

@@ -11,6 +11,7 @@ import (
 	"github.com/argoproj/argo-cd/v2/pkg/apis/application/v1alpha1"
 
 	"github.com/hookgen/hookgen/test/internal/cmpserver"
+	"github.com/hookgen/hookgen/test/internal/kubeapi"
 	"github.com/hookgen/hookgen/test/internal/loop"
 )
 
@@ -73,6 +74,47 @@ spec:
     fileName: "./hookgen.txt"
 `
 
+// directJob is a Job applied without Argo CD.
+func directJob(name string) string {
+	return `apiVersion: batch/v1
+kind: Job
+metadata: {name: ` + name + `}
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: main, image: busybox:1.36}]
+`
+}
+
+const directDeployment = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: direct}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: direct}}
+  template:
+    metadata: {labels: {app: direct}}
+    spec:
+      containers: [{name: main, image: busybox:1.36}]
+`
+
+func waitEvent(ctx context.Context, rec *loop.Recorder, pred func(loop.Event) bool) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	for {
+		if _, ok := rec.Find(pred); ok {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
 func resultOf(st *v1alpha1.OperationState, kind, name string) *v1alpha1.ResourceResult {
 	if st == nil || st.SyncResult == nil {
 		return nil
@@ -109,7 +151,32 @@ func TestHookSyncLoop(t *testing.T) {
 			if _, err := s.Repo.Commit("demo app", map[string]string{"apps/demo/hookgen.txt": "hooks\n"}); err != nil {
 				t.Fatal(err)
 			}
-			rec := s.Record(t, "demo", loop.Jobs, loop.ConfigMaps)
+			rec := s.Record(t, "demo", loop.Jobs, loop.ConfigMaps, loop.Deployments)
+
+			// FailJobs: kwok fails the pods of the named Jobs (exact name or
+			// prefix); the pods of any other Job complete.
+			if _, err := s.FailJobs(ctx, loop.JobFailure{Namespace: "demo", Names: []string{"direct-fail"}, Prefixes: []string{"direct-gen-"}}); err != nil {
+				t.Fatal(err)
+			}
+			for _, n := range []string{"direct-fail", "direct-gen-abc", "direct-ok"} {
+				if _, err := s.API.Apply(ctx, "demo", []byte(directJob(n))); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// A Deployment becomes Available: its pods run (kwok) and are ready.
+			if _, err := s.API.Apply(ctx, "demo", []byte(directDeployment)); err != nil {
+				t.Fatal(err)
+			}
+			if err := waitEvent(ctx, rec, func(e loop.Event) bool {
+				return e.Kind == "Deployment" && e.Name == "direct" && kubeapi.Nested(e.Object, "status", "availableReplicas") == float64(2)
+			}); err != nil {
+				t.Fatalf("Deployment not available: %v\n%s", err, rec)
+			}
+			for n, ok := range map[string]bool{"direct-fail": false, "direct-gen-abc": false, "direct-ok": true} {
+				if err := waitEvent(ctx, rec, loop.JobFinished(n, ok)); err != nil {
+					t.Fatalf("Job %s did not end %v: %v\n%s", n, map[bool]string{true: "Complete", false: "Failed"}[ok], err, rec)
+				}
+			}
 			app := s.NewApp("demo", "apps/demo", "gen", "demo", map[string]string{"FAIL": "false", "RUN": "1"})
 			if err := s.CreateApp(ctx, app); err != nil {
 				t.Fatal(err)

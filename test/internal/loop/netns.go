@@ -26,23 +26,33 @@ const envNetns = "HOOKGEN_LOOP_NETNS"
 // (like unshare -rn; as root a plain network namespace is the fallback)
 // and brings up its loopback interface. If no namespace can be created
 // the tests run in the host network; Netns reports which case applies.
-func Main(m *testing.M) int {
+func Main(m *testing.M) int { return RunInNetns(m.Run) }
+
+// RunInNetns is Main for a command: it re-executes the program with the
+// same arguments in a private user + network namespace and returns the
+// exit code of that run, or, in the re-executed program (or where no
+// namespace can be created), calls run and returns its code:
+//
+//	func main() { os.Exit(loop.RunInNetns(realMain)) }
+//
+// Standard input, output and error are the program's own.
+func RunInNetns(run func() int) int {
 	switch v := os.Getenv(envNetns); {
 	case v == "1":
 		if err := loopbackUp(); err != nil {
 			fmt.Fprintln(os.Stderr, "loop: bringing up lo in the network namespace:", err)
 			return 1
 		}
-		return m.Run()
+		return run()
 	case v != "":
-		return m.Run() // a previous attempt already failed; run in place
+		return run() // a previous attempt already failed; run in place
 	}
 	code, err := reexecInNetns()
 	if err == nil {
 		return code
 	}
 	os.Setenv(envNetns, "unavailable: "+err.Error())
-	return m.Run()
+	return run()
 }
 
 // Netns reports whether the tests run in a private network namespace, and
@@ -53,7 +63,7 @@ func Netns() (bool, string) {
 	case "1":
 		return true, ""
 	case "":
-		return false, "loop.Main is not the package's TestMain"
+		return false, "neither loop.Main nor loop.RunInNetns runs the program"
 	default:
 		return false, v
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"sigs.k8s.io/yaml"
@@ -57,7 +58,7 @@ options:
 }
 
 // podFailStage fails running pods labelled kwok-fail=true with exit code 1.
-const podFailStage = `apiVersion: kwok.x-k8s.io/v1alpha1
+var podFailStage = `apiVersion: kwok.x-k8s.io/v1alpha1
 kind: Stage
 metadata:
   name: pod-fail
@@ -69,7 +70,11 @@ spec:
     - {key: .status.phase, operator: In, values: [Running]}
     - {key: '.metadata.labels["` + FailLabel + `"]', operator: In, values: ["true"]}
   next:
-    statusTemplate: |
+` + failedPodStatus("simulated failure (kwok pod-fail stage)")
+
+// failedPodStatus is a Stage's next step that ends a pod with exit code 1.
+func failedPodStatus(message string) string {
+	return `    statusTemplate: |
       {{ $now := Now }}
       containerStatuses:
       {{ range $index, $item := .spec.containers }}
@@ -83,11 +88,12 @@ spec:
             exitCode: 1
             finishedAt: {{ $now | Quote }}
             reason: Error
-            message: "simulated failure (kwok pod-fail stage)"
+            message: ` + strconv.Quote(message) + `
             startedAt: {{ $now | Quote }}
       {{ end }}
       phase: Failed
 `
+}
 
 // argoConfig is the minimum Argo CD needs in the cluster besides the CRDs.
 const argoConfig = `apiVersion: v1
@@ -170,11 +176,17 @@ func argoCRDs(ctx context.Context, argo cmpserver.Argo) ([][]byte, error) {
 
 // kwokStages renders kwok's own "fast" stage set (node initialisation,
 // heartbeat with lease, pod ready/complete/delete) with kustomize, makes
-// pod-complete skip pods labelled kwok-fail, and adds pod-fail.
-func kwokStages(ctx context.Context, kustomize, tmp string) ([]byte, error) {
+// pod-complete skip pods labelled kwok-fail, and adds pod-fail. It also
+// returns kwok's Stage CRD: the stack serves the stages as Stage objects,
+// so a test can add more while kwok runs (FailJobs).
+func kwokStages(ctx context.Context, kustomize, tmp string) (stages, crd []byte, err error) {
 	dir, err := moduleDir(ctx, "kwok", "sigs.k8s.io/kwok", "v0.8.0")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	crd, err = os.ReadFile(filepath.Join(dir, "kustomize", "crd", "bases", "kwok.x-k8s.io_stages.yaml"))
+	if err != nil {
+		return nil, nil, err
 	}
 	cmd := exec.CommandContext(ctx, kustomize, "build", filepath.Join(dir, "kustomize", "stage", "fast"))
 	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
@@ -182,18 +194,18 @@ func kwokStages(ctx context.Context, kustomize, tmp string) ([]byte, error) {
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return nil, fmt.Errorf("loop: kustomize build of kwok's stages: %v\n%s", err, stderr.Bytes())
+		return nil, nil, fmt.Errorf("loop: kustomize build of kwok's stages: %v\n%s", err, stderr.Bytes())
 	}
 	docs, err := kubeapi.SplitDocuments(out)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var buf bytes.Buffer
 	patched := false
 	for _, d := range docs {
 		var obj map[string]any
 		if err := json.Unmarshal(d, &obj); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if kubeapi.Nested(obj, "metadata", "name") == "pod-complete" {
 			sel := kubeapi.Nested(obj, "spec", "selector").(map[string]any)
@@ -205,16 +217,16 @@ func kwokStages(ctx context.Context, kustomize, tmp string) ([]byte, error) {
 		}
 		y, err := yaml.Marshal(obj)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		buf.WriteString("---\n")
 		buf.Write(y)
 	}
 	if !patched {
-		return nil, fmt.Errorf("loop: kwok's stages have no pod-complete stage")
+		return nil, nil, fmt.Errorf("loop: kwok's stages have no pod-complete stage")
 	}
 	buf.WriteString("---\n" + podFailStage)
-	return buf.Bytes(), nil
+	return buf.Bytes(), crd, nil
 }
 
 func waitCRD(ctx context.Context, api *kubeapi.Server, name string) error {

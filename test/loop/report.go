@@ -1,0 +1,229 @@
+package loop
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/argoproj/argo-cd/v2/pkg/apis/application/v1alpha1"
+
+	"github.com/hookgen/hookgen/test/internal/kubeapi"
+	harness "github.com/hookgen/hookgen/test/internal/loop"
+)
+
+// Report is what a Run observed: one entry per sync, and the deletion.
+type Report struct {
+	// ArgoCD is the Argo CD release that ran the loop.
+	ArgoCD      string   `json:"argocd"`
+	Application string   `json:"application"`
+	Namespace   string   `json:"namespace"`
+	Sources     []Origin `json:"sources"`
+	// Failing lists the Jobs kwok fails: exact names, or name prefixes
+	// ending in "-" for generateName hooks.
+	Failing []string `json:"failing,omitempty"`
+	// Problems are what hookgen validate found in the app at its latest
+	// revision (Argo CD then fails to generate its manifests).
+	Problems []string      `json:"problems,omitempty"`
+	Syncs    []*SyncReport `json:"syncs"`
+	Delete   *DeleteReport `json:"delete,omitempty"`
+}
+
+// Origin is one source of the Application.
+type Origin struct {
+	// Dir is the local directory that was copied; Path where it lies in the
+	// fixture repository (the source's path).
+	Dir    string `json:"dir"`
+	Path   string `json:"path"`
+	Plugin string `json:"plugin,omitempty"`
+}
+
+// SyncReport is one sync operation.
+type SyncReport struct {
+	Sync     int    `json:"sync"`
+	Revision string `json:"revision"`
+	// Phase and Message are status.operationState's.
+	Phase   string `json:"phase"`
+	Message string `json:"message"`
+	// StartedAt and FinishedAt are the operation's own times (Argo CD
+	// names generateName hooks after StartedAt).
+	StartedAt  time.Time `json:"startedAt"`
+	FinishedAt time.Time `json:"finishedAt,omitzero"`
+	// Seconds is the wall time from the request to the finished operation.
+	Seconds float64 `json:"seconds"`
+	// SyncStatus and Health are the Application's, from a refresh asked
+	// for once the operation had finished.
+	SyncStatus string `json:"syncStatus"`
+	Health     string `json:"health"`
+	// Resources is status.operationState.syncResult.resources.
+	Resources []Resource `json:"resources"`
+	// Events are the changes watched from the request until the next
+	// sync or deletion was requested (or the run ended).
+	Events []Event `json:"events"`
+
+	start time.Time
+}
+
+// Resource is one entry of syncResult.resources.
+type Resource struct {
+	Group     string `json:"group,omitempty"`
+	Kind      string `json:"kind"`
+	Namespace string `json:"namespace,omitempty"`
+	Name      string `json:"name"`
+	SyncPhase string `json:"syncPhase,omitempty"`
+	HookType  string `json:"hookType,omitempty"`
+	HookPhase string `json:"hookPhase,omitempty"`
+	Status    string `json:"status,omitempty"`
+	Message   string `json:"message,omitempty"`
+}
+
+// DeleteReport is the Application's deletion.
+type DeleteReport struct {
+	// Deleted is true when the Application was gone before the timeout.
+	Deleted bool    `json:"deleted"`
+	Seconds float64 `json:"seconds"`
+	// Error, Finalizers and Conditions describe an Application that was
+	// not deleted in time.
+	Error      string   `json:"error,omitempty"`
+	Finalizers []string `json:"finalizers,omitempty"`
+	Conditions []string `json:"conditions,omitempty"`
+	Events     []Event  `json:"events"`
+
+	start time.Time
+}
+
+// Event is a watched change of an object, condensed: every ADDED and
+// DELETED, and a MODIFIED when the object's phase changed (for kinds
+// without a phase, every MODIFIED).
+type Event struct {
+	Time time.Time `json:"time"`
+	// At is seconds since the sync or the deletion was requested.
+	At        float64 `json:"at"`
+	Event     string  `json:"event"`
+	Kind      string  `json:"kind"`
+	Namespace string  `json:"namespace"`
+	Name      string  `json:"name"`
+	UID       string  `json:"uid"`
+	// Hook is the argocd.argoproj.io/hook annotation.
+	Hook string `json:"hook,omitempty"`
+	// Phase is the object's state: Running, Succeeded or Failed for a Job
+	// (its conditions), the pod phase for a Pod, Available or Progressing
+	// for a Deployment, Deleting once deletion started.
+	Phase string `json:"phase,omitempty"`
+	// Object is the object as the watch delivered it.
+	Object map[string]any `json:"-"`
+}
+
+func (e Event) String() string {
+	s := fmt.Sprintf("%7.3fs %-8s %s %s/%s", e.At, e.Event, e.Kind, e.Namespace, e.Name)
+	if e.Hook != "" {
+		s += " hook=" + e.Hook
+	}
+	if e.Phase != "" {
+		s += " phase=" + e.Phase
+	}
+	return s
+}
+
+// EventList prints events one per line.
+func EventList(events []Event) string {
+	var b strings.Builder
+	for _, e := range events {
+		b.WriteString(e.String())
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+func resources(st *v1alpha1.OperationState) []Resource {
+	if st == nil || st.SyncResult == nil {
+		return nil
+	}
+	out := []Resource{}
+	for _, r := range st.SyncResult.Resources {
+		out = append(out, Resource{
+			Group: r.Group, Kind: r.Kind, Namespace: r.Namespace, Name: r.Name,
+			SyncPhase: string(r.SyncPhase), HookType: string(r.HookType), HookPhase: string(r.HookPhase),
+			Status: string(r.Status), Message: r.Message,
+		})
+	}
+	return out
+}
+
+// condenser turns raw watch events into Events.
+type condenser struct {
+	phase map[string]string // kind/namespace/name/uid -> last phase
+}
+
+func (c *condenser) add(out []Event, raw harness.Event, origin time.Time) []Event {
+	if c.phase == nil {
+		c.phase = map[string]string{}
+	}
+	str := func(fields ...string) string { s, _ := kubeapi.Nested(raw.Object, fields...).(string); return s }
+	e := Event{
+		Time: raw.Time, At: secs(raw.Time.Sub(origin)), Event: raw.Type, Kind: raw.Kind,
+		Namespace: str("metadata", "namespace"), Name: raw.Name, UID: str("metadata", "uid"),
+		Phase: phaseOf(raw.Kind, raw.Object), Object: raw.Object,
+	}
+	if a, ok := kubeapi.Nested(raw.Object, "metadata", "annotations").(map[string]any); ok {
+		e.Hook, _ = a["argocd.argoproj.io/hook"].(string)
+	}
+	key := strings.Join([]string{e.Kind, e.Namespace, e.Name, e.UID}, "/")
+	last, seen := c.phase[key]
+	c.phase[key] = e.Phase
+	if raw.Type == "MODIFIED" && seen && e.Phase != "" && e.Phase == last {
+		return out
+	}
+	if raw.Type == "ADDED" && seen {
+		return out // a restarted watch lists the object again
+	}
+	return append(out, e)
+}
+
+// phaseOf derives an object's state for Event.Phase.
+func phaseOf(kind string, obj map[string]any) string {
+	if kubeapi.Nested(obj, "metadata", "deletionTimestamp") != nil {
+		return "Deleting"
+	}
+	switch kind {
+	case "Job":
+		switch {
+		case condition(obj, "Failed"):
+			return "Failed"
+		case condition(obj, "Complete"):
+			return "Succeeded"
+		}
+		return "Running"
+	case "Pod":
+		p, _ := kubeapi.Nested(obj, "status", "phase").(string)
+		return p
+	case "Deployment":
+		want := 1.0
+		if r, ok := kubeapi.Nested(obj, "spec", "replicas").(float64); ok {
+			want = r
+		}
+		num := func(f string) float64 { v, _ := kubeapi.Nested(obj, "status", f).(float64); return v }
+		gen, _ := kubeapi.Nested(obj, "metadata", "generation").(float64)
+		if num("observedGeneration") >= gen && num("updatedReplicas") == want && num("availableReplicas") == want && num("replicas") == want {
+			return "Available"
+		}
+		return "Progressing"
+	}
+	return ""
+}
+
+func condition(obj map[string]any, typ string) bool {
+	conds, _ := kubeapi.Nested(obj, "status", "conditions").([]any)
+	for _, c := range conds {
+		m, _ := c.(map[string]any)
+		if m["type"] == typ && m["status"] == "True" {
+			return true
+		}
+	}
+	return false
+}
+
+// sortEvents orders raw events of several recorders by arrival.
+func sortEvents(evs []harness.Event) {
+	sort.SliceStable(evs, func(i, j int) bool { return evs[i].Time.Before(evs[j].Time) })
+}

@@ -1,0 +1,84 @@
+package loop
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/hookgen/hookgen/test/internal/cmpserver"
+	harness "github.com/hookgen/hookgen/test/internal/loop"
+	"github.com/hookgen/hookgen/test/internal/tools"
+)
+
+// PluginName is how an Application names hookgen: plugin.yaml's name
+// "hookgen" and version "v1".
+const PluginName = "hookgen-v1"
+
+// ArgoVersions maps the argocd builds of test/tools to their releases.
+var ArgoVersions = map[cmpserver.Argo]string{
+	cmpserver.ArgoV2: "v2.14.21",
+	cmpserver.ArgoV3: "v3.2.11",
+}
+
+// ParseArgo accepts "v2", "v3", "argocd-v2", "argocd-v3" or a release
+// ("v2.14.21", "v3.2.11").
+func ParseArgo(s string) (cmpserver.Argo, error) {
+	for a, release := range ArgoVersions {
+		if s == string(a) || "argocd-"+s == string(a) || s == release {
+			return a, nil
+		}
+	}
+	return "", fmt.Errorf("unknown Argo CD version %q: want v2 (%s) or v3 (%s)", s, ArgoVersions[cmpserver.ArgoV2], ArgoVersions[cmpserver.ArgoV3])
+}
+
+// PluginYAML returns the repository's own plugin.yaml, the one the image
+// bakes into the sidecar.
+func PluginYAML() ([]byte, error) {
+	root, err := tools.RepoRoot()
+	if err != nil {
+		return nil, err
+	}
+	return os.ReadFile(filepath.Join(root, "plugin.yaml"))
+}
+
+// StackOptions are the harness options for the Argo CD loop of the given
+// version with hookgen as the cmp-server's plugin: the repository's
+// plugin.yaml, and the hookgen binary in hookgenDir first on the sidecar's
+// PATH (tools.BuildHookgenTo builds it).
+func StackOptions(argo cmpserver.Argo, hookgenDir string) (harness.Options, error) {
+	plugin, err := PluginYAML()
+	if err != nil {
+		return harness.Options{}, err
+	}
+	return harness.Options{
+		Argo:       argo,
+		PluginYAML: plugin,
+		PluginPATH: hookgenDir + string(os.PathListSeparator) + os.Getenv("PATH"),
+	}, nil
+}
+
+// StartStack brings up the loop (StackOptions); the caller stops it.
+func StartStack(ctx context.Context, argo cmpserver.Argo, hookgenDir string) (*harness.Stack, error) {
+	opts, err := StackOptions(argo, hookgenDir)
+	if err != nil {
+		return nil, err
+	}
+	s, err := harness.StartStack(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := CheckPlugin(s); err != nil {
+		_ = s.Stop()
+		return nil, err
+	}
+	return s, nil
+}
+
+// CheckPlugin checks that the sidecar serves the plugin as PluginName.
+func CheckPlugin(s *harness.Stack) error {
+	if s.CMP.PluginName != PluginName {
+		return fmt.Errorf("loop: plugin.yaml names the plugin %q, want %q", s.CMP.PluginName, PluginName)
+	}
+	return nil
+}
