@@ -168,6 +168,16 @@ func (r *rootFS) ReadDir(name string) ([]fs.DirEntry, error) {
 
 func (r *rootFS) ReadLink(name string) (string, error) {
 	t, err := fs.ReadLink(r.fsys, name)
+	if err == nil && filepath.IsAbs(t) && r.real != "" {
+		// Argo CD 2.x unpacks a repository's relative links as absolute
+		// ones; a link that lands inside the root reads as the relative
+		// link it was.
+		if rel, ok := strings.CutPrefix(filepath.Clean(t), r.real+string(filepath.Separator)); ok {
+			if back, err := filepath.Rel(filepath.FromSlash(path.Dir(name)), rel); err == nil {
+				return filepath.ToSlash(back), nil
+			}
+		}
+	}
 	return t, outside(err)
 }
 

@@ -122,6 +122,43 @@ func TestAbsoluteSymlinksInsideTheRepository(t *testing.T) {
 	}
 }
 
+// TestAbsoluteSymlinksInKustomize is the same for a kustomization, which
+// resolves links itself (and keeps kustomize's own rule that a resource
+// lies under its kustomization): an absolute link inside the repository
+// reads as the relative one, an absolute link outside is refused.
+func TestAbsoluteSymlinksInKustomize(t *testing.T) {
+	outside := filepath.Join(t.TempDir(), "secret.yaml")
+	writeTestFile(t, outside, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: leaked}\n")
+	generate := func(link func(root string) string) (int, string, string) {
+		root, err := filepath.EvalSymlinks(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeTestFile(t, filepath.Join(root, "app", "shared", "common.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: common}\n")
+		writeTestFile(t, filepath.Join(root, "app", "kustomization.yaml"), "resources: [common.yaml]\n")
+		writeTestFile(t, filepath.Join(root, "app", "hookgen.yaml"), "apiVersion: hookgen.dev/v1alpha1\nkind: HookSet\nhooks: []\n")
+		if err := os.Symlink(link(root), filepath.Join(root, "app", "common.yaml")); err != nil {
+			t.Fatal(err)
+		}
+		env := []string{"ARGOCD_APP_NAME=shop", "ARGOCD_APP_SOURCE_PATH=app", "HOOKGEN_CONFIG_DIR=" + t.TempDir()}
+		var stdout, stderr bytes.Buffer
+		code := Main([]string{"generate", "--dir", filepath.Join(root, "app")}, env, &stdout, &stderr)
+		return code, stdout.String(), stderr.String()
+	}
+	code, relative, stderr := generate(func(string) string { return "shared/common.yaml" })
+	if code != ExitOK || !strings.Contains(relative, "name: common") {
+		t.Fatalf("relative link: exit code %d, stdout:\n%s\nstderr:\n%s", code, relative, stderr)
+	}
+	code, absolute, stderr := generate(func(root string) string { return filepath.Join(root, "app", "shared", "common.yaml") })
+	if code != ExitOK || absolute != relative {
+		t.Errorf("absolute link inside the repository: exit code %d, stderr:\n%s\nstdout:\n%s", code, stderr, absolute)
+	}
+	code, out, stderr := generate(func(string) string { return outside })
+	if code != ExitProblems || out != "" || strings.Contains(out+stderr, "leaked") {
+		t.Errorf("absolute link outside the repository: exit code %d, stdout %q, stderr:\n%s", code, out, stderr)
+	}
+}
+
 func writeTestFile(t *testing.T, name, content string) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
