@@ -80,7 +80,7 @@ func readManifests(r *reader, appDir string, sel *Manifests, keep bool, ps *prob
 		ps.add(Pos{File: path.Join(appDir, chartFile)}, "", "this is a Helm chart; hookgen does not render charts: keep the chart as one source of the Application and add hookgen as a second, hooks-only source")
 		return nil
 	}
-	var out []*Manifest
+	var files []listed
 	var walk func(dir string)
 	walk = func(dir string) {
 		entries, err := fs.ReadDir(r.fsys, dir)
@@ -127,11 +127,25 @@ func readManifests(r *reader, appDir string, sel *Manifests, keep bool, ps *prob
 			if !ok {
 				continue
 			}
-			out = append(out, parseManifests(p, data, r.lim, keep, ps)...)
+			files = append(files, listed{p, data})
 		}
 	}
 	walk(appDir)
+	if r.overLimit {
+		// Parse nothing: an oversized application costs a read, not a parse.
+		return nil
+	}
+	var out []*Manifest
+	for _, f := range files {
+		out = append(out, parseManifests(f.path, f.data, r.lim, keep, ps)...)
+	}
 	return out
+}
+
+// listed is a manifest file read, not yet parsed.
+type listed struct {
+	path string
+	data []byte
 }
 
 func isManifestFile(name string) bool {

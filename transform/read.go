@@ -20,6 +20,8 @@ type reader struct {
 	ps    *problems
 	// prefix is put before paths in messages ("" for the repository).
 	prefix string
+	// overLimit says a size limit was hit: what was read is not parsed.
+	overLimit bool
 }
 
 // stat returns a file's info; ok=false with no problem when it is missing.
@@ -106,10 +108,12 @@ func (r *reader) allowed(name string, fi fs.FileInfo) bool {
 	}
 	if fi.Size() > r.lim.MaxFileBytes {
 		r.ps.add(pos, "", "file is %d bytes; the limit is %d (limit max-file-bytes)", fi.Size(), r.lim.MaxFileBytes)
+		r.overLimit = true
 		return false
 	}
 	if r.total+fi.Size() > r.lim.MaxTotalBytes {
 		r.ps.add(pos, "", "reading it would pass %d bytes in all (limit max-total-bytes)", r.lim.MaxTotalBytes)
+		r.overLimit = true
 		return false
 	}
 	return true
@@ -119,6 +123,7 @@ func (r *reader) allowed(name string, fi fs.FileInfo) bool {
 func (r *reader) count(name string, data []byte) ([]byte, bool) {
 	if int64(len(data)) > r.lim.MaxFileBytes {
 		r.ps.add(Pos{File: r.prefix + name}, "", "file is over %d bytes (limit max-file-bytes)", r.lim.MaxFileBytes)
+		r.overLimit = true
 		return nil, false
 	}
 	r.total += int64(len(data))
