@@ -42,9 +42,39 @@ func escapeParam(s string) string {
 	return string(b)
 }
 
-// readOverrides reads the Application's parameters. hooks lists the
+// readOverrides reads the Application's parameters. announce lists the
 // per-hook parameters the app announces, to decode PARAM_* variables.
+//
+// The list settings (disable, enable) resolve as every hookgen setting
+// does: the parameter (ARGOCD_APP_PARAMETERS, else PARAM_X), else the
+// Application's plugin env ARGOCD_ENV_X, else the sidecar's HOOKGEN_X,
+// else nothing; X is the escaped name (DISABLE) and the env values are
+// comma-separated.
 func readOverrides(env Env, announce func() ([]transform.Announcement, error)) (transform.Overrides, error) {
+	ov, err := readParameters(env, announce)
+	if err != nil {
+		return ov, err
+	}
+	for _, s := range []struct {
+		name string
+		list *[]string
+	}{{transform.ParamDisable, &ov.Disable}, {transform.ParamEnable, &ov.Enable}} {
+		if *s.list != nil {
+			continue
+		}
+		esc := escapeParam(s.name)
+		for _, key := range []string{envUserPrefix + esc, "HOOKGEN_" + esc} {
+			if v, ok := env[key]; ok {
+				*s.list = splitList(v)
+				break
+			}
+		}
+	}
+	return ov, nil
+}
+
+// readParameters reads what Argo CD sends as the Application's parameters.
+func readParameters(env Env, announce func() ([]transform.Announcement, error)) (transform.Overrides, error) {
 	var ov transform.Overrides
 	raw, ok := env[envAppParameters]
 	raw = strings.TrimSpace(raw)
@@ -140,11 +170,12 @@ func addParam(ov *transform.Overrides, p appParameter) error {
 		if p.String != nil {
 			names = append(names, splitList(*p.String)...)
 		}
+		// Set, even to nothing: the parameter wins over the env fallbacks.
+		list := &ov.Enable
 		if p.Name == transform.ParamDisable {
-			ov.Disable = append(ov.Disable, names...)
-		} else {
-			ov.Enable = append(ov.Enable, names...)
+			list = &ov.Disable
 		}
+		*list = append(append([]string{}, *list...), names...)
 	case strings.HasPrefix(p.Name, transform.ParamHookPrefix):
 		hook := strings.TrimPrefix(p.Name, transform.ParamHookPrefix)
 		if p.String != nil || p.Array != nil {
