@@ -13,7 +13,7 @@ type App struct {
 	RepoURL        string // ARGOCD_APP_SOURCE_REPO_URL
 	Path           string // ARGOCD_APP_SOURCE_PATH
 	TargetRevision string // ARGOCD_APP_SOURCE_TARGET_REVISION
-	KubeVersion    string // KUBE_VERSION: the cluster version, no leading v (Argo CD 2.14 and 3.2 send Major.Minor)
+	KubeVersion    string // KUBE_VERSION: the cluster version, no leading v (Argo CD 2.14 sends Major.Minor, 3.3 Major.Minor.Patch)
 }
 
 // Context is everything outside the repository that shapes the output.

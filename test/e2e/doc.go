@@ -1,7 +1,7 @@
 // Package e2e puts the real Argo CD and a real Kubernetes API server in the
 // loop around a freshly built hookgen:
 //
-//   - the real argocd-cmp-server of Argo CD v2.14.21 and v3.2.11 serves the
+//   - the real argocd-cmp-server of Argo CD v2.14.21 and v3.3.10 serves the
 //     repository's own plugin.yaml with hookgen on its PATH, and Argo CD's
 //     own client drives it the way the repo-server does (plugin check,
 //     discovery, manifest generation with the repository streamed,

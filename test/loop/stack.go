@@ -18,11 +18,11 @@ const PluginName = "hookgen-v1"
 // ArgoVersions maps the argocd builds of test/tools to their releases.
 var ArgoVersions = map[cmpserver.Argo]string{
 	cmpserver.ArgoV2: "v2.14.21",
-	cmpserver.ArgoV3: "v3.2.11",
+	cmpserver.ArgoV3: "v3.3.10",
 }
 
 // ParseArgo accepts "v2", "v3", "argocd-v2", "argocd-v3" or a release
-// ("v2.14.21", "v3.2.11").
+// ("v2.14.21", "v3.3.10").
 func ParseArgo(s string) (cmpserver.Argo, error) {
 	for a, release := range ArgoVersions {
 		if s == string(a) || "argocd-"+s == string(a) || s == release {

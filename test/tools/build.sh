@@ -60,7 +60,7 @@ go_ldflags() {
 	case $1 in
 	kube) ld="$ld $kube_ld" ;;
 	argocd-v2) ld="$ld -X github.com/argoproj/argo-cd/v2/common.version=2.14.21" ;;
-	argocd-v3) ld="$ld -X github.com/argoproj/argo-cd/v3/common.version=3.2.11" ;;
+	argocd-v3) ld="$ld -X github.com/argoproj/argo-cd/v3/common.version=3.3.10" ;;
 	esac
 	echo "$ld"
 }

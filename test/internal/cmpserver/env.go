@@ -16,16 +16,18 @@ const (
 	// ARGOCD_APP_PROJECT_NAME; KUBE_VERSION is the controller's value with
 	// "+" removed (util/text.SemVer).
 	V2 Flavor = 2
-	// V3 mirrors argo-cd v3.2.11: ARGOCD_APP_PROJECT_NAME after
-	// ARGOCD_APP_NAMESPACE; KUBE_VERSION is the controller's value parsed
-	// with k8s.io/apimachinery/pkg/util/version.ParseGeneric and printed
-	// again ("1.37" stays "1.37", "v1.37.2+k3s1" becomes "1.37.2").
+	// V3 mirrors argo-cd v3.3.10 (unchanged since v3.2.11):
+	// ARGOCD_APP_PROJECT_NAME after ARGOCD_APP_NAMESPACE; KUBE_VERSION is
+	// the controller's value parsed with
+	// k8s.io/apimachinery/pkg/util/version.ParseGeneric and printed again
+	// ("1.37" stays "1.37", "v1.37.2+k3s1" becomes "1.37.2").
 	V3 Flavor = 3
 )
 
 // DefaultKubeVersion is what the application controller passes as the
-// cluster version: gitops-engine's cluster cache reports
-// "<major>.<minor>" of the API server (kubeapi.Version is v1.37.2).
+// cluster version: the published gitops-engine's cluster cache reports
+// "<major>.<minor>" of the API server (kubeapi.Version is v1.37.2). Argo
+// CD 3.3's in-repository copy reports "v1.37.2" instead.
 const DefaultKubeVersion = "1.37"
 
 // AppEnvOptions are the inputs of the environment that are not in the

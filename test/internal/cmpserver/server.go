@@ -23,7 +23,7 @@ type Argo string
 // The argocd builds test/tools/build.sh provides.
 const (
 	ArgoV2 Argo = tools.ArgoCDV2 // Argo CD v2.14.21
-	ArgoV3 Argo = tools.ArgoCDV3 // Argo CD v3.2.11
+	ArgoV3 Argo = tools.ArgoCDV3 // Argo CD v3.3.10
 )
 
 // Flavor returns the repo-server behaviour matching this binary.

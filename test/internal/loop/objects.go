@@ -157,7 +157,7 @@ func moduleDir(ctx context.Context, toolModule, module, version string) (string,
 func argoCRDs(ctx context.Context, argo cmpserver.Argo) ([][]byte, error) {
 	module, version := "github.com/argoproj/argo-cd/v2", "v2.14.21"
 	if argo == cmpserver.ArgoV3 {
-		module, version = "github.com/argoproj/argo-cd/v3", "v3.2.11"
+		module, version = "github.com/argoproj/argo-cd/v3", "v3.3.10"
 	}
 	dir, err := moduleDir(ctx, string(argo), module, version)
 	if err != nil {
