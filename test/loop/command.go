@@ -85,7 +85,7 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer, env C
 	fs.Var(&fails, "fail", "make this hook's pods fail (a hook name, a Job name, or a generateName prefix), repeatable")
 	fs.StringVar(&argoName, "argocd", "v3", "Argo CD version: v2 ("+ArgoVersions[cmpserver.ArgoV2]+") or v3 ("+ArgoVersions[cmpserver.ArgoV3]+")")
 	fs.IntVar(&syncs, "syncs", 1, "number of syncs")
-	fs.BoolVar(&del, "delete", false, "delete the Application after the syncs (runs PostDelete hooks)")
+	fs.BoolVar(&del, "delete", false, "delete the Application after the syncs (runs its PreDelete hooks on v3, then its PostDelete hooks)")
 	fs.StringVar(&name, "name", "", "Application name (default: DIR's name)")
 	fs.StringVar(&namespace, "namespace", "", "destination namespace (default: the Application name)")
 	fs.Var(&envs, "env", "the Application's plugin env `KEY=VALUE` (ARGOCD_ENV_KEY, $(env.KEY)), repeatable")

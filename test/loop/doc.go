@@ -4,7 +4,7 @@
 // The stack (package internal/loop) is etcd, kube-apiserver,
 // kube-controller-manager, kube-scheduler, kwok as the kubelet, redis,
 // argocd-repo-server with argocd-cmp-server as its sidecar, and
-// argocd-application-controller, of Argo CD v2.14.21 or v3.2.11. The
+// argocd-application-controller, of Argo CD v2.14.21 or v3.3.10. The
 // sidecar runs the repository's own plugin.yaml with a freshly built
 // hookgen first on its PATH; Applications name the plugin hookgen-v1.
 // kwok does not run containers: every pod of a Job completes at once,
@@ -30,9 +30,14 @@
 //	repeated        fixed names are recreated each sync (new UID, old one
 //	                deleted first); generateName hooks get Argo CD's
 //	                <prefix><rev7>-<phase>-<unix> names
-//	deletion        PostDelete runs after the app's objects are gone, in a
-//	                namespace that outlives the app; PreDelete (Argo CD 3.3
-//	                and later) does not run on 2.14 or 3.2
+//	deletion        on 3.3, PreDelete runs before any object of the app
+//	                goes; PostDelete runs after they are gone, in a
+//	                namespace that outlives the app; 2.14 does not run
+//	                PreDelete
+//	predelete-failure
+//	                3.3 only: a failing PreDelete hook holds the deletion
+//	                (the app's objects stay; Argo CD runs the hook again),
+//	                and once it succeeds the deletion completes
 //	multi-source    plain manifests in one source, hooks in a hooks-only
 //	                hookgen source of the same Application
 //	params          plugin env and parameters (disable, enable,

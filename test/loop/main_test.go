@@ -212,6 +212,18 @@ func named(name string) func(Event) bool {
 // appObject matches the events of the application's own objects.
 func appObject(e Event) bool { return e.Hook == "" && e.Kind != "Pod" }
 
+// appObjectGone matches the first sign of an app object's deletion.
+func appObjectGone(e Event) bool {
+	return appObject(e) && (e.Event == "DELETED" || e.Phase == "Deleting")
+}
+
+// The Application finalizers that hold a deletion until Argo CD has run
+// the delete hooks.
+const (
+	preDeleteFinalizer  = "pre-delete-finalizer.argocd.argoproj.io"
+	postDeleteFinalizer = "post-delete-finalizer.argocd.argoproj.io"
+)
+
 // step names an expected event for inOrder.
 type step struct {
 	what string

@@ -20,6 +20,7 @@ var scenarios = []scenario{
 	{name: "failure", run: testFailure},
 	{name: "repeated", run: testRepeated},
 	{name: "deletion", run: testDeletion},
+	{name: "predelete-failure", run: testPreDeleteFailure, only: cmpserver.ArgoV3},
 	{name: "multi-source", run: testMultiSource},
 	{name: "params", run: testParams},
 	{name: "generate-error", run: testGenerateError},
@@ -215,11 +216,12 @@ func testRepeated(t *testing.T, e *env) {
 }
 
 // deletion: deleting the Application runs its PostDelete hook, in a
-// namespace that outlives the app, after the app's objects are gone. A
-// PreDelete hook is not run: Argo CD runs PreDelete hooks from 3.3 on, and
-// this loop runs 2.14 and 3.2.
+// namespace that outlives the app, after the app's objects are gone. Argo
+// CD 3.3 and later first run the PreDelete hook, before any object of the
+// app goes; 2.14 has no PreDelete hooks and deletes the app without it.
 func testDeletion(t *testing.T, e *env) {
 	ctx := e.ctx(t)
+	preDelete := e.argo == cmpserver.ArgoV3
 	r := e.prepare(t, App{Name: "deletion", Sources: []Source{{Dir: "testdata/deletion", Hookgen: true}}})
 	rep := e.sync(t, r, "Succeeded")
 	wantSynced(t, rep, "ConfigMap", "shop")
@@ -236,11 +238,11 @@ func testDeletion(t *testing.T, e *env) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Contains(app.Finalizers, "post-delete-finalizer.argocd.argoproj.io") {
+	if !slices.Contains(app.Finalizers, postDeleteFinalizer) {
 		t.Errorf("Argo CD did not add its PostDelete finalizer: %q", app.Finalizers)
 	}
-	if slices.Contains(app.Finalizers, "pre-delete-finalizer.argocd.argoproj.io") {
-		t.Errorf("Argo CD %s added a PreDelete finalizer: %q", ArgoVersions[e.argo], app.Finalizers)
+	if got := slices.Contains(app.Finalizers, preDeleteFinalizer); got != preDelete {
+		t.Errorf("Argo CD %s: PreDelete finalizer %v, want %v: %q", ArgoVersions[e.argo], got, preDelete, app.Finalizers)
 	}
 
 	del, err := r.Delete(ctx)
@@ -256,22 +258,113 @@ func testDeletion(t *testing.T, e *env) {
 		t.Errorf("cleanup-postdelete not deleted: %v", err)
 	}
 	r.Finish(0)
-	inOrder(t, del.Events,
-		step{"ConfigMap deleted", deleted("ConfigMap", "shop")},
-		step{"cleanup-postdelete created", added("Job", "cleanup-postdelete")},
-		step{"cleanup-postdelete succeeded", inPhase("Job", "cleanup-postdelete", "Succeeded")},
-		step{"cleanup-postdelete deleted (HookSucceeded)", deleted("Job", "cleanup-postdelete")},
-	)
+	postDelete := []step{
+		{"ConfigMap deleted", deleted("ConfigMap", "shop")},
+		{"cleanup-postdelete created", added("Job", "cleanup-postdelete")},
+		{"cleanup-postdelete succeeded", inPhase("Job", "cleanup-postdelete", "Succeeded")},
+		{"cleanup-postdelete deleted (HookSucceeded)", deleted("Job", "cleanup-postdelete")},
+	}
+	if preDelete {
+		inOrder(t, del.Events, append([]step{
+			{"backup-predelete created", added("Job", "backup-predelete")},
+			{"backup-predelete succeeded", inPhase("Job", "backup-predelete", "Succeeded")},
+			{"first app object deleted", appObjectGone},
+		}, postDelete...)...)
+		if i := index(del.Events, added("Job", "backup-predelete")); i >= 0 && del.Events[i].Namespace != "deletion" {
+			t.Errorf("backup-predelete ran in %s, want the app's namespace deletion", del.Events[i].Namespace)
+		}
+		if args := strs(container(object(del.Events, "Job", "backup-predelete"))["args"]); !slices.Equal(args, []string{"deletion"}) {
+			t.Errorf("backup-predelete args %q, want [deletion]", args)
+		}
+	} else {
+		inOrder(t, del.Events, postDelete...)
+		if i := index(r.Events(time.Time{}), named("backup-predelete")); i >= 0 {
+			t.Errorf("Argo CD %s ran a PreDelete hook", ArgoVersions[e.argo])
+		}
+		t.Logf("Argo CD %s deleted the application without running its PreDelete hook (PreDelete needs Argo CD 3.3)", ArgoVersions[e.argo])
+	}
 	if i := index(del.Events, added("Job", "cleanup-postdelete")); i >= 0 && del.Events[i].Namespace != "deletion-ops" {
 		t.Errorf("cleanup-postdelete ran in %s, want deletion-ops", del.Events[i].Namespace)
 	}
-	if i := index(r.Events(time.Time{}), named("backup-predelete")); i >= 0 {
-		t.Errorf("Argo CD %s ran a PreDelete hook", ArgoVersions[e.argo])
-	}
-	t.Logf("Argo CD %s deleted the application without running its PreDelete hook (PreDelete needs Argo CD 3.3)", ArgoVersions[e.argo])
 	if _, found, err := e.s.API.GetObject(ctx, "v1", "Namespace", "", "deletion-ops"); err != nil || !found {
 		t.Errorf("namespace deletion-ops gone: %v", err)
 	}
+}
+
+// predelete-failure: a failing PreDelete hook blocks the deletion (Argo
+// CD 3.3 and later): the Application stays, Deleting, and so do its
+// objects, while Argo CD deletes the failed Job and runs it again. Once
+// the hook succeeds, the deletion goes on.
+func testPreDeleteFailure(t *testing.T, e *env) {
+	ctx := e.ctx(t)
+	r := e.prepare(t, App{Name: "predelete-failure", Sources: []Source{{Dir: "testdata/predelete-failure", Hookgen: true}}})
+	e.sync(t, r, "Succeeded")
+	if err := r.Fail(ctx, "backup"); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	type result struct {
+		rep *DeleteReport
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		rep, err := r.Delete(ctx)
+		done <- result{rep, err}
+	}()
+
+	// Two failed runs: the first, and the one Argo CD starts again after
+	// deleting it.
+	failed := inPhase("Job", "backup-predelete", "Failed")
+	wctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	for {
+		var uids []string
+		for _, ev := range r.Events(start) {
+			if failed(ev) && !slices.Contains(uids, ev.UID) {
+				uids = append(uids, ev.UID)
+			}
+		}
+		if len(uids) >= 2 {
+			t.Logf("backup-predelete failed %d times; the deletion waits", len(uids))
+			break
+		}
+		select {
+		case res := <-done:
+			t.Fatalf("the Application was deleted although its PreDelete hook failed: %+v %v", res.rep, res.err)
+		case <-wctx.Done():
+			t.Fatalf("backup-predelete did not fail twice: %v; events:\n%s", wctx.Err(), EventList(r.Events(start)))
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	app, err := e.s.App(ctx, "predelete-failure")
+	if err != nil {
+		t.Fatalf("the Application is gone while its PreDelete hook fails: %v", err)
+	}
+	if app.DeletionTimestamp == nil || !slices.Contains(app.Finalizers, preDeleteFinalizer) {
+		t.Errorf("want a Deleting Application held by %s: deletionTimestamp %v, finalizers %q", preDeleteFinalizer, app.DeletionTimestamp, app.Finalizers)
+	}
+	if cm, found, err := e.s.API.GetObject(ctx, "v1", "ConfigMap", "predelete-failure", "shop"); err != nil || !found || kubeapi.Nested(cm, "metadata", "deletionTimestamp") != nil {
+		t.Errorf("the app's ConfigMap should stay untouched while PreDelete fails: found=%v err=%v", found, err)
+	}
+	if i := index(r.Events(start), appObjectGone); i >= 0 {
+		t.Errorf("an app object went while PreDelete failed: %s", r.Events(start)[i])
+	}
+
+	// The backup works again: the deletion completes.
+	if err := r.Unfail(ctx); err != nil {
+		t.Fatal(err)
+	}
+	res := <-done
+	if res.err != nil {
+		t.Fatalf("delete after the hook was fixed: %v (%+v)", res.err, res.rep)
+	}
+	t.Logf("application deleted %.1fs after the request", res.rep.Seconds)
+	inOrder(t, res.rep.Events,
+		step{"backup-predelete failed", failed},
+		step{"backup-predelete succeeded", inPhase("Job", "backup-predelete", "Succeeded")},
+		step{"ConfigMap deleted", deleted("ConfigMap", "shop")},
+	)
 }
 
 // multi-source: plain manifests from one source, hookgen's hooks from a
