@@ -52,7 +52,7 @@ func TestCMPBench(t *testing.T) {
 	if repo == "" || app == "" || hookgen == "" || out == "" {
 		t.Fatal("set HOOKGEN_BENCH_REPO, HOOKGEN_BENCH_APP, HOOKGEN_BENCH_HOOKGEN and HOOKGEN_BENCH_OUT (bench/run.sh does)")
 	}
-	runs := 15
+	runs := 21
 	if n, err := strconv.Atoi(os.Getenv("HOOKGEN_BENCH_RUNS")); err == nil && n > 0 {
 		runs = n
 	}
