@@ -34,7 +34,7 @@ func runCompletion(_ context.Context, args []string, _ Env, stdout, stderr io.Wr
 		return code
 	}
 	if fl.NArg() != 1 {
-		return usageError(stderr, "completion", fmt.Errorf("name one shell: bash, zsh or fish"), fl)
+		return usageError(stderr, "completion", fmt.Errorf("name one shell: bash, zsh or fish"))
 	}
 	specs := completionSpecs()
 	switch fl.Arg(0) {
@@ -45,7 +45,7 @@ func runCompletion(_ context.Context, args []string, _ Env, stdout, stderr io.Wr
 	case "fish":
 		io.WriteString(stdout, fishCompletion(specs))
 	default:
-		return usageError(stderr, "completion", fmt.Errorf("unknown shell %q: bash, zsh or fish", fl.Arg(0)), fl)
+		return usageError(stderr, "completion", fmt.Errorf("unknown shell %q: bash, zsh or fish", fl.Arg(0)))
 	}
 	return ExitOK
 }
@@ -246,10 +246,6 @@ func fishText(s string) string {
 // fishCompletion writes fish completions.
 func fishCompletion(specs []cmdSpec) string {
 	var b strings.Builder
-	var names []string
-	for _, s := range specs {
-		names = append(names, s.name)
-	}
 	b.WriteString("# fish completion for hookgen; \"hookgen completion fish\" writes it.\ncomplete -c hookgen -f\n")
 	for _, s := range specs {
 		fmt.Fprintf(&b, "complete -c hookgen -n '__fish_use_subcommand' -a %s -d '%s'\n", s.name, fishText(s.summary))

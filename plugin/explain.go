@@ -41,7 +41,6 @@ Flags:
 type explainCmd struct {
 	local  localFlags
 	format string
-	help   bool
 }
 
 func (c *explainCmd) flagSet() *pflag.FlagSet {
@@ -50,7 +49,7 @@ func (c *explainCmd) flagSet() *pflag.FlagSet {
 	fl.SortFlags = false
 	c.local.add(fl)
 	fl.StringVar(&c.format, "format", "text", "output format: text, or mermaid (Markdown with a Mermaid flowchart)")
-	fl.BoolVarP(&c.help, "help", "h", false, "show this help")
+	fl.BoolP("help", "h", false, "show this help")
 	return fl
 }
 
@@ -61,13 +60,13 @@ func runExplain(_ context.Context, args []string, env Env, stdout, stderr io.Wri
 		return code
 	}
 	if c.format != "text" && c.format != "mermaid" {
-		return usageError(stderr, "explain", fmt.Errorf("--format %q: want text or mermaid", c.format), fl)
+		return usageError(stderr, "explain", fmt.Errorf("--format %q: want text or mermaid", c.format))
 	}
 	run, err := c.local.prepare(fl.Args(), env)
 	if err != nil {
 		var ue usageErr
 		if errors.As(err, &ue) {
-			return usageError(stderr, "explain", ue.error, fl)
+			return usageError(stderr, "explain", ue.error)
 		}
 		fmt.Fprintf(stderr, "hookgen explain: %v\n", err)
 		return ExitProblems
@@ -75,7 +74,7 @@ func runExplain(_ context.Context, args []string, env Env, stdout, stderr io.Wri
 	defer run.close()
 	res, err := transform.Run(run.in)
 	if err != nil {
-		return run.printProblems(stderr, err, true)
+		return run.printProblems(stderr, err)
 	}
 	t := transform.Explain(res)
 	title := "Application " + run.appName

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -33,7 +32,6 @@ Flags:
 // dirFlags are the flags of the commands Argo CD calls.
 type dirFlags struct {
 	dir, configDir string
-	help           bool
 }
 
 func (c *dirFlags) flagSet(name string) *pflag.FlagSet {
@@ -41,7 +39,7 @@ func (c *dirFlags) flagSet(name string) *pflag.FlagSet {
 	fl.SetOutput(io.Discard)
 	fl.StringVar(&c.dir, "dir", "", "application directory (default: the working directory)")
 	fl.StringVar(&c.configDir, "config-dir", "", "platform config directory (default: $"+envConfigDir+" or "+defaultConfigDir+")")
-	fl.BoolVarP(&c.help, "help", "h", false, "show this help")
+	fl.BoolP("help", "h", false, "show this help")
 	return fl
 }
 
@@ -52,9 +50,9 @@ func runGenerate(_ context.Context, args []string, env Env, stdout, stderr io.Wr
 		return code
 	}
 	if fl.NArg() > 0 {
-		return usageError(stderr, "generate", fmt.Errorf("unexpected argument %q", fl.Arg(0)), fl)
+		return usageError(stderr, "generate", fmt.Errorf("unexpected argument %q", fl.Arg(0)))
 	}
-	in, closeAll, err := NewInput(c.dir, c.configDir, env.Environ())
+	in, _, closeAll, err := newInput(c.dir, c.configDir, env)
 	if err != nil {
 		fmt.Fprintf(stderr, "%v\n", err)
 		return ExitProblems
@@ -79,72 +77,58 @@ func runGenerate(_ context.Context, args []string, env Env, stdout, stderr io.Wr
 	return ExitOK
 }
 
-// NewInput gathers what `hookgen generate` reads into a transform.Input:
+// newInput gathers what `hookgen generate` reads into a transform.Input:
 // the repository around dir (default: the working directory), the config
-// directory (default: $HOOKGEN_CONFIG_DIR, else /home/argocd/hookgen when it
-// exists), and Argo CD's environment, parameters included. The returned
-// func releases the directories.
-func NewInput(dir, configDir string, environ []string) (transform.Input, func(), error) {
-	in, closeAll, err := buildInput(dir, configDir, NewEnv(environ))
+// directory (see openConfig), and Argo CD's environment, parameters
+// included. The returned func releases the directories.
+func newInput(dir, configDir string, env Env) (transform.Input, inputDirs, func(), error) {
+	in, dirs, closeAll, err := buildInput(dir, configDir, env)
 	if err != nil {
-		return in, nil, fmt.Errorf("hookgen: %w", err)
+		return in, dirs, nil, fmt.Errorf("hookgen: %w", err)
 	}
-	env := NewEnv(environ)
 	in.Overrides, err = readOverrides(env, func() ([]transform.Announcement, error) { return transform.Announce(in) })
 	if err != nil {
 		closeAll()
-		return in, nil, fmt.Errorf("%s: %w", transform.ParametersFile, err)
+		return in, dirs, nil, fmt.Errorf("%s: %w", transform.ParametersFile, err)
 	}
-	return in, closeAll, nil
+	return in, dirs, closeAll, nil
+}
+
+// inputDirs are the directories buildInput opened.
+type inputDirs struct {
+	root   string // the repository root
+	cfgDir string // the config directory in use, "" for none
 }
 
 // buildInput gathers a transform.Input from the working directory (or dir),
 // the env and the config directory, without the Application's parameters.
-func buildInput(dir, configDir string, env Env) (transform.Input, func(), error) {
+func buildInput(dir, configDir string, env Env) (transform.Input, inputDirs, func(), error) {
 	var in transform.Input
+	var dirs inputDirs
 	if dir == "" {
 		wd, err := os.Getwd()
 		if err != nil {
-			return in, nil, fmt.Errorf("find the working directory: %w", err)
+			return in, dirs, nil, fmt.Errorf("find the working directory: %w", err)
 		}
 		dir = wd
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return in, nil, fmt.Errorf("application directory %s: %w", dir, err)
+		return in, dirs, nil, fmt.Errorf("application directory %s: %w", dir, err)
 	}
 	root, appDir := splitRoot(abs, env[envAppSourcePath])
 	repo, closeRepo, err := openRootFS(root)
 	if err != nil {
-		return in, nil, fmt.Errorf("open the repository at %s: %w", root, err)
+		return in, dirs, nil, fmt.Errorf("open the repository at %s: %w", root, err)
 	}
-	closers := []func() error{closeRepo}
-	closeAll := func() {
-		for _, c := range closers {
-			c()
-		}
+	cfg, cfgDir, closeCfg, err := openConfig(configDir, env)
+	if err != nil {
+		closeRepo()
+		return in, dirs, nil, err
 	}
-	in.Repo, in.AppDir = repo, appDir
-	if configDir == "" {
-		configDir = env[envConfigDir]
-	}
-	explicit := configDir != ""
-	if configDir == "" {
-		configDir = defaultConfigDir
-	}
-	cfg, closeCfg, err := openRootFS(configDir)
-	switch {
-	case err == nil:
-		in.Config = cfg
-		closers = append(closers, closeCfg)
-	case errors.Is(err, fs.ErrNotExist) && !explicit:
-		// No platform configuration: built-in templates only.
-	default:
-		closeAll()
-		return in, nil, fmt.Errorf("open the config directory %s: %w", configDir, err)
-	}
+	in.Repo, in.AppDir, in.Config = repo, appDir, cfg
 	in.Context = appContext(env)
-	return in, closeAll, nil
+	return in, inputDirs{root: root, cfgDir: cfgDir}, func() { closeRepo(); closeCfg() }, nil
 }
 
 // reportProblems prints every problem on its own line and returns the exit
@@ -164,7 +148,7 @@ func reportProblems(stderr io.Writer, err error) int {
 }
 
 // usageError reports a bad command line.
-func usageError(stderr io.Writer, cmd string, err error, fl *pflag.FlagSet) int {
+func usageError(stderr io.Writer, cmd string, err error) int {
 	fmt.Fprintf(stderr, "hookgen %s: %v\n", cmd, err)
 	fmt.Fprintf(stderr, "Run \"hookgen %s --help\" for usage.\n", cmd)
 	return ExitUsage

@@ -42,7 +42,6 @@ type initCmd struct {
 	with      []string
 	dir       string
 	configDir string
-	help      bool
 }
 
 func (c *initCmd) flagSet() *pflag.FlagSet {
@@ -52,7 +51,7 @@ func (c *initCmd) flagSet() *pflag.FlagSet {
 	fl.StringSliceVar(&c.with, "with", nil, "templates to declare hooks for, comma-separated or repeated")
 	fl.StringVar(&c.dir, "dir", "", "application directory (default: the working directory)")
 	fl.StringVar(&c.configDir, "config-dir", "", "platform config directory (default: $"+envConfigDir+" or "+defaultConfigDir+")")
-	fl.BoolVarP(&c.help, "help", "h", false, "show this help")
+	fl.BoolP("help", "h", false, "show this help")
 	return fl
 }
 
@@ -63,7 +62,7 @@ func runInit(_ context.Context, args []string, env Env, stdout, stderr io.Writer
 		return code
 	}
 	if fl.NArg() > 0 {
-		return usageError(stderr, "init", fmt.Errorf("unexpected argument %q (the directory is --dir)", fl.Arg(0)), fl)
+		return usageError(stderr, "init", fmt.Errorf("unexpected argument %q (the directory is --dir)", fl.Arg(0)))
 	}
 	dir := c.dir
 	if dir == "" {
@@ -91,11 +90,11 @@ func runInit(_ context.Context, args []string, env Env, stdout, stderr io.Writer
 		}
 	}
 	if len(names) == 0 {
-		return usageError(stderr, "init", fmt.Errorf("name the templates to use with --with, e.g. --with %s (templates: %s)", exampleTemplates(ts), strings.Join(ts.Names(), ", ")), fl)
+		return usageError(stderr, "init", fmt.Errorf("name the templates to use with --with, e.g. --with %s (templates: %s)", exampleTemplates(ts), strings.Join(ts.Names(), ", ")))
 	}
 	data, err := transform.Scaffold(ts, policy, names)
 	if err != nil {
-		return usageError(stderr, "init", fmt.Errorf("--with: %v", err), fl)
+		return usageError(stderr, "init", fmt.Errorf("--with: %v", err))
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		fmt.Fprintf(stderr, "hookgen init: %v\n", err)

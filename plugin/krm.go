@@ -83,7 +83,7 @@ func runKRM(_ context.Context, args []string, env Env, stdout, stderr io.Writer)
 		return code
 	}
 	if fl.NArg() > 0 {
-		return usageError(stderr, "krm", fmt.Errorf("unexpected argument %q: the ResourceList comes on stdin", fl.Arg(0)), fl)
+		return usageError(stderr, "krm", fmt.Errorf("unexpected argument %q: the ResourceList comes on stdin", fl.Arg(0)))
 	}
 	cfg, _, closeCfg, err := openConfig("", env)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/spf13/pflag"
 
@@ -120,21 +121,12 @@ func (l *localFlags) prepare(args []string, env Env) (*localRun, error) {
 	if err != nil {
 		return nil, usageErr{err}
 	}
-	configDir := l.configDir
-	in, closeAll, err := buildInput(abs, configDir, argo)
+	in, dirs, closeAll, err := buildInput(abs, l.configDir, argo)
 	if err != nil {
 		return nil, err
 	}
 	in.Overrides = ov
-	if configDir == "" {
-		configDir = argo[envConfigDir]
-	}
-	if in.Config == nil {
-		configDir = ""
-	} else if configDir == "" {
-		configDir = defaultConfigDir
-	}
-	return &localRun{in: in, close: closeAll, root: root, appDir: rel, cwd: cwd, cfgDir: configDir, appName: argo[envAppName]}, nil
+	return &localRun{in: in, close: closeAll, root: root, appDir: rel, cwd: cwd, cfgDir: dirs.cfgDir, appName: argo[envAppName]}, nil
 }
 
 // prepareArgoCD builds the Input exactly as `generate` does from Argo CD's
@@ -145,25 +137,11 @@ func (l *localFlags) prepareArgoCD(abs, cwd string, env Env) (*localRun, error) 
 			return nil, usageErr{fmt.Errorf("--%s and --argocd-env do not go together: the environment says it", flag)}
 		}
 	}
-	in, closeAll, err := NewInput(abs, l.configDir, env.Environ())
+	in, dirs, closeAll, err := newInput(abs, l.configDir, env)
 	if err != nil {
 		return nil, err
 	}
-	root, rel := splitRoot(abs, env[envAppSourcePath])
-	cfgDir := ""
-	if in.Config != nil {
-		cfgDir = cmpOr(l.configDir, env[envConfigDir], defaultConfigDir)
-	}
-	return &localRun{in: in, close: closeAll, root: root, appDir: rel, cwd: cwd, cfgDir: cfgDir, appName: env[envAppName]}, nil
-}
-
-func cmpOr(vs ...string) string {
-	for _, v := range vs {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
+	return &localRun{in: in, close: closeAll, root: dirs.root, appDir: in.AppDir, cwd: cwd, cfgDir: dirs.cfgDir, appName: env[envAppName]}, nil
 }
 
 // findRepoRoot returns the nearest directory from dir upwards that holds a
@@ -182,12 +160,13 @@ func findRepoRoot(dir string) string {
 	}
 }
 
-var nonLabel = regexp.MustCompile(`[^a-z0-9-]+`)
+// nonLabel is compiled on first use: no command pays for it at start-up.
+var nonLabel = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^a-z0-9-]+`) })
 
 // standInName turns a directory name into a DNS-1123 label for
 // $(app.name): "My_App" becomes "my-app".
 func standInName(dir string) string {
-	name := nonLabel.ReplaceAllString(strings.ToLower(filepath.Base(dir)), "-")
+	name := nonLabel().ReplaceAllString(strings.ToLower(filepath.Base(dir)), "-")
 	name = strings.Trim(name, "-")
 	if len(name) > 63 {
 		name = strings.TrimRight(name[:63], "-")
@@ -203,21 +182,21 @@ func standInName(dir string) string {
 func (l *localFlags) argoEnv(abs, rel string, env Env) (Env, error) {
 	// A flag given, even as "", says what Argo CD sends (Argo CD 2.x sends
 	// no project, and no namespace for a cluster-scoped destination).
-	or := func(flag, v, def string) string {
+	given := func(flag, v, def string) string {
 		if l.fl != nil && l.fl.Changed(flag) {
 			return v
 		}
 		return def
 	}
-	name := or("app-name", l.appName, standInName(abs))
+	name := given("app-name", l.appName, standInName(abs))
 	out := Env{
 		envAppName:       name,
-		envAppNamespace:  or("namespace", l.namespace, name),
-		envAppProject:    or("project", l.project, standInProject),
-		envAppRevision:   or("revision", l.revision, standInRevision),
+		envAppNamespace:  given("namespace", l.namespace, name),
+		envAppProject:    given("project", l.project, standInProject),
+		envAppRevision:   given("revision", l.revision, standInRevision),
 		envAppSourcePath: rel,
 		envAppRepoURL:    l.repoURL,
-		envAppTargetRev:  or("target-revision", l.targetRev, standInTargetRevision),
+		envAppTargetRev:  given("target-revision", l.targetRev, standInTargetRevision),
 		envKubeVersion:   l.kubeVersion,
 	}
 	for _, k := range []string{envConfigDir, envRunnerImage, envArgoCDURL} {

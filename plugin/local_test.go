@@ -41,7 +41,7 @@ func localArgs(t *testing.T, c goldenCase) ([]string, error) {
 	}
 	// The Application's parameters, read the way generate reads them.
 	env := NewEnv(c.environ(false))
-	in, closeAll, err := buildInput(c.appDir(), "", env)
+	in, _, closeAll, err := buildInput(c.appDir(), "", env)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -222,7 +222,7 @@ func (e Env) Environ() []string {
 // the command is done, with the exit code in code.
 func parseFlags(name, help string, fl *pflag.FlagSet, args []string, stdout, stderr io.Writer) (code int, ok bool) {
 	if err := fl.Parse(args); err != nil {
-		return usageError(stderr, name, err, fl), false
+		return usageError(stderr, name, err), false
 	}
 	if h, _ := fl.GetBool("help"); h {
 		fmt.Fprint(stdout, help+fl.FlagUsages())

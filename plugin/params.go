@@ -223,9 +223,9 @@ func runParameters(_ context.Context, args []string, env Env, stdout, stderr io.
 		return code
 	}
 	if fl.NArg() > 0 {
-		return usageError(stderr, "parameters", fmt.Errorf("unexpected argument %q", fl.Arg(0)), fl)
+		return usageError(stderr, "parameters", fmt.Errorf("unexpected argument %q", fl.Arg(0)))
 	}
-	in, closeAll, err := buildInput(c.dir, c.configDir, env)
+	in, _, closeAll, err := buildInput(c.dir, c.configDir, env)
 	if err != nil {
 		fmt.Fprintf(stderr, "hookgen: %v\n", err)
 		return ExitProblems

@@ -38,7 +38,6 @@ Flags:
 
 type policyCmd struct {
 	configDir string
-	help      bool
 }
 
 func (c *policyCmd) flagSet() *pflag.FlagSet {
@@ -46,7 +45,7 @@ func (c *policyCmd) flagSet() *pflag.FlagSet {
 	fl.SetOutput(io.Discard)
 	fl.SortFlags = false
 	fl.StringVar(&c.configDir, "config-dir", "", "platform config directory (default: $"+envConfigDir+" or "+defaultConfigDir+")")
-	fl.BoolVarP(&c.help, "help", "h", false, "show this help")
+	fl.BoolP("help", "h", false, "show this help")
 	return fl
 }
 
@@ -58,11 +57,11 @@ func runPolicy(_ context.Context, args []string, env Env, stdout, stderr io.Writ
 	}
 	switch rest := fl.Args(); {
 	case len(rest) == 0:
-		return usageError(stderr, "policy", errors.New("say check"), fl)
+		return usageError(stderr, "policy", errors.New("say check"))
 	case rest[0] != "check":
-		return usageError(stderr, "policy", fmt.Errorf("unknown subcommand %q: say check", rest[0]), fl)
+		return usageError(stderr, "policy", fmt.Errorf("unknown subcommand %q: say check", rest[0]))
 	case len(rest) > 1:
-		return usageError(stderr, "policy", fmt.Errorf("unexpected argument %q (the directory is --config-dir)", rest[1]), fl)
+		return usageError(stderr, "policy", fmt.Errorf("unexpected argument %q (the directory is --config-dir)", rest[1]))
 	}
 	cfg, dir, closeCfg, err := openConfig(c.configDir, env)
 	if err != nil {
@@ -71,7 +70,7 @@ func runPolicy(_ context.Context, args []string, env Env, stdout, stderr io.Writ
 	}
 	defer closeCfg()
 	if cfg == nil {
-		return usageError(stderr, "policy", fmt.Errorf("no config directory at %s: give one with --config-dir", defaultConfigDir), fl)
+		return usageError(stderr, "policy", fmt.Errorf("no config directory at %s: give one with --config-dir", defaultConfigDir))
 	}
 	cwd, _ := os.Getwd()
 	run := &localRun{cwd: cwd, cfgDir: dir}
@@ -86,7 +85,7 @@ func runPolicy(_ context.Context, args []string, env Env, stdout, stderr io.Writ
 	}
 	sum, err := transform.LintConfig(cfg, ctx)
 	if err != nil {
-		return run.printProblems(stderr, err, true)
+		return run.printProblems(stderr, err)
 	}
 	policy := "no policy.yaml (the open policy)"
 	if sum.Policy != "" {

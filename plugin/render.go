@@ -45,7 +45,6 @@ type renderCmd struct {
 	local     localFlags
 	hooksOnly bool
 	color     string
-	help      bool
 }
 
 func (c *renderCmd) flagSet() *pflag.FlagSet {
@@ -55,7 +54,7 @@ func (c *renderCmd) flagSet() *pflag.FlagSet {
 	c.local.add(fl)
 	fl.BoolVar(&c.hooksOnly, "hooks-only", false, "print only the generated hook Jobs")
 	fl.StringVar(&c.color, "color", "auto", "colour the YAML: auto (on a terminal), always or never")
-	fl.BoolVarP(&c.help, "help", "h", false, "show this help")
+	fl.BoolP("help", "h", false, "show this help")
 	return fl
 }
 
@@ -67,13 +66,13 @@ func runRender(_ context.Context, args []string, env Env, stdout, stderr io.Writ
 	}
 	color, err := useColor(c.color, stdout, env)
 	if err != nil {
-		return usageError(stderr, "render", err, fl)
+		return usageError(stderr, "render", err)
 	}
 	run, err := c.local.prepare(fl.Args(), env)
 	if err != nil {
 		var ue usageErr
 		if errors.As(err, &ue) {
-			return usageError(stderr, "render", ue.error, fl)
+			return usageError(stderr, "render", ue.error)
 		}
 		fmt.Fprintf(stderr, "hookgen render: %v\n", err)
 		return ExitProblems
@@ -81,7 +80,7 @@ func runRender(_ context.Context, args []string, env Env, stdout, stderr io.Writ
 	defer run.close()
 	res, err := transform.Run(run.in)
 	if err != nil {
-		return run.printProblems(stderr, err, true)
+		return run.printProblems(stderr, err)
 	}
 	if c.hooksOnly {
 		res = &transform.Result{Jobs: res.Jobs}

@@ -1,6 +1,7 @@
 package plugin
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -36,7 +37,6 @@ Flags:
 type templatesCmd struct {
 	configDir string
 	output    string
-	help      bool
 }
 
 func (c *templatesCmd) flagSet() *pflag.FlagSet {
@@ -45,7 +45,7 @@ func (c *templatesCmd) flagSet() *pflag.FlagSet {
 	fl.SortFlags = false
 	fl.StringVar(&c.configDir, "config-dir", "", "platform config directory (default: $"+envConfigDir+" or "+defaultConfigDir+")")
 	fl.StringVarP(&c.output, "output", "o", "text", "output format: text or json")
-	fl.BoolVarP(&c.help, "help", "h", false, "show this help")
+	fl.BoolP("help", "h", false, "show this help")
 	return fl
 }
 
@@ -56,21 +56,21 @@ func runTemplates(_ context.Context, args []string, env Env, stdout, stderr io.W
 		return code
 	}
 	if c.output != "text" && c.output != "json" {
-		return usageError(stderr, "templates", fmt.Errorf("--output %q: want text or json", c.output), fl)
+		return usageError(stderr, "templates", fmt.Errorf("--output %q: want text or json", c.output))
 	}
 	rest := fl.Args()
 	if len(rest) == 0 {
-		return usageError(stderr, "templates", fmt.Errorf("say list or show NAME"), fl)
+		return usageError(stderr, "templates", fmt.Errorf("say list or show NAME"))
 	}
 	switch sub := rest[0]; {
 	case sub == "list" && len(rest) == 1:
 	case sub == "show" && len(rest) == 2:
 	case sub == "show":
-		return usageError(stderr, "templates", fmt.Errorf("show takes one template name"), fl)
+		return usageError(stderr, "templates", fmt.Errorf("show takes one template name"))
 	case sub == "list":
-		return usageError(stderr, "templates", fmt.Errorf("list takes no argument, got %q", rest[1]), fl)
+		return usageError(stderr, "templates", fmt.Errorf("list takes no argument, got %q", rest[1]))
 	default:
-		return usageError(stderr, "templates", fmt.Errorf("unknown subcommand %q: say list or show NAME", sub), fl)
+		return usageError(stderr, "templates", fmt.Errorf("unknown subcommand %q: say list or show NAME", sub))
 	}
 	cwd, err := os.Getwd()
 	if err != nil {
@@ -93,7 +93,7 @@ func runTemplates(_ context.Context, args []string, env Env, stdout, stderr io.W
 		w := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(w, "NAME\tORIGIN\tVERSION\tPHASES\tALLOWED\tDESCRIPTION")
 		for _, t := range infos {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", t.Name, t.Origin, or(t.Version, "-"), or(strings.Join(t.Phases, ","), "any"), yesNo(t.Allowed), clipWords(ts[t.Name].Summary(), 64))
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", t.Name, t.Origin, cmp.Or(t.Version, "-"), cmp.Or(strings.Join(t.Phases, ","), "any"), yesNo(t.Allowed), clipWords(ts[t.Name].Summary(), 64))
 		}
 		w.Flush()
 		if policy.Open() {
@@ -183,10 +183,10 @@ func showTemplate(t *transform.HookTemplate, info templateInfo) string {
 	}
 	b.WriteString("\n")
 	w := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(w, "Version:\t%s\n", or(info.Version, "-"))
-	fmt.Fprintf(w, "Phases:\t%s\n", or(strings.Join(info.Phases, ", "), "any"))
+	fmt.Fprintf(w, "Version:\t%s\n", cmp.Or(info.Version, "-"))
+	fmt.Fprintf(w, "Phases:\t%s\n", cmp.Or(strings.Join(info.Phases, ", "), "any"))
 	if d := t.Spec.Defaults; d != nil {
-		fmt.Fprintf(w, "Defaults:\t%s\n", or(templateDefaults(d), "-"))
+		fmt.Fprintf(w, "Defaults:\t%s\n", cmp.Or(templateDefaults(d), "-"))
 	}
 	fmt.Fprintf(w, "Policy:\t%s\n", info.Policy)
 	w.Flush()
@@ -195,7 +195,7 @@ func showTemplate(t *transform.HookTemplate, info templateInfo) string {
 		w = tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(w, "  NAME\tTYPE\tREQUIRED\tDEFAULT\tDESCRIPTION")
 		for _, p := range info.Params {
-			fmt.Fprintf(w, "  %s\t%s\t%s\t%s\t%s\n", p.Name, p.Type, yesNo(p.Required), or(p.Default, "-"), or(p.Description, "-"))
+			fmt.Fprintf(w, "  %s\t%s\t%s\t%s\t%s\n", p.Name, p.Type, yesNo(p.Required), cmp.Or(p.Default, "-"), cmp.Or(p.Description, "-"))
 		}
 		w.Flush()
 	} else {
@@ -235,13 +235,6 @@ func templateDefaults(d *transform.TemplateDefaults) string {
 		s = append(s, "ttlSecondsAfterFinished "+strconv.Itoa(int(*d.TTLSecondsAfterFinished)))
 	}
 	return strings.Join(s, ", ")
-}
-
-func or(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 func yesNo(b bool) string {

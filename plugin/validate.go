@@ -43,7 +43,6 @@ Flags:
 type validateCmd struct {
 	local  localFlags
 	output string
-	help   bool
 }
 
 func (c *validateCmd) flagSet() *pflag.FlagSet {
@@ -52,7 +51,7 @@ func (c *validateCmd) flagSet() *pflag.FlagSet {
 	fl.SortFlags = false
 	c.local.add(fl)
 	fl.StringVarP(&c.output, "output", "o", "text", "output format: text or json (json goes to stdout, problems included)")
-	fl.BoolVarP(&c.help, "help", "h", false, "show this help")
+	fl.BoolP("help", "h", false, "show this help")
 	return fl
 }
 
@@ -63,13 +62,13 @@ func runValidate(_ context.Context, args []string, env Env, stdout, stderr io.Wr
 		return code
 	}
 	if c.output != "text" && c.output != "json" {
-		return usageError(stderr, "validate", fmt.Errorf("--output %q: want text or json", c.output), fl)
+		return usageError(stderr, "validate", fmt.Errorf("--output %q: want text or json", c.output))
 	}
 	run, err := c.local.prepare(fl.Args(), env)
 	if err != nil {
 		var ue usageErr
 		if errors.As(err, &ue) {
-			return usageError(stderr, "validate", ue.error, fl)
+			return usageError(stderr, "validate", ue.error)
 		}
 		if c.output == "json" {
 			return writeJSON(stdout, stderr, validateReport{Problems: []jsonProblem{{Message: err.Error()}}}, ExitProblems)
@@ -85,7 +84,7 @@ func runValidate(_ context.Context, args []string, env Env, stdout, stderr io.Wr
 		if c.output == "json" {
 			return writeJSON(stdout, stderr, rep, ExitProblems)
 		}
-		return run.printProblems(stderr, err, true)
+		return run.printProblems(stderr, err)
 	}
 	hooks := map[string]bool{}
 	for _, j := range res.Jobs {
@@ -171,10 +170,10 @@ func (r *localRun) jsonProblems(err error) []jsonProblem {
 
 // printProblems prints every problem on its own line, as
 // path:line[:col]: hook "x": message, and returns the exit code for them.
-func (r *localRun) printProblems(w io.Writer, err error, withCol bool) int {
+func (r *localRun) printProblems(w io.Writer, err error) int {
 	var b strings.Builder
 	for _, p := range problemsOf(err) {
-		b.WriteString(formatProblem(p, r.display, withCol))
+		b.WriteString(formatProblem(p, r.display))
 		b.WriteByte('\n')
 	}
 	io.WriteString(w, b.String())
@@ -182,14 +181,14 @@ func (r *localRun) printProblems(w io.Writer, err error, withCol bool) int {
 }
 
 // formatProblem writes a problem as path:line:col: hook "x": message (the
-// column only when asked for and known).
-func formatProblem(p transform.Problem, display func(string) string, withCol bool) string {
+// column only when known).
+func formatProblem(p transform.Problem, display func(string) string) string {
 	var b strings.Builder
 	if f := display(p.Pos.File); f != "" {
 		b.WriteString(f)
 		if p.Pos.Line > 0 {
 			b.WriteString(":" + strconv.Itoa(p.Pos.Line))
-			if withCol && p.Pos.Col > 0 {
+			if p.Pos.Col > 0 {
 				b.WriteString(":" + strconv.Itoa(p.Pos.Col))
 			}
 		}

@@ -1,6 +1,7 @@
 package plugin
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -28,7 +29,7 @@ func runVersion(_ context.Context, args []string, _ Env, stdout, stderr io.Write
 		return code
 	}
 	if fl.NArg() > 0 {
-		return usageError(stderr, "version", fmt.Errorf("unexpected argument %q", fl.Arg(0)), fl)
+		return usageError(stderr, "version", fmt.Errorf("unexpected argument %q", fl.Arg(0)))
 	}
 	v, c := buildVersion()
 	fmt.Fprintf(stdout, "hookgen %s\ncommit: %s\ngo: %s %s/%s\n", v, c, runtime.Version(), runtime.GOOS, runtime.GOARCH)
@@ -42,7 +43,7 @@ func buildVersion() (v, c string) {
 	v, c = version, commit
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
-		return v, or(c, "unknown")
+		return v, cmp.Or(c, "unknown")
 	}
 	if v == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 		v = bi.Main.Version
@@ -65,5 +66,5 @@ func buildVersion() (v, c string) {
 		}
 		c = rev
 	}
-	return v, or(c, "unknown")
+	return v, cmp.Or(c, "unknown")
 }

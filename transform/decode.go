@@ -346,7 +346,11 @@ func (l *StringList) decodeNode(d *decoder, n *yaml.Node, path string) {
 // Quantity is a Kubernetes resource quantity ("500m", "128Mi", 2).
 type Quantity string
 
-var quantityRE = lazyRE(`^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+|[kMGTPE]i?|m|)$`)
+// QuantityPattern is the regular expression a Quantity written as text
+// must match (the JSON Schema uses it too).
+const QuantityPattern = `^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+|[kMGTPE]i?|m|)$`
+
+var quantityRE = lazyRE(QuantityPattern)
 
 func (q *Quantity) decodeNode(d *decoder, n *yaml.Node, path string) {
 	if n.Kind != yaml.ScalarNode || isNull(n) || n.ShortTag() == tagBool {

@@ -135,7 +135,7 @@ func mapType(t reflect.Type) *jsonschema.Schema {
 		return &jsonschema.Schema{
 			Description: "a Kubernetes quantity such as 500m, 1 or 128Mi",
 			OneOf: []*jsonschema.Schema{
-				{Type: "string", Pattern: `^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+|[kMGTPE]i?|m|)$`},
+				{Type: "string", Pattern: transform.QuantityPattern},
 				{Type: "number", Minimum: json.Number("0")},
 			},
 		}
