@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"cmp"
 	"fmt"
 	"reflect"
 	"slices"
@@ -197,8 +198,8 @@ func (g *generator) settings(h *mergedHook, k *Knobs, tmpl *HookTemplate) settin
 		}
 		st.phases = append(st.phases, p)
 	}
-	st.wave = firstSet(h.Wave, td.Wave)
-	st.generateName = derefOr(firstSet(k.GenerateName, td.GenerateName), false)
+	st.wave = cmp.Or(h.Wave, td.Wave)
+	st.generateName = derefOr(cmp.Or(k.GenerateName, td.GenerateName), false)
 	if st.generateName {
 		for _, p := range st.phases {
 			if p.IsDelete() {
@@ -211,9 +212,9 @@ func (g *generator) settings(h *mergedHook, k *Knobs, tmpl *HookTemplate) settin
 		st.deletePolicy = td.DeletePolicy
 	}
 	st.deletePolicy = dedupe(st.deletePolicy) // empty: the phase's default, see defaultDeletePolicy
-	st.deadline = derefOr(firstSet(k.ActiveDeadlineSeconds, td.ActiveDeadlineSeconds, jobInt[int64](job, "activeDeadlineSeconds")), DefaultActiveDeadlineSeconds)
-	st.backoff = derefOr(firstSet(k.BackoffLimit, td.BackoffLimit, jobInt[int32](job, "backoffLimit")), DefaultBackoffLimit)
-	st.ttl = firstSet(k.TTLSecondsAfterFinished, td.TTLSecondsAfterFinished, jobInt[int32](job, "ttlSecondsAfterFinished"))
+	st.deadline = derefOr(cmp.Or(k.ActiveDeadlineSeconds, td.ActiveDeadlineSeconds, jobInt[int64](job, "activeDeadlineSeconds")), DefaultActiveDeadlineSeconds)
+	st.backoff = derefOr(cmp.Or(k.BackoffLimit, td.BackoffLimit, jobInt[int32](job, "backoffLimit")), DefaultBackoffLimit)
+	st.ttl = cmp.Or(k.TTLSecondsAfterFinished, td.TTLSecondsAfterFinished, jobInt[int32](job, "ttlSecondsAfterFinished"))
 	if st.ttl == nil && st.generateName {
 		ttl := int32(DefaultGenerateNameTTL)
 		st.ttl = &ttl
@@ -484,7 +485,7 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 	}
 
 	hard := hardening(k, podSpec)
-	g.hardenPod(h, podSpec, hard, fail)
+	hardenPod(podSpec, hard, fail)
 	var env []*yaml.Node
 	for _, e := range k.Env {
 		env = append(env, g.envNode(h, sc, e))
@@ -513,7 +514,7 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 			if k.Resources != nil {
 				mapSet(c, "resources", resourcesNode(k.Resources))
 			}
-			g.hardenContainer(h, c, name.Value, hard, fail)
+			hardenContainer(c, name.Value, hard, fail)
 			checkStrings(c, name.Value, fail)
 			if hard.readOnlyRoot && addTmpMount(c) {
 				needTmp = true
@@ -630,7 +631,7 @@ func hardening(k *Knobs, podSpec *yaml.Node) hardened {
 
 const optOut = "; hookgen hardens hook pods: set hardening.%s: %s in the hook to opt out"
 
-func (g *generator) hardenPod(h *mergedHook, podSpec *yaml.Node, hard hardened, fail func(*yaml.Node, string, ...any)) {
+func hardenPod(podSpec *yaml.Node, hard hardened, fail func(*yaml.Node, string, ...any)) {
 	if am := mapGet(podSpec, "automountServiceAccountToken"); am != nil && am.Value == "true" && !hard.automount {
 		fail(am, "automountServiceAccountToken is true without a service account"+optOut, "automountServiceAccountToken", "true")
 	}
@@ -660,7 +661,7 @@ func (g *generator) hardenPod(h *mergedHook, podSpec *yaml.Node, hard hardened, 
 	}
 }
 
-func (g *generator) hardenContainer(h *mergedHook, c *yaml.Node, name string, hard hardened, fail func(*yaml.Node, string, ...any)) {
+func hardenContainer(c *yaml.Node, name string, hard hardened, fail func(*yaml.Node, string, ...any)) {
 	sc := mapEnsure(c, "securityContext")
 	if v := mapGet(sc, "privileged"); v != nil && v.Value == "true" && hard.noEscalation {
 		fail(v, "container %q is privileged"+optOut, name, "allowPrivilegeEscalation", "true")
@@ -899,15 +900,6 @@ func jobInt[T int32 | int64](job *yaml.Node, key string) *T {
 	}
 	t := T(i)
 	return &t
-}
-
-func firstSet[T any](vs ...*T) *T {
-	for _, v := range vs {
-		if v != nil {
-			return v
-		}
-	}
-	return nil
 }
 
 func derefOr[T any](v *T, def T) T {

@@ -11,8 +11,23 @@ type Limits struct {
 	MaxSpecNodes  int   // the same for hookgen's own files: hookgen.yaml, templates, policy
 	MaxDepth      int   // YAML nesting depth
 	MaxHooks      int   // hooks in all HookSets together
+}
 
-	limitName string // how messages name MaxNodes where it stands for another limit
+// nodeBudget is what one YAML document may expand to, and the name of the
+// node limit for messages.
+type nodeBudget struct {
+	maxNodes, maxDepth int
+	name               string
+}
+
+// manifestBudget bounds an application's manifest document.
+func (l Limits) manifestBudget() nodeBudget {
+	return nodeBudget{maxNodes: l.MaxNodes, maxDepth: l.MaxDepth, name: "max-nodes"}
+}
+
+// specBudget bounds a document of hookgen's own files.
+func (l Limits) specBudget() nodeBudget {
+	return nodeBudget{maxNodes: l.MaxSpecNodes, maxDepth: l.MaxDepth, name: "max-spec-nodes"}
 }
 
 // DefaultLimits are generous for real applications (thousands of resources,

@@ -299,7 +299,7 @@ func parseManifests(file string, data []byte, lim Limits, keep bool, ps *problem
 			continue // an empty document or a lone comment
 		}
 		sub := &problems{}
-		n, ok := expand(file, doc.Content[0], lim, sub)
+		n, ok := expand(file, doc.Content[0], lim.manifestBudget(), sub)
 		for _, p := range sub.list {
 			if p.Pos.Line > 0 {
 				p.Pos.Line += c.line - 1

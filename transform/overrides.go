@@ -89,7 +89,6 @@ func overrideSet(ov Overrides, sets []*HookSet, ps *problems, fromParams map[*ya
 		if h == nil {
 			h = &Hook{Name: name, src: source{pos: pos, fields: map[string]Pos{}}}
 			byName[name] = h
-			set.Hooks = append(set.Hooks, Hook{}) // placeholder, filled below
 		}
 		return h
 	}
@@ -149,7 +148,7 @@ func parseParamText(t ParamType, text string) (*yaml.Node, string) {
 		return nil, fmt.Sprintf("is not a valid %s value", t)
 	}
 	ps := &problems{}
-	n, ok := expand(ParametersFile, doc.Content[0], Limits{MaxNodes: 10_000, MaxDepth: 20}, ps)
+	n, ok := expand(ParametersFile, doc.Content[0], nodeBudget{maxNodes: 10_000, maxDepth: 20, name: "max-nodes"}, ps)
 	if !ok || !ps.empty() {
 		return nil, fmt.Sprintf("is not a valid %s value", t)
 	}

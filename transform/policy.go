@@ -30,8 +30,9 @@ type HookPolicy struct {
 	Metadata   ObjectMeta `json:"metadata"`
 	Spec       PolicySpec `json:"spec"`
 
-	src  source
-	open bool // no policy file: the open policy
+	src   source
+	open  bool                      // no policy file: the open policy
+	globs map[string]*regexp.Regexp // the patterns with **, compiled once
 }
 
 // PolicySpec holds the rules.
@@ -180,32 +181,28 @@ func parsePolicy(file string, data []byte, lim Limits, ps *problems, o *origins)
 	if s.RunnerImage != "" && !digestRE.MatchString(s.RunnerImage) {
 		ps.add(at("runnerImage"), "", "policy: runnerImage must be pinned by digest (image@sha256:<64 hex digits>)")
 	}
+	var templates, images, namespaces, postDelete []string
+	if s.Templates != nil {
+		templates = s.Templates.Allow
+	}
+	if s.Images != nil {
+		images = s.Images.Allow
+	}
+	if s.Namespaces != nil {
+		namespaces, postDelete = s.Namespaces.Allow, s.Namespaces.PostDelete
+	}
 	for _, pats := range []struct {
 		field string
 		list  []string
-	}{{"templates.allow", nil}, {"images.allow", nil}, {"namespaces.allow", nil}, {"namespaces.postDelete", nil}, {"serviceAccounts", s.ServiceAccounts}} {
-		list := pats.list
-		switch pats.field {
-		case "templates.allow":
-			if s.Templates != nil {
-				list = s.Templates.Allow
-			}
-		case "images.allow":
-			if s.Images != nil {
-				list = s.Images.Allow
-			}
-		case "namespaces.allow":
-			if s.Namespaces != nil {
-				list = s.Namespaces.Allow
-			}
-		case "namespaces.postDelete":
-			if s.Namespaces != nil {
-				list = s.Namespaces.PostDelete
-			}
-		}
-		for _, pat := range list {
+	}{{"templates.allow", templates}, {"images.allow", images}, {"namespaces.allow", namespaces}, {"namespaces.postDelete", postDelete}, {"serviceAccounts", s.ServiceAccounts}} {
+		for _, pat := range pats.list {
 			if _, err := path.Match(strings.ReplaceAll(pat, "**", "*"), ""); err != nil || pat == "" {
 				ps.add(at(pats.field), "", "policy: %s: bad pattern %q", pats.field, pat)
+			} else if re := globRegexp(pat); re != nil {
+				if p.globs == nil {
+					p.globs = map[string]*regexp.Regexp{}
+				}
+				p.globs[pat] = re
 			}
 		}
 	}
@@ -267,15 +264,21 @@ func (p *HookPolicy) limits(lim Limits) Limits {
 }
 
 // AllowsTemplate reports whether hooks may use the template.
-func (p *HookPolicy) AllowsTemplate(t *HookTemplate) bool {
+func (p *HookPolicy) AllowsTemplate(t *HookTemplate) bool { return p.templateRule(t) == "" }
+
+// templateRule names the rule that forbids the template, "" when none does.
+func (p *HookPolicy) templateRule(t *HookTemplate) string {
 	r := p.Spec.Templates
 	if r == nil {
 		r = &TemplateRules{}
 	}
-	if t.origin == OriginRepo && !r.AllowRepository {
-		return false
+	switch {
+	case t.origin == OriginRepo && !r.AllowRepository:
+		return "templates.allowRepository"
+	case len(r.Allow) > 0 && !p.matchGlobs(r.Allow, t.Metadata.Name):
+		return "templates.allow"
 	}
-	return len(r.Allow) == 0 || matchGlobs(r.Allow, t.Metadata.Name)
+	return ""
 }
 
 // violation reports a broken rule.
@@ -293,11 +296,12 @@ func (p *HookPolicy) checkJob(j *Job, tmpl *HookTemplate, k *Knobs, ctx Context,
 	switch {
 	case tmpl == nil && !s.AllowRawJobs:
 		fail(nil, "allowRawJobs", "raw job hooks are not allowed here; use one of the platform's templates")
-	case tmpl != nil && !p.AllowsTemplate(tmpl):
-		if tmpl.origin == OriginRepo && (s.Templates == nil || !s.Templates.AllowRepository) {
-			fail(nil, "templates.allowRepository", "repository template %q is not allowed here; use one of the platform's templates", tmpl.Metadata.Name)
-		} else {
-			fail(nil, "templates.allow", "template %q is not allowed here", tmpl.Metadata.Name)
+	case tmpl != nil:
+		switch rule := p.templateRule(tmpl); rule {
+		case "templates.allowRepository":
+			fail(nil, rule, "repository template %q is not allowed here; use one of the platform's templates", tmpl.Metadata.Name)
+		case "templates.allow":
+			fail(nil, rule, "template %q is not allowed here", tmpl.Metadata.Name)
 		}
 	}
 
@@ -311,23 +315,23 @@ func (p *HookPolicy) checkJob(j *Job, tmpl *HookTemplate, k *Knobs, ctx Context,
 				allowed = append(slices.Clone(allowed), s.Namespaces.PostDelete...)
 			}
 		}
-		if !matchGlobs(allowed, ns) {
+		if !p.matchGlobs(allowed, ns) {
 			fail(nil, "namespaces", "namespace %q is not allowed; hooks run in the Application's destination namespace%s", ns, allowedHint(allowed))
 		}
 	}
-	if sa := mapGet(podSpec, "serviceAccountName"); sa != nil && len(s.ServiceAccounts) > 0 && !matchGlobs(s.ServiceAccounts, sa.Value) {
+	if sa := mapGet(podSpec, "serviceAccountName"); sa != nil && len(s.ServiceAccounts) > 0 && !p.matchGlobs(s.ServiceAccounts, sa.Value) {
 		fail(sa, "serviceAccounts", "service account %q is not allowed%s", sa.Value, allowedHint(s.ServiceAccounts))
 	}
 
 	// Bounds.
 	if b := s.Bounds; b != nil {
-		if v := mapGet(spec, "activeDeadlineSeconds"); b.MaxActiveDeadlineSeconds != nil && v != nil && atoi(v.Value) > *b.MaxActiveDeadlineSeconds {
-			fail(v, "bounds.maxActiveDeadlineSeconds", "activeDeadlineSeconds %s is above the limit of %d", v.Value, *b.MaxActiveDeadlineSeconds)
+		if b.MaxActiveDeadlineSeconds != nil && j.ActiveDeadlineSeconds > *b.MaxActiveDeadlineSeconds {
+			fail(nil, "bounds.maxActiveDeadlineSeconds", "activeDeadlineSeconds %d is above the limit of %d", j.ActiveDeadlineSeconds, *b.MaxActiveDeadlineSeconds)
 		}
-		if v := mapGet(spec, "backoffLimit"); b.MaxBackoffLimit != nil && v != nil && atoi(v.Value) > int64(*b.MaxBackoffLimit) {
-			fail(v, "bounds.maxBackoffLimit", "backoffLimit %s is above the limit of %d", v.Value, *b.MaxBackoffLimit)
+		if b.MaxBackoffLimit != nil && j.BackoffLimit > *b.MaxBackoffLimit {
+			fail(nil, "bounds.maxBackoffLimit", "backoffLimit %d is above the limit of %d", j.BackoffLimit, *b.MaxBackoffLimit)
 		}
-		if b.RequireTTLSecondsAfterFinished && mapGet(spec, "ttlSecondsAfterFinished") == nil {
+		if b.RequireTTLSecondsAfterFinished && j.TTLSecondsAfterFinished == nil {
 			fail(nil, "bounds.requireTTLSecondsAfterFinished", "set ttlSecondsAfterFinished")
 		}
 	}
@@ -403,7 +407,7 @@ func (p *HookPolicy) checkContainer(c *yaml.Node, pods *PodRules, fail violation
 	s := &p.Spec
 	name := nodeValue(mapGet(c, "name"))
 	if img := mapGet(c, "image"); img != nil {
-		checkImage(img, name, s.Images, fail)
+		p.checkImage(img, name, s.Images, fail)
 	}
 	sc := mapGet(c, "securityContext")
 	if v := mapGet(sc, "privileged"); v != nil && v.Value == "true" && !pods.AllowPrivileged {
@@ -468,7 +472,7 @@ func (p *HookPolicy) checkContainer(c *yaml.Node, pods *PodRules, fail violation
 }
 
 // checkImage applies the image rules to one container image.
-func checkImage(img *yaml.Node, container string, rules *ImageRules, fail violation) {
+func (p *HookPolicy) checkImage(img *yaml.Node, container string, rules *ImageRules, fail violation) {
 	if rules == nil {
 		rules = &ImageRules{}
 	}
@@ -482,7 +486,7 @@ func checkImage(img *yaml.Node, container string, rules *ImageRules, fail violat
 			fail(img, "images.allowUnpinned", "container %q: image %q is tagged latest: pin a real tag", container, ref)
 		}
 	}
-	if len(rules.Allow) > 0 && !matchGlobs(rules.Allow, ref) && !matchGlobs(rules.Allow, normalizeImage(ref)) {
+	if len(rules.Allow) > 0 && !p.matchGlobs(rules.Allow, ref) && !p.matchGlobs(rules.Allow, normalizeImage(ref)) {
 		fail(img, "images.allow", "container %q: image %q is not allowed%s", container, ref, allowedHint(rules.Allow))
 	}
 }
@@ -512,23 +516,34 @@ func normalizeImage(ref string) string {
 	return "docker.io/" + first + "/" + rest
 }
 
-// matchGlobs reports whether s matches one of the patterns: `*` matches
-// within a path segment, `**` across segments.
-func matchGlobs(patterns []string, s string) bool {
-	for _, p := range patterns {
-		if globMatch(p, s) {
+// matchGlobs reports whether s matches one of the policy's patterns: `*`
+// matches within a path segment, `**` across segments.
+func (p *HookPolicy) matchGlobs(patterns []string, s string) bool {
+	for _, pat := range patterns {
+		if !strings.Contains(pat, "**") {
+			if ok, _ := path.Match(pat, s); ok {
+				return true
+			}
+			continue
+		}
+		re, ok := p.globs[pat]
+		if !ok {
+			re = globRegexp(pat) // a pattern parsePolicy did not see
+		}
+		if re != nil && re.MatchString(s) {
 			return true
 		}
 	}
 	return false
 }
 
-func globMatch(pattern, s string) bool {
+// globRegexp translates a pattern with ** to a regexp: ** is .*, * is
+// [^/]*, ? is [^/]; nil for a pattern without ** or one that does not
+// compile.
+func globRegexp(pattern string) *regexp.Regexp {
 	if !strings.Contains(pattern, "**") {
-		ok, _ := path.Match(pattern, s)
-		return ok
+		return nil
 	}
-	// Translate to a regexp: ** is .*, * is [^/]*, ? is [^/].
 	var b strings.Builder
 	b.WriteString("^")
 	for i := 0; i < len(pattern); i++ {
@@ -546,7 +561,10 @@ func globMatch(pattern, s string) bool {
 	}
 	b.WriteString("$")
 	re, err := regexp.Compile(b.String())
-	return err == nil && re.MatchString(s)
+	if err != nil {
+		return nil
+	}
+	return re
 }
 
 func allowedHint(allowed []string) string {
@@ -568,12 +586,6 @@ func nodeValue(n *yaml.Node) string {
 		return ""
 	}
 	return n.Value
-}
-
-func atoi(s string) int64 {
-	var v int64
-	fmt.Sscan(s, &v)
-	return v
 }
 
 // parseQuantity reads a Kubernetes quantity as a number of base units.

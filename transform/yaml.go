@@ -2,7 +2,6 @@ package transform
 
 import (
 	"bytes"
-	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -34,6 +33,7 @@ var yamlLineErr = lazyRE(`^yaml: line (\d+): (.*)$`)
 // document index stable.
 func parseStream(file string, data []byte, lim Limits, ps *problems) []*yaml.Node {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
+	budget := lim.specBudget()
 	var docs []*yaml.Node
 	for {
 		var doc yaml.Node
@@ -53,9 +53,7 @@ func parseStream(file string, data []byte, lim Limits, ps *problems) []*yaml.Nod
 			docs = append(docs, nil)
 			continue
 		}
-		specLim := lim
-		specLim.MaxNodes, specLim.limitName = lim.MaxSpecNodes, "max-spec-nodes"
-		n, ok := expand(file, doc.Content[0], specLim, ps)
+		n, ok := expand(file, doc.Content[0], budget, ps)
 		if !ok {
 			return nil
 		}
@@ -76,14 +74,14 @@ func yamlProblem(file string, err error) Problem {
 // expand checks a parsed tree for nesting depth, duplicate keys and the size
 // its aliases expand to, and returns an alias-free tree. Trees without
 // aliases come back unchanged (no copy).
-func expand(file string, n *yaml.Node, lim Limits, ps *problems) (*yaml.Node, bool) {
-	c := expander{file: file, lim: lim, ps: ps, size: map[*yaml.Node]int{}}
+func expand(file string, n *yaml.Node, b nodeBudget, ps *problems) (*yaml.Node, bool) {
+	c := expander{file: file, b: b, ps: ps, size: map[*yaml.Node]int{}}
 	total := c.measure(n, 0)
 	if c.failed {
 		return nil, false
 	}
-	if total > lim.MaxNodes {
-		ps.add(Pos{File: file, Line: n.Line}, "", "YAML expands to more than %d nodes (limit %s); are aliases nested?", lim.MaxNodes, cmp.Or(lim.limitName, "max-nodes"))
+	if total > b.maxNodes {
+		ps.add(Pos{File: file, Line: n.Line}, "", "YAML expands to more than %d nodes (limit %s); are aliases nested?", b.maxNodes, b.name)
 		return nil, false
 	}
 	if !c.aliases {
@@ -94,7 +92,7 @@ func expand(file string, n *yaml.Node, lim Limits, ps *problems) (*yaml.Node, bo
 
 type expander struct {
 	file    string
-	lim     Limits
+	b       nodeBudget
 	ps      *problems
 	size    map[*yaml.Node]int
 	aliases bool
@@ -107,8 +105,8 @@ func (c *expander) measure(n *yaml.Node, depth int) int {
 	if c.failed {
 		return 0
 	}
-	if depth > c.lim.MaxDepth {
-		c.ps.add(Pos{File: c.file, Line: n.Line}, "", "YAML nested deeper than %d levels (limit max-depth)", c.lim.MaxDepth)
+	if depth > c.b.maxDepth {
+		c.ps.add(Pos{File: c.file, Line: n.Line}, "", "YAML nested deeper than %d levels (limit max-depth)", c.b.maxDepth)
 		c.failed = true
 		return 0
 	}
@@ -134,7 +132,7 @@ func (c *expander) measure(n *yaml.Node, depth int) int {
 	default:
 		for _, k := range n.Content {
 			total += c.measure(k, depth+1)
-			if total > c.lim.MaxNodes {
+			if total > c.b.maxNodes {
 				break
 			}
 		}
