@@ -29,17 +29,19 @@ demo: build
 
 test: test-unit test-conformance test-e2e test-loop
 
-test-unit:
-	$(GO) test ./...
-
 # The test module (test/, its own go.mod) holds what checks hookgen against
 # Argo CD's own code and real servers. Its heavy binaries (Kubernetes,
 # etcd, Argo CD, kwok, kustomize, redis) are built once into a cache by
 # test/tools/build.sh; TOOLS runs it and exports HOOKGEN_TOOLS_BIN.
-# Tests in the test module build with the tools' flags, so the packages
-# they share with the Argo CD build come from Go's build cache.
+# Every test builds with the tools' flags (those of `make build` too), so
+# hookgen's packages and what they share with the tools compile once.
 TOOLS = eval "$$(test/tools/build.sh $(1))"
-TESTMOD = cd test && CGO_ENABLED=0 GOFLAGS="-buildvcs=false -trimpath" $(GO)
+TESTFLAGS = CGO_ENABLED=0 GOFLAGS="-buildvcs=false -trimpath"
+TESTMOD = cd test && $(TESTFLAGS) $(GO)
+
+# The product module; its KRM tests run the kustomize the tools build.
+test-unit:
+	$(call TOOLS,kustomize) && $(TESTFLAGS) $(GO) test ./...
 
 tools:
 	test/tools/build.sh

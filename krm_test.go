@@ -12,13 +12,16 @@ import (
 // kustomizeVersion is the kustomize the KRM function is tested with.
 const kustomizeVersion = "v5.8.2"
 
-// kustomize returns a kustomize of kustomizeVersion: on PATH or in Go's
-// bin directory, else installed with go install into the user's cache.
-// A test that needs it fails, saying how to install it, when it cannot be
-// had.
+// kustomize returns a kustomize of kustomizeVersion: test/tools/build.sh's
+// ($HOOKGEN_TOOLS_BIN), on PATH or in Go's bin directory, else installed
+// with go install into the user's cache. A test that needs it fails, saying how
+// to install it, when it cannot be had.
 func kustomize(t *testing.T) string {
 	t.Helper()
 	var candidates []string
+	if bin := os.Getenv("HOOKGEN_TOOLS_BIN"); bin != "" {
+		candidates = append(candidates, filepath.Join(bin, "kustomize")) // test/tools/build.sh's
+	}
 	if p, err := exec.LookPath("kustomize"); err == nil {
 		candidates = append(candidates, p)
 	}
