@@ -153,9 +153,11 @@ type command struct {
 // sample is one side's measurements.
 type sample []time.Duration
 
-func (s sample) sorted() sample { c := slices.Clone(s); slices.Sort(c); return c }
-func (s sample) median() time.Duration {
-	c := s.sorted()
+// median returns the middle value of xs, the mean of the two middle ones
+// for an even count, 0 for none. xs is not modified.
+func median[T ~int64 | ~float64](xs []T) T {
+	c := slices.Clone(xs)
+	slices.Sort(c)
 	if len(c) == 0 {
 		return 0
 	}
@@ -164,8 +166,10 @@ func (s sample) median() time.Duration {
 	}
 	return (c[len(c)/2-1] + c[len(c)/2]) / 2
 }
-func (s sample) min() time.Duration { return slices.Min(s) }
-func (s sample) max() time.Duration { return slices.Max(s) }
+
+func (s sample) median() time.Duration { return median(s) }
+func (s sample) min() time.Duration    { return slices.Min(s) }
+func (s sample) max() time.Duration    { return slices.Max(s) }
 
 type benchRow struct {
 	id, what   string
@@ -193,11 +197,7 @@ func (r *benchRow) paired() float64 {
 	for i := range n {
 		rs[i] = float64(r.a[i]) / float64(r.b[i])
 	}
-	slices.Sort(rs)
-	if n%2 == 1 {
-		return rs[n/2]
-	}
-	return (rs[n/2-1] + rs[n/2]) / 2
+	return median(rs)
 }
 
 func (r *benchRow) ratioTarget(t float64) {
@@ -266,7 +266,7 @@ func timeOnce(c command) (time.Duration, int64, time.Duration) {
 	return d, rss, cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 }
 
-// cmpResult is what test/bench/cmp_test.go writes for row (d).
+// cmpResult is what test/_cmpbench/cmp_test.go writes for row (d).
 type cmpResult struct {
 	Hookgen []time.Duration `json:"hookgen"`
 	Cat     []time.Duration `json:"cat"`
@@ -274,7 +274,9 @@ type cmpResult struct {
 }
 
 func cmpRow(arg string) *benchRow {
-	r := &benchRow{id: "d", what: "through the real argocd-cmp-server: hookgen plugin vs a `cat` plugin, same repository (plain app, 1,000 ConfigMaps + 6 hooks)", aName: "hookgen plugin", bName: "cat plugin", target: "≤ 1.10×"}
+	r := &benchRow{id: "d", what: "through the real argocd-cmp-server: hookgen plugin vs a `cat` plugin, same repository (plain app, 1,000 ConfigMaps + 6 hooks)", aName: "hookgen plugin", bName: "cat plugin"}
+	// On every return: a skipped row shows the target too.
+	defer r.ratioTarget(1.10)
 	data, err := os.ReadFile(arg)
 	if arg == "" || err != nil {
 		r.skipped = "not measured"
@@ -290,7 +292,6 @@ func cmpRow(arg string) *benchRow {
 	}
 	r.a, r.b = res.Hookgen, res.Cat
 	r.note = "Argo CD " + res.Argo
-	r.pass = r.paired() <= 1.10
 	return r
 }
 

@@ -148,8 +148,8 @@ func TestExampleApplications(t *testing.T) {
 			for _, argo := range argos {
 				t.Run(string(argo), func(t *testing.T) {
 					srv := e2e.Sidecar(t, argo, e2e.DefaultSidecar())
-					res, err := e2e.GenerateForApp(e2e.Ctx(t), srv.SocketDir, ex.app, repo, e2e.PluginTarExclude, cmpserver.AppEnvOptions{
-						Flavor: argo.Flavor(), Revision: e2e.Revision, APIVersions: e2e.APIVersions,
+					res, err := cmpserver.GenerateForApp(e2e.Ctx(t), srv.SocketDir, ex.app, repo, cmpserver.AppEnvOptions{
+						Flavor: argo.Flavor(), Revision: e2e.Revision, APIVersions: e2e.APIVersions, PluginTarExclude: e2e.PluginTarExclude,
 					})
 					if err != nil {
 						t.Fatalf("Argo CD: %v", err)
@@ -199,7 +199,9 @@ func TestWholeRepository(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Argo CD: %v", err)
 			}
-			part, err := e2e.GenerateForApp(e2e.Ctx(t), srv.SocketDir, app, repo, e2e.PluginTarExclude, opts)
+			partOpts := opts
+			partOpts.PluginTarExclude = e2e.PluginTarExclude
+			part, err := cmpserver.GenerateForApp(e2e.Ctx(t), srv.SocketDir, app, repo, partOpts)
 			if err != nil {
 				t.Fatalf("Argo CD with --plugin-tar-exclude: %v", err)
 			}

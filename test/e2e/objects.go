@@ -116,12 +116,6 @@ func lineDiff(want, got string) string {
 	return "(no line differs)"
 }
 
-// NestedString reads a string field of an object ("" if absent).
-func NestedString(o *unstructured.Unstructured, fields ...string) string {
-	s, _, _ := unstructured.NestedString(o.Object, fields...)
-	return s
-}
-
 // Containers returns the containers of a Job's pod template.
 func Containers(job *unstructured.Unstructured) []map[string]any {
 	list, _, _ := unstructured.NestedSlice(job.Object, "spec", "template", "spec", "containers")

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"io/fs"
 	"os"
@@ -14,8 +13,6 @@ import (
 
 	"github.com/argoproj/argo-cd/v2/pkg/apis/application/v1alpha1"
 	"sigs.k8s.io/yaml"
-
-	"github.com/hookgen/hookgen/test/internal/cmpserver"
 )
 
 // Revision is the commit the tests pretend Argo CD resolved.
@@ -130,35 +127,3 @@ var APIVersions = []string{
 // test corpora, which no example reads. Streaming the whole repository
 // costs Argo CD about 2 s per request here; TestWholeRepository does it.
 var PluginTarExclude = []string{"testdata/*", "test/*"}
-
-// GenerateForApp is cmpserver.GenerateForApp with the repo-server's
-// --plugin-tar-exclude globs: the environment for app, the plugin picked
-// by name (its discovery must match), then GenerateManifest, parsed with
-// gitops-engine's splitter.
-func GenerateForApp(ctx context.Context, socketDir string, app *v1alpha1.Application, repoRoot string, exclude []string, o cmpserver.AppEnvOptions) (*cmpserver.Result, error) {
-	env, err := cmpserver.AppEnv(app, o)
-	if err != nil {
-		return nil, err
-	}
-	src := app.Spec.GetSource()
-	name := ""
-	if src.Plugin != nil {
-		name = src.Plugin.Name
-	}
-	repo := cmpserver.Repo{Root: repoRoot, AppPath: src.Path, ExcludedGlobs: exclude}
-	c, err := cmpserver.Detect(ctx, socketDir, name, repo, env)
-	if err != nil {
-		return nil, err
-	}
-	defer c.Close()
-	if _, err := c.CheckPluginConfiguration(ctx); err != nil {
-		return nil, fmt.Errorf("error calling cmp-server checkPluginConfiguration: %w", err)
-	}
-	manifests, err := c.GenerateManifest(ctx, repo, env)
-	if err != nil {
-		return nil, fmt.Errorf("error generating manifests in cmp: %w", err)
-	}
-	res := &cmpserver.Result{Env: env, Socket: c.Socket, Manifests: manifests}
-	res.Objects, err = cmpserver.Objects(manifests)
-	return res, err
-}

@@ -188,9 +188,9 @@ func phaseOf(kind string, obj map[string]any) string {
 	switch kind {
 	case "Job":
 		switch {
-		case condition(obj, "Failed"):
+		case harness.HasCondition(obj, "Failed"):
 			return "Failed"
-		case condition(obj, "Complete"):
+		case harness.HasCondition(obj, "Complete"):
 			return "Succeeded"
 		}
 		return "Running"
@@ -210,17 +210,6 @@ func phaseOf(kind string, obj map[string]any) string {
 		return "Progressing"
 	}
 	return ""
-}
-
-func condition(obj map[string]any, typ string) bool {
-	conds, _ := kubeapi.Nested(obj, "status", "conditions").([]any)
-	for _, c := range conds {
-		m, _ := c.(map[string]any)
-		if m["type"] == typ && m["status"] == "True" {
-			return true
-		}
-	}
-	return false
 }
 
 // sortEvents orders raw events of several recorders by arrival.

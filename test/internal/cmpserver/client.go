@@ -35,9 +35,6 @@ func Dial(socket string) (*Client, error) {
 // Close closes the connection.
 func (c *Client) Close() error { return c.conn.Close() }
 
-// Raw returns Argo CD's generated gRPC client.
-func (c *Client) Raw() pluginclient.ConfigManagementPluginServiceClient { return c.c }
-
 // Repo is what a request streams to the plugin.
 type Repo struct {
 	// Root is the directory sent as a tgz (the repo-server sends the whole

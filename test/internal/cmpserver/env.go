@@ -48,6 +48,11 @@ type AppEnvOptions struct {
 	// APIVersions is the sorted KUBE_API_VERSIONS list: "group/version" and
 	// "group/version/Kind" entries (argo.APIResourcesToStrings(..., true)).
 	APIVersions []string
+	// PluginTarExclude are the repo-server's --plugin-tar-exclude globs
+	// (ARGOCD_REPO_SERVER_PLUGIN_TAR_EXCLUSIONS): files of the repository
+	// GenerateForApp leaves out of the stream. They are not part of the
+	// environment.
+	PluginTarExclude []string
 }
 
 func (o AppEnvOptions) withDefaults() AppEnvOptions {

@@ -107,8 +107,9 @@ type Result struct {
 // does for app: build the environment (AppEnv), pick the plugin (Detect with
 // spec.source.plugin.name), CheckPluginConfiguration, GenerateManifest with
 // the repository at repoRoot and the app at spec.source.path, then parse the
-// manifests with kube.SplitYAML. Git credentials (provideGitCreds) are not
-// emulated. Errors carry the repo-server's wording.
+// manifests with kube.SplitYAML. o.PluginTarExclude leaves files out of the
+// repository stream. Git credentials (provideGitCreds) are not emulated.
+// Errors carry the repo-server's wording.
 func GenerateForApp(ctx context.Context, socketDir string, app *v1alpha1.Application, repoRoot string, o AppEnvOptions) (*Result, error) {
 	env, err := AppEnv(app, o)
 	if err != nil {
@@ -119,7 +120,7 @@ func GenerateForApp(ctx context.Context, socketDir string, app *v1alpha1.Applica
 	if src.Plugin != nil {
 		pluginName = src.Plugin.Name
 	}
-	repo := Repo{Root: repoRoot, AppPath: src.Path}
+	repo := Repo{Root: repoRoot, AppPath: src.Path, ExcludedGlobs: o.PluginTarExclude}
 	c, err := Detect(ctx, socketDir, pluginName, repo, env)
 	if err != nil {
 		return nil, err

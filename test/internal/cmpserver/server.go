@@ -207,9 +207,6 @@ func (s *Server) Stop() error {
 	return err
 }
 
-// Log returns the server's log so far.
-func (s *Server) Log() string { return s.Process.LogTail(0) }
-
 // Dial connects to this server's plugin socket.
 func (s *Server) Dial() (*Client, error) { return Dial(s.Socket) }
 

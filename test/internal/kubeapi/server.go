@@ -12,7 +12,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -35,13 +34,8 @@ type Options struct {
 	// APIServerPath and EtcdPath override the binaries from HOOKGEN_TOOLS_BIN.
 	APIServerPath string
 	EtcdPath      string
-	// ExtraAPIServerArgs are appended to the kube-apiserver flags (a later
-	// flag wins, so they can override the defaults).
-	ExtraAPIServerArgs []string
 	// ReadyTimeout bounds the wait for etcd health and /readyz (default 60s).
 	ReadyTimeout time.Duration
-	// KeepDir keeps the server's directory (certs, logs, etcd data) after Stop.
-	KeepDir bool
 }
 
 // Server is a running etcd + kube-apiserver pair.
@@ -61,7 +55,6 @@ type Server struct {
 	APIServer *proc.Process
 	Etcd      *proc.Process
 
-	opts       Options
 	kubeconfig string
 	http       *http.Client
 	caPEM      []byte
@@ -127,11 +120,11 @@ func StartServer(ctx context.Context, opts Options) (s *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
-	s = &Server{Dir: dir, CertDir: filepath.Join(dir, "certs"), opts: opts, resources: map[string]resourceInfo{}}
+	s = &Server{Dir: dir, CertDir: filepath.Join(dir, "certs"), resources: map[string]resourceInfo{}}
 	defer func() {
 		if err != nil {
 			if s.APIServer != nil || s.Etcd != nil {
-				err = fmt.Errorf("%w\n%s", err, s.logTails())
+				err = fmt.Errorf("%w\n%s", err, proc.LogTails(16<<10, s.APIServer, s.Etcd))
 			}
 			_ = s.Stop()
 		}
@@ -153,7 +146,7 @@ func StartServer(ctx context.Context, opts Options) (s *Server, err error) {
 	if err := os.WriteFile(filepath.Join(s.CertDir, "tokens.csv"), []byte(tokens), 0o600); err != nil {
 		return s, err
 	}
-	ports, err := freePorts(3)
+	ports, err := proc.FreePorts(3)
 	if err != nil {
 		return s, err
 	}
@@ -215,7 +208,6 @@ func StartServer(ctx context.Context, opts Options) (s *Server, err error) {
 		"--enable-priority-and-fairness=false",
 		"--profiling=false",
 	}
-	args = append(args, opts.ExtraAPIServerArgs...)
 	s.APIServer, err = proc.Start(proc.Spec{
 		Name:        "kube-apiserver",
 		Path:        opts.APIServerPath,
@@ -260,8 +252,8 @@ func StartServer(ctx context.Context, opts Options) (s *Server, err error) {
 	return s, nil
 }
 
-// Stop stops the API server, then etcd, and removes the directory unless
-// Options.KeepDir is set. It is idempotent.
+// Stop stops the API server, then etcd, and removes the directory. It is
+// idempotent.
 func (s *Server) Stop() error {
 	s.stopOnce.Do(func() {
 		var errs []error
@@ -272,7 +264,7 @@ func (s *Server) Stop() error {
 		if s.Etcd != nil {
 			errs = append(errs, s.Etcd.Stop())
 		}
-		if !s.opts.KeepDir && s.Dir != "" {
+		if s.Dir != "" {
 			errs = append(errs, os.RemoveAll(s.Dir))
 		}
 		s.stopErr = errors.Join(errs...)
@@ -280,22 +272,9 @@ func (s *Server) Stop() error {
 	return s.stopErr
 }
 
-func (s *Server) logTails() string {
-	var b bytes.Buffer
-	for _, p := range []*proc.Process{s.APIServer, s.Etcd} {
-		if p != nil {
-			fmt.Fprintf(&b, "---- log of %s ----\n%s\n", p.Name(), p.LogTail(16<<10))
-		}
-	}
-	return b.String()
-}
-
 // Kubeconfig returns the path of a kubeconfig file for this server (token
 // user, the server's own CA).
 func (s *Server) Kubeconfig() string { return s.kubeconfig }
-
-// CAPEM returns the PEM bundle that verifies the serving certificate.
-func (s *Server) CAPEM() []byte { return s.caPEM }
 
 // RESTConfig returns a client-go configuration for this server.
 func (s *Server) RESTConfig() *rest.Config {
@@ -307,10 +286,6 @@ func (s *Server) RESTConfig() *rest.Config {
 		Burst:           200,
 	}
 }
-
-// HTTPClient returns the HTTP client that trusts the server's certificate.
-// Requests need the Authorization header (see Do).
-func (s *Server) HTTPClient() *http.Client { return s.http }
 
 func (s *Server) kubeconfigBytes() []byte {
 	// JSON is valid YAML; no YAML library needed.
@@ -360,26 +335,6 @@ func writeSAKeys(dir string) error {
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, "sa.pub"), pub, 0o644)
-}
-
-// freePorts returns n distinct free TCP ports on 127.0.0.1.
-func freePorts(n int) ([]int, error) {
-	var ls []net.Listener
-	defer func() {
-		for _, l := range ls {
-			l.Close()
-		}
-	}()
-	var ports []int
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, err
-		}
-		ls = append(ls, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
-	}
-	return ports, nil
 }
 
 func base64Std(b []byte) string { return base64.StdEncoding.EncodeToString(b) }

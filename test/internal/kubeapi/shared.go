@@ -18,10 +18,6 @@ var shared struct {
 	err error
 }
 
-// SharedOptions configures the server Shared starts. Set it before the first
-// Shared call (in TestMain).
-var SharedOptions Options
-
 // Shared returns the package's shared server, starting it on first use. If
 // the start fails (for example because a binary is missing) every calling
 // test fails with that error. On test failure the part of the daemon logs
@@ -31,7 +27,7 @@ func Shared(t testing.TB) *Server {
 	shared.mu.Lock()
 	if shared.s == nil && shared.err == nil {
 		start := time.Now()
-		shared.s, shared.err = StartServer(context.Background(), SharedOptions)
+		shared.s, shared.err = StartServer(context.Background(), Options{})
 		if shared.err == nil {
 			t.Logf("kubeapi: shared API server %s ready in %s (dir %s)", shared.s.URL, time.Since(start).Round(time.Millisecond), shared.s.Dir)
 		}

@@ -126,6 +126,6 @@ func JobFinished(name string, ok bool) func(Event) bool {
 		want = "Complete"
 	}
 	return func(e Event) bool {
-		return e.Kind == "Job" && e.Name == name && hasCondition(e.Object, want)
+		return e.Kind == "Job" && e.Name == name && HasCondition(e.Object, want)
 	}
 }

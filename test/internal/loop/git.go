@@ -11,8 +11,8 @@ import (
 )
 
 // GitRepo is a local git repository that Argo CD reads through its file://
-// URL (no git daemon needed). Its branch is "main". Commit, Update and
-// Remove may be called from several goroutines: one runs at a time.
+// URL (no git daemon needed). Its branch is "main". Commit and Update may
+// be called from several goroutines: one runs at a time.
 type GitRepo struct {
 	Dir string
 	URL string
@@ -47,9 +47,9 @@ func (r *GitRepo) git(args ...string) (string, error) {
 	return strings.TrimSpace(string(out)), nil
 }
 
-// Commit writes files (path relative to the repository -> content; an
-// empty content with a trailing "/" in the path creates a directory), then
-// commits everything and returns the commit SHA.
+// Commit writes files (path relative to the repository -> content; parent
+// directories are created as needed), then commits everything and returns
+// the commit SHA.
 func (r *GitRepo) Commit(message string, files map[string]string) (string, error) {
 	return r.Update(message, func(string) error {
 		for name, content := range files {
@@ -84,16 +84,4 @@ func (r *GitRepo) Update(message string, change func(dir string) error) (string,
 		return "", err
 	}
 	return r.git("rev-parse", "HEAD")
-}
-
-// Remove deletes files from the work tree (commit afterwards).
-func (r *GitRepo) Remove(names ...string) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, n := range names {
-		if err := os.RemoveAll(filepath.Join(r.Dir, filepath.FromSlash(n))); err != nil {
-			return err
-		}
-	}
-	return nil
 }

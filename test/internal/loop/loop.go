@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -40,8 +39,6 @@ type Options struct {
 	// PluginPATH is the PATH of the cmp-server and so of the plugin
 	// commands (put a freshly built hookgen first). Default: the test's.
 	PluginPATH string
-	// PluginEnv adds entries to the cmp-server environment.
-	PluginEnv []string
 	// Namespaces are created up front (Application destinations).
 	Namespaces []string
 	// ReadyTimeout bounds the whole start (default 120s).
@@ -136,7 +133,7 @@ func StartStack(ctx context.Context, opts Options) (s *Stack, err error) {
 	s = &Stack{Dir: dir, Argo: opts.Argo}
 	defer func() {
 		if err != nil {
-			err = fmt.Errorf("%w\n%s", err, s.logTails())
+			err = fmt.Errorf("%w\n%s", err, proc.LogTails(8<<10, s.procs()...))
 			_ = s.Stop()
 		}
 	}()
@@ -164,7 +161,7 @@ func StartStack(ctx context.Context, opts Options) (s *Stack, err error) {
 		return s, err
 	}
 	kubeconfig := s.API.Kubeconfig()
-	ports, err := freePorts(8)
+	ports, err := proc.FreePorts(8)
 	if err != nil {
 		return s, err
 	}
@@ -249,7 +246,7 @@ func StartStack(ctx context.Context, opts Options) (s *Stack, err error) {
 	}
 	s.CMP, err = cmpserver.StartServer(ctx, cmpserver.Options{
 		Argo: opts.Argo, ArgoPath: bins[string(opts.Argo)], PluginYAML: opts.PluginYAML,
-		PATH: opts.PluginPATH, Env: opts.PluginEnv, LogLevel: "info",
+		PATH: opts.PluginPATH, LogLevel: "info",
 	})
 	if err != nil {
 		return s, err
@@ -345,31 +342,4 @@ func (s *Stack) Stop() error {
 		s.stopErr = errors.Join(errs...)
 	})
 	return s.stopErr
-}
-
-func (s *Stack) logTails() string {
-	var b strings.Builder
-	for _, p := range s.procs() {
-		fmt.Fprintf(&b, "---- log of %s ----\n%s\n", p.Name(), p.LogTail(8<<10))
-	}
-	return b.String()
-}
-
-func freePorts(n int) ([]int, error) {
-	var ls []net.Listener
-	defer func() {
-		for _, l := range ls {
-			l.Close()
-		}
-	}()
-	var ports []int
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, err
-		}
-		ls = append(ls, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
-	}
-	return ports, nil
 }

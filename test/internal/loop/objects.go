@@ -232,7 +232,7 @@ func kwokStages(ctx context.Context, kustomize, tmp string) (stages, crd []byte,
 func waitCRD(ctx context.Context, api *kubeapi.Server, name string) error {
 	for {
 		obj, found, err := api.GetObject(ctx, "apiextensions.k8s.io/v1", "CustomResourceDefinition", "", name)
-		if err == nil && found && hasCondition(obj, "Established") {
+		if err == nil && found && HasCondition(obj, "Established") {
 			return nil
 		}
 		select {
@@ -243,7 +243,9 @@ func waitCRD(ctx context.Context, api *kubeapi.Server, name string) error {
 	}
 }
 
-func hasCondition(obj map[string]any, typ string) bool {
+// HasCondition reports whether obj has a status condition of type typ with
+// status "True".
+func HasCondition(obj map[string]any, typ string) bool {
 	conds, _ := kubeapi.Nested(obj, "status", "conditions").([]any)
 	for _, c := range conds {
 		m, _ := c.(map[string]any)
@@ -261,7 +263,7 @@ func nodeReady(ctx context.Context, api *kubeapi.Server) (bool, error) {
 	if err != nil || !found {
 		return false, err
 	}
-	if !hasCondition(obj, "Ready") {
+	if !HasCondition(obj, "Ready") {
 		return false, fmt.Errorf("node %s not Ready", NodeName)
 	}
 	taints, _ := kubeapi.Nested(obj, "spec", "taints").([]any)

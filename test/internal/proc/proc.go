@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -100,9 +101,6 @@ func (p *Process) Pid() int { return p.cmd.Process.Pid }
 // LogPath returns the path of the daemon's log file.
 func (p *Process) LogPath() string { return p.spec.LogPath }
 
-// Done is closed when the daemon has exited.
-func (p *Process) Done() <-chan struct{} { return p.done }
-
 // Exited reports whether the daemon has exited, and its wait error.
 func (p *Process) Exited() (bool, error) {
 	select {
@@ -185,6 +183,19 @@ func readTail(path string, offset int64, max int) string {
 	return string(b)
 }
 
+// LogTails returns the last max bytes of each daemon's log, each under a
+// "---- log of <name> ----" line, for error messages. Nil processes are
+// skipped.
+func LogTails(max int, procs ...*Process) string {
+	var b strings.Builder
+	for _, p := range procs {
+		if p != nil {
+			fmt.Fprintf(&b, "---- log of %s ----\n%s\n", p.Name(), p.LogTail(max))
+		}
+	}
+	return b.String()
+}
+
 // DefaultLogTail is how much of a daemon log DumpLogsOnFailure prints.
 const DefaultLogTail = 32 << 10
 
@@ -258,4 +269,24 @@ func BaseEnv(path, home, tmp string, extra ...string) []string {
 	}
 	env := []string{"PATH=" + path, "HOME=" + home, "TMPDIR=" + tmp, "LANG=C.UTF-8"}
 	return append(env, extra...)
+}
+
+// FreePorts returns n distinct free TCP ports on 127.0.0.1.
+func FreePorts(n int) ([]int, error) {
+	var ls []net.Listener
+	defer func() {
+		for _, l := range ls {
+			l.Close()
+		}
+	}()
+	var ports []int
+	for range n {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		ls = append(ls, l)
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	return ports, nil
 }
