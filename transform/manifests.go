@@ -95,6 +95,7 @@ func readManifests(r *reader, appDir string, sel *Manifests, keep bool, ps *prob
 				continue
 			}
 			isDir := e.IsDir()
+			var linked fs.FileInfo // what a symlink leads to
 			if e.Type()&fs.ModeSymlink != 0 {
 				fi, ok := r.stat(p)
 				if !ok {
@@ -103,6 +104,7 @@ func readManifests(r *reader, appDir string, sel *Manifests, keep bool, ps *prob
 				if fi.IsDir() {
 					continue // never follow directory links: no cycles, no surprises
 				}
+				linked = fi
 			}
 			rel := strings.TrimPrefix(strings.TrimPrefix(p, appDir), "/")
 			if appDir == "." {
@@ -119,9 +121,12 @@ func readManifests(r *reader, appDir string, sel *Manifests, keep bool, ps *prob
 			}
 			var data []byte
 			var ok bool
-			if e.Type().IsRegular() {
+			switch {
+			case e.Type().IsRegular():
 				data, ok = r.readListed(p) // no stat of its own: the listing said what it is
-			} else {
+			case linked != nil:
+				data, ok = r.readInfo(p, linked) // stated above
+			default:
 				data, ok = r.read(p, true)
 			}
 			if !ok {
