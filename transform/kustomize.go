@@ -95,7 +95,7 @@ func kustomizeManifest(file string, res *resource.Resource) (*Manifest, error) {
 	m := &Manifest{File: file, node: n, kres: res}
 	m.APIVersion, m.Kind = res.GetApiVersion(), res.GetKind()
 	m.Name, m.Namespace = res.GetName(), res.GetNamespace()
-	if strings.HasPrefix(m.APIVersion, "hookgen.dev/") {
+	if isHookgenKind(m.APIVersion) {
 		return nil, nil // hookgen's own kinds are never output
 	}
 	stripReaderAnnotations(n)
