@@ -2,6 +2,7 @@ package transform
 
 import (
 	"fmt"
+	"maps"
 	"path"
 	"slices"
 	"strconv"
@@ -159,16 +160,13 @@ func checkAnnotateRule(r *annotateRule, ps *problems) bool {
 	seen := map[string]bool{}
 	for _, o := range r.SyncOptions {
 		key, val, ok := strings.Cut(o, "=")
-		known := make([]string, 0, len(syncOptionValues))
-		for k := range syncOptionValues {
-			known = append(known, k)
-		}
 		vals, isKey := syncOptionValues[key]
 		switch {
 		case !ok:
 			fail("syncOptions", "sync option %q must be Key=value, such as Replace=true", o)
 		case !isKey:
-			fail("syncOptions", "unknown sync option %q%s", key, suggest(key, known))
+			// Sorted: of two names as close to key, the same one is suggested every run.
+			fail("syncOptions", "unknown sync option %q%s", key, suggest(key, slices.Sorted(maps.Keys(syncOptionValues))))
 		case !slices.Contains(vals, val):
 			fail("syncOptions", "sync option %s takes %s, not %q", key, strings.Join(vals, " or "), val)
 		case seen[key]:

@@ -192,15 +192,21 @@ func (k *kustFS) ReadDir(p string) ([]string, error) {
 
 // ReadFile reads a regular file within the run's limits.
 func (k *kustFS) ReadFile(p string) ([]byte, error) {
-	name := fsPath(p)
 	fi, err := k.stat(p)
 	if err != nil {
 		return nil, err
 	}
+	return k.readInfo(p, fi)
+}
+
+// readInfo reads the file at p, whose info the caller has just taken,
+// within the run's limits: one stat per file read.
+func (k *kustFS) readInfo(p string, fi fs.FileInfo) ([]byte, error) {
 	if fi.IsDir() {
 		return nil, &fs.PathError{Op: "read", Path: p, Err: errors.New("is a directory")}
 	}
-	data, ok := k.r.read(name, true)
+	name := fsPath(p)
+	data, ok := k.r.readInfo(name, fi)
 	if !ok {
 		return nil, &fs.PathError{Op: "read", Path: p, Err: errors.New("not read (see the problems reported for it)")}
 	}
@@ -221,7 +227,7 @@ func (k *kustFS) Open(p string) (filesys.File, error) {
 	if fi.IsDir() {
 		return &kustFile{fi: fi}, nil
 	}
-	data, err := k.ReadFile(p)
+	data, err := k.readInfo(p, fi)
 	if err != nil {
 		return nil, err
 	}

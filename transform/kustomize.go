@@ -67,7 +67,7 @@ func kustomizeBuild(r *reader, appDir, file string, sel *Manifests, ps *problems
 	kustomizeMu.Unlock()
 	if err != nil {
 		if len(ps.list) == before {
-			ps.add(Pos{File: file}, "", "kustomize build: %s", kustomizeMessage(err))
+			ps.add(Pos{File: file}, "", "kustomize build: %s", strings.TrimSpace(err.Error()))
 		}
 		return nil, ""
 	}
@@ -95,7 +95,7 @@ func kustomizeManifest(file string, res *resource.Resource) (*Manifest, error) {
 	m := &Manifest{File: file, node: n, kres: res}
 	m.APIVersion, m.Kind = res.GetApiVersion(), res.GetKind()
 	m.Name, m.Namespace = res.GetName(), res.GetNamespace()
-	if strings.HasPrefix(m.APIVersion, "hookgen.dev/") {
+	if isHookgenKind(m.APIVersion) {
 		return nil, nil // hookgen's own kinds are never output
 	}
 	stripReaderAnnotations(n)
@@ -117,12 +117,6 @@ func (m *Manifest) render() error {
 	return nil
 }
 
-// kustomizeMessage is kustomize's error as one trimmed message.
-func kustomizeMessage(err error) string {
-	msg := err.Error()
-	return strings.TrimSpace(msg)
-}
-
 // kustInspector checks every file kustomize reads before kustomize acts
 // on it, and refuses what would make kustomize fetch or run something:
 // remote bases and files (kustomize would run git or an HTTP GET) and
@@ -141,7 +135,7 @@ func (in *kustInspector) inspect(name string, data []byte) error {
 	if isKustomizationFile(name) {
 		in.kustomization(name, data)
 	} else if bytes.Contains(data, []byte("Generator")) || bytes.Contains(data, []byte("Transformer")) {
-		in.pluginConfigs(name, data)
+		in.pluginConfigs(name, data, 1)
 	}
 	if len(in.ps.list) > before {
 		return errRemote
@@ -227,7 +221,7 @@ func (in *kustInspector) kustomization(file string, data []byte) {
 				if it.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
 					line++ // a block scalar's text starts below its indicator
 				}
-				in.pluginConfigsAt(file, []byte(it.Value), line)
+				in.pluginConfigs(file, []byte(it.Value), line)
 			}
 		}
 	}
@@ -270,12 +264,9 @@ var fileReadingPlugins = map[string][]string{
 }
 
 // pluginConfigs checks the builtin plugin configurations in a file a
-// kustomization lists under generators, transformers or validators.
-func (in *kustInspector) pluginConfigs(file string, data []byte) {
-	in.pluginConfigsAt(file, data, 1)
-}
-
-func (in *kustInspector) pluginConfigsAt(file string, data []byte, line int) {
+// kustomization lists under generators, transformers or validators
+// (line 1), or inline in a kustomization (the line its text starts on).
+func (in *kustInspector) pluginConfigs(file string, data []byte, line int) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	for {
 		var doc yaml.Node
@@ -285,8 +276,7 @@ func (in *kustInspector) pluginConfigsAt(file string, data []byte, line int) {
 		if len(doc.Content) == 0 {
 			continue
 		}
-		n := doc.Content[0]
-		kind := mapGet(n, "kind")
+		kind := mapGet(doc.Content[0], "kind")
 		if kind == nil {
 			continue
 		}
@@ -294,21 +284,18 @@ func (in *kustInspector) pluginConfigsAt(file string, data []byte, line int) {
 		if !ok {
 			continue
 		}
-		shift := func(v *yaml.Node) *yaml.Node {
-			c := *v
-			c.Line += line - 1
-			return &c
-		}
+		// Lines of the file, not of the text.
+		n := shiftTree(doc.Content[0], line-1)
 		switch kind.Value {
 		case "HelmChartInflationGenerator":
-			in.ps.add(Pos{File: file, Line: n.Line + line - 1}, "", "HelmChartInflationGenerator: hookgen does not render Helm charts (kustomize build would need --enable-helm): render the chart into the repository, or keep it a Helm source of the Application and add hookgen as a second, hooks-only source")
+			in.ps.add(Pos{File: file, Line: n.Line}, "", "HelmChartInflationGenerator: hookgen does not render Helm charts (kustomize build would need --enable-helm): render the chart into the repository, or keep it a Helm source of the Application and add hookgen as a second, hooks-only source")
 		case "ConfigMapGenerator", "SecretGenerator":
-			in.generatorSources(file, kind.Value, shiftTree(n, line-1))
+			in.generatorSources(file, kind.Value, n)
 		case "ReplacementTransformer":
 			if l := mapGet(n, "replacements"); l != nil && l.Kind == yaml.SequenceNode {
 				for _, it := range l.Content {
 					if p := mapGet(it, "path"); p != nil && p.Kind == yaml.ScalarNode {
-						in.checkRef(file, kind.Value, shift(p), refFile)
+						in.checkRef(file, kind.Value, p, refFile)
 					}
 				}
 			}
@@ -318,11 +305,11 @@ func (in *kustInspector) pluginConfigsAt(file string, data []byte, line int) {
 			switch {
 			case v == nil:
 			case v.Kind == yaml.ScalarNode:
-				in.checkRef(file, kind.Value, shift(v), refFile)
+				in.checkRef(file, kind.Value, v, refFile)
 			case v.Kind == yaml.SequenceNode:
 				for _, it := range v.Content {
 					if it.Kind == yaml.ScalarNode {
-						in.checkRef(file, kind.Value, shift(it), refFile)
+						in.checkRef(file, kind.Value, it, refFile)
 					}
 				}
 			}

@@ -95,6 +95,7 @@ func readManifests(r *reader, appDir string, sel *Manifests, keep bool, ps *prob
 				continue
 			}
 			isDir := e.IsDir()
+			var linked fs.FileInfo // what a symlink leads to
 			if e.Type()&fs.ModeSymlink != 0 {
 				fi, ok := r.stat(p)
 				if !ok {
@@ -103,6 +104,7 @@ func readManifests(r *reader, appDir string, sel *Manifests, keep bool, ps *prob
 				if fi.IsDir() {
 					continue // never follow directory links: no cycles, no surprises
 				}
+				linked = fi
 			}
 			rel := strings.TrimPrefix(strings.TrimPrefix(p, appDir), "/")
 			if appDir == "." {
@@ -119,9 +121,12 @@ func readManifests(r *reader, appDir string, sel *Manifests, keep bool, ps *prob
 			}
 			var data []byte
 			var ok bool
-			if e.Type().IsRegular() {
+			switch {
+			case e.Type().IsRegular():
 				data, ok = r.readListed(p) // no stat of its own: the listing said what it is
-			} else {
+			case linked != nil:
+				data, ok = r.readInfo(p, linked) // stated above
+			default:
 				data, ok = r.read(p, true)
 			}
 			if !ok {
@@ -275,13 +280,10 @@ func parseManifests(file string, data []byte, lim Limits, keep bool, ps *problem
 			// The common case: a document hookgen prints as written needs
 			// its identity, not its tree (scan.go).
 			if info, ok := scanDoc(c.text, lim); ok {
-				if strings.HasPrefix(info.apiVersion, "hookgen.dev/") {
+				if isHookgenKind(info.apiVersion) {
 					continue // hookgen's own kinds are never output
 				}
-				m := &Manifest{File: file, Line: c.line, APIVersion: info.apiVersion, Kind: info.kind, Name: info.name, Namespace: info.namespace, raw: c.text}
-				if len(m.raw) > 0 && m.raw[len(m.raw)-1] != '\n' {
-					m.raw = append(m.raw[:len(m.raw):len(m.raw)], '\n')
-				}
+				m := &Manifest{File: file, Line: c.line, APIVersion: info.apiVersion, Kind: info.kind, Name: info.name, Namespace: info.namespace, raw: withNewline(c.text)}
 				out = append(out, m)
 				continue
 			}
@@ -313,7 +315,7 @@ func parseManifests(file string, data []byte, lim Limits, keep bool, ps *problem
 		if !describe(m, ps) {
 			continue
 		}
-		if strings.HasPrefix(m.APIVersion, "hookgen.dev/") {
+		if isHookgenKind(m.APIVersion) {
 			continue // hookgen's own kinds are never output
 		}
 		reencode := c.reencode || stripReaderAnnotations(n) || bytes.IndexByte(c.text, '\r') >= 0
@@ -323,10 +325,7 @@ func parseManifests(file string, data []byte, lim Limits, keep bool, ps *problem
 		if reencode {
 			canonical(n)
 		} else {
-			m.raw = c.text
-			if len(m.raw) > 0 && m.raw[len(m.raw)-1] != '\n' {
-				m.raw = append(m.raw[:len(m.raw):len(m.raw)], '\n')
-			}
+			m.raw = withNewline(c.text)
 			if !keep && !strings.HasSuffix(m.Kind, "List") {
 				m.node = nil
 			}
@@ -334,6 +333,22 @@ func parseManifests(file string, data []byte, lim Limits, keep bool, ps *problem
 		out = append(out, m)
 	}
 	return out
+}
+
+// withNewline returns a document's text ending in a newline. A text that
+// lacks one is copied: it shares the bytes of the file it was cut from.
+func withNewline(text []byte) []byte {
+	if len(text) > 0 && text[len(text)-1] != '\n' {
+		return append(text[:len(text):len(text)], '\n')
+	}
+	return text
+}
+
+// isHookgenKind reports whether apiVersion is one of hookgen's own
+// (hookgen.dev/...): those documents configure hookgen and are never
+// output.
+func isHookgenKind(apiVersion string) bool {
+	return strings.HasPrefix(apiVersion, "hookgen.dev/")
 }
 
 // firstContent returns the first byte that is not space or a comment.
@@ -376,7 +391,7 @@ func describe(m *Manifest, ps *problems) bool {
 		ps.add(pos, "", "not a Kubernetes resource: apiVersion and kind are required; exclude the file with manifests.exclude if it is not one")
 		return false
 	}
-	if m.Name == "" && get("metadata", "generateName") == "" && !strings.HasSuffix(m.Kind, "List") && !strings.HasPrefix(m.APIVersion, "hookgen.dev/") {
+	if m.Name == "" && get("metadata", "generateName") == "" && !strings.HasSuffix(m.Kind, "List") && !isHookgenKind(m.APIVersion) {
 		ps.add(pos, "", "%s has no metadata.name", m.Kind)
 		return false
 	}

@@ -17,7 +17,8 @@ import (
 // scanning YAML, with a hash of the YAML it was made from: a template
 // changed since is parsed from its YAML as before (TestBuiltinNodes fails
 // until the file is made again with
-// `go test ./transform -run TestBuiltinNodes -update-nodes`).
+// `go test ./transform -run TestBuiltinNodes -update-nodes`). Only that
+// test writes the file, so the encoder is in nodecache_test.go.
 
 //go:embed templates/builtin.nodes
 var builtinNodes []byte
@@ -33,66 +34,6 @@ func textHash(data []byte) uint64 {
 type nodeFile struct {
 	hash uint64
 	docs []*yaml.Node
-}
-
-// encodeNodeFiles writes the documents of template files (file name →
-// YAML text and its parsed documents, nil for an empty one).
-func encodeNodeFiles(names []string, texts map[string][]byte, docs map[string][]*yaml.Node) ([]byte, error) {
-	b := []byte(nodesMagic)
-	b = binary.AppendUvarint(b, uint64(len(names)))
-	for _, name := range names {
-		b = appendString(b, name)
-		b = binary.AppendUvarint(b, textHash(texts[name]))
-		b = binary.AppendUvarint(b, uint64(len(docs[name])))
-		for _, d := range docs[name] {
-			b = binary.AppendUvarint(b, uint64(countNodes(d)))
-			var err error
-			if b, err = appendNode(b, d); err != nil {
-				return nil, err
-			}
-		}
-	}
-	return b, nil
-}
-
-func countNodes(n *yaml.Node) int {
-	if n == nil {
-		return 0
-	}
-	c := 1
-	for _, k := range n.Content {
-		c += countNodes(k)
-	}
-	return c
-}
-
-func appendString(b []byte, s string) []byte {
-	b = binary.AppendUvarint(b, uint64(len(s)))
-	return append(b, s...)
-}
-
-func appendNode(b []byte, n *yaml.Node) ([]byte, error) {
-	if n == nil {
-		return binary.AppendUvarint(b, 0), nil
-	}
-	if n.Kind == yaml.AliasNode || n.Alias != nil {
-		return nil, errors.New("an alias in a parsed template")
-	}
-	b = binary.AppendUvarint(b, uint64(n.Kind))
-	b = binary.AppendUvarint(b, uint64(n.Style))
-	for _, s := range []string{n.Tag, n.Value, n.Anchor, n.HeadComment, n.LineComment, n.FootComment} {
-		b = appendString(b, s)
-	}
-	b = binary.AppendUvarint(b, uint64(n.Line))
-	b = binary.AppendUvarint(b, uint64(n.Column))
-	b = binary.AppendUvarint(b, uint64(len(n.Content)))
-	for _, c := range n.Content {
-		var err error
-		if b, err = appendNode(b, c); err != nil {
-			return nil, err
-		}
-	}
-	return b, nil
 }
 
 var errNodes = errors.New("builtin.nodes is damaged")

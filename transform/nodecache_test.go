@@ -2,6 +2,8 @@ package transform
 
 import (
 	"bytes"
+	"encoding/binary"
+	"errors"
 	"flag"
 	"io/fs"
 	"os"
@@ -83,4 +85,64 @@ func BenchmarkDecodeNodeFiles(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// encodeNodeFiles writes the documents of template files (file name →
+// YAML text and its parsed documents, nil for an empty one).
+func encodeNodeFiles(names []string, texts map[string][]byte, docs map[string][]*yaml.Node) ([]byte, error) {
+	b := []byte(nodesMagic)
+	b = binary.AppendUvarint(b, uint64(len(names)))
+	for _, name := range names {
+		b = appendString(b, name)
+		b = binary.AppendUvarint(b, textHash(texts[name]))
+		b = binary.AppendUvarint(b, uint64(len(docs[name])))
+		for _, d := range docs[name] {
+			b = binary.AppendUvarint(b, uint64(countNodes(d)))
+			var err error
+			if b, err = appendNode(b, d); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return b, nil
+}
+
+func countNodes(n *yaml.Node) int {
+	if n == nil {
+		return 0
+	}
+	c := 1
+	for _, k := range n.Content {
+		c += countNodes(k)
+	}
+	return c
+}
+
+func appendString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+func appendNode(b []byte, n *yaml.Node) ([]byte, error) {
+	if n == nil {
+		return binary.AppendUvarint(b, 0), nil
+	}
+	if n.Kind == yaml.AliasNode || n.Alias != nil {
+		return nil, errors.New("an alias in a parsed template")
+	}
+	b = binary.AppendUvarint(b, uint64(n.Kind))
+	b = binary.AppendUvarint(b, uint64(n.Style))
+	for _, s := range []string{n.Tag, n.Value, n.Anchor, n.HeadComment, n.LineComment, n.FootComment} {
+		b = appendString(b, s)
+	}
+	b = binary.AppendUvarint(b, uint64(n.Line))
+	b = binary.AppendUvarint(b, uint64(n.Column))
+	b = binary.AppendUvarint(b, uint64(len(n.Content)))
+	for _, c := range n.Content {
+		var err error
+		if b, err = appendNode(b, c); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
 }

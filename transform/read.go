@@ -53,15 +53,23 @@ func (r *reader) fail(name string, err error) {
 // read returns a regular file's content, or ok=false after reporting why
 // not. A missing file is reported only when required.
 func (r *reader) read(name string, required bool) ([]byte, bool) {
-	fi, ok := r.stat(name)
-	if !ok {
-		if required && fi == nil {
-			if _, err := fs.Stat(r.fsys, name); errors.Is(err, fs.ErrNotExist) {
-				r.ps.add(Pos{File: r.prefix + name}, "", "file not found")
-			}
+	fi, err := fs.Stat(r.fsys, name)
+	switch {
+	case err == nil:
+		return r.readInfo(name, fi)
+	case errors.Is(err, fs.ErrNotExist):
+		if required {
+			r.ps.add(Pos{File: r.prefix + name}, "", "file not found")
 		}
-		return nil, false
+	default:
+		r.fail(name, err)
 	}
+	return nil, false
+}
+
+// readInfo reads a file whose info the caller already has, within the
+// limits, or returns ok=false after reporting why not.
+func (r *reader) readInfo(name string, fi fs.FileInfo) ([]byte, bool) {
 	if !r.allowed(name, fi) {
 		return nil, false
 	}

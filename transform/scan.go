@@ -17,7 +17,6 @@ import "strings"
 // docInfo is what the quick reader finds in a document.
 type docInfo struct {
 	apiVersion, kind, name, namespace, generateName string
-	hasName, hasGenerateName                        bool
 }
 
 type scanLine struct {
@@ -171,11 +170,11 @@ func (s *docScanner) record(path, key, v string) {
 	case path == "" && key == "kind":
 		s.info.kind = v
 	case path == "metadata" && key == "name":
-		s.info.name, s.info.hasName = v, true
+		s.info.name = v
 	case path == "metadata" && key == "namespace":
 		s.info.namespace = v
 	case path == "metadata" && key == "generateName":
-		s.info.generateName, s.info.hasGenerateName = v, true
+		s.info.generateName = v
 	}
 }
 

@@ -240,13 +240,9 @@ func checkDeleteNamespaces(jobs []*Job, manifests []*Manifest, ctx Context, hook
 func (r *Result) WriteTo(w io.Writer) (int64, error) {
 	cw := &countWriter{w: w}
 	var scratch []byte // one buffer for every document encoded
-	write := func(n *yaml.Node) error {
-		var ok bool
-		if scratch, ok = emitNode(scratch[:0], n); ok {
-			cw.Write(scratch)
-			return nil
-		}
-		return encodeSlow(cw, n)
+	write := func(n *yaml.Node) (err error) {
+		scratch, err = encodeNodeBuf(cw, n, scratch)
+		return err
 	}
 	first := true
 	sep := func() {

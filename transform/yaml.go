@@ -304,11 +304,20 @@ func kindName(n *yaml.Node) string {
 // encodeNode writes one node as a YAML document (no leading "---"), with
 // the fast writer when it knows the tree (emit.go), else kyaml's encoder.
 func encodeNode(w io.Writer, n *yaml.Node) error {
-	if buf, ok := emitNode(nil, n); ok {
-		_, err := w.Write(buf)
-		return err
+	_, err := encodeNodeBuf(w, n, nil)
+	return err
+}
+
+// encodeNodeBuf is encodeNode with a scratch buffer for the fast writer;
+// it returns the buffer to pass to the next call, so that one buffer
+// serves every document of a stream.
+func encodeNodeBuf(w io.Writer, n *yaml.Node, scratch []byte) ([]byte, error) {
+	buf, ok := emitNode(scratch[:0], n)
+	if !ok {
+		return buf, encodeSlow(w, n)
 	}
-	return encodeSlow(w, n)
+	_, err := w.Write(buf)
+	return buf, err
 }
 
 // encodeSlow writes one node with kyaml's encoder.
