@@ -213,11 +213,7 @@ func parsePolicy(file string, data []byte, lim Limits, ps *problems, o *origins)
 				ps.add(at("bounds.requireResources"), "", "policy: requireResources: %q must be requests.<resource> or limits.<resource>", r)
 			}
 		}
-		for name, q := range b.MaxResources {
-			if _, ok := parseQuantity(string(q)); !ok {
-				ps.add(at("bounds.maxResources"), "", "policy: maxResources.%s: %q is not a quantity", name, q)
-			}
-		}
+		// maxResources' values are checked as they are decoded (Quantity).
 	}
 	seen := map[string]bool{}
 	for i := range s.Inject {
@@ -341,17 +337,23 @@ func (p *HookPolicy) checkJob(j *Job, tmpl *HookTemplate, k *Knobs, ctx Context,
 	if pods == nil {
 		pods = &PodRules{}
 	}
-	if hd := k.Hardening; hd != nil && !pods.AllowHardeningOptOut {
-		for field, weak := range map[string]bool{
-			"runAsNonRoot":                 hd.RunAsNonRoot != nil && !*hd.RunAsNonRoot,
-			"seccompProfile":               hd.SeccompProfile != nil && *hd.SeccompProfile != "RuntimeDefault",
-			"allowPrivilegeEscalation":     hd.AllowPrivilegeEscalation != nil && *hd.AllowPrivilegeEscalation,
-			"dropAllCapabilities":          hd.DropAllCapabilities != nil && !*hd.DropAllCapabilities,
-			"readOnlyRootFilesystem":       hd.ReadOnlyRootFilesystem != nil && !*hd.ReadOnlyRootFilesystem,
-			"automountServiceAccountToken": hd.AutomountServiceAccountToken != nil && *hd.AutomountServiceAccountToken && mapGet(podSpec, "serviceAccountName") == nil,
+	if k.Hardening != nil && !pods.AllowHardeningOptOut {
+		// What hardening says, read the way the Job was built from it.
+		hard := hardening(k, podSpec)
+		sa := mapGet(podSpec, "serviceAccountName")
+		for _, w := range []struct {
+			field string
+			weak  bool
+		}{
+			{"runAsNonRoot", !hard.runAsNonRoot},
+			{"seccompProfile", !hard.seccomp},
+			{"allowPrivilegeEscalation", !hard.noEscalation},
+			{"dropAllCapabilities", !hard.dropAll},
+			{"readOnlyRootFilesystem", !hard.readOnlyRoot},
+			{"automountServiceAccountToken", hard.automount && (sa == nil || sa.Value == "")},
 		} {
-			if weak {
-				fail(nil, "pods.allowHardeningOptOut", "hardening.%s opts out of the hardened pod; the policy does not allow that", field)
+			if w.weak {
+				fail(nil, "pods.allowHardeningOptOut", "hardening.%s opts out of the hardened pod; the policy does not allow that", w.field)
 			}
 		}
 	}
