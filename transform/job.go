@@ -169,16 +169,7 @@ func (st settings) policy(p Phase) []string {
 
 // settings resolves the values that do not depend on the phase.
 func (g *generator) settings(h *mergedHook, k *Knobs, tmpl *HookTemplate) settings {
-	var td TemplateDefaults
-	var job *yaml.Node
-	if tmpl != nil {
-		if tmpl.Spec.Defaults != nil {
-			td = *tmpl.Spec.Defaults
-		}
-		job = tmpl.Spec.Job
-	} else {
-		job = h.Job
-	}
+	td := defaultsOf(tmpl)
 	var st settings
 	phases := h.Phase
 	if len(phases) == 0 {
@@ -212,14 +203,33 @@ func (g *generator) settings(h *mergedHook, k *Knobs, tmpl *HookTemplate) settin
 		st.deletePolicy = td.DeletePolicy
 	}
 	st.deletePolicy = dedupe(st.deletePolicy) // empty: the phase's default, see defaultDeletePolicy
-	st.deadline = derefOr(cmp.Or(k.ActiveDeadlineSeconds, td.ActiveDeadlineSeconds, jobInt[int64](job, "activeDeadlineSeconds")), DefaultActiveDeadlineSeconds)
-	st.backoff = derefOr(cmp.Or(k.BackoffLimit, td.BackoffLimit, jobInt[int32](job, "backoffLimit")), DefaultBackoffLimit)
-	st.ttl = cmp.Or(k.TTLSecondsAfterFinished, td.TTLSecondsAfterFinished, jobInt[int32](job, "ttlSecondsAfterFinished"))
+	return st
+}
+
+// defaultsOf returns a template's defaults (none for a raw job).
+func defaultsOf(tmpl *HookTemplate) TemplateDefaults {
+	if tmpl == nil || tmpl.Spec.Defaults == nil {
+		return TemplateDefaults{}
+	}
+	return *tmpl.Spec.Defaults
+}
+
+// limits sets the Job's deadline, backoff limit and TTL: the hook's, else
+// the template's defaults, else what the job itself says once substituted
+// (spec), else hookgen's defaults. A value the job gives that is not an
+// integer is a problem, never dropped.
+func (g *generator) limits(h *mergedHook, k *Knobs, tmpl *HookTemplate, spec *yaml.Node, st *settings) {
+	td := defaultsOf(tmpl)
+	bad := func(key string) {
+		g.ps.add(g.origins.pos(mapGet(spec, key), h.at("job")), h.Name, "job %s must be a non-negative integer", key)
+	}
+	st.deadline = derefOr(cmp.Or(k.ActiveDeadlineSeconds, td.ActiveDeadlineSeconds, jobInt[int64](spec, "activeDeadlineSeconds", bad)), DefaultActiveDeadlineSeconds)
+	st.backoff = derefOr(cmp.Or(k.BackoffLimit, td.BackoffLimit, jobInt[int32](spec, "backoffLimit", bad)), DefaultBackoffLimit)
+	st.ttl = cmp.Or(k.TTLSecondsAfterFinished, td.TTLSecondsAfterFinished, jobInt[int32](spec, "ttlSecondsAfterFinished", bad))
 	if st.ttl == nil && st.generateName {
 		ttl := int32(DefaultGenerateNameTTL)
 		st.ttl = &ttl
 	}
-	return st
 }
 
 // checkWith checks a hook's parameters against its template and returns
@@ -340,6 +350,10 @@ func (g *generator) phaseJob(h *mergedHook, k *Knobs, tmpl *HookTemplate, with m
 		spec = g.substitute(h, sc, h.Job, h.at("job"))
 	}
 	if len(g.ps.list) > before || spec == nil {
+		return nil
+	}
+	g.limits(h, k, tmpl, spec, &st)
+	if len(g.ps.list) > before {
 		return nil
 	}
 	j := &Job{Hook: h.Name, Phase: phase, Template: templateName, Pos: h.pos(),
@@ -889,13 +903,16 @@ func checkQualifiedName(key string) string {
 }
 
 // jobInt reads an integer field of a template's job, if it is a literal.
-func jobInt[T int32 | int64](job *yaml.Node, key string) *T {
+// jobInt reads an integer the job sets, nil when it sets none; a value that
+// is not a non-negative integer of T's size goes to bad.
+func jobInt[T int32 | int64](job *yaml.Node, key string, bad func(key string)) *T {
 	v := mapGet(job, key)
-	if v == nil || v.ShortTag() != tagInt {
+	if v == nil {
 		return nil
 	}
-	i, err := strconv.ParseInt(v.Value, 10, 64)
-	if err != nil {
+	i, err := strconv.ParseInt(v.Value, 0, 64)
+	if v.ShortTag() != tagInt || err != nil || i < 0 || int64(T(i)) != i {
+		bad(key)
 		return nil
 	}
 	t := T(i)
