@@ -336,7 +336,7 @@ func (g *generator) phaseJob(h *mergedHook, k *Knobs, tmpl *HookTemplate, with m
 			if pv.node != nil {
 				pv.node = normalizeParam(p.Type, pv.node)
 				if p.Type == ParamSecretKeyRef {
-					if msg := checkSecretKeyRef(pv.node); msg != "" {
+					if msg := checkSecretKeyRef(pv.node, true); msg != "" {
 						g.ps.add(g.origins.pos(pv.node, h.at("with")), h.Name, "parameter %q %s", p.Name, msg)
 					}
 				}

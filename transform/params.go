@@ -34,13 +34,15 @@ func checkParamValue(t ParamType, n *yaml.Node) string {
 			return "must be a mapping, not " + kindName(n)
 		}
 	case ParamSecretKeyRef:
-		return checkSecretKeyRef(n)
+		return checkSecretKeyRef(n, false)
 	}
 	return ""
 }
 
-// checkSecretKeyRef checks a {secret: NAME, key: KEY} reference.
-func checkSecretKeyRef(n *yaml.Node) string {
+// checkSecretKeyRef checks a {secret: NAME, key: KEY} reference. Before
+// substitution a name may still be a placeholder; once substituted, what
+// looks like one is text (an escaped $$( for instance) and must be a name.
+func checkSecretKeyRef(n *yaml.Node, substituted bool) string {
 	const want = "must be a reference to a Secret, {secret: NAME, key: KEY}"
 	if n.Kind != yaml.MappingNode {
 		if n.Kind == yaml.ScalarNode {
@@ -63,10 +65,11 @@ func checkSecretKeyRef(n *yaml.Node) string {
 		return want + "; both fields are required"
 	}
 	// Placeholders are checked once they are substituted.
-	if secret.Kind != yaml.ScalarNode || (!isDNSSubdomain(secret.Value) && !hasPlaceholder(secret.Value)) {
+	placeholder := func(s string) bool { return !substituted && hasPlaceholder(s) }
+	if secret.Kind != yaml.ScalarNode || (!isDNSSubdomain(secret.Value) && !placeholder(secret.Value)) {
 		return "must name a Secret: secret must be a DNS-1123 subdomain"
 	}
-	if key.Kind != yaml.ScalarNode || (!secretKeyRE.MatchString(key.Value) && !hasPlaceholder(key.Value)) {
+	if key.Kind != yaml.ScalarNode || (!secretKeyRE.MatchString(key.Value) && !placeholder(key.Value)) {
 		return "must name a Secret key: key may hold letters, digits, '-', '_' and '.'"
 	}
 	return ""
