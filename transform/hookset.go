@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"fmt"
 	"path"
 	"reflect"
 	"slices"
@@ -38,8 +39,10 @@ func splitPath(p string) []string {
 	return out
 }
 
-// parseHookSet reads one hookgen.yaml.
-func parseHookSet(file string, data []byte, lim Limits, ps *problems, o *origins) *HookSet {
+// singleDoc parses a file of hookgen's own that holds exactly one YAML
+// document (a hookgen.yaml, the policy) and marks its origin; nil after
+// reporting why not. base and kind name the file and what it holds.
+func singleDoc(file string, data []byte, lim Limits, ps *problems, o *origins, base, kind, empty string) *yaml.Node {
 	before := len(ps.list)
 	docs := parseStream(file, data, lim, ps)
 	if docs == nil && len(ps.list) > before {
@@ -53,14 +56,23 @@ func parseHookSet(file string, data []byte, lim Limits, ps *problems, o *origins
 	}
 	switch {
 	case len(content) == 0:
-		ps.add(Pos{File: file}, "", "the file is empty: declare apiVersion %s, kind %s and hooks", APIVersion, KindHookSet)
+		ps.add(Pos{File: file}, "", "%s", empty)
 		return nil
 	case len(content) > 1:
-		ps.add(Pos{File: file, Line: content[1].Line}, "", "%s holds one HookSet; found %d YAML documents", SpecFile, len(content))
+		ps.add(Pos{File: file, Line: content[1].Line}, "", "%s holds one %s; found %d YAML documents", base, kind, len(content))
 		return nil
 	}
-	doc := content[0]
-	o.mark(file, doc)
+	o.mark(file, content[0])
+	return content[0]
+}
+
+// parseHookSet reads one hookgen.yaml.
+func parseHookSet(file string, data []byte, lim Limits, ps *problems, o *origins) *HookSet {
+	doc := singleDoc(file, data, lim, ps, o, SpecFile, KindHookSet,
+		fmt.Sprintf("the file is empty: declare apiVersion %s, kind %s and hooks", APIVersion, KindHookSet))
+	if doc == nil {
+		return nil
+	}
 	set := &HookSet{}
 	d := &decoder{file: file, ps: ps}
 	if doc.Kind != yaml.MappingNode {

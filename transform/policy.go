@@ -149,29 +149,14 @@ var digestRE = lazyRE(`@sha256:[a-f0-9]{64}$`)
 
 // parsePolicy reads and checks a HookPolicy file.
 func parsePolicy(file string, data []byte, lim Limits, ps *problems, o *origins) *HookPolicy {
-	var docs []*yaml.Node
 	before := len(ps.list)
-	parsed := parseStream(file, data, lim, ps)
-	if parsed == nil && len(ps.list) > before {
-		return nil // does not parse; reported
-	}
-	for _, d := range parsed {
-		if d != nil {
-			docs = append(docs, d)
-		}
-	}
-	switch {
-	case len(docs) == 0:
-		ps.add(Pos{File: file}, "", "the policy file is empty")
-		return nil
-	case len(docs) > 1:
-		ps.add(Pos{File: file, Line: docs[1].Line}, "", "%s holds one HookPolicy; found %d YAML documents", PolicyFile, len(docs))
+	doc := singleDoc(file, data, lim, ps, o, PolicyFile, KindHookPolicy, "the policy file is empty")
+	if doc == nil {
 		return nil
 	}
-	o.mark(file, docs[0])
 	p := &HookPolicy{}
 	d := &decoder{file: file, ps: ps}
-	d.decode(docs[0], reflect.ValueOf(p).Elem(), "", nil, "")
+	d.decode(doc, reflect.ValueOf(p).Elem(), "", nil, "")
 	if p.APIVersion != APIVersion || p.Kind != KindHookPolicy {
 		ps.add(p.src.pos, "", "expected apiVersion %s and kind %s, found %q and %q", APIVersion, KindHookPolicy, p.APIVersion, p.Kind)
 		return nil
