@@ -2,7 +2,6 @@ package plugin
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -62,14 +61,9 @@ func runExplain(_ context.Context, args []string, env Env, stdout, stderr io.Wri
 	if c.format != "text" && c.format != "mermaid" {
 		return usageError(stderr, "explain", fmt.Errorf("--format %q: want text or mermaid", c.format))
 	}
-	run, err := c.local.prepare(fl.Args(), env)
-	if err != nil {
-		var ue usageErr
-		if errors.As(err, &ue) {
-			return usageError(stderr, "explain", ue.error)
-		}
-		fmt.Fprintf(stderr, "hookgen explain: %v\n", err)
-		return ExitProblems
+	run, code, ok := c.local.open("explain", fl.Args(), env, stderr, nil)
+	if !ok {
+		return code
 	}
 	defer run.close()
 	res, err := transform.Run(run.in)

@@ -3,6 +3,7 @@ package plugin
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -127,6 +128,24 @@ func (l *localFlags) prepare(args []string, env Env) (*localRun, error) {
 	}
 	in.Overrides = ov
 	return &localRun{in: in, close: closeAll, root: root, appDir: rel, cwd: cwd, cfgDir: dirs.cfgDir, appName: argo[envAppName]}, nil
+}
+
+// open prepares a local command's run. A bad command line is a usage
+// error of the command name; any other error goes to report, or is
+// printed as "hookgen <name>: <error>". ok=false returns the exit code.
+func (l *localFlags) open(name string, args []string, env Env, stderr io.Writer, report func(error) int) (run *localRun, code int, ok bool) {
+	run, err := l.prepare(args, env)
+	var ue usageErr
+	switch {
+	case err == nil:
+		return run, ExitOK, true
+	case errors.As(err, &ue):
+		return nil, usageError(stderr, name, ue.error), false
+	case report != nil:
+		return nil, report(err), false
+	}
+	fmt.Fprintf(stderr, "hookgen %s: %v\n", name, err)
+	return nil, ExitProblems, false
 }
 
 // prepareArgoCD builds the Input exactly as `generate` does from Argo CD's

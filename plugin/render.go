@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -68,14 +67,9 @@ func runRender(_ context.Context, args []string, env Env, stdout, stderr io.Writ
 	if err != nil {
 		return usageError(stderr, "render", err)
 	}
-	run, err := c.local.prepare(fl.Args(), env)
-	if err != nil {
-		var ue usageErr
-		if errors.As(err, &ue) {
-			return usageError(stderr, "render", ue.error)
-		}
-		fmt.Fprintf(stderr, "hookgen render: %v\n", err)
-		return ExitProblems
+	run, code, ok := c.local.open("render", fl.Args(), env, stderr, nil)
+	if !ok {
+		return code
 	}
 	defer run.close()
 	res, err := transform.Run(run.in)

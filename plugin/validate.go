@@ -64,17 +64,15 @@ func runValidate(_ context.Context, args []string, env Env, stdout, stderr io.Wr
 	if c.output != "text" && c.output != "json" {
 		return usageError(stderr, "validate", fmt.Errorf("--output %q: want text or json", c.output))
 	}
-	run, err := c.local.prepare(fl.Args(), env)
-	if err != nil {
-		var ue usageErr
-		if errors.As(err, &ue) {
-			return usageError(stderr, "validate", ue.error)
-		}
-		if c.output == "json" {
+	var report func(error) int
+	if c.output == "json" {
+		report = func(err error) int {
 			return writeJSON(stdout, stderr, validateReport{Problems: []jsonProblem{{Message: err.Error()}}}, ExitProblems)
 		}
-		fmt.Fprintf(stderr, "hookgen validate: %v\n", err)
-		return ExitProblems
+	}
+	run, code, ok := c.local.open("validate", fl.Args(), env, stderr, report)
+	if !ok {
+		return code
 	}
 	defer run.close()
 	res, err := transform.Run(run.in)
