@@ -32,7 +32,9 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// readEnv reads a golden case's env file.
+// readEnv reads a case's env file: KEY=value lines, blank lines and
+// lines starting with # skipped, surrounding spaces trimmed. A missing file
+// is an empty env; a line without '=' fails the test.
 func readEnv(t *testing.T, file string) map[string]string {
 	t.Helper()
 	env := map[string]string{}
@@ -48,7 +50,10 @@ func readEnv(t *testing.T, file string) map[string]string {
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		k, v, _ := strings.Cut(line, "=")
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			t.Fatalf("%s: %q is not KEY=value", file, line)
+		}
 		env[k] = v
 	}
 	return env
