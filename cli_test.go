@@ -11,7 +11,7 @@ import (
 	"testing"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files of testdata/cli from the current output")
+var update = flag.Bool("update", false, "rewrite the golden files of testdata/cli and testdata/krm/expected.yaml from the current output")
 
 // A command-line case is a directory under testdata/cli:
 //
@@ -42,10 +42,11 @@ func TestCLIGolden(t *testing.T) {
 				args = append(args, strings.ReplaceAll(line, "$TMP", tmp))
 			}
 			cmd := exec.Command(binary, args...)
-			cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + tmp, "HOOKGEN_CONFIG_DIR=" + filepath.Join(tmp, "no-config"), "HOOKGEN_RUNNER_IMAGE=ghcr.io/hookgen/hookgen:v0.1.0"}
-			for k, v := range readEnv(t, filepath.Join(dir, "env")) {
-				cmd.Env = append(cmd.Env, k+"="+strings.ReplaceAll(v, "$TMP", tmp))
+			env := readEnv(t, filepath.Join(dir, "env"))
+			for k, v := range env {
+				env[k] = strings.ReplaceAll(v, "$TMP", tmp)
 			}
+			cmd.Env = binaryEnv(t, tmp, filepath.Join(tmp, "no-config"), env)
 			if in, err := os.ReadFile(filepath.Join(dir, "stdin")); err == nil {
 				cmd.Stdin = bytes.NewReader(in)
 			}

@@ -81,21 +81,11 @@ func runHostile(t *testing.T, dir string) {
 	if err := generate(work, env); err != nil {
 		t.Fatal(err)
 	}
-	environ := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "HOOKGEN_RUNNER_IMAGE=ghcr.io/hookgen/hookgen:v0.1.0"}
-	if cfg, err := filepath.EvalSymlinks(filepath.Join(dir, "config")); err == nil {
-		abs, _ := filepath.Abs(cfg)
-		environ = append(environ, "HOOKGEN_CONFIG_DIR="+abs)
-	} else {
-		environ = append(environ, "HOOKGEN_CONFIG_DIR="+t.TempDir())
-	}
-	for k, v := range env {
-		environ = append(environ, k+"="+v)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, "generate")
 	cmd.Dir = filepath.Join(work, "repo", filepath.FromSlash(env["ARGOCD_APP_SOURCE_PATH"]))
-	cmd.Env = environ
+	cmd.Env = binaryEnv(t, "", caseConfigDir(dir), env)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.Run()

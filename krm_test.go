@@ -77,11 +77,7 @@ func krmDir(t *testing.T, exe string, withArgs bool, edit func(string) string) s
 func kustomizeBuild(t *testing.T, kz, dir string) (stdout, stderr []byte, err error) {
 	t.Helper()
 	cmd := exec.Command(kz, "build", "--enable-alpha-plugins", "--enable-exec", dir)
-	cmd.Env = []string{
-		"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(),
-		"HOOKGEN_CONFIG_DIR=" + t.TempDir(), "HOOKGEN_RUNNER_IMAGE=ghcr.io/hookgen/hookgen:v0.1.0",
-		"ARGOCD_APP_NAME=shop", "ARGOCD_APP_NAMESPACE=shop",
-	}
+	cmd.Env = binaryEnv(t, "", "", map[string]string{"ARGOCD_APP_NAME": "shop", "ARGOCD_APP_NAMESPACE": "shop"})
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e
 	err = cmd.Run()

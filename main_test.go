@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 )
@@ -33,7 +32,9 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// readEnv reads a golden case's env file.
+// readEnv reads a case's env file: KEY=value lines, blank lines and
+// lines starting with # skipped, surrounding spaces trimmed. A missing file
+// is an empty env; a line without '=' fails the test.
 func readEnv(t *testing.T, file string) map[string]string {
 	t.Helper()
 	env := map[string]string{}
@@ -49,10 +50,48 @@ func readEnv(t *testing.T, file string) map[string]string {
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		k, v, _ := strings.Cut(line, "=")
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			t.Fatalf("%s: %q is not KEY=value", file, line)
+		}
 		env[k] = v
 	}
 	return env
+}
+
+// caseConfigDir returns the absolute path, symlinks resolved, of a case's
+// config directory, or "" when the case has none.
+func caseConfigDir(dir string) string {
+	cfg, err := filepath.EvalSymlinks(filepath.Join(dir, "config"))
+	if err != nil {
+		return ""
+	}
+	abs, _ := filepath.Abs(cfg)
+	return abs
+}
+
+// binaryEnv is the environment the hookgen binary runs with: PATH, HOME,
+// the runner image, the config directory, then env, last so that a case
+// may override any of them (exec keeps the last of duplicate keys). An
+// empty home or cfgDir is a fresh empty directory.
+func binaryEnv(t *testing.T, home, cfgDir string, env map[string]string) []string {
+	t.Helper()
+	if home == "" {
+		home = t.TempDir()
+	}
+	if cfgDir == "" {
+		cfgDir = t.TempDir()
+	}
+	environ := []string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + home,
+		"HOOKGEN_RUNNER_IMAGE=ghcr.io/hookgen/hookgen:v0.1.0",
+		"HOOKGEN_CONFIG_DIR=" + cfgDir,
+	}
+	for k, v := range env {
+		environ = append(environ, k+"="+v)
+	}
+	return environ
 }
 
 // TestBinaryGolden runs the built binary on every golden case and checks it
@@ -67,25 +106,9 @@ func TestBinaryGolden(t *testing.T) {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			t.Parallel()
 			env := readEnv(t, filepath.Join(dir, "env"))
-			environ := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "HOOKGEN_RUNNER_IMAGE=ghcr.io/hookgen/hookgen:v0.1.0"}
-			if cfg, err := filepath.Abs(filepath.Join(dir, "config")); err == nil {
-				if _, err := os.Stat(cfg); err == nil {
-					environ = append(environ, "HOOKGEN_CONFIG_DIR="+cfg)
-				} else {
-					environ = append(environ, "HOOKGEN_CONFIG_DIR="+t.TempDir()) // an empty config directory
-				}
-			}
-			keys := make([]string, 0, len(env))
-			for k := range env {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			for _, k := range keys {
-				environ = append(environ, k+"="+env[k])
-			}
 			cmd := exec.Command(binary, "generate")
 			cmd.Dir = filepath.Join(repo, filepath.FromSlash(env["ARGOCD_APP_SOURCE_PATH"]))
-			cmd.Env = environ
+			cmd.Env = binaryEnv(t, "", caseConfigDir(dir), env)
 			var stdout, stderr bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
 			err := cmd.Run()
