@@ -161,7 +161,7 @@ func Prepare(ctx context.Context, s *harness.Stack, hookgenDir string, app App) 
 		return nil, err
 	}
 	for _, ns := range namespaces {
-		if _, err := s.API.Apply(ctx, "", fmt.Appendf(nil, "apiVersion: v1\nkind: Namespace\nmetadata: {name: %s}\n", ns)); err != nil {
+		if err := s.API.EnsureNamespace(ctx, ns); err != nil {
 			return nil, err
 		}
 	}

@@ -55,7 +55,11 @@ func (s *Stack) CreateApp(ctx context.Context, app *v1alpha1.Application) error 
 	if err != nil {
 		return err
 	}
-	r, err := s.API.Do(ctx, http.MethodPost, "/apis/argoproj.io/v1alpha1/namespaces/"+app.Namespace+"/applications", b, "application/json")
+	p, err := s.API.CollectionPath(ctx, appAPIVersion, "Application", app.Namespace)
+	if err != nil {
+		return err
+	}
+	r, err := s.API.Do(ctx, http.MethodPost, p, b, "application/json")
 	if err != nil {
 		return err
 	}
@@ -171,17 +175,12 @@ func (s *Stack) WaitOperation(ctx context.Context, name string, timeout time.Dur
 // resources finalizer Argo CD deletes the app's resources first) and waits
 // until it is gone.
 func (s *Stack) DeleteApp(ctx context.Context, name string, timeout time.Duration) error {
-	p := "/apis/argoproj.io/v1alpha1/namespaces/" + ArgoNamespace + "/applications/" + name
-	r, err := s.API.Do(ctx, http.MethodDelete, p, nil, "")
-	if err != nil {
+	if err := s.API.Delete(ctx, appAPIVersion, "Application", ArgoNamespace, name); err != nil {
 		return err
-	}
-	if !r.OK() && r.StatusCode != http.StatusNotFound {
-		return fmt.Errorf("loop: delete application %s: %s", name, r)
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	err = proc.Poll(ctx, 200*time.Millisecond, func() (bool, error) {
+	err := proc.Poll(ctx, 200*time.Millisecond, func() (bool, error) {
 		_, found, err := s.API.GetObject(ctx, appAPIVersion, "Application", ArgoNamespace, name)
 		return err == nil && !found, err
 	})
