@@ -156,11 +156,11 @@ func moduleDir(ctx context.Context, toolModule, module, version string) (string,
 // argoCRDs returns the Application and AppProject CRDs of the Argo CD
 // release that runs the stack.
 func argoCRDs(ctx context.Context, argo cmpserver.Argo) ([][]byte, error) {
-	module, version := "github.com/argoproj/argo-cd/v2", "v2.14.21"
+	module := "github.com/argoproj/argo-cd/v2"
 	if argo == cmpserver.ArgoV3 {
-		module, version = "github.com/argoproj/argo-cd/v3", "v3.3.10"
+		module = "github.com/argoproj/argo-cd/v3"
 	}
-	dir, err := moduleDir(ctx, string(argo), module, version)
+	dir, err := moduleDir(ctx, string(argo), module, argo.Release())
 	if err != nil {
 		return nil, err
 	}
