@@ -93,7 +93,7 @@ func TestCMPBench(t *testing.T) {
 		Cat     []time.Duration `json:"cat"`
 		Argo    string          `json:"argo"`
 	}
-	res.Argo = "v2.14.21 argocd-cmp-server"
+	res.Argo = cmpserver.ArgoV2.Release() + " argocd-cmp-server"
 	for i := 0; i < runs; i++ {
 		if i%2 == 0 {
 			res.Hookgen = append(res.Hookgen, generate(hc))

@@ -24,6 +24,7 @@ import (
 	"github.com/hookgen/hookgen/test/internal/cmpserver"
 	"github.com/hookgen/hookgen/test/internal/kubeapi"
 	harness "github.com/hookgen/hookgen/test/internal/loop"
+	"github.com/hookgen/hookgen/test/internal/proc"
 )
 
 // Source is one source of an Application: a local directory that is
@@ -160,7 +161,7 @@ func Prepare(ctx context.Context, s *harness.Stack, hookgenDir string, app App) 
 		return nil, err
 	}
 	for _, ns := range namespaces {
-		if _, err := s.API.Apply(ctx, "", fmt.Appendf(nil, "apiVersion: v1\nkind: Namespace\nmetadata: {name: %s}\n", ns)); err != nil {
+		if err := s.API.EnsureNamespace(ctx, ns); err != nil {
 			return nil, err
 		}
 	}
@@ -575,16 +576,9 @@ func (r *Run) Events(t0 time.Time) []Event {
 // WaitEvent waits until an event matching pred has been seen (Events) or
 // ctx ends.
 func (r *Run) WaitEvent(ctx context.Context, pred func(Event) bool) error {
-	for {
-		if slices.ContainsFunc(r.Events(time.Time{}), pred) {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
+	return proc.Poll(ctx, 100*time.Millisecond, func() (bool, error) {
+		return slices.ContainsFunc(r.Events(time.Time{}), pred), nil
+	})
 }
 
 // open starts a new event window at t, closing the previous one.

@@ -17,8 +17,8 @@ const PluginName = "hookgen-v1"
 
 // ArgoVersions maps the argocd builds of test/tools to their releases.
 var ArgoVersions = map[cmpserver.Argo]string{
-	cmpserver.ArgoV2: "v2.14.21",
-	cmpserver.ArgoV3: "v3.3.10",
+	cmpserver.ArgoV2: cmpserver.ArgoV2.Release(),
+	cmpserver.ArgoV3: cmpserver.ArgoV3.Release(),
 }
 
 // ParseArgo accepts "v2", "v3", "argocd-v2", "argocd-v3" or a release

@@ -26,6 +26,18 @@ const (
 	ArgoV3 Argo = tools.ArgoCDV3 // Argo CD v3.3.10
 )
 
+// Release returns the Argo CD release the build is pinned to by its
+// module in test/tools ("" for an unknown build).
+func (a Argo) Release() string {
+	switch a {
+	case ArgoV2:
+		return "v2.14.21"
+	case ArgoV3:
+		return "v3.3.10"
+	}
+	return ""
+}
+
 // Flavor returns the repo-server behaviour matching this binary.
 func (a Argo) Flavor() Flavor {
 	if a == ArgoV3 {

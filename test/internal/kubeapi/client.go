@@ -129,15 +129,34 @@ func (s *Server) CreateNamespace(ctx context.Context, name string, labels map[st
 	return nil
 }
 
+// EnsureNamespace creates a namespace, or leaves it as it is if it exists
+// (server-side apply of a Namespace with only a name).
+func (s *Server) EnsureNamespace(ctx context.Context, name string) error {
+	_, err := s.Apply(ctx, "", fmt.Appendf(nil, "apiVersion: v1\nkind: Namespace\nmetadata: {name: %s}\n", name))
+	return err
+}
+
 // DeleteNamespace deletes a namespace. Without a controller manager it stays
 // Terminating, which is harmless for dry-run tests.
 func (s *Server) DeleteNamespace(ctx context.Context, name string) error {
-	r, err := s.Do(ctx, http.MethodDelete, "/api/v1/namespaces/"+name, nil, "")
+	return s.Delete(ctx, "v1", "Namespace", "", name)
+}
+
+// Delete deletes a named object of the given apiVersion and kind (namespace
+// is ignored for cluster-scoped kinds). An object that does not exist (404)
+// counts as deleted. Deletion is asynchronous: objects with finalizers stay
+// until those are done.
+func (s *Server) Delete(ctx context.Context, apiVersion, kind, namespace, name string) error {
+	p, err := s.ObjectPath(ctx, apiVersion, kind, namespace, name)
+	if err != nil {
+		return err
+	}
+	r, err := s.Do(ctx, http.MethodDelete, p, nil, "")
 	if err != nil {
 		return err
 	}
 	if !r.OK() && r.StatusCode != http.StatusNotFound {
-		return fmt.Errorf("kubeapi: delete namespace %s: %s", name, r)
+		return fmt.Errorf("kubeapi: delete %s %s: %s", strings.ToLower(kind), name, r)
 	}
 	return nil
 }

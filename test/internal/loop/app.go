@@ -9,6 +9,8 @@ import (
 
 	"github.com/argoproj/argo-cd/v2/pkg/apis/application/v1alpha1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/hookgen/hookgen/test/internal/proc"
 )
 
 const appAPIVersion = "argoproj.io/v1alpha1"
@@ -53,7 +55,11 @@ func (s *Stack) CreateApp(ctx context.Context, app *v1alpha1.Application) error 
 	if err != nil {
 		return err
 	}
-	r, err := s.API.Do(ctx, http.MethodPost, "/apis/argoproj.io/v1alpha1/namespaces/"+app.Namespace+"/applications", b, "application/json")
+	p, err := s.API.CollectionPath(ctx, appAPIVersion, "Application", app.Namespace)
+	if err != nil {
+		return err
+	}
+	r, err := s.API.Do(ctx, http.MethodPost, p, b, "application/json")
 	if err != nil {
 		return err
 	}
@@ -146,52 +152,42 @@ func (s *Stack) WaitOperation(ctx context.Context, name string, timeout time.Dur
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var last *v1alpha1.Application
-	for {
+	err := proc.Poll(ctx, 200*time.Millisecond, func() (bool, error) {
 		app, err := s.App(ctx, name)
-		if err == nil {
-			last = app
-			st := app.Status.OperationState
-			if app.Operation == nil && st != nil && st.Phase.Completed() {
-				return st, nil
-			}
+		if err != nil {
+			return false, err
 		}
-		select {
-		case <-ctx.Done():
-			if last != nil && last.Status.OperationState != nil {
-				return last.Status.OperationState, fmt.Errorf("loop: sync of %s not finished: %w (phase %s: %s)", name, ctx.Err(),
-					last.Status.OperationState.Phase, last.Status.OperationState.Message)
-			}
-			return nil, fmt.Errorf("loop: sync of %s not finished: %w (last error %v)", name, ctx.Err(), err)
-		case <-time.After(200 * time.Millisecond):
-		}
+		last = app
+		st := app.Status.OperationState
+		return app.Operation == nil && st != nil && st.Phase.Completed(), nil
+	})
+	if err == nil {
+		return last.Status.OperationState, nil
 	}
+	if last != nil && last.Status.OperationState != nil {
+		return last.Status.OperationState, fmt.Errorf("loop: sync of %s not finished: %w (phase %s: %s)", name, ctx.Err(),
+			last.Status.OperationState.Phase, last.Status.OperationState.Message)
+	}
+	return nil, fmt.Errorf("loop: sync of %s not finished: %w", name, err)
 }
 
 // DeleteApp deletes the Application (as kubectl delete does; with the
 // resources finalizer Argo CD deletes the app's resources first) and waits
 // until it is gone.
 func (s *Stack) DeleteApp(ctx context.Context, name string, timeout time.Duration) error {
-	p := "/apis/argoproj.io/v1alpha1/namespaces/" + ArgoNamespace + "/applications/" + name
-	r, err := s.API.Do(ctx, http.MethodDelete, p, nil, "")
-	if err != nil {
+	if err := s.API.Delete(ctx, appAPIVersion, "Application", ArgoNamespace, name); err != nil {
 		return err
-	}
-	if !r.OK() && r.StatusCode != http.StatusNotFound {
-		return fmt.Errorf("loop: delete application %s: %s", name, r)
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	for {
+	err := proc.Poll(ctx, 200*time.Millisecond, func() (bool, error) {
 		_, found, err := s.API.GetObject(ctx, appAPIVersion, "Application", ArgoNamespace, name)
-		if err == nil && !found {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("loop: application %s not deleted: %w", name, ctx.Err())
-		case <-time.After(200 * time.Millisecond):
-		}
+		return err == nil && !found, err
+	})
+	if err != nil {
+		return fmt.Errorf("loop: application %s not deleted: %w", name, err)
 	}
+	return nil
 }
 
 // Refresh asks the application controller for a normal refresh (the
@@ -208,17 +204,18 @@ func (s *Stack) Refresh(ctx context.Context, name string, timeout time.Duration)
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	for {
-		app, err := s.App(ctx, name)
-		if err == nil {
-			if _, pending := app.Annotations[key]; !pending {
-				return app, nil
-			}
+	var app *v1alpha1.Application
+	err := proc.Poll(ctx, 100*time.Millisecond, func() (bool, error) {
+		a, err := s.App(ctx, name)
+		if err != nil {
+			return false, err
 		}
-		select {
-		case <-ctx.Done():
-			return nil, fmt.Errorf("loop: refresh of %s not done: %w (last error %v)", name, ctx.Err(), err)
-		case <-time.After(100 * time.Millisecond):
-		}
+		_, pending := a.Annotations[key]
+		app = a
+		return !pending, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("loop: refresh of %s not done: %w", name, err)
 	}
+	return app, nil
 }

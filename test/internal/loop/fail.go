@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"sync/atomic"
 )
@@ -70,18 +69,7 @@ spec:
 
 // RemoveStage deletes a kwok Stage added by FailJobs.
 func (s *Stack) RemoveStage(ctx context.Context, name string) error {
-	p, err := s.API.ObjectPath(ctx, "kwok.x-k8s.io/v1alpha1", "Stage", "", name)
-	if err != nil {
-		return err
-	}
-	r, err := s.API.Do(ctx, http.MethodDelete, p, nil, "")
-	if err != nil {
-		return err
-	}
-	if !r.OK() && r.StatusCode != http.StatusNotFound {
-		return fmt.Errorf("loop: delete stage %s: %s", name, r)
-	}
-	return nil
+	return s.API.Delete(ctx, "kwok.x-k8s.io/v1alpha1", "Stage", "", name)
 }
 
 // jobNameQuery is a jq expression that is true for a pod whose Job-name

@@ -230,7 +230,7 @@ func StartStack(ctx context.Context, opts Options) (s *Stack, err error) {
 		return s, err
 	}
 	for _, ns := range opts.Namespaces {
-		if err := s.API.ApplyAll(ctx, "", fmt.Appendf(nil, "apiVersion: v1\nkind: Namespace\nmetadata: {name: %s}\n", ns)); err != nil {
+		if err := s.API.EnsureNamespace(ctx, ns); err != nil {
 			return s, err
 		}
 	}

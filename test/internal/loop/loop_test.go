@@ -13,6 +13,7 @@ import (
 	"github.com/hookgen/hookgen/test/internal/cmpserver"
 	"github.com/hookgen/hookgen/test/internal/kubeapi"
 	"github.com/hookgen/hookgen/test/internal/loop"
+	"github.com/hookgen/hookgen/test/internal/proc"
 )
 
 func TestMain(m *testing.M) { os.Exit(loop.Main(m)) }
@@ -103,16 +104,10 @@ spec:
 func waitEvent(ctx context.Context, rec *loop.Recorder, pred func(loop.Event) bool) error {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	for {
-		if _, ok := rec.Find(pred); ok {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
+	return proc.Poll(ctx, 100*time.Millisecond, func() (bool, error) {
+		_, ok := rec.Find(pred)
+		return ok, nil
+	})
 }
 
 func resultOf(st *v1alpha1.OperationState, kind, name string) *v1alpha1.ResourceResult {

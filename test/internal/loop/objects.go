@@ -15,6 +15,7 @@ import (
 
 	"github.com/hookgen/hookgen/test/internal/cmpserver"
 	"github.com/hookgen/hookgen/test/internal/kubeapi"
+	"github.com/hookgen/hookgen/test/internal/proc"
 	"github.com/hookgen/hookgen/test/internal/tools"
 )
 
@@ -155,11 +156,11 @@ func moduleDir(ctx context.Context, toolModule, module, version string) (string,
 // argoCRDs returns the Application and AppProject CRDs of the Argo CD
 // release that runs the stack.
 func argoCRDs(ctx context.Context, argo cmpserver.Argo) ([][]byte, error) {
-	module, version := "github.com/argoproj/argo-cd/v2", "v2.14.21"
+	module := "github.com/argoproj/argo-cd/v2"
 	if argo == cmpserver.ArgoV3 {
-		module, version = "github.com/argoproj/argo-cd/v3", "v3.3.10"
+		module = "github.com/argoproj/argo-cd/v3"
 	}
-	dir, err := moduleDir(ctx, string(argo), module, version)
+	dir, err := moduleDir(ctx, string(argo), module, argo.Release())
 	if err != nil {
 		return nil, err
 	}
@@ -230,17 +231,14 @@ func kwokStages(ctx context.Context, kustomize, tmp string) (stages, crd []byte,
 }
 
 func waitCRD(ctx context.Context, api *kubeapi.Server, name string) error {
-	for {
+	err := proc.Poll(ctx, 100*time.Millisecond, func() (bool, error) {
 		obj, found, err := api.GetObject(ctx, "apiextensions.k8s.io/v1", "CustomResourceDefinition", "", name)
-		if err == nil && found && HasCondition(obj, "Established") {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("loop: CRD %s not established: %w (last error %v)", name, ctx.Err(), err)
-		case <-time.After(100 * time.Millisecond):
-		}
+		return err == nil && found && HasCondition(obj, "Established"), err
+	})
+	if err != nil {
+		return fmt.Errorf("loop: CRD %s not established: %w", name, err)
 	}
+	return nil
 }
 
 // HasCondition reports whether obj has a status condition of type typ with

@@ -221,21 +221,50 @@ var ErrExited = errors.New("daemon exited")
 // WaitUntil polls ready every interval until it returns true, the context
 // ends, or the daemon exits. ready's last error is included in timeouts.
 func (p *Process) WaitUntil(ctx context.Context, interval time.Duration, ready func(context.Context) (bool, error)) error {
-	var lastErr error
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
+	lastErr, err := poll(ctx, interval, p.done, func() (bool, error) { return ready(ctx) })
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, errStopped):
+		return fmt.Errorf("%s: %w (%v) before it was ready; log tail:\n%s", p.spec.Name, ErrExited, p.waitErr, p.LogTail(8<<10))
+	default:
+		return fmt.Errorf("%s: not ready: %w (last check: %v); log tail:\n%s", p.spec.Name, err, lastErr, p.LogTail(8<<10))
+	}
+}
+
+// Poll calls ready, then again interval after each call that returns
+// false, until it returns true (Poll returns nil) or ctx ends. It then
+// returns ctx.Err(), wrapped with ready's last error if that was not nil.
+func Poll(ctx context.Context, interval time.Duration, ready func() (bool, error)) error {
+	lastErr, err := poll(ctx, interval, nil, ready)
+	if err != nil && lastErr != nil {
+		return fmt.Errorf("%w (last error: %v)", err, lastErr)
+	}
+	return err
+}
+
+// errStopped is returned by poll when stop is closed.
+var errStopped = errors.New("stopped")
+
+// poll is Poll that also ends, with errStopped, when stop is closed (a nil
+// stop never is). It returns ready's last error and why it ended: nil when
+// ready returned true, else errStopped or ctx.Err().
+func poll(ctx context.Context, interval time.Duration, stop <-chan struct{}, ready func() (bool, error)) (lastErr, err error) {
+	timer := time.NewTimer(interval)
+	defer timer.Stop()
 	for {
-		ok, err := ready(ctx)
+		ok, err := ready()
 		if ok {
-			return nil
+			return nil, nil
 		}
 		lastErr = err
+		timer.Reset(interval)
 		select {
-		case <-p.done:
-			return fmt.Errorf("%s: %w (%v) before it was ready; log tail:\n%s", p.spec.Name, ErrExited, p.waitErr, p.LogTail(8<<10))
+		case <-stop:
+			return lastErr, errStopped
 		case <-ctx.Done():
-			return fmt.Errorf("%s: not ready: %w (last check: %v); log tail:\n%s", p.spec.Name, ctx.Err(), lastErr, p.LogTail(8<<10))
-		case <-tick.C:
+			return lastErr, ctx.Err()
+		case <-timer.C:
 		}
 	}
 }
