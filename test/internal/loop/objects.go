@@ -230,13 +230,42 @@ func kwokStages(ctx context.Context, kustomize, tmp string) (stages, crd []byte,
 	return buf.Bytes(), crd, nil
 }
 
+// waitCRD waits until the CRD is Established and the API server's
+// discovery serves its group and versions: an Established CRD can still
+// be missing from discovery for a moment, and every request that finds
+// its path through discovery (Apply, ObjectPath) would fail with a 404.
 func waitCRD(ctx context.Context, api *kubeapi.Server, name string) error {
+	var obj map[string]any
 	err := proc.Poll(ctx, 100*time.Millisecond, func() (bool, error) {
-		obj, found, err := api.GetObject(ctx, "apiextensions.k8s.io/v1", "CustomResourceDefinition", "", name)
+		var found bool
+		var err error
+		obj, found, err = api.GetObject(ctx, "apiextensions.k8s.io/v1", "CustomResourceDefinition", "", name)
 		return err == nil && found && HasCondition(obj, "Established"), err
 	})
 	if err != nil {
 		return fmt.Errorf("loop: CRD %s not established: %w", name, err)
+	}
+	group, _ := kubeapi.Nested(obj, "spec", "group").(string)
+	versions, _ := kubeapi.Nested(obj, "spec", "versions").([]any)
+	for _, v := range versions {
+		m, _ := v.(map[string]any)
+		version, _ := m["name"].(string)
+		if served, _ := m["served"].(bool); !served || version == "" {
+			continue
+		}
+		err := proc.Poll(ctx, 100*time.Millisecond, func() (bool, error) {
+			r, err := api.Get(ctx, "/apis/"+group+"/"+version)
+			if err != nil {
+				return false, err
+			}
+			if !r.OK() {
+				return false, fmt.Errorf("%s", r)
+			}
+			return true, nil
+		})
+		if err != nil {
+			return fmt.Errorf("loop: CRD %s: %s/%s not served: %w", name, group, version, err)
+		}
 	}
 	return nil
 }
