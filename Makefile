@@ -17,7 +17,7 @@ DEMO_ENV := ARGOCD_APP_NAME=shop ARGOCD_APP_NAMESPACE=shop ARGOCD_APP_PROJECT_NA
 	ARGOCD_APP_REVISION=5f3c2a1b9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b ARGOCD_APP_SOURCE_PATH=examples/shop \
 	ARGOCD_APP_SOURCE_REPO_URL=https://github.com/hookgen/hookgen.git ARGOCD_APP_SOURCE_TARGET_REVISION=main
 
-.PHONY: all build test test-unit test-conformance test-e2e test-loop tools demo fuzz lint bench clean schema
+.PHONY: all build deps test test-unit test-conformance test-e2e test-loop tools demo fuzz lint bench clean schema
 
 all: lint test
 
@@ -27,7 +27,12 @@ build:
 demo: build
 	@cd examples/shop && env -i PATH="$$PATH" $(DEMO_ENV) ../../$(BIN) generate
 
-test: test-unit test-conformance test-e2e test-loop
+test: deps
+	$(MAKE) test-unit test-conformance test-e2e test-loop
+
+# The Debian packages the tests use, installed when missing.
+deps:
+	test/deps.sh
 
 # The test module (test/, its own go.mod) holds what checks hookgen against
 # Argo CD's own code and real servers. Its heavy binaries (Kubernetes,
@@ -38,6 +43,9 @@ test: test-unit test-conformance test-e2e test-loop
 TOOLS = eval "$$(test/tools/build.sh $(1))"
 TESTFLAGS = CGO_ENABLED=0 GOFLAGS="-buildvcs=false -trimpath"
 TESTMOD = cd test && $(TESTFLAGS) $(GO)
+# The test module builds hookgen in a subprocess, which Go's test cache does
+# not see: its results are never taken from the cache.
+TESTMODTEST = $(TESTMOD) test -count=1
 
 # The product module; its KRM tests run the kustomize the tools build.
 test-unit:
@@ -48,15 +56,15 @@ tools:
 
 # Every golden output through gitops-engine's splitter and hook readers.
 test-conformance:
-	$(TESTMOD) test ./conformance/...
+	$(TESTMODTEST) ./conformance/...
 
 # The real argocd-cmp-server and kube-apiserver in the loop.
 test-e2e:
-	$(call TOOLS,kube etcd argocd-v2 argocd-v3 kustomize) && $(TESTMOD) test ./internal/kubeapi/... ./internal/cmpserver/... ./e2e/...
+	$(call TOOLS,kube etcd argocd-v2 argocd-v3 kustomize) && $(TESTMODTEST) ./internal/kubeapi/... ./internal/cmpserver/... ./e2e/...
 
 # Argo CD's whole sync loop on a real control plane.
 test-loop:
-	$(call TOOLS) && $(TESTMOD) test ./internal/tools/... ./internal/loop/... ./loop/...
+	$(call TOOLS) && $(TESTMODTEST) ./internal/tools/... ./internal/loop/... ./loop/...
 
 # Each fuzz target for FUZZTIME; the seed corpus runs in every `go test`.
 fuzz:

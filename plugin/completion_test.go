@@ -27,13 +27,21 @@ func completionScript(t *testing.T, shell string) string {
 	return file
 }
 
+// shell returns the path of a shell the completion scripts are checked in.
+// A missing shell fails the test: test/deps.sh (run by make test) installs it.
+func shell(t *testing.T, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		t.Fatalf("%s is not installed: the %s completion script is checked by running it; install it with test/deps.sh (apt-get install %s)", name, name, name)
+	}
+	return p
+}
+
 // TestBashCompletion sources the bash script and asks it what it
 // completes, the way bash does on <Tab>.
 func TestBashCompletion(t *testing.T) {
-	bash, err := exec.LookPath("bash")
-	if err != nil {
-		t.Skip("bash is not installed")
-	}
+	bash := shell(t, "bash")
 	script := completionScript(t, "bash")
 	for _, tc := range []struct {
 		words []string
@@ -70,10 +78,7 @@ func TestBashCompletion(t *testing.T) {
 }
 
 func TestFishCompletion(t *testing.T) {
-	fish, err := exec.LookPath("fish")
-	if err != nil {
-		t.Skip("fish is not installed; the script's syntax is checked where it is")
-	}
+	fish := shell(t, "fish")
 	script := completionScript(t, "fish")
 	out, err := exec.Command(fish, "-c", `source $argv[1]; complete -C "hookgen explain --format "; complete -C "hookgen tem"`, script).CombinedOutput()
 	if err != nil {
@@ -87,10 +92,7 @@ func TestFishCompletion(t *testing.T) {
 }
 
 func TestZshCompletion(t *testing.T) {
-	zsh, err := exec.LookPath("zsh")
-	if err != nil {
-		t.Skip("zsh is not installed; the script's syntax is checked where it is")
-	}
+	zsh := shell(t, "zsh")
 	script := completionScript(t, "zsh")
 	if out, err := exec.Command(zsh, "-n", script).CombinedOutput(); err != nil {
 		t.Fatalf("zsh -n: %v\n%s", err, out)

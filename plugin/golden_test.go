@@ -102,8 +102,11 @@ func (c goldenCase) environ(reverse bool) []string {
 }
 
 // TestGolden runs `hookgen generate` on every case in-process and compares
-// stdout and stderr with the golden files. Each case runs three times with
-// the environment in different orders: the bytes must not change.
+// stdout and stderr with the golden files. Each case runs three times and
+// the bytes must not change: Go starts every map iteration at a random
+// place, so output that depended on map order would differ between runs.
+// (The environment's order cannot matter: Main reads it into a map first.
+// The second run gets it reversed so that it stays so.)
 func TestGolden(t *testing.T) {
 	for _, c := range goldenCases(t) {
 		t.Run(c.name, func(t *testing.T) {
