@@ -11,7 +11,7 @@ import (
 	"testing"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files of testdata/cli and testdata/krm/expected.yaml from the current output")
+var update = flag.Bool("update", false, "rewrite the golden files of testdata/cli and testdata/krm/expected.yaml, and the README's example output, from the current output")
 
 // A command-line case is a directory under testdata/cli:
 //
@@ -113,11 +113,11 @@ func TestVersion(t *testing.T) {
 	}
 }
 
-// TestReadmeExplainExample keeps the README's explain example the golden
-// output, run from the fixture's repository root.
-func TestReadmeExplainExample(t *testing.T) {
+// TestDocExplainExample keeps the explain example of docs/commands.md the
+// golden output, run from the fixture's repository root.
+func TestDocExplainExample(t *testing.T) {
 	out := strings.ReplaceAll(string(mustRead(t, filepath.Join("testdata", "cli", "explain-timeline", "stdout"))), "testdata/sync-timeline/repo/", "")
-	if !strings.Contains(string(mustRead(t, "README.md")), "```\n"+out+"```\n") {
-		t.Errorf("README.md does not show testdata/cli/explain-timeline/stdout (with paths from the fixture's root):\n%s", out)
+	if !strings.Contains(string(mustRead(t, filepath.Join("docs", "commands.md"))), "```\n"+out+"```\n") {
+		t.Errorf("docs/commands.md does not show testdata/cli/explain-timeline/stdout (with paths from the fixture's root):\n%s", out)
 	}
 }

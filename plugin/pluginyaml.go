@@ -52,7 +52,7 @@ spec:
 }
 
 // ParametersDoc renders the Application parameters as a Markdown table
-// for the README, from the same table as plugin.yaml.
+// for docs/settings.md, from the same table as plugin.yaml.
 func ParametersDoc() string {
 	var b strings.Builder
 	b.WriteString("| parameter | type | meaning |\n| --- | --- | --- |\n")

@@ -9,8 +9,8 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
-// TestPluginYAML fails when plugin.yaml or the README's parameter table
-// drift from the table in code they are generated from.
+// TestPluginYAML fails when plugin.yaml or the parameter table of
+// docs/settings.md drift from the table in code they are generated from.
 func TestPluginYAML(t *testing.T) {
 	want := PluginYAML()
 	if *update {
@@ -25,20 +25,21 @@ func TestPluginYAML(t *testing.T) {
 	}
 
 	const begin, end = "<!-- parameters:begin -->\n", "<!-- parameters:end -->"
-	readme := readFile(t, "../README.md")
-	i, j := bytes.Index(readme, []byte(begin)), bytes.Index(readme, []byte(end))
+	const settings = "../docs/settings.md"
+	page := readFile(t, settings)
+	i, j := bytes.Index(page, []byte(begin)), bytes.Index(page, []byte(end))
 	if i < 0 || j < i {
-		t.Fatalf("README.md lacks the %s ... %s markers", strings.TrimSpace(begin), end)
+		t.Fatalf("docs/settings.md lacks the %s ... %s markers", strings.TrimSpace(begin), end)
 	}
 	table := ParametersDoc()
 	if *update {
-		readme = append(append(append([]byte{}, readme[:i+len(begin)]...), table...), readme[j:]...)
-		if err := os.WriteFile("../README.md", readme, 0o644); err != nil {
+		page = append(append(append([]byte{}, page[:i+len(begin)]...), table...), page[j:]...)
+		if err := os.WriteFile(settings, page, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		i, j = bytes.Index(readme, []byte(begin)), bytes.Index(readme, []byte(end))
+		i, j = bytes.Index(page, []byte(begin)), bytes.Index(page, []byte(end))
 	}
-	if got := string(readme[i+len(begin) : j]); got != table {
-		t.Errorf("the README's parameter table is stale: run go test ./plugin -run TestPluginYAML -update")
+	if got := string(page[i+len(begin) : j]); got != table {
+		t.Errorf("the parameter table of docs/settings.md is stale: run go test ./plugin -run TestPluginYAML -update")
 	}
 }

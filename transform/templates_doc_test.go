@@ -199,10 +199,10 @@ func fileExists(name string) bool {
 	return err == nil
 }
 
-// TestReadmeNotificationsExample checks that the README's "Before and
-// after" section shows examples/notifications/hookgen.yaml as it is.
-func TestReadmeNotificationsExample(t *testing.T) {
-	readme, err := os.ReadFile("../README.md")
+// TestDocNotificationsExample checks that docs/notifications.md ("Before
+// and after") shows examples/notifications/hookgen.yaml as it is.
+func TestDocNotificationsExample(t *testing.T) {
+	doc, err := os.ReadFile("../docs/notifications.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +210,7 @@ func TestReadmeNotificationsExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Contains(readme, []byte("```yaml\n"+string(example)+"```\n")) {
-		t.Fatal("README.md does not show examples/notifications/hookgen.yaml as it is: copy the file into its YAML block")
+	if !bytes.Contains(doc, []byte("```yaml\n"+string(example)+"```\n")) {
+		t.Fatal("docs/notifications.md does not show examples/notifications/hookgen.yaml as it is: copy the file into its YAML block")
 	}
 }

@@ -34,11 +34,11 @@ func TestRepositoryPassesTheRepoServerChecks(t *testing.T) {
 }
 
 // exampleApp is an example application and the Application that deploys
-// it, as the README and examples/argocd show it.
+// it, as docs/install.md and examples/argocd show it.
 type exampleApp struct {
 	name string
 	app  *v1alpha1.Application
-	// check holds what the README promises for this app.
+	// check holds what the docs promise for this app.
 	check func(t *testing.T, objs []*unstructured.Unstructured)
 }
 
@@ -132,7 +132,7 @@ func jobNames(objs []*unstructured.Unstructured) []string {
 // Application asks, through both real cmp-servers with the environment the
 // repo-server builds (env, parameters and all), from a checkout of this
 // repository. Argo CD must receive exactly what `hookgen generate` prints
-// in the same directory with the same environment, and what the README
+// in the same directory with the same environment, and what the docs
 // promises; the Jobs and the app's own objects then pass a strict
 // server-side dry run in Pod Security "restricted" namespaces (ops and
 // argocd included, for the Jobs that name them).

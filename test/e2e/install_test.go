@@ -2,6 +2,7 @@ package e2e_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -19,7 +20,7 @@ import (
 	"github.com/hookgen/hookgen/test/internal/kubeapi"
 )
 
-// upstreamURL is the remote resource of the README and the example
+// upstreamURL is the remote resource of docs/install.md and the example
 // overlay, for the Argo CD release this module imports.
 func upstreamURL(t *testing.T) string {
 	return "https://raw.githubusercontent.com/argoproj/argo-cd/" + e2e.ArgoCDVersion(t) + "/manifests/install.yaml"
@@ -46,7 +47,7 @@ func copyFile(t *testing.T, src, dst string) {
 	}
 }
 
-// TestKustomizeComponent builds the README's install: Argo CD's own
+// TestKustomizeComponent builds the install of docs/install.md: Argo CD's own
 // install.yaml (from the Go module cache) with manifests/base as a
 // component, with the real kustomize. The repo-server gets the sidecar as
 // documented, and the result passes a strict server-side dry run.
@@ -103,6 +104,12 @@ func TestKustomizeExampleOverlay(t *testing.T) {
 	}
 	deploy := checkRepoServer(t, objs, upstream, "ghcr.io/hookgen/hookgen:v0.1.0")
 	dryRunRepoServer(t, deploy)
+	// The links in notification messages need Argo CD's URL: the install
+	// docs and the example set it on the sidecar.
+	side := named(list(deploy.Object, "spec", "template", "spec", "containers"), "hookgen")
+	if e := named(list(side, "env"), "HOOKGEN_ARGOCD_URL"); e == nil || !strings.HasPrefix(fmt.Sprint(e["value"]), "https://") {
+		t.Errorf("the overlay's sidecar has no HOOKGEN_ARGOCD_URL with an https URL: %v", e)
+	}
 
 	cm := find(objs, "ConfigMap", "hookgen-config")
 	if cm == nil {
@@ -202,7 +209,7 @@ func named(items []map[string]any, name string) map[string]any {
 }
 
 // checkRepoServer checks the patched argocd-repo-server against upstream's
-// and the README, and returns it.
+// and docs/install.md, and returns it.
 func checkRepoServer(t *testing.T, objs, upstream []*unstructured.Unstructured, image string) *unstructured.Unstructured {
 	t.Helper()
 	deploy := find(objs, "Deployment", "argocd-repo-server")

@@ -124,7 +124,7 @@ func mapParam(m map[string]string) *v1alpha1.OptionalMap { return &v1alpha1.Opti
 // plus PARAM_* variables) carry them to hookgen through both real
 // cmp-servers. disable turns a hook off, enable turns on one declared
 // with enabled: false, hook.<name> overrides the hook's template
-// parameters, as the README documents; the result is what hookgen
+// parameters, as docs/settings.md documents; the result is what hookgen
 // generate prints directly, and under Argo CD 3 (which sends the project)
 // exactly the golden output of the case "params", whose env file holds
 // the same parameters.

@@ -20,7 +20,7 @@ import (
 
 // TestPluginYAML reads the repository's plugin.yaml with Argo CD's own
 // config reader, which validates it (ValidatePluginConfig), and checks what
-// the README promises: the name Applications use, the commands, discovery
+// the README and docs/install.md promise: the name Applications use, the commands, discovery
 // by the exact file hookgen.yaml, the static and dynamic parameters.
 func TestPluginYAML(t *testing.T) {
 	cfg, err := plugin.ReadPluginConfig(e2e.Env.Root)
