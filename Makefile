@@ -46,9 +46,10 @@ test-unit:
 tools:
 	test/tools/build.sh
 
-# Every golden output through gitops-engine's splitter and hook readers.
+# Every golden output through gitops-engine's splitter and hook readers;
+# hookgen's Pod Security checks against k8s.io/pod-security-admission.
 test-conformance:
-	$(TESTMOD) test ./conformance/...
+	$(TESTMOD) test ./conformance/... ./internal/podsecdiff/...
 
 # The real argocd-cmp-server and kube-apiserver in the loop.
 test-e2e:
@@ -63,6 +64,9 @@ fuzz:
 	@for p in ./transform ./runner; do \
 		for t in $$($(GO) test $$p -list '^Fuzz' | grep '^Fuzz'); do \
 			echo "== $$p $$t"; $(GO) test $$p -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) || exit 1; done; done
+	@for p in ./internal/podsecdiff; do \
+		for t in $$(cd test && $(GO) test $$p -list '^Fuzz' | grep '^Fuzz'); do \
+			echo "== test/$$p $$t"; (cd test && $(GO) test $$p -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME)) || exit 1; done; done
 
 # The JSON Schemas in schema/ from the Go types (tools/schemagen is a
 # module of its own: its dependencies stay out of hookgen's).
