@@ -2,11 +2,14 @@ package podsecdiff
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/hookgen/hookgen/internal/podsec"
 )
 
 // compliant is a pod restricted allows: every table case edits it.
@@ -414,4 +417,39 @@ func mutateJSON(t *testing.T, doc []byte, at int, kind uint8) []byte {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestGenReach: Gen, on pseudo-random bytes, makes allowed pods and pods
+// that fail each check the library runs, so the fuzz targets explore
+// every check and both verdicts.
+func TestGenReach(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	counts := map[string]int{}
+	allowed := 0
+	const n = 3000
+	for range n {
+		data := make([]byte, rng.IntN(120))
+		for i := range data {
+			// mostly small bytes: the compliant end of each pool
+			if rng.IntN(3) == 0 {
+				data[i] = byte(rng.IntN(256))
+			}
+		}
+		ids := compare(t, Gen(data))
+		if len(ids) == 0 {
+			allowed++
+		}
+		for _, id := range ids {
+			counts[id]++
+		}
+	}
+	t.Logf("%d of %d pods allowed; failures per check: %v", allowed, n, counts)
+	if allowed == 0 {
+		t.Error("no generated pod is allowed")
+	}
+	for _, id := range podsec.Checks() {
+		if counts[id] == 0 {
+			t.Errorf("no generated pod fails %s", id)
+		}
+	}
 }
