@@ -44,7 +44,9 @@
 // checks in the library's order (baseline ids sorted, then restricted ids
 // sorted), and within a check pod-level fields first, then init
 // containers, containers and ephemeral containers in order. An empty
-// result means the pod is allowed.
+// result means the pod is allowed. Values from the pod (names, hosts,
+// profiles, odd annotation keys) appear Go-quoted, so a control character
+// never reaches a terminal or Argo CD's UI raw.
 //
 // The test module holds the judge for this package: a differential test
 // and a fuzz target that compare Restricted with the library on generated

@@ -118,7 +118,10 @@ func describe(v any) string {
 	case bool:
 		return "the boolean " + strconv.FormatBool(x)
 	case json.Number:
-		return "the number " + string(x)
+		if isJSONNumber(string(x)) {
+			return "the number " + string(x)
+		}
+		return "the number " + strconv.Quote(string(x))
 	default:
 		return fmt.Sprintf("a value of Go type %T", v)
 	}
@@ -283,7 +286,7 @@ func (d *decoder) decodePod(meta, spec map[string]any) *pod {
 	p := &pod{}
 	if ann := d.object(meta, "annotations", "metadata.annotations"); ann != nil {
 		for k, v := range ann {
-			a := d.strValue(v, "metadata.annotations["+k+"]")
+			a := d.strValue(v, annotationPath(k))
 			p.annotations = append(p.annotations, annotation{key: k, val: a.val})
 		}
 		sort.Slice(p.annotations, func(i, j int) bool { return p.annotations[i].key < p.annotations[j].key })
@@ -418,4 +421,16 @@ func (d *decoder) container(m map[string]any, path string) container {
 // map iteration only for annotations, which come first.
 func sortTypeErrs(errs []Violation) {
 	sort.SliceStable(errs, func(i, j int) bool { return errs[i].Field < errs[j].Field })
+}
+
+// annotationPath is the field path of an annotation. A key that is not a
+// plain printable one (the API server would refuse it anyway) is quoted,
+// so that no control character reaches a message.
+func annotationPath(k string) string {
+	for _, r := range k {
+		if r < 0x21 || r > 0x7e || r == '[' || r == ']' {
+			return "metadata.annotations[" + strconv.Quote(k) + "]"
+		}
+	}
+	return "metadata.annotations[" + k + "]"
 }

@@ -133,7 +133,7 @@ func checkAppArmor(p *pod, vs *[]Violation) {
 		if a.val == "" || a.val == "runtime/default" || strings.HasPrefix(a.val, "localhost/") {
 			continue
 		}
-		add(vs, "metadata.annotations["+a.key+"]", "AppArmor profile %q is forbidden; use runtime/default or localhost/<profile>", a.val)
+		add(vs, annotationPath(a.key), "AppArmor profile %q is forbidden; use runtime/default or localhost/<profile>", a.val)
 	}
 }
 
