@@ -17,6 +17,7 @@
 // checks read, with the values and spellings that matter, and the
 // compliant choice first, so that exhausted input gives an allowed pod.
 //
-// The table (TestTable, TestTableJSON) runs in every go test; FuzzRestricted and
-// FuzzRestrictedJSON take their seeds from testdata/fuzz.
+// The tables (TestTable, TestTableJSON) and TestGenReach run in every go
+// test, with the seeds of FuzzRestricted and FuzzRestrictedJSON; a fuzz
+// finding belongs in testdata/fuzz and, with its meaning, in a table.
 package podsecdiff
