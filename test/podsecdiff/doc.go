@@ -20,4 +20,8 @@
 // The tables (TestTable, TestTableJSON) and TestGenReach run in every go
 // test, with the seeds of FuzzRestricted and FuzzRestrictedJSON; a fuzz
 // finding belongs in testdata/fuzz and, with its meaning, in a table.
+//
+// It is a module of its own, so that the Kubernetes v0.37 libraries the
+// checks need stay apart from the v0.31 ones Argo CD v2.14 builds with in
+// the test module.
 package podsecdiff
