@@ -88,6 +88,9 @@ var ruleField = map[string]string{
 	"bounds.requireResources":               "resources",
 	"bounds.maxResources":                   "resources",
 	"serviceAccounts":                       "serviceAccountName",
+	"pods.priorityClasses":                  "priorityClassName",
+	"pods.allowRoot":                        "hardening",
+	"bounds.maxWritablePaths":               "writablePaths",
 }
 
 // settings are a hook's resolved values that hold for all its phases.
