@@ -159,8 +159,18 @@ func isHookField(name string) bool { return knobNames[name] }
 
 // unknownFieldHint is what decoding a hook or a set's defaults says
 // about a field it does not know.
-func (*Hook) unknownFieldHint(name string) string     { return kubeFieldHint(name, isHookField) }
-func (*Defaults) unknownFieldHint(name string) string { return kubeFieldHint(name, isHookField) }
+func (*Hook) unknownFieldHint(name string) string { return kubeFieldHint(name, isHookField) }
+
+func (*Defaults) unknownFieldHint(name string) string {
+	if isHookField(name) {
+		return name + " is set on each hook, not under defaults"
+	}
+	return kubeFieldHint(name, isHookField)
+}
+
+// ownHookFields are the fields that say what a hook is rather than how
+// its pod runs: no hint names them for a template parameter.
+var ownHookFields = []string{"name", "uses", "job", "with"}
 
 // Argo CD's annotations a Job's own annotations may not set, and the
 // field that sets each.

@@ -68,6 +68,15 @@ func TestKubeFieldHint(t *testing.T) {
 			t.Errorf("kubeFieldHint(%q) = %q, want %q", tc.field, got, tc.want)
 		}
 	}
+	for field, want := range map[string]string{
+		"wave":        "wave is set on each hook, not under defaults",
+		"hostNetwork": "hostNetwork is a pod field: use job: (a raw JobSpec) or a template that sets it",
+		"frobnicate":  "",
+	} {
+		if got := (*Defaults)(nil).unknownFieldHint(field); got != want {
+			t.Errorf("defaults: unknownFieldHint(%q) = %q, want %q", field, got, want)
+		}
+	}
 }
 
 func TestCheckWritablePaths(t *testing.T) {

@@ -259,7 +259,7 @@ func (g *generator) checkWith(h *mergedHook, tmpl *HookTemplate) map[string]*yam
 			if p == nil {
 				if len(names) == 0 {
 					g.ps.add(pos, h.Name, "template %q takes no parameters; remove %q", tmpl.Metadata.Name, key.Value)
-				} else if hint := kubeFieldHint(key.Value, isHookField); hint != "" && !slices.Contains(names, key.Value) {
+				} else if hint := kubeFieldHint(key.Value, isHookField); hint != "" && !slices.Contains(ownHookFields, key.Value) {
 					g.ps.add(pos, h.Name, "template %q has no parameter %q: %s", tmpl.Metadata.Name, key.Value, hint)
 				} else {
 					g.ps.add(pos, h.Name, "template %q has no parameter %q%s", tmpl.Metadata.Name, key.Value, suggest(key.Value, names))
