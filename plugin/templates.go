@@ -23,7 +23,9 @@ List the templates hooks can use, or show one in full: where it comes from
 .hookgen/templates), its version, description and phases, its parameters
 with their type, whether they are required, their defaults and
 descriptions, and whether the platform's policy lets hooks use it. "show"
-also prints the template's Job and a hook entry to start from.
+also lists the fields every hook takes whatever its template (phase, wave,
+resources, imagePullSecrets, initContainers, writablePaths, hardening,
+...), and prints the template's Job and a hook entry to start from.
 
 Examples:
   hookgen templates list
@@ -127,6 +129,8 @@ type templateInfo struct {
 	Allowed     bool        `json:"allowed"`
 	Policy      string      `json:"policy"`
 	Job         string      `json:"job,omitempty"`
+	// HookFields are the fields every hook takes besides with (show only).
+	HookFields []string `json:"hookFields,omitempty"`
 }
 
 type paramInfo struct {
@@ -170,6 +174,9 @@ func describeTemplate(t *transform.HookTemplate, policy *transform.HookPolicy, r
 	}
 	if full {
 		info.Job = t.JobYAML()
+		for _, f := range transform.HookFields {
+			info.HookFields = append(info.HookFields, f.Name)
+		}
 	}
 	return info
 }
@@ -201,6 +208,12 @@ func showTemplate(t *transform.HookTemplate, info templateInfo) string {
 	} else {
 		b.WriteString("\nParameters: none\n")
 	}
+	b.WriteString("\nHook fields (every hook takes them, whatever its template):\n")
+	w = tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	for _, f := range transform.HookFields {
+		fmt.Fprintf(w, "  %s\t%s\n", f.Name, f.Text)
+	}
+	w.Flush()
 	b.WriteString("\nJob (placeholders are filled in per hook):\n")
 	for _, l := range strings.Split(strings.TrimSuffix(info.Job, "\n"), "\n") {
 		b.WriteString("  " + l + "\n")

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -20,7 +21,8 @@ Check the application in DIR (default: the working directory) the way
 "hookgen generate" does when Argo CD calls it: every hookgen.yaml from the
 repository root down to DIR, the templates, the platform policy, the
 Application's parameters and the application's own manifests. Nothing is
-printed but the verdict.
+printed but the verdict, and a note when hooks run as hookgen's default
+user and group (65532) because neither they nor their template name one.
 
 Argo CD's environment is not needed: the Application's name defaults to
 DIR's name, its namespace to that name, the revision to forty zeros. Set
@@ -106,7 +108,24 @@ func runValidate(_ context.Context, args []string, env Env, stdout, stderr io.Wr
 		where = rep.Dir + ": "
 	}
 	fmt.Fprintf(stdout, "ok: %s%s, %s%s, %s\n", where, plural(rep.Hooks, "hook"), plural(len(res.Jobs), "Job"), phaseCounts(res.Jobs), plural(rep.Manifests, "manifest"))
+	io.WriteString(stdout, userNote(res.Jobs))
 	return ExitOK
+}
+
+// userNote tells who the hooks run as when hookgen chose it, and how to
+// give an app a writable directory; "" when every hook names its user.
+func userNote(jobs []*transform.Job) string {
+	var names []string
+	for _, j := range jobs {
+		if j.DefaultUser && !slices.Contains(names, j.Hook) {
+			names = append(names, j.Hook)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("note: %s %s as user %d, group %d, whatever the image's USER (set hardening.runAsUser and runAsGroup to choose others); the root filesystem is read-only but /tmp: list other directories the app writes in writablePaths\n",
+		plural(len(names), "hook"), map[bool]string{true: "runs", false: "run"}[len(names) == 1], transform.DefaultRunAsUser, transform.DefaultRunAsGroup)
 }
 
 // validateReport is validate's JSON output.

@@ -45,6 +45,8 @@ var schemaInvalid = map[string]bool{
 	"testdata/err-spec-file/repo/app/hookgen.yaml":                    true, // wrong apiVersion and kind
 	"testdata/err-unknown-fields/repo/app/hookgen.yaml":               true,
 	"testdata/err-wrong-types/repo/app/hookgen.yaml":                  true,
+	"testdata/err-hook-fields/repo/app/hookgen.yaml":                  true, // unknown enum values, a negative group, a container that is a string
+	"testdata/cli/fixtures/pod-fields/app/hookgen.yaml":               true, // Kubernetes fields hooks do not take
 }
 
 func compile(t *testing.T) map[string]*jsonschema.Schema {

@@ -57,6 +57,10 @@ func (s *TemplateSpec) setSource(src source)     { s.src = src }
 func (s *TemplateDefaults) setSource(src source) { s.src = src }
 func (s *Param) setSource(src source)            { s.src = src }
 
+// fieldHinter is implemented by types that say where a field they do not
+// take belongs ("hostAliases is a pod field: ...").
+type fieldHinter interface{ unknownFieldHint(name string) string }
+
 // nodeDecoder is implemented by types with their own YAML form.
 type nodeDecoder interface {
 	decodeNode(d *decoder, n *yaml.Node, path string)
@@ -269,7 +273,13 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string, src *
 			for j, sf := range fields {
 				names[j] = sf.name
 			}
-			d.errorf(k, "unknown field %q%s", k.Value, suggest(k.Value, names))
+			hint := suggest(k.Value, names)
+			if h, ok := v.Addr().Interface().(fieldHinter); ok {
+				if s := h.unknownFieldHint(k.Value); s != "" {
+					hint = ": " + s
+				}
+			}
+			d.errorf(k, "unknown field %q%s", k.Value, hint)
 			continue
 		}
 		d.decode(val, v.FieldByIndex(f.index), path+"."+f.name, src, joinRel(rel, f.name))

@@ -83,6 +83,8 @@ hooks:
 	//       automountServiceAccountToken: false
 	//       securityContext:
 	//         runAsNonRoot: true
+	//         runAsUser: 65532
+	//         runAsGroup: 65532
 	//         seccompProfile:
 	//           type: RuntimeDefault
 	//       volumes:

@@ -110,6 +110,11 @@ func FuzzRun(f *testing.F) {
 				}
 				return "", err
 			}
+			for _, j := range res.Jobs {
+				if msg := startsAsNonRoot(j.Node); msg != "" {
+					t.Fatalf("Job %s: %s", j.Name, msg)
+				}
+			}
 			var b bytes.Buffer
 			if _, err := res.WriteTo(&b); err != nil {
 				t.Fatal(err)
@@ -174,4 +179,28 @@ func FuzzPolicy(f *testing.F) {
 			}
 		}
 	})
+}
+
+// startsAsNonRoot checks that a Job whose pod runs under runAsNonRoot
+// names a numeric non-root user for every container, so that an image
+// whose USER is root or a name starts; "" when it does.
+func startsAsNonRoot(job *yaml.Node) string {
+	podSpec := mapPath(job, "spec", "template", "spec")
+	psc := mapGet(podSpec, "securityContext")
+	if v := mapGet(psc, "runAsNonRoot"); v == nil || v.Value != "true" {
+		return ""
+	}
+	podUser := mapGet(psc, "runAsUser")
+	for _, list := range []string{"initContainers", "containers"} {
+		for _, c := range contentOf(mapGet(podSpec, list)) {
+			u := mapPath(c, "securityContext", "runAsUser")
+			if u == nil {
+				u = podUser
+			}
+			if u == nil || u.Value == "0" {
+				return "a container runs under runAsNonRoot without a numeric non-root runAsUser"
+			}
+		}
+	}
+	return ""
 }

@@ -216,6 +216,7 @@ func checkKnobs(d *decoder, k *Knobs, src source) {
 	if h := k.Hardening; h != nil && h.RunAsUser != nil && *h.RunAsUser <= 0 && (h.RunAsNonRoot == nil || *h.RunAsNonRoot) {
 		d.ps.add(src.at("hardening.runAsUser"), d.hook, "hardening.runAsUser must be above 0 while runAsNonRoot is on")
 	}
+	checkFields(d, k, src)
 	if h := k.Hardening; h != nil && h.SeccompProfile != nil {
 		if p := *h.SeccompProfile; p != "RuntimeDefault" && p != "Unconfined" {
 			d.ps.add(src.at("hardening.seccompProfile"), d.hook, "hardening.seccompProfile must be RuntimeDefault or Unconfined")
@@ -306,8 +307,8 @@ func overlay(dst, src reflect.Value) {
 			return
 		}
 		if src.Type() == nodeType {
-			// Only `with` reaches here with both sides set: a declaration
-			// with its own job replaces the hook instead of overlaying it.
+			// `with` and `affinity` merge key by key; a declaration with
+			// its own job replaces the hook instead of overlaying it.
 			s, d := src.Interface().(*yaml.Node), dst.Interface().(*yaml.Node)
 			if d != nil && d.Kind == yaml.MappingNode && s.Kind == yaml.MappingNode {
 				dst.Set(reflect.ValueOf(mergeMapping(d, s)))

@@ -53,6 +53,10 @@ type Job struct {
 	ActiveDeadlineSeconds   int64
 	BackoffLimit            int32
 	TTLSecondsAfterFinished *int32 // nil: no TTL
+
+	// DefaultUser is set when the pod runs as hookgen's default user and
+	// group (DefaultRunAsUser), not one the hook or its template chose.
+	DefaultUser bool
 }
 
 // defaultDeletePolicy is the delete policy of a hook that sets none:
@@ -84,6 +88,9 @@ var ruleField = map[string]string{
 	"bounds.requireResources":               "resources",
 	"bounds.maxResources":                   "resources",
 	"serviceAccounts":                       "serviceAccountName",
+	"pods.priorityClasses":                  "priorityClassName",
+	"pods.allowRoot":                        "hardening",
+	"bounds.maxWritablePaths":               "writablePaths",
 }
 
 // settings are a hook's resolved values that hold for all its phases.
@@ -252,6 +259,8 @@ func (g *generator) checkWith(h *mergedHook, tmpl *HookTemplate) map[string]*yam
 			if p == nil {
 				if len(names) == 0 {
 					g.ps.add(pos, h.Name, "template %q takes no parameters; remove %q", tmpl.Metadata.Name, key.Value)
+				} else if hint := kubeFieldHint(key.Value, isHookField); hint != "" && !slices.Contains(ownHookFields, key.Value) {
+					g.ps.add(pos, h.Name, "template %q has no parameter %q: %s", tmpl.Metadata.Name, key.Value, hint)
 				} else {
 					g.ps.add(pos, h.Name, "template %q has no parameter %q%s", tmpl.Metadata.Name, key.Value, suggest(key.Value, names))
 				}
@@ -430,6 +439,7 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 		ann[AnnotationTemplate] = j.Template
 	}
 	mapSet(meta, "annotations", strMap(ann))
+	g.jobMeta(h, k, sc, meta)
 
 	// Job spec: hookgen's settings first, then the template's.
 	js := newMap("activeDeadlineSeconds", newInt(st.deadline), "backoffLimit", newInt(int64(st.backoff)))
@@ -473,10 +483,7 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 	}
 
 	// Pod spec.
-	if rp := mapGet(podSpec, "restartPolicy"); rp != nil && rp.Value != "Never" {
-		fail(rp, "restartPolicy must be Never for a hook Job: a restarting pod hides failures from backoffLimit and Argo CD")
-	}
-	mapSet(podSpec, "restartPolicy", newStr("Never"))
+	added := g.podFields(h, k, sc, podSpec, fail)
 	if k.ServiceAccountName != nil {
 		sa := g.text(h, sc, "serviceAccountName", *k.ServiceAccountName)
 		if !isDNSSubdomain(sa) {
@@ -499,12 +506,13 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 	}
 
 	hard := hardening(k, podSpec)
-	hardenPod(podSpec, hard, fail)
+	j.DefaultUser = hardenPod(podSpec, hard, fail)
 	var env []*yaml.Node
 	for _, e := range k.Env {
 		env = append(env, g.envNode(h, sc, e))
 	}
 	needTmp := false
+	names := map[string]bool{}
 	for _, key := range []string{"initContainers", "containers"} {
 		list := mapGet(podSpec, key)
 		if list == nil {
@@ -516,6 +524,10 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 				fail(c, "every container needs a name that is a DNS-1123 label")
 				continue
 			}
+			if names[name.Value] {
+				fail(name, "two containers are named %q: rename the one in initContainers or extraContainers", name.Value)
+			}
+			names[name.Value] = true
 			if img := mapGet(c, "image"); img == nil || img.Kind != yaml.ScalarNode || strings.TrimSpace(img.Value) == "" || strings.ContainsAny(img.Value, " \t\n") {
 				fail(c, "container %q needs an image (a reference without spaces)", name.Value)
 			}
@@ -525,18 +537,29 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 			if len(env) > 0 {
 				addEnv(c, env, g.origins.copy)
 			}
-			if k.Resources != nil {
+			// The hook's settings win over the template's containers; a
+			// container the hook adds keeps what it sets itself.
+			if k.Resources != nil && (!added[c] || mapGet(c, "resources") == nil) {
 				mapSet(c, "resources", resourcesNode(k.Resources))
+			}
+			if k.ImagePullPolicy != nil && (!added[c] || mapGet(c, "imagePullPolicy") == nil) {
+				mapSet(c, "imagePullPolicy", newStr(*k.ImagePullPolicy))
 			}
 			hardenContainer(c, name.Value, hard, fail)
 			checkStrings(c, name.Value, fail)
 			if hard.readOnlyRoot && addTmpMount(c) {
 				needTmp = true
 			}
+			if len(k.WritablePaths) > 0 {
+				addWritableMounts(c, k.WritablePaths)
+			}
 		}
 	}
 	if needTmp {
 		addTmpVolume(podSpec)
+	}
+	if len(k.WritablePaths) > 0 {
+		addWritableVolumes(podSpec, k.WritablePaths)
 	}
 
 	// The pod template reads metadata first, and the Job in block style.
@@ -623,7 +646,7 @@ func checkStrings(c *yaml.Node, name string, fail func(*yaml.Node, string, ...an
 // hardened holds the hardened settings in force for a hook.
 type hardened struct {
 	runAsNonRoot, seccomp, noEscalation, dropAll, readOnlyRoot, automount bool
-	runAsUser                                                             *int64
+	runAsUser, runAsGroup, fsGroup                                        *int64
 }
 
 func hardening(k *Knobs, podSpec *yaml.Node) hardened {
@@ -640,12 +663,19 @@ func hardening(k *Knobs, podSpec *yaml.Node) hardened {
 		readOnlyRoot: derefOr(h.ReadOnlyRootFilesystem, true),
 		automount:    derefOr(h.AutomountServiceAccountToken, sa != nil && sa.Value != ""),
 		runAsUser:    h.RunAsUser,
+		runAsGroup:   h.RunAsGroup,
+		fsGroup:      h.FSGroup,
 	}
 }
 
 const optOut = "; hookgen hardens hook pods: set hardening.%s: %s in the hook to opt out"
 
-func hardenPod(podSpec *yaml.Node, hard hardened, fail func(*yaml.Node, string, ...any)) {
+// hardenPod hardens the pod's own settings. It reports whether the pod
+// runs as hookgen's default user: while runAsNonRoot is on, a pod that
+// names no user (the hook's hardening.runAsUser, or the template's pod
+// securityContext) runs as DefaultRunAsUser, and one that names no group
+// as DefaultRunAsGroup, so that images whose USER is root or a name start.
+func hardenPod(podSpec *yaml.Node, hard hardened, fail func(*yaml.Node, string, ...any)) (defaultUser bool) {
 	if am := mapGet(podSpec, "automountServiceAccountToken"); am != nil && am.Value == "true" && !hard.automount {
 		fail(am, "automountServiceAccountToken is true without a service account"+optOut, "automountServiceAccountToken", "true")
 	}
@@ -660,8 +690,21 @@ func hardenPod(podSpec *yaml.Node, hard hardened, fail func(*yaml.Node, string, 
 		}
 		mapSet(sc, "runAsNonRoot", newBool(true))
 	}
-	if hard.runAsUser != nil {
+	switch {
+	case hard.runAsUser != nil:
 		mapSet(sc, "runAsUser", newInt(*hard.runAsUser))
+	case hard.runAsNonRoot && mapGet(sc, "runAsUser") == nil:
+		mapSet(sc, "runAsUser", newInt(DefaultRunAsUser))
+		defaultUser = true
+	}
+	switch {
+	case hard.runAsGroup != nil:
+		mapSet(sc, "runAsGroup", newInt(*hard.runAsGroup))
+	case hard.runAsNonRoot && mapGet(sc, "runAsGroup") == nil:
+		mapSet(sc, "runAsGroup", newInt(DefaultRunAsGroup))
+	}
+	if hard.fsGroup != nil {
+		mapSet(sc, "fsGroup", newInt(*hard.fsGroup))
 	}
 	if hard.seccomp {
 		prof := mapGet(sc, "seccompProfile")
@@ -673,6 +716,7 @@ func hardenPod(podSpec *yaml.Node, hard hardened, fail func(*yaml.Node, string, 
 			fail(t, "the pod sets seccompProfile %s"+optOut, t.Value, "seccompProfile", "Unconfined")
 		}
 	}
+	return defaultUser
 }
 
 func hardenContainer(c *yaml.Node, name string, hard hardened, fail func(*yaml.Node, string, ...any)) {
@@ -737,7 +781,7 @@ func addTmpVolume(podSpec *yaml.Node) {
 		vols = newSeq()
 		mapSet(podSpec, "volumes", vols)
 	}
-	vols.Content = append(vols.Content, newMap("name", newStr(tmpVolume), "emptyDir", newMap("sizeLimit", newStr("64Mi"))))
+	vols.Content = append(vols.Content, newMap("name", newStr(tmpVolume), "emptyDir", newMap("sizeLimit", newStr(emptyDirLimit))))
 }
 
 // isRunner reports whether a container runs hookgen's runner

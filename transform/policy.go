@@ -87,6 +87,9 @@ type Bounds struct {
 	RequireResources StringList `json:"requireResources,omitempty"`
 	// MaxResources caps requests and limits per container (cpu, memory, ...).
 	MaxResources map[string]Quantity `json:"maxResources,omitempty"`
+	// MaxWritablePaths caps a hook's writablePaths (each an emptyDir).
+	// Default: hookgen's own limit of 16.
+	MaxWritablePaths *int `json:"maxWritablePaths,omitempty" jsonschema:"minimum=0"`
 }
 
 // PodRules allow pod settings the policy forbids by default.
@@ -98,6 +101,9 @@ type PodRules struct {
 	AllowCapabilities    bool `json:"allowCapabilities,omitempty"`
 	AllowRoot            bool `json:"allowRoot,omitempty"`
 	AllowHardeningOptOut bool `json:"allowHardeningOptOut,omitempty"`
+	// PriorityClasses lists the priority classes (globs) a hook's pod may
+	// name; default: none.
+	PriorityClasses StringList `json:"priorityClasses,omitempty"`
 }
 
 // NamespaceRules say where hooks may run.
@@ -176,10 +182,14 @@ func parsePolicy(file string, data []byte, lim Limits, ps *problems, o *origins)
 	if s.Namespaces != nil {
 		namespaces, postDelete = s.Namespaces.Allow, s.Namespaces.PostDelete
 	}
+	var priorityClasses []string
+	if s.Pods != nil {
+		priorityClasses = s.Pods.PriorityClasses
+	}
 	for _, pats := range []struct {
 		field string
 		list  []string
-	}{{"templates.allow", templates}, {"images.allow", images}, {"namespaces.allow", namespaces}, {"namespaces.postDelete", postDelete}, {"serviceAccounts", s.ServiceAccounts}} {
+	}{{"templates.allow", templates}, {"images.allow", images}, {"namespaces.allow", namespaces}, {"namespaces.postDelete", postDelete}, {"serviceAccounts", s.ServiceAccounts}, {"pods.priorityClasses", priorityClasses}} {
 		for _, pat := range pats.list {
 			if _, err := path.Match(strings.ReplaceAll(pat, "**", "*"), ""); err != nil || pat == "" {
 				ps.add(at(pats.field), "", "policy: %s: bad pattern %q", pats.field, pat)
@@ -387,6 +397,7 @@ func (p *HookPolicy) checkJob(j *Job, tmpl *HookTemplate, k *Knobs, ctx Context,
 			p.checkContainer(c, pods, fail)
 		}
 	}
+	p.checkPodFields(podSpec, pods, fail)
 }
 
 // checkContainer applies the container rules.

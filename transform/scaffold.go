@@ -60,6 +60,7 @@ kind: ` + KindHookSet + `
 		}
 		b.WriteString(ScaffoldHook(t, hook, "  "))
 	}
+	b.WriteString(scaffoldFields())
 	return []byte(b.String()), nil
 }
 
@@ -197,6 +198,20 @@ func wrapWords(text string, width int) []string {
 		lines = append(lines, cur)
 	}
 	return lines
+}
+
+// scaffoldFields writes, as comments, the fields every hook takes.
+func scaffoldFields() string {
+	var names []string
+	for _, f := range HookFields {
+		names = append(names, f.Name)
+	}
+	var b strings.Builder
+	b.WriteString("\n  # Every hook also takes (see the schema, or hookgen templates show NAME):\n")
+	for _, l := range wrapWords(strings.Join(names, ", "), 72) {
+		b.WriteString("  #   " + l + "\n")
+	}
+	return b.String()
 }
 
 // scaffoldDefaults writes a defaults section for what the policy makes

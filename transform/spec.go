@@ -91,8 +91,41 @@ type Knobs struct {
 	PodAnnotations map[string]string `json:"podAnnotations,omitempty"`
 	// Env is added to every container of the Job.
 	Env []EnvVar `json:"env,omitempty"`
-	// Hardening turns off single parts of the hardened pod defaults.
+	// Hardening turns off single parts of the hardened pod defaults and
+	// chooses the user and groups the pod runs as.
 	Hardening *Hardening `json:"hardening,omitempty"`
+
+	// ImagePullPolicy is set on every container of the Job.
+	ImagePullPolicy *string `json:"imagePullPolicy,omitempty" jsonschema:"enum=Always,enum=IfNotPresent,enum=Never"`
+	// ImagePullSecrets are added to the pod's imagePullSecrets ([{name: regcred}]).
+	ImagePullSecrets []LocalObjectReference `json:"imagePullSecrets,omitempty"`
+	// Affinity is the pod's affinity (nodeAffinity, podAffinity, podAntiAffinity).
+	Affinity *yaml.Node `json:"affinity,omitempty"`
+	// PriorityClassName is the pod's priority class.
+	PriorityClassName *string `json:"priorityClassName,omitempty"`
+	// InitContainers run before the template's containers, hardened like them.
+	InitContainers []*yaml.Node `json:"initContainers,omitempty"`
+	// ExtraContainers run beside the template's containers, hardened like them.
+	ExtraContainers []*yaml.Node `json:"extraContainers,omitempty"`
+	// Labels are added to the Job's own metadata.
+	Labels map[string]string `json:"labels,omitempty"`
+	// Annotations are added to the Job's own metadata; Argo CD's hook
+	// annotations have fields of their own (phase, deletePolicy, wave, syncOptions).
+	Annotations map[string]string `json:"annotations,omitempty"`
+	// SyncOptions are the hook's argocd.argoproj.io/sync-options ("Prune=false").
+	SyncOptions StringList `json:"syncOptions,omitempty"`
+	// RestartPolicy is the pod's: Never (default) or OnFailure, which
+	// restarts a failed container in place; backoffLimit then counts
+	// container restarts.
+	RestartPolicy *string `json:"restartPolicy,omitempty" jsonschema:"enum=Never,enum=OnFailure"`
+	// WritablePaths get an emptyDir each, mounted in every container, on
+	// the otherwise read-only root (/tmp is always writable).
+	WritablePaths []string `json:"writablePaths,omitempty"`
+}
+
+// LocalObjectReference names an object in the Job's namespace.
+type LocalObjectReference struct {
+	Name string `json:"name"`
 }
 
 // Defaults are the knobs a HookSet applies under all its hooks.
@@ -173,9 +206,14 @@ type Hardening struct {
 	ReadOnlyRootFilesystem *bool `json:"readOnlyRootFilesystem,omitempty"`
 	// AutomountServiceAccountToken: default false, or true when a service account is named.
 	AutomountServiceAccountToken *bool `json:"automountServiceAccountToken,omitempty"`
-	// RunAsUser sets the pod's user ID, for images whose USER is a name
-	// (Kubernetes cannot prove a named user is not root).
-	RunAsUser *int64 `json:"runAsUser,omitempty" jsonschema:"minimum=1"`
+	// RunAsUser is the pod's user ID (default 65532): images whose USER is
+	// root or a name start as this non-root user.
+	RunAsUser *int64 `json:"runAsUser,omitempty" jsonschema:"minimum=0"`
+	// RunAsGroup is the pod's primary group ID (default 65532).
+	RunAsGroup *int64 `json:"runAsGroup,omitempty" jsonschema:"minimum=0"`
+	// FSGroup is the pod's fsGroup: volumes that support it (PVCs) become
+	// writable by this group. Default: none.
+	FSGroup *int64 `json:"fsGroup,omitempty" jsonschema:"minimum=0"`
 }
 
 // ObjectMeta is the metadata of hookgen's own kinds.

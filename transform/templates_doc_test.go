@@ -83,6 +83,13 @@ func renderTemplateDocs(ts transform.Templates) []byte {
 			fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", p.Name, p.Type, req, cell(defaultValue(p.Default)), cell(oneLine(p.Description)))
 		}
 	}
+	b.WriteString("\n## Fields of every hook\n\n")
+	b.WriteString("Whatever its template, a hook takes these fields beside `name`, `uses`\n")
+	b.WriteString("and `with`; [hookgen-yaml.md](hookgen-yaml.md#hook-fields) says how they merge.\n\n")
+	b.WriteString("| field | example | what it does |\n| --- | --- | --- |\n")
+	for _, f := range transform.HookFields {
+		fmt.Fprintf(&b, "| `%s` | `%s` | %s |\n", f.Name, strings.ReplaceAll(f.Example, "|", `\|`), cell(f.Text))
+	}
 	return b.Bytes()
 }
 

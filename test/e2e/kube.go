@@ -32,6 +32,42 @@ var namespaces struct {
 	made map[string]bool
 }
 
+var priorityClasses struct {
+	mu   sync.Mutex
+	made map[string]bool
+}
+
+// EnsurePriorityClass creates a PriorityClass of that name on the shared
+// API server, once per package run, so that a pod naming it passes the
+// Priority admission plugin as it would in a cluster that has it.
+func EnsurePriorityClass(t testing.TB, api *kubeapi.Server, name string) {
+	t.Helper()
+	if strings.HasPrefix(name, "system-") {
+		return // built in
+	}
+	priorityClasses.mu.Lock()
+	defer priorityClasses.mu.Unlock()
+	if priorityClasses.made == nil {
+		priorityClasses.made = map[string]bool{}
+	}
+	if priorityClasses.made[name] {
+		return
+	}
+	body, err := json.Marshal(map[string]any{
+		"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",
+		"metadata": map[string]any{"name": name}, "value": 1000,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := api.Apply(ctx, "", body); err != nil {
+		t.Fatal(err)
+	}
+	priorityClasses.made[name] = true
+}
+
 // EnsureNamespace creates namespace name with the Restricted labels on the
 // shared API server, once per package run.
 func EnsureNamespace(t testing.TB, api *kubeapi.Server, name string) {
@@ -87,14 +123,17 @@ func DryRunJobs(t testing.TB, api *kubeapi.Server, objs []*unstructured.Unstruct
 			ns = destNS
 		}
 		EnsureNamespace(t, api, ns)
+		if pc, _ := kubeapi.Nested(job.Object, "spec", "template", "spec", "priorityClassName").(string); pc != "" {
+			EnsurePriorityClass(t, api, pc)
+		}
 		pod := PodFromJob(job)
 		jobR := dryRun(t, api, ns, job.Object)
 		podR := dryRun(t, api, ns, pod)
 		if !slices.Contains(optOut, job.GetName()+job.GetGenerateName()) {
 			if jobR.StatusCode != http.StatusCreated || len(jobR.Warnings) > 0 {
 				t.Errorf("%s in namespace %s: the API server answers %s", ObjectName(job), ns, jobR)
-			} else if got := kubeapi.Nested(jobR.Object, "spec", "template", "spec", "restartPolicy"); got != "Never" {
-				t.Errorf("%s: the stored Job would have restartPolicy %v", ObjectName(job), got)
+			} else if got, want := kubeapi.Nested(jobR.Object, "spec", "template", "spec", "restartPolicy"), kubeapi.Nested(job.Object, "spec", "template", "spec", "restartPolicy"); got != want || (want != "Never" && want != "OnFailure") {
+				t.Errorf("%s: the stored Job would have restartPolicy %v; hookgen wrote %v", ObjectName(job), got, want)
 			}
 			if podR.StatusCode != http.StatusCreated || len(podR.Warnings) > 0 {
 				t.Errorf("the pod of %s in namespace %s: the API server answers %s", ObjectName(job), ns, podR)

@@ -159,12 +159,15 @@ func mapType(t reflect.Type) *jsonschema.Schema {
 // fields whose values are Argo CD names.
 var (
 	mappingFields = map[string][]string{
-		"Hook":         {"job", "with"},
+		"Hook":         {"job", "with", "affinity"},
+		"Defaults":     {"affinity"},
 		"TemplateSpec": {"job"},
 		"EnvVar":       {"valueFrom"},
 	}
-	phaseFields  = []string{"phase", "phases"}
-	policyFields = []string{"deletePolicy"}
+	// Lists of Kubernetes containers, each a mapping with a name and an image.
+	containerFields = []string{"initContainers", "extraContainers"}
+	phaseFields     = []string{"phase", "phases"}
+	policyFields    = []string{"deletePolicy"}
 )
 
 // fixNodes narrows free-form fields to mappings and gives phases and delete
@@ -186,6 +189,14 @@ func fixNodes(s *jsonschema.Schema) {
 			if p, ok := def.Properties.Get(field); ok {
 				p.Type = "object"
 			}
+		}
+		for _, field := range containerFields {
+			if p, ok := def.Properties.Get(field); ok {
+				p.Items = &jsonschema.Schema{Type: "object", Required: []string{"name", "image"}}
+			}
+		}
+		if p, ok := def.Properties.Get("writablePaths"); ok {
+			p.Items = &jsonschema.Schema{Type: "string", Pattern: "^/."}
 		}
 		for _, field := range phaseFields {
 			if p, ok := def.Properties.Get(field); ok {
