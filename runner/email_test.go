@@ -398,7 +398,7 @@ func TestEmailRetries(t *testing.T) {
 		done := make(chan result)
 		go func() {
 			done <- runMain(t, emailEnv(port), "email", "--tls=none", "--to", "ops@example.com", "--strict",
-				"--attempts=20", "--backoff=200ms", "--max-backoff=500ms", "--deadline=30s")
+				"--attempts=100", "--backoff=200ms", "--max-backoff=500ms", "--deadline=60s")
 		}()
 		time.Sleep(1500 * time.Millisecond)
 		srv := startAiosmtpdCLI(t, port)
