@@ -165,7 +165,7 @@ func newState(in Input) (*state, error) {
 // addRepoTemplates adds the repository's templates; they may add names,
 // never shadow a built-in or platform template.
 func addRepoTemplates(ts Templates, repo *reader, ps *problems, o *origins) {
-	for _, t := range readTemplateDir(repo, ".hookgen/templates", OriginRepo, ps) {
+	for _, t := range readTemplateDir(repo, ".hookgen/templates", OriginRepo, ps, nil) {
 		if old := ts[t.Metadata.Name]; old != nil {
 			ps.add(t.src.pos, "", "repository template %q would shadow the %s template of that name; choose another name", t.Metadata.Name, old.origin)
 			continue
@@ -177,8 +177,10 @@ func addRepoTemplates(ts Templates, repo *reader, ps *problems, o *origins) {
 
 // readTemplateDir reads every *.yaml and *.yml HookTemplate file of dir,
 // but those named in skip. Hidden files are left out, which also leaves out
-// the ..data links of a mounted ConfigMap.
-func readTemplateDir(r *reader, dir, origin string, ps *problems, skip ...string) []*HookTemplate {
+// the ..data links of a mounted ConfigMap. With others non-nil (a config
+// directory), files that are not hookgen's are left out too and named
+// there (configFile).
+func readTemplateDir(r *reader, dir, origin string, ps *problems, others *Problems, skip ...string) []*HookTemplate {
 	fi, ok := r.stat(dir)
 	if !ok {
 		return nil
@@ -195,13 +197,25 @@ func readTemplateDir(r *reader, dir, origin string, ps *problems, skip ...string
 	var out []*HookTemplate
 	for _, e := range entries {
 		name := e.Name()
-		if strings.HasPrefix(name, ".") || (path.Ext(name) != ".yaml" && path.Ext(name) != ".yml") || slices.Contains(skip, name) {
+		file := path.Join(dir, name)
+		if strings.HasPrefix(name, ".") || slices.Contains(skip, name) {
 			continue
 		}
-		file := path.Join(dir, name)
+		if path.Ext(name) != ".yaml" && path.Ext(name) != ".yml" {
+			if others != nil && e.Type().IsRegular() {
+				*others = append(*others, Problem{Pos: Pos{File: r.prefix + file}, Msg: "note: skipped, not a .yaml file"})
+			}
+			continue
+		}
 		data, ok := r.read(file, true)
 		if !ok {
 			continue
+		}
+		if others != nil {
+			if what, own := configFile(name, data, r.lim); !own {
+				*others = append(*others, Problem{Pos: Pos{File: r.prefix + file}, Msg: "note: skipped, not a HookTemplate: " + what})
+				continue
+			}
 		}
 		out = append(out, parseTemplates(r.prefix+file, data, origin, r.lim, ps)...)
 	}
