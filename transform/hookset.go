@@ -248,6 +248,17 @@ func (m *mergedHook) at(field string) Pos {
 	return m.pos()
 }
 
+// keyAt returns the position of a field's key in the nearest declaration
+// that set it, else the nearest declaration.
+func (m *mergedHook) keyAt(field string) Pos {
+	for i := len(m.decls) - 1; i >= 0; i-- {
+		if m.decls[i].src.has(field) {
+			return m.decls[i].src.keyAt(field)
+		}
+	}
+	return m.pos()
+}
+
 // mergeSets merges HookSets, the root's first: a nearer declaration of a
 // hook overrides the fields it sets (`with` key by key), or replaces the
 // hook entirely when it names its own template or job. Defaults merge the
