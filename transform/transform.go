@@ -139,6 +139,7 @@ func newState(in Input) (*state, error) {
 	for _, dir := range specDirs(appDir) {
 		file := path.Join(dir, SpecFile)
 		data, ok := st.repo.read(file, false)
+		misnamedSpec(st.repo, dir, ok, ps)
 		if !ok {
 			continue
 		}
@@ -160,6 +161,31 @@ func newState(in Input) (*state, error) {
 	st.annotate = collectAnnotations(sets, appDir, ps)
 	st.cfg.checkInjected(st.merged, ps)
 	return st, nil
+}
+
+// misnamedSpecFiles are names a hook declaration may be given by mistake.
+// hookgen does not read them: Argo CD's discovery (plugin.yaml) matches
+// only the exact name hookgen.yaml, so an app whose declaration had
+// another name would generate its hooks only when the Application names
+// the plugin, and never when Argo CD picks the plugin by itself.
+var misnamedSpecFiles = []string{"hookgen.yml", ".hookgen.yaml", ".hookgen.yml", "hookgen.yaml.yaml"}
+
+// misnamedSpec reports a declaration under a name hookgen does not read in
+// dir, which would otherwise be ignored without a word. spec says whether
+// dir has a hookgen.yaml.
+func misnamedSpec(r *reader, dir string, spec bool, ps *problems) {
+	for _, name := range misnamedSpecFiles {
+		file := path.Join(dir, name)
+		fi, err := fs.Stat(r.fsys, file)
+		if err != nil || !fi.Mode().IsRegular() {
+			continue
+		}
+		if spec {
+			ps.add(Pos{File: r.prefix + file}, "", "hookgen reads only %s, which is beside it: move its hooks into %s and remove it", SpecFile, SpecFile)
+		} else {
+			ps.add(Pos{File: r.prefix + file}, "", "hookgen reads only %s: rename this file to %s (Argo CD discovers the plugin by that exact name too)", SpecFile, SpecFile)
+		}
+	}
 }
 
 // addRepoTemplates adds the repository's templates; they may add names,
