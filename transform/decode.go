@@ -290,6 +290,11 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string, src *
 	}
 }
 
+// Suggest returns ` (did you mean "x"?)` for the known name closest to
+// got, or ` (known: a, b, c)` when nothing is close: the hint every
+// "unknown name" message of hookgen ends with.
+func Suggest(got string, known []string) string { return suggest(got, known) }
+
 // suggest returns ` (did you mean "x"?)` for the closest known name, or
 // the list of known names when nothing is close.
 func suggest(got string, known []string) string {
