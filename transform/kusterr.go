@@ -210,7 +210,7 @@ func (d *kustDiagnosis) entry(file, dir, field string, it *yaml.Node) {
 // a patch, parses).
 func (d *kustDiagnosis) file(file, dir, what string, it *yaml.Node, parse bool) {
 	v := it.Value
-	if strings.Contains(v, "\n") || isRemoteFile(v) {
+	if v == "" || isNull(it) || strings.Contains(v, "\n") || isRemoteFile(v) {
 		return
 	}
 	pos := Pos{File: file, Line: it.Line, Col: it.Column}
@@ -318,7 +318,7 @@ func seqItems(n *yaml.Node) []*yaml.Node {
 func seqScalars(n *yaml.Node) []*yaml.Node {
 	var out []*yaml.Node
 	for _, it := range seqItems(n) {
-		if it.Kind == yaml.ScalarNode {
+		if it.Kind == yaml.ScalarNode && it.Value != "" && !isNull(it) {
 			out = append(out, it)
 		}
 	}

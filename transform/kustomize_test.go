@@ -321,3 +321,27 @@ func TestKustomizeProblemsKeepTheirPlace(t *testing.T) {
 		})
 	}
 }
+
+// TestKustomizeDiagnosisOddShapes feeds kustomizations of odd shapes to a
+// failing build: each must end in problems, never a panic or a success.
+func TestKustomizeDiagnosisOddShapes(t *testing.T) {
+	for _, k := range []string{
+		"resources: {a: b}\nnamePrefx: x\n",
+		"resources: [123, null, [a], {b: c}]\nbases: x\n",
+		"patches: [a, {path: [x]}, {path: ''}]\nresources: [missing.yaml]\n",
+		"- a\n- b\n",
+		"resources:\n  - ''\n  - .\n  - ./\n  - ../app/missing.yaml\n",
+		"configMapGenerator: [{name: a, env: ../../x}, {files: [k=], envs: [=]}]\nresources: [nope]\n",
+		"components: [../app]\nresources: [cm.yaml]\n",
+	} {
+		_, err := run(t, map[string]string{
+			"app/hookgen.yaml":       setHeader + "hooks: []\n",
+			"app/kustomization.yaml": k,
+		}, Limits{})
+		var ps Problems
+		if !errors.As(err, &ps) || len(ps) == 0 {
+			t.Errorf("%q: got %v, want problems", k, err)
+		}
+		t.Logf("%q:\n%v", k, err)
+	}
+}
