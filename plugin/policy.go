@@ -26,6 +26,11 @@ before it reaches the sidecar, e.g. in the platform repository's CI:
   - templates.allow names templates that exist, and allows every
     platform template.
 
+hookgen reads only its own files there: policy.yaml, and the YAML files
+at the top and in templates/ that are HookTemplates. Other files (the
+kustomization that makes the ConfigMap, a README, a Kubernetes object)
+are named on stderr as skipped; generate skips them without a word.
+
 Every problem is printed on stderr as path:line:col: message; the exit
 code is 1 when there are problems, 0 otherwise.
 
@@ -84,6 +89,9 @@ func runPolicy(_ context.Context, args []string, env Env, stdout, stderr io.Writ
 		RunnerImage: runnerImage(env),
 	}
 	sum, err := transform.LintConfig(cfg, ctx)
+	for _, n := range sum.Skipped {
+		fmt.Fprintln(stderr, formatProblem(n, run.display))
+	}
 	if err != nil {
 		return run.printProblems(stderr, err)
 	}

@@ -105,7 +105,7 @@ func runTemplates(_ context.Context, args []string, env Env, stdout, stderr io.W
 	}
 	t := ts[rest[1]]
 	if t == nil {
-		fmt.Fprintf(stderr, "hookgen templates: no template %q (templates: %s)\n", rest[1], strings.Join(ts.Names(), ", "))
+		fmt.Fprintf(stderr, "hookgen templates: no template %q%s\n", rest[1], transform.Suggest(rest[1], ts.Names()))
 		return ExitProblems
 	}
 	info := describeTemplate(t, policy, run, true)

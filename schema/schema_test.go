@@ -37,6 +37,13 @@ func schemaFor(path string) string {
 // included: their problems are of meaning, which no schema can see.
 var schemaInvalid = map[string]bool{
 	"testdata/cli/fixtures/platform-lint/templates/broken.yaml":       true, // unknown field
+	"testdata/cli/fixtures/config-mixed/templates/notes.yaml":         true, // a ConfigMap, which hookgen skips
+	"testdata/cli/fixtures/k8s-in-spec/configmap/hookgen.yaml":        true, // a Kubernetes object
+	"testdata/cli/fixtures/k8s-in-spec/hook-job/hookgen.yaml":         true,
+	"testdata/cli/fixtures/k8s-in-spec/job/hookgen.yaml":              true,
+	"testdata/cli/fixtures/tabs/config/policy.yaml":                   true, // a tab: not YAML
+	"testdata/cli/fixtures/tabs/repo/.hookgen/templates/cleanup.yaml": true,
+	"testdata/cli/fixtures/tabs/repo/app/hookgen.yaml":                true,
 	"testdata/err-annotate/repo/app/hookgen.yaml":                     true, // unknown fields, wrong types, unknown names
 	"testdata/err-duplicate-hooks/repo/app/hookgen.yaml":              true, // duplicate key
 	"testdata/err-many-files/repo/app/hookgen.yaml":                   true, // wrong types, no name
@@ -196,5 +203,39 @@ func TestSchemaUpToDate(t *testing.T) {
 	cmd.Dir = filepath.Join(root, "tools", "schemagen")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("the checked-in schemas are stale (%v):\n%s", err, out)
+	}
+}
+
+// TestSchemaNames checks the names hookgen requires to be DNS-1123 labels
+// (hooks, templates) against the schemas: what hookgen refuses, an editor
+// refuses too.
+func TestSchemaNames(t *testing.T) {
+	schemas := compile(t)
+	long := strings.Repeat("a", 64)
+	tests := []struct {
+		schema, doc string
+		valid       bool
+	}{
+		{"hookset.schema.json", "{apiVersion: hookgen.dev/v1alpha1, kind: HookSet, hooks: [{name: migrate-db, uses: migration}]}", true},
+		{"hookset.schema.json", "{apiVersion: hookgen.dev/v1alpha1, kind: HookSet, hooks: [{name: Migrate_DB, uses: migration}]}", false},
+		{"hookset.schema.json", "{apiVersion: hookgen.dev/v1alpha1, kind: HookSet, hooks: [{name: migrate_db, uses: migration}]}", false},
+		{"hookset.schema.json", "{apiVersion: hookgen.dev/v1alpha1, kind: HookSet, hooks: [{name: -migrate, uses: migration}]}", false},
+		{"hookset.schema.json", "{apiVersion: hookgen.dev/v1alpha1, kind: HookSet, hooks: [{name: '', uses: migration}]}", false},
+		{"hookset.schema.json", "{apiVersion: hookgen.dev/v1alpha1, kind: HookSet, hooks: [{name: " + long + ", uses: migration}]}", false},
+		{"hookset.schema.json", "{apiVersion: hookgen.dev/v1alpha1, kind: HookSet, hooks: [{name: " + long[1:] + ", uses: migration}]}", true},
+		{"hookpolicy.schema.json", "{apiVersion: hookgen.dev/v1alpha1, kind: HookPolicy, metadata: {name: Platform_Policy}, spec: {inject: [{hook: {name: Incident, uses: slack}}]}}", false},
+		{"hookpolicy.schema.json", "{apiVersion: hookgen.dev/v1alpha1, kind: HookPolicy, metadata: {name: Platform_Policy}, spec: {inject: [{hook: {name: incident, uses: slack}}]}}", true},
+		{"hooktemplate.schema.json", "{apiVersion: hookgen.dev/v1alpha1, kind: HookTemplate, metadata: {name: db-migrate}, spec: {job: {}}}", true},
+		{"hooktemplate.schema.json", "{apiVersion: hookgen.dev/v1alpha1, kind: HookTemplate, metadata: {name: DB_Migrate}, spec: {job: {}}}", false},
+	}
+	for _, tc := range tests {
+		docs, err := documents([]byte(tc.doc))
+		if err != nil || len(docs) != 1 {
+			t.Fatalf("%s: %v", tc.doc, err)
+		}
+		err = schemas[tc.schema].Validate(docs[0])
+		if (err == nil) != tc.valid {
+			t.Errorf("%s: %s: valid=%v, want %v (%v)", tc.schema, tc.doc, err == nil, tc.valid, err)
+		}
 	}
 }

@@ -1,20 +1,32 @@
 package transform
 
 import (
+	"bytes"
 	"io/fs"
 	"maps"
 	"reflect"
+	"slices"
+	"strings"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // Config is the sidecar's configuration directory: platform templates in
 // templates/*.yaml or next to the policy (so that one ConfigMap mounted as
 // the directory can hold everything), which replace built-in ones of the
-// same name, and one HookPolicy in policy.yaml. A missing directory (nil fs.FS) means the
-// built-in templates and the open policy; a broken file is a problem
-// naming it, never skipped.
+// same name, and one HookPolicy in policy.yaml. A missing directory (nil
+// fs.FS) means the built-in templates and the open policy.
+//
+// The directory may hold other files: the kustomization that makes the
+// ConfigMap, a README, a values file. hookgen reads only its own (see
+// configFile) and lists the others in Skipped; a file of its own that is
+// broken is a problem naming it, never skipped.
 type Config struct {
 	Templates Templates
 	Policy    *HookPolicy
+	// Skipped names each file of the directory that is not hookgen's, as
+	// a note ("note: skipped, ...").
+	Skipped Problems
 }
 
 // LoadConfig reads a config directory. fsys may be nil.
@@ -53,7 +65,7 @@ func loadConfig(fsys fs.FS, lim Limits, ps *problems, o *origins) *Config {
 	}
 	r := &reader{fsys: fsys, lim: lim, ps: ps, prefix: configPrefix}
 	seen := map[string]*HookTemplate{}
-	platform := append(readTemplateDir(r, ".", OriginPlatform, ps, PolicyFile), readTemplateDir(r, "templates", OriginPlatform, ps)...)
+	platform := append(readTemplateDir(r, ".", OriginPlatform, ps, &cfg.Skipped, PolicyFile), readTemplateDir(r, "templates", OriginPlatform, ps, &cfg.Skipped)...)
 	for _, t := range platform {
 		if old := seen[t.Metadata.Name]; old != nil {
 			ps.add(t.src.pos, "", "platform template %q is also defined in %s", t.Metadata.Name, old.File())
@@ -68,6 +80,58 @@ func loadConfig(fsys fs.FS, lim Limits, ps *problems, o *origins) *Config {
 		}
 	}
 	return cfg
+}
+
+// configFile reports whether a YAML file of the config directory is
+// hookgen's, and when it is not, what it is. A kustomization (by its name)
+// is not; nor is a file whose every document names an apiVersion outside
+// hookgen.dev, or only a kind that is not hookgen's. Anything else is
+// hookgen's, and read strictly: a document with no apiVersion and no kind,
+// a hookgen.dev document of the wrong kind, and a file that does not parse
+// are problems, so a broken template is never silently left out.
+func configFile(name string, data []byte, lim Limits) (string, bool) {
+	if slices.Contains(kustomizationFiles, name) {
+		return "kustomization", false
+	}
+	var what []string
+	for _, c := range splitDocuments(data) {
+		if len(bytes.TrimSpace(c.text)) == 0 {
+			continue
+		}
+		info, ok := scanDoc(c.text, lim)
+		if !ok {
+			var id struct {
+				APIVersion any `yaml:"apiVersion"`
+				Kind       any `yaml:"kind"`
+			}
+			var doc yaml.Node
+			if yaml.Unmarshal(c.text, &doc) != nil {
+				return "", true
+			}
+			if len(doc.Content) == 0 || isNull(doc.Content[0]) {
+				continue
+			}
+			if doc.Content[0].Kind != yaml.MappingNode || doc.Decode(&id) != nil {
+				return "", true
+			}
+			info.apiVersion, _ = id.APIVersion.(string)
+			info.kind, _ = id.Kind.(string)
+		}
+		switch {
+		case isHookgenKind(info.apiVersion):
+			return "", true
+		case info.apiVersion != "":
+			what = append(what, strings.TrimSpace(info.apiVersion+" "+info.kind))
+		case info.kind == "" || strings.HasPrefix(info.kind, "Hook"):
+			return "", true
+		default:
+			what = append(what, info.kind)
+		}
+	}
+	if len(what) == 0 {
+		return "", true // empty: nothing to skip or to read
+	}
+	return strings.Join(slices.Compact(what), ", "), false
 }
 
 // clone returns a copy of the set that can take more templates.

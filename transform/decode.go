@@ -25,10 +25,21 @@ import (
 // source records where a decoded struct came from. A struct type that has a
 // field `src source` gets it filled: its own position and the position of
 // each of its fields, keyed by the field path relative to the struct
-// ("activeDeadlineSeconds", "podLabels.team").
+// ("activeDeadlineSeconds", "podLabels.team"), and the position of the
+// key of each of its own fields ("with:" rather than what follows it).
 type source struct {
 	pos    Pos
 	fields map[string]Pos
+	keys   map[string]Pos
+}
+
+// keyAt returns the position of a field's key, falling back to the
+// struct's own.
+func (s source) keyAt(field string) Pos {
+	if p, ok := s.keys[field]; ok {
+		return p
+	}
+	return s.pos
 }
 
 // at returns the position of a field path, falling back to the struct's own.
@@ -248,7 +259,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string, src *
 	}
 	// A struct with its own source record starts a new relative path.
 	if sr, ok := v.Addr().Interface().(sourced); ok {
-		own := &source{pos: d.pos(n), fields: map[string]Pos{}}
+		own := &source{pos: d.pos(n), fields: map[string]Pos{}, keys: map[string]Pos{}}
 		defer sr.setSource(*own)
 		src, rel = own, ""
 	}
@@ -282,9 +293,17 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string, src *
 			d.errorf(k, "unknown field %q%s", k.Value, hint)
 			continue
 		}
+		if src != nil && rel == "" {
+			src.keys[f.name] = d.pos(k)
+		}
 		d.decode(val, v.FieldByIndex(f.index), path+"."+f.name, src, joinRel(rel, f.name))
 	}
 }
+
+// Suggest returns ` (did you mean "x"?)` for the known name closest to
+// got, or ` (known: a, b, c)` when nothing is close: the hint every
+// "unknown name" message of hookgen ends with.
+func Suggest(got string, known []string) string { return suggest(got, known) }
 
 // suggest returns ` (did you mean "x"?)` for the closest known name, or
 // the list of known names when nothing is close.

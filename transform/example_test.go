@@ -107,6 +107,6 @@ hooks:
 	_, err := transform.Run(transform.Input{Repo: repo, AppDir: "app"})
 	fmt.Println(err)
 	// Output:
-	// app/hookgen.yaml:4: hook "migrate": template "migration" needs parameter "image" (string): add it under with
+	// app/hookgen.yaml:6: hook "migrate": template "migration" needs parameter "image" (string): add it under with
 	// app/hookgen.yaml:6: hook "migrate": template "migration" has no parameter "imag" (did you mean "image"?)
 }

@@ -5,6 +5,7 @@ import (
 	"path"
 	"reflect"
 	"slices"
+	"strings"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -54,6 +55,11 @@ func singleDoc(file string, data []byte, lim Limits, ps *problems, o *origins, b
 			content = append(content, d)
 		}
 	}
+	for _, d := range content {
+		if foreignDoc(file, base, kind, d, ps) {
+			return nil
+		}
+	}
 	switch {
 	case len(content) == 0:
 		ps.add(Pos{File: file}, "", "%s", empty)
@@ -64,6 +70,38 @@ func singleDoc(file string, data []byte, lim Limits, ps *problems, o *origins, b
 	}
 	o.mark(file, content[0])
 	return content[0]
+}
+
+// foreignDoc reports a Kubernetes object (or any non-hookgen apiVersion
+// with a kind) in one of hookgen's own files, with what to do instead.
+func foreignDoc(file, base, kind string, doc *yaml.Node, ps *problems) bool {
+	if doc.Kind != yaml.MappingNode {
+		return false
+	}
+	av, k := mapGet(doc, "apiVersion"), mapGet(doc, "kind")
+	if av == nil || k == nil || av.Kind != yaml.ScalarNode || k.Kind != yaml.ScalarNode || av.Value == "" || k.Value == "" || isHookgenKind(av.Value) {
+		return false
+	}
+	what := fmt.Sprintf("a Kubernetes %s %s", av.Value, k.Value)
+	pos := Pos{File: file, Line: doc.Line, Col: doc.Column}
+	if base != SpecFile {
+		ps.add(pos, "", "found %s, not a %s: %s holds one %s (apiVersion %s)", what, kind, base, kind, APIVersion)
+		return true
+	}
+	target := strings.ToLower(k.Value) + ".yaml"
+	if n := mapPath(doc, "metadata", "name"); n != nil && n.Kind == yaml.ScalarNode && isDNSSubdomain(n.Value) {
+		target = n.Value + ".yaml"
+	}
+	if a := mapPath(doc, "metadata", "annotations"); a != nil && mapGet(a, "argocd.argoproj.io/hook") != nil {
+		ps.add(pos, "", "found %s, not a %s: move it into a manifest file (say %s), where its argocd.argoproj.io/hook annotation makes it a hook; %s holds only hook declarations (apiVersion %s, kind %s)", what, kind, target, SpecFile, APIVersion, KindHookSet)
+		return true
+	}
+	if av.Value == "batch/v1" && k.Value == "Job" {
+		ps.add(pos, "", "found %s, not a %s: move it into a manifest file (say %s) and make it a hook with annotate: in %s, or declare it in %s as a hook whose job: is the Job's spec", what, kind, target, SpecFile, SpecFile)
+		return true
+	}
+	ps.add(pos, "", "found %s, not a %s: move it into a manifest file (say %s); %s holds only hook declarations (apiVersion %s, kind %s), and its annotate: can make the resource a hook", what, kind, target, SpecFile, APIVersion, KindHookSet)
+	return true
 }
 
 // parseHookSet reads one hookgen.yaml.
@@ -244,6 +282,17 @@ func (m *mergedHook) at(field string) Pos {
 	for i := len(m.decls) - 1; i >= 0; i-- {
 		if m.decls[i].src.has(field) {
 			return m.decls[i].src.at(field)
+		}
+	}
+	return m.pos()
+}
+
+// keyAt returns the position of a field's key in the nearest declaration
+// that set it, else the nearest declaration.
+func (m *mergedHook) keyAt(field string) Pos {
+	for i := len(m.decls) - 1; i >= 0; i-- {
+		if m.decls[i].src.has(field) {
+			return m.decls[i].src.keyAt(field)
 		}
 	}
 	return m.pos()

@@ -287,7 +287,7 @@ func (g *generator) checkWith(h *mergedHook, tmpl *HookTemplate) map[string]*yam
 	}
 	for _, p := range tmpl.Spec.Params {
 		if p.Required && !given[p.Name] {
-			g.ps.add(h.pos(), h.Name, "template %q needs parameter %q (%s): add it under with", tmpl.Metadata.Name, p.Name, p.Type)
+			g.ps.add(h.keyAt("with"), h.Name, "template %q needs parameter %q (%s): add it under with", tmpl.Metadata.Name, p.Name, p.Type)
 		}
 	}
 	return with

@@ -66,8 +66,8 @@ func kustomizeBuild(r *reader, appDir, file string, sel *Manifests, ps *problems
 	rm, err := krusty.MakeKustomizer(opts).Run(fsys, virtual(appDir))
 	kustomizeMu.Unlock()
 	if err != nil {
-		if len(ps.list) == before {
-			ps.add(Pos{File: file}, "", "kustomize build: %s", strings.TrimSpace(err.Error()))
+		if len(ps.list) == before && !diagnoseKustomize(r, file, ps) {
+			ps.add(Pos{File: file}, "", "kustomize build: %s", kustomizeMessage(err))
 		}
 		return nil, ""
 	}

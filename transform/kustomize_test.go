@@ -1,6 +1,8 @@
 package transform
 
 import (
+	"errors"
+	"fmt"
 	"io/fs"
 	"strings"
 	"sync"
@@ -109,7 +111,7 @@ func TestKustomizeSymlinks(t *testing.T) {
 		{"file linked from elsewhere", fstest.MapFS{
 			"app/kustomization.yaml": {Data: []byte("resources: [cm.yaml]\n")},
 			"app/cm.yaml":            link("../shared/cm.yaml"),
-		}, "security; file '/app/cm.yaml' is not in or below '/app'"},
+		}, `app/kustomization.yaml:1: resource "cm.yaml" (a symlink to shared/cm.yaml) is outside the kustomization's directory (app/)`},
 		{"link out of the repository", fstest.MapFS{
 			"app/kustomization.yaml": {Data: []byte("resources: [cm.yaml]\n")},
 			"app/cm.yaml":            link("../../etc/passwd"),
@@ -221,5 +223,125 @@ func TestIsGitURL(t *testing.T) {
 		if got := isGitURL(s); got != want {
 			t.Errorf("isGitURL(%q) = %v, want %v", s, got, want)
 		}
+	}
+}
+
+// TestKustomizeProblemsKeepTheirPlace checks that a kustomization kustomize
+// cannot build is reported at the file, line and column of what is wrong,
+// in hookgen's words, and that what hookgen cannot place keeps kustomize's
+// innermost message with repository paths.
+func TestKustomizeProblemsKeepTheirPlace(t *testing.T) {
+	spec := setHeader + "hooks: []\n"
+	svc := "apiVersion: v1\nkind: Service\nmetadata:\n  name: api\n"
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		want  string // every problem, one a line
+	}{
+		{"missing resource, a close name", map[string]string{
+			"app/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - servce.yaml\n",
+			"app/service.yaml":       svc,
+		}, `app/kustomization.yaml:4:5: resource "servce.yaml" not found (did you mean "service.yaml"?)`},
+		{"missing resource, no close name", map[string]string{
+			"app/kustomization.yaml": "resources: [cm.yaml, deployment.yaml]\n",
+			"app/cm.yaml":            configMap("a"),
+		}, `app/kustomization.yaml:1:22: resource "deployment.yaml" not found; the path is relative to the kustomization's directory (app/)`},
+		{"missing base directory", map[string]string{
+			"app/kustomization.yaml":  "resources:\n  - ../bse\n",
+			"base/kustomization.yaml": "resources: [cm.yaml]\n",
+			"base/cm.yaml":            configMap("a"),
+		}, `app/kustomization.yaml:2:5: resource "../bse" not found (did you mean "base"?)`},
+		{"base outside the repository", map[string]string{
+			"app/kustomization.yaml": "resources:\n  - ../../base\n",
+		}, `app/kustomization.yaml:2:5: resource "../../base" is outside the repository; hookgen reads nothing outside it`},
+		{"missing resource in a base", map[string]string{
+			"app/kustomization.yaml":  "resources: [../base]\n",
+			"base/kustomization.yaml": "resources:\n  - cm.yaml\n  - secret.yaml\n",
+			"base/cm.yaml":            configMap("a"),
+		}, `base/kustomization.yaml:3:5: resource "secret.yaml" not found; the path is relative to the kustomization's directory (base/)`},
+		{"directory without a kustomization", map[string]string{
+			"app/kustomization.yaml": "resources: [../base]\n",
+			"base/cm.yaml":           configMap("a"),
+		}, `app/kustomization.yaml:1:13: resource "../base" is a directory without a kustomization.yaml: add one, or list its files`},
+		{"unknown field", map[string]string{
+			"app/kustomization.yaml": "resources: [cm.yaml]\nnamePrefx: dev-\n",
+			"app/cm.yaml":            configMap("a"),
+		}, `app/kustomization.yaml:2:1: unknown field "namePrefx" in a kustomization (did you mean "namePrefix"?)`},
+		{"tab in the kustomization", map[string]string{
+			"app/kustomization.yaml": "resources:\n  - cm.yaml\n\t- other.yaml\n",
+			"app/cm.yaml":            configMap("a"),
+		}, `app/kustomization.yaml:3:1: invalid YAML: a tab in the indentation; YAML indents with spaces only: replace the tab with spaces`},
+		{"malformed patch", map[string]string{
+			"app/kustomization.yaml": "resources: [cm.yaml]\npatches:\n  - path: patch.yaml\n",
+			"app/cm.yaml":            configMap("a"),
+			"app/patch.yaml":         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata: [\n",
+		}, `app/patch.yaml:5: invalid YAML: did not find expected node content`},
+		{"missing patch", map[string]string{
+			"app/kustomization.yaml": "resources: [cm.yaml]\npatches:\n  - path: pacth.yaml\n",
+			"app/cm.yaml":            configMap("a"),
+			"app/patch.yaml":         configMap("a"),
+		}, `app/kustomization.yaml:3:11: patch "pacth.yaml" not found (did you mean "patch.yaml"?)`},
+		{"patch outside the kustomization's directory", map[string]string{
+			"app/kustomization.yaml": "resources: [cm.yaml]\npatches:\n  - path: ../shared/patch.yaml\n",
+			"app/cm.yaml":            configMap("a"),
+			"shared/patch.yaml":      configMap("a"),
+		}, `app/kustomization.yaml:3:11: patch "../shared/patch.yaml" is outside the kustomization's directory (app/): kustomize reads files only in and below it; move the file there, or put it in a base or component the kustomization lists`},
+		{"resource that does not parse", map[string]string{
+			"app/kustomization.yaml": "resources: [cm.yaml]\n",
+			"app/cm.yaml":            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n data: {}\n",
+		}, `app/cm.yaml:9: invalid YAML: did not find expected key`},
+		{"missing generator file", map[string]string{
+			"app/kustomization.yaml": "configMapGenerator:\n  - name: settings\n    files: [app.properties]\n",
+		}, `app/kustomization.yaml:3:13: file "app.properties" not found; the path is relative to the kustomization's directory (app/)`},
+		{"a patch that matches nothing keeps kustomize's words", map[string]string{
+			"app/kustomization.yaml": "resources: [cm.yaml]\npatches:\n  - path: patch.yaml\n",
+			"app/cm.yaml":            configMap("a"),
+			"app/patch.yaml":         configMap("b"),
+		}, `app/kustomization.yaml: kustomize build: no resource matches strategic merge patch "ConfigMap.v1.[noGrp]/b.[noNs]": no matches for Id ConfigMap.v1.[noGrp]/b.[noNs]; failed to find unique target for patch ConfigMap.v1.[noGrp]/b.[noNs]`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.files["app/hookgen.yaml"] = spec
+			_, err := run(t, tc.files, Limits{})
+			var ps Problems
+			if !errors.As(err, &ps) {
+				t.Fatalf("got %v, want problems", err)
+			}
+			var got []string
+			for _, p := range ps {
+				s := p.Error()
+				if p.Pos.Col > 0 {
+					// Problem.Error leaves the column out; the local commands print it.
+					s = strings.Replace(s, fmt.Sprintf(":%d: ", p.Pos.Line), fmt.Sprintf(":%d:%d: ", p.Pos.Line, p.Pos.Col), 1)
+				}
+				got = append(got, s)
+			}
+			if strings.Join(got, "\n") != tc.want {
+				t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), tc.want)
+			}
+		})
+	}
+}
+
+// TestKustomizeDiagnosisOddShapes feeds kustomizations of odd shapes to a
+// failing build: each must end in problems, never a panic or a success.
+func TestKustomizeDiagnosisOddShapes(t *testing.T) {
+	for _, k := range []string{
+		"resources: {a: b}\nnamePrefx: x\n",
+		"resources: [123, null, [a], {b: c}]\nbases: x\n",
+		"patches: [a, {path: [x]}, {path: ''}]\nresources: [missing.yaml]\n",
+		"- a\n- b\n",
+		"resources:\n  - ''\n  - .\n  - ./\n  - ../app/missing.yaml\n",
+		"configMapGenerator: [{name: a, env: ../../x}, {files: [k=], envs: [=]}]\nresources: [nope]\n",
+		"components: [../app]\nresources: [cm.yaml]\n",
+	} {
+		_, err := run(t, map[string]string{
+			"app/hookgen.yaml":       setHeader + "hooks: []\n",
+			"app/kustomization.yaml": k,
+		}, Limits{})
+		var ps Problems
+		if !errors.As(err, &ps) || len(ps) == 0 {
+			t.Errorf("%q: got %v, want problems", k, err)
+		}
+		t.Logf("%q:\n%v", k, err)
 	}
 }

@@ -16,6 +16,8 @@ type LintSummary struct {
 	Templates []string
 	// Injected are the hooks the policy injects into every application.
 	Injected []string
+	// Skipped names the files of the directory that are not hookgen's.
+	Skipped Problems
 }
 
 // standInFile marks the values LintConfig makes up for a template's
@@ -41,6 +43,7 @@ func LintConfig(fsys fs.FS, ctx Context) (LintSummary, error) {
 	o := newOrigins()
 	lim := DefaultLimits()
 	cfg := loadConfig(fsys, lim, ps, o)
+	sum.Skipped = cfg.Skipped
 	if !cfg.Policy.Open() {
 		sum.Policy = cfg.Policy.File()
 	}

@@ -290,7 +290,7 @@ func parseManifests(file string, data []byte, lim Limits, keep bool, ps *problem
 		}
 		var doc yaml.Node
 		if err := yaml.Unmarshal(c.text, &doc); err != nil {
-			p := yamlProblem(file, err)
+			p := yamlProblem(file, c.text, err)
 			if p.Pos.Line > 0 {
 				p.Pos.Line += c.line - 1
 			}

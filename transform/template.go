@@ -81,8 +81,13 @@ func loadBuiltins() (Templates, error) {
 	return ts, nil
 }
 
+// DNSLabelPattern is the regular expression a DNS-1123 label matches (the
+// names of hooks and templates), up to its 63 characters; the JSON Schemas
+// carry it.
+const DNSLabelPattern = `^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
+
 var (
-	dnsLabelRE  = lazyRE(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+	dnsLabelRE  = lazyRE(DNSLabelPattern)
 	paramNameRE = lazyRE(`^[A-Za-z][A-Za-z0-9_]*$`)
 )
 

@@ -139,6 +139,7 @@ func newState(in Input) (*state, error) {
 	for _, dir := range specDirs(appDir) {
 		file := path.Join(dir, SpecFile)
 		data, ok := st.repo.read(file, false)
+		misnamedSpec(st.repo, dir, ok, ps)
 		if !ok {
 			continue
 		}
@@ -162,10 +163,35 @@ func newState(in Input) (*state, error) {
 	return st, nil
 }
 
+// misnamedSpecFiles are names a hook declaration may be given by mistake.
+// hookgen does not read them: Argo CD's discovery (plugin.yaml) matches
+// only the exact name hookgen.yaml, so an app whose declaration had
+// another name would generate its hooks only when the Application names
+// the plugin, and never when Argo CD picks the plugin by itself.
+var misnamedSpecFiles = []string{"hookgen.yml", ".hookgen.yaml", ".hookgen.yml", "hookgen.yaml.yaml"}
+
+// misnamedSpec reports a declaration under a name hookgen does not read in
+// dir, which would otherwise be ignored without a word. spec says whether
+// dir has a hookgen.yaml.
+func misnamedSpec(r *reader, dir string, spec bool, ps *problems) {
+	for _, name := range misnamedSpecFiles {
+		file := path.Join(dir, name)
+		fi, err := fs.Stat(r.fsys, file)
+		if err != nil || !fi.Mode().IsRegular() {
+			continue
+		}
+		if spec {
+			ps.add(Pos{File: r.prefix + file}, "", "hookgen reads only %s, which is beside it: move its hooks into %s and remove it", SpecFile, SpecFile)
+		} else {
+			ps.add(Pos{File: r.prefix + file}, "", "hookgen reads only %s: rename this file to %s (Argo CD discovers the plugin by that exact name too)", SpecFile, SpecFile)
+		}
+	}
+}
+
 // addRepoTemplates adds the repository's templates; they may add names,
 // never shadow a built-in or platform template.
 func addRepoTemplates(ts Templates, repo *reader, ps *problems, o *origins) {
-	for _, t := range readTemplateDir(repo, ".hookgen/templates", OriginRepo, ps) {
+	for _, t := range readTemplateDir(repo, ".hookgen/templates", OriginRepo, ps, nil) {
 		if old := ts[t.Metadata.Name]; old != nil {
 			ps.add(t.src.pos, "", "repository template %q would shadow the %s template of that name; choose another name", t.Metadata.Name, old.origin)
 			continue
@@ -177,8 +203,10 @@ func addRepoTemplates(ts Templates, repo *reader, ps *problems, o *origins) {
 
 // readTemplateDir reads every *.yaml and *.yml HookTemplate file of dir,
 // but those named in skip. Hidden files are left out, which also leaves out
-// the ..data links of a mounted ConfigMap.
-func readTemplateDir(r *reader, dir, origin string, ps *problems, skip ...string) []*HookTemplate {
+// the ..data links of a mounted ConfigMap. With others non-nil (a config
+// directory), files that are not hookgen's are left out too and named
+// there (configFile).
+func readTemplateDir(r *reader, dir, origin string, ps *problems, others *Problems, skip ...string) []*HookTemplate {
 	fi, ok := r.stat(dir)
 	if !ok {
 		return nil
@@ -195,13 +223,25 @@ func readTemplateDir(r *reader, dir, origin string, ps *problems, skip ...string
 	var out []*HookTemplate
 	for _, e := range entries {
 		name := e.Name()
-		if strings.HasPrefix(name, ".") || (path.Ext(name) != ".yaml" && path.Ext(name) != ".yml") || slices.Contains(skip, name) {
+		file := path.Join(dir, name)
+		if strings.HasPrefix(name, ".") || slices.Contains(skip, name) {
 			continue
 		}
-		file := path.Join(dir, name)
+		if path.Ext(name) != ".yaml" && path.Ext(name) != ".yml" {
+			if others != nil && e.Type().IsRegular() {
+				*others = append(*others, Problem{Pos: Pos{File: r.prefix + file}, Msg: "note: skipped, not a .yaml file"})
+			}
+			continue
+		}
 		data, ok := r.read(file, true)
 		if !ok {
 			continue
+		}
+		if others != nil {
+			if what, own := configFile(name, data, r.lim); !own {
+				*others = append(*others, Problem{Pos: Pos{File: r.prefix + file}, Msg: "note: skipped, not a HookTemplate: " + what})
+				continue
+			}
 		}
 		out = append(out, parseTemplates(r.prefix+file, data, origin, r.lim, ps)...)
 	}

@@ -42,7 +42,7 @@ func parseStream(file string, data []byte, lim Limits, ps *problems) []*yaml.Nod
 			return docs
 		}
 		if err != nil {
-			ps.addErr(yamlProblem(file, err))
+			ps.addErr(yamlProblem(file, data, err))
 			return nil
 		}
 		if len(docs) >= lim.MaxDocuments {
@@ -61,14 +61,47 @@ func parseStream(file string, data []byte, lim Limits, ps *problems) []*yaml.Nod
 	}
 }
 
-// yamlProblem turns a go-yaml error into a positioned problem.
-func yamlProblem(file string, err error) Problem {
-	msg := err.Error()
-	if m := yamlLineErr.FindStringSubmatch(msg); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		return Problem{Pos: Pos{File: file, Line: line}, Msg: "invalid YAML: " + m[2]}
+// yamlProblem turns a go-yaml error on data into a positioned problem.
+func yamlProblem(file string, data []byte, err error) Problem {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	line := 0
+	if m := yamlLineErr.FindStringSubmatch(err.Error()); m != nil {
+		line, _ = strconv.Atoi(m[1])
+		msg = m[2]
 	}
-	return Problem{Pos: Pos{File: file}, Msg: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
+	if strings.Contains(msg, "tab") || strings.Contains(msg, "cannot start any token") {
+		if l, c, ok := indentTab(data, max(line, 1)); ok {
+			return Problem{Pos: Pos{File: file, Line: l, Col: c}, Msg: "invalid YAML: a tab in the indentation; YAML indents with spaces only: replace the tab with spaces"}
+		}
+	}
+	if line == 0 {
+		return Problem{Pos: Pos{File: file}, Msg: "invalid YAML: " + msg}
+	}
+	return Problem{Pos: Pos{File: file, Line: line}, Msg: "invalid YAML: " + msg}
+}
+
+// indentTab finds the tab go-yaml stumbled on: the first tab in the
+// indentation (spaces, tabs and the dashes of block sequences) of line
+// or of the next one; go-yaml reports a tab that breaks the indentation
+// on the line before it. It returns the tab's line and column.
+func indentTab(data []byte, line int) (int, int, bool) {
+	n := 1
+	for len(data) > 0 && n <= line+1 {
+		text, rest, _ := bytes.Cut(data, []byte("\n"))
+		data = rest
+		if n >= line {
+			for i, c := range text {
+				if c == '\t' {
+					return n, i + 1, true
+				}
+				if c != ' ' && c != '-' {
+					break
+				}
+			}
+		}
+		n++
+	}
+	return 0, 0, false
 }
 
 // expand checks a parsed tree for nesting depth, duplicate keys and the size

@@ -102,6 +102,7 @@ func Generate(root string) (map[string][]byte, error) {
 		sch.ID = jsonschema.ID(baseURL + s.file)
 		sch.Title = s.title
 		fixNodes(sch)
+		labels(sch, s.file)
 		b, err := json.MarshalIndent(sch, "", "  ")
 		if err != nil {
 			return nil, err
@@ -211,6 +212,33 @@ func fixNodes(s *jsonschema.Schema) {
 			if p, ok := def.Properties.Get(field); ok {
 				names(p, policies)
 			}
+		}
+	}
+}
+
+// labelFields are the names hookgen requires to be DNS-1123 labels, by
+// definition and field: hooks (declared or injected), and templates in
+// the template schema (a policy's metadata.name is free).
+var labelFields = map[string]string{
+	"Hook":                                "name",
+	"hooktemplate.schema.json ObjectMeta": "name",
+}
+
+// labels gives the fields that hold DNS-1123 labels their pattern and
+// length, so that an editor refuses Migrate_DB as hookgen does.
+func labels(s *jsonschema.Schema, file string) {
+	for name, def := range s.Definitions {
+		field, ok := labelFields[name]
+		if !ok {
+			field, ok = labelFields[file+" "+name]
+		}
+		if !ok || def.Properties == nil {
+			continue
+		}
+		if p, ok := def.Properties.Get(field); ok {
+			p.Pattern = transform.DNSLabelPattern
+			p.MinLength = ptr(uint64(1))
+			p.MaxLength = ptr(uint64(63))
 		}
 	}
 }
