@@ -143,7 +143,7 @@ func reportProblems(stderr io.Writer, err error) int {
 		w.Flush()
 		return ExitProblems
 	}
-	fmt.Fprintf(stderr, "hookgen: %v\n", err)
+	fmt.Fprintf(stderr, "hookgen: %s\n", transform.EscapeControls(err.Error()))
 	return ExitProblems
 }
 

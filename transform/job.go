@@ -366,6 +366,7 @@ func (g *generator) phaseJob(h *mergedHook, k *Knobs, tmpl *HookTemplate, with m
 		return nil
 	}
 	scanSecrets(j.Node, func(n *yaml.Node, msg string) {
+		g.ps.secret(n.Value)
 		g.ps.add(g.origins.pos(n, h.pos()), h.Name, "%s", msg)
 	})
 	if g.policy != nil {
