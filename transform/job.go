@@ -297,7 +297,7 @@ func (g *generator) scope(h *mergedHook, phase Phase) *scope {
 // substitute runs one substitution pass over a copy of n and reports its
 // problems at the nodes' origins.
 func (g *generator) substitute(h *mergedHook, sc *scope, n *yaml.Node, fallback Pos) *yaml.Node {
-	s := &subster{scope: sc, origins: g.origins}
+	s := &subster{scope: sc, origins: g.origins, dollars: dollarsMarked}
 	out := s.tree(g.origins.copy(n))
 	for _, e := range s.errs {
 		g.ps.add(g.origins.pos(e.node, fallback), h.Name, "%s", e.msg)
@@ -348,6 +348,9 @@ func (g *generator) phaseJob(h *mergedHook, k *Knobs, tmpl *HookTemplate, with m
 		spec = g.substitute(h, &full, tmpl.Spec.Job, tmpl.src.pos)
 	} else {
 		spec = g.substitute(h, sc, h.Job, h.at("job"))
+	}
+	if spec != nil {
+		untaint(spec)
 	}
 	if len(g.ps.list) > before || spec == nil {
 		return nil
@@ -774,7 +777,7 @@ func (g *generator) runnerEnv(h *mergedHook, p Phase) []*yaml.Node {
 	var out []*yaml.Node
 	for _, e := range RunnerEnv {
 		if v := e.Get(g.ctx.App, h.Name, p, g.ctx.ArgoCDURL); v != "" {
-			out = append(out, newMap("name", newStr(e.Name), "value", newStr(v)))
+			out = append(out, newMap("name", newStr(e.Name), "value", newStr(escapeExpansion(v))))
 		}
 	}
 	return out
@@ -785,7 +788,7 @@ func (g *generator) envNode(h *mergedHook, sc *scope, e EnvVar) *yaml.Node {
 	n := newMap("name", newStr(e.Name))
 	switch {
 	case e.Value != nil:
-		s := &subster{scope: sc}
+		s := &subster{scope: sc, dollars: dollarsEscaped}
 		src := &yaml.Node{Kind: yaml.ScalarNode, Tag: tagStr, Value: *e.Value, Line: e.src.at("value").Line}
 		v := s.String(src, *e.Value)
 		for _, err := range s.errs {
@@ -796,7 +799,11 @@ func (g *generator) envNode(h *mergedHook, sc *scope, e EnvVar) *yaml.Node {
 		g.origins.file[vn] = e.src.pos.File
 		mapSet(n, "value", vn)
 	case e.ValueFrom != nil:
-		mapSet(n, "valueFrom", g.substitute(h, sc, e.ValueFrom, e.src.pos))
+		vf := g.substitute(h, sc, e.ValueFrom, e.src.pos)
+		if vf != nil {
+			untaint(vf)
+		}
+		mapSet(n, "valueFrom", vf)
 	}
 	return n
 }

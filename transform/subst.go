@@ -70,6 +70,13 @@ type substError struct {
 type subster struct {
 	scope   *scope
 	origins *origins // nil: origins are not tracked
+	// dollars says how a context value (app.*, env.*, hook.*, runner.*:
+	// text from Argo CD or the repository, never written for Kubernetes)
+	// is inserted: as is, escaped for Kubernetes' $(VAR) expansion (its
+	// destination is known to be expanded), or with each "$" marked for
+	// untaint (inserted into a hook's values or a template's job, where
+	// the destination is known only once the job is assembled).
+	dollars dollarMode
 	errs    []substError
 	// elems are the elements of the list items being repeated, innermost last.
 	elems []*element
@@ -81,6 +88,106 @@ type element struct {
 	typ        ParamType
 	node       *yaml.Node // a list item, a scalar value or a secretKeyRef
 	key, value *yaml.Node // a map entry
+}
+
+// How a context value's "$" is written; see subster.dollars.
+type dollarMode int
+
+const (
+	dollarsAsIs dollarMode = iota
+	dollarsEscaped
+	dollarsMarked
+)
+
+// markedDollar stands for a "$" of a context value until untaint knows
+// whether Kubernetes expands the place it landed in. It is a Unicode
+// noncharacter, which no text holds.
+const markedDollar = "\ufdd0"
+
+// contextValue writes a context value in the subster's mode.
+func (s *subster) contextValue(v string) string {
+	switch s.dollars {
+	case dollarsEscaped:
+		return escapeExpansion(v)
+	case dollarsMarked:
+		return strings.ReplaceAll(v, "$", markedDollar)
+	}
+	return v
+}
+
+// escapeExpansion makes v come out of Kubernetes' $(VAR) expansion (of a
+// container's command, args and env values) exactly as written: the
+// kubelet reads "$$" as "$", so every "$" is doubled, and a "$(NAME)" in
+// v is never replaced by a variable of the container.
+func escapeExpansion(v string) string {
+	return strings.ReplaceAll(v, "$", "$$")
+}
+
+// untaint resolves the marked dollars of a substituted JobSpec, Job or
+// pod: escaped in the command, args and env values of every container,
+// init container and ephemeral container (where Kubernetes expands
+// $(VAR)), plain "$" everywhere else.
+func untaint(n *yaml.Node) {
+	var walk func(n *yaml.Node, expanded bool)
+	walk = func(n *yaml.Node, expanded bool) {
+		switch n.Kind {
+		case yaml.ScalarNode:
+			if strings.Contains(n.Value, markedDollar) {
+				with := "$"
+				if expanded {
+					with = "$$"
+				}
+				n.Value = strings.ReplaceAll(n.Value, markedDollar, with)
+			}
+		case yaml.SequenceNode, yaml.DocumentNode:
+			for _, c := range n.Content {
+				walk(c, expanded)
+			}
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				walk(n.Content[i], false)
+				v := n.Content[i+1]
+				switch n.Content[i].Value {
+				case "containers", "initContainers", "ephemeralContainers":
+					if v.Kind == yaml.SequenceNode {
+						for _, c := range v.Content {
+							untaintContainer(c, walk)
+						}
+						continue
+					}
+				}
+				walk(v, expanded)
+			}
+		}
+	}
+	walk(n, false)
+}
+
+// untaintContainer resolves the marked dollars of one container.
+func untaintContainer(c *yaml.Node, walk func(*yaml.Node, bool)) {
+	if c.Kind != yaml.MappingNode {
+		walk(c, false)
+		return
+	}
+	for i := 0; i+1 < len(c.Content); i += 2 {
+		k, v := c.Content[i].Value, c.Content[i+1]
+		switch {
+		case k == "command" || k == "args":
+			walk(v, true)
+		case k == "env" && v.Kind == yaml.SequenceNode:
+			for _, e := range v.Content {
+				if e.Kind != yaml.MappingNode {
+					walk(e, false)
+					continue
+				}
+				for j := 0; j+1 < len(e.Content); j += 2 {
+					walk(e.Content[j+1], e.Content[j].Value == "value")
+				}
+			}
+		default:
+			walk(v, false)
+		}
+	}
 }
 
 func (s *subster) copy(n *yaml.Node) *yaml.Node {
@@ -281,6 +388,7 @@ func (s *subster) scalar(n *yaml.Node) (*yaml.Node, bool) {
 		}
 		if !strings.HasPrefix(key, "params.") {
 			// A context value takes the place (and origin) of its placeholder.
+			v.Value = s.contextValue(v.Value)
 			v.Line, v.Column, v.Style = n.Line, n.Column, n.Style
 			if s.origins != nil {
 				s.origins.derive(v, n)
@@ -363,7 +471,11 @@ func (s *subster) text(n *yaml.Node, str string) (out string, from *yaml.Node, c
 			s.errorf(n, "$(%s) is %s and can only stand alone as the whole value, not inside a string", key, kindName(v))
 			continue
 		}
-		if from == nil && strings.HasPrefix(key, "params.") {
+		if !strings.HasPrefix(key, "params.") {
+			b.WriteString(s.contextValue(v.Value))
+			continue
+		}
+		if from == nil {
 			from = v
 		}
 		b.WriteString(v.Value)
