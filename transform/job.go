@@ -294,6 +294,15 @@ func (g *generator) scope(h *mergedHook, phase Phase) *scope {
 	}
 }
 
+// templateRuleOf names the policy rule that forbids a template, "" when
+// none does or there is no policy.
+func (p *HookPolicy) templateRuleOf(t *HookTemplate) string {
+	if p == nil {
+		return ""
+	}
+	return p.templateRule(t)
+}
+
 // substitute runs one substitution pass over a copy of n and reports its
 // problems at the nodes' origins.
 func (g *generator) substitute(h *mergedHook, sc *scope, n *yaml.Node, fallback Pos) *yaml.Node {
@@ -345,6 +354,21 @@ func (g *generator) phaseJob(h *mergedHook, k *Knobs, tmpl *HookTemplate, with m
 		}
 		full := *sc
 		full.params = params
+		if rule := g.policy.templateRuleOf(tmpl); rule != "" {
+			// Refused before it is expanded: expanding costs what the
+			// template makes it cost.
+			msg := fmt.Sprintf("template %q is not allowed here", tmpl.Metadata.Name)
+			if rule == "templates.allowRepository" {
+				msg = fmt.Sprintf("repository template %q is not allowed here; use one of the platform's templates", tmpl.Metadata.Name)
+			}
+			g.ps.add(h.at(ruleField[rule]), h.Name, "policy %s: %s", rule, msg)
+			return nil
+		}
+		cost := &subster{scope: &full}
+		if nodes, bytes := cost.expansionCost(tmpl.Spec.Job); nodes > maxExpandedNodes || bytes > maxExpandedBytes {
+			g.ps.add(h.at("with"), h.Name, "template %q would expand to more than %d YAML nodes or %d MiB with these parameters (a Job the API server stores is at most 1.5 MiB): give fewer list elements or smaller values, or check that $(params.x[*]) items are not nested", tmpl.Metadata.Name, maxExpandedNodes, maxExpandedBytes>>20)
+			return nil
+		}
 		spec = g.substitute(h, &full, tmpl.Spec.Job, tmpl.src.pos)
 	} else {
 		spec = g.substitute(h, sc, h.Job, h.at("job"))
