@@ -145,6 +145,10 @@ var kustResources = provider.NewDefaultDepProvider().GetResourceFactory()
 
 func (in *kustInspector) inspect(name string, data []byte) error {
 	before := len(in.ps.list)
+	in.aliases(name, data)
+	if len(in.ps.list) > before {
+		return errRemote
+	}
 	if isKustomizationFile(name) {
 		in.kustomization(name, data)
 	} else if mayHoldPluginConfig(data) {
@@ -154,6 +158,30 @@ func (in *kustInspector) inspect(name string, data []byte) error {
 		return errRemote
 	}
 	return nil
+}
+
+// aliases budgets what the YAML aliases of a file kustomize reads expand
+// to: kustomize expands every alias of every resource, so the run's
+// alias budget holds for a Kustomize application as for plain manifests.
+// An alias needs an anchor: a file without both "&" and "*" has none.
+func (in *kustInspector) aliases(name string, data []byte) {
+	if bytes.IndexByte(data, '&') < 0 || bytes.IndexByte(data, '*') < 0 {
+		return
+	}
+	r := in.fsys.r
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for docs := 0; docs <= r.lim.MaxDocuments; docs++ {
+		var doc yaml.Node
+		if dec.Decode(&doc) != nil {
+			return // kustomize reports what does not parse
+		}
+		if len(doc.Content) == 0 {
+			continue
+		}
+		if _, ok := checkExpansion(name, doc.Content[0], r.lim.manifestBudget(&r.aliases), in.ps); !ok {
+			return
+		}
+	}
 }
 
 // mayHoldPluginConfig reports whether a file may decode to a builtin
