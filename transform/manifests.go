@@ -324,6 +324,15 @@ func parseManifests(file string, data []byte, lim Limits, keep bool, aliases *al
 		}
 		if reencode {
 			canonical(n)
+			if !keep && !strings.HasSuffix(m.Kind, "List") {
+				// Encoded now, as it will be printed: a run over thousands
+				// of flow-style or JSON documents holds their text, not
+				// their trees (Node parses one again when it is needed).
+				var b bytes.Buffer
+				if _, err := encodeNodeBuf(&b, n, nil); err == nil {
+					m.raw, m.node = b.Bytes(), nil
+				}
+			}
 		} else {
 			m.raw = withNewline(c.text)
 			if !keep && !strings.HasSuffix(m.Kind, "List") {
