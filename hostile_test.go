@@ -5,12 +5,17 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"io/fs"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -41,9 +46,13 @@ import (
 //	                                    that holds one, and the Applications
 //	                                    of examples/argocd use this one
 //	expect     substrings stderr must contain, one per line
+//
+// Files may name a local HTTP server as @@SERVER@@ (host:port, in UTF-8
+// or UTF-16 files): every case runs against it, and it must receive no
+// connection at all.
 const (
 	hostileMaxCPU = 2 * time.Second
-	hostileMaxRSS = 256 << 20
+	hostileMaxRSS = 200 << 20
 )
 
 func TestHostile(t *testing.T) {
@@ -51,6 +60,12 @@ func TestHostile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	srv := newNetTrap(t)
+	t.Cleanup(func() {
+		if n, reqs := srv.seen(); n != 0 {
+			t.Errorf("the local server accepted %d connections (requests: %q); generation must reach no network", n, reqs)
+		}
+	})
 	n := 0
 	for _, dir := range dirs {
 		name := filepath.Base(dir)
@@ -60,7 +75,7 @@ func TestHostile(t *testing.T) {
 		n++
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			runHostile(t, dir)
+			runHostile(t, dir, srv.addr())
 		})
 	}
 	if n < 60 {
@@ -68,13 +83,13 @@ func TestHostile(t *testing.T) {
 	}
 }
 
-func runHostile(t *testing.T, dir string) {
+func runHostile(t *testing.T, dir, server string) {
 	readme, err := os.ReadFile(filepath.Join(dir, "README.md"))
 	if err != nil || len(bytes.TrimSpace(readme)) == 0 || bytes.Count(bytes.TrimSpace(readme), []byte("\n")) > 0 {
 		t.Fatalf("README.md must hold one line describing the attack")
 	}
 	work := t.TempDir()
-	if err := copyTree(dir, work); err != nil {
+	if err := copyTree(dir, work, server); err != nil {
 		t.Fatal(err)
 	}
 	env := readEnv(t, filepath.Join(work, "env"))
@@ -122,6 +137,7 @@ func runHostile(t *testing.T, dir string) {
 	if cpu > hostileMaxCPU {
 		t.Errorf("hookgen used %v of CPU; the bound is %v", cpu, hostileMaxCPU)
 	}
+	t.Logf("%s: cpu %v, peak rss %d MiB", filepath.Base(dir), cpu.Round(time.Millisecond), ru.Maxrss>>10)
 	if rss := ru.Maxrss * 1024; rss > hostileMaxRSS {
 		t.Errorf("hookgen peaked at %d MiB; the bound is %d MiB", rss>>20, hostileMaxRSS>>20)
 	}
@@ -134,8 +150,9 @@ func clipText(s string) string {
 	return s
 }
 
-// copyTree copies a case directory, keeping symlinks as they are.
-func copyTree(src, dst string) error {
+// copyTree copies a case directory, keeping symlinks as they are and
+// writing server for @@SERVER@@.
+func copyTree(src, dst, server string) error {
 	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -156,6 +173,8 @@ func copyTree(src, dst string) error {
 			if err != nil {
 				return err
 			}
+			data = bytes.ReplaceAll(data, []byte("@@SERVER@@"), []byte(server))
+			data = bytes.ReplaceAll(data, utf16le("@@SERVER@@"), utf16le(server))
 			return os.WriteFile(target, data, 0o644)
 		}
 	})
@@ -227,3 +246,60 @@ func generate(work string, env map[string]string) error {
 	}
 	return sc.Err()
 }
+
+func utf16le(s string) []byte {
+	var b []byte
+	for _, r := range s {
+		b = append(b, byte(r), byte(r>>8))
+	}
+	return b
+}
+
+// netTrap is a loopback HTTP server that records every connection and
+// request it receives.
+type netTrap struct {
+	ln    net.Listener
+	mu    sync.Mutex
+	conns int
+	reqs  []string
+}
+
+func newNetTrap(t *testing.T) *netTrap {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nt := &netTrap{ln: ln}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		nt.mu.Lock()
+		nt.reqs = append(nt.reqs, r.Method+" "+r.URL.String())
+		nt.mu.Unlock()
+		io.WriteString(w, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: fetched}\n")
+	})}
+	go srv.Serve(trapListener{nt})
+	t.Cleanup(func() { srv.Close() })
+	return nt
+}
+
+func (nt *netTrap) addr() string { return nt.ln.Addr().String() }
+
+func (nt *netTrap) seen() (int, []string) {
+	nt.mu.Lock()
+	defer nt.mu.Unlock()
+	return nt.conns, slices.Clone(nt.reqs)
+}
+
+type trapListener struct{ nt *netTrap }
+
+func (l trapListener) Accept() (net.Conn, error) {
+	c, err := l.nt.ln.Accept()
+	if err == nil {
+		l.nt.mu.Lock()
+		l.nt.conns++
+		l.nt.mu.Unlock()
+	}
+	return c, err
+}
+func (l trapListener) Close() error   { return l.nt.ln.Close() }
+func (l trapListener) Addr() net.Addr { return l.nt.ln.Addr() }

@@ -10,5 +10,6 @@ import (
 )
 
 func main() {
+	plugin.Isolate(os.Args[1:])
 	os.Exit(plugin.Main(os.Args[1:], os.Environ(), os.Stdout, os.Stderr))
 }

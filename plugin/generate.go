@@ -58,6 +58,7 @@ func runGenerate(_ context.Context, args []string, env Env, stdout, stderr io.Wr
 		return ExitProblems
 	}
 	defer closeAll()
+	defer acquireSlot(env)()
 	res, err := transform.Run(in)
 	if err != nil {
 		return reportProblems(stderr, err)
@@ -143,7 +144,7 @@ func reportProblems(stderr io.Writer, err error) int {
 		w.Flush()
 		return ExitProblems
 	}
-	fmt.Fprintf(stderr, "hookgen: %v\n", err)
+	fmt.Fprintf(stderr, "hookgen: %s\n", transform.EscapeControls(err.Error()))
 	return ExitProblems
 }
 

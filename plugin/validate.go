@@ -201,7 +201,7 @@ func (r *localRun) printProblems(w io.Writer, err error) int {
 // column only when known).
 func formatProblem(p transform.Problem, display func(string) string) string {
 	var b strings.Builder
-	if f := display(p.Pos.File); f != "" {
+	if f := transform.EscapeControls(display(p.Pos.File)); f != "" {
 		b.WriteString(f)
 		if p.Pos.Line > 0 {
 			b.WriteString(":" + strconv.Itoa(p.Pos.Line))
@@ -214,7 +214,7 @@ func formatProblem(p transform.Problem, display func(string) string) string {
 	if p.Hook != "" {
 		fmt.Fprintf(&b, "hook %q: ", p.Hook)
 	}
-	b.WriteString(p.Msg)
+	b.WriteString(transform.EscapeControls(p.Msg))
 	return b.String()
 }
 

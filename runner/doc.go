@@ -77,9 +77,24 @@
 // Proxy-Authorization, Cookie and X-Api-Key headers, proxy credentials) is
 // replaced by "[redacted]" in every form it could take (quoted, JSON- or
 // URL-escaped, the path and query of a secret URL), including inside Go's
-// error strings, which embed request URLs. Secret URLs are logged as scheme
-// and host only. The same redaction applies to rendered message text: a
-// secret typed into a template is not sent.
+// error strings, which embed request URLs. Its pieces are redacted on their
+// own too, since a server may echo just one: each query value of a secret
+// URL, the credentials after an auth scheme ("Bearer abc" → abc), and the
+// decoded user:password and password of a Basic credential. Secret URLs are
+// logged as scheme and host only. The same redaction applies to rendered
+// message text: a secret typed into a template is not sent. Every control
+// character of a logged name or value (newlines, terminal escapes, C1
+// controls, bidirectional overrides) is written as its Go escape, so that
+// nothing a server returns can forge a line or drive a terminal.
+//
+// # Redirects
+//
+// Redirects are not followed unless http-check --follow-redirects. A
+// followed redirect that leaves the first request's scheme, host or port
+// drops every header that carries a secret (--header-from-env,
+// --header-from-file, Authorization, Proxy-Authorization, Cookie,
+// X-Api-Key); Go itself would drop only Authorization and Cookie, and only
+// across domains.
 //
 // # Context
 //

@@ -202,8 +202,32 @@ func (r *run) newHTTPClient(caFile string, followRedirects bool) (*http.Client, 
 	c := &http.Client{Transport: tr}
 	if !followRedirects {
 		c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	} else {
+		c.CheckRedirect = r.checkRedirect
 	}
 	return c, nil
+}
+
+// checkRedirect follows up to 10 redirects. Go drops only Authorization
+// and Cookie on a redirect to another domain; the runner drops every
+// header that carries a secret (--header-from-env, --header-from-file,
+// and the credential headers) as soon as a redirect leaves the first
+// request's scheme, host or port.
+func (r *run) checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	first := via[0].URL
+	if req.URL.Scheme == first.Scheme && strings.EqualFold(req.URL.Host, first.Host) {
+		return nil
+	}
+	for name := range r.secretHeaders {
+		req.Header.Del(name)
+	}
+	for name := range credentialHeaders {
+		req.Header.Del(name)
+	}
+	return nil
 }
 
 func (r *run) envAny(names ...string) string {
@@ -327,7 +351,8 @@ func (h *headerFlags) apply(r *run, hdr http.Header) error {
 			return usageErrorf("header %s: invalid value", canon)
 		}
 		if secret || credentialHeaders[canon] {
-			r.redactor.add(value)
+			r.redactor.addCredential(value)
+			r.secretHeaders[canon] = true
 		}
 		hdr.Add(canon, value)
 		return nil

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"net/url"
 	"slices"
@@ -57,11 +58,55 @@ func (r *redactor) addURL(raw string) {
 	r.add(u.String())
 	if p, ok := u.User.Password(); ok {
 		r.add(p)
+		r.add(u.User.Username() + ":" + p)
+	}
+	// Each query value carries a secret on its own (?token=...): a server
+	// may echo just that.
+	for _, vs := range u.Query() {
+		for _, v := range vs {
+			r.addPart(v)
+		}
 	}
 	// Short paths such as "/" or "/hook" identify nothing; the rest does.
 	for _, part := range []string{u.EscapedPath(), u.Path, u.RawQuery, u.Fragment} {
 		if len(strings.Trim(part, "/")) >= 8 {
 			r.add(part)
+		}
+	}
+}
+
+// minPart is the shortest part of a secret registered on its own: shorter
+// pieces ("1", "true") would blank out ordinary words and identify
+// nothing.
+const minPart = 4
+
+// addPart registers a piece of a secret, unless it is too short to
+// identify anything.
+func (r *redactor) addPart(p string) {
+	if len(p) >= minPart {
+		r.add(p)
+	}
+}
+
+// addCredential registers the value of a header that carries a
+// credential, and the pieces a server may echo on their own: the
+// credentials after an auth scheme ("Bearer abc" → "abc"), and for Basic
+// the decoded "user:password" and the password.
+func (r *redactor) addCredential(v string) {
+	r.add(v)
+	scheme, cred, ok := strings.Cut(strings.TrimSpace(v), " ")
+	if !ok {
+		return
+	}
+	cred = strings.TrimSpace(cred)
+	r.addPart(cred)
+	if strings.EqualFold(scheme, "Basic") {
+		if dec, err := base64.StdEncoding.DecodeString(cred); err == nil {
+			r.addPart(string(dec))
+			if user, pass, ok := strings.Cut(string(dec), ":"); ok {
+				r.addPart(pass)
+				r.addPart(user + ":")
+			}
 		}
 	}
 }
@@ -154,28 +199,37 @@ func forEachMatch(s, pat string, fn func(start int)) {
 	}
 }
 
-// oneLine flattens s for a single log line: CR, LF and tabs become spaces
-// and other control characters are escaped.
+// oneLine makes s a single, inert log line: every control character (CR,
+// LF and tab included: a value must not start a line of its own, nor move
+// the cursor of a terminal or of Argo CD's UI) is written as its Go
+// escape.
 func oneLine(s string) string {
 	if !strings.ContainsFunc(s, isControl) {
 		return s
 	}
 	var b strings.Builder
 	for _, c := range s {
-		switch {
-		case c == '\n' || c == '\r' || c == '\t':
-			b.WriteByte(' ')
-		case isControl(c):
+		if isControl(c) {
 			q := strconv.QuoteRune(c)
 			b.WriteString(q[1 : len(q)-1])
-		default:
+		} else {
 			b.WriteRune(c)
 		}
 	}
 	return b.String()
 }
 
-func isControl(c rune) bool { return c < 0x20 || c == 0x7f }
+// isControl reports the characters a log line must not hold raw: C0 and
+// C1 controls, DEL, line and paragraph separators and the bidirectional
+// overrides that reorder what a reader sees.
+func isControl(c rune) bool {
+	switch {
+	case c < 0x20, c >= 0x7f && c <= 0x9f, c == 0x2028, c == 0x2029,
+		c >= 0x202a && c <= 0x202e, c >= 0x2066 && c <= 0x2069, c == 0x200e, c == 0x200f, c == 0x061c:
+		return true
+	}
+	return false
+}
 
 // redactContext redacts every value of a template context, for messages
 // built from the context without a template (Slack's fields).

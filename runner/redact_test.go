@@ -84,7 +84,11 @@ func TestLoggerRedactsURLError(t *testing.T) {
 
 func TestOneLine(t *testing.T) {
 	for in, want := range map[string]string{
-		"a\nb\r\nc\td": "a b  c d",
+		"a\nb\r\nc\td": `a\nb\r\nc\td`,
+		"\x1b[2J":      `\x1b[2J`,
+		"c1\u009b":     `c1\u009b`,
+		"bidi\u202e":   `bidi\u202e`,
+		"sep\u2028":    `sep\u2028`,
 		"bell\a":       `bell\a`,
 		"nul\x00":      `nul\x00`,
 		"plain":        "plain",

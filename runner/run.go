@@ -17,6 +17,9 @@ type run struct {
 	redactor *redactor
 	now      time.Time
 	cleanups []func()
+	// secretHeaders are the request headers that carry a secret, by
+	// canonical name: a redirect to another host drops them.
+	secretHeaders map[string]bool
 }
 
 // context builds the template context of this run. Values are redacted

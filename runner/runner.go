@@ -79,6 +79,8 @@ func Main(ctx context.Context, args []string, environ []string, stdout, stderr i
 		log:      &logger{w: stderr, prefix: "hookgen run " + name + ": ", red: red},
 		redactor: red,
 		now:      time.Now(),
+
+		secretHeaders: map[string]bool{},
 	}
 	defer func() {
 		for _, f := range r.cleanups {

@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"bytes"
 	"fmt"
 	"maps"
 	"path"
@@ -186,7 +187,14 @@ func (a annotations) apply(ms []*Manifest, complete bool, ps *problems) Problems
 	}
 	var notes Problems
 	for _, m := range ms {
-		if m.node == nil || m.node.Kind != yaml.MappingNode || strings.HasSuffix(m.Kind, "List") {
+		if strings.HasSuffix(m.Kind, "List") {
+			continue
+		}
+		parsed := m.node == nil
+		if parsed && !a.mayChange(m) {
+			continue // its identity rules it out: its text is never parsed
+		}
+		if n := m.Node(); n == nil || n.Kind != yaml.MappingNode {
 			continue
 		}
 		changed := false
@@ -222,6 +230,9 @@ func (a annotations) apply(ms []*Manifest, complete bool, ps *problems) Problems
 			}
 		}
 		if !changed {
+			if parsed {
+				m.node = nil // printed as written: the tree is not kept
+			}
 			continue
 		}
 		if ann := mapGet(m.node, "metadata"); ann != nil {
@@ -267,7 +278,26 @@ func checkAnnotated(m *Manifest, policyBy *annotateRule, ps *problems) {
 }
 
 // matches reports whether the rule selects the resource.
-func (r *annotateRule) matches(m *Manifest) bool {
+// mayChange reports whether annotating could change a resource, judging
+// by what is known without its tree: its identity for the rules, and for
+// Helm's hook annotations the text (a backslash may spell the key with
+// an escape). Only such a resource is parsed: a run over thousands of
+// resources holds the trees of the few its rules name.
+func (a annotations) mayChange(m *Manifest) bool {
+	if a.convert && (m.raw == nil || bytes.Contains(m.raw, []byte("helm.sh/hook")) || bytes.IndexByte(m.raw, '\\') >= 0) {
+		return true
+	}
+	for _, r := range a.rules {
+		if r.identityMatches(m) {
+			return true
+		}
+	}
+	return false
+}
+
+// identityMatches reports whether the rule's kind, apiVersion, namespace
+// and name match the resource (its labels aside).
+func (r *annotateRule) identityMatches(m *Manifest) bool {
 	mt := r.Match
 	if mt.Kind != "" && mt.Kind != m.Kind ||
 		mt.APIVersion != "" && mt.APIVersion != m.APIVersion ||
@@ -278,6 +308,14 @@ func (r *annotateRule) matches(m *Manifest) bool {
 		if ok, _ := path.Match(mt.Name, m.Name); !ok {
 			return false
 		}
+	}
+	return true
+}
+
+func (r *annotateRule) matches(m *Manifest) bool {
+	mt := r.Match
+	if !r.identityMatches(m) {
+		return false
 	}
 	if len(mt.Labels) > 0 {
 		labels := mapPath(m.node, "metadata", "labels")

@@ -192,7 +192,7 @@ func FuzzEmit(f *testing.F) {
 		}
 		lim := DefaultLimits()
 		lim.MaxNodes = 10000
-		n, ok := expand("f.yaml", doc.Content[0], lim.manifestBudget(), &problems{})
+		n, ok := expand("f.yaml", doc.Content[0], lim.manifestBudget(nil), &problems{})
 		if !ok {
 			return
 		}

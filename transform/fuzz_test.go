@@ -71,7 +71,7 @@ func FuzzParseManifests(f *testing.F) {
 	f.Add([]byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n{\"apiVersion\":\"v1\",\"kind\":\"A\",\"metadata\":{\"name\":\"b\"}}\n"))
 	f.Add([]byte("--- {apiVersion: v1, kind: X, metadata: {name: y}}\n...\n%YAML 1.1\n---\na: b\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		ms := parseManifests("m.yaml", data, DefaultLimits(), false, &problems{})
+		ms := parseManifests("m.yaml", data, DefaultLimits(), false, &aliasBudget{}, &problems{})
 		var b bytes.Buffer
 		if _, err := (&Result{Manifests: ms}).WriteTo(&b); err != nil {
 			return

@@ -303,10 +303,19 @@ func (g *generator) scope(h *mergedHook, phase Phase) *scope {
 	}
 }
 
+// templateRuleOf names the policy rule that forbids a template, "" when
+// none does or there is no policy.
+func (p *HookPolicy) templateRuleOf(t *HookTemplate) string {
+	if p == nil {
+		return ""
+	}
+	return p.templateRule(t)
+}
+
 // substitute runs one substitution pass over a copy of n and reports its
 // problems at the nodes' origins.
 func (g *generator) substitute(h *mergedHook, sc *scope, n *yaml.Node, fallback Pos) *yaml.Node {
-	s := &subster{scope: sc, origins: g.origins}
+	s := &subster{scope: sc, origins: g.origins, dollars: dollarsMarked}
 	out := s.tree(g.origins.copy(n))
 	for _, e := range s.errs {
 		g.ps.add(g.origins.pos(e.node, fallback), h.Name, "%s", e.msg)
@@ -354,9 +363,27 @@ func (g *generator) phaseJob(h *mergedHook, k *Knobs, tmpl *HookTemplate, with m
 		}
 		full := *sc
 		full.params = params
+		if rule := g.policy.templateRuleOf(tmpl); rule != "" {
+			// Refused before it is expanded: expanding costs what the
+			// template makes it cost.
+			msg := fmt.Sprintf("template %q is not allowed here", tmpl.Metadata.Name)
+			if rule == "templates.allowRepository" {
+				msg = fmt.Sprintf("repository template %q is not allowed here; use one of the platform's templates", tmpl.Metadata.Name)
+			}
+			g.ps.add(h.at(ruleField[rule]), h.Name, "policy %s: %s", rule, msg)
+			return nil
+		}
+		cost := &subster{scope: &full}
+		if nodes, bytes := cost.expansionCost(tmpl.Spec.Job); nodes > maxExpandedNodes || bytes > maxExpandedBytes {
+			g.ps.add(h.at("with"), h.Name, "template %q would expand to more than %d YAML nodes or %d MiB with these parameters (a Job the API server stores is at most 1.5 MiB): give fewer list elements or smaller values, or check that $(params.x[*]) items are not nested", tmpl.Metadata.Name, maxExpandedNodes, maxExpandedBytes>>20)
+			return nil
+		}
 		spec = g.substitute(h, &full, tmpl.Spec.Job, tmpl.src.pos)
 	} else {
 		spec = g.substitute(h, sc, h.Job, h.at("job"))
+	}
+	if spec != nil {
+		untaint(spec)
 	}
 	if len(g.ps.list) > before || spec == nil {
 		return nil
@@ -375,6 +402,7 @@ func (g *generator) phaseJob(h *mergedHook, k *Knobs, tmpl *HookTemplate, with m
 		return nil
 	}
 	scanSecrets(j.Node, func(n *yaml.Node, msg string) {
+		g.ps.secret(n.Value)
 		g.ps.add(g.origins.pos(n, h.pos()), h.Name, "%s", msg)
 	})
 	if g.policy != nil {
@@ -817,7 +845,7 @@ func (g *generator) runnerEnv(h *mergedHook, p Phase) []*yaml.Node {
 	var out []*yaml.Node
 	for _, e := range RunnerEnv {
 		if v := e.Get(g.ctx.App, h.Name, p, g.ctx.ArgoCDURL); v != "" {
-			out = append(out, newMap("name", newStr(e.Name), "value", newStr(v)))
+			out = append(out, newMap("name", newStr(e.Name), "value", newStr(escapeExpansion(v))))
 		}
 	}
 	return out
@@ -828,7 +856,7 @@ func (g *generator) envNode(h *mergedHook, sc *scope, e EnvVar) *yaml.Node {
 	n := newMap("name", newStr(e.Name))
 	switch {
 	case e.Value != nil:
-		s := &subster{scope: sc}
+		s := &subster{scope: sc, dollars: dollarsEscaped}
 		src := &yaml.Node{Kind: yaml.ScalarNode, Tag: tagStr, Value: *e.Value, Line: e.src.at("value").Line}
 		v := s.String(src, *e.Value)
 		for _, err := range s.errs {
@@ -839,7 +867,11 @@ func (g *generator) envNode(h *mergedHook, sc *scope, e EnvVar) *yaml.Node {
 		g.origins.file[vn] = e.src.pos.File
 		mapSet(n, "value", vn)
 	case e.ValueFrom != nil:
-		mapSet(n, "valueFrom", g.substitute(h, sc, e.ValueFrom, e.src.pos))
+		vf := g.substitute(h, sc, e.ValueFrom, e.src.pos)
+		if vf != nil {
+			untaint(vf)
+		}
+		mapSet(n, "valueFrom", vf)
 	}
 	return n
 }

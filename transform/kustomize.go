@@ -2,6 +2,7 @@ package transform
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -11,7 +12,9 @@ import (
 	"sync"
 
 	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/api/provider"
 	"sigs.k8s.io/kustomize/api/resource"
+	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -121,6 +124,13 @@ func (m *Manifest) render() error {
 // on it, and refuses what would make kustomize fetch or run something:
 // remote bases and files (kustomize would run git or an HTTP GET) and
 // Helm charts (kustomize would run helm).
+//
+// It reads each file as kustomize decodes it, never as text: a
+// kustomization through kustomize's own types (aliases, merge keys,
+// JSON's case-insensitive field names, deprecated fields moved), plugin
+// configurations through kustomize's resource factory (escapes, aliases,
+// List items). A spelling it still missed would meet the process's own
+// guard: the front end runs generation with no network and no programs.
 type kustInspector struct {
 	ps   *problems
 	fsys *kustFS
@@ -130,17 +140,59 @@ type kustInspector struct {
 
 var errRemote = errors.New("refers to something outside the repository")
 
+// kustResources decodes resources the way kustomize does.
+var kustResources = provider.NewDefaultDepProvider().GetResourceFactory()
+
 func (in *kustInspector) inspect(name string, data []byte) error {
 	before := len(in.ps.list)
+	in.aliases(name, data)
+	if len(in.ps.list) > before {
+		return errRemote
+	}
 	if isKustomizationFile(name) {
 		in.kustomization(name, data)
-	} else if bytes.Contains(data, []byte("Generator")) || bytes.Contains(data, []byte("Transformer")) {
-		in.pluginConfigs(name, data, 1)
+	} else if mayHoldPluginConfig(data) {
+		in.pluginConfigs(name, data, nil)
 	}
 	if len(in.ps.list) > before {
 		return errRemote
 	}
 	return nil
+}
+
+// aliases budgets what the YAML aliases of a file kustomize reads expand
+// to: kustomize expands every alias of every resource, so the run's
+// alias budget holds for a Kustomize application as for plain manifests.
+// An alias needs an anchor: a file without both "&" and "*" has none.
+func (in *kustInspector) aliases(name string, data []byte) {
+	if bytes.IndexByte(data, '&') < 0 || bytes.IndexByte(data, '*') < 0 {
+		return
+	}
+	r := in.fsys.r
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for docs := 0; docs <= r.lim.MaxDocuments; docs++ {
+		var doc yaml.Node
+		if dec.Decode(&doc) != nil {
+			return // kustomize reports what does not parse
+		}
+		if len(doc.Content) == 0 {
+			continue
+		}
+		if _, ok := checkExpansion(name, doc.Content[0], r.lim.manifestBudget(&r.aliases), in.ps); !ok {
+			return
+		}
+	}
+}
+
+// mayHoldPluginConfig reports whether a file may decode to a builtin
+// plugin configuration that reads files. Each such kind ends in
+// "Generator" or "Transformer"; YAML can spell a kind without that text
+// only through an escape (a backslash, in a double-quoted scalar or a
+// JSON string) or another encoding (UTF-16 or UTF-32: a byte order mark
+// or NUL bytes). An alias repeats text that is spelled somewhere.
+func mayHoldPluginConfig(data []byte) bool {
+	return bytes.Contains(data, []byte("Generator")) || bytes.Contains(data, []byte("Transformer")) ||
+		bytes.ContainsAny(data, "\\\x00") || bytes.HasPrefix(data, []byte{0xfe, 0xff}) || bytes.HasPrefix(data, []byte{0xff, 0xfe})
 }
 
 func isKustomizationFile(name string) bool {
@@ -153,182 +205,157 @@ func isKustomizationFile(name string) bool {
 	return false
 }
 
-// kustomization checks one kustomization file.
+// kustomization checks one kustomization file, decoded as kustomize
+// decodes it.
 func (in *kustInspector) kustomization(file string, data []byte) {
-	var doc yaml.Node
-	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
-		return // kustomize reports what does not parse
+	var k types.Kustomization
+	if k.Unmarshal(data) != nil {
+		return // kustomize reports what does not decode
 	}
-	k := doc.Content[0]
-	if ns := mapGet(k, "namespace"); ns != nil && ns.Kind == yaml.ScalarNode {
-		in.namespaces[file] = ns.Value
-	}
-	strs := func(field string) []*yaml.Node {
-		v := mapGet(k, field)
-		if v == nil || v.Kind != yaml.SequenceNode {
-			return nil
-		}
-		var out []*yaml.Node
-		for _, it := range v.Content {
-			if it.Kind == yaml.ScalarNode {
-				out = append(out, it)
-			}
-		}
-		return out
+	// Read as written, before kustomize moves deprecated fields (bases
+	// into resources), so that messages name the field the file uses.
+	in.namespaces[file] = k.Namespace
+	lines := newLineFinder(data)
+	ref := func(field, v string, mode refMode) {
+		in.checkRef(file, field, v, lines, mode)
 	}
 	// Entries kustomize may clone as git repositories or fetch over HTTP.
-	for _, field := range []string{"resources", "bases", "components", "crds", "configurations", "generators", "transformers", "validators", "patchesStrategicMerge"} {
-		mode := refFile
-		switch field {
-		case "resources", "generators", "transformers", "validators":
-			mode = refResource
-		case "bases", "components":
-			mode = refDir
-		}
-		for _, it := range strs(field) {
-			in.checkRef(file, field, it, mode)
-		}
+	for _, v := range k.Resources {
+		ref("resources", v, refResource)
 	}
-	for _, field := range []string{"patches", "patchesJson6902", "replacements"} {
-		if v := mapGet(k, field); v != nil && v.Kind == yaml.SequenceNode {
-			for _, it := range v.Content {
-				if p := mapGet(it, "path"); p != nil && p.Kind == yaml.ScalarNode {
-					in.checkRef(file, field, p, refFile)
-				}
+	for _, v := range k.Bases {
+		ref("bases", v, refDir)
+	}
+	for _, v := range k.Components {
+		ref("components", v, refDir)
+	}
+	for _, v := range k.Crds {
+		ref("crds", v, refFile)
+	}
+	for _, v := range k.Configurations {
+		ref("configurations", v, refFile)
+	}
+	for _, v := range k.PatchesStrategicMerge {
+		ref("patchesStrategicMerge", string(v), refFile)
+	}
+	for _, p := range k.Patches {
+		ref("patches", p.Path, refFile)
+	}
+	for _, p := range k.PatchesJson6902 {
+		ref("patchesJson6902", p.Path, refFile)
+	}
+	for _, r := range k.Replacements {
+		ref("replacements", r.Path, refFile)
+	}
+	ref("openapi", k.OpenAPI["path"], refFile)
+	for _, g := range k.ConfigMapGenerator {
+		in.generatorSources(file, "configMapGenerator", g.KvPairSources, lines)
+	}
+	for _, g := range k.SecretGenerator {
+		in.generatorSources(file, "secretGenerator", g.KvPairSources, lines)
+	}
+	helm := ""
+	switch {
+	case len(k.HelmCharts) > 0:
+		helm = "helmCharts"
+	case len(k.HelmChartInflationGenerator) > 0:
+		helm = "helmChartInflationGenerator"
+	case k.HelmGlobals != nil:
+		helm = "helmGlobals"
+	}
+	if helm != "" {
+		in.ps.add(Pos{File: file, Line: lines.key(helm)}, "", "%s: %s", helm, helmRefused)
+	}
+	// Generators, transformers and validators are plugin configurations
+	// written inline, or files and directories that hold them.
+	for field, list := range map[string][]string{"generators": k.Generators, "transformers": k.Transformers, "validators": k.Validators} {
+		for _, v := range list {
+			if in.pluginConfigs(file, []byte(v), lines) {
+				continue
 			}
-		}
-	}
-	if p := mapPath(k, "openapi", "path"); p != nil && p.Kind == yaml.ScalarNode {
-		in.checkRef(file, "openapi", p, refFile)
-	}
-	for _, field := range []string{"configMapGenerator", "secretGenerator"} {
-		if v := mapGet(k, field); v != nil && v.Kind == yaml.SequenceNode {
-			for _, g := range v.Content {
-				in.generatorSources(file, field, g)
-			}
-		}
-	}
-	for _, field := range []string{"helmCharts", "helmChartInflationGenerator", "helmGlobals"} {
-		if v := mapGet(k, field); v != nil && !isNull(v) {
-			in.ps.add(Pos{File: file, Line: keyLine(k, field)}, "", "%s: hookgen does not render Helm charts (kustomize build would need --enable-helm): render the chart into the repository, or keep it a Helm source of the Application and add hookgen as a second, hooks-only source", field)
-		}
-	}
-	// Inline generators and transformers are plugin configurations.
-	for _, field := range []string{"generators", "transformers", "validators"} {
-		for _, it := range strs(field) {
-			if strings.Contains(it.Value, "\n") {
-				line := it.Line
-				if it.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
-					line++ // a block scalar's text starts below its indicator
-				}
-				in.pluginConfigs(file, []byte(it.Value), line)
-			}
+			ref(field, v, refResource)
 		}
 	}
 }
+
+const helmRefused = "hookgen does not render Helm charts (kustomize build would need --enable-helm): render the chart into the repository, or keep it a Helm source of the Application and add hookgen as a second, hooks-only source"
 
 // generatorSources checks a ConfigMap or Secret generator's files.
-func (in *kustInspector) generatorSources(file, field string, g *yaml.Node) {
-	for _, key := range []string{"files", "envs"} {
-		if l := mapGet(g, key); l != nil && l.Kind == yaml.SequenceNode {
-			for _, it := range l.Content {
-				if it.Kind != yaml.ScalarNode {
-					continue
-				}
-				// "key=path" or "path"
-				_, p, ok := strings.Cut(it.Value, "=")
-				if !ok {
-					p = it.Value
-				}
-				if isRemoteFile(p) || isRemoteFile(it.Value) {
-					in.remote(file, field, it, it.Value)
-				}
-			}
-		}
-	}
-	if e := mapGet(g, "env"); e != nil && e.Kind == yaml.ScalarNode && isRemoteFile(e.Value) {
-		in.remote(file, field, e, e.Value)
-	}
-}
-
-// fileReadingPlugins are the builtin plugins that read files, with the
-// fields that name them.
-var fileReadingPlugins = map[string][]string{
-	"ConfigMapGenerator":             nil,
-	"SecretGenerator":                nil,
-	"PatchTransformer":               {"path"},
-	"PatchJson6902Transformer":       {"path"},
-	"PatchStrategicMergeTransformer": {"paths"},
-	"ReplacementTransformer":         nil,
-	"HelmChartInflationGenerator":    nil,
-}
-
-// pluginConfigs checks the builtin plugin configurations in a file a
-// kustomization lists under generators, transformers or validators
-// (line 1), or inline in a kustomization (the line its text starts on).
-func (in *kustInspector) pluginConfigs(file string, data []byte, line int) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	for {
-		var doc yaml.Node
-		if dec.Decode(&doc) != nil {
-			return
-		}
-		if len(doc.Content) == 0 {
-			continue
-		}
-		kind := mapGet(doc.Content[0], "kind")
-		if kind == nil {
-			continue
-		}
-		fields, ok := fileReadingPlugins[kind.Value]
+func (in *kustInspector) generatorSources(file, field string, src types.KvPairSources, lines *lineFinder) {
+	for _, v := range append(slices.Clone(src.FileSources), src.EnvSources...) {
+		// "key=path" or "path"
+		_, p, ok := strings.Cut(v, "=")
 		if !ok {
-			continue
+			p = v
 		}
-		// Lines of the file, not of the text.
-		n := shiftTree(doc.Content[0], line-1)
-		switch kind.Value {
-		case "HelmChartInflationGenerator":
-			in.ps.add(Pos{File: file, Line: n.Line}, "", "HelmChartInflationGenerator: hookgen does not render Helm charts (kustomize build would need --enable-helm): render the chart into the repository, or keep it a Helm source of the Application and add hookgen as a second, hooks-only source")
-		case "ConfigMapGenerator", "SecretGenerator":
-			in.generatorSources(file, kind.Value, n)
-		case "ReplacementTransformer":
-			if l := mapGet(n, "replacements"); l != nil && l.Kind == yaml.SequenceNode {
-				for _, it := range l.Content {
-					if p := mapGet(it, "path"); p != nil && p.Kind == yaml.ScalarNode {
-						in.checkRef(file, kind.Value, p, refFile)
-					}
-				}
-			}
+		if isRemoteFile(p) || isRemoteFile(v) {
+			in.remote(file, field, v, lines)
 		}
-		for _, f := range fields {
-			v := mapGet(n, f)
-			switch {
-			case v == nil:
-			case v.Kind == yaml.ScalarNode:
-				in.checkRef(file, kind.Value, v, refFile)
-			case v.Kind == yaml.SequenceNode:
-				for _, it := range v.Content {
-					if it.Kind == yaml.ScalarNode {
-						in.checkRef(file, kind.Value, it, refFile)
-					}
-				}
-			}
-		}
+	}
+	if isRemoteFile(src.EnvSource) {
+		in.remote(file, field, src.EnvSource, lines)
 	}
 }
 
-// shiftTree returns a copy of n whose lines are moved by d.
-func shiftTree(n *yaml.Node, d int) *yaml.Node {
-	if d == 0 {
-		return n
+// pluginConfig holds the fields of the builtin plugins that read files,
+// decoded as kustomize decodes a plugin's configuration (JSON field
+// names, matched without regard to case).
+type pluginConfig struct {
+	types.KvPairSources
+	Path         string                      `json:"path"`
+	Paths        []types.PatchStrategicMerge `json:"paths"`
+	Replacements []types.ReplacementField    `json:"replacements"`
+}
+
+// pluginConfigs checks the builtin plugin configurations in data: a file
+// a kustomization lists under generators, transformers or validators, or
+// an entry of those lists (lines is the kustomization's). It reports
+// whether data holds resources at all (an entry that does not is a path).
+func (in *kustInspector) pluginConfigs(file string, data []byte, lines *lineFinder) bool {
+	res, err := kustResources.SliceFromBytes(data)
+	if err != nil {
+		return false
 	}
-	c := *n
-	c.Line += d
-	c.Content = make([]*yaml.Node, len(n.Content))
-	for i, k := range n.Content {
-		c.Content[i] = shiftTree(k, d)
+	if lines == nil {
+		lines = newLineFinder(data)
 	}
-	return &c
+	for _, r := range res {
+		kind := r.GetKind()
+		if kind == "HelmChartInflationGenerator" {
+			in.ps.add(Pos{File: file, Line: lines.value(kind)}, "", "%s: %s", kind, helmRefused)
+			continue
+		}
+		if !fileReadingPlugins[kind] {
+			continue
+		}
+		j, err := r.MarshalJSON()
+		if err != nil {
+			continue
+		}
+		var c pluginConfig
+		if json.Unmarshal(j, &c) != nil {
+			continue // kustomize reports a configuration it cannot read
+		}
+		in.generatorSources(file, kind, c.KvPairSources, lines)
+		in.checkRef(file, kind, c.Path, lines, refFile)
+		for _, p := range c.Paths {
+			in.checkRef(file, kind, string(p), lines, refFile)
+		}
+		for _, p := range c.Replacements {
+			in.checkRef(file, kind, p.Path, lines, refFile)
+		}
+	}
+	return len(res) > 0
+}
+
+// fileReadingPlugins are the builtin plugins that read files.
+var fileReadingPlugins = map[string]bool{
+	"ConfigMapGenerator":             true,
+	"SecretGenerator":                true,
+	"PatchTransformer":               true,
+	"PatchJson6902Transformer":       true,
+	"PatchStrategicMergeTransformer": true,
+	"ReplacementTransformer":         true,
 }
 
 // How kustomize loads a reference.
@@ -342,10 +369,9 @@ const (
 
 // checkRef reports a reference kustomize would fetch: a URL it would GET,
 // or a git repository it would clone.
-func (in *kustInspector) checkRef(file, field string, n *yaml.Node, mode refMode) {
-	v := n.Value
-	if strings.Contains(v, "\n") {
-		return // an inline patch or plugin configuration
+func (in *kustInspector) checkRef(file, field, v string, lines *lineFinder, mode refMode) {
+	if v == "" || strings.Contains(v, "\n") {
+		return // none, or an inline patch
 	}
 	remote := isRemoteFile(v)
 	switch mode {
@@ -360,22 +386,82 @@ func (in *kustInspector) checkRef(file, field string, n *yaml.Node, mode refMode
 		remote = remote || isGitURL(v)
 	}
 	if remote {
-		in.remote(file, field, n, v)
+		in.remote(file, field, v, lines)
 	}
 }
 
-func (in *kustInspector) remote(file, field string, n *yaml.Node, v string) {
-	in.ps.add(Pos{File: file, Line: n.Line}, "", "%s: %q is outside the repository; hookgen does not fetch remote bases or files: vendor it into the repository, or keep the app a Kustomize source of the Application and add hookgen as a second, hooks-only source", field, clip(v, 200))
+func (in *kustInspector) remote(file, field, v string, lines *lineFinder) {
+	in.ps.add(Pos{File: file, Line: lines.value(v)}, "", "%s: %q is outside the repository; hookgen does not fetch remote bases or files: vendor it into the repository, or keep the app a Kustomize source of the Application and add hookgen as a second, hooks-only source", field, clip(v, 200))
 }
 
-// keyLine returns the line of key in mapping m.
-func keyLine(m *yaml.Node, key string) int {
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i].Line
+// lineFinder finds where a decoded value is written in a file, for
+// messages: the line of the first scalar that holds it (a block scalar
+// holding inline configuration: the line within it), else 0 (the whole
+// file).
+type lineFinder struct {
+	docs []*yaml.Node
+}
+
+func newLineFinder(data []byte) *lineFinder {
+	lf := &lineFinder{}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for len(lf.docs) < 1000 {
+		var doc yaml.Node
+		if dec.Decode(&doc) != nil {
+			break
+		}
+		lf.docs = append(lf.docs, &doc)
+	}
+	return lf
+}
+
+// value returns the line of the first scalar holding v.
+func (lf *lineFinder) value(v string) int {
+	return lf.find(func(n *yaml.Node) (int, bool) {
+		if n.Kind != yaml.ScalarNode || v == "" {
+			return 0, false
+		}
+		at := strings.Index(n.Value, v)
+		return at, at >= 0
+	})
+}
+
+// key returns the line of the first mapping key that is k, in any case.
+func (lf *lineFinder) key(k string) int {
+	return lf.find(func(n *yaml.Node) (int, bool) {
+		return 0, n.Kind == yaml.ScalarNode && strings.EqualFold(n.Value, k)
+	})
+}
+
+func (lf *lineFinder) find(match func(*yaml.Node) (int, bool)) int {
+	seen := 0
+	var walk func(n *yaml.Node) int
+	walk = func(n *yaml.Node) int {
+		if n == nil || n.Kind == yaml.AliasNode || seen > 100_000 {
+			return 0
+		}
+		seen++
+		if at, ok := match(n); ok {
+			line := n.Line
+			if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+				// A block scalar's text starts below its indicator.
+				line += 1 + strings.Count(n.Value[:at], "\n")
+			}
+			return line
+		}
+		for _, c := range n.Content {
+			if l := walk(c); l != 0 {
+				return l
+			}
+		}
+		return 0
+	}
+	for _, d := range lf.docs {
+		if l := walk(d); l != 0 {
+			return l
 		}
 	}
-	return m.Line
+	return 0
 }
 
 // isRemoteFile mirrors kustomize's loader: a URL it would GET.

@@ -51,7 +51,55 @@ func TestKustomizeRefusesFetching(t *testing.T) {
 		{"helm generator file", map[string]string{
 			"app/kustomization.yaml": "generators: [helm.yaml]\n",
 			"app/helm.yaml":          "apiVersion: builtin\nkind: HelmChartInflationGenerator\nmetadata: {name: h}\nname: redis\n",
-		}, `app/helm.yaml:1: HelmChartInflationGenerator: hookgen does not render Helm charts`},
+		}, `app/helm.yaml:2: HelmChartInflationGenerator: hookgen does not render Helm charts`},
+		// Spellings: what kustomize decodes, not what the text says.
+		{"kind with a JSON escape", map[string]string{
+			"app/kustomization.yaml": "generators: [gen.json]\n",
+			"app/gen.json":           `{"apiVersion": "builtin", "kind": "ConfigMap\u0047enerator", "metadata": {"name": "g"}, "files": ["http://example.com/f"]}`,
+		}, `app/gen.json:1: ConfigMapGenerator: "http://example.com/f"`},
+		{"kind with a YAML hex escape", map[string]string{
+			"app/kustomization.yaml": "transformers: [p.yaml]\n",
+			"app/p.yaml":             "apiVersion: builtin\nkind: \"Patch\\x54ransformer\"\nmetadata: {name: p}\npath: https://example.com/p.yaml\n",
+		}, `app/p.yaml:4: PatchTransformer: "https://example.com/p.yaml"`},
+		{"kind across an escaped line break", map[string]string{
+			"app/kustomization.yaml": "generators: [g.yaml]\n",
+			"app/g.yaml":             "apiVersion: builtin\nkind: \"SecretGen\\\n  erator\"\nmetadata: {name: g}\nenvs: [https://example.com/e]\n",
+		}, `app/g.yaml:5: SecretGenerator: "https://example.com/e"`},
+		{"kind through an alias", map[string]string{
+			"app/kustomization.yaml": "generators: [g.yaml]\n",
+			"app/g.yaml":             "apiVersion: builtin\nmetadata: {name: g, labels: {k: &k ConfigMapGenerator}}\nkind: *k\nfiles: [https://example.com/f]\n",
+		}, `app/g.yaml:4: ConfigMapGenerator: "https://example.com/f"`},
+		{"kind through a merge key", map[string]string{
+			"app/kustomization.yaml": "generators: [g.yaml]\n",
+			"app/g.yaml":             "<<: {kind: ConfigMapGenerator, apiVersion: builtin}\nmetadata: {name: g}\nfiles: [https://example.com/f]\n",
+		}, `app/g.yaml:3: ConfigMapGenerator: "https://example.com/f"`},
+		{"generator in a List", map[string]string{
+			"app/kustomization.yaml": "generators: [g.yaml]\n",
+			"app/g.yaml":             "apiVersion: v1\nkind: List\nitems:\n- apiVersion: builtin\n  kind: ConfigMapGenerator\n  metadata: {name: g}\n  files: [https://example.com/f]\n",
+		}, `app/g.yaml:7: ConfigMapGenerator: "https://example.com/f"`},
+		{"field name in capitals", map[string]string{
+			"app/g.yaml":             "apiVersion: builtin\nkind: ConfigMapGenerator\nmetadata: {name: g}\nFILES: [https://example.com/f]\n",
+			"app/kustomization.yaml": "generators: [g.yaml]\n",
+		}, `app/g.yaml:4: ConfigMapGenerator: "https://example.com/f"`},
+		{"kustomization key in capitals", map[string]string{
+			"app/kustomization.yaml": "RESOURCES:\n  - https://example.com/r.yaml\n",
+		}, `app/kustomization.yaml:2: resources: "https://example.com/r.yaml"`},
+		{"kustomization key with a long s", map[string]string{
+			"app/kustomization.yaml": "re\u017fources:\n  - https://example.com/r.yaml\n",
+		}, `app/kustomization.yaml:2: resources: "https://example.com/r.yaml"`},
+		{"kustomization through a merge key", map[string]string{
+			"app/kustomization.yaml": "<<: {resources: [github.com/acme/deploy//base]}\n",
+		}, `app/kustomization.yaml:1: resources: "github.com/acme/deploy//base"`},
+		{"kustomization in JSON", map[string]string{
+			"app/kustomization.yaml": `{"resources": ["ht\u0074ps://example.com/r.yaml"]}`,
+		}, `app/kustomization.yaml:1: resources: "https://example.com/r.yaml"`},
+		{"one-line inline generator", map[string]string{
+			"app/kustomization.yaml": "generators:\n  - '{apiVersion: builtin, kind: ConfigMapGenerator, metadata: {name: g}, files: [\"https://example.com/f\"]}'\n",
+		}, `app/kustomization.yaml:2: ConfigMapGenerator: "https://example.com/f"`},
+		{"generator file in UTF-16", map[string]string{
+			"app/kustomization.yaml": "generators: [g.yaml]\n",
+			"app/g.yaml":             utf16("apiVersion: builtin\nkind: ConfigMapGenerator\nmetadata: {name: g}\nfiles: [https://example.com/f]\n"),
+		}, `ConfigMapGenerator: "https://example.com/f"`},
 		{"external plugin", map[string]string{
 			"app/kustomization.yaml": "transformers: [fn.yaml]\n",
 			"app/fn.yaml":            "apiVersion: example.com/v1\nkind: Sops\nmetadata:\n  name: s\n  annotations:\n    config.kubernetes.io/function: |\n      exec: {path: /bin/sh}\n",
@@ -63,6 +111,15 @@ func TestKustomizeRefusesFetching(t *testing.T) {
 			wantProblem(t, err, tc.want)
 		})
 	}
+}
+
+// utf16 encodes s as UTF-16 with a byte order mark, little endian.
+func utf16(s string) string {
+	b := []byte{0xff, 0xfe}
+	for _, r := range s {
+		b = append(b, byte(r), byte(r>>8))
+	}
+	return string(b)
 }
 
 // TestKustomizeLimits checks that the run's limits hold for what

@@ -14,15 +14,26 @@ type Limits struct {
 }
 
 // nodeBudget is what one YAML document may expand to, and the name of the
-// node limit for messages.
+// node limit for messages. When aliases is set, the nodes that aliases add
+// are also counted against maxNodes over every document that shares it.
 type nodeBudget struct {
 	maxNodes, maxDepth int
 	name               string
+	aliases            *aliasBudget
+}
+
+// aliasBudget counts, over a whole run, the nodes that expanding aliases
+// adds: each document may expand to max-nodes, but all of them together
+// may not add more than max-nodes either, or a few kilobytes of anchors
+// per document would hold gigabytes of trees.
+type aliasBudget struct {
+	spent    int
+	reported bool
 }
 
 // manifestBudget bounds an application's manifest document.
-func (l Limits) manifestBudget() nodeBudget {
-	return nodeBudget{maxNodes: l.MaxNodes, maxDepth: l.MaxDepth, name: "max-nodes"}
+func (l Limits) manifestBudget(aliases *aliasBudget) nodeBudget {
+	return nodeBudget{maxNodes: l.MaxNodes, maxDepth: l.MaxDepth, name: "max-nodes", aliases: aliases}
 }
 
 // specBudget bounds a document of hookgen's own files.

@@ -142,7 +142,7 @@ func readManifests(r *reader, appDir string, sel *Manifests, keep bool, ps *prob
 	}
 	var out []*Manifest
 	for _, f := range files {
-		out = append(out, parseManifests(f.path, f.data, r.lim, keep, ps)...)
+		out = append(out, parseManifests(f.path, f.data, r.lim, keep, &r.aliases, ps)...)
 	}
 	return out
 }
@@ -265,7 +265,7 @@ func isMarker(l []byte, m string) bool {
 // checked: the text is all the output needs, and a run over thousands of
 // resources then holds only their text (a List keeps its tree for its
 // items' namespaces).
-func parseManifests(file string, data []byte, lim Limits, keep bool, ps *problems) []*Manifest {
+func parseManifests(file string, data []byte, lim Limits, keep bool, aliases *aliasBudget, ps *problems) []*Manifest {
 	var out []*Manifest
 	chunks := splitDocuments(data)
 	if len(chunks) > lim.MaxDocuments {
@@ -301,7 +301,7 @@ func parseManifests(file string, data []byte, lim Limits, keep bool, ps *problem
 			continue // an empty document or a lone comment
 		}
 		sub := &problems{}
-		n, ok := expand(file, doc.Content[0], lim.manifestBudget(), sub)
+		n, ok := expand(file, doc.Content[0], lim.manifestBudget(aliases), sub)
 		for _, p := range sub.list {
 			if p.Pos.Line > 0 {
 				p.Pos.Line += c.line - 1
@@ -324,6 +324,15 @@ func parseManifests(file string, data []byte, lim Limits, keep bool, ps *problem
 		}
 		if reencode {
 			canonical(n)
+			if !keep && !strings.HasSuffix(m.Kind, "List") {
+				// Encoded now, as it will be printed: a run over thousands
+				// of flow-style or JSON documents holds their text, not
+				// their trees (Node parses one again when it is needed).
+				var b bytes.Buffer
+				if _, err := encodeNodeBuf(&b, n, nil); err == nil {
+					m.raw, m.node = b.Bytes(), nil
+				}
+			}
 		} else {
 			m.raw = withNewline(c.text)
 			if !keep && !strings.HasSuffix(m.Kind, "List") {

@@ -71,3 +71,30 @@ func TestSelected(t *testing.T) {
 		}
 	}
 }
+
+// TestReencodedDocumentsKeepNoTree checks that a document hookgen must
+// print again (flow style, JSON) is encoded when read and keeps only its
+// text, as a document printed as written does: a run over thousands of
+// them holds no trees.
+func TestReencodedDocumentsKeepNoTree(t *testing.T) {
+	data := []byte("{apiVersion: v1, kind: ConfigMap, metadata: {name: a}, data: {on: yes}}\n---\n{\"apiVersion\": \"v1\", \"kind\": \"Secret\", \"metadata\": {\"name\": \"b\"}}\n")
+	ps := &problems{}
+	ms := parseManifests("m.yaml", data, DefaultLimits(), false, &aliasBudget{}, ps)
+	if !ps.empty() || len(ms) != 2 {
+		t.Fatalf("%d manifests, problems %v", len(ms), ps.list)
+	}
+	for _, m := range ms {
+		if m.node != nil {
+			t.Errorf("%s %s keeps its tree", m.Kind, m.Name)
+		}
+		if len(m.raw) == 0 || m.raw[0] == '{' {
+			t.Errorf("%s %s is not encoded in block style: %q", m.Kind, m.Name, m.raw)
+		}
+		if n := m.Node(); n == nil || mapPath(n, "metadata", "name").Value != m.Name {
+			t.Errorf("%s %s: its tree cannot be read again", m.Kind, m.Name)
+		}
+	}
+	if want := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  \"on\": \"yes\"\n"; string(ms[0].raw) != want {
+		t.Errorf("encoded as\n%s\nwant\n%s", ms[0].raw, want)
+	}
+}

@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Pos is a position in an input file: the path relative to the repository
@@ -38,14 +40,50 @@ type Problem struct {
 func (p Problem) Error() string {
 	var b strings.Builder
 	if s := p.Pos.String(); s != "" {
-		b.WriteString(s)
+		b.WriteString(EscapeControls(s))
 		b.WriteString(": ")
 	}
 	if p.Hook != "" {
 		fmt.Fprintf(&b, "hook %q: ", p.Hook)
 	}
-	b.WriteString(p.Msg)
+	b.WriteString(EscapeControls(p.Msg))
 	return b.String()
+}
+
+// EscapeControls writes every control character of s as its Go escape
+// (\n, \x1b, \u202e): a file name or value echoed in a message must not
+// start a line of its own, move a terminal's cursor, or reorder what Argo
+// CD's UI shows. It covers C0 and C1 controls, DEL, the line and paragraph
+// separators and the bidirectional controls; text without them comes back
+// unchanged, and escaping twice changes nothing more.
+func EscapeControls(s string) string {
+	if !strings.ContainsFunc(s, isControl) && utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		c, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case c == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case isControl(c):
+			q := strconv.QuoteRune(c)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+func isControl(c rune) bool {
+	switch {
+	case c < 0x20, c >= 0x7f && c <= 0x9f, c == 0x2028, c == 0x2029,
+		c >= 0x202a && c <= 0x202e, c >= 0x2066 && c <= 0x2069, c == 0x200e, c == 0x200f, c == 0x061c:
+		return true
+	}
+	return false
 }
 
 // Problems is every problem found in one run, in a stable order. It is the
@@ -79,6 +117,45 @@ func (ps Problems) sorted() Problems {
 // problems collects problems while a run goes on.
 type problems struct {
 	list Problems
+	// secrets are literal credentials found in the input: no message
+	// repeats them, whichever check wrote it.
+	secrets []string
+}
+
+// secret registers a literal credential found in the input, and the
+// pieces that identify it on their own (the value of a --flag=value, the
+// credentials of a "Header: Scheme value").
+func (ps *problems) secret(v string) {
+	add := func(s string) {
+		s = strings.TrimSpace(s)
+		if len(s) >= 4 && !slices.Contains(ps.secrets, s) {
+			ps.secrets = append(ps.secrets, s)
+		}
+	}
+	add(v)
+	if _, after, ok := strings.Cut(v, "="); ok {
+		add(after)
+	}
+	if _, after, ok := strings.Cut(v, ":"); ok {
+		add(after)
+		if _, cred, ok := strings.Cut(strings.TrimSpace(after), " "); ok {
+			add(cred)
+		}
+	}
+	// Longest first, so a secret is replaced whole before its pieces.
+	slices.SortStableFunc(ps.secrets, func(a, b string) int { return len(b) - len(a) })
+}
+
+// clean returns p with the registered secrets redacted and control
+// characters escaped (the hook name is printed quoted).
+func (ps *problems) clean(p Problem) Problem {
+	for _, s := range ps.secrets {
+		p.Msg = strings.ReplaceAll(p.Msg, s, "[redacted]")
+		p.Hook = strings.ReplaceAll(p.Hook, s, "[redacted]")
+	}
+	p.Msg = EscapeControls(p.Msg)
+	p.Pos.File = EscapeControls(p.Pos.File)
+	return p
 }
 
 func (ps *problems) add(pos Pos, hook, format string, args ...any) {
@@ -94,5 +171,9 @@ func (ps *problems) err() error {
 	if len(ps.list) == 0 {
 		return nil
 	}
-	return ps.list.sorted()
+	out := make(Problems, len(ps.list))
+	for i, p := range ps.list {
+		out[i] = ps.clean(p)
+	}
+	return out.sorted()
 }

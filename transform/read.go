@@ -22,6 +22,8 @@ type reader struct {
 	prefix string
 	// overLimit says a size limit was hit: what was read is not parsed.
 	overLimit bool
+	// aliases counts the nodes YAML aliases add over the run's manifests.
+	aliases aliasBudget
 }
 
 // stat returns a file's info; ok=false with no problem when it is missing.

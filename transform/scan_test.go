@@ -20,7 +20,7 @@ func checkScan(t *testing.T, data []byte) (accepted int) {
 		}
 		accepted++
 		ps := &problems{}
-		ms := parseManifests("f.yaml", c.text, lim, true, ps) // keep: the parser's path
+		ms := parseManifests("f.yaml", c.text, lim, true, &aliasBudget{}, ps) // keep: the parser's path
 		if !ps.empty() || len(ms) > 1 {
 			t.Fatalf("the quick reader accepted a document the parser refuses (%v):\n%s", ps.err(), c.text)
 		}

@@ -70,6 +70,13 @@ type substError struct {
 type subster struct {
 	scope   *scope
 	origins *origins // nil: origins are not tracked
+	// dollars says how a context value (app.*, env.*, hook.*, runner.*:
+	// text from Argo CD or the repository, never written for Kubernetes)
+	// is inserted: as is, escaped for Kubernetes' $(VAR) expansion (its
+	// destination is known to be expanded), or with each "$" marked for
+	// untaint (inserted into a hook's values or a template's job, where
+	// the destination is known only once the job is assembled).
+	dollars dollarMode
 	errs    []substError
 	// elems are the elements of the list items being repeated, innermost last.
 	elems []*element
@@ -81,6 +88,106 @@ type element struct {
 	typ        ParamType
 	node       *yaml.Node // a list item, a scalar value or a secretKeyRef
 	key, value *yaml.Node // a map entry
+}
+
+// How a context value's "$" is written; see subster.dollars.
+type dollarMode int
+
+const (
+	dollarsAsIs dollarMode = iota
+	dollarsEscaped
+	dollarsMarked
+)
+
+// markedDollar stands for a "$" of a context value until untaint knows
+// whether Kubernetes expands the place it landed in. It is a Unicode
+// noncharacter, which no text holds.
+const markedDollar = "\ufdd0"
+
+// contextValue writes a context value in the subster's mode.
+func (s *subster) contextValue(v string) string {
+	switch s.dollars {
+	case dollarsEscaped:
+		return escapeExpansion(v)
+	case dollarsMarked:
+		return strings.ReplaceAll(v, "$", markedDollar)
+	}
+	return v
+}
+
+// escapeExpansion makes v come out of Kubernetes' $(VAR) expansion (of a
+// container's command, args and env values) exactly as written: the
+// kubelet reads "$$" as "$", so every "$" is doubled, and a "$(NAME)" in
+// v is never replaced by a variable of the container.
+func escapeExpansion(v string) string {
+	return strings.ReplaceAll(v, "$", "$$")
+}
+
+// untaint resolves the marked dollars of a substituted JobSpec, Job or
+// pod: escaped in the command, args and env values of every container,
+// init container and ephemeral container (where Kubernetes expands
+// $(VAR)), plain "$" everywhere else.
+func untaint(n *yaml.Node) {
+	var walk func(n *yaml.Node, expanded bool)
+	walk = func(n *yaml.Node, expanded bool) {
+		switch n.Kind {
+		case yaml.ScalarNode:
+			if strings.Contains(n.Value, markedDollar) {
+				with := "$"
+				if expanded {
+					with = "$$"
+				}
+				n.Value = strings.ReplaceAll(n.Value, markedDollar, with)
+			}
+		case yaml.SequenceNode, yaml.DocumentNode:
+			for _, c := range n.Content {
+				walk(c, expanded)
+			}
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				walk(n.Content[i], false)
+				v := n.Content[i+1]
+				switch n.Content[i].Value {
+				case "containers", "initContainers", "ephemeralContainers":
+					if v.Kind == yaml.SequenceNode {
+						for _, c := range v.Content {
+							untaintContainer(c, walk)
+						}
+						continue
+					}
+				}
+				walk(v, expanded)
+			}
+		}
+	}
+	walk(n, false)
+}
+
+// untaintContainer resolves the marked dollars of one container.
+func untaintContainer(c *yaml.Node, walk func(*yaml.Node, bool)) {
+	if c.Kind != yaml.MappingNode {
+		walk(c, false)
+		return
+	}
+	for i := 0; i+1 < len(c.Content); i += 2 {
+		k, v := c.Content[i].Value, c.Content[i+1]
+		switch {
+		case k == "command" || k == "args":
+			walk(v, true)
+		case k == "env" && v.Kind == yaml.SequenceNode:
+			for _, e := range v.Content {
+				if e.Kind != yaml.MappingNode {
+					walk(e, false)
+					continue
+				}
+				for j := 0; j+1 < len(e.Content); j += 2 {
+					walk(e.Content[j+1], e.Content[j].Value == "value")
+				}
+			}
+		default:
+			walk(v, false)
+		}
+	}
 }
 
 func (s *subster) copy(n *yaml.Node) *yaml.Node {
@@ -281,6 +388,7 @@ func (s *subster) scalar(n *yaml.Node) (*yaml.Node, bool) {
 		}
 		if !strings.HasPrefix(key, "params.") {
 			// A context value takes the place (and origin) of its placeholder.
+			v.Value = s.contextValue(v.Value)
 			v.Line, v.Column, v.Style = n.Line, n.Column, n.Style
 			if s.origins != nil {
 				s.origins.derive(v, n)
@@ -363,7 +471,11 @@ func (s *subster) text(n *yaml.Node, str string) (out string, from *yaml.Node, c
 			s.errorf(n, "$(%s) is %s and can only stand alone as the whole value, not inside a string", key, kindName(v))
 			continue
 		}
-		if from == nil && strings.HasPrefix(key, "params.") {
+		if !strings.HasPrefix(key, "params.") {
+			b.WriteString(s.contextValue(v.Value))
+			continue
+		}
+		if from == nil {
 			from = v
 		}
 		b.WriteString(v.Value)
@@ -555,4 +667,120 @@ func clip(s string, n int) string {
 		return s
 	}
 	return s[:n] + "..."
+}
+
+// Expansion is costed before it runs: a template whose $(params.x[*])
+// items nest, or whose strings repeat a large value, could otherwise
+// multiply a small input into gigabytes. A Job must fit in what the API
+// server stores (1.5 MiB in etcd), so these bounds refuse nothing
+// Kubernetes would accept.
+const (
+	maxExpandedNodes = 100_000
+	maxExpandedBytes = 3 << 20
+)
+
+// expansionCost bounds from above what substituting n produces: nodes
+// and bytes of text, saturating at the bounds (so that it stops early).
+// It follows tree: a list item repeats once per element of its
+// parameter, a lone placeholder takes its value's whole node, and a
+// placeholder in a string adds its value's text.
+func (s *subster) expansionCost(n *yaml.Node) (nodes, bytes int) {
+	var walk func(n *yaml.Node, reps int)
+	over := func() bool { return nodes > maxExpandedNodes || bytes > maxExpandedBytes }
+	walk = func(n *yaml.Node, reps int) {
+		if over() {
+			return
+		}
+		switch n.Kind {
+		case yaml.ScalarNode:
+			ns, bs := s.scalarCost(n)
+			nodes = satAdd(nodes, satMul(ns, reps))
+			bytes = satAdd(bytes, satMul(bs, reps))
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				nodes = satAdd(nodes, reps)
+				bytes = satAdd(bytes, satMul(len(n.Content[i].Value), reps))
+				walk(n.Content[i+1], reps)
+			}
+		case yaml.SequenceNode:
+			for _, item := range n.Content {
+				names := map[string]bool{}
+				repeatNames(item, names)
+				k := 1
+				for name := range names {
+					if p := s.scope.params[name]; p != nil {
+						k = len(elementsOf(name, p))
+					}
+				}
+				if k > 0 {
+					walk(item, satMul(reps, k))
+				}
+			}
+		default:
+			nodes = satAdd(nodes, reps)
+		}
+	}
+	walk(n, 1)
+	return nodes, bytes
+}
+
+// scalarCost bounds the nodes and bytes one scalar becomes.
+func (s *subster) scalarCost(n *yaml.Node) (nodes, bytes int) {
+	if n.ShortTag() != tagStr || !strings.Contains(n.Value, "$(") {
+		return 1, len(n.Value)
+	}
+	nodes, bytes = 1, len(n.Value)
+	str := n.Value
+	for {
+		i := strings.Index(str, "$(")
+		if i < 0 {
+			return nodes, bytes
+		}
+		rest := str[i+2:]
+		end := strings.IndexByte(rest, ')')
+		if end < 0 {
+			return nodes, bytes
+		}
+		key := rest[:end]
+		str = rest[end+1:]
+		name, ok := strings.CutPrefix(key, "params.")
+		if !ok {
+			bytes = satAdd(bytes, 2*4096) // a context value: short, doubled at most by escaping
+			continue
+		}
+		if base, _, ok := cutRepeat(name); ok {
+			name = base
+		} else {
+			name, _, _ = strings.Cut(name, ".")
+		}
+		p := s.scope.params[name]
+		if p == nil || p.node == nil {
+			continue
+		}
+		ns, bs := treeSize(p.node)
+		nodes = satAdd(nodes, ns)
+		bytes = satAdd(bytes, bs)
+	}
+}
+
+// treeSize counts the nodes and the bytes of text of a tree (alias-free,
+// as parameter values are).
+func treeSize(n *yaml.Node) (nodes, bytes int) {
+	nodes, bytes = 1, len(n.Value)
+	for _, c := range n.Content {
+		ns, bs := treeSize(c)
+		nodes, bytes = satAdd(nodes, ns), satAdd(bytes, bs)
+	}
+	return nodes, bytes
+}
+
+const satMax = 1 << 40
+
+func satAdd(a, b int) int { return min(a+b, satMax) }
+
+func satMul(a, b int) int {
+	if a != 0 && b > satMax/a {
+		return satMax
+	}
+	return min(a*b, satMax)
 }

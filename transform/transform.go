@@ -49,7 +49,7 @@ func Run(in Input) (*Result, error) {
 	}
 	ps := st.ps
 	before := len(ps.list)
-	manifests, namespace := appManifests(st.repo, st.appDir, st.sel, !st.annotate.empty(), ps)
+	manifests, namespace := appManifests(st.repo, st.appDir, st.sel, false, ps)
 	notes := st.annotate.apply(manifests, len(ps.list) == before, ps)
 	g := &generator{ctx: st.ctx, templates: st.templates, defaults: st.defaults, origins: st.o, ps: ps, policy: st.cfg.Policy, fromParams: st.fromParams}
 	var jobs []*Job

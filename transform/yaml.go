@@ -108,22 +108,47 @@ func indentTab(data []byte, line int) (int, int, bool) {
 // its aliases expand to, and returns an alias-free tree. Trees without
 // aliases come back unchanged (no copy).
 func expand(file string, n *yaml.Node, b nodeBudget, ps *problems) (*yaml.Node, bool) {
-	c := expander{file: file, b: b, ps: ps, size: map[*yaml.Node]int{}}
-	total := c.measure(n, 0)
-	if c.failed {
+	aliases, ok := checkExpansion(file, n, b, ps)
+	if !ok {
 		return nil, false
 	}
-	if total > b.maxNodes {
-		ps.add(Pos{File: file, Line: n.Line}, "", "YAML expands to more than %d nodes (limit %s); are aliases nested?", b.maxNodes, b.name)
-		return nil, false
-	}
-	if !c.aliases {
+	if !aliases {
 		return n, true
 	}
 	return copyNode(n), true
 }
 
+// checkExpansion is expand without the copy: it reports whether the tree
+// has aliases, and ok=false with a problem when it breaks the budget.
+func checkExpansion(file string, n *yaml.Node, b nodeBudget, ps *problems) (aliases, ok bool) {
+	c := expander{file: file, b: b, ps: ps, size: map[*yaml.Node]int{}}
+	total := c.measure(n, 0)
+	if c.failed {
+		return false, false
+	}
+	if total > b.maxNodes {
+		ps.add(Pos{File: file, Line: n.Line}, "", "YAML expands to more than %d nodes (limit %s); are aliases nested?", b.maxNodes, b.name)
+		return false, false
+	}
+	if !c.aliases {
+		return false, true
+	}
+	if b.aliases != nil {
+		b.aliases.spent += total - c.written
+		if b.aliases.spent > b.maxNodes {
+			if b.aliases.reported {
+				return true, false // one message for the run
+			}
+			b.aliases.reported = true
+			ps.add(Pos{File: file, Line: n.Line}, "", "YAML aliases in the application's manifests expand to more than %d nodes in all (limit %s); write the documents out instead of repeating anchors", b.maxNodes, b.name)
+			return true, false
+		}
+	}
+	return true, true
+}
+
 type expander struct {
+	written int // nodes as written (each counted once)
 	file    string
 	b       nodeBudget
 	ps      *problems
@@ -152,6 +177,7 @@ func (c *expander) measure(n *yaml.Node, depth int) int {
 		return s
 	}
 	c.size[n] = -1 // in progress: meeting it again below is a cycle
+	c.written++
 	total := 1
 	switch n.Kind {
 	case yaml.AliasNode:

@@ -1,0 +1,60 @@
+package transform
+
+import (
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+func TestEscapeControls(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"plain/file.yaml", "plain/file.yaml"},
+		{"é ü ✓", "é ü ✓"},
+		{"a\nb", `a\nb`},
+		{"cr\r\ttab", `cr\r\ttab`},
+		{"\x1b[31mred\x1b[0m", `\x1b[31mred\x1b[0m`},
+		{"osc\x1b]0;title\x07", `osc\x1b]0;title\a`},
+		{"c1 csi\u009b2J", `c1 csi\u009b2J`},
+		{"del\x7f", `del\x7f`},
+		{"bidi\u202egnp.exe", `bidi\u202egnp.exe`},
+		{"isolate\u2066x\u2069", `isolate\u2066x\u2069`},
+		{"line\u2028sep", `line\u2028sep`},
+		{"bad\xffutf8", `bad\xffutf8`},
+		{`already\nescaped`, `already\nescaped`},
+	} {
+		got := EscapeControls(tc.in)
+		if got != tc.want {
+			t.Errorf("EscapeControls(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+		if again := EscapeControls(got); again != got {
+			t.Errorf("escaping %q twice gives %q", tc.in, again)
+		}
+	}
+}
+
+// TestProblemsEscapeFileNames checks that a file name holding a newline or
+// a terminal escape is printed escaped in the problem that names it, so
+// that it can neither forge another problem line nor drive a terminal.
+func TestProblemsEscapeFileNames(t *testing.T) {
+	evil := "app/x\nhookgen.yaml:1: all good\x1b[2K\u202e.yaml"
+	fsys := fstest.MapFS{
+		"app/hookgen.yaml": {Data: []byte(setHeader + "hooks: []\n")},
+		evil:               {Data: []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: [\n")},
+	}
+	_, err := Run(Input{Repo: fsys, AppDir: "app", Context: Context{App: App{Name: "shop"}, RunnerImage: "runner:1"}})
+	if err == nil {
+		t.Fatal("a manifest that does not parse was accepted")
+	}
+	text := err.Error()
+	if strings.Count(text, "\n") != strings.Count(strings.TrimSpace(text), "\n") || strings.ContainsAny(text, "\x1b\u202e") || strings.Contains(text, "x\nhookgen") {
+		t.Fatalf("a control character reached the message:\n%q", text)
+	}
+	if !strings.Contains(text, `app/x\nhookgen.yaml:1: all good\x1b[2K\u202e.yaml`) {
+		t.Fatalf("the file is not named, escaped:\n%s", text)
+	}
+	for _, p := range err.(Problems) {
+		if strings.ContainsFunc(p.Pos.File+p.Msg, isControl) {
+			t.Errorf("problem fields hold a control character: %q %q", p.Pos.File, p.Msg)
+		}
+	}
+}
