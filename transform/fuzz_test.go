@@ -2,12 +2,15 @@ package transform
 
 import (
 	"bytes"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
 
+	"github.com/hookgen/hookgen/internal/canon"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -162,15 +165,34 @@ func FuzzPolicy(f *testing.F) {
 		if err != nil {
 			t.Fatalf("the policy loaded for Run but not alone: %v", err)
 		}
-		for _, j := range res.Jobs {
+		// Read back from the printed stream alone, as Kubernetes reads it.
+		var out bytes.Buffer
+		if _, err := res.WriteTo(&out); err != nil {
+			t.Fatal(err)
+		}
+		dec := yaml.NewDecoder(&out)
+		for {
+			var doc yaml.Node
+			if err := dec.Decode(&doc); err == io.EOF {
+				break
+			} else if err != nil {
+				t.Fatalf("the output does not parse: %v", err)
+			}
+			v, err := canon.Value(&doc)
+			if err != nil {
+				t.Fatalf("the output has no single value: %v", err)
+			}
+			obj, _ := v.(map[string]any)
+			phases, hook := manifestHook(obj)
+			if !hook || cfg.Policy.Open() {
+				continue
+			}
 			var violations []string
-			cfg.Policy.checkJob(j, nil, &Knobs{}, in.Context, func(n *yaml.Node, rule, format string, args ...any) {
-				if rule != "allowRawJobs" && rule != "bounds.requireTTLSecondsAfterFinished" {
-					violations = append(violations, rule)
-				}
+			cfg.Policy.judgeObject(obj, phases, in.Context, func(_ jpath, rule, format string, args ...any) {
+				violations = append(violations, rule+": "+fmt.Sprintf(format, args...))
 			})
-			if len(violations) > 0 && !cfg.Policy.Open() {
-				t.Fatalf("job %s passed but breaks %v", j.Name, violations)
+			if len(violations) > 0 {
+				t.Fatalf("%s passed but breaks %v", objName(obj), violations)
 			}
 		}
 	})

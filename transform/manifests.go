@@ -323,7 +323,7 @@ func parseManifests(file string, data []byte, lim Limits, keep bool, ps *problem
 			reencode = true // JSON or flow style: a leading "{" would turn Argo CD's decoder to JSON
 		}
 		if reencode {
-			canonical(n)
+			canonicalRead(n)
 		} else {
 			m.raw = withNewline(c.text)
 			if !keep && !strings.HasSuffix(m.Kind, "List") {
