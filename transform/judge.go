@@ -25,15 +25,47 @@ import (
 
 // podSecurity is the Pod Security check the judge runs on every pod spec
 // it reads, besides the policy's rules: meta and spec are the pod
-// template's metadata and spec as the API server decodes them; each
-// finding says what is wrong, at a path under spec. None yet.
+// template's metadata and spec as the API server decodes them. None yet;
+// internal/podsec's Restricted has this shape.
 func podSecurity(meta, spec map[string]any) []podFinding { return nil }
 
 // podFinding is one thing podSecurity refuses.
 type podFinding struct {
-	Path jpath // keys and indexes under the pod spec
-	Rule string
-	Msg  string
+	Field   string // spec.containers[0].securityContext.privileged, metadata.annotations[key]
+	Check   string // the Pod Security check id
+	Message string
+}
+
+// fieldPath reads a finding's field (spec.a[0].b, metadata.annotations[k])
+// as a path under the pod template at (the pod spec's path).
+func fieldPath(at jpath, field string) jpath {
+	out := slices.Clone(at[:len(at)-1])
+	for field != "" {
+		switch {
+		case field[0] == '.':
+			field = field[1:]
+		case field[0] == '[':
+			end := strings.IndexByte(field, ']')
+			if end < 0 {
+				return out
+			}
+			key := field[1:end]
+			if i, err := strconv.Atoi(key); err == nil {
+				out = append(out, i)
+			} else {
+				out = append(out, key)
+			}
+			field = field[end+1:]
+		default:
+			end := strings.IndexAny(field, ".[")
+			if end < 0 {
+				end = len(field)
+			}
+			out = append(out, field[:end])
+			field = field[end:]
+		}
+	}
+	return out
 }
 
 // jpath is a path into a JSON value: keys and indexes.
@@ -432,7 +464,7 @@ func (p *HookPolicy) judgeObject(o map[string]any, phases []Phase, ctx Context, 
 	}
 	p.judgePod(o, meta, spec, at, fail)
 	for _, f := range podSecurity(meta, spec) {
-		fail(at.with(f.Path...), f.Rule, "%s", f.Msg)
+		fail(fieldPath(at, f.Field), "podSecurity."+f.Check, "%s", f.Message)
 	}
 }
 
