@@ -86,7 +86,9 @@ func judge(jobs []*Job, manifests []*Manifest, p *HookPolicy, ctx Context, o *or
 	for _, j := range jobs {
 		judgeJob(j, p, ctx, o, ps)
 	}
-	if p.Spec.ManifestHooks == ManifestHooksIgnore {
+	if p.open || p.Spec.ManifestHooks == ManifestHooksIgnore {
+		// Without a policy file there is nothing the application's own
+		// hooks are held to.
 		return
 	}
 	for _, m := range manifests {
@@ -125,8 +127,8 @@ func judgeJob(j *Job, p *HookPolicy, ctx Context, o *origins, ps *problems) {
 }
 
 func judgeManifest(m *Manifest, p *HookPolicy, ctx Context, ps *problems) {
-	if m.raw != nil && m.node == nil && !mayBeHook(m.raw) {
-		return
+	if m.raw != nil && !mayBeHook(m.raw) {
+		return // printed as this text, which cannot hold a hook annotation
 	}
 	n := m.Node()
 	if n == nil {
@@ -134,9 +136,7 @@ func judgeManifest(m *Manifest, p *HookPolicy, ctx Context, ps *problems) {
 	}
 	v, err := canon.Value(n)
 	if err != nil {
-		if mayBeHook(m.raw) || m.raw == nil {
-			ps.add(manifestPos(m, nil), "", "%s: Kubernetes cannot read it as one object: %v", resourceName(m), err)
-		}
+		ps.add(manifestPos(m, nil), "", "%s: Kubernetes cannot read it as one object: %v", resourceName(m), err)
 		return
 	}
 	var visit func(v any, at jpath)
