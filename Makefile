@@ -46,9 +46,11 @@ test-unit:
 tools:
 	test/tools/build.sh
 
-# Every golden output through gitops-engine's splitter and hook readers.
+# Every golden output through gitops-engine's splitter and hook readers;
+# hookgen's Pod Security checks against k8s.io/pod-security-admission.
 test-conformance:
 	$(TESTMOD) test ./conformance/...
+	cd test/podsecdiff && $(TESTFLAGS) $(GO) test ./...
 
 # The real argocd-cmp-server and kube-apiserver in the loop.
 test-e2e:
@@ -60,9 +62,11 @@ test-loop:
 
 # Each fuzz target for FUZZTIME; the seed corpus runs in every `go test`.
 fuzz:
-	@for p in ./transform ./runner; do \
+	@for p in ./transform ./runner ./internal/podsec; do \
 		for t in $$($(GO) test $$p -list '^Fuzz' | grep '^Fuzz'); do \
 			echo "== $$p $$t"; $(GO) test $$p -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) || exit 1; done; done
+	@cd test/podsecdiff && for t in $$($(GO) test . -list '^Fuzz' | grep '^Fuzz'); do \
+		echo "== test/podsecdiff $$t"; $(GO) test . -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) || exit 1; done
 
 # The JSON Schemas in schema/ from the Go types (tools/schemagen is a
 # module of its own: its dependencies stay out of hookgen's).
@@ -78,6 +82,7 @@ lint:
 	@out=$$(gofmt -l . ); if [ -n "$$out" ]; then echo "gofmt wants changes in:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(TESTMOD) vet ./...
+	cd test/podsecdiff && $(TESTFLAGS) $(GO) vet ./...
 
 clean:
 	rm -rf bin
