@@ -188,7 +188,7 @@ func FuzzPolicy(f *testing.F) {
 				continue
 			}
 			var violations []string
-			cfg.Policy.judgeObject(obj, phases, in.Context, func(_ jpath, rule, format string, args ...any) {
+			cfg.Policy.judgeObject(obj, phases, in.Context, false, func(_ jpath, rule, format string, args ...any) {
 				violations = append(violations, rule+": "+fmt.Sprintf(format, args...))
 			})
 			if len(violations) > 0 {

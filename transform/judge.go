@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/hookgen/hookgen/internal/canon"
+	"github.com/hookgen/hookgen/internal/podsec"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -23,17 +24,63 @@ import (
 // object as the API server decodes it (canon.Value), never the text of a
 // scalar.
 
-// podSecurity is the Pod Security check the judge runs on every pod spec
-// it reads, besides the policy's rules: meta and spec are the pod
-// template's metadata and spec as the API server decodes them. None yet;
-// internal/podsec's Restricted has this shape.
-func podSecurity(meta, spec map[string]any) []podFinding { return nil }
+// podSecurity judges a pod by Pod Security level restricted
+// (internal/podsec): meta and spec are the pod template's metadata and
+// spec as the API server decodes them.
+func podSecurity(meta, spec map[string]any) []podFinding {
+	var out []podFinding
+	for _, v := range podsec.Restricted(meta, spec) {
+		out = append(out, podFinding{Field: v.Field, Check: v.Check, Message: v.Message})
+	}
+	return out
+}
 
 // podFinding is one thing podSecurity refuses.
 type podFinding struct {
 	Field   string // spec.containers[0].securityContext.privileged, metadata.annotations[key]
 	Check   string // the Pod Security check id
 	Message string
+}
+
+// podSecurityRule is the policy rule that allows what a Pod Security
+// check forbids ("" for a value Kubernetes cannot decode: never allowed).
+var podSecurityRule = map[string]string{
+	podsec.CheckHostNamespaces:             "pods.allowHostNamespaces",
+	podsec.CheckWindowsHostProcess:         "pods.allowHostNamespaces",
+	podsec.CheckHostPorts:                  "pods.allowHostPorts",
+	podsec.CheckPrivileged:                 "pods.allowPrivileged",
+	podsec.CheckAllowPrivilegeEscalation:   "pods.allowPrivileged",
+	podsec.CheckSELinuxOptions:             "pods.allowPrivileged",
+	podsec.CheckSysctls:                    "pods.allowPrivileged",
+	podsec.CheckHostProbesAndHostLifecycle: "pods.allowPrivileged",
+	podsec.CheckCapabilitiesRestricted:     "pods.allowCapabilities",
+	podsec.CheckRestrictedVolumes:          "pods.allowHostPath",
+	podsec.CheckRunAsNonRoot:               "pods.allowRoot",
+	podsec.CheckRunAsUser:                  "pods.allowRoot",
+	podsec.CheckSeccompProfileRestricted:   "pods.allowHardeningOptOut",
+	podsec.CheckAppArmorProfile:            "pods.allowHardeningOptOut",
+	podsec.CheckProcMountRestricted:        "pods.allowHardeningOptOut",
+}
+
+// allows reports whether the pod rules allow what a rule forbids.
+func (r *PodRules) allows(rule string) bool {
+	switch rule {
+	case "pods.allowHostNamespaces":
+		return r.AllowHostNamespaces
+	case "pods.allowHostPorts":
+		return r.AllowHostPorts
+	case "pods.allowPrivileged":
+		return r.AllowPrivileged
+	case "pods.allowCapabilities":
+		return r.AllowCapabilities
+	case "pods.allowHostPath":
+		return r.AllowHostPath
+	case "pods.allowRoot":
+		return r.AllowRoot
+	case "pods.allowHardeningOptOut":
+		return r.AllowHardeningOptOut
+	}
+	return false
 }
 
 // fieldPath reads a finding's field (spec.a[0].b, metadata.annotations[k])
@@ -123,7 +170,13 @@ func judgeJob(j *Job, p *HookPolicy, ctx Context, o *origins, ps *problems) {
 	if j.decl != nil {
 		p.judgeDecl(j, obj, fail)
 	}
-	p.judgeObject(obj, []Phase{j.Phase}, ctx, fail)
+	hardened := false
+	if j.knobs != nil {
+		spec, _ := get(obj, "spec", "template", "spec").(map[string]any)
+		h := hardeningOf(j.knobs, len(serviceAccounts(spec)) > 0)
+		hardened = h.runAsNonRoot && h.seccomp && h.noEscalation && h.dropAll
+	}
+	p.judgeObject(obj, []Phase{j.Phase}, ctx, hardened, fail)
 }
 
 func judgeManifest(m *Manifest, p *HookPolicy, ctx Context, ps *problems) {
@@ -161,7 +214,7 @@ func judgeManifest(m *Manifest, p *HookPolicy, ctx Context, ps *problems) {
 			full := append(slices.Clip(at), path...)
 			ps.add(manifestPos(m, nodeAt(n, full)), "", "%s: policy %s: %s", name, rule, fmt.Sprintf(format, args...))
 		}
-		p.judgeObject(obj, phases, ctx, fail)
+		p.judgeObject(obj, phases, ctx, false, fail)
 	}
 	visit(v, nil)
 }
@@ -396,7 +449,11 @@ func (p *HookPolicy) judgeDecl(j *Job, o map[string]any, fail verdict) {
 
 // judgeObject applies the policy's rules to one object Argo CD runs as a
 // hook, read as the API server decodes it.
-func (p *HookPolicy) judgeObject(o map[string]any, phases []Phase, ctx Context, fail verdict) {
+//
+// hardened says the object is a Job hookgen generated and hardened with no
+// opt-out: its pod must then pass Pod Security restricted, but for what
+// the policy allows.
+func (p *HookPolicy) judgeObject(o map[string]any, phases []Phase, ctx Context, hardened bool, fail verdict) {
 	s := &p.Spec
 
 	// Where it runs.
@@ -462,9 +519,27 @@ func (p *HookPolicy) judgeObject(o map[string]any, phases []Phase, ctx Context, 
 			fail(at.with(sa.at...), "serviceAccounts", "service account %q is not allowed%s", sa.name, allowedHint(s.ServiceAccounts))
 		}
 	}
-	p.judgePod(o, meta, spec, at, fail)
+	reported := map[string]bool{}
+	p.judgePod(o, meta, spec, at, func(path jpath, rule, format string, args ...any) {
+		reported[rule] = true
+		fail(path, rule, format, args...)
+	})
+	if !hardened {
+		return
+	}
+	pods := s.Pods
+	if pods == nil {
+		pods = &PodRules{}
+	}
 	for _, f := range podSecurity(meta, spec) {
-		fail(fieldPath(at, f.Field), "podSecurity."+f.Check, "%s", f.Message)
+		rule := podSecurityRule[f.Check]
+		switch {
+		case rule == "":
+			fail(fieldPath(at, f.Field), "pods", "%s: Kubernetes cannot decode it: %s", f.Field, f.Message)
+		case pods.allows(rule), reported[rule]:
+		default:
+			fail(fieldPath(at, f.Field), rule, "Pod Security restricted (%s): %s", f.Check, f.Message)
+		}
 	}
 }
 

@@ -282,3 +282,51 @@ func TestFieldPath(t *testing.T) {
 		}
 	}
 }
+
+// TestJudgePodSecurity: a Job hookgen hardened must pass Pod Security
+// restricted but for what the policy allows; what hardening does not
+// cover (volume types, sysctls) is refused under the rule that allows it.
+func TestJudgePodSecurity(t *testing.T) {
+	const policy = `apiVersion: hookgen.dev/v1alpha1
+kind: HookPolicy
+metadata: {name: p}
+spec:
+  allowRawJobs: true
+  images: {allow: ["ghcr.io/acme/**"]}
+`
+	job := func(pod string) string {
+		return `apiVersion: hookgen.dev/v1alpha1
+kind: HookSet
+hooks:
+  - name: raw
+    phase: [PreSync]
+    job:
+      template:
+        spec:
+          ` + pod + `
+          containers:
+            - {name: main, image: "ghcr.io/acme/tool:1.0"}
+`
+	}
+	for pod, want := range map[string]string{
+		"volumes: [{name: v, nfs: {server: nfs.example, path: /}}]":                             `app/hookgen.yaml:9: hook "raw": policy pods.allowHostPath: Pod Security restricted (restrictedVolumes):`,
+		"volumes: [{name: v, gitRepo: {repository: https://example.com/r}}]":                    `policy pods.allowHostPath: Pod Security restricted (restrictedVolumes):`,
+		"securityContext: {sysctls: [{name: kernel.msgmax, value: '1'}]}":                       `policy pods.allowPrivileged: Pod Security restricted (sysctls):`,
+		"securityContext: {seLinuxOptions: {type: spc_t}}":                                      `policy pods.allowPrivileged: Pod Security restricted (seLinuxOptions):`,
+		"volumes: [{name: v, emptyDir: {}}, {name: w, secret: {secretName: s}}]":                "",
+		"securityContext: {sysctls: [{name: net.ipv4.ip_unprivileged_port_start, value: '0'}]}": "",
+	} {
+		err := judgeRunPolicy(t, policy, map[string]string{"app/hookgen.yaml": job(pod)})
+		switch {
+		case want == "" && err != nil:
+			t.Errorf("%s: want no problem, got %v", pod, err)
+		case want != "" && (err == nil || !strings.Contains(err.Error(), want)):
+			t.Errorf("%s: want %q, got %v", pod, want, err)
+		}
+	}
+	// Allowed by the policy: not refused.
+	err := judgeRunPolicy(t, policy+"  pods: {allowHostPath: true}\n", map[string]string{"app/hookgen.yaml": job("volumes: [{name: v, nfs: {server: nfs.example, path: /}}]")})
+	if err != nil {
+		t.Errorf("allowHostPath: an nfs volume is still refused: %v", err)
+	}
+}
