@@ -35,7 +35,43 @@ func Value(n *yaml.Node) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := firstLate(v); err != nil {
+		return nil, err
+	}
 	return v, nil
+}
+
+// late is an error go-yaml v2 does not make while decoding but
+// sigs.k8s.io/yaml makes when it converts the result to JSON: only a
+// value that is still there at the end fails (a later key may replace
+// it).
+type late struct{ err *Error }
+
+// firstLate returns the late error in v on the first line, or nil.
+func firstLate(v any) error {
+	var first *Error
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case late:
+			if first == nil || v.err.Line < first.Line || v.err.Line == first.Line && v.err.Column < first.Column {
+				first = v.err
+			}
+		case map[string]any:
+			for _, e := range v {
+				walk(e)
+			}
+		case []any:
+			for _, e := range v {
+				walk(e)
+			}
+		}
+	}
+	walk(v)
+	if first == nil {
+		return nil
+	}
+	return first
 }
 
 type decoder struct {
@@ -83,7 +119,11 @@ func (d *decoder) value(n *yaml.Node) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return jsonValue(n, v)
+		jv, err := jsonValue(n, v)
+		if err != nil {
+			return late{err.(*Error)}, nil
+		}
+		return jv, nil
 	case yaml.SequenceNode:
 		out := make([]any, 0, len(n.Content))
 		for _, c := range n.Content {
@@ -99,7 +139,11 @@ func (d *decoder) value(n *yaml.Node) (any, error) {
 		if err := d.mapping(n, m); err != nil {
 			return nil, err
 		}
-		return m.json()
+		v, err := m.json()
+		if err != nil {
+			return late{err.(*Error)}, nil
+		}
+		return v, nil
 	}
 	return nil, fail(n, "unknown node kind %d", n.Kind)
 }
