@@ -55,10 +55,12 @@ tools:
 	test/tools/build.sh
 
 # Every golden output through gitops-engine's splitter and hook readers;
-# hookgen's Pod Security checks against k8s.io/pod-security-admission.
+# hookgen's Pod Security checks against k8s.io/pod-security-admission;
+# hookgen's YAML reading against sigs.k8s.io/yaml.
 test-conformance:
 	$(TESTMODTEST) ./conformance/...
 	cd test/podsecdiff && $(TESTFLAGS) $(GO) test ./...
+	cd test/canondiff && $(TESTFLAGS) $(GO) test ./...
 
 # The real argocd-cmp-server and kube-apiserver in the loop.
 test-e2e:
@@ -73,8 +75,8 @@ fuzz:
 	@for p in ./transform ./runner ./internal/podsec; do \
 		for t in $$($(GO) test $$p -list '^Fuzz' | grep '^Fuzz'); do \
 			echo "== $$p $$t"; $(GO) test $$p -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) || exit 1; done; done
-	@cd test/podsecdiff && for t in $$($(GO) test . -list '^Fuzz' | grep '^Fuzz'); do \
-		echo "== test/podsecdiff $$t"; $(GO) test . -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) || exit 1; done
+	@for d in test/podsecdiff test/canondiff; do (cd $$d && for t in $$($(GO) test . -list '^Fuzz' | grep '^Fuzz'); do \
+		echo "== $$d $$t"; $(GO) test . -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) || exit 1; done) || exit 1; done
 
 # The JSON Schemas in schema/ from the Go types (tools/schemagen is a
 # module of its own: its dependencies stay out of hookgen's).
@@ -91,6 +93,7 @@ lint:
 	$(GO) vet ./...
 	$(TESTMOD) vet ./...
 	cd test/podsecdiff && $(TESTFLAGS) $(GO) vet ./...
+	cd test/canondiff && $(TESTFLAGS) $(GO) vet ./...
 
 clean:
 	rm -rf bin

@@ -31,6 +31,12 @@
 //     they match, and only those documents are encoded again
 //     (annotate.go).
 //  5. Check across: PostDelete hooks in a namespace the app itself creates.
+//  6. Judge (judge.go), last, over the final stream: every hook in it,
+//     generated or one of the application's own resources Argo CD runs as
+//     a hook, is read as the API server decodes it (internal/canon) and
+//     held to the policy. Generated Jobs are in canonical form
+//     (canonical.go) from substitution on, so the value judged is the
+//     value written. A hook the platform injects is printed as generated.
 //
 // Problems are collected, not returned at the first one: a run reports
 // everything wrong at once, sorted by file and line (problem.go). Every

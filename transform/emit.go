@@ -1,10 +1,9 @@
 package transform
 
 import (
-	"strconv"
 	"strings"
-	"time"
 
+	"github.com/hookgen/hookgen/internal/canon"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -223,7 +222,7 @@ func scalarStyle(n *yaml.Node, simpleKey bool) (int, bool) {
 	if n.Tag != "" {
 		stag := n.ShortTag()
 		if !(stag == tagStr && n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle|yaml.LiteralStyle) != 0) {
-			rtag := resolveTag(v)
+			rtag := canon.Tag12(v)
 			switch {
 			case rtag == stag:
 			case stag == tagStr:
@@ -410,86 +409,4 @@ func (e *emitter) write(v string, style, indent int) bool {
 		}
 	}
 	return true
-}
-
-// resolveTag is the tag a plain scalar resolves to (yaml.v3 resolve, for
-// an untagged value).
-func resolveTag(in string) string {
-	if in == "" {
-		return tagNull
-	}
-	switch in {
-	case "true", "True", "TRUE", "false", "False", "FALSE":
-		return tagBool
-	case "~", "null", "Null", "NULL":
-		return tagNull
-	case ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF":
-		return tagFloat
-	}
-	switch c := in[0]; {
-	case c == '.':
-		if _, err := strconv.ParseFloat(in, 64); err == nil {
-			return tagFloat
-		}
-	case c == '+' || c == '-' || (c >= '0' && c <= '9'):
-		if isTimestamp(in) {
-			return "!!timestamp"
-		}
-		plain := strings.ReplaceAll(in, "_", "")
-		if _, err := strconv.ParseInt(plain, 0, 64); err == nil {
-			return tagInt
-		}
-		if _, err := strconv.ParseUint(plain, 0, 64); err == nil {
-			return tagInt
-		}
-		if yaml11Float.MatchString(plain) {
-			if _, err := strconv.ParseFloat(plain, 64); err == nil {
-				return tagFloat
-			}
-		}
-		switch {
-		case strings.HasPrefix(plain, "0b"):
-			if _, err := strconv.ParseInt(plain[2:], 2, 64); err == nil {
-				return tagInt
-			}
-			if _, err := strconv.ParseUint(plain[2:], 2, 64); err == nil {
-				return tagInt
-			}
-		case strings.HasPrefix(plain, "-0b"):
-			if _, err := strconv.ParseInt("-"+plain[3:], 2, 64); err == nil {
-				return tagInt
-			}
-		case strings.HasPrefix(plain, "0o"):
-			if _, err := strconv.ParseInt(plain[2:], 8, 64); err == nil {
-				return tagInt
-			}
-			if _, err := strconv.ParseUint(plain[2:], 8, 64); err == nil {
-				return tagInt
-			}
-		case strings.HasPrefix(plain, "-0o"):
-			if _, err := strconv.ParseInt("-"+plain[3:], 8, 64); err == nil {
-				return tagInt
-			}
-		}
-	}
-	return tagStr
-}
-
-// isTimestamp is yaml.v3 parseTimestamp.
-func isTimestamp(s string) bool {
-	i := 0
-	for ; i < len(s); i++ {
-		if c := s[i]; c < '0' || c > '9' {
-			break
-		}
-	}
-	if i != 4 || i == len(s) || s[i] != '-' {
-		return false
-	}
-	for _, format := range []string{"2006-1-2T15:4:5.999999999Z07:00", "2006-1-2t15:4:5.999999999Z07:00", "2006-1-2 15:4:5.999999999", "2006-1-2"} {
-		if _, err := time.Parse(format, s); err == nil {
-			return true
-		}
-	}
-	return false
 }

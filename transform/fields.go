@@ -350,11 +350,13 @@ func checkContainerNode(d *decoder, field string, i int, c *yaml.Node) {
 // hardened; it returns the containers the hook added.
 func (g *generator) podFields(h *mergedHook, k *Knobs, sc *scope, podSpec *yaml.Node, fail func(*yaml.Node, string, ...any)) map[*yaml.Node]bool {
 	rp := derefOr(k.RestartPolicy, "Never")
-	if v := mapGet(podSpec, "restartPolicy"); v != nil && v.Value != "Never" && v.Value != rp {
-		if v.Value == "OnFailure" {
+	if v := mapGet(podSpec, "restartPolicy"); v != nil {
+		switch got := valueOf(v); got {
+		case "Never", rp:
+		case "OnFailure":
 			fail(v, "the job's restartPolicy is OnFailure: set the hook field restartPolicy: OnFailure to choose it (the pod then restarts in place and backoffLimit counts container restarts)")
-		} else {
-			fail(v, "restartPolicy must be Never or OnFailure for a hook Job, not %q", v.Value)
+		default:
+			fail(v, "restartPolicy must be Never or OnFailure for a hook Job, not %v", got)
 		}
 	}
 	mapSet(podSpec, "restartPolicy", newStr(rp))
@@ -367,7 +369,7 @@ func (g *generator) podFields(h *mergedHook, k *Knobs, sc *scope, podSpec *yaml.
 		for _, s := range k.ImagePullSecrets {
 			dup := false
 			for _, old := range list.Content {
-				dup = dup || nodeValue(mapGet(old, "name")) == s.Name
+				dup = dup || str(valueOf(mapGet(old, "name"))) == s.Name
 			}
 			if !dup {
 				list.Content = append(list.Content, newMap("name", newStr(s.Name)))
@@ -420,7 +422,7 @@ func addWritableMounts(c *yaml.Node, paths []string) {
 	for i, p := range paths {
 		taken := false
 		for _, m := range mounts.Content {
-			taken = taken || strings.TrimRight(nodeValue(mapGet(m, "mountPath")), "/") == p
+			taken = taken || strings.TrimRight(str(valueOf(mapGet(m, "mountPath"))), "/") == p
 		}
 		if !taken {
 			mounts.Content = append(mounts.Content, newMap("name", newStr(writableVolume+strconv.Itoa(i)), "mountPath", newStr(p)))

@@ -2,12 +2,15 @@ package transform
 
 import (
 	"bytes"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
 
+	"github.com/hookgen/hookgen/internal/canon"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -167,15 +170,34 @@ func FuzzPolicy(f *testing.F) {
 		if err != nil {
 			t.Fatalf("the policy loaded for Run but not alone: %v", err)
 		}
-		for _, j := range res.Jobs {
+		// Read back from the printed stream alone, as Kubernetes reads it.
+		var out bytes.Buffer
+		if _, err := res.WriteTo(&out); err != nil {
+			t.Fatal(err)
+		}
+		dec := yaml.NewDecoder(&out)
+		for {
+			var doc yaml.Node
+			if err := dec.Decode(&doc); err == io.EOF {
+				break
+			} else if err != nil {
+				t.Fatalf("the output does not parse: %v", err)
+			}
+			v, err := canon.Value(&doc)
+			if err != nil {
+				t.Fatalf("the output has no single value: %v", err)
+			}
+			obj, _ := v.(map[string]any)
+			phases, hook := manifestHook(obj)
+			if !hook || cfg.Policy.Open() {
+				continue
+			}
 			var violations []string
-			cfg.Policy.checkJob(j, nil, &Knobs{}, in.Context, func(n *yaml.Node, rule, format string, args ...any) {
-				if rule != "allowRawJobs" && rule != "bounds.requireTTLSecondsAfterFinished" {
-					violations = append(violations, rule)
-				}
+			cfg.Policy.judgeObject(obj, phases, in.Context, false, func(_ jpath, rule, format string, args ...any) {
+				violations = append(violations, rule+": "+fmt.Sprintf(format, args...))
 			})
-			if len(violations) > 0 && !cfg.Policy.Open() {
-				t.Fatalf("job %s passed but breaks %v", j.Name, violations)
+			if len(violations) > 0 {
+				t.Fatalf("%s passed but breaks %v", objName(obj), violations)
 			}
 		}
 	})
@@ -185,19 +207,19 @@ func FuzzPolicy(f *testing.F) {
 // names a numeric non-root user for every container, so that an image
 // whose USER is root or a name starts; "" when it does.
 func startsAsNonRoot(job *yaml.Node) string {
-	podSpec := mapPath(job, "spec", "template", "spec")
-	psc := mapGet(podSpec, "securityContext")
-	if v := mapGet(psc, "runAsNonRoot"); v == nil || v.Value != "true" {
+	spec := obj(get(valueOf(job), "spec", "template", "spec"))
+	psc := obj(spec["securityContext"])
+	if !isTrue(psc["runAsNonRoot"]) {
 		return ""
 	}
-	podUser := mapGet(psc, "runAsUser")
-	for _, list := range []string{"initContainers", "containers"} {
-		for _, c := range contentOf(mapGet(podSpec, list)) {
-			u := mapPath(c, "securityContext", "runAsUser")
+	podUser := psc["runAsUser"]
+	for _, key := range []string{"initContainers", "containers"} {
+		for _, c := range list(spec[key]) {
+			u := get(c, "securityContext", "runAsUser")
 			if u == nil {
 				u = podUser
 			}
-			if u == nil || u.Value == "0" {
+			if n, ok := number(u); !ok || n <= 0 {
 				return "a container runs under runAsNonRoot without a numeric non-root runAsUser"
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hookgen/hookgen/internal/canon"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -57,6 +58,13 @@ type Job struct {
 	// DefaultUser is set when the pod runs as hookgen's default user and
 	// group (DefaultRunAsUser), not one the hook or its template chose.
 	DefaultUser bool
+
+	// What the judge needs to know of how the Job was made.
+	decl     *mergedHook    // the declaration
+	tmpl     *HookTemplate  // nil for a raw job
+	knobs    *Knobs         // the hook's settings after defaults
+	injected map[string]any // a hook the platform injects: its value as generated
+	movedBy  string         // what moved the Job into its namespace, if not the hook
 }
 
 // defaultDeletePolicy is the delete policy of a hook that sets none:
@@ -160,6 +168,10 @@ func (g *generator) generate(h *mergedHook) []*Job {
 	var jobs []*Job
 	for _, phase := range st.phases {
 		if j := g.phaseJob(h, &k, tmpl, with, st, phase); j != nil {
+			if g.policy.injects(h) {
+				v, _ := canon.Value(j.Node)
+				j.injected, _ = v.(map[string]any)
+			}
 			jobs = append(jobs, j)
 		}
 	}
@@ -388,12 +400,16 @@ func (g *generator) phaseJob(h *mergedHook, k *Knobs, tmpl *HookTemplate, with m
 	if len(g.ps.list) > before || spec == nil {
 		return nil
 	}
+	// From here on the job is in canonical form: what is read is what is
+	// written, and what Kubernetes reads.
+	canonical(spec)
 	g.limits(h, k, tmpl, spec, &st)
 	if len(g.ps.list) > before {
 		return nil
 	}
 	j := &Job{Hook: h.Name, Phase: phase, Template: templateName, Pos: h.pos(),
-		ActiveDeadlineSeconds: st.deadline, BackoffLimit: st.backoff, TTLSecondsAfterFinished: st.ttl}
+		ActiveDeadlineSeconds: st.deadline, BackoffLimit: st.backoff, TTLSecondsAfterFinished: st.ttl,
+		decl: h, tmpl: tmpl, knobs: k}
 	if st.wave != nil {
 		j.Wave = *st.wave
 	}
@@ -405,11 +421,6 @@ func (g *generator) phaseJob(h *mergedHook, k *Knobs, tmpl *HookTemplate, with m
 		g.ps.secret(n.Value)
 		g.ps.add(g.origins.pos(n, h.pos()), h.Name, "%s", msg)
 	})
-	if g.policy != nil {
-		g.policy.checkJob(j, tmpl, k, g.ctx, func(n *yaml.Node, rule, format string, args ...any) {
-			g.ps.add(g.origins.pos(n, h.at(ruleField[rule])), h.Name, "policy %s: %s", rule, fmt.Sprintf(format, args...))
-		})
-	}
 	if len(g.ps.list) > before {
 		return nil
 	}
@@ -533,7 +544,7 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 		mapSet(podSpec, "tolerations", tolerationNodes(k.Tolerations))
 	}
 
-	hard := hardening(k, podSpec)
+	hard := hardeningOf(k, len(serviceAccounts(obj(valueOf(podSpec)))) > 0)
 	j.DefaultUser = hardenPod(podSpec, hard, fail)
 	var env []*yaml.Node
 	for _, e := range k.Env {
@@ -605,23 +616,6 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 	)
 }
 
-// canonical gives a generated node one style: block collections, scalars
-// quoted only where YAML needs it (multi-line text keeps its block style),
-// and no comments carried over from the files it was made from.
-//
-// Strings that YAML 1.1 would read as something else (yes, on, 0777) stay
-// quoted: Kubernetes and Argo CD parse manifests as YAML 1.1.
-func canonical(n *yaml.Node) {
-	n.Style &= yaml.LiteralStyle | yaml.FoldedStyle
-	if n.Kind == yaml.ScalarNode && n.ShortTag() == tagStr && yaml11NonString(n.Value) {
-		n.Style = yaml.DoubleQuotedStyle
-	}
-	n.HeadComment, n.LineComment, n.FootComment = "", "", ""
-	for _, c := range n.Content {
-		canonical(c)
-	}
-}
-
 // dropEmpty removes a mapping left empty under key in m and in m's
 // containers (a securityContext with everything opted out).
 func dropEmpty(podSpec *yaml.Node, key string) {
@@ -651,7 +645,7 @@ func checkStrings(c *yaml.Node, name string, fail func(*yaml.Node, string, ...an
 	for _, key := range []string{"command", "args"} {
 		if l := mapGet(c, key); l != nil && l.Kind == yaml.SequenceNode {
 			for i, item := range l.Content {
-				if item.Kind != yaml.ScalarNode || item.ShortTag() != tagStr {
+				if !isStringNode(item) {
 					fail(item, "container %q: %s[%d] is %s; Kubernetes wants a string here: quote it", name, key, i, kindName(item))
 				}
 			}
@@ -659,7 +653,7 @@ func checkStrings(c *yaml.Node, name string, fail func(*yaml.Node, string, ...an
 	}
 	if l := mapGet(c, "env"); l != nil && l.Kind == yaml.SequenceNode {
 		for _, e := range l.Content {
-			if v := mapGet(e, "value"); v != nil && (v.Kind != yaml.ScalarNode || v.ShortTag() != tagStr) {
+			if v := mapGet(e, "value"); v != nil && !isStringNode(v) {
 				n := mapGet(e, "name")
 				envName := ""
 				if n != nil {
@@ -677,23 +671,43 @@ type hardened struct {
 	runAsUser, runAsGroup, fsGroup                                        *int64
 }
 
-func hardening(k *Knobs, podSpec *yaml.Node) hardened {
+// hardeningOf is the hardening in force for a hook; hasSA says its pod
+// names a service account.
+func hardeningOf(k *Knobs, hasSA bool) hardened {
 	h := k.Hardening
 	if h == nil {
 		h = &Hardening{}
 	}
-	sa := mapGet(podSpec, "serviceAccountName")
 	return hardened{
 		runAsNonRoot: derefOr(h.RunAsNonRoot, true),
 		seccomp:      derefOr(h.SeccompProfile, "RuntimeDefault") == "RuntimeDefault",
 		noEscalation: !derefOr(h.AllowPrivilegeEscalation, false),
 		dropAll:      derefOr(h.DropAllCapabilities, true),
 		readOnlyRoot: derefOr(h.ReadOnlyRootFilesystem, true),
-		automount:    derefOr(h.AutomountServiceAccountToken, sa != nil && sa.Value != ""),
+		automount:    derefOr(h.AutomountServiceAccountToken, hasSA),
 		runAsUser:    h.RunAsUser,
 		runAsGroup:   h.RunAsGroup,
 		fsGroup:      h.FSGroup,
 	}
+}
+
+// isStringNode reports whether Kubernetes reads a string in n.
+func isStringNode(n *yaml.Node) bool {
+	_, ok := valueOf(n).(string)
+	return ok
+}
+
+// valueOf is the value Kubernetes reads in a node of a generated Job
+// (canonical form): nil for none, or one it cannot read.
+func valueOf(n *yaml.Node) any {
+	if n == nil {
+		return nil
+	}
+	v, err := canon.Value(n)
+	if err != nil {
+		return nil
+	}
+	return v
 }
 
 const optOut = "; hookgen hardens hook pods: set hardening.%s: %s in the hook to opt out"
@@ -704,16 +718,16 @@ const optOut = "; hookgen hardens hook pods: set hardening.%s: %s in the hook to
 // securityContext) runs as DefaultRunAsUser, and one that names no group
 // as DefaultRunAsGroup, so that images whose USER is root or a name start.
 func hardenPod(podSpec *yaml.Node, hard hardened, fail func(*yaml.Node, string, ...any)) (defaultUser bool) {
-	if am := mapGet(podSpec, "automountServiceAccountToken"); am != nil && am.Value == "true" && !hard.automount {
+	if am := mapGet(podSpec, "automountServiceAccountToken"); isTrue(valueOf(am)) && !hard.automount {
 		fail(am, "automountServiceAccountToken is true without a service account"+optOut, "automountServiceAccountToken", "true")
 	}
 	mapSet(podSpec, "automountServiceAccountToken", newBool(hard.automount))
 	sc := mapEnsure(podSpec, "securityContext")
 	if hard.runAsNonRoot {
-		if v := mapGet(sc, "runAsNonRoot"); v != nil && v.Value == "false" {
+		if v := mapGet(sc, "runAsNonRoot"); isFalse(valueOf(v)) {
 			fail(v, "the pod sets runAsNonRoot: false"+optOut, "runAsNonRoot", "false")
 		}
-		if v := mapGet(sc, "runAsUser"); v != nil && v.Value == "0" {
+		if v := mapGet(sc, "runAsUser"); isZero(valueOf(v)) {
 			fail(v, "the pod runs as user 0 (root)"+optOut, "runAsNonRoot", "false")
 		}
 		mapSet(sc, "runAsNonRoot", newBool(true))
@@ -736,12 +750,14 @@ func hardenPod(podSpec *yaml.Node, hard hardened, fail func(*yaml.Node, string, 
 	}
 	if hard.seccomp {
 		prof := mapGet(sc, "seccompProfile")
-		switch t := mapGet(prof, "type"); {
-		case t == nil:
-			mapSet(sc, "seccompProfile", newMap("type", newStr("RuntimeDefault")))
-		case t.Value == "RuntimeDefault", t.Value == "Localhost":
+		switch t := mapGet(prof, "type"); str(valueOf(t)) {
+		case "RuntimeDefault", "Localhost":
 		default:
-			fail(t, "the pod sets seccompProfile %s"+optOut, t.Value, "seccompProfile", "Unconfined")
+			if t == nil {
+				mapSet(sc, "seccompProfile", newMap("type", newStr("RuntimeDefault")))
+				break
+			}
+			fail(t, "the pod sets seccompProfile %v"+optOut, valueOf(t), "seccompProfile", "Unconfined")
 		}
 	}
 	return defaultUser
@@ -749,11 +765,11 @@ func hardenPod(podSpec *yaml.Node, hard hardened, fail func(*yaml.Node, string, 
 
 func hardenContainer(c *yaml.Node, name string, hard hardened, fail func(*yaml.Node, string, ...any)) {
 	sc := mapEnsure(c, "securityContext")
-	if v := mapGet(sc, "privileged"); v != nil && v.Value == "true" && hard.noEscalation {
+	if v := mapGet(sc, "privileged"); isTrue(valueOf(v)) && hard.noEscalation {
 		fail(v, "container %q is privileged"+optOut, name, "allowPrivilegeEscalation", "true")
 	}
 	if hard.noEscalation {
-		if v := mapGet(sc, "allowPrivilegeEscalation"); v != nil && v.Value == "true" {
+		if v := mapGet(sc, "allowPrivilegeEscalation"); isTrue(valueOf(v)) {
 			fail(v, "container %q sets allowPrivilegeEscalation: true"+optOut, name, "allowPrivilegeEscalation", "true")
 		}
 		mapSet(sc, "allowPrivilegeEscalation", newBool(false))
@@ -762,24 +778,24 @@ func hardenContainer(c *yaml.Node, name string, hard hardened, fail func(*yaml.N
 		caps := mapEnsure(sc, "capabilities")
 		if add := mapGet(caps, "add"); add != nil && add.Kind == yaml.SequenceNode {
 			for _, c := range add.Content {
-				if c.Value != "NET_BIND_SERVICE" {
-					fail(c, "container %q adds capability %s"+optOut, name, c.Value, "dropAllCapabilities", "false")
+				if v := valueOf(c); str(v) != "NET_BIND_SERVICE" {
+					fail(c, "container %q adds capability %v"+optOut, name, v, "dropAllCapabilities", "false")
 				}
 			}
 		}
 		mapSet(caps, "drop", newSeq(newStr("ALL")))
 	}
 	if hard.readOnlyRoot {
-		if v := mapGet(sc, "readOnlyRootFilesystem"); v != nil && v.Value == "false" {
+		if v := mapGet(sc, "readOnlyRootFilesystem"); isFalse(valueOf(v)) {
 			fail(v, "container %q sets readOnlyRootFilesystem: false"+optOut, name, "readOnlyRootFilesystem", "false")
 		}
 		mapSet(sc, "readOnlyRootFilesystem", newBool(true))
 	}
 	if hard.runAsNonRoot {
-		if v := mapGet(sc, "runAsNonRoot"); v != nil && v.Value == "false" {
+		if v := mapGet(sc, "runAsNonRoot"); isFalse(valueOf(v)) {
 			fail(v, "container %q sets runAsNonRoot: false"+optOut, name, "runAsNonRoot", "false")
 		}
-		if v := mapGet(sc, "runAsUser"); v != nil && v.Value == "0" {
+		if v := mapGet(sc, "runAsUser"); isZero(valueOf(v)) {
 			fail(v, "container %q runs as user 0 (root)"+optOut, name, "runAsNonRoot", "false")
 		}
 	}

@@ -497,10 +497,10 @@ func followNamespace(jobs []*Job, ns string) {
 		return
 	}
 	for _, j := range jobs {
-		if j.Namespace != "" {
-			continue
+		if j.Namespace != "" || j.injected != nil {
+			continue // a platform hook stays as the platform wrote it
 		}
-		j.Namespace = ns
+		j.Namespace, j.movedBy = ns, "the kustomization's namespace"
 		meta := mapGet(j.Node, "metadata")
 		if meta == nil {
 			continue

@@ -82,7 +82,7 @@ func LintConfig(fsys fs.FS, ctx Context) (LintSummary, error) {
 	g := &generator{ctx: ctx, templates: cfg.Templates, origins: o, ps: ps, policy: p, fromParams: map[*yaml.Node]bool{}}
 	for _, h := range merged {
 		sum.Injected = append(sum.Injected, h.Name)
-		g.generate(h)
+		judge(g.generate(h), nil, p, ctx, o, ps)
 	}
 	return sum, ps.err()
 }
@@ -128,7 +128,7 @@ func lintTemplate(t *HookTemplate, cfg *Config, ctx Context, o *origins, ps *pro
 	h := &mergedHook{Hook: *decl, decls: []*Hook{decl}, files: []string{t.File()}}
 	sub := &problems{}
 	g := &generator{ctx: ctx, templates: cfg.Templates, origins: o, ps: sub, policy: cfg.Policy, fromParams: map[*yaml.Node]bool{}}
-	g.generate(h)
+	judge(g.generate(h), nil, cfg.Policy, ctx, o, sub)
 	for _, pr := range sub.list {
 		if pr.Pos.File == standInFile || skippedRule(pr.Msg) || standInField(pr.Msg) {
 			continue

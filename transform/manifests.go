@@ -323,7 +323,7 @@ func parseManifests(file string, data []byte, lim Limits, keep bool, aliases *al
 			reencode = true // JSON or flow style: a leading "{" would turn Argo CD's decoder to JSON
 		}
 		if reencode {
-			canonical(n)
+			canonicalRead(n)
 			if !keep && !strings.HasSuffix(m.Kind, "List") {
 				// Encoded now, as it will be printed: a run over thousands
 				// of flow-style or JSON documents holds their text, not

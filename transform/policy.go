@@ -5,10 +5,7 @@ import (
 	"path"
 	"reflect"
 	"regexp"
-	"slices"
 	"strings"
-
-	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // PolicyFile is the name of the policy in the sidecar's config directory.
@@ -16,8 +13,10 @@ const PolicyFile = "policy.yaml"
 
 // HookPolicy is the platform's rules for every hook of every application.
 // It lives in the sidecar's config directory, where repositories cannot
-// reach, and is applied to the finished Jobs: after every merge, override,
-// parameter and substitution, so nothing can slip past it.
+// reach, and is applied last, to every hook of the final stream (judge.go):
+// after every merge, override, parameter, substitution, kustomization and
+// annotate rule, read as the API server decodes it, so nothing can slip
+// past it.
 //
 // Without a policy file hookgen applies the open policy: any template, raw
 // jobs, repository templates, namespaces, service accounts and hardening
@@ -57,7 +56,19 @@ type PolicySpec struct {
 	Inject []InjectedHook `json:"inject,omitempty"`
 	// Input overrides the limits on what hookgen reads.
 	Input *InputLimits `json:"input,omitempty"`
+	// ManifestHooks says whether the rules also judge the application's
+	// own resources that Argo CD runs as hooks (an argocd.argoproj.io/hook
+	// or helm.sh/hook annotation, set in the repository or by annotate and
+	// convertHelmHooks): all (the default) or none. Generated Jobs are
+	// always judged.
+	ManifestHooks string `json:"manifestHooks,omitempty" jsonschema:"enum=all,enum=none"`
 }
+
+// ManifestHooks values.
+const (
+	ManifestHooksAll    = "all"
+	ManifestHooksIgnore = "none"
+)
 
 // TemplateRules say which templates hooks may use.
 type TemplateRules struct {
@@ -169,6 +180,9 @@ func parsePolicy(file string, data []byte, lim Limits, ps *problems, o *origins)
 	}
 	s := &p.Spec
 	at := func(field string) Pos { return p.src.at("spec." + field) }
+	if mh := s.ManifestHooks; mh != "" && mh != ManifestHooksAll && mh != ManifestHooksIgnore {
+		ps.add(at("manifestHooks"), "", "policy: manifestHooks must be %s or %s, not %q", ManifestHooksAll, ManifestHooksIgnore, mh)
+	}
 	if s.RunnerImage != "" && !digestRE.MatchString(s.RunnerImage) {
 		ps.add(at("runnerImage"), "", "policy: runnerImage must be pinned by digest (image@sha256:<64 hex digits>)")
 	}
@@ -272,220 +286,22 @@ func (p *HookPolicy) templateRule(t *HookTemplate) string {
 	return ""
 }
 
-// violation reports a broken rule.
-type violation func(n *yaml.Node, rule, format string, args ...any)
-
-// checkJob applies the policy to one finished Job; tmpl is its template
-// (nil for a raw job) and k the hook's knobs after defaults.
-func (p *HookPolicy) checkJob(j *Job, tmpl *HookTemplate, k *Knobs, ctx Context, fail violation) {
-	s := &p.Spec
-	spec := mapGet(j.Node, "spec")
-	podSpec := mapPath(spec, "template", "spec")
-	podMeta := mapPath(spec, "template", "metadata")
-
-	// What the hook may use.
-	switch {
-	case tmpl == nil && !s.AllowRawJobs:
-		fail(nil, "allowRawJobs", "raw job hooks are not allowed here; use one of the platform's templates")
-	case tmpl != nil:
-		switch rule := p.templateRule(tmpl); rule {
-		case "templates.allowRepository":
-			fail(nil, rule, "repository template %q is not allowed here; use one of the platform's templates", tmpl.Metadata.Name)
-		case "templates.allow":
-			fail(nil, rule, "template %q is not allowed here", tmpl.Metadata.Name)
-		}
-	}
-
-	// Where it runs and as whom.
-	ns := j.Namespace
-	if ns != "" && ns != ctx.App.Namespace && !p.open {
-		var allowed []string
-		if s.Namespaces != nil {
-			allowed = s.Namespaces.Allow
-			if j.Phase == PostDelete {
-				allowed = append(slices.Clone(allowed), s.Namespaces.PostDelete...)
-			}
-		}
-		if !p.matchGlobs(allowed, ns) {
-			fail(nil, "namespaces", "namespace %q is not allowed; hooks run in the Application's destination namespace%s", ns, allowedHint(allowed))
-		}
-	}
-	if sa := mapGet(podSpec, "serviceAccountName"); sa != nil && len(s.ServiceAccounts) > 0 && !p.matchGlobs(s.ServiceAccounts, sa.Value) {
-		fail(sa, "serviceAccounts", "service account %q is not allowed%s", sa.Value, allowedHint(s.ServiceAccounts))
-	}
-
-	// Bounds.
-	if b := s.Bounds; b != nil {
-		if b.MaxActiveDeadlineSeconds != nil && j.ActiveDeadlineSeconds > *b.MaxActiveDeadlineSeconds {
-			fail(nil, "bounds.maxActiveDeadlineSeconds", "activeDeadlineSeconds %d is above the limit of %d", j.ActiveDeadlineSeconds, *b.MaxActiveDeadlineSeconds)
-		}
-		if b.MaxBackoffLimit != nil && j.BackoffLimit > *b.MaxBackoffLimit {
-			fail(nil, "bounds.maxBackoffLimit", "backoffLimit %d is above the limit of %d", j.BackoffLimit, *b.MaxBackoffLimit)
-		}
-		if b.RequireTTLSecondsAfterFinished && j.TTLSecondsAfterFinished == nil {
-			fail(nil, "bounds.requireTTLSecondsAfterFinished", "set ttlSecondsAfterFinished")
-		}
-	}
-
-	// Hardening opt-outs.
-	pods := s.Pods
-	if pods == nil {
-		pods = &PodRules{}
-	}
-	if k.Hardening != nil && !pods.AllowHardeningOptOut {
-		// What hardening says, read the way the Job was built from it.
-		hard := hardening(k, podSpec)
-		sa := mapGet(podSpec, "serviceAccountName")
-		for _, w := range []struct {
-			field string
-			weak  bool
-		}{
-			{"runAsNonRoot", !hard.runAsNonRoot},
-			{"seccompProfile", !hard.seccomp},
-			{"allowPrivilegeEscalation", !hard.noEscalation},
-			{"dropAllCapabilities", !hard.dropAll},
-			{"readOnlyRootFilesystem", !hard.readOnlyRoot},
-			{"automountServiceAccountToken", hard.automount && (sa == nil || sa.Value == "")},
-		} {
-			if w.weak {
-				fail(nil, "pods.allowHardeningOptOut", "hardening.%s opts out of the hardened pod; the policy does not allow that", w.field)
-			}
-		}
-	}
-
-	// The pod.
-	for _, key := range []string{"hostNetwork", "hostPID", "hostIPC"} {
-		if v := mapGet(podSpec, key); v != nil && v.Value == "true" && !pods.AllowHostNamespaces {
-			fail(v, "pods.allowHostNamespaces", "%s is not allowed", key)
-		}
-	}
-	if v := mapGet(podSpec, "shareProcessNamespace"); v != nil && v.Value == "true" && !pods.AllowHostNamespaces {
-		fail(v, "pods.allowHostNamespaces", "shareProcessNamespace is not allowed")
-	}
-	for _, vol := range contentOf(mapGet(podSpec, "volumes")) {
-		if hp := mapGet(vol, "hostPath"); hp != nil && !pods.AllowHostPath {
-			fail(hp, "pods.allowHostPath", "hostPath volume %q is not allowed", nodeValue(mapGet(vol, "name")))
-		}
-	}
-	if psc := mapGet(podSpec, "securityContext"); psc != nil && !pods.AllowRoot {
-		if v := mapGet(psc, "runAsUser"); v != nil && v.Value == "0" {
-			fail(v, "pods.allowRoot", "running as user 0 (root) is not allowed")
-		}
-		if v := mapGet(psc, "runAsNonRoot"); v != nil && v.Value == "false" {
-			fail(v, "pods.allowRoot", "runAsNonRoot: false is not allowed")
-		}
-	}
-	if psc := mapGet(podSpec, "securityContext"); psc != nil && !pods.AllowHardeningOptOut {
-		if t := mapPath(psc, "seccompProfile", "type"); t != nil && t.Value == "Unconfined" {
-			fail(t, "pods.allowHardeningOptOut", "seccompProfile Unconfined is not allowed")
-		}
-		if t := mapPath(psc, "appArmorProfile", "type"); t != nil && t.Value == "Unconfined" {
-			fail(t, "pods.allowHardeningOptOut", "appArmorProfile Unconfined is not allowed")
-		}
-	}
-	for _, ann := range []*yaml.Node{mapGet(podMeta, "annotations"), mapPath(j.Node, "metadata", "annotations")} {
-		for i := 0; ann != nil && i+1 < len(ann.Content); i += 2 {
-			key, val := ann.Content[i].Value, ann.Content[i+1]
-			if (strings.HasPrefix(key, "container.apparmor.security.beta.kubernetes.io/") || strings.HasPrefix(key, "seccomp.security.alpha.kubernetes.io/") || strings.HasPrefix(key, "container.seccomp.security.alpha.kubernetes.io/")) &&
-				(strings.Contains(val.Value, "unconfined") || strings.Contains(val.Value, "Unconfined")) && !pods.AllowHardeningOptOut {
-				fail(val, "pods.allowHardeningOptOut", "annotation %s turns confinement off; that is not allowed", key)
-			}
-		}
-	}
-	for _, key := range []string{"initContainers", "containers", "ephemeralContainers"} {
-		for _, c := range contentOf(mapGet(podSpec, key)) {
-			p.checkContainer(c, pods, fail)
-		}
-	}
-	p.checkPodFields(podSpec, pods, fail)
-}
-
-// checkContainer applies the container rules.
-func (p *HookPolicy) checkContainer(c *yaml.Node, pods *PodRules, fail violation) {
-	s := &p.Spec
-	name := nodeValue(mapGet(c, "name"))
-	if img := mapGet(c, "image"); img != nil {
-		p.checkImage(img, name, s.Images, fail)
-	}
-	sc := mapGet(c, "securityContext")
-	if v := mapGet(sc, "privileged"); v != nil && v.Value == "true" && !pods.AllowPrivileged {
-		fail(v, "pods.allowPrivileged", "container %q is privileged", name)
-	}
-	if v := mapGet(sc, "allowPrivilegeEscalation"); v != nil && v.Value == "true" && !pods.AllowPrivileged {
-		fail(v, "pods.allowPrivileged", "container %q allows privilege escalation", name)
-	}
-	for _, capNode := range contentOf(mapPath(sc, "capabilities", "add")) {
-		if !pods.AllowCapabilities && capNode.Value != "NET_BIND_SERVICE" {
-			fail(capNode, "pods.allowCapabilities", "container %q adds capability %s", name, capNode.Value)
-		}
-	}
-	if !pods.AllowRoot {
-		if v := mapGet(sc, "runAsUser"); v != nil && v.Value == "0" {
-			fail(v, "pods.allowRoot", "container %q runs as user 0 (root)", name)
-		}
-		if v := mapGet(sc, "runAsNonRoot"); v != nil && v.Value == "false" {
-			fail(v, "pods.allowRoot", "container %q sets runAsNonRoot: false", name)
-		}
-	}
-	if !pods.AllowHardeningOptOut {
-		if t := mapPath(sc, "seccompProfile", "type"); t != nil && t.Value == "Unconfined" {
-			fail(t, "pods.allowHardeningOptOut", "container %q: seccompProfile Unconfined is not allowed", name)
-		}
-		if t := mapPath(sc, "appArmorProfile", "type"); t != nil && t.Value == "Unconfined" {
-			fail(t, "pods.allowHardeningOptOut", "container %q: appArmorProfile Unconfined is not allowed", name)
-		}
-		if v := mapGet(sc, "procMount"); v != nil && v.Value == "Unmasked" {
-			fail(v, "pods.allowHardeningOptOut", "container %q: procMount Unmasked is not allowed", name)
-		}
-	}
-	for _, port := range contentOf(mapGet(c, "ports")) {
-		if hp := mapGet(port, "hostPort"); hp != nil && hp.Value != "0" && !pods.AllowHostPorts {
-			fail(hp, "pods.allowHostPorts", "container %q uses host port %s", name, hp.Value)
-		}
-	}
-	if b := s.Bounds; b != nil {
-		res := mapGet(c, "resources")
-		for _, r := range b.RequireResources {
-			kind, rname, _ := strings.Cut(r, ".")
-			if mapPath(res, kind, rname) == nil {
-				fail(nil, "bounds.requireResources", "container %q must set resources.%s", name, r)
-			}
-		}
-		for _, kind := range []string{"requests", "limits"} {
-			m := mapGet(res, kind)
-			for i := 0; m != nil && i+1 < len(m.Content); i += 2 {
-				rname, v := m.Content[i].Value, m.Content[i+1]
-				limit, ok := b.MaxResources[rname]
-				if !ok {
-					continue
-				}
-				got, ok1 := parseQuantity(v.Value)
-				max, ok2 := parseQuantity(string(limit))
-				if !ok1 || (ok2 && got > max) {
-					fail(v, "bounds.maxResources", "container %q: %s.%s %s is above the limit of %s", name, kind, rname, v.Value, limit)
-				}
-			}
-		}
-	}
-}
-
 // checkImage applies the image rules to one container image.
-func (p *HookPolicy) checkImage(img *yaml.Node, container string, rules *ImageRules, fail violation) {
+func (p *HookPolicy) checkImage(at jpath, ref, container string, rules *ImageRules, fail verdict) {
 	if rules == nil {
 		rules = &ImageRules{}
 	}
-	ref := img.Value
 	if !rules.AllowUnpinned {
 		_, tag, digest := splitImage(ref)
 		switch {
 		case digest == "" && tag == "":
-			fail(img, "images.allowUnpinned", "container %q: image %q has no tag or digest: pin a real tag", container, ref)
+			fail(at, "images.allowUnpinned", "container %q: image %q has no tag or digest: pin a real tag", container, ref)
 		case digest == "" && tag == "latest":
-			fail(img, "images.allowUnpinned", "container %q: image %q is tagged latest: pin a real tag", container, ref)
+			fail(at, "images.allowUnpinned", "container %q: image %q is tagged latest: pin a real tag", container, ref)
 		}
 	}
 	if len(rules.Allow) > 0 && !p.matchGlobs(rules.Allow, ref) && !p.matchGlobs(rules.Allow, normalizeImage(ref)) {
-		fail(img, "images.allow", "container %q: image %q is not allowed%s", container, ref, allowedHint(rules.Allow))
+		fail(at, "images.allow", "container %q: image %q is not allowed%s", container, ref, allowedHint(rules.Allow))
 	}
 }
 
@@ -570,20 +386,6 @@ func allowedHint(allowed []string) string {
 		return ""
 	}
 	return fmt.Sprintf(" (allowed: %s)", strings.Join(allowed, ", "))
-}
-
-func contentOf(n *yaml.Node) []*yaml.Node {
-	if n == nil || (n.Kind != yaml.SequenceNode && n.Kind != yaml.MappingNode) {
-		return nil
-	}
-	return n.Content
-}
-
-func nodeValue(n *yaml.Node) string {
-	if n == nil {
-		return ""
-	}
-	return n.Value
 }
 
 // parseQuantity reads a Kubernetes quantity as a number of base units.

@@ -1,37 +1,36 @@
 package transform
 
-import (
-	"strings"
+import "strings"
 
-	"sigs.k8s.io/kustomize/kyaml/yaml"
-)
-
-// checkPodFields applies the rules about the pod fields hooks set for
+// judgePodFields applies the rules about the pod fields hooks set for
 // themselves (priorityClassName, writablePaths, the pod's groups) to the
-// finished pod spec.
-func (p *HookPolicy) checkPodFields(podSpec *yaml.Node, pods *PodRules, fail violation) {
-	if pc := mapGet(podSpec, "priorityClassName"); pc != nil && pc.Value != "" && !p.open && !p.matchGlobs(pods.PriorityClasses, pc.Value) {
-		fail(pc, "pods.priorityClasses", "priority class %q is not allowed: a high priority lets a hook evict other pods%s", pc.Value, allowedHint(pods.PriorityClasses))
+// finished pod spec at path at, by the values Kubernetes decodes.
+func (p *HookPolicy) judgePodFields(spec map[string]any, at jpath, pods *PodRules, fail verdict) {
+	if pc, ok := spec["priorityClassName"]; ok && pc != nil && !p.open {
+		name, isStr := pc.(string)
+		if !isStr || (name != "" && !p.matchGlobs(pods.PriorityClasses, name)) {
+			fail(at.with("priorityClassName"), "pods.priorityClasses", "priority class %q is not allowed: a high priority lets a hook evict other pods%s", name, allowedHint(pods.PriorityClasses))
+		}
 	}
 	if !pods.AllowRoot {
-		psc := mapGet(podSpec, "securityContext")
+		psc := obj(spec["securityContext"])
 		for _, key := range []string{"runAsGroup", "fsGroup"} {
-			if v := mapGet(psc, key); v != nil && v.Value == "0" {
-				fail(v, "pods.allowRoot", "%s 0 (root's group) is not allowed", key)
+			if isZero(psc[key]) {
+				fail(at.with("securityContext", key), "pods.allowRoot", "%s 0 (root's group) is not allowed", key)
 			}
 		}
-		for _, list := range []string{"initContainers", "containers", "ephemeralContainers"} {
-			for _, c := range contentOf(mapGet(podSpec, list)) {
-				if v := mapPath(c, "securityContext", "runAsGroup"); v != nil && v.Value == "0" {
-					fail(v, "pods.allowRoot", "container %q: runAsGroup 0 (root's group) is not allowed", nodeValue(mapGet(c, "name")))
+		for _, key := range []string{"initContainers", "containers", "ephemeralContainers"} {
+			for i, c := range list(spec[key]) {
+				if isZero(get(c, "securityContext", "runAsGroup")) {
+					fail(at.with(key, i, "securityContext", "runAsGroup"), "pods.allowRoot", "container %q: runAsGroup 0 (root's group) is not allowed", str(get(c, "name")))
 				}
 			}
 		}
 	}
 	if b := p.Spec.Bounds; b != nil && b.MaxWritablePaths != nil {
 		n := 0
-		for _, vol := range contentOf(mapGet(podSpec, "volumes")) {
-			if strings.HasPrefix(nodeValue(mapGet(vol, "name")), writableVolume) {
+		for _, vol := range list(spec["volumes"]) {
+			if strings.HasPrefix(str(get(vol, "name")), writableVolume) {
 				n++
 			}
 		}

@@ -66,6 +66,8 @@ func Run(in Input) (*Result, error) {
 	}
 	followNamespace(jobs, namespace)
 	checkDeleteNamespaces(jobs, manifests, st.ctx, st.merged, ps)
+	// Last: the judge reads the final stream.
+	judge(jobs, manifests, st.cfg.Policy, st.ctx, st.o, ps)
 	if err := ps.err(); err != nil {
 		return nil, err
 	}

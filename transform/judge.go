@@ -1,0 +1,687 @@
+package transform
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/hookgen/hookgen/internal/canon"
+	"github.com/hookgen/hookgen/internal/podsec"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// The judge is the last stage of a run. It reads the final stream, after
+// templates, substitution, overrides, platform injection, kustomize
+// (namespace, name prefixes, patches), annotate rules and
+// convertHelmHooks, and applies the policy to every hook in it, whatever
+// made it: the Jobs hookgen generated, and the application's own
+// resources Argo CD will run as hooks (an argocd.argoproj.io/hook
+// annotation other than Skip alone, or a helm.sh/hook one other than
+// crd-install, as gitops-engine's hook.IsHook decides). It reads each
+// object as the API server decodes it (canon.Value), never the text of a
+// scalar.
+
+// podSecurity judges a pod by Pod Security level restricted
+// (internal/podsec): meta and spec are the pod template's metadata and
+// spec as the API server decodes them.
+func podSecurity(meta, spec map[string]any) []podFinding {
+	var out []podFinding
+	for _, v := range podsec.Restricted(meta, spec) {
+		out = append(out, podFinding{Field: v.Field, Check: v.Check, Message: v.Message})
+	}
+	return out
+}
+
+// podFinding is one thing podSecurity refuses.
+type podFinding struct {
+	Field   string // spec.containers[0].securityContext.privileged, metadata.annotations[key]
+	Check   string // the Pod Security check id
+	Message string
+}
+
+// podSecurityRule is the policy rule that allows what a Pod Security
+// check forbids ("" for a value Kubernetes cannot decode: never allowed).
+var podSecurityRule = map[string]string{
+	podsec.CheckHostNamespaces:             "pods.allowHostNamespaces",
+	podsec.CheckWindowsHostProcess:         "pods.allowHostNamespaces",
+	podsec.CheckHostPorts:                  "pods.allowHostPorts",
+	podsec.CheckPrivileged:                 "pods.allowPrivileged",
+	podsec.CheckAllowPrivilegeEscalation:   "pods.allowPrivileged",
+	podsec.CheckSELinuxOptions:             "pods.allowPrivileged",
+	podsec.CheckSysctls:                    "pods.allowPrivileged",
+	podsec.CheckHostProbesAndHostLifecycle: "pods.allowPrivileged",
+	podsec.CheckCapabilitiesRestricted:     "pods.allowCapabilities",
+	podsec.CheckRestrictedVolumes:          "pods.allowHostPath",
+	podsec.CheckRunAsNonRoot:               "pods.allowRoot",
+	podsec.CheckRunAsUser:                  "pods.allowRoot",
+	podsec.CheckSeccompProfileRestricted:   "pods.allowHardeningOptOut",
+	podsec.CheckAppArmorProfile:            "pods.allowHardeningOptOut",
+	podsec.CheckProcMountRestricted:        "pods.allowHardeningOptOut",
+}
+
+// allows reports whether the pod rules allow what a rule forbids.
+func (r *PodRules) allows(rule string) bool {
+	switch rule {
+	case "pods.allowHostNamespaces":
+		return r.AllowHostNamespaces
+	case "pods.allowHostPorts":
+		return r.AllowHostPorts
+	case "pods.allowPrivileged":
+		return r.AllowPrivileged
+	case "pods.allowCapabilities":
+		return r.AllowCapabilities
+	case "pods.allowHostPath":
+		return r.AllowHostPath
+	case "pods.allowRoot":
+		return r.AllowRoot
+	case "pods.allowHardeningOptOut":
+		return r.AllowHardeningOptOut
+	}
+	return false
+}
+
+// fieldPath reads a finding's field (spec.a[0].b, metadata.annotations[k])
+// as a path under the pod template at (the pod spec's path).
+func fieldPath(at jpath, field string) jpath {
+	out := slices.Clone(at[:len(at)-1])
+	for field != "" {
+		switch {
+		case field[0] == '.':
+			field = field[1:]
+		case field[0] == '[':
+			end := strings.IndexByte(field, ']')
+			if end < 0 {
+				return out
+			}
+			key := field[1:end]
+			if i, err := strconv.Atoi(key); err == nil {
+				out = append(out, i)
+			} else {
+				out = append(out, key)
+			}
+			field = field[end+1:]
+		default:
+			end := strings.IndexAny(field, ".[")
+			if end < 0 {
+				end = len(field)
+			}
+			out = append(out, field[:end])
+			field = field[end:]
+		}
+	}
+	return out
+}
+
+// jpath is a path into a JSON value: keys and indexes.
+type jpath []any
+
+func (p jpath) with(elems ...any) jpath {
+	return append(slices.Clip(p), elems...)
+}
+
+// verdict reports a broken rule at a path of the object judged.
+type verdict func(at jpath, rule, format string, args ...any)
+
+// judge applies the policy to every hook of the output.
+func judge(jobs []*Job, manifests []*Manifest, p *HookPolicy, ctx Context, o *origins, ps *problems) {
+	if p == nil {
+		return
+	}
+	for _, j := range jobs {
+		judgeJob(j, p, ctx, o, ps)
+	}
+	if p.open || p.Spec.ManifestHooks == ManifestHooksIgnore {
+		// Without a policy file there is nothing the application's own
+		// hooks are held to.
+		return
+	}
+	for _, m := range manifests {
+		judgeManifest(m, p, ctx, ps)
+	}
+}
+
+func judgeJob(j *Job, p *HookPolicy, ctx Context, o *origins, ps *problems) {
+	v, err := canon.Value(j.Node)
+	obj, ok := v.(map[string]any)
+	if err != nil || !ok {
+		ps.add(j.Pos, j.Hook, "the generated Job has no single value as Kubernetes reads it: %v", err)
+		return
+	}
+	if j.injected != nil && !reflect.DeepEqual(obj, j.injected) {
+		ps.add(j.Pos, j.Hook, "a hook the platform injects was changed after it was generated; hookgen prints platform hooks exactly as the platform wrote them: report this")
+		return
+	}
+	fallback := j.Pos
+	fail := func(at jpath, rule, format string, args ...any) {
+		pos := fallback
+		if j.decl != nil {
+			pos = j.decl.at(ruleField[rule])
+		}
+		pos = o.pos(nodeAt(j.Node, at), pos)
+		msg := fmt.Sprintf(format, args...)
+		if rule == "namespaces" && j.movedBy != "" {
+			msg += fmt.Sprintf(" (the hook names no namespace; %s moves it there)", j.movedBy)
+		}
+		ps.add(pos, j.Hook, "policy %s: %s", rule, msg)
+	}
+	if j.decl != nil {
+		p.judgeDecl(j, obj, fail)
+	}
+	hardened := false
+	if j.knobs != nil {
+		spec, _ := get(obj, "spec", "template", "spec").(map[string]any)
+		h := hardeningOf(j.knobs, len(serviceAccounts(spec)) > 0)
+		hardened = h.runAsNonRoot && h.seccomp && h.noEscalation && h.dropAll
+	}
+	p.judgeObject(obj, []Phase{j.Phase}, ctx, hardened, fail)
+}
+
+func judgeManifest(m *Manifest, p *HookPolicy, ctx Context, ps *problems) {
+	if m.raw != nil && !mayBeHook(m.raw) {
+		return // printed as this text, which cannot hold a hook annotation
+	}
+	n := m.Node()
+	if n == nil {
+		return
+	}
+	v, err := canon.Value(n)
+	if err != nil {
+		ps.add(manifestPos(m, nil), "", "%s: Kubernetes cannot read it as one object: %v", resourceName(m), err)
+		return
+	}
+	var visit func(v any, at jpath)
+	visit = func(v any, at jpath) {
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return
+		}
+		if kind, _ := obj["kind"].(string); strings.HasSuffix(kind, "List") {
+			items, _ := obj["items"].([]any)
+			for i, it := range items {
+				visit(it, at.with("items", i))
+			}
+			return
+		}
+		phases, hook := manifestHook(obj)
+		if !hook {
+			return
+		}
+		name := objName(obj)
+		fail := func(path jpath, rule, format string, args ...any) {
+			full := append(slices.Clip(at), path...)
+			ps.add(manifestPos(m, nodeAt(n, full)), "", "%s: policy %s: %s", name, rule, fmt.Sprintf(format, args...))
+		}
+		p.judgeObject(obj, phases, ctx, false, fail)
+	}
+	visit(v, nil)
+}
+
+// mayBeHook reports whether a document's text can hold a hook annotation:
+// it names one, or it has an escape that could spell one.
+func mayBeHook(text []byte) bool {
+	return strings.Contains(string(text), "hook") || strings.ContainsRune(string(text), '\\')
+}
+
+// manifestPos is where a node of a manifest is: the line in its file, or
+// the kustomization for a resource kustomize built.
+func manifestPos(m *Manifest, n *yaml.Node) Pos {
+	pos := Pos{File: m.File, Line: m.Line}
+	if m.kres != nil {
+		return Pos{File: m.File}
+	}
+	if n != nil && n.Line > 0 {
+		pos.Line = m.Line + n.Line - 1
+	}
+	return pos
+}
+
+func objName(obj map[string]any) string {
+	kind, _ := obj["kind"].(string)
+	meta, _ := obj["metadata"].(map[string]any)
+	name, _ := meta["name"].(string)
+	if name == "" {
+		name, _ = meta["generateName"].(string)
+		name += "*"
+	}
+	return kind + "/" + name
+}
+
+// manifestHook reports whether Argo CD runs the object as a hook, and in
+// which phases (gitops-engine hook.IsHook, helm.IsHook).
+func manifestHook(obj map[string]any) ([]Phase, bool) {
+	meta, _ := obj["metadata"].(map[string]any)
+	ann, _ := meta["annotations"].(map[string]any)
+	if v, ok := ann[AnnotationHook]; ok {
+		s, _ := v.(string)
+		var phases []Phase
+		types := 0
+		for _, t := range strings.Split(s, ",") {
+			t = strings.TrimSpace(t)
+			if t == "" {
+				continue
+			}
+			types++
+			if p, ok := parsePhase(t); ok {
+				phases = append(phases, p)
+			}
+		}
+		if types == 1 && strings.TrimSpace(s) == Skip {
+			return nil, false
+		}
+		return phases, true
+	}
+	if v, ok := ann[HelmAnnotationHook]; ok {
+		s, _ := v.(string)
+		if strings.TrimSpace(s) == helmCRDInstall {
+			return nil, false
+		}
+		var phases []Phase
+		for _, t := range strings.Split(s, ",") {
+			if p, ok := helmHookPhases[strings.TrimSpace(t)]; ok {
+				phases = append(phases, p)
+			}
+		}
+		return phases, true
+	}
+	return nil, false
+}
+
+// nodeAt finds the node at a path of a tree, for its position: the last
+// node found on the way when the path goes further than the tree.
+func nodeAt(n *yaml.Node, at jpath) *yaml.Node {
+	cur := n
+	for _, e := range at {
+		var next *yaml.Node
+		switch e := e.(type) {
+		case string:
+			if cur != nil && cur.Kind == yaml.MappingNode {
+				for i := len(cur.Content) - 2; i >= 0; i -= 2 {
+					if v, err := canon.Scalar(cur.Content[i]); err == nil && fmt.Sprint(v) == e {
+						next = cur.Content[i+1]
+						break
+					}
+				}
+			}
+		case int:
+			if cur != nil && cur.Kind == yaml.SequenceNode && e < len(cur.Content) {
+				next = cur.Content[e]
+			}
+		}
+		if next == nil {
+			return cur
+		}
+		cur = next
+	}
+	return cur
+}
+
+// --- reading the JSON value model ---
+
+func get(v any, path ...string) any {
+	for _, k := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[k]
+	}
+	return v
+}
+
+func isTrue(v any) bool  { b, ok := v.(bool); return ok && b }
+func isFalse(v any) bool { b, ok := v.(bool); return ok && !b }
+
+// number reads a JSON number; ok is false for anything else.
+func number(v any) (float64, bool) {
+	n, ok := v.(json.Number)
+	if !ok {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(string(n), 64)
+	return f, err == nil
+}
+
+func isZero(v any) bool { f, ok := number(v); return ok && f == 0 }
+
+func str(v any) string { s, _ := v.(string); return s }
+
+func list(v any) []any { l, _ := v.([]any); return l }
+
+func obj(v any) map[string]any { m, _ := v.(map[string]any); return m }
+
+// podPath is where an object of a kind keeps its pod template's spec.
+func podPath(o map[string]any) jpath {
+	switch kind := str(o["kind"]); kind {
+	case "Pod":
+		return jpath{"spec"}
+	case "PodTemplate":
+		return jpath{"template", "spec"}
+	case "CronJob":
+		return jpath{"spec", "jobTemplate", "spec", "template", "spec"}
+	}
+	if get(o, "spec", "template", "spec") != nil {
+		return jpath{"spec", "template", "spec"}
+	}
+	return nil
+}
+
+func getPath(v any, at jpath) any {
+	for _, e := range at {
+		switch e := e.(type) {
+		case string:
+			v = get(v, e)
+		case int:
+			l := list(v)
+			if e >= len(l) {
+				return nil
+			}
+			v = l[e]
+		}
+	}
+	return v
+}
+
+// serviceAccounts returns the service accounts a pod spec names: the
+// deprecated serviceAccount is copied into serviceAccountName by the API
+// server when that is empty.
+func serviceAccounts(spec map[string]any) []struct {
+	at   jpath
+	name string
+} {
+	var out []struct {
+		at   jpath
+		name string
+	}
+	for _, key := range []string{"serviceAccountName", "serviceAccount"} {
+		if s := str(spec[key]); s != "" {
+			out = append(out, struct {
+				at   jpath
+				name string
+			}{jpath{key}, s})
+		}
+	}
+	return out
+}
+
+// judgeDecl applies the rules about how a generated Job was declared:
+// the template it uses and the hardening it opts out of.
+func (p *HookPolicy) judgeDecl(j *Job, o map[string]any, fail verdict) {
+	s := &p.Spec
+	switch tmpl := j.tmpl; {
+	case tmpl == nil && !s.AllowRawJobs:
+		fail(nil, "allowRawJobs", "raw job hooks are not allowed here; use one of the platform's templates")
+	case tmpl != nil:
+		switch rule := p.templateRule(tmpl); rule {
+		case "templates.allowRepository":
+			fail(nil, rule, "repository template %q is not allowed here; use one of the platform's templates", tmpl.Metadata.Name)
+		case "templates.allow":
+			fail(nil, rule, "template %q is not allowed here", tmpl.Metadata.Name)
+		}
+	}
+	pods := s.Pods
+	if pods == nil {
+		pods = &PodRules{}
+	}
+	if j.knobs == nil || j.knobs.Hardening == nil || pods.AllowHardeningOptOut {
+		return
+	}
+	spec := obj(get(o, "spec", "template", "spec"))
+	hard := hardeningOf(j.knobs, len(serviceAccounts(spec)) > 0)
+	for _, w := range []struct {
+		field string
+		weak  bool
+	}{
+		{"runAsNonRoot", !hard.runAsNonRoot},
+		{"seccompProfile", !hard.seccomp},
+		{"allowPrivilegeEscalation", !hard.noEscalation},
+		{"dropAllCapabilities", !hard.dropAll},
+		{"readOnlyRootFilesystem", !hard.readOnlyRoot},
+		{"automountServiceAccountToken", hard.automount && len(serviceAccounts(spec)) == 0},
+	} {
+		if w.weak {
+			fail(nil, "pods.allowHardeningOptOut", "hardening.%s opts out of the hardened pod; the policy does not allow that", w.field)
+		}
+	}
+}
+
+// judgeObject applies the policy's rules to one object Argo CD runs as a
+// hook, read as the API server decodes it.
+//
+// hardened says the object is a Job hookgen generated and hardened with no
+// opt-out: its pod must then pass Pod Security restricted, but for what
+// the policy allows.
+func (p *HookPolicy) judgeObject(o map[string]any, phases []Phase, ctx Context, hardened bool, fail verdict) {
+	s := &p.Spec
+
+	// Where it runs.
+	ns := str(get(o, "metadata", "namespace"))
+	if ns != "" && ns != ctx.App.Namespace && !p.open {
+		var allowed []string
+		if s.Namespaces != nil {
+			allowed = s.Namespaces.Allow
+			if len(phases) > 0 && !slices.ContainsFunc(phases, func(ph Phase) bool { return ph != PostDelete }) {
+				allowed = append(slices.Clone(allowed), s.Namespaces.PostDelete...)
+			}
+		}
+		if !p.matchGlobs(allowed, ns) {
+			fail(jpath{"metadata", "namespace"}, "namespaces", "namespace %q is not allowed; hooks run in the Application's destination namespace%s", ns, allowedHint(allowed))
+		}
+	}
+
+	// Bounds, for a Job.
+	if b := s.Bounds; b != nil && str(o["kind"]) == "Job" {
+		js := obj(o["spec"])
+		bound := func(key string, max *int64, def int64) {
+			if max == nil {
+				return
+			}
+			v, set := js[key]
+			f, ok := number(v)
+			switch {
+			case !set && def < 0:
+				fail(nil, "bounds.max"+strings.ToUpper(key[:1])+key[1:], "%s is not set; the limit is %d", key, *max)
+			case !set:
+				if def > *max {
+					fail(nil, "bounds.max"+strings.ToUpper(key[:1])+key[1:], "%s is not set, so Kubernetes uses %d; the limit is %d", key, def, *max)
+				}
+			case !ok:
+				fail(jpath{"spec", key}, "bounds.max"+strings.ToUpper(key[:1])+key[1:], "%s is not a number", key)
+			case f > float64(*max):
+				fail(jpath{"spec", key}, "bounds.max"+strings.ToUpper(key[:1])+key[1:], "%s %s is above the limit of %d", key, v, *max)
+			}
+		}
+		bound("activeDeadlineSeconds", b.MaxActiveDeadlineSeconds, -1)
+		if b.MaxBackoffLimit != nil {
+			max := int64(*b.MaxBackoffLimit)
+			bound("backoffLimit", &max, 6)
+		}
+		if b.RequireTTLSecondsAfterFinished {
+			if _, ok := number(js["ttlSecondsAfterFinished"]); !ok {
+				fail(nil, "bounds.requireTTLSecondsAfterFinished", "set ttlSecondsAfterFinished")
+			}
+		}
+	}
+
+	at := podPath(o)
+	if at == nil {
+		return
+	}
+	spec := obj(getPath(o, at))
+	meta := obj(getPath(o, at[:len(at)-1].with("metadata")))
+	if spec == nil {
+		return
+	}
+	for _, sa := range serviceAccounts(spec) {
+		if len(s.ServiceAccounts) > 0 && !p.matchGlobs(s.ServiceAccounts, sa.name) {
+			fail(at.with(sa.at...), "serviceAccounts", "service account %q is not allowed%s", sa.name, allowedHint(s.ServiceAccounts))
+		}
+	}
+	reported := map[string]bool{}
+	p.judgePod(o, meta, spec, at, func(path jpath, rule, format string, args ...any) {
+		reported[rule] = true
+		fail(path, rule, format, args...)
+	})
+	if !hardened {
+		return
+	}
+	pods := s.Pods
+	if pods == nil {
+		pods = &PodRules{}
+	}
+	for _, f := range podSecurity(meta, spec) {
+		rule := podSecurityRule[f.Check]
+		switch {
+		case rule == "":
+			fail(fieldPath(at, f.Field), "pods", "%s: Kubernetes cannot decode it: %s", f.Field, f.Message)
+		case pods.allows(rule), reported[rule]:
+		default:
+			fail(fieldPath(at, f.Field), rule, "Pod Security restricted (%s): %s", f.Check, f.Message)
+		}
+	}
+}
+
+// judgePod applies the pod rules to a pod spec at path at.
+func (p *HookPolicy) judgePod(o, meta, spec map[string]any, at jpath, fail verdict) {
+	pods := p.Spec.Pods
+	if pods == nil {
+		pods = &PodRules{}
+	}
+	for _, key := range []string{"hostNetwork", "hostPID", "hostIPC", "shareProcessNamespace"} {
+		if isTrue(spec[key]) && !pods.AllowHostNamespaces {
+			fail(at.with(key), "pods.allowHostNamespaces", "%s is not allowed", key)
+		}
+	}
+	for i, vol := range list(spec["volumes"]) {
+		if hp := get(vol, "hostPath"); hp != nil && !pods.AllowHostPath {
+			fail(at.with("volumes", i, "hostPath"), "pods.allowHostPath", "hostPath volume %q is not allowed", str(get(vol, "name")))
+		}
+	}
+	psc := obj(spec["securityContext"])
+	pscAt := at.with("securityContext")
+	if !pods.AllowRoot {
+		if isZero(psc["runAsUser"]) {
+			fail(pscAt.with("runAsUser"), "pods.allowRoot", "running as user 0 (root) is not allowed")
+		}
+		if isFalse(psc["runAsNonRoot"]) {
+			fail(pscAt.with("runAsNonRoot"), "pods.allowRoot", "runAsNonRoot: false is not allowed")
+		}
+	}
+	if !pods.AllowHostNamespaces && isTrue(get(psc, "windowsOptions", "hostProcess")) {
+		fail(pscAt.with("windowsOptions", "hostProcess"), "pods.allowHostNamespaces", "windowsOptions.hostProcess is not allowed")
+	}
+	if !pods.AllowHardeningOptOut {
+		for _, prof := range []string{"seccompProfile", "appArmorProfile"} {
+			if str(get(psc, prof, "type")) == "Unconfined" {
+				fail(pscAt.with(prof, "type"), "pods.allowHardeningOptOut", "%s Unconfined is not allowed", prof)
+			}
+		}
+		for _, src := range []struct {
+			ann map[string]any
+			at  jpath
+		}{{obj(meta["annotations"]), at[:len(at)-1].with("metadata", "annotations")}, {obj(get(o, "metadata", "annotations")), jpath{"metadata", "annotations"}}} {
+			for _, key := range sortedKeys(src.ann) {
+				val := str(src.ann[key])
+				if (strings.HasPrefix(key, "container.apparmor.security.beta.kubernetes.io/") || strings.HasPrefix(key, "seccomp.security.alpha.kubernetes.io/") || strings.HasPrefix(key, "container.seccomp.security.alpha.kubernetes.io/")) &&
+					strings.Contains(strings.ToLower(val), "unconfined") {
+					fail(src.at.with(key), "pods.allowHardeningOptOut", "annotation %s turns confinement off; that is not allowed", key)
+				}
+			}
+		}
+	}
+	for _, key := range []string{"initContainers", "containers", "ephemeralContainers"} {
+		for i, c := range list(spec[key]) {
+			p.judgeContainer(obj(c), at.with(key, i), pods, fail)
+		}
+	}
+	p.judgePodFields(spec, at, pods, fail)
+}
+
+// judgeContainer applies the container rules.
+func (p *HookPolicy) judgeContainer(c map[string]any, at jpath, pods *PodRules, fail verdict) {
+	s := &p.Spec
+	name := str(c["name"])
+	if img, ok := c["image"]; ok {
+		if ref, isStr := img.(string); isStr {
+			p.checkImage(at.with("image"), ref, name, s.Images, fail)
+		} else {
+			fail(at.with("image"), "images.allow", "container %q: image is not a string", name)
+		}
+	}
+	sc := obj(c["securityContext"])
+	scAt := at.with("securityContext")
+	if !pods.AllowPrivileged {
+		if isTrue(sc["privileged"]) {
+			fail(scAt.with("privileged"), "pods.allowPrivileged", "container %q is privileged", name)
+		}
+		if isTrue(sc["allowPrivilegeEscalation"]) {
+			fail(scAt.with("allowPrivilegeEscalation"), "pods.allowPrivileged", "container %q allows privilege escalation", name)
+		}
+	}
+	if !pods.AllowCapabilities {
+		for i, capv := range list(get(sc, "capabilities", "add")) {
+			if c, _ := capv.(string); c != "NET_BIND_SERVICE" {
+				fail(scAt.with("capabilities", "add", i), "pods.allowCapabilities", "container %q adds capability %v", name, capv)
+			}
+		}
+	}
+	if !pods.AllowRoot {
+		if isZero(sc["runAsUser"]) {
+			fail(scAt.with("runAsUser"), "pods.allowRoot", "container %q runs as user 0 (root)", name)
+		}
+		if isFalse(sc["runAsNonRoot"]) {
+			fail(scAt.with("runAsNonRoot"), "pods.allowRoot", "container %q sets runAsNonRoot: false", name)
+		}
+	}
+	if !pods.AllowHostNamespaces && isTrue(get(sc, "windowsOptions", "hostProcess")) {
+		fail(scAt.with("windowsOptions", "hostProcess"), "pods.allowHostNamespaces", "container %q: windowsOptions.hostProcess is not allowed", name)
+	}
+	if !pods.AllowHardeningOptOut {
+		for _, prof := range []string{"seccompProfile", "appArmorProfile"} {
+			if str(get(sc, prof, "type")) == "Unconfined" {
+				fail(scAt.with(prof, "type"), "pods.allowHardeningOptOut", "container %q: %s Unconfined is not allowed", name, prof)
+			}
+		}
+		if str(sc["procMount"]) == "Unmasked" {
+			fail(scAt.with("procMount"), "pods.allowHardeningOptOut", "container %q: procMount Unmasked is not allowed", name)
+		}
+	}
+	if !pods.AllowHostPorts {
+		for i, port := range list(c["ports"]) {
+			if hp, ok := obj(port)["hostPort"]; ok && hp != nil && !isZero(hp) {
+				fail(at.with("ports", i, "hostPort"), "pods.allowHostPorts", "container %q uses host port %v", name, hp)
+			}
+		}
+	}
+	if b := s.Bounds; b != nil {
+		res := obj(c["resources"])
+		for _, r := range b.RequireResources {
+			kind, rname, _ := strings.Cut(r, ".")
+			if get(res, kind, rname) == nil {
+				fail(nil, "bounds.requireResources", "container %q must set resources.%s", name, r)
+			}
+		}
+		for _, kind := range []string{"requests", "limits"} {
+			m := obj(res[kind])
+			for _, rname := range sortedKeys(m) {
+				limit, ok := b.MaxResources[rname]
+				if !ok {
+					continue
+				}
+				text := fmt.Sprint(m[rname])
+				if _, isStr := m[rname].(string); !isStr {
+					if _, isNum := m[rname].(json.Number); !isNum {
+						text = ""
+					}
+				}
+				got, ok1 := parseQuantity(text)
+				max, ok2 := parseQuantity(string(limit))
+				if !ok1 || (ok2 && got > max) {
+					fail(at.with("resources", kind, rname), "bounds.maxResources", "container %q: %s.%s %s is above the limit of %s", name, kind, rname, text, limit)
+				}
+			}
+		}
+	}
+}
