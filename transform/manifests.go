@@ -324,10 +324,12 @@ func parseManifests(file string, data []byte, lim Limits, keep bool, aliases *al
 		}
 		if reencode {
 			canonicalRead(n)
-			if !keep && !strings.HasSuffix(m.Kind, "List") {
+			if !keep && !strings.HasSuffix(m.Kind, "List") && !mayBeHook(c.text) {
 				// Encoded now, as it will be printed: a run over thousands
 				// of flow-style or JSON documents holds their text, not
 				// their trees (Node parses one again when it is needed).
+				// A document that may be a hook keeps its tree, whose
+				// lines are those of its file, for the judge's messages.
 				var b bytes.Buffer
 				if _, err := encodeNodeBuf(&b, n, nil); err == nil {
 					m.raw, m.node = b.Bytes(), nil
