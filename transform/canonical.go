@@ -38,11 +38,18 @@ func canonicalTree(n *yaml.Node, yaml12 bool) {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
 			k.HeadComment, k.LineComment, k.FootComment = "", "", ""
-			// A plain key of one of the application's documents keeps its
-			// text: a plain yes key is the JSON key "true" to Kubernetes.
+			// A key of one of the application's documents is written as
+			// the JSON key Kubernetes reads in it: a plain yes key is
+			// "true" (written quoted, so that YAML 1.2 readers agree).
 			quoted := k.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0
-			if k.Kind == yaml.ScalarNode && k.ShortTag() == tagStr && (yaml12 || quoted) {
+			switch {
+			case k.Kind != yaml.ScalarNode:
+			case k.ShortTag() == tagStr && (yaml12 || quoted):
 				canonicalString(k, k.Value)
+			case !yaml12:
+				if key, err := canon.Key(k); err == nil {
+					canonicalString(k, key)
+				}
 			}
 			canonicalTree(n.Content[i+1], yaml12)
 		}

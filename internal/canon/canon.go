@@ -289,32 +289,10 @@ func (m *mapping) json() (any, error) {
 	out := make(map[string]any, len(m.entries))
 	from := make(map[string]*yaml.Node, len(m.entries))
 	for _, e := range m.entries {
-		var s string
-		switch k := e.kval.(type) {
-		case string:
-			s = k
-		case timestamp:
-			s = string(k)
-		case bool:
-			s = strconv.FormatBool(k)
-		case int64:
-			s = strconv.FormatInt(k, 10)
-		case float64:
-			s = strconv.FormatFloat(k, 'g', -1, 32)
-			switch s {
-			case "+Inf":
-				s = ".inf"
-			case "-Inf":
-				s = "-.inf"
-			case "NaN":
-				s = ".nan"
-			}
-		case nil:
-			return nil, fail(e.key, "unsupported map key: null")
-		default:
-			return nil, fail(e.key, "unsupported map key of type %T: %v", k, k)
+		s, err := keyString(e.key, e.kval)
+		if err != nil {
+			return nil, err
 		}
-		s = validString(s)
 		if first, dup := from[s]; dup {
 			line := 0
 			if first != nil {
@@ -425,6 +403,47 @@ func kindName(n *yaml.Node) string {
 		return "scalar"
 	}
 	return "node"
+}
+
+// keyString is the JSON key sigs.k8s.io/yaml makes of a mapping key whose
+// resolved value is kval.
+func keyString(key *yaml.Node, kval any) (string, error) {
+	var s string
+	switch k := kval.(type) {
+	case string:
+		s = k
+	case timestamp:
+		s = string(k)
+	case bool:
+		s = strconv.FormatBool(k)
+	case int64:
+		s = strconv.FormatInt(k, 10)
+	case float64:
+		s = strconv.FormatFloat(k, 'g', -1, 32)
+		switch s {
+		case "+Inf":
+			s = ".inf"
+		case "-Inf":
+			s = "-.inf"
+		case "NaN":
+			s = ".nan"
+		}
+	case nil:
+		return "", fail(key, "unsupported map key: null")
+	default:
+		return "", fail(key, "unsupported map key of type %T: %v", k, k)
+	}
+	return validString(s), nil
+}
+
+// Key returns the JSON key Kubernetes reads in one scalar mapping key, as
+// Value would: a plain yes is "true", 0x1F is "31".
+func Key(n *yaml.Node) (string, error) {
+	v, err := scalar(n)
+	if err != nil {
+		return "", err
+	}
+	return keyString(n, v)
 }
 
 // Scalar returns the JSON value of one scalar node, as Value would.
