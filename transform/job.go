@@ -417,13 +417,13 @@ func (g *generator) phaseJob(h *mergedHook, k *Knobs, tmpl *HookTemplate, with m
 	if len(g.ps.list) > before {
 		return nil
 	}
+	// A literal secret is a problem of its own: the Job, never printed
+	// then, still goes to the judge, so that every problem shows at once
+	// (and the secret, registered here, is redacted from what it says).
 	scanSecrets(j.Node, func(n *yaml.Node, msg string) {
 		g.ps.secret(n.Value)
 		g.ps.add(g.origins.pos(n, h.pos()), h.Name, "%s", msg)
 	})
-	if len(g.ps.list) > before {
-		return nil
-	}
 	return j
 }
 
