@@ -17,7 +17,7 @@ DEMO_ENV := ARGOCD_APP_NAME=shop ARGOCD_APP_NAMESPACE=shop ARGOCD_APP_PROJECT_NA
 	ARGOCD_APP_REVISION=5f3c2a1b9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b ARGOCD_APP_SOURCE_PATH=examples/shop \
 	ARGOCD_APP_SOURCE_REPO_URL=https://github.com/hookgen/hookgen.git ARGOCD_APP_SOURCE_TARGET_REVISION=main
 
-.PHONY: all build test test-unit test-conformance test-e2e test-loop tools demo fuzz lint bench clean schema
+.PHONY: all build test test-unit test-conformance test-e2e test-loop test-image tools demo fuzz lint bench clean schema image
 
 all: lint test
 
@@ -27,7 +27,7 @@ build:
 demo: build
 	@cd examples/shop && env -i PATH="$$PATH" $(DEMO_ENV) ../../$(BIN) generate
 
-test: test-unit test-conformance test-e2e test-loop
+test: test-unit test-conformance test-e2e test-loop test-image
 
 # The test module (test/, its own go.mod) holds what checks hookgen against
 # Argo CD's own code and real servers. Its heavy binaries (Kubernetes,
@@ -58,6 +58,20 @@ test-e2e:
 test-loop:
 	$(call TOOLS) && $(TESTMOD) test ./internal/tools/... ./internal/loop/... ./loop/...
 
+# The image, from pinned inputs and without a container engine: the static
+# hookgen builds, Debian's CA certificates at a pinned version and sha256,
+# as an OCI layout archive (a linux/amd64 and linux/arm64 index) with a
+# digest fixed by the commit, and the root filesystems the Dockerfile
+# copies (docs/image.md).
+image:
+	tools/imagebuild/build.sh bin/image
+
+# The archive read; the image run under runc (read-only root, uid 999);
+# the Dockerfile built by buildah and compared file by file. Debian's runc
+# and buildah must be installed (.ci/run installs them).
+test-image: image
+	cd tools/imagebuild && $(TESTFLAGS) $(GO) test ./...
+
 # Each fuzz target for FUZZTIME; the seed corpus runs in every `go test`.
 fuzz:
 	@for p in ./transform ./runner; do \
@@ -78,6 +92,7 @@ lint:
 	@out=$$(gofmt -l . ); if [ -n "$$out" ]; then echo "gofmt wants changes in:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(TESTMOD) vet ./...
+	cd tools/imagebuild && $(GO) vet ./...
 
 clean:
 	rm -rf bin

@@ -1,0 +1,5 @@
+package main
+
+import "fmt"
+
+func cmdInstall(args []string) error { return fmt.Errorf("todo") }
