@@ -17,7 +17,7 @@ DEMO_ENV := ARGOCD_APP_NAME=shop ARGOCD_APP_NAMESPACE=shop ARGOCD_APP_PROJECT_NA
 	ARGOCD_APP_REVISION=5f3c2a1b9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b ARGOCD_APP_SOURCE_PATH=examples/shop \
 	ARGOCD_APP_SOURCE_REPO_URL=https://github.com/hookgen/hookgen.git ARGOCD_APP_SOURCE_TARGET_REVISION=main
 
-.PHONY: all build test test-unit test-conformance test-e2e test-loop test-image tools demo fuzz lint bench clean schema image
+.PHONY: all build test test-unit test-conformance test-e2e test-loop test-image tools demo fuzz lint bench clean schema image release-snapshot release-check
 
 all: lint test
 
@@ -67,10 +67,22 @@ image:
 	tools/imagebuild/build.sh bin/image
 
 # The archive read; the image run under runc (read-only root, uid 999);
-# the Dockerfile built by buildah and compared file by file. Debian's runc
-# and buildah must be installed (.ci/run installs them).
+# the Dockerfile built by buildah and compared file by file; the archive
+# copied by skopeo, digest kept. Debian's runc,
+# buildah and skopeo must be installed (.ci/run installs them).
 test-image: image
 	cd tools/imagebuild && $(TESTFLAGS) $(GO) test ./...
+
+# Every release artefact from this checkout into bin/release: the binaries
+# for linux, darwin and windows on amd64 and arm64, the image archive, the
+# install component naming the image by digest, an SPDX SBOM, SHA256SUMS
+# (docs/release.md). release-check builds it twice from clean clones, the
+# second with an empty Go build cache, and compares every byte.
+release-snapshot:
+	tools/imagebuild/release.sh bin/release
+
+release-check:
+	tools/imagebuild/release-check.sh
 
 # Each fuzz target for FUZZTIME; the seed corpus runs in every `go test`.
 fuzz:

@@ -31,7 +31,9 @@ LDFLAGS="-s -w -X github.com/hookgen/hookgen/plugin.version=$VERSION -X github.c
 deb="$CACHE/ca-certificates_${CA_CERTS_VERSION/:/%3a}_all.deb"
 if [ ! -f "$deb" ]; then
 	mkdir -p "$CACHE"
-	(cd "$CACHE" && apt-get download "ca-certificates=$CA_CERTS_VERSION") || {
+	# A fresh machine may have no package lists yet: update them once.
+	(cd "$CACHE" && apt-get download "ca-certificates=$CA_CERTS_VERSION") ||
+		{ [ "$(id -u)" = 0 ] && apt-get update -qq && (cd "$CACHE" && apt-get download "ca-certificates=$CA_CERTS_VERSION"); } || {
 		echo "build.sh: apt-get download ca-certificates=$CA_CERTS_VERSION failed: run apt-get update (Debian 12 sources)" >&2
 		exit 1
 	}

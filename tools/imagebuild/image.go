@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -18,6 +19,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/partial"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 )
@@ -109,14 +111,18 @@ func platformImage(arch string, es []entry, created time.Time, annotations map[s
 }
 
 // buildIndex is the multi-arch index over the platforms' root filesystems
-// (arch -> directory), in architecture order.
+// (arch -> directory), in architecture order. Its descriptors carry media
+// type, digest, size and platform only: go-containerregistry's own index
+// adds an artifactType that OCI reserves for artifacts, and that tools
+// such as skopeo then refuse to copy with the digest preserved.
 func buildIndex(rootfs map[string]string, created time.Time, annotations map[string]string) (v1.ImageIndex, error) {
 	var archs []string
 	for a := range rootfs {
 		archs = append(archs, a)
 	}
 	sort.Strings(archs)
-	idx := mutate.IndexMediaType(empty.Index, types.OCIImageIndex)
+	idx := &index{images: map[v1.Hash]v1.Image{}}
+	m := v1.IndexManifest{SchemaVersion: 2, MediaType: types.OCIImageIndex, Annotations: annotations}
 	for _, a := range archs {
 		es, err := readRootfs(rootfs[a])
 		if err != nil {
@@ -126,15 +132,48 @@ func buildIndex(rootfs map[string]string, created time.Time, annotations map[str
 		if err != nil {
 			return nil, err
 		}
-		idx = mutate.AppendManifests(idx, mutate.IndexAddendum{
-			Add: img,
-			Descriptor: v1.Descriptor{
-				MediaType: types.OCIManifestSchema1,
-				Platform:  &v1.Platform{OS: "linux", Architecture: a},
-			},
+		d, err := img.Digest()
+		if err != nil {
+			return nil, err
+		}
+		n, err := img.Size()
+		if err != nil {
+			return nil, err
+		}
+		idx.images[d] = img
+		m.Manifests = append(m.Manifests, v1.Descriptor{
+			MediaType: types.OCIManifestSchema1, Size: n, Digest: d,
+			Platform: &v1.Platform{OS: "linux", Architecture: a},
 		})
 	}
-	return mutate.Annotations(idx, annotations).(v1.ImageIndex), nil
+	raw, err := json.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	idx.raw, idx.manifest = raw, &m
+	return idx, nil
+}
+
+// index is an image index with exactly the manifest buildIndex wrote.
+type index struct {
+	raw      []byte
+	manifest *v1.IndexManifest
+	images   map[v1.Hash]v1.Image
+}
+
+func (i *index) MediaType() (types.MediaType, error)       { return types.OCIImageIndex, nil }
+func (i *index) Digest() (v1.Hash, error)                  { return partial.Digest(i) }
+func (i *index) Size() (int64, error)                      { return partial.Size(i) }
+func (i *index) IndexManifest() (*v1.IndexManifest, error) { return i.manifest.DeepCopy(), nil }
+func (i *index) RawManifest() ([]byte, error)              { return i.raw, nil }
+func (i *index) ImageIndex(h v1.Hash) (v1.ImageIndex, error) {
+	return nil, fmt.Errorf("no index %s in the index", h)
+}
+func (i *index) Image(h v1.Hash) (v1.Image, error) {
+	if img, ok := i.images[h]; ok {
+		return img, nil
+	}
+	return nil, fmt.Errorf("no image %s in the index", h)
 }
 
 // writeArchive writes idx as an OCI image layout in a tar archive: the

@@ -367,3 +367,38 @@ func TestDockerfileSameFiles(t *testing.T) {
 		})
 	}
 }
+
+// skopeo, which the release workflow pushes with, copies every platform of
+// the archive and keeps the index digest.
+func TestSkopeoKeepsDigest(t *testing.T) {
+	skopeo := need(t, "skopeo")
+	dir := imageDir(t)
+	idx := openArchive(t, filepath.Join(dir, "hookgen.oci.tar"))
+	m, err := idx.IndexManifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := m.Annotations["org.opencontainers.image.version"]
+	dest := t.TempDir()
+	cmd := exec.Command(skopeo, "copy", "--all", "--preserve-digests",
+		"oci-archive:"+filepath.Join(dir, "hookgen.oci.tar")+":"+ref, "oci:"+dest+":copy")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("skopeo copy: %v\n%s", err, out)
+	}
+	p, err := layout.FromPath(dest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	top, err := p.ImageIndex()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm, err := top.IndexManifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := idx.Digest()
+	if len(tm.Manifests) != 1 || tm.Manifests[0].Digest != want {
+		t.Errorf("skopeo's copy holds %+v, want the index %s", tm.Manifests, want)
+	}
+}
