@@ -13,7 +13,7 @@
 # version and sha256 below, fetched with apt-get download into CACHE.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-out=${1:?usage: build.sh OUTDIR}
+out=$(realpath -m "${1:?usage: build.sh OUTDIR}")
 
 CA_CERTS_VERSION=20230311+deb12u1
 CA_CERTS_SHA256=0d5f444f594e48c1e16a41d8fc628a09b24c658916a1274025c2330f2a802bed
@@ -48,7 +48,7 @@ got=$(dpkg-deb -f "$deb" Version)
 rm -rf "$out"
 mkdir -p "$out"
 dpkg-deb -x "$deb" "$out/ca"
-(cd tools/imagebuild && "$GO" build -trimpath -o ../../"$out"/imagebuild .)
+(cd tools/imagebuild && "$GO" build -trimpath -o "$out/imagebuild" .)
 
 rootfs=()
 for a in $ARCHS; do

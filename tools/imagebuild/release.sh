@@ -10,7 +10,7 @@
 #   SHA256SUMS                        of all of the above
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-out=${1:?usage: release.sh OUTDIR}
+out=$(realpath -m "${1:?usage: release.sh OUTDIR}")
 
 GO=${GO:-go}
 export VERSION=${VERSION:-$(git describe --tags --always --dirty 2>/dev/null || echo dev)}
@@ -44,7 +44,7 @@ img="$out/hookgen_${VERSION}_image.oci.tar"
 cp "$work/image/hookgen.oci.tar" "$img"
 digest=$(cat "$work/image/hookgen.digest")
 
-(cd tools/imagebuild && "$GO" build -trimpath -o "../../$work/imagebuild" .)
+(cd tools/imagebuild && "$GO" build -trimpath -o "$work/imagebuild" .)
 "$work/imagebuild" install -version "$VERSION" -digest "$digest" -out "$out/hookgen_${VERSION}_kustomization.yaml"
 deb=$(ls "${CACHE:-bin/cache}"/ca-certificates_*_all.deb)
 "$work/imagebuild" sbom -version "$VERSION" -commit "$COMMIT" -image "$img" -digest "$digest" \
