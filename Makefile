@@ -17,7 +17,7 @@ DEMO_ENV := ARGOCD_APP_NAME=shop ARGOCD_APP_NAMESPACE=shop ARGOCD_APP_PROJECT_NA
 	ARGOCD_APP_REVISION=5f3c2a1b9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b ARGOCD_APP_SOURCE_PATH=examples/shop \
 	ARGOCD_APP_SOURCE_REPO_URL=https://github.com/hookgen/hookgen.git ARGOCD_APP_SOURCE_TARGET_REVISION=main
 
-.PHONY: all build deps test test-unit test-conformance test-e2e test-loop tools demo fuzz lint bench clean schema
+.PHONY: all build deps test test-unit test-conformance test-e2e test-loop test-image tools demo fuzz lint bench clean schema image release-snapshot release-check
 
 all: lint test
 
@@ -28,7 +28,7 @@ demo: build
 	@cd examples/shop && env -i PATH="$$PATH" $(DEMO_ENV) ../../$(BIN) generate
 
 test: deps
-	$(MAKE) test-unit test-conformance test-e2e test-loop
+	$(MAKE) test-unit test-conformance test-e2e test-loop test-image
 
 # The Debian packages the tests use, installed when missing.
 deps:
@@ -70,6 +70,32 @@ test-e2e:
 test-loop:
 	$(call TOOLS) && $(TESTMODTEST) ./internal/tools/... ./internal/loop/... ./loop/...
 
+# The image, from pinned inputs and without a container engine: the static
+# hookgen builds, Debian's CA certificates at a pinned version and sha256,
+# as an OCI layout archive (a linux/amd64 and linux/arm64 index) with a
+# digest fixed by the commit, and the root filesystems the Dockerfile
+# copies (docs/image.md).
+image:
+	tools/imagebuild/build.sh bin/image
+
+# The archive read; the image run under runc (read-only root, uid 999);
+# the Dockerfile built by buildah and compared file by file; the archive
+# copied by skopeo, digest kept. Debian's runc,
+# buildah and skopeo must be installed (.ci/run installs them).
+test-image: image
+	cd tools/imagebuild && $(TESTFLAGS) $(GO) test ./...
+
+# Every release artefact from this checkout into bin/release: the binaries
+# for linux, darwin and windows on amd64 and arm64, the image archive, the
+# install component naming the image by digest, an SPDX SBOM, SHA256SUMS
+# (docs/release.md). release-check builds it twice from clean clones, the
+# second with an empty Go build cache, and compares every byte.
+release-snapshot:
+	tools/imagebuild/release.sh bin/release
+
+release-check:
+	tools/imagebuild/release-check.sh
+
 # Each fuzz target for FUZZTIME; the seed corpus runs in every `go test`.
 fuzz:
 	@for p in ./transform ./runner ./internal/podsec; do \
@@ -94,6 +120,7 @@ lint:
 	$(TESTMOD) vet ./...
 	cd test/podsecdiff && $(TESTFLAGS) $(GO) vet ./...
 	cd test/canondiff && $(TESTFLAGS) $(GO) vet ./...
+	cd tools/imagebuild && $(GO) vet ./...
 
 clean:
 	rm -rf bin

@@ -5,6 +5,7 @@
 #   zsh, fish         the shells the completion scripts are checked in
 #   util-linux        unshare, for the loop's private network namespace
 #   iproute2          ip, for the same
+#   runc, buildah, skopeo  run, rebuild and copy the image (make test-image)
 # `make test` runs it first, so the tests never meet a missing tool (they
 # fail, not skip, when one is missing). Needs root, or sudo.
 set -euo pipefail
@@ -16,6 +17,9 @@ command -v zsh >/dev/null || need+=(zsh)
 command -v fish >/dev/null || need+=(fish)
 command -v unshare >/dev/null || need+=(util-linux)
 command -v ip >/dev/null || need+=(iproute2)
+command -v runc >/dev/null || need+=(runc)
+command -v buildah >/dev/null || need+=(buildah)
+command -v skopeo >/dev/null || need+=(skopeo)
 ((${#need[@]})) || exit 0
 
 echo "test/deps.sh: installing ${need[*]}" >&2

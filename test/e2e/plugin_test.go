@@ -69,14 +69,15 @@ func TestPluginYAML(t *testing.T) {
 	}
 
 	// The image puts plugin.yaml where Argo CD's cmp-server looks by
-	// default, and the sidecar mounts the socket dir Argo CD uses.
-	dockerfile, err := os.ReadFile(filepath.Join(e2e.Env.Root, "Dockerfile"))
+	// default (make image lays out the root filesystem; its tests read
+	// the archive), and the sidecar mounts the socket dir Argo CD uses.
+	rootfs, err := os.ReadFile(filepath.Join(e2e.Env.Root, "tools", "imagebuild", "rootfs.go"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "COPY plugin.yaml " + common.DefaultPluginConfigFilePath + "/" + common.PluginConfigFileName
-	if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(want) + `\s*$`).Match(dockerfile) {
-		t.Errorf("the Dockerfile lacks %q", want)
+	want := strings.TrimPrefix(common.DefaultPluginConfigFilePath, "/") + "/" + common.PluginConfigFileName
+	if !regexp.MustCompile(`(?m)^\s*pluginPath\s*=\s*"` + regexp.QuoteMeta(want) + `"\s*$`).Match(rootfs) {
+		t.Errorf("the image's pluginPath (tools/imagebuild/rootfs.go) is not %q", want)
 	}
 	sidecar, err := os.ReadFile(filepath.Join(e2e.Env.Root, "manifests", "base", "repo-server-sidecar.yaml"))
 	if err != nil {
