@@ -17,7 +17,7 @@ DEMO_ENV := ARGOCD_APP_NAME=shop ARGOCD_APP_NAMESPACE=shop ARGOCD_APP_PROJECT_NA
 	ARGOCD_APP_REVISION=5f3c2a1b9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b ARGOCD_APP_SOURCE_PATH=examples/shop \
 	ARGOCD_APP_SOURCE_REPO_URL=https://github.com/hookgen/hookgen.git ARGOCD_APP_SOURCE_TARGET_REVISION=main
 
-.PHONY: all build test test-unit test-conformance test-e2e test-loop tools demo fuzz lint bench clean schema
+.PHONY: all build test test-unit test-conformance test-e2e test-loop test-node tools demo fuzz lint bench clean schema
 
 all: lint test
 
@@ -27,7 +27,7 @@ build:
 demo: build
 	@cd examples/shop && env -i PATH="$$PATH" $(DEMO_ENV) ../../$(BIN) generate
 
-test: test-unit test-conformance test-e2e test-loop
+test: test-unit test-conformance test-e2e test-loop test-node
 
 # The test module (test/, its own go.mod) holds what checks hookgen against
 # Argo CD's own code and real servers. Its heavy binaries (Kubernetes,
@@ -57,6 +57,12 @@ test-e2e:
 # Argo CD's whole sync loop on a real control plane.
 test-loop:
 	$(call TOOLS) && $(TESTMOD) test ./internal/tools/... ./internal/loop/... ./loop/...
+
+# The loop on a real node: kubelet, containerd, Debian's runc and
+# kube-proxy run the hooks' containers (needs root; apt-get install runc).
+# One node at a time: the kubelet's cgroups are host-wide (-p 1).
+test-node:
+	$(call TOOLS,kube etcd argocd-v3 redis kubelet containerd cni nft busybox) && $(TESTMOD) test -p 1 ./internal/node/... ./realnode/...
 
 # Each fuzz target for FUZZTIME; the seed corpus runs in every `go test`.
 fuzz:
