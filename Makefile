@@ -17,7 +17,7 @@ DEMO_ENV := ARGOCD_APP_NAME=shop ARGOCD_APP_NAMESPACE=shop ARGOCD_APP_PROJECT_NA
 	ARGOCD_APP_REVISION=5f3c2a1b9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b ARGOCD_APP_SOURCE_PATH=examples/shop \
 	ARGOCD_APP_SOURCE_REPO_URL=https://github.com/hookgen/hookgen.git ARGOCD_APP_SOURCE_TARGET_REVISION=main
 
-.PHONY: all build deps test test-unit test-conformance test-e2e test-loop test-image tools demo fuzz lint bench clean schema image release-snapshot release-check
+.PHONY: all build deps test test-unit test-conformance test-e2e test-loop test-node test-image tools demo fuzz lint bench clean schema image release-snapshot release-check
 
 all: lint test
 
@@ -28,7 +28,7 @@ demo: build
 	@cd examples/shop && env -i PATH="$$PATH" $(DEMO_ENV) ../../$(BIN) generate
 
 test: deps
-	$(MAKE) test-unit test-conformance test-e2e test-loop test-image
+	$(MAKE) test-unit test-conformance test-e2e test-loop test-node test-image
 
 # The Debian packages the tests use, installed when missing.
 deps:
@@ -81,7 +81,7 @@ image:
 # The archive read; the image run under runc (read-only root, uid 999);
 # the Dockerfile built by buildah and compared file by file; the archive
 # copied by skopeo, digest kept. Debian's runc,
-# buildah and skopeo must be installed (.ci/run installs them).
+# buildah and skopeo must be installed (test/deps.sh installs them).
 test-image: image
 	cd tools/imagebuild && $(TESTFLAGS) $(GO) test ./...
 
@@ -95,6 +95,12 @@ release-snapshot:
 
 release-check:
 	tools/imagebuild/release-check.sh
+
+# The loop on a real node: kubelet, containerd, Debian's runc and
+# kube-proxy run the hooks' containers (needs root; apt-get install runc).
+# One node at a time: the kubelet's cgroups are host-wide (-p 1).
+test-node:
+	$(call TOOLS,kube etcd argocd-v3 redis kubelet containerd cni nft busybox) && $(TESTMODTEST) -p 1 ./internal/node/... ./realnode/...
 
 # Each fuzz target for FUZZTIME; the seed corpus runs in every `go test`.
 fuzz:

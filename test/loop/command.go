@@ -44,6 +44,16 @@ test binaries once from the repository root:
   eval "$(test/tools/build.sh)"
   cd test && go run ./cmd/hookgen-loop --app ../examples/shop --fail migrate
 
+With --node real, a real node runs the pods instead of kwok: containerd,
+runc, the kubelet and kube-proxy (it needs root). The images
+registry.test/busybox-root:1, registry.test/named-user:1,
+registry.test/http-app:1 and registry.test/hookgen:dev (the runner image,
+holding the freshly built hookgen) are there, and a recording HTTP sink
+answers at http://sink.hookgen-test.svc:8080 (any path). The JSON then
+adds "sink", the requests it received (time, method, path, headers,
+body), and "pods", each hook pod with its containers' exit codes and the
+kubelet's last waiting or terminated reason.
+
 DIR is copied alone: hookgen.yaml files in its parents and the
 repository's .hookgen/templates are not. Namespaces the app's objects
 name (the destination, a PostDelete hook's namespace) are created first.
@@ -75,11 +85,11 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer, env C
 		fs.PrintDefaults()
 	}
 	var (
-		dir, argoName, name, namespace string
-		fails, envs, params            multiFlag
-		syncs                          int
-		del, pods                      bool
-		timeout                        time.Duration
+		dir, argoName, name, namespace, nodeKind string
+		fails, envs, params                      multiFlag
+		syncs                                    int
+		del, pods                                bool
+		timeout                                  time.Duration
 	)
 	fs.StringVar(&dir, "app", "", "application directory (required); it must hold a hookgen.yaml")
 	fs.Var(&fails, "fail", "make this hook's pods fail (a hook name, a Job name, or a generateName prefix), repeatable")
@@ -91,6 +101,7 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer, env C
 	fs.Var(&envs, "env", "the Application's plugin env `KEY=VALUE` (ARGOCD_ENV_KEY, $(env.KEY)), repeatable")
 	fs.Var(&params, "param", "Application parameter `name=value`, repeatable: disable=a,b, enable=x, hook.<hook>.<param>=value")
 	fs.BoolVar(&pods, "pods", false, "record Pods too")
+	fs.StringVar(&nodeKind, "node", "kwok", "the node that runs the pods: kwok (simulated, instant) or real (kubelet, containerd, runc; needs root)")
 	fs.DurationVar(&timeout, "timeout", 3*time.Minute, "limit for each sync and for the deletion")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -114,6 +125,12 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer, env C
 	argo, err := ParseArgo(argoName)
 	if err != nil {
 		return usage("--argocd: %v", err)
+	}
+	if nodeKind != "kwok" && nodeKind != "real" {
+		return usage("--node must be kwok or real, not %q", nodeKind)
+	}
+	if nodeKind == "real" && len(fails) > 0 {
+		return usage("--fail needs --node kwok (on a real node, make the hook fail for real, e.g. through --env)")
 	}
 	if syncs < 0 || (syncs == 0 && !del) {
 		return usage("--syncs must be at least 1 (or 0 with --delete)")
@@ -154,11 +171,16 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer, env C
 	if env.Stack != nil {
 		s, err = env.Stack(ctx, argo, hookgenDir)
 	} else {
-		if in, why := harness.Netns(); !in {
-			logf("not in a private network namespace (%s)", why)
+		if nodeKind == "real" {
+			logf("starting etcd, kube-apiserver, controllers, a real node (containerd, kubelet, kube-proxy), redis and Argo CD %s", ArgoVersions[argo])
+			s, err = StartRealStack(ctx, argo, hookgenDir)
+		} else {
+			if in, why := harness.Netns(); !in {
+				logf("not in a private network namespace (%s)", why)
+			}
+			logf("starting etcd, kube-apiserver, controllers, kwok, redis and Argo CD %s", ArgoVersions[argo])
+			s, err = StartStack(ctx, argo, hookgenDir)
 		}
-		logf("starting etcd, kube-apiserver, controllers, kwok, redis and Argo CD %s", ArgoVersions[argo])
-		s, err = StartStack(ctx, argo, hookgenDir)
 		if err == nil {
 			defer s.Stop()
 		}
@@ -209,6 +231,22 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer, env C
 		return fail(loopErr)
 	}
 	return 0
+}
+
+// WantsRealNode reports whether the command line asks for --node real, so
+// that main can run the command in the node's namespaces.
+func WantsRealNode(args []string) bool {
+	for i, a := range args {
+		switch {
+		case a == "--":
+			return false
+		case a == "--node=real" || a == "-node=real":
+			return true
+		case (a == "--node" || a == "-node") && i+1 < len(args) && args[i+1] == "real":
+			return true
+		}
+	}
+	return false
 }
 
 var notLabel = regexp.MustCompile(`[^a-z0-9-]+`)

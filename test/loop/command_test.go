@@ -70,6 +70,8 @@ func testCommand(t *testing.T, e *env) {
 		{"--app", "testdata/success", "--argocd", "v9"},
 		{"--app", "testdata/success", "--param", "hook.migrate=x"},
 		{"--app", "testdata/success", "extra"},
+		{"--app", "testdata/success", "--node", "vm"},
+		{"--app", "testdata/success", "--node", "real", "--fail", "migrate"},
 	} {
 		var out, errb bytes.Buffer
 		noStack := CommandEnv{HookgenDir: hookgenDir, Stack: func(context.Context, cmpserver.Argo, string) (*harness.Stack, error) {
@@ -78,6 +80,25 @@ func testCommand(t *testing.T, e *env) {
 		}}
 		if code := Command(e.ctx(t), bad, &out, &errb, noStack); code != 2 || out.Len() != 0 || !strings.Contains(errb.String(), "hookgen-loop: ") {
 			t.Errorf("%q: exit code %d, stdout %q, stderr %q", bad, code, out.String(), errb.String())
+		}
+	}
+}
+
+func TestWantsRealNode(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want bool
+	}{
+		{[]string{"--app", "x", "--node", "real"}, true},
+		{[]string{"--node=real", "--app", "x"}, true},
+		{[]string{"-node", "real"}, true},
+		{[]string{"--app", "x"}, false},
+		{[]string{"--node", "kwok"}, false},
+		{[]string{"--node"}, false},
+		{[]string{"--", "--node", "real"}, false},
+	} {
+		if got := WantsRealNode(tc.args); got != tc.want {
+			t.Errorf("WantsRealNode(%q) = %v, want %v", tc.args, got, tc.want)
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hookgen/hookgen/test/internal/kubeapi"
 	harness "github.com/hookgen/hookgen/test/internal/loop"
+	"github.com/hookgen/hookgen/test/internal/node"
 )
 
 // Report is what a Run observed: one entry per sync, and the deletion.
@@ -27,6 +28,112 @@ type Report struct {
 	Problems []string      `json:"problems,omitempty"`
 	Syncs    []*SyncReport `json:"syncs"`
 	Delete   *DeleteReport `json:"delete,omitempty"`
+	// Node is "real" when the pods ran on a real node (else kwok).
+	Node string `json:"node,omitempty"`
+	// Sink is what the recording sink (node.SinkURL) received during the
+	// run, on a real node.
+	Sink []node.Request `json:"sink,omitempty"`
+	// Pods are the hook Jobs' pods a real node ran, with what the kubelet
+	// reported of their containers.
+	Pods []PodReport `json:"pods,omitempty"`
+}
+
+// PodReport is a pod of a Job, as the watch last saw it, with the last
+// waiting and terminated states the kubelet reported of each container.
+type PodReport struct {
+	Namespace  string            `json:"namespace"`
+	Name       string            `json:"name"`
+	Job        string            `json:"job"`
+	Hook       string            `json:"hook,omitempty"`
+	Phase      string            `json:"phase"`
+	Containers []ContainerReport `json:"containers"`
+}
+
+// ContainerReport is one container of a PodReport.
+type ContainerReport struct {
+	Name string `json:"name"`
+	// ExitCode is set once the container terminated.
+	ExitCode *int64 `json:"exitCode,omitempty"`
+	// Reason and Message are the last terminated state's (Completed,
+	// Error, ...), else the last waiting state's (ContainerCreating,
+	// CreateContainerConfigError, ErrImagePull, ...).
+	Reason  string `json:"reason,omitempty"`
+	Message string `json:"message,omitempty"`
+	// Waiting is the last waiting reason seen, even once terminated.
+	Waiting string `json:"waiting,omitempty"`
+}
+
+// podReports condenses the watched Pod events of Jobs' pods.
+func podReports(events []harness.Event) []PodReport {
+	var out []PodReport
+	index := map[string]int{}
+	for _, e := range events {
+		if e.Kind != "Pod" || e.Object == nil {
+			continue
+		}
+		labels, _ := kubeapi.Nested(e.Object, "metadata", "labels").(map[string]any)
+		job, _ := labels["batch.kubernetes.io/job-name"].(string)
+		if job == "" {
+			job, _ = labels["job-name"].(string)
+		}
+		if job == "" {
+			continue
+		}
+		ns, _ := kubeapi.Nested(e.Object, "metadata", "namespace").(string)
+		key := ns + "/" + e.Name
+		i, ok := index[key]
+		if !ok {
+			hook, _ := labels["hookgen.dev/hook"].(string)
+			out = append(out, PodReport{Namespace: ns, Name: e.Name, Job: job, Hook: hook})
+			i = len(out) - 1
+			index[key] = i
+		}
+		p := &out[i]
+		if ph, _ := kubeapi.Nested(e.Object, "status", "phase").(string); ph != "" {
+			p.Phase = ph
+		}
+		statuses, _ := kubeapi.Nested(e.Object, "status", "containerStatuses").([]any)
+		for _, st := range statuses {
+			m, _ := st.(map[string]any)
+			name, _ := m["name"].(string)
+			var c *ContainerReport
+			for j := range p.Containers {
+				if p.Containers[j].Name == name {
+					c = &p.Containers[j]
+				}
+			}
+			if c == nil {
+				p.Containers = append(p.Containers, ContainerReport{Name: name})
+				c = &p.Containers[len(p.Containers)-1]
+			}
+			if w, ok := kubeapi.Nested(m, "state", "waiting").(map[string]any); ok {
+				c.Waiting, _ = w["reason"].(string)
+				if c.ExitCode == nil {
+					c.Reason, c.Message = c.Waiting, str(w["message"])
+				}
+			}
+			if t, ok := kubeapi.Nested(m, "state", "terminated").(map[string]any); ok {
+				code := int64(num(t["exitCode"]))
+				c.ExitCode = &code
+				c.Reason, c.Message = str(t["reason"]), str(t["message"])
+			}
+		}
+	}
+	return out
+}
+
+func str(v any) string { s, _ := v.(string); return s }
+
+func num(v any) float64 {
+	switch n := v.(type) {
+	case float64:
+		return n
+	case int64:
+		return float64(n)
+	case int:
+		return float64(n)
+	}
+	return 0
 }
 
 // Origin is one source of the Application.

@@ -86,6 +86,8 @@ type Run struct {
 	recorders []*harness.Recorder
 	stages    []string
 
+	prepared time.Time
+
 	mu      sync.Mutex
 	cond    condenser
 	flushed time.Time
@@ -112,7 +114,7 @@ func Prepare(ctx context.Context, s *harness.Stack, hookgenDir string, app App) 
 	if app.Timeout == 0 {
 		app.Timeout = 3 * time.Minute
 	}
-	r := &Run{Stack: s, App: app, hookgen: filepath.Join(hookgenDir, "hookgen")}
+	r := &Run{Stack: s, App: app, hookgen: filepath.Join(hookgenDir, "hookgen"), prepared: time.Now()}
 	r.Report = Report{ArgoCD: ArgoVersions[s.Argo], Application: app.Name, Namespace: app.Namespace, Syncs: []*SyncReport{}}
 
 	// Sources into the repository, in one commit.
@@ -166,7 +168,7 @@ func Prepare(ctx context.Context, s *harness.Stack, hookgenDir string, app App) 
 		}
 	}
 	watch := []harness.Kind{harness.Jobs}
-	if app.Pods {
+	if app.Pods || s.Node != nil {
 		watch = append(watch, harness.Pods)
 	}
 	var cluster []harness.Kind
@@ -330,6 +332,28 @@ func (r *Run) inspect(ctx context.Context) ([]harness.Kind, []string, error) {
 	}
 	r.Report.Problems = r.Problems
 	return kinds, namespaces, nil
+}
+
+// Render returns what hookgen renders for the app's hookgen sources at
+// Revision, with the environment Argo CD gives it.
+func (r *Run) Render(ctx context.Context) ([]byte, error) {
+	var out []byte
+	for i, src := range r.App.Sources {
+		if !src.Hookgen {
+			continue
+		}
+		env, err := r.pluginEnv(i)
+		if err != nil {
+			return nil, err
+		}
+		dir := filepath.Join(r.Stack.Repo.Dir, filepath.FromSlash(r.paths[i]))
+		b, err := r.runHookgen(ctx, dir, env, "render", "--argocd-env", "--color", "never", ".")
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b...)
+	}
+	return out, nil
 }
 
 // pluginEnv is the environment Argo CD's repo-server gives hookgen for
@@ -546,6 +570,11 @@ func (r *Run) Finish(settle time.Duration) *Report {
 	time.Sleep(settle)
 	r.flush(time.Now())
 	r.Close()
+	if n := r.Stack.Node; n != nil {
+		r.Report.Node = "real"
+		r.Report.Sink = n.Sink.Since(r.prepared)
+		r.Report.Pods = podReports(r.rawEvents())
+	}
 	return &r.Report
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hookgen/hookgen/test/internal/cmpserver"
 	harness "github.com/hookgen/hookgen/test/internal/loop"
+	"github.com/hookgen/hookgen/test/internal/node"
 	"github.com/hookgen/hookgen/test/internal/tools"
 )
 
@@ -58,9 +59,50 @@ func StackOptions(argo cmpserver.Argo, hookgenDir string) (harness.Options, erro
 	}, nil
 }
 
+// RealNodeOptions are StackOptions on a real node: the standard test
+// images (node.StandardImages, built in imageDir, with hookgenDir's
+// hookgen as the runner image) are imported, and the sidecar names
+// node.HookgenImage as HOOKGEN_RUNNER_IMAGE.
+//
+// This image is assembled here from the freshly built binary; the
+// release image ("make image") can replace it once its archive is built
+// by the tests' tooling.
+func RealNodeOptions(ctx context.Context, argo cmpserver.Argo, hookgenDir, imageDir string) (harness.Options, error) {
+	opts, err := StackOptions(argo, hookgenDir)
+	if err != nil {
+		return opts, err
+	}
+	images, err := node.StandardImages(ctx, imageDir, hookgenDir)
+	if err != nil {
+		return opts, err
+	}
+	opts.RealNode = true
+	opts.NodeImages = images
+	opts.PluginEnv = append(opts.PluginEnv, "HOOKGEN_RUNNER_IMAGE="+node.HookgenImage)
+	return opts, nil
+}
+
 // StartStack brings up the loop (StackOptions); the caller stops it.
 func StartStack(ctx context.Context, argo cmpserver.Argo, hookgenDir string) (*harness.Stack, error) {
+	return startStack(ctx, argo, hookgenDir, false)
+}
+
+// StartRealStack brings up the loop on a real node (RealNodeOptions); the
+// caller stops it. The program must run through node.RunInNamespaces.
+func StartRealStack(ctx context.Context, argo cmpserver.Argo, hookgenDir string) (*harness.Stack, error) {
+	return startStack(ctx, argo, hookgenDir, true)
+}
+
+func startStack(ctx context.Context, argo cmpserver.Argo, hookgenDir string, real bool) (*harness.Stack, error) {
 	opts, err := StackOptions(argo, hookgenDir)
+	if real {
+		imageDir, derr := os.MkdirTemp("", "hookgen-images")
+		if derr != nil {
+			return nil, derr
+		}
+		defer os.RemoveAll(imageDir)
+		opts, err = RealNodeOptions(ctx, argo, hookgenDir, imageDir)
+	}
 	if err != nil {
 		return nil, err
 	}

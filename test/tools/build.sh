@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Build the heavy test binaries (Kubernetes control plane, etcd, Argo CD,
-# kwok, kustomize, redis) into a content-addressed cache and link them into
-# one bin directory.
+# kwok, kustomize, redis, and the real node's kubelet, kube-proxy,
+# containerd, CNI plugins, nft and busybox) into a content-addressed cache
+# and link them into one bin directory.
 #
 # Usage: test/tools/build.sh [tool...]
-#   tools: kube etcd argocd-v2 argocd-v3 kwok kustomize redis (default: all)
+#   tools: kube etcd argocd-v2 argocd-v3 kwok kustomize redis
+#          kubelet containerd cni nft busybox (default: all)
 #
 # Each tool lands in
 #   $CACHE/<tool>-<hash>/
 # where <hash> covers the tool's go.mod, go.sum, Go files, build flags and the
-# Go version (for redis: the Debian package versions). A directory that holds
+# Go version (for redis, nft and busybox: the Debian package versions). A directory that holds
 # a .complete marker is reused as is. The bin directory $CACHE/bin gets a
 # symlink per binary for every tool whose current directory is complete.
 #
@@ -27,7 +29,7 @@ cache=${HOOKGEN_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hookgen-tools}
 jobs=${HOOKGEN_TOOLS_JOBS:-2}
 
 # Longest first, so that two lanes finish at about the same time.
-all_tools=(kube argocd-v2 argocd-v3 kwok kustomize etcd redis)
+all_tools=(kube argocd-v2 argocd-v3 kwok containerd kubelet kustomize etcd cni redis nft busybox)
 
 log() { printf '[build.sh %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() {
@@ -51,6 +53,9 @@ go_pkgs() {
 	argocd-v3) echo github.com/argoproj/argo-cd/v3/cmd ;;
 	kwok) echo sigs.k8s.io/kwok/cmd/kwok ;;
 	kustomize) echo sigs.k8s.io/kustomize/kustomize/v5 ;;
+	kubelet) echo k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-proxy ;;
+	containerd) echo github.com/containerd/containerd/v2/cmd/containerd github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2 github.com/containerd/containerd/v2/cmd/ctr ;;
+	cni) echo github.com/containernetworking/plugins/plugins/main/bridge github.com/containernetworking/plugins/plugins/ipam/host-local github.com/containernetworking/plugins/plugins/main/loopback ;;
 	*) die "unknown Go tool $1" ;;
 	esac
 }
@@ -58,11 +63,20 @@ go_pkgs() {
 go_ldflags() {
 	local ld="-s -w"
 	case $1 in
-	kube) ld="$ld $kube_ld" ;;
+	kube | kubelet) ld="$ld $kube_ld" ;;
+	containerd) ld="$ld -X github.com/containerd/containerd/v2/version.Version=v2.4.2" ;;
+	cni) ld="$ld -X github.com/containernetworking/plugins/pkg/utils/buildversion.BuildVersion=v1.10.0" ;;
 	argocd-v2) ld="$ld -X github.com/argoproj/argo-cd/v2/common.version=2.14.21" ;;
 	argocd-v3) ld="$ld -X github.com/argoproj/argo-cd/v3/common.version=3.3.10" ;;
 	esac
 	echo "$ld"
+}
+
+# go_tags TOOL: build tags (empty for most tools).
+go_tags() {
+	case $1 in
+	containerd) echo no_btrfs no_devmapper no_zfs ;;
+	esac
 }
 
 # bin_links TOOL: "<link name>=<file in the tool directory>" pairs.
@@ -75,22 +89,36 @@ bin_links() {
 	kwok) echo kwok=kwok ;;
 	kustomize) echo kustomize=kustomize ;;
 	redis) echo redis-server=redis-server ;;
+	kubelet) echo kubelet=kubelet kube-proxy=kube-proxy ;;
+	containerd) echo containerd=containerd containerd-shim-runc-v2=containerd-shim-runc-v2 ctr=ctr ;;
+	cni) echo cni-bridge=bridge cni-host-local=host-local cni-loopback=loopback ;;
+	nft) echo nft=nft ;;
+	busybox) echo busybox=busybox ;;
 	esac
 }
 
 go_env=(CGO_ENABLED=0 "GOFLAGS=-buildvcs=false -trimpath -mod=readonly")
 
-# Debian packages extracted for redis (not installed into the system).
-redis_pkgs=(redis-server redis-tools libjemalloc2 liblzf1)
+# Debian packages extracted (not installed into the system) for the tools
+# made of Debian packages: redis; nft, which kube-proxy's nftables mode
+# runs; busybox, the root and named-user test images of the real node.
+deb_pkgs() {
+	case $1 in
+	redis) echo redis-server redis-tools libjemalloc2 liblzf1 ;;
+	nft) echo nftables libnftables1 libnftnl11 libjansson4 libmnl0 libxtables12 ;;
+	busybox) echo busybox-static ;;
+	esac
+}
+is_deb() { [[ $1 == redis || $1 == nft || $1 == busybox ]]; }
 
 # tool_hash TOOL: short hash of everything that determines the tool's output.
 tool_hash() {
 	local t=$1
 	{
 		echo "recipe-v1 $t"
-		if [[ $t == redis ]]; then
+		if is_deb "$t"; then
 			local p
-			for p in "${redis_pkgs[@]}"; do
+			for p in $(deb_pkgs "$t"); do
 				echo "$p=$(apt-cache policy "$p" 2>/dev/null | awk '/Candidate:/{print $2}')"
 			done
 			dpkg --print-architecture 2>/dev/null || true
@@ -99,6 +127,7 @@ tool_hash() {
 			echo "${go_env[*]}"
 			echo "pkgs: $(go_pkgs "$t")"
 			echo "ldflags: $(go_ldflags "$t")"
+			[[ -z $(go_tags "$t") ]] || echo "tags: $(go_tags "$t")"
 			(cd "$here/$t" && cat go.mod go.sum ./*.go)
 		fi
 	} | sha256sum | cut -c1-16
@@ -137,6 +166,28 @@ verify() {
 	kwok) "$d/kwok" --version || return 1 ;;
 	kustomize) "$d/kustomize" version || return 1 ;;
 	redis) "$d/redis-server" --version || return 1 ;;
+	kubelet)
+		"$d/kubelet" --version || return 1
+		"$d/kube-proxy" --version || return 1
+		;;
+	containerd)
+		"$d/containerd" --version || return 1
+		"$d/ctr" --version || return 1
+		"$d/containerd-shim-runc-v2" -v || return 1
+		;;
+	cni)
+		local p
+		for p in bridge host-local loopback; do
+			out=$(CNI_COMMAND=VERSION "$d/$p" </dev/null) || return 1
+			echo "$p: $out"
+		done
+		;;
+	nft) "$d/nft" --version || return 1 ;;
+	busybox)
+		"$d/busybox" true || return 1
+		out=$("$d/busybox" --help 2>&1 || true)
+		echo "${out%%$'\n'*}"
+		;;
 	esac
 }
 
@@ -147,8 +198,10 @@ build_go() {
 	local pkgs ld
 	pkgs=$(go_pkgs "$t")
 	ld=$(go_ldflags "$t")
+	local tags=()
+	[[ -z $(go_tags "$t") ]] || tags=(-tags "$(go_tags "$t")")
 	# shellcheck disable=SC2086
-	(cd "$here/$t" && env "${go_env[@]}" go build -ldflags="$ld" -o "$out/" $pkgs)
+	(cd "$here/$t" && env "${go_env[@]}" go build "${tags[@]}" -ldflags="$ld" -o "$out/" $pkgs)
 	if [[ $t == etcd ]]; then
 		# The main package is the module root; name the binary etcd.
 		[[ -e $out/etcd ]] || mv "$out/$(basename "$(go_pkgs etcd)")" "$out/etcd"
@@ -161,27 +214,38 @@ build_go() {
 	fi
 }
 
-build_redis() {
-	local out=$1 dl="$1/deb"
+# download_debs TOOL OUT: extract the tool's Debian packages into OUT/root.
+download_debs() {
+	local t=$1 out=$2 dl="$2/deb"
+	local pkgs
+	read -r -a pkgs <<<"$(deb_pkgs "$t")"
 	mkdir -p "$dl" "$out/root"
-	if ! (cd "$dl" && apt-get download "${redis_pkgs[@]}") >&2; then
+	if ! (cd "$dl" && apt-get download "${pkgs[@]}") >&2; then
 		if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
-			log "redis: apt-get download failed; running apt-get update once"
+			log "$t: apt-get download failed; running apt-get update once"
 			apt-get update >&2
-			(cd "$dl" && apt-get download "${redis_pkgs[@]}") >&2
-		elif command -v redis-server >/dev/null; then
-			log "redis: apt-get download failed; using $(command -v redis-server)"
-			printf '#!/bin/sh\nexec %q "$@"\n' "$(command -v redis-server)" >"$out/redis-server"
-			chmod +x "$out/redis-server"
-			rm -rf "$dl"
-			return 0
+			(cd "$dl" && apt-get download "${pkgs[@]}") >&2 || return 1
 		else
-			die "redis: apt-get download ${redis_pkgs[*]} failed (run apt-get update, or install redis-server)"
+			return 1
 		fi
 	fi
 	local f
 	for f in "$dl"/*.deb; do dpkg-deb -x "$f" "$out/root"; done
 	rm -rf "$dl"
+}
+
+build_redis() {
+	local out=$1
+	if ! download_debs redis "$out"; then
+		if command -v redis-server >/dev/null; then
+			log "redis: apt-get download failed; using $(command -v redis-server)"
+			rm -rf "$out/deb" "$out/root"
+			printf '#!/bin/sh\nexec %q "$@"\n' "$(command -v redis-server)" >"$out/redis-server"
+			chmod +x "$out/redis-server"
+			return 0
+		fi
+		die "redis: apt-get download $(deb_pkgs redis) failed (run apt-get update, or install redis-server)"
+	fi
 	local lib
 	lib=$(dirname "$(find "$out/root" -name 'libjemalloc.so.2' | head -n 1)")
 	lib=${lib#"$out/"}
@@ -195,6 +259,31 @@ d=\$(dirname "\$(readlink -f "\$0")")
 LD_LIBRARY_PATH="\$d/$lib\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}" exec "\$d/root/usr/bin/redis-server" "\$@"
 EOF
 	chmod +x "$out/redis-server"
+}
+
+# build_nft OUT: Debian's nft with its libraries, behind a wrapper that sets
+# LD_LIBRARY_PATH (kube-proxy's nftables mode runs "nft" from PATH).
+build_nft() {
+	local out=$1
+	download_debs nft "$out" || die "nft: apt-get download $(deb_pkgs nft) failed (run apt-get update)"
+	[[ -x $out/root/usr/sbin/nft ]] || die "nft: no nft binary in the packages"
+	cat >"$out/nft" <<'EOF'
+#!/bin/sh
+# Runs Debian's nft extracted next to this script (not installed).
+d=$(dirname "$(readlink -f "$0")")
+LD_LIBRARY_PATH="$d/root/usr/lib/x86_64-linux-gnu:$d/root/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" exec "$d/root/usr/sbin/nft" "$@"
+EOF
+	chmod +x "$out/nft"
+}
+
+# build_busybox OUT: Debian's static busybox, which the real node's test
+# images are made of.
+build_busybox() {
+	local out=$1
+	download_debs busybox "$out" || die "busybox: apt-get download busybox-static failed (run apt-get update)"
+	[[ -x $out/root/bin/busybox ]] || die "busybox: no /bin/busybox in busybox-static"
+	cp "$out/root/bin/busybox" "$out/busybox"
+	rm -rf "$out/root"
 }
 
 # build_one TOOL: build into a temporary directory, verify, then publish it.
@@ -211,8 +300,8 @@ build_one() {
 	trap 'rm -rf "$tmp"' EXIT # runs in its own subshell; keeps failures from leaving debris
 	start=$(date +%s)
 	log "$t: building into $d"
-	if [[ $t == redis ]]; then
-		build_redis "$tmp"
+	if is_deb "$t"; then
+		"build_$t" "$tmp"
 	else
 		build_go "$t" "$tmp"
 	fi

@@ -16,13 +16,20 @@ import (
 	"syscall"
 
 	harness "github.com/hookgen/hookgen/test/internal/loop"
+	"github.com/hookgen/hookgen/test/internal/node"
 	"github.com/hookgen/hookgen/test/loop"
 )
 
 func main() {
-	os.Exit(harness.RunInNetns(func() int {
+	run := func() int {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		return loop.Command(ctx, os.Args[1:], os.Stdout, os.Stderr, loop.CommandEnv{})
-	}))
+	}
+	// A real node needs private mount and network namespaces (as root);
+	// kwok only a network namespace, which a user namespace gives.
+	if loop.WantsRealNode(os.Args[1:]) {
+		os.Exit(node.RunInNamespaces(run))
+	}
+	os.Exit(harness.RunInNetns(run))
 }

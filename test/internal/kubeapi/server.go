@@ -36,6 +36,9 @@ type Options struct {
 	EtcdPath      string
 	// ReadyTimeout bounds the wait for etcd health and /readyz (default 60s).
 	ReadyTimeout time.Duration
+	// ExtraArgs are added to kube-apiserver's flags (a real node needs
+	// --kubelet-preferred-address-types=InternalIP).
+	ExtraArgs []string
 }
 
 // Server is a running etcd + kube-apiserver pair.
@@ -208,6 +211,7 @@ func StartServer(ctx context.Context, opts Options) (s *Server, err error) {
 		"--enable-priority-and-fairness=false",
 		"--profiling=false",
 	}
+	args = append(args, opts.ExtraArgs...)
 	s.APIServer, err = proc.Start(proc.Spec{
 		Name:        "kube-apiserver",
 		Path:        opts.APIServerPath,

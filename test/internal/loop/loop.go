@@ -8,12 +8,14 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/hookgen/hookgen/test/internal/cmpserver"
 	"github.com/hookgen/hookgen/test/internal/kubeapi"
+	"github.com/hookgen/hookgen/test/internal/node"
 	"github.com/hookgen/hookgen/test/internal/proc"
 	"github.com/hookgen/hookgen/test/internal/tools"
 )
@@ -43,6 +45,16 @@ type Options struct {
 	Namespaces []string
 	// ReadyTimeout bounds the whole start (default 120s).
 	ReadyTimeout time.Duration
+	// RealNode replaces kwok's fake node with a real one (package node):
+	// containerd, runc, the kubelet and kube-proxy run the pods. The
+	// program must run through node.Main or node.RunInNamespaces.
+	RealNode bool
+	// NodeImages are imported into the real node's containerd
+	// (node.StandardImages gives the usual set).
+	NodeImages []node.Image
+	// PluginEnv adds entries to the cmp-server's environment, which its
+	// plugin commands inherit (HOOKGEN_RUNNER_IMAGE=...).
+	PluginEnv []string
 }
 
 // Stack is a running Argo CD sync loop: etcd, kube-apiserver,
@@ -60,6 +72,11 @@ type Stack struct {
 
 	KCM, Scheduler, Kwok, Redis, RepoServer, Controller *proc.Process
 
+	// Node is the real node (Options.RealNode), else nil.
+	Node *node.Node
+	// Timings of the start: when each part was ready, from the start.
+	Timings map[string]time.Duration
+
 	// RepoServerAddr and RedisAddr are host:port on loopback.
 	RepoServerAddr string
 	RedisAddr      string
@@ -75,7 +92,7 @@ type Stack struct {
 // ends; daemon logs are dumped on failure. It takes about 10 s and 1.1 GB.
 func Start(t testing.TB, opts Options) *Stack {
 	t.Helper()
-	if in, why := Netns(); !in {
+	if in, why := Netns(); !in && !opts.RealNode {
 		t.Logf("loop: not in a private network namespace (%s); the application controller's metrics port is bound on all interfaces", why)
 	}
 	s, err := StartStack(context.Background(), opts)
@@ -91,12 +108,18 @@ func Start(t testing.TB, opts Options) *Stack {
 	return s
 }
 
+// Procs returns the stack's daemons, for log dumps and measurements.
+func (s *Stack) Procs() []*proc.Process { return s.procs() }
+
 func (s *Stack) procs() []*proc.Process {
 	var ps []*proc.Process
 	for _, p := range []*proc.Process{s.Controller, s.RepoServer, s.Redis, s.Kwok, s.Scheduler, s.KCM} {
 		if p != nil {
 			ps = append(ps, p)
 		}
+	}
+	if s.Node != nil {
+		ps = append(ps, s.Node.Procs()...)
 	}
 	if s.CMP != nil {
 		ps = append(ps, s.CMP.Process)
@@ -118,8 +141,12 @@ func StartStack(ctx context.Context, opts Options) (s *Stack, err error) {
 	if opts.ReadyTimeout == 0 {
 		opts.ReadyTimeout = 120 * time.Second
 	}
-	bins, err := tools.LookupAll(tools.KubeAPIServer, tools.Etcd, tools.KubeControllerManager, tools.KubeScheduler,
-		tools.Kwok, tools.Kustomize, tools.RedisServer, string(opts.Argo))
+	need := []string{tools.KubeAPIServer, tools.Etcd, tools.KubeControllerManager, tools.KubeScheduler,
+		tools.RedisServer, string(opts.Argo)}
+	if !opts.RealNode {
+		need = append(need, tools.Kwok, tools.Kustomize)
+	}
+	bins, err := tools.LookupAll(need...)
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +157,9 @@ func StartStack(ctx context.Context, opts Options) (s *Stack, err error) {
 	if err != nil {
 		return nil, err
 	}
-	s = &Stack{Dir: dir, Argo: opts.Argo}
+	s = &Stack{Dir: dir, Argo: opts.Argo, Timings: map[string]time.Duration{}}
+	start := time.Now()
+	mark := func(what string) { s.Timings[what] = time.Since(start) }
 	defer func() {
 		if err != nil {
 			err = fmt.Errorf("%w\n%s", err, proc.LogTails(8<<10, s.procs()...))
@@ -150,16 +179,26 @@ func StartStack(ctx context.Context, opts Options) (s *Stack, err error) {
 	if err != nil {
 		return s, err
 	}
-	stages, stageCRD, err := kwokStages(ctx, bins[tools.Kustomize], filepath.Join(dir, "tmp"))
-	if err != nil {
-		return s, err
+	var stages, stageCRD []byte
+	if !opts.RealNode {
+		stages, stageCRD, err = kwokStages(ctx, bins[tools.Kustomize], filepath.Join(dir, "tmp"))
+		if err != nil {
+			return s, err
+		}
 	}
 
 	// Kubernetes control plane.
-	s.API, err = kubeapi.StartServer(ctx, kubeapi.Options{APIServerPath: bins[tools.KubeAPIServer], EtcdPath: bins[tools.Etcd]})
+	apiOpts := kubeapi.Options{APIServerPath: bins[tools.KubeAPIServer], EtcdPath: bins[tools.Etcd]}
+	controllers := "job-controller,deployment-controller,replicaset-controller,garbage-collector-controller,namespace-controller,serviceaccount-controller,pod-garbage-collector-controller,node-lifecycle-controller"
+	if opts.RealNode {
+		apiOpts.ExtraArgs = node.APIServerArgs
+		controllers += "," + strings.Join(node.Controllers, ",")
+	}
+	s.API, err = kubeapi.StartServer(ctx, apiOpts)
 	if err != nil {
 		return s, err
 	}
+	mark("kube-apiserver")
 	kubeconfig := s.API.Kubeconfig()
 	ports, err := proc.FreePorts(8)
 	if err != nil {
@@ -175,7 +214,7 @@ func StartStack(ctx context.Context, opts Options) (s *Stack, err error) {
 			"--service-account-private-key-file=" + filepath.Join(s.API.CertDir, "sa.key"),
 			"--root-ca-file=" + filepath.Join(s.API.CertDir, "apiserver.crt"),
 			"--use-service-account-credentials=false",
-			"--controllers=job-controller,deployment-controller,replicaset-controller,garbage-collector-controller,namespace-controller,serviceaccount-controller,pod-garbage-collector-controller,node-lifecycle-controller",
+			"--controllers=" + controllers,
 		},
 	})
 	if err != nil {
@@ -188,29 +227,13 @@ func StartStack(ctx context.Context, opts Options) (s *Stack, err error) {
 	if err != nil {
 		return s, err
 	}
-	if _, err := s.API.Apply(ctx, "", []byte(nodeYAML)); err != nil {
-		return s, err
-	}
-	// kwok reads its stages as Stage objects (--enable-crds=Stage), so
-	// FailJobs can add one while it runs.
-	if err := s.API.ApplyAll(ctx, "", stageCRD); err != nil {
-		return s, err
-	}
-	if err := waitCRD(ctx, s.API, "stages.kwok.x-k8s.io"); err != nil {
-		return s, err
-	}
-	if err := s.API.ApplyAll(ctx, "", stages); err != nil {
-		return s, err
-	}
-	kwokCfg := filepath.Join(dir, "kwok", "kwok.yaml")
-	if err := os.WriteFile(kwokCfg, []byte(kwokConfig(ports[2])), 0o644); err != nil {
-		return s, err
-	}
-	s.Kwok, err = proc.Start(proc.Spec{
-		Name: "kwok", Path: bins[tools.Kwok], Env: env, Dir: dir, LogPath: logPath("kwok"),
-		Args: []string{"--kubeconfig=" + kubeconfig, "--config=" + kwokCfg, "--enable-crds=Stage"},
-	})
-	if err != nil {
+	if opts.RealNode {
+		s.Node, err = node.Start(ctx, node.Options{API: s.API, Images: opts.NodeImages})
+		if err != nil {
+			return s, err
+		}
+		mark("node Ready")
+	} else if err := s.startKwok(ctx, bins[tools.Kwok], env, stages, stageCRD, ports[2]); err != nil {
 		return s, err
 	}
 
@@ -246,7 +269,7 @@ func StartStack(ctx context.Context, opts Options) (s *Stack, err error) {
 	}
 	s.CMP, err = cmpserver.StartServer(ctx, cmpserver.Options{
 		Argo: opts.Argo, ArgoPath: bins[string(opts.Argo)], PluginYAML: opts.PluginYAML,
-		PATH: opts.PluginPATH, LogLevel: "info",
+		PATH: opts.PluginPATH, LogLevel: "info", Env: opts.PluginEnv,
 	})
 	if err != nil {
 		return s, err
@@ -281,10 +304,13 @@ func StartStack(ctx context.Context, opts Options) (s *Stack, err error) {
 	}
 
 	// Readiness: node Ready and untainted, daemons listening.
-	if err := s.Kwok.WaitUntil(ctx, 100*time.Millisecond, func(ctx context.Context) (bool, error) {
-		return nodeReady(ctx, s.API)
-	}); err != nil {
-		return s, err
+	if s.Kwok != nil {
+		if err := s.Kwok.WaitUntil(ctx, 100*time.Millisecond, func(ctx context.Context) (bool, error) {
+			return nodeReady(ctx, s.API)
+		}); err != nil {
+			return s, err
+		}
+		mark("node Ready")
 	}
 	for _, w := range []struct {
 		p    *proc.Process
@@ -305,7 +331,36 @@ func StartStack(ctx context.Context, opts Options) (s *Stack, err error) {
 			return s, err
 		}
 	}
+	mark("ready")
 	return s, nil
+}
+
+// startKwok creates the fake node and kwok's stages, and starts kwok.
+func (s *Stack) startKwok(ctx context.Context, kwok string, env []string, stages, stageCRD []byte, port int) error {
+	if _, err := s.API.Apply(ctx, "", []byte(nodeYAML)); err != nil {
+		return err
+	}
+	// kwok reads its stages as Stage objects (--enable-crds=Stage), so
+	// FailJobs can add one while it runs.
+	if err := s.API.ApplyAll(ctx, "", stageCRD); err != nil {
+		return err
+	}
+	if err := waitCRD(ctx, s.API, "stages.kwok.x-k8s.io"); err != nil {
+		return err
+	}
+	if err := s.API.ApplyAll(ctx, "", stages); err != nil {
+		return err
+	}
+	kwokCfg := filepath.Join(s.Dir, "kwok", "kwok.yaml")
+	if err := os.WriteFile(kwokCfg, []byte(kwokConfig(port)), 0o644); err != nil {
+		return err
+	}
+	var err error
+	s.Kwok, err = proc.Start(proc.Spec{
+		Name: "kwok", Path: kwok, Env: env, Dir: s.Dir, LogPath: filepath.Join(s.Dir, "logs", "kwok.log"),
+		Args: []string{"--kubeconfig=" + s.API.Kubeconfig(), "--config=" + kwokCfg, "--enable-crds=Stage"},
+	})
+	return err
 }
 
 // Stop stops the daemons (controller, repo-server, cmp-server, redis,
@@ -328,7 +383,15 @@ func (s *Stack) Stop() error {
 		if s.CMP != nil {
 			errs = append(errs, s.CMP.Stop())
 		}
-		for _, p := range []*proc.Process{s.Redis, s.Kwok, s.Scheduler, s.KCM} {
+		for _, p := range []*proc.Process{s.Redis, s.Kwok} {
+			if p != nil {
+				errs = append(errs, p.Stop())
+			}
+		}
+		if s.Node != nil {
+			errs = append(errs, s.Node.Stop())
+		}
+		for _, p := range []*proc.Process{s.Scheduler, s.KCM} {
 			if p != nil {
 				errs = append(errs, p.Stop())
 			}

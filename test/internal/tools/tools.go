@@ -25,6 +25,18 @@ const (
 	Kwok                  = "kwok"
 	Kustomize             = "kustomize"
 	RedisServer           = "redis-server"
+
+	// The real node's binaries.
+	Kubelet        = "kubelet"
+	KubeProxy      = "kube-proxy"
+	Containerd     = "containerd"
+	ContainerdShim = "containerd-shim-runc-v2"
+	Ctr            = "ctr"
+	CNIBridge      = "cni-bridge"
+	CNIHostLocal   = "cni-host-local"
+	CNILoopback    = "cni-loopback"
+	Nft            = "nft"
+	Busybox        = "busybox"
 )
 
 // buildTool maps a binary to the build.sh tool that produces it.
@@ -38,6 +50,16 @@ var buildTool = map[string]string{
 	Kwok:                  "kwok",
 	Kustomize:             "kustomize",
 	RedisServer:           "redis",
+	Kubelet:               "kubelet",
+	KubeProxy:             "kubelet",
+	Containerd:            "containerd",
+	ContainerdShim:        "containerd",
+	Ctr:                   "containerd",
+	CNIBridge:             "cni",
+	CNIHostLocal:          "cni",
+	CNILoopback:           "cni",
+	Nft:                   "nft",
+	Busybox:               "busybox",
 }
 
 // Names returns every binary name build.sh links, sorted.
