@@ -158,24 +158,33 @@ func checkAnnotateRule(r *annotateRule, ps *problems) bool {
 			fail("deletePolicy", "unknown delete policy %q%s", p, suggest(p, policyNames()))
 		}
 	}
+	checkSyncOptions(r.SyncOptions, "Replace=true", func(format string, args ...any) {
+		fail("syncOptions", format, args...)
+	})
+	return len(ps.list) == before
+}
+
+// checkSyncOptions checks argocd.argoproj.io/sync-options entries: each
+// Key=value, a key Argo CD knows with a value it takes, each key once.
+// example is a valid entry for the message.
+func checkSyncOptions(opts []string, example string, fail func(format string, args ...any)) {
 	seen := map[string]bool{}
-	for _, o := range r.SyncOptions {
+	for _, o := range opts {
 		key, val, ok := strings.Cut(o, "=")
 		vals, isKey := syncOptionValues[key]
 		switch {
 		case !ok:
-			fail("syncOptions", "sync option %q must be Key=value, such as Replace=true", o)
+			fail("sync option %q must be Key=value, such as %s", o, example)
 		case !isKey:
 			// Sorted: of two names as close to key, the same one is suggested every run.
-			fail("syncOptions", "unknown sync option %q%s", key, suggest(key, slices.Sorted(maps.Keys(syncOptionValues))))
+			fail("unknown sync option %q%s", key, suggest(key, slices.Sorted(maps.Keys(syncOptionValues))))
 		case !slices.Contains(vals, val):
-			fail("syncOptions", "sync option %s takes %s, not %q", key, strings.Join(vals, " or "), val)
+			fail("sync option %s takes %s, not %q", key, strings.Join(vals, " or "), val)
 		case seen[key]:
-			fail("syncOptions", "sync option %s is set twice", key)
+			fail("sync option %s is set twice", key)
 		}
 		seen[key] = true
 	}
-	return len(ps.list) == before
 }
 
 // apply annotates the resources and returns notes about what was left

@@ -245,22 +245,9 @@ func checkFields(d *decoder, k *Knobs, src source) {
 			add("annotations."+key, "annotations: key %q %s", key, msg)
 		}
 	}
-	seen := map[string]bool{}
-	for _, o := range k.SyncOptions {
-		key, val, ok := strings.Cut(o, "=")
-		vals, isKey := syncOptionValues[key]
-		switch {
-		case !ok:
-			add("syncOptions", "sync option %q must be Key=value, such as Prune=false", o)
-		case !isKey:
-			add("syncOptions", "unknown sync option %q%s", key, suggest(key, slices.Sorted(maps.Keys(syncOptionValues))))
-		case !slices.Contains(vals, val):
-			add("syncOptions", "sync option %s takes %s, not %q", key, strings.Join(vals, " or "), val)
-		case seen[key]:
-			add("syncOptions", "sync option %s is set twice", key)
-		}
-		seen[key] = true
-	}
+	checkSyncOptions(k.SyncOptions, "Prune=false", func(format string, args ...any) {
+		add("syncOptions", format, args...)
+	})
 	checkWritablePaths(k.WritablePaths, func(i int, format string, args ...any) {
 		add("writablePaths."+strconv.Itoa(i), format, args...)
 	})
