@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/hookgen/hookgen/internal/inert"
 	"github.com/hookgen/hookgen/transform"
 )
 
@@ -144,7 +145,7 @@ func reportProblems(stderr io.Writer, err error) int {
 		w.Flush()
 		return ExitProblems
 	}
-	fmt.Fprintf(stderr, "hookgen: %s\n", transform.EscapeControls(err.Error()))
+	fmt.Fprintf(stderr, "hookgen: %s\n", inert.Escape(err.Error()))
 	return ExitProblems
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/hookgen/hookgen/internal/inert"
 	"github.com/hookgen/hookgen/transform"
 )
 
@@ -201,7 +202,7 @@ func (r *localRun) printProblems(w io.Writer, err error) int {
 // column only when known).
 func formatProblem(p transform.Problem, display func(string) string) string {
 	var b strings.Builder
-	if f := transform.EscapeControls(display(p.Pos.File)); f != "" {
+	if f := inert.Escape(display(p.Pos.File)); f != "" {
 		b.WriteString(f)
 		if p.Pos.Line > 0 {
 			b.WriteString(":" + strconv.Itoa(p.Pos.Line))
@@ -214,7 +215,7 @@ func formatProblem(p transform.Problem, display func(string) string) string {
 	if p.Hook != "" {
 		fmt.Fprintf(&b, "hook %q: ", p.Hook)
 	}
-	b.WriteString(transform.EscapeControls(p.Msg))
+	b.WriteString(inert.Escape(p.Msg))
 	return b.String()
 }
 

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/hookgen/hookgen/internal/inert"
 )
 
 // redactionMark replaces every secret value wherever it would be printed or
@@ -203,33 +205,7 @@ func forEachMatch(s, pat string, fn func(start int)) {
 // LF and tab included: a value must not start a line of its own, nor move
 // the cursor of a terminal or of Argo CD's UI) is written as its Go
 // escape.
-func oneLine(s string) string {
-	if !strings.ContainsFunc(s, isControl) {
-		return s
-	}
-	var b strings.Builder
-	for _, c := range s {
-		if isControl(c) {
-			q := strconv.QuoteRune(c)
-			b.WriteString(q[1 : len(q)-1])
-		} else {
-			b.WriteRune(c)
-		}
-	}
-	return b.String()
-}
-
-// isControl reports the characters a log line must not hold raw: C0 and
-// C1 controls, DEL, line and paragraph separators and the bidirectional
-// overrides that reorder what a reader sees.
-func isControl(c rune) bool {
-	switch {
-	case c < 0x20, c >= 0x7f && c <= 0x9f, c == 0x2028, c == 0x2029,
-		c >= 0x202a && c <= 0x202e, c >= 0x2066 && c <= 0x2069, c == 0x200e, c == 0x200f, c == 0x061c:
-		return true
-	}
-	return false
-}
+func oneLine(s string) string { return inert.Escape(s) }
 
 // redactContext redacts every value of a template context, for messages
 // built from the context without a template (Slack's fields).

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/hookgen/hookgen/internal/inert"
 )
 
 // TestRedirectDropsSecretHeaders checks that a followed redirect to another
@@ -110,7 +112,7 @@ func TestRedactsSecretParts(t *testing.T) {
 				t.Errorf("the echo shows in %d lines, want every attempt", n)
 			}
 			for _, c := range res.stderr {
-				if c != '\n' && isControl(c) {
+				if c != '\n' && inert.IsControl(c) {
 					t.Fatalf("the log holds the control character %U:\n%q", c, res.stderr)
 				}
 			}

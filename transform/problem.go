@@ -4,9 +4,9 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/hookgen/hookgen/internal/inert"
 )
 
 // Pos is a position in an input file: the path relative to the repository
@@ -40,50 +40,14 @@ type Problem struct {
 func (p Problem) Error() string {
 	var b strings.Builder
 	if s := p.Pos.String(); s != "" {
-		b.WriteString(EscapeControls(s))
+		b.WriteString(inert.Escape(s))
 		b.WriteString(": ")
 	}
 	if p.Hook != "" {
 		fmt.Fprintf(&b, "hook %q: ", p.Hook)
 	}
-	b.WriteString(EscapeControls(p.Msg))
+	b.WriteString(inert.Escape(p.Msg))
 	return b.String()
-}
-
-// EscapeControls writes every control character of s as its Go escape
-// (\n, \x1b, \u202e): a file name or value echoed in a message must not
-// start a line of its own, move a terminal's cursor, or reorder what Argo
-// CD's UI shows. It covers C0 and C1 controls, DEL, the line and paragraph
-// separators and the bidirectional controls; text without them comes back
-// unchanged, and escaping twice changes nothing more.
-func EscapeControls(s string) string {
-	if !strings.ContainsFunc(s, isControl) && utf8.ValidString(s) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		c, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case c == utf8.RuneError && size == 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case isControl(c):
-			q := strconv.QuoteRune(c)
-			b.WriteString(q[1 : len(q)-1])
-		default:
-			b.WriteString(s[i : i+size])
-		}
-		i += size
-	}
-	return b.String()
-}
-
-func isControl(c rune) bool {
-	switch {
-	case c < 0x20, c >= 0x7f && c <= 0x9f, c == 0x2028, c == 0x2029,
-		c >= 0x202a && c <= 0x202e, c >= 0x2066 && c <= 0x2069, c == 0x200e, c == 0x200f, c == 0x061c:
-		return true
-	}
-	return false
 }
 
 // Problems is every problem found in one run, in a stable order. It is the
@@ -153,8 +117,8 @@ func (ps *problems) clean(p Problem) Problem {
 		p.Msg = strings.ReplaceAll(p.Msg, s, "[redacted]")
 		p.Hook = strings.ReplaceAll(p.Hook, s, "[redacted]")
 	}
-	p.Msg = EscapeControls(p.Msg)
-	p.Pos.File = EscapeControls(p.Pos.File)
+	p.Msg = inert.Escape(p.Msg)
+	p.Pos.File = inert.Escape(p.Pos.File)
 	return p
 }
 

@@ -4,33 +4,9 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
-)
 
-func TestEscapeControls(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{"plain/file.yaml", "plain/file.yaml"},
-		{"é ü ✓", "é ü ✓"},
-		{"a\nb", `a\nb`},
-		{"cr\r\ttab", `cr\r\ttab`},
-		{"\x1b[31mred\x1b[0m", `\x1b[31mred\x1b[0m`},
-		{"osc\x1b]0;title\x07", `osc\x1b]0;title\a`},
-		{"c1 csi\u009b2J", `c1 csi\u009b2J`},
-		{"del\x7f", `del\x7f`},
-		{"bidi\u202egnp.exe", `bidi\u202egnp.exe`},
-		{"isolate\u2066x\u2069", `isolate\u2066x\u2069`},
-		{"line\u2028sep", `line\u2028sep`},
-		{"bad\xffutf8", `bad\xffutf8`},
-		{`already\nescaped`, `already\nescaped`},
-	} {
-		got := EscapeControls(tc.in)
-		if got != tc.want {
-			t.Errorf("EscapeControls(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-		if again := EscapeControls(got); again != got {
-			t.Errorf("escaping %q twice gives %q", tc.in, again)
-		}
-	}
-}
+	"github.com/hookgen/hookgen/internal/inert"
+)
 
 // TestProblemsEscapeFileNames checks that a file name holding a newline or
 // a terminal escape is printed escaped in the problem that names it, so
@@ -53,7 +29,7 @@ func TestProblemsEscapeFileNames(t *testing.T) {
 		t.Fatalf("the file is not named, escaped:\n%s", text)
 	}
 	for _, p := range err.(Problems) {
-		if strings.ContainsFunc(p.Pos.File+p.Msg, isControl) {
+		if strings.ContainsFunc(p.Pos.File+p.Msg, inert.IsControl) {
 			t.Errorf("problem fields hold a control character: %q %q", p.Pos.File, p.Msg)
 		}
 	}
