@@ -8,15 +8,19 @@
 // min–max of each side, the ratio of the medians, and the median of the
 // ratios of each pair (run i of A over run i of B), which also cancels a
 // drift during the row (through the cmp-server both sides slow down from
-// run to run). Ratio targets are checked on the paired median.
+// run to run). A ratio target holds only when both ratios meet it. Every
+// timed run's output is hashed and must equal its command's first run.
 package main
 
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 
 	"os"
 	"os/exec"
@@ -118,7 +122,7 @@ func run(hookgen, kustomize, out, work string, scale float64, cmpResults string)
 		row = r.measure("b scale", "`hookgen generate`: plain app of 10,000 vs 1,000 ConfigMaps (+ 6 hooks)", n(7),
 			hg(in.plain10k, "plain-10000"), hg(in.plain1k, "plain-1000"))
 		row.target = "≤ 11"
-		row.pass = row.paired() <= 11
+		row.pass = row.ratio() <= 11 && row.paired() <= 11
 	}
 
 	// (c) a kustomize overlay of 1,000 resources.
@@ -148,6 +152,7 @@ type command struct {
 	args []string
 	dir  string
 	env  []string
+	want string // the SHA-256 of its output, set by measure
 }
 
 // sample is one side's measurements.
@@ -200,9 +205,11 @@ func (r *benchRow) paired() float64 {
 	return median(rs)
 }
 
+// ratioTarget sets a ratio target that holds only when both the ratio
+// of the medians and the median of the paired ratios meet it.
 func (r *benchRow) ratioTarget(t float64) {
 	r.target = fmt.Sprintf("≤ %.2f×", t)
-	r.pass = r.paired() <= t
+	r.pass = r.ratio() <= t && r.paired() <= t
 }
 
 type report struct {
@@ -213,13 +220,16 @@ type report struct {
 }
 
 // measure runs a and b n times each, interleaved, and records wall time
-// and peak RSS.
+// and peak RSS. Every timed run's output must equal the output of the
+// command's first, untimed run (its SHA-256): a run that printed
+// something else, or nothing, stops the bench.
 func (r *report) measure(id, what string, n int, a, b command) *benchRow {
 	fmt.Fprintf(os.Stderr, "bench: %s: %d runs each of %s and %s\n", id, n, a.name, b.name)
 	row := &benchRow{id: id, what: what, aName: a.name, bName: b.name}
-	// One run each first: warm the page cache and the binaries.
-	timeOnce(a)
-	timeOnce(b)
+	// One run each first: warm the page cache and the binaries, and note
+	// what each prints.
+	a.want = run1(a)
+	b.want = run1(b)
 	for i := 0; i < n; i++ {
 		first, second := a, b
 		if i%2 == 1 {
@@ -238,32 +248,62 @@ func (r *report) measure(id, what string, n int, a, b command) *benchRow {
 	return row
 }
 
-// timeOnce runs a command with its output going to /dev/null and returns
-// its wall time, peak RSS in KiB and CPU time. A failing command stops
-// the bench.
-func timeOnce(c command) (time.Duration, int64, time.Duration) {
-	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
-	if err != nil {
-		panic(err)
+// run1 runs a command once, untimed, and returns the SHA-256 of what it
+// printed; empty output stops the bench.
+func run1(c command) string {
+	c.want = ""
+	_, _, _, sum, size := timeRun(c)
+	if size == 0 {
+		fmt.Fprintf(os.Stderr, "bench: %s in %s printed nothing\n", c.name, c.dir)
+		os.Exit(1)
 	}
-	defer null.Close()
+	return sum
+}
+
+// timeOnce runs a command and returns its wall time, peak RSS in KiB and
+// CPU time. A failing command, or one whose output's SHA-256 is not
+// c.want, stops the bench.
+func timeOnce(c command) (time.Duration, int64, time.Duration) {
+	d, rss, cpu, sum, _ := timeRun(c)
+	if sum != c.want {
+		fmt.Fprintf(os.Stderr, "bench: %s in %s printed other bytes than its first run (sha256 %s, first %s)\n", c.name, c.dir, sum, c.want)
+		os.Exit(1)
+	}
+	return d, rss, cpu
+}
+
+// timeRun runs a command, hashing its output as it comes.
+func timeRun(c command) (d time.Duration, rss int64, cpu time.Duration, sum string, size int64) {
+	h := sha256.New()
+	out := &countingWriter{w: h}
 	cmd := exec.Command(c.path, c.args...)
 	cmd.Dir = c.dir
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, c.env...)
 	var stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = null, &stderr
+	cmd.Stdout, cmd.Stderr = out, &stderr
 	start := time.Now()
-	err = cmd.Run()
-	d := time.Since(start)
+	err := cmd.Run()
+	d = time.Since(start)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "bench: %s in %s: %v\n%s", c.name, c.dir, err, stderr.Bytes())
 		os.Exit(1)
 	}
-	var rss int64
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		rss = ru.Maxrss
 	}
-	return d, rss, cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	return d, rss, cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), hex.EncodeToString(h.Sum(nil)), out.n
+}
+
+// countingWriter counts what it passes on.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // cmpResult is what test/_cmpbench/cmp_test.go writes for row (d).
