@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -32,8 +33,9 @@ func shortTag(tag string) string {
 	return tag
 }
 
-// The words go-yaml v2 resolves by lookup (resolve.go resolveMapList).
-var words11 = func() map[string]any {
+// words11 holds the words go-yaml v2 resolves by lookup (resolve.go
+// resolveMapList); like floatRE, it is built on first use, not at start.
+var words11 = sync.OnceValue(func() map[string]any {
 	m := map[string]any{}
 	for v, l := range map[any][]string{
 		true:  {"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"},
@@ -56,9 +58,11 @@ var words11 = func() map[string]any {
 		m[s] = math.Inf(-1)
 	}
 	return m
-}()
+})
 
-var floatRE = regexp.MustCompile(`^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`)
+var floatRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`)
+})
 
 // timestamp is a resolved YAML timestamp; read into an untyped value it
 // stays the text it was written as.
@@ -97,7 +101,7 @@ func resolveValue(tag, in string) (string, any) {
 	if hint == 0 {
 		return TagStr, in
 	}
-	if v, ok := words11[in]; ok {
+	if v, ok := words11()[in]; ok {
 		switch v.(type) {
 		case nil:
 			return TagNull, nil
@@ -125,7 +129,7 @@ func resolveValue(tag, in string) (string, any) {
 		if u, err := strconv.ParseUint(plain, 0, 64); err == nil {
 			return TagInt, u
 		}
-		if floatRE.MatchString(plain) {
+		if floatRE().MatchString(plain) {
 			if f, err := strconv.ParseFloat(plain, 64); err == nil {
 				return TagFloat, f
 			}
@@ -210,7 +214,7 @@ func Tag12(in string) string {
 			return TagInt
 		}
 		plain := strings.ReplaceAll(in, "_", "")
-		if floatRE.MatchString(plain) {
+		if floatRE().MatchString(plain) {
 			if _, err := strconv.ParseFloat(plain, 64); err == nil {
 				return TagFloat
 			}
