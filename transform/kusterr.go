@@ -164,19 +164,9 @@ func (d *kustDiagnosis) entry(file, dir, field string, it *yaml.Node) {
 		return
 	}
 	what := strings.TrimSuffix(field, "s")
-	pos := Pos{File: file, Line: it.Line, Col: it.Column}
-	target := path.Join(dir, v)
-	if escapes(target) {
-		d.ps.add(pos, "", "%s %q is outside the repository; hookgen reads nothing outside it", what, v)
+	pos, target, real, fi, ok := d.locate(file, dir, what, it, field == "resources", true)
+	if !ok {
 		return
-	}
-	real, fi, err := d.stat(target)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		d.ps.add(pos, "", "%s %q not found%s", what, v, d.hint(dir, v, field == "resources", true))
-		return
-	case err != nil:
-		return // kustomize's words
 	}
 	if !fi.IsDir() {
 		if field != "resources" {
@@ -206,6 +196,25 @@ func (d *kustDiagnosis) entry(file, dir, field string, it *yaml.Node) {
 	d.kustomization(k)
 }
 
+// locate finds the file or directory an entry of a kustomization names,
+// relative to dir. It reports one outside the repository, or missing
+// (with a hint among files and/or directories), and then returns ok
+// false, as it does for any other error (kustomize's words then stand).
+func (d *kustDiagnosis) locate(file, dir, what string, it *yaml.Node, files, dirs bool) (pos Pos, target, real string, fi fs.FileInfo, ok bool) {
+	v := it.Value
+	pos = Pos{File: file, Line: it.Line, Col: it.Column}
+	target = path.Join(dir, v)
+	if escapes(target) {
+		d.ps.add(pos, "", "%s %q is outside the repository; hookgen reads nothing outside it", what, v)
+		return pos, target, "", nil, false
+	}
+	real, fi, err := d.stat(target)
+	if errors.Is(err, fs.ErrNotExist) {
+		d.ps.add(pos, "", "%s %q not found%s", what, v, d.hint(dir, v, files, dirs))
+	}
+	return pos, target, real, fi, err == nil
+}
+
 // file checks a patch or generator source: a file that is there (and, for
 // a patch, parses).
 func (d *kustDiagnosis) file(file, dir, what string, it *yaml.Node, parse bool) {
@@ -213,18 +222,9 @@ func (d *kustDiagnosis) file(file, dir, what string, it *yaml.Node, parse bool) 
 	if v == "" || isNull(it) || strings.Contains(v, "\n") || isRemoteFile(v) {
 		return
 	}
-	pos := Pos{File: file, Line: it.Line, Col: it.Column}
-	target := path.Join(dir, v)
-	if escapes(target) {
-		d.ps.add(pos, "", "%s %q is outside the repository; hookgen reads nothing outside it", what, v)
-		return
-	}
-	real, fi, err := d.stat(target)
+	pos, target, real, fi, ok := d.locate(file, dir, what, it, true, false)
 	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		d.ps.add(pos, "", "%s %q not found%s", what, v, d.hint(dir, v, true, false))
-	case err != nil:
-		// kustomize's words
+	case !ok:
 	case !below(dir, real):
 		d.ps.add(pos, "", "%s", rootOnly(what, v, dir, target, real))
 	case fi.IsDir():
