@@ -30,18 +30,10 @@ func TestMain(m *testing.M) {
 		if !set {
 			_ = flag.Set("test.parallel", "16")
 		}
-		dir, err := os.MkdirTemp("", "hookgen-loop-bin")
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
-		defer os.RemoveAll(dir)
-		if err := tools.BuildHookgenTo(dir); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
-		hookgenDir = dir
-		return m.Run()
+		return tools.WithHookgen(func(dir string) int {
+			hookgenDir = dir
+			return m.Run()
+		})
 	}))
 }
 

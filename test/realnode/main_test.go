@@ -20,18 +20,10 @@ var hookgenDir string
 
 func TestMain(m *testing.M) {
 	os.Exit(node.RunInNamespaces(func() int {
-		dir, err := os.MkdirTemp("", "hookgen-realnode-bin")
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
-		defer os.RemoveAll(dir)
-		if err := tools.BuildHookgenTo(dir); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
-		hookgenDir = dir
-		return m.Run()
+		return tools.WithHookgen(func(dir string) int {
+			hookgenDir = dir
+			return m.Run()
+		})
 	}))
 }
 

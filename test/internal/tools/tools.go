@@ -210,6 +210,23 @@ func BuildHookgenTo(dir string) error {
 	return nil
 }
 
+// WithHookgen builds hookgen into a fresh directory, runs run with that
+// directory and removes it: a TestMain's exit code. A failed build is
+// printed and gives 1.
+func WithHookgen(run func(dir string) int) int {
+	dir, err := os.MkdirTemp("", "hookgen-bin")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	if err := BuildHookgenTo(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return run(dir)
+}
+
 // BuildHookgen builds the hookgen binary into a fresh test temp directory and
 // returns that directory (to put first on a plugin's PATH). A failed build
 // fails the test.
