@@ -141,10 +141,12 @@ func StartStack(ctx context.Context, opts Options) (s *Stack, err error) {
 	if opts.ReadyTimeout == 0 {
 		opts.ReadyTimeout = 120 * time.Second
 	}
+	// The repo-server runs kustomize and helm for those sources, as
+	// Argo CD's image ships them.
 	need := []string{tools.KubeAPIServer, tools.Etcd, tools.KubeControllerManager, tools.KubeScheduler,
-		tools.RedisServer, string(opts.Argo)}
+		tools.RedisServer, string(opts.Argo), tools.Kustomize, tools.Helm}
 	if !opts.RealNode {
-		need = append(need, tools.Kwok, tools.Kustomize)
+		need = append(need, tools.Kwok)
 	}
 	bins, err := tools.LookupAll(need...)
 	if err != nil {
@@ -275,10 +277,12 @@ func StartStack(ctx context.Context, opts Options) (s *Stack, err error) {
 		return s, err
 	}
 	argoEnv := append([]string(nil), env...)
+	repoPATH := strings.Join([]string{filepath.Dir(bins[tools.Helm]), filepath.Dir(bins[tools.Kustomize]), os.Getenv("PATH")}, string(os.PathListSeparator))
+	repoEnv := proc.BaseEnv(repoPATH, filepath.Join(dir, "home"), filepath.Join(dir, "tmp"))
 	s.RepoServerAddr = "127.0.0.1:" + strconv.Itoa(ports[4])
 	s.RepoServer, err = proc.Start(proc.Spec{
 		Name: "argocd-repo-server", Path: bins[string(opts.Argo)], Dir: dir, LogPath: logPath("repo-server"),
-		Env: append(argoEnv, "ARGOCD_BINARY_NAME=argocd-repo-server", "ARGOCD_GPG_ENABLED=false",
+		Env: append(repoEnv, "ARGOCD_BINARY_NAME=argocd-repo-server", "ARGOCD_GPG_ENABLED=false",
 			"ARGOCD_PLUGINSOCKFILEPATH="+s.CMP.SocketDir),
 		Args: []string{"--address", "127.0.0.1", "--port", strconv.Itoa(ports[4]),
 			"--metrics-address", "127.0.0.1", "--metrics-port", strconv.Itoa(ports[5]),
