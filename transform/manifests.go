@@ -268,7 +268,11 @@ func isMarker(l []byte, m string) bool {
 func parseManifests(file string, data []byte, lim Limits, keep bool, aliases *aliasBudget, ps *problems) []*Manifest {
 	var out []*Manifest
 	chunks := splitDocuments(data)
-	if len(chunks) > lim.MaxDocuments {
+	docs := len(chunks)
+	if docs > 0 && len(chunks[0].text) == 0 {
+		docs-- // the nothing before a leading "---" is no document
+	}
+	if docs > lim.MaxDocuments {
 		ps.add(Pos{File: file}, "", "more than %d YAML documents (limit max-documents)", lim.MaxDocuments)
 		return nil
 	}
