@@ -102,7 +102,7 @@ func TestJobSettings(t *testing.T) {
 	fsys := fstest.MapFS{"app/hookgen.yaml": &fstest.MapFile{Data: []byte(setHeader + `hooks:
   - {name: a, uses: migration, with: {image: "a:1"}}
   - {name: b, uses: job, phase: PostSync, generateName: true, with: {image: "a:1"}}
-  - {name: c, uses: job, phase: PostDelete, namespace: ops, backoffLimit: 3, ttlSecondsAfterFinished: 5, deletePolicy: [HookFailed, HookSucceeded], with: {image: "a:1"}}
+  - {name: c, uses: job, phase: PostDelete, namespace: ops, backoffLimit: 3, ttlSecondsAfterFinished: 300, deletePolicy: [HookFailed, HookSucceeded], with: {image: "a:1"}}
 `)}}
 	res, err := Run(Input{Repo: fsys, AppDir: "app"})
 	if err != nil {

@@ -29,7 +29,11 @@ const (
 	// DefaultGenerateNameTTL removes the Jobs of generateName hooks a day
 	// after they finish; nothing else would.
 	DefaultGenerateNameTTL = 86400
-	maxNameLength          = 63
+	// MinHookTTL is the shortest ttlSecondsAfterFinished hookgen writes
+	// for Argo CD before 3.0, which does not hold a hook Job with a
+	// finalizer until it has seen it finish.
+	MinHookTTL    = 60
+	maxNameLength = 63
 	// generateNameSuffix is what Argo CD appends to a generateName:
 	// <7-char revision>-<phase>-<unix seconds>, with the phase lowercased.
 	generateNameSuffixFixed = 7 + 1 + 1 + 10
@@ -248,6 +252,13 @@ func (g *generator) limits(h *mergedHook, k *Knobs, tmpl *HookTemplate, spec *ya
 	if st.ttl == nil && st.generateName {
 		ttl := int32(DefaultGenerateNameTTL)
 		st.ttl = &ttl
+	}
+	if st.ttl != nil && *st.ttl < MinHookTTL && !g.ctx.ArgoCD.AtLeast(3, 0) {
+		pos := h.at("ttlSecondsAfterFinished")
+		if k.TTLSecondsAfterFinished == nil && td.TTLSecondsAfterFinished == nil {
+			pos = g.origins.pos(mapGet(spec, "ttlSecondsAfterFinished"), h.at("job"))
+		}
+		g.ps.add(pos, h.Name, "ttlSecondsAfterFinished %d: Argo CD before 3.0 waits forever for a hook Job deleted before it saw the Job finish (argo-cd#18884); set at least %d, or, if the sidecar serves Argo CD 3.0 or newer, say so with HOOKGEN_ARGOCD_VERSION (now %s)", *st.ttl, MinHookTTL, g.ctx.ArgoCD)
 	}
 }
 
