@@ -402,7 +402,8 @@ func (r *Run) pluginEnv(i int) ([]string, error) {
 func (r *Run) runHookgen(ctx context.Context, dir string, env []string, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, r.hookgen, args...)
 	cmd.Dir = dir
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + r.Stack.Dir}, env...)
+	// The sidecar's environment, then what Argo CD sends for the app.
+	cmd.Env = append(append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + r.Stack.Dir}, r.Stack.PluginEnv...), env...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

@@ -28,6 +28,7 @@ var scenarios = []scenario{
 	{name: "example-shop", run: testExampleShop},
 	{name: "example-shop-helm", run: testExampleShopHelm},
 	{name: "example-notifications", run: testExampleNotifications},
+	{name: "trap-ttl", run: testTrapTTL},
 }
 
 // success: PreSync hooks run wave by wave and complete before any object

@@ -74,6 +74,9 @@ type Stack struct {
 
 	// Node is the real node (Options.RealNode), else nil.
 	Node *node.Node
+	// PluginEnv is what Options.PluginEnv adds to the sidecar's
+	// environment.
+	PluginEnv []string
 	// Timings of the start: when each part was ready, from the start.
 	Timings map[string]time.Duration
 
@@ -159,7 +162,7 @@ func StartStack(ctx context.Context, opts Options) (s *Stack, err error) {
 	if err != nil {
 		return nil, err
 	}
-	s = &Stack{Dir: dir, Argo: opts.Argo, Timings: map[string]time.Duration{}}
+	s = &Stack{Dir: dir, Argo: opts.Argo, PluginEnv: opts.PluginEnv, Timings: map[string]time.Duration{}}
 	start := time.Now()
 	mark := func(what string) { s.Timings[what] = time.Since(start) }
 	defer func() {
@@ -191,7 +194,7 @@ func StartStack(ctx context.Context, opts Options) (s *Stack, err error) {
 
 	// Kubernetes control plane.
 	apiOpts := kubeapi.Options{APIServerPath: bins[tools.KubeAPIServer], EtcdPath: bins[tools.Etcd]}
-	controllers := "job-controller,deployment-controller,replicaset-controller,garbage-collector-controller,namespace-controller,serviceaccount-controller,pod-garbage-collector-controller,node-lifecycle-controller"
+	controllers := "job-controller,ttl-after-finished-controller,deployment-controller,replicaset-controller,garbage-collector-controller,namespace-controller,serviceaccount-controller,pod-garbage-collector-controller,node-lifecycle-controller"
 	if opts.RealNode {
 		apiOpts.ExtraArgs = node.APIServerArgs
 		controllers += "," + strings.Join(node.Controllers, ",")
