@@ -156,14 +156,18 @@ func (g *generator) generate(h *mergedHook) []*Job {
 			return nil // its problems are reported where it is defined
 		}
 	}
-	before := len(g.ps.list)
+	// A problem of the settings or an unknown parameter leaves the Job
+	// buildable: it is built, so that its other problems (a literal
+	// secret, a policy rule) show in the same run. A parameter the
+	// template needs and lacks, or one with a bad value, would change
+	// what it expands to: then the Job is not built.
 	st := g.settings(h, &k, tmpl)
 	var with map[string]*yaml.Node
 	if tmpl != nil {
-		with = g.checkWith(h, tmpl)
-	}
-	if len(g.ps.list) > before {
-		return nil
+		var complete bool
+		if with, complete = g.checkWith(h, tmpl); !complete {
+			return nil
+		}
 	}
 	var jobs []*Job
 	for _, phase := range st.phases {
@@ -252,9 +256,10 @@ func (g *generator) limits(h *mergedHook, k *Knobs, tmpl *HookTemplate, spec *ya
 }
 
 // checkWith checks a hook's parameters against its template and returns
-// them by name.
-func (g *generator) checkWith(h *mergedHook, tmpl *HookTemplate) map[string]*yaml.Node {
-	with := map[string]*yaml.Node{}
+// them by name; complete says that every parameter given has a good value
+// and every one the template needs is given.
+func (g *generator) checkWith(h *mergedHook, tmpl *HookTemplate) (with map[string]*yaml.Node, complete bool) {
+	with, complete = map[string]*yaml.Node{}, true
 	given := map[string]bool{}
 	declared := map[string]*Param{}
 	names := make([]string, len(tmpl.Spec.Params))
@@ -286,12 +291,14 @@ func (g *generator) checkWith(h *mergedHook, tmpl *HookTemplate) map[string]*yam
 				parsed, msg := parseParamText(p.Type, val.Value)
 				if msg != "" {
 					g.ps.add(Pos{File: ParametersFile}, h.Name, "%s%s: %q %s", ParamHookPrefix, h.Name, p.Name, msg)
+					complete = false
 					continue
 				}
 				val = parsed
 			}
 			if msg := checkParamValue(p.Type, val); msg != "" {
 				g.ps.add(g.origins.pos(val, pos), h.Name, "parameter %q %s", p.Name, msg)
+				complete = false
 				continue
 			}
 			with[p.Name] = val
@@ -300,9 +307,10 @@ func (g *generator) checkWith(h *mergedHook, tmpl *HookTemplate) map[string]*yam
 	for _, p := range tmpl.Spec.Params {
 		if p.Required && !given[p.Name] {
 			g.ps.add(h.keyAt("with"), h.Name, "template %q needs parameter %q (%s): add it under with", tmpl.Metadata.Name, p.Name, p.Type)
+			complete = false
 		}
 	}
-	return with
+	return with, complete
 }
 
 // scope returns the placeholder values for one phase of a hook.
@@ -404,9 +412,6 @@ func (g *generator) phaseJob(h *mergedHook, k *Knobs, tmpl *HookTemplate, with m
 	// written, and what Kubernetes reads.
 	canonical(spec)
 	g.limits(h, k, tmpl, spec, &st)
-	if len(g.ps.list) > before {
-		return nil
-	}
 	j := &Job{Hook: h.Name, Phase: phase, Template: templateName, Pos: h.pos(),
 		ActiveDeadlineSeconds: st.deadline, BackoffLimit: st.backoff, TTLSecondsAfterFinished: st.ttl,
 		decl: h, tmpl: tmpl, knobs: k}
@@ -414,9 +419,6 @@ func (g *generator) phaseJob(h *mergedHook, k *Knobs, tmpl *HookTemplate, with m
 		j.Wave = *st.wave
 	}
 	g.assemble(h, k, st, sc, spec, j)
-	if len(g.ps.list) > before {
-		return nil
-	}
 	// A literal secret is a problem of its own: the Job, never printed
 	// then, still goes to the judge, so that every problem shows at once
 	// (and the secret, registered here, is redacted from what it says).
