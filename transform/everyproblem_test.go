@@ -65,6 +65,40 @@ func TestEveryProblemAtOnce(t *testing.T) {
 			},
 		},
 		{
+			name: "unknown placeholders beside a password and a latest image",
+			hook: `  - name: p
+    uses: job
+    phase: PreSync
+    namespace: $(app.nmespace)
+    serviceAccountName: $(app.sa)
+    podLabels: {team: $(app.team)}
+    with:
+      image: "ghcr.io/acme/p:$(app.revison)"
+      command: [run, "$(hook.stage)"]
+      env:
+        - {name: DB_PASSWORD, value: hunter2hunter2}
+        - {name: API_KEY, value: "$(app.key)"}
+  - name: q
+    phase: PostSync
+    job:
+      activeDeadlineSeconds: $(app.deadline)
+      template:
+        spec:
+          containers: [{name: main, image: "busybox:latest"}]
+`,
+			want: []string{
+				`hookgen.yaml:7: hook "p": namespace: unknown placeholder $(app.nmespace) (did you mean "namespace"?)`,
+				`hookgen.yaml:8: hook "p": serviceAccountName: unknown placeholder $(app.sa) (known: kubeVersion, name, namespace, path, project, repoURL, revision, revisionShort, targetRevision)`,
+				`hookgen.yaml:9: hook "p": podLabels.team: unknown placeholder $(app.team) (known: kubeVersion, name, namespace, path, project, repoURL, revision, revisionShort, targetRevision)`,
+				`hookgen.yaml:11: hook "p": unknown placeholder $(app.revison) (did you mean "revision"?)`,
+				`hookgen.yaml:12: hook "p": unknown placeholder $(hook.stage) (known: name, outcome, phase)`,
+				`hookgen.yaml:14: hook "p": env DB_PASSWORD has a literal value; a secret belongs in a Secret: use valueFrom.secretKeyRef`,
+				`hookgen.yaml:15: hook "p": unknown placeholder $(app.key) (known: kubeVersion, name, namespace, path, project, repoURL, revision, revisionShort, targetRevision)`,
+				`hookgen.yaml:19: hook "q": unknown placeholder $(app.deadline) (known: kubeVersion, name, namespace, path, project, repoURL, revision, revisionShort, targetRevision)`,
+				`hookgen.yaml:22: hook "q": policy images.allowUnpinned: container "main": image "busybox:latest" is tagged latest: pin a real tag`,
+			},
+		},
+		{
 			name: "missing parameter: the Job is not built",
 			hook: `  - name: d
     uses: job

@@ -65,6 +65,7 @@ type Job struct {
 	knobs    *Knobs         // the hook's settings after defaults
 	injected map[string]any // a hook the platform injects: its value as generated
 	movedBy  string         // what moved the Job into its namespace, if not the hook
+	quiet    map[Pos]bool   // where problems follow from one found while building it
 }
 
 // defaultDeletePolicy is the delete policy of a hook that sets none:
@@ -343,15 +344,17 @@ func (g *generator) substitute(h *mergedHook, sc *scope, n *yaml.Node, fallback 
 	return out
 }
 
-// text substitutes placeholders in a string setting of a hook.
-func (g *generator) text(h *mergedHook, sc *scope, field, in string) string {
+// text substitutes placeholders in a string setting of a hook; ok says
+// every placeholder resolved (else the value is not checked further: its
+// problems would follow from the placeholder's).
+func (g *generator) text(h *mergedHook, sc *scope, field, in string) (out string, ok bool) {
 	s := &subster{scope: sc}
 	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: tagStr, Value: in}
-	out := s.String(n, in)
+	out = s.String(n, in)
 	for _, e := range s.errs {
 		g.ps.add(h.at(field), h.Name, "%s: %s", field, e.msg)
 	}
-	return out
+	return out, len(s.errs) == 0
 }
 
 // phaseJob builds the Job of one phase.
@@ -402,12 +405,34 @@ func (g *generator) phaseJob(h *mergedHook, k *Knobs, tmpl *HookTemplate, with m
 	} else {
 		spec = g.substitute(h, sc, h.Job, h.at("job"))
 	}
-	if spec != nil {
-		untaint(spec)
-	}
-	if len(g.ps.list) > before || spec == nil {
+	if spec == nil {
 		return nil
 	}
+	untaint(spec)
+	// A placeholder that did not resolve leaves the Job buildable: it is
+	// built and judged, so that its other problems show in the same run.
+	// A later problem at the place of a problem found so far follows from
+	// it (the image a failed placeholder left empty) and is dropped.
+	var quiet map[Pos]bool
+	for _, p := range g.ps.list[before:] {
+		if quiet == nil {
+			quiet = map[Pos]bool{}
+		}
+		quiet[p.Pos] = true
+	}
+	mark := len(g.ps.list)
+	defer func() {
+		if quiet == nil {
+			return
+		}
+		kept := g.ps.list[:mark]
+		for _, p := range g.ps.list[mark:] {
+			if !quiet[p.Pos] {
+				kept = append(kept, p)
+			}
+		}
+		g.ps.list = kept
+	}()
 	// From here on the job is in canonical form: what is read is what is
 	// written, and what Kubernetes reads.
 	canonical(spec)
@@ -415,6 +440,7 @@ func (g *generator) phaseJob(h *mergedHook, k *Knobs, tmpl *HookTemplate, with m
 	j := &Job{Hook: h.Name, Phase: phase, Template: templateName, Pos: h.pos(),
 		ActiveDeadlineSeconds: st.deadline, BackoffLimit: st.backoff, TTLSecondsAfterFinished: st.ttl,
 		decl: h, tmpl: tmpl, knobs: k}
+	j.quiet = quiet
 	if st.wave != nil {
 		j.Wave = *st.wave
 	}
@@ -448,8 +474,9 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 		}
 	}
 	if k.Namespace != nil {
-		j.Namespace = g.text(h, sc, "namespace", *k.Namespace)
-		if !isDNSLabel(j.Namespace) {
+		ns, ok := g.text(h, sc, "namespace", *k.Namespace)
+		j.Namespace = ns
+		if ok && !isDNSLabel(j.Namespace) {
 			g.ps.add(h.at("namespace"), h.Name, "namespace %q is not a DNS-1123 label", clip(j.Namespace, 80))
 		}
 	}
@@ -505,8 +532,12 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 	podMeta := mapEnsure(pod, "metadata")
 	labels := map[string]string{}
 	for key, v := range k.PodLabels {
-		labels[key] = g.text(h, sc, "podLabels."+key, v)
-		if msg := checkLabel(key, labels[key]); msg != "" {
+		text, ok := g.text(h, sc, "podLabels."+key, v)
+		labels[key] = text
+		if !ok {
+			text = "" // the key alone is checked
+		}
+		if msg := checkLabel(key, text); msg != "" {
 			g.ps.add(h.at("podLabels."+key), h.Name, "podLabels: %s", msg)
 		}
 	}
@@ -515,7 +546,7 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 	if len(k.PodAnnotations) > 0 {
 		anns := map[string]string{}
 		for key, v := range k.PodAnnotations {
-			anns[key] = g.text(h, sc, "podAnnotations."+key, v)
+			anns[key], _ = g.text(h, sc, "podAnnotations."+key, v)
 			if msg := checkQualifiedName(key); msg != "" {
 				g.ps.add(h.at("podAnnotations."+key), h.Name, "podAnnotations: key %q %s", key, msg)
 			}
@@ -526,8 +557,8 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 	// Pod spec.
 	added := g.podFields(h, k, sc, podSpec, fail)
 	if k.ServiceAccountName != nil {
-		sa := g.text(h, sc, "serviceAccountName", *k.ServiceAccountName)
-		if !isDNSSubdomain(sa) {
+		sa, ok := g.text(h, sc, "serviceAccountName", *k.ServiceAccountName)
+		if ok && !isDNSSubdomain(sa) {
 			g.ps.add(h.at("serviceAccountName"), h.Name, "serviceAccountName %q is not a DNS-1123 subdomain", clip(sa, 80))
 		}
 		mapSet(podSpec, "serviceAccountName", newStr(sa))
@@ -535,8 +566,12 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 	if len(k.NodeSelector) > 0 {
 		sel := map[string]string{}
 		for key, v := range k.NodeSelector {
-			sel[key] = g.text(h, sc, "nodeSelector."+key, v)
-			if msg := checkLabel(key, sel[key]); msg != "" {
+			text, ok := g.text(h, sc, "nodeSelector."+key, v)
+			sel[key] = text
+			if !ok {
+				text = "" // the key alone is checked
+			}
+			if msg := checkLabel(key, text); msg != "" {
 				g.ps.add(h.at("nodeSelector."+key), h.Name, "nodeSelector: %s", msg)
 			}
 		}
