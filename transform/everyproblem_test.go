@@ -99,6 +99,25 @@ func TestEveryProblemAtOnce(t *testing.T) {
 			},
 		},
 		{
+			name: "field of the wrong type beside a password and a latest image",
+			hook: `  - name: w
+    uses: job
+    phase: PreSync
+    enabled: 1
+    hardening: {runAsUser: "x"}
+    with:
+      image: postgres:latest
+      env:
+        - {name: DB_PASSWORD, value: hunter2hunter2}
+`,
+			want: []string{
+				`hookgen.yaml:7: hook "w": "enabled" must be true or false, not an integer`,
+				`hookgen.yaml:8: hook "w": "runAsUser" must be an integer, not a string`,
+				`hookgen.yaml:10: hook "w": policy images.allowUnpinned: container "w": image "postgres:latest" is tagged latest: pin a real tag`,
+				`hookgen.yaml:12: hook "w": env DB_PASSWORD has a literal value; a secret belongs in a Secret: use valueFrom.secretKeyRef`,
+			},
+		},
+		{
 			name: "missing parameter: the Job is not built",
 			hook: `  - name: d
     uses: job

@@ -145,7 +145,9 @@ func (g *generator) generate(h *mergedHook) []*Job {
 			g.ps.add(g.origins.pos(n, h.at("job")), h.Name, "job: %s", msg)
 		})
 	case h.Uses == "":
-		g.ps.add(h.pos(), h.Name, "set uses (a template: %s) or job (a raw JobSpec)", strings.Join(g.templates.Names(), ", "))
+		if !h.wrote("uses") && !h.wrote("job") {
+			g.ps.add(h.pos(), h.Name, "set uses (a template: %s) or job (a raw JobSpec)", strings.Join(g.templates.Names(), ", "))
+		} // else reported when loaded
 		return nil
 	default:
 		tmpl = g.templates[h.Uses]
