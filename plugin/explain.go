@@ -338,7 +338,11 @@ func explainMermaid(t *transform.Timeline, title string) string {
 					lines = append(lines, mermaidText(jobName(j))+"<br/><small>"+mermaidText(strings.Join(jobSummary(j), ", "))+"</small>")
 				}
 				if len(w.Resources) > 0 {
-					lines = append(lines, mermaidText(plural(len(w.Resources), "resource")+": "+resourceNames(w.Resources, 4)))
+					what := plural(len(w.Resources), "resource")
+					if s.Phase != transform.Sync {
+						what = plural(len(w.Resources), "hook") + " from the manifests"
+					}
+					lines = append(lines, mermaidText(what+": "+resourceNames(w.Resources, 4)))
 				}
 				fmt.Fprintf(&b, "    %s[\"%s\"]\n", nid, strings.Join(lines, "<br/>"))
 				ids = append(ids, nid)
