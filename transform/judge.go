@@ -162,6 +162,9 @@ func judgeJob(j *Job, p *HookPolicy, ctx Context, o *origins, ps *problems) {
 			pos = j.decl.at(ruleField[rule])
 		}
 		pos = o.pos(nodeAt(j.Node, at), pos)
+		if j.quiet[pos] {
+			return // follows from a problem found while building the Job
+		}
 		msg := fmt.Sprintf(format, args...)
 		if rule == "namespaces" && j.movedBy != "" {
 			msg += fmt.Sprintf(" (the hook names no namespace; %s moves it there)", j.movedBy)
