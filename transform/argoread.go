@@ -179,6 +179,8 @@ type Object struct {
 	Argo               ArgoReading
 	Job                *Job      // the generated hook; nil for the application's own
 	Manifest           *Manifest // the document it comes from; nil for a generated hook
+	// TTL is a Job's spec.ttlSecondsAfterFinished, nil when unset.
+	TTL *float64
 }
 
 // Label names the object for a reader: Kind/name, or Kind/prefix* for a
@@ -215,6 +217,11 @@ func streamObjects(res *Result) []*Object {
 			o.Name, _ = meta["name"].(string)
 			o.GenerateName, _ = meta["generateName"].(string)
 			o.Namespace, _ = meta["namespace"].(string)
+		}
+		if o.Kind == "Job" {
+			if ttl, ok := number(get(obj, "spec", "ttlSecondsAfterFinished")); ok {
+				o.TTL = &ttl
+			}
 		}
 		out = append(out, o)
 	}

@@ -110,18 +110,18 @@ func Explain(res *Result) *Timeline {
 		Delete:  []Stage{*byPhase[PreDelete], {}, *byPhase[PostDelete]},
 		Objects: objects,
 	}
-	t.Notes = notes(t)
+	t.Notes = notes(t, res.ArgoCD)
 	return t
 }
 
 // notes finds what a reviewer should know about a result. Each note holds
 // for Argo CD as argocd-facts.md describes it.
-func notes(t *Timeline) []Note {
+func notes(t *Timeline, argo ArgoCDVersion) []Note {
 	var out []Note
 	add := func(key, text string, of group) {
 		out = append(out, Note{Key: key, Text: text, Jobs: of.jobs, Objects: of.objects})
 	}
-	var syncHooks, postSync, preDelete, postDelete, postDeleteHere, postDeleteList, several, idle group
+	var syncHooks, postSync, preDelete, postDelete, postDeleteHere, postDeleteList, several, idle, ttlTrap group
 	var piling, immutable []*Job
 	helmSeveral := false
 	for _, o := range t.Objects {
@@ -157,6 +157,9 @@ func notes(t *Timeline) []Note {
 		if r.Hook && !r.Skip && !r.Runs() {
 			idle.add(o)
 		}
+		if r.Hook && len(r.SyncPhases) > 0 && o.TTL != nil && *o.TTL < MinHookTTL && !argo.AtLeast(3, 0) {
+			ttlTrap.add(o)
+		}
 		if j := o.Job; j != nil {
 			if j.Generate && j.TTLSecondsAfterFinished == nil {
 				piling = append(piling, j)
@@ -187,6 +190,9 @@ func notes(t *Timeline) []Note {
 	}
 	if !idle.empty() {
 		add("never-applied", "Argo CD never applies these: they are hooks (they carry a hook annotation) of no phase it runs, such as Helm's test and rollback hooks.", idle)
+	}
+	if !ttlTrap.empty() {
+		add("ttl-trap", fmt.Sprintf("These hook Jobs are deleted as soon as they finish (ttlSecondsAfterFinished under %d s): Argo CD before 3.0 may never see them finish, and the sync then waits forever (argo-cd#18884). Raise the TTL, or, if the sidecar serves Argo CD 3.0 or newer, set HOOKGEN_ARGOCD_VERSION (now %s).", MinHookTTL, argo), ttlTrap)
 	}
 	if !preDelete.empty() {
 		add("predelete-version", "PreDelete hooks need Argo CD 3.3 or newer; older versions delete the application without running them.", preDelete)
