@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/hookgen/hookgen/internal/runnerenv"
 )
 
 // Context is what message templates (--text, --subject, --body) see. It is
@@ -56,19 +58,19 @@ func newContext(env map[string]string, now time.Time, argocdURL string) Context 
 	get := func(k string) string { return truncateBytes(env[k], maxContextValue) }
 	c := Context{
 		App: App{
-			Name:           get("HOOKGEN_APP_NAME"),
-			Namespace:      get("HOOKGEN_APP_NAMESPACE"),
-			Project:        get("HOOKGEN_APP_PROJECT"),
-			Revision:       get("HOOKGEN_APP_REVISION"),
-			RevisionShort:  get("HOOKGEN_APP_REVISION_SHORT"),
-			RepoURL:        get("HOOKGEN_APP_REPO_URL"),
-			Path:           get("HOOKGEN_APP_PATH"),
-			TargetRevision: get("HOOKGEN_APP_TARGET_REVISION"),
+			Name:           get(runnerenv.AppName),
+			Namespace:      get(runnerenv.AppNamespace),
+			Project:        get(runnerenv.AppProject),
+			Revision:       get(runnerenv.AppRevision),
+			RevisionShort:  get(runnerenv.AppRevisionShort),
+			RepoURL:        get(runnerenv.AppRepoURL),
+			Path:           get(runnerenv.AppPath),
+			TargetRevision: get(runnerenv.AppTargetRevision),
 		},
 		Hook: Hook{
-			Name:    get("HOOKGEN_HOOK_NAME"),
-			Phase:   get("HOOKGEN_HOOK_PHASE"),
-			Outcome: get("HOOKGEN_HOOK_OUTCOME"),
+			Name:    get(runnerenv.HookName),
+			Phase:   get(runnerenv.HookPhase),
+			Outcome: get(runnerenv.HookOutcome),
 		},
 		Time: now.UTC().Format(time.RFC3339),
 	}

@@ -8,6 +8,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/hookgen/hookgen/internal/runnerenv"
 )
 
 // run is one execution of an action: its environment, log and secrets.
@@ -167,7 +169,7 @@ func orDefault(v, def string) string {
 
 // argocdURL resolves the Argo CD base URL: the flag, else the environment.
 func (r *run) argocdURL(flagValue string) (string, error) {
-	v := strings.TrimSpace(r.envOr(flagValue, "HOOKGEN_ARGOCD_URL"))
+	v := strings.TrimSpace(r.envOr(flagValue, runnerenv.ArgoCDURL))
 	if err := checkArgoCDURL(v); err != nil {
 		return "", err
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/hookgen/hookgen/internal/canon"
+	"github.com/hookgen/hookgen/internal/runnerenv"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -887,23 +888,24 @@ func isRunner(c *yaml.Node) bool {
 }
 
 // RunnerEnv lists the variables a runner container gets: the context its
-// messages are made of (see package runner). Empty values are left out.
+// messages are made of (internal/runnerenv, package runner). Empty values
+// are left out.
 var RunnerEnv = []struct {
 	Name string
 	Get  func(App, string, Phase, string) string
 }{
-	{"HOOKGEN_APP_NAME", func(a App, _ string, _ Phase, _ string) string { return a.Name }},
-	{"HOOKGEN_APP_NAMESPACE", func(a App, _ string, _ Phase, _ string) string { return a.Namespace }},
-	{"HOOKGEN_APP_PROJECT", func(a App, _ string, _ Phase, _ string) string { return a.Project }},
-	{"HOOKGEN_APP_REVISION", func(a App, _ string, _ Phase, _ string) string { return a.Revision }},
-	{"HOOKGEN_APP_REVISION_SHORT", func(a App, _ string, _ Phase, _ string) string { return a.RevisionShort }},
-	{"HOOKGEN_APP_REPO_URL", func(a App, _ string, _ Phase, _ string) string { return a.RepoURL }},
-	{"HOOKGEN_APP_PATH", func(a App, _ string, _ Phase, _ string) string { return a.Path }},
-	{"HOOKGEN_APP_TARGET_REVISION", func(a App, _ string, _ Phase, _ string) string { return a.TargetRevision }},
-	{"HOOKGEN_HOOK_NAME", func(_ App, hook string, _ Phase, _ string) string { return hook }},
-	{"HOOKGEN_HOOK_PHASE", func(_ App, _ string, p Phase, _ string) string { return string(p) }},
-	{"HOOKGEN_HOOK_OUTCOME", func(_ App, _ string, p Phase, _ string) string { return p.Outcome() }},
-	{"HOOKGEN_ARGOCD_URL", func(_ App, _ string, _ Phase, url string) string { return url }},
+	{runnerenv.AppName, func(a App, _ string, _ Phase, _ string) string { return a.Name }},
+	{runnerenv.AppNamespace, func(a App, _ string, _ Phase, _ string) string { return a.Namespace }},
+	{runnerenv.AppProject, func(a App, _ string, _ Phase, _ string) string { return a.Project }},
+	{runnerenv.AppRevision, func(a App, _ string, _ Phase, _ string) string { return a.Revision }},
+	{runnerenv.AppRevisionShort, func(a App, _ string, _ Phase, _ string) string { return a.RevisionShort }},
+	{runnerenv.AppRepoURL, func(a App, _ string, _ Phase, _ string) string { return a.RepoURL }},
+	{runnerenv.AppPath, func(a App, _ string, _ Phase, _ string) string { return a.Path }},
+	{runnerenv.AppTargetRevision, func(a App, _ string, _ Phase, _ string) string { return a.TargetRevision }},
+	{runnerenv.HookName, func(_ App, hook string, _ Phase, _ string) string { return hook }},
+	{runnerenv.HookPhase, func(_ App, _ string, p Phase, _ string) string { return string(p) }},
+	{runnerenv.HookOutcome, func(_ App, _ string, p Phase, _ string) string { return p.Outcome() }},
+	{runnerenv.ArgoCDURL, func(_ App, _ string, _ Phase, url string) string { return url }},
 }
 
 // runnerEnv builds the context variables of a runner container.
