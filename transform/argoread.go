@@ -39,7 +39,7 @@ import (
 //     ignored as an unrelated YAML file.
 
 // argoText returns a file's content as the UTF-8 text Argo CD reads
-// (github.com/dimchansky/utfutil with UTF-8 as the default).
+// (github.com/TomOnTime/utfutil with UTF-8 as the default).
 func argoText(data []byte) []byte {
 	switch {
 	case bytes.HasPrefix(data, []byte("\xef\xbb\xbf")):
@@ -123,7 +123,7 @@ func jsonChunks(file string, text []byte, one bool) ([]chunk, *Problem) {
 		out = append(out, chunk{line: lineAt(text, from), text: raw, reencode: true})
 		if one {
 			if dec.More() {
-				p := Problem{Pos: Pos{File: file, Line: lineAt(text, dec.InputOffset())}, Msg: "more than one JSON value; Argo CD reads exactly one object from a .json file: split the file"}
+				p := Problem{Pos: Pos{File: file, Line: lineAt(text, dec.InputOffset())}, Msg: "more than one JSON value: Argo CD reads exactly one object from a .json file"}
 				return out, &p
 			}
 			return out, nil
@@ -148,7 +148,8 @@ func jsonProblem(file string, text []byte, off int64, err error) Problem {
 // comment. A line that starts with "---" followed by anything else is an
 // error that ends the reading. Empty documents are dropped; text after a
 // "..." line in a document is dropped (the decoder reads one document of
-// it).
+// it), and a "..." line before any content is an error, as it is to
+// sigs.k8s.io/yaml.
 func yamlChunks(file string, text []byte) ([]chunk, *Problem) {
 	var out []chunk
 	cur := chunk{line: 1}
@@ -181,11 +182,10 @@ func yamlChunks(file string, text []byte) ([]chunk, *Problem) {
 		case end >= 0:
 		case isMarker(l, "..."):
 			if firstContent(text[start:i]) == 0 {
-				// No document before it: the decoder reads the next one.
-				cur, start = chunk{line: line + 1, reencode: cur.reencode}, next
-			} else {
-				end = i
+				// sigs.k8s.io/yaml finds no node before the marker.
+				return out, &Problem{Pos: Pos{File: file, Line: line}, Msg: "invalid YAML: a document end marker (...) before any content"}
 			}
+			end = i
 		case len(l) > 0 && l[0] == '%':
 			cur.reencode = true
 		}

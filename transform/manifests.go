@@ -318,7 +318,7 @@ func parseManifests(file string, data []byte, lim Limits, keep bool, aliases *al
 		}
 		if len(doc.Content) == 0 || isNull(doc.Content[0]) {
 			if isJSON {
-				failed = &Problem{Pos: Pos{File: file, Line: c.line}, Msg: "not a Kubernetes resource (found null); Argo CD reads exactly one object from a .json file"}
+				failed = &Problem{Pos: Pos{File: file, Line: c.line}, Msg: "not a Kubernetes resource (found null)"}
 			}
 			continue // an empty document or a lone comment
 		}
@@ -440,6 +440,16 @@ func describe(m *Manifest, ps *problems) bool {
 	if m.APIVersion == "" || m.Kind == "" {
 		ps.add(pos, "", "not a Kubernetes resource: apiVersion and kind are required; exclude the file with manifests.exclude if it is not one")
 		return false
+	}
+	if items := mapGet(n, "items"); items != nil && items.Kind == yaml.SequenceNode {
+		// Argo CD reads any object whose items are a list as a list of
+		// objects, and fails on an item that is not one.
+		for i, it := range items.Content {
+			if it.Kind != yaml.MappingNode {
+				ps.add(Pos{File: m.File, Line: m.Line + it.Line - 1}, "", "items[%d] is %s, not an object: Argo CD reads an object with an items list as a list of resources", i, kindName(it))
+				return false
+			}
+		}
 	}
 	if m.Name == "" && get("metadata", "generateName") == "" && !strings.HasSuffix(m.Kind, "List") && !isHookgenKind(m.APIVersion) {
 		ps.add(pos, "", "%s has no metadata.name", m.Kind)

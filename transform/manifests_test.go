@@ -109,7 +109,7 @@ func TestYAMLChunks(t *testing.T) {
 		{name: "comment after marker", in: "a: 1\n--- # next\nb: 2", want: []string{"a: 1\n", "b: 2"}, line: []int{1, 3}},
 		{name: "crlf", in: "a: 1\r\n---\r\nb: 2\r\n", want: []string{"a: 1\r\n", "b: 2\r\n"}, line: []int{1, 3}},
 		{name: "document end cuts", in: "a: 1\n...\nb: 2\n---\nc: 3\n", want: []string{"a: 1\n", "c: 3\n"}, line: []int{1, 5}},
-		{name: "document end first", in: "...\nb: 2\n", want: []string{"b: 2\n"}, line: []int{2}},
+		{name: "document end first", in: "a: 1\n---\n# c\n...\nb: 2\n", want: []string{"a: 1\n"}, line: []int{1}, err: "m.yaml:4: invalid YAML: a document end marker (...) before any content"},
 		{name: "indented dashes", in: "a: |\n  ---\n  x\n", want: []string{"a: |\n  ---\n  x\n"}, line: []int{1}},
 		{name: "content on marker", in: "a: 1\n--- {b: 2}\n", err: "m.yaml:2: invalid YAML: document separator \"--- {b: 2}\""},
 		{name: "four dashes", in: "----\n", err: "m.yaml:1: invalid YAML: document separator \"----\""},
@@ -167,6 +167,7 @@ func TestArgoReading(t *testing.T) {
 		{name: "json unrelated", file: "package.json", in: `{"name": "x"}`, err: "package.json:1: not a Kubernetes resource: kind is missing"},
 		{name: "json empty", file: "a.json", in: "", err: "a.json:1: invalid JSON: unexpected end of the file"},
 		{name: "json null", file: "a.json", in: "null", err: "a.json:1: not a Kubernetes resource (found null)"},
+		{name: "items not objects", file: "i.yaml", in: cm + "---\napiVersion: v1\nkind: List\nitems:\n- 1\n", kinds: "ConfigMap", err: "i.yaml:9: items[0] is an integer, not an object"},
 		{name: "bom", file: "b.yaml", in: "\xef\xbb\xbf" + cm, kinds: "ConfigMap"},
 		{name: "utf16", file: "u.yaml", in: utf16(cm), kinds: "ConfigMap"},
 	} {
