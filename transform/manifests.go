@@ -9,6 +9,8 @@ import (
 
 	"sigs.k8s.io/kustomize/api/resource"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/hookgen/hookgen/internal/argoglob"
 )
 
 // Manifest is one of the application's own resources. It is printed as it
@@ -179,7 +181,7 @@ func compileGlobs(patterns []string, appDir string, ps *problems) ([]*regexp.Reg
 	var out []*regexp.Regexp
 	ok := true
 	for _, p := range patterns {
-		re, err := compileGlob(p)
+		re, err := argoglob.Compile(p)
 		if err != nil {
 			ps.add(Pos{File: path.Join(appDir, SpecFile)}, "", "manifests: bad glob %q: %v", p, err)
 			ok = false

@@ -1,4 +1,4 @@
-package transform
+package argoglob
 
 import (
 	"errors"
@@ -8,10 +8,10 @@ import (
 	"unicode/utf8"
 )
 
-// compileGlob compiles a manifests.include or manifests.exclude pattern
-// with the syntax and meaning Argo CD gives a directory source's include
-// and exclude (github.com/gobwas/glob compiled with no separators, matched
-// against the path relative to the app directory):
+// Compile compiles a pattern with the syntax and meaning Argo CD gives a
+// directory source's include and exclude (github.com/gobwas/glob compiled
+// with no separators, matched against the path relative to the app
+// directory):
 //
 //   - **      any text, "/" included
 //     ?          one character
@@ -21,12 +21,17 @@ import (
 //     \x         x itself
 //
 // The quirks of that syntax are kept: "]", "}" and "," outside a class or
-// an alternative are plain text, a class holds a list or one range (not
-// both), and an unclosed "{" is closed at the end of the pattern. The
-// pattern becomes an RE2 expression, which matches in linear time.
-func compileGlob(p string) (*regexp.Regexp, error) {
-	if !utf8.ValidString(p) || strings.IndexByte(p, 0) >= 0 {
+// an alternative are plain text, and a class holds a list or one range
+// (not both). What gobwas/glob cannot read (invalid UTF-8, U+FFFD), reads
+// oddly (a NUL ends its pattern) or mishandles (an unclosed "{" or an
+// empty alternative can make its matcher panic) is an error. The pattern becomes an RE2
+// expression, which matches in linear time.
+func Compile(p string) (*regexp.Regexp, error) {
+	if !utf8.ValidString(p) || strings.ContainsRune(p, utf8.RuneError) {
 		return nil, errors.New("not valid UTF-8 text")
+	}
+	if strings.IndexByte(p, 0) >= 0 {
+		return nil, errors.New("a NUL character")
 	}
 	var b strings.Builder
 	b.WriteString(`(?s)^`)
@@ -36,10 +41,16 @@ func compileGlob(p string) (*regexp.Regexp, error) {
 		r := rs[i]
 		switch {
 		case r == '{':
+			if i+1 < len(rs) && (rs[i+1] == ',' || rs[i+1] == '}') {
+				return nil, errors.New("an empty {alternative}")
+			}
 			level++
 			b.WriteString("(?:")
 			i++
 		case r == ',' && level > 0:
+			if i+1 < len(rs) && (rs[i+1] == ',' || rs[i+1] == '}') || i+1 == len(rs) {
+				return nil, errors.New("an empty {alternative}")
+			}
 			b.WriteByte('|')
 			i++
 		case r == '}' && level > 0:
@@ -72,8 +83,8 @@ func compileGlob(p string) (*regexp.Regexp, error) {
 			i += n
 		}
 	}
-	for ; level > 0; level-- {
-		b.WriteByte(')')
+	if level > 0 {
+		return nil, errors.New("a { without its }")
 	}
 	b.WriteByte('$')
 	return regexp.Compile(b.String())
