@@ -173,8 +173,7 @@ func yamlChunks(file string, text []byte) ([]chunk, *Problem) {
 		l := text[i:next]
 		switch {
 		case bytes.HasPrefix(l, []byte("---")):
-			rest := strings.TrimSpace(string(l[3:]))
-			if rest != "" && rest[0] != '#' {
+			if rest := bytes.TrimSpace(l[3:]); len(rest) > 0 && rest[0] != '#' {
 				return out, &Problem{Pos: Pos{File: file, Line: line}, Msg: fmt.Sprintf("invalid YAML: document separator %q: Kubernetes allows only spaces or a comment after ---", strings.TrimRight(string(l), "\r\n"))}
 			}
 			flush(i)
@@ -246,9 +245,13 @@ func fastKindOK(info docInfo) bool {
 			return false
 		}
 	}
-	switch strings.ToLower(k) {
-	case "y", "n", "yes", "no", "on", "off", "true", "false", "null":
-		return false
+	if len(k) > 5 {
+		return true // longer than every YAML 1.1 word below
+	}
+	for _, w := range []string{"y", "n", "yes", "no", "on", "off", "true", "false", "null"} {
+		if strings.EqualFold(k, w) {
+			return false
+		}
 	}
 	return true
 }

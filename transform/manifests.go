@@ -287,8 +287,9 @@ func parseManifests(file string, data []byte, lim Limits, keep bool, aliases *al
 		return nil
 	}
 	var out []*Manifest
-	objects := 0 // the objects Argo CD decoded before a failure
-	mine := &problems{}
+	objects := 0         // the objects Argo CD decoded before a failure
+	mark := len(ps.list) // problems before this file's
+	mine := ps           // hookgen's own problems with the file's objects
 	for _, c := range chunks {
 		if failed != nil {
 			break
@@ -376,14 +377,13 @@ func parseManifests(file string, data []byte, lim Limits, keep bool, aliases *al
 		if !isJSON && objects == 0 && !resourceLike(text) {
 			// Argo CD: "it might be an unrelated YAML file which we will
 			// ignore". So does hookgen, with whatever it found in it.
+			ps.list = ps.list[:mark]
 			return nil
 		}
-		ps.list = append(ps.list, mine.list...)
 		failed.Msg += "; Argo CD cannot read this file either: fix it, or leave it out with manifests.exclude"
 		ps.addErr(*failed)
 		return nil
 	}
-	ps.list = append(ps.list, mine.list...)
 	return out
 }
 
