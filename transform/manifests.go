@@ -125,6 +125,10 @@ func readManifests(r *reader, appDir string, sel *Manifests, keep bool, ps *prob
 				continue
 			}
 			if strings.HasSuffix(name, ".jsonnet") {
+				// Refused, not rendered: go-jsonnet bounds recursion depth
+				// but neither time nor memory, and an evaluation cannot be
+				// stopped, so generation could no longer promise bounded
+				// cost. Dropping the file would prune its objects.
 				ps.add(Pos{File: p, Line: 1}, "", "Argo CD renders *.jsonnet files in a directory app; hookgen does not render Jsonnet: render it to YAML or JSON and commit that instead, or leave it out with manifests.exclude and keep it in a directory source of its own")
 				continue
 			}
