@@ -29,6 +29,9 @@ const minCases = 40
 
 var hookgenBin string
 
+// hookgenFailed separates a failed run's exit status from its stderr.
+const hookgenFailed = ", stderr:\n"
+
 func TestMain(m *testing.M) {
 	os.Exit(tools.WithHookgen(func(dir string) int {
 		hookgenBin = filepath.Join(dir, "hookgen")
@@ -97,6 +100,7 @@ func TestDirectoryReadingMatchesArgoCD(t *testing.T) {
 				}
 			case argoErr != nil && hookErr != nil:
 				t.Logf("both fail\nArgo CD: %v\nhookgen: %v", argoErr, hookErr)
+				namesFile(t, abs, hookErr)
 			case argoErr != nil:
 				t.Fatalf("Argo CD fails, hookgen does not:\nArgo CD: %v\nhookgen printed:\n%s", argoErr, strings.Join(mine, "\n"))
 			case hookErr != nil:
@@ -109,6 +113,23 @@ func TestDirectoryReadingMatchesArgoCD(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// namesFile checks that each of hookgen's problems starts with a file of
+// the case (file: or file:line:).
+func namesFile(t *testing.T, dir string, err error) {
+	t.Helper()
+	_, stderr, _ := strings.Cut(err.Error(), hookgenFailed)
+	for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
+		file, _, ok := strings.Cut(line, ":")
+		if !ok {
+			t.Errorf("hookgen's problem %q names no file", line)
+			continue
+		}
+		if _, err := os.Lstat(filepath.Join(dir, file)); err != nil {
+			t.Errorf("hookgen's problem %q names no file of the case: %v", line, err)
+		}
 	}
 }
 
@@ -202,7 +223,7 @@ func hookgenObjects(dir string) ([]string, error) {
 		if stdout.Len() > 0 {
 			return nil, fmt.Errorf("%v, and %d bytes on stdout: a failing run must print nothing", err, stdout.Len())
 		}
-		return nil, fmt.Errorf("%v: %s", err, stderr.String())
+		return nil, fmt.Errorf("%v%s%s", err, hookgenFailed, stderr.String())
 	}
 	objs, err := kube.SplitYAML(stdout.Bytes())
 	if err != nil {
