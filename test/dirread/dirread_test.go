@@ -49,8 +49,10 @@ func TestMain(m *testing.M) {
 //	             exclude) for Argo CD
 //	mismatch     only where hookgen knowingly differs: a line
 //	             "hookgen-fails: <text of its error>", then why
+//	app-path     optional: the app's directory inside the case, which
+//	             is then the repository root (hookgen.yaml lives there)
 //
-// The other files are the app's.
+// The other files are the app's (and, with app-path, the repository's).
 
 // manifestsSpec is the part of hookgen.yaml that chooses the app's files.
 type manifestsSpec struct {
@@ -79,16 +81,20 @@ func TestDirectoryReadingMatchesArgoCD(t *testing.T) {
 			if err != nil || len(bytes.TrimSpace(readme)) == 0 {
 				t.Fatalf("the case needs a one-line README saying what it exercises: %v", err)
 			}
+			appPath := "."
+			if data, err := os.ReadFile(filepath.Join(abs, "app-path")); err == nil {
+				appPath = strings.TrimSpace(string(data))
+			}
 			var spec manifestsSpec
-			data, err := os.ReadFile(filepath.Join(abs, "hookgen.yaml"))
+			data, err := os.ReadFile(filepath.Join(abs, appPath, "hookgen.yaml"))
 			if err != nil {
 				t.Fatal(err)
 			}
 			if err := yaml.Unmarshal(data, &spec); err != nil {
 				t.Fatalf("hookgen.yaml: %v", err)
 			}
-			argo, argoErr := argoObjects(abs, spec)
-			mine, hookErr := hookgenObjects(abs)
+			argo, argoErr := argoObjects(abs, appPath, spec)
+			mine, hookErr := hookgenObjects(abs, appPath)
 			want, known := mismatch(t, abs)
 			switch {
 			case known:
@@ -151,16 +157,16 @@ func mismatch(t *testing.T, dir string) (string, bool) {
 }
 
 // argoObjects runs Argo CD's repo-server generation for a directory
-// source over dir and returns its objects as canonical JSON, without
+// source over root's appPath and returns its objects as canonical JSON, without
 // hookgen's own HookSet (Argo CD reads hookgen.yaml as an object).
-func argoObjects(dir string, spec manifestsSpec) ([]string, error) {
+func argoObjects(root, appPath string, spec manifestsSpec) ([]string, error) {
 	q := &apiclient.ManifestRequest{
 		Repo:      &v1alpha1.Repository{Repo: "https://git.example.com/acme/dirread.git"},
 		AppName:   "dirread",
 		Namespace: "dirread",
 		ApplicationSource: &v1alpha1.ApplicationSource{
 			RepoURL: "https://git.example.com/acme/dirread.git",
-			Path:    ".",
+			Path:    appPath,
 			Directory: &v1alpha1.ApplicationSourceDirectory{
 				Recurse: spec.Manifests.Recurse,
 				Include: globs(spec.Manifests.Include),
@@ -168,7 +174,7 @@ func argoObjects(dir string, spec manifestsSpec) ([]string, error) {
 			},
 		},
 	}
-	resp, err := repository.GenerateManifests(context.Background(), dir, dir, "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678", q, true, &git.NoopCredsStore{}, resource.MustParse("0"), nil)
+	resp, err := repository.GenerateManifests(context.Background(), filepath.Join(root, appPath), root, "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678", q, true, &git.NoopCredsStore{}, resource.MustParse("0"), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -197,22 +203,22 @@ func globs(ps []string) string {
 	return "{" + strings.Join(ps, ",") + "}"
 }
 
-// hookgenObjects runs hookgen generate in dir and reads its output as
+// hookgenObjects runs hookgen generate in root's appPath and reads its output as
 // Argo CD reads a plugin's (gitops-engine's kube.SplitYAML, then the
 // repo-server's expansion of lists), leaving out the Jobs hookgen made.
-func hookgenObjects(dir string) ([]string, error) {
+func hookgenObjects(root, appPath string) ([]string, error) {
 	config, err := os.MkdirTemp("", "hookgen-config")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(config)
 	cmd := exec.Command(hookgenBin, "generate")
-	cmd.Dir = dir
+	cmd.Dir = filepath.Join(root, appPath)
 	cmd.Env = []string{
 		"PATH=" + os.Getenv("PATH"),
 		"ARGOCD_APP_NAME=dirread",
 		"ARGOCD_APP_NAMESPACE=dirread",
-		"ARGOCD_APP_SOURCE_PATH=.",
+		"ARGOCD_APP_SOURCE_PATH=" + appPath,
 		"ARGOCD_APP_REVISION=a1b2c3d4e5f60718293a4b5c6d7e8f9012345678",
 		"HOOKGEN_RUNNER_IMAGE=ghcr.io/hookgen/hookgen:v0.1.0",
 		"HOOKGEN_CONFIG_DIR=" + config,
