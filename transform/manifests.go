@@ -277,15 +277,16 @@ func parseManifests(file string, data []byte, lim Limits, keep bool, aliases *al
 	text := argoText(data)
 	isJSON := strings.HasSuffix(file, ".json")
 	var chunks []chunk
-	var failed *Problem // the first document Argo CD cannot decode
+	var tail *Problem // what ended the stream after the chunks
 	switch {
 	case isJSON:
-		chunks, failed = jsonChunks(file, text, true)
+		chunks, tail = jsonChunks(file, text, true)
 	case jsonStream(text):
-		chunks, failed = jsonChunks(file, text, false)
+		chunks, tail = jsonChunks(file, text, false)
 	default:
-		chunks, failed = yamlChunks(file, text)
+		chunks, tail = yamlChunks(file, text)
 	}
+	var failed *Problem // the first document Argo CD cannot decode
 	if len(chunks) > lim.MaxDocuments {
 		ps.add(Pos{File: file}, "", "more than %d YAML documents (limit max-documents)", lim.MaxDocuments)
 		return nil
@@ -376,6 +377,9 @@ func parseManifests(file string, data []byte, lim Limits, keep bool, aliases *al
 			}
 		}
 		out = append(out, m)
+	}
+	if failed == nil {
+		failed = tail
 	}
 	if failed != nil {
 		if !isJSON && objects == 0 && !resourceLike(text) {

@@ -102,6 +102,7 @@ func TestArgoReading(t *testing.T) {
 		{name: "kind without apiVersion", file: "n.yaml", in: "kind: Thing\nmetadata: {name: x}\n", err: "n.yaml:1: not a Kubernetes resource: apiVersion and kind are required"},
 		{name: "bad apiVersion", file: "v.yaml", in: "apiVersion: a/b/c\nkind: X\n"},
 		{name: "bad separator, unrelated", file: "s2.yaml", in: "--- foo\n"},
+		{name: "bad separator after an object", file: "s3.yaml", in: "# the words quoted: not Argo CD's raw text\n\"apiVersion\": v1\n\"kind\": Foo\n\"metadata\": {\"name\": a}\n---\n--- foo\n", err: "s3.yaml:6: invalid YAML: document separator"},
 		{name: "comments and empty docs", file: "e.yaml", in: "# only\n---\n---\n"},
 		{name: "list kind", file: "l.yaml", in: "apiVersion: v1\nkind: List\nitems:\n- " + strings.ReplaceAll(cm, "\n", "\n  "), kinds: "List"},
 		{name: "json stream in yaml", file: "j.yaml", in: `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"}} {"apiVersion":"v1","kind":"Secret","metadata":{"name":"b"}}`, kinds: "ConfigMap Secret"},
