@@ -55,12 +55,15 @@ tools:
 	test/tools/build.sh
 
 # Every golden output through gitops-engine's splitter and hook readers;
+# a corpus of plain directories read by Argo CD's repo-server and hookgen;
 # hookgen's Pod Security checks against k8s.io/pod-security-admission;
-# hookgen's YAML reading against sigs.k8s.io/yaml.
+# hookgen's YAML reading against sigs.k8s.io/yaml; its globs against
+# gobwas/glob, which Argo CD matches include and exclude with.
 test-conformance:
-	$(TESTMODTEST) ./conformance/...
+	$(TESTMODTEST) ./conformance/... ./dirread/...
 	cd test/podsecdiff && $(TESTFLAGS) $(GO) test ./...
 	cd test/canondiff && $(TESTFLAGS) $(GO) test ./...
+	cd test/globdiff && $(TESTFLAGS) $(GO) test ./...
 
 # The real argocd-cmp-server and kube-apiserver in the loop.
 test-e2e:
@@ -104,10 +107,10 @@ test-node:
 
 # Each fuzz target for FUZZTIME; the seed corpus runs in every `go test`.
 fuzz:
-	@for p in ./transform ./runner ./internal/podsec; do \
+	@for p in ./transform ./runner ./internal/podsec ./internal/argoglob; do \
 		for t in $$($(GO) test $$p -list '^Fuzz' | grep '^Fuzz'); do \
 			echo "== $$p $$t"; $(GO) test $$p -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) || exit 1; done; done
-	@for d in test/podsecdiff test/canondiff; do (cd $$d && for t in $$($(GO) test . -list '^Fuzz' | grep '^Fuzz'); do \
+	@for d in test/podsecdiff test/canondiff test/globdiff; do (cd $$d && for t in $$($(GO) test . -list '^Fuzz' | grep '^Fuzz'); do \
 		echo "== $$d $$t"; $(GO) test . -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) || exit 1; done) || exit 1; done
 
 # The JSON Schemas in schema/ from the Go types (tools/schemagen is a
@@ -126,6 +129,7 @@ lint:
 	$(TESTMOD) vet ./...
 	cd test/podsecdiff && $(TESTFLAGS) $(GO) vet ./...
 	cd test/canondiff && $(TESTFLAGS) $(GO) vet ./...
+	cd test/globdiff && $(TESTFLAGS) $(GO) vet ./...
 	cd tools/imagebuild && $(GO) vet ./...
 
 clean:

@@ -22,9 +22,10 @@
 //     YAML tree in a single pass (subst.go), and the result wrapped in a
 //     named, annotated, bounded and hardened Job. Literal secrets are
 //     refused (secrets.go).
-//  4. Manifests. The application's own files are split into documents
-//     and passed through byte for byte where nothing needs changing
-//     (manifests.go); a kustomization is built in-process with
+//  4. Manifests. The application's own files are read as Argo CD's
+//     directory source reads them (dirsource.go: which files, which are
+//     ignored, strict JSON), split into documents and passed through byte
+//     for byte where nothing needs changing (manifests.go); a kustomization is built in-process with
 //     kustomize's library over the repository's fs.FS, refusing anything
 //     it would fetch (kustomize.go, kustfs.go). annotate rules and
 //     convertHelmHooks then set Argo CD's annotations on the resources

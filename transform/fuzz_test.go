@@ -73,7 +73,12 @@ func FuzzSubstitute(f *testing.F) {
 func FuzzParseManifests(f *testing.F) {
 	f.Add([]byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n{\"apiVersion\":\"v1\",\"kind\":\"A\",\"metadata\":{\"name\":\"b\"}}\n"))
 	f.Add([]byte("--- {apiVersion: v1, kind: X, metadata: {name: y}}\n...\n%YAML 1.1\n---\na: b\n"))
+	f.Add([]byte("{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"a\"}}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// The same bytes as a .json file: one object or a problem.
+		if ms := parseManifests("m.json", data, DefaultLimits(), false, &aliasBudget{}, &problems{}); len(ms) > 1 {
+			t.Fatalf("a .json file gave %d objects", len(ms))
+		}
 		ms := parseManifests("m.yaml", data, DefaultLimits(), false, &aliasBudget{}, &problems{})
 		var b bytes.Buffer
 		if _, err := (&Result{Manifests: ms}).WriteTo(&b); err != nil {

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"io/fs"
 	"path"
+	"regexp"
 	"strings"
 
 	"sigs.k8s.io/kustomize/api/resource"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/hookgen/hookgen/internal/argoglob"
 )
 
 // Manifest is one of the application's own resources. It is printed as it
@@ -61,20 +64,23 @@ func appManifests(r *reader, appDir string, sel *Manifests, keep bool, ps *probl
 }
 
 // readManifests reads the application's own resources from the app
-// directory: *.yaml, *.yml and *.json files, not hidden ones, not hookgen's
-// own, in path order, the way Argo CD's directory source reads them.
+// directory the way Argo CD's directory source walks it (findManifests,
+// getPotentiallyValidManifests): files named *.yaml, *.yml, *.json and
+// *.jsonnet, hidden ones included, in path order; subdirectories only
+// with manifests.recurse; symlinks to files followed (within the
+// repository), symlinks to directories and other files that are not
+// regular skipped; then manifests.exclude and manifests.include on the
+// path relative to the app directory. hookgen's own files (hookgen.yaml,
+// .hookgen/) are never read. A *.jsonnet file is refused: Argo CD would
+// render it, and dropping it would prune its resources.
 func readManifests(r *reader, appDir string, sel *Manifests, keep bool, ps *problems) []*Manifest {
 	if sel == nil {
 		sel = &Manifests{}
 	}
-	for _, pats := range [][]string{sel.Include, sel.Exclude} {
-		for _, p := range pats {
-			for _, alt := range expandBraces(p) {
-				if _, err := path.Match(alt, ""); err != nil {
-					ps.add(Pos{File: path.Join(appDir, SpecFile)}, "", "manifests: bad glob %q", p)
-				}
-			}
-		}
+	include, ok1 := compileGlobs(sel.Include, appDir, ps)
+	exclude, ok2 := compileGlobs(sel.Exclude, appDir, ps)
+	if !ok1 || !ok2 {
+		return nil
 	}
 	if _, ok := r.stat(path.Join(appDir, chartFile)); ok {
 		ps.add(Pos{File: path.Join(appDir, chartFile)}, "", "this is a Helm chart; hookgen does not render charts: keep the chart as one source of the Application and add hookgen as a second, hooks-only source")
@@ -91,43 +97,47 @@ func readManifests(r *reader, appDir string, sel *Manifests, keep bool, ps *prob
 		for _, e := range entries {
 			name := e.Name()
 			p := path.Join(dir, name)
-			if strings.HasPrefix(name, ".") {
-				continue
-			}
-			isDir := e.IsDir()
-			var linked fs.FileInfo // what a symlink leads to
-			if e.Type()&fs.ModeSymlink != 0 {
-				fi, ok := r.stat(p)
-				if !ok {
-					continue
-				}
-				if fi.IsDir() {
-					continue // never follow directory links: no cycles, no surprises
-				}
-				linked = fi
-			}
 			rel := strings.TrimPrefix(strings.TrimPrefix(p, appDir), "/")
 			if appDir == "." {
 				rel = p
 			}
-			if isDir {
-				if sel.Recurse {
+			if e.IsDir() {
+				if sel.Recurse && name != hookgenDir {
 					walk(p)
 				}
 				continue
 			}
-			if name == SpecFile || !isManifestFile(name) || !selected(rel, sel) {
+			if name == SpecFile || !isManifestFile(name) {
+				continue
+			}
+			var linked fs.FileInfo // what a symlink leads to
+			if e.Type()&fs.ModeSymlink != 0 {
+				fi, ok := r.stat(p) // one that leads outside the repository is an error, as in Argo CD
+				if !ok {
+					continue // a broken link: Argo CD skips it
+				}
+				linked = fi
+			}
+			if linked != nil && !linked.Mode().IsRegular() || linked == nil && !e.Type().IsRegular() {
+				continue // a directory link, a pipe...: Argo CD skips them
+			}
+			if matchGlobs(exclude, rel) || len(include) > 0 && !matchGlobs(include, rel) {
+				continue
+			}
+			if strings.HasSuffix(name, ".jsonnet") {
+				// Refused, not rendered: go-jsonnet bounds recursion depth
+				// but neither time nor memory, and an evaluation cannot be
+				// stopped, so generation could no longer promise bounded
+				// cost. Dropping the file would prune its objects.
+				ps.add(Pos{File: p, Line: 1}, "", "Argo CD renders *.jsonnet files in a directory app; hookgen does not render Jsonnet: render it to YAML or JSON and commit that instead, or leave it out with manifests.exclude and keep it in a directory source of its own")
 				continue
 			}
 			var data []byte
 			var ok bool
-			switch {
-			case e.Type().IsRegular():
-				data, ok = r.readListed(p) // no stat of its own: the listing said what it is
-			case linked != nil:
+			if linked != nil {
 				data, ok = r.readInfo(p, linked) // stated above
-			default:
-				data, ok = r.read(p, true)
+			} else {
+				data, ok = r.readListed(p) // no stat of its own: the listing said what it is
 			}
 			if !ok {
 				continue
@@ -136,7 +146,7 @@ func readManifests(r *reader, appDir string, sel *Manifests, keep bool, ps *prob
 		}
 	}
 	walk(appDir)
-	if r.overLimit {
+	if r.overLimit || len(files) == 0 {
 		// Parse nothing: an oversized application costs a read, not a parse.
 		return nil
 	}
@@ -148,58 +158,53 @@ func readManifests(r *reader, appDir string, sel *Manifests, keep bool, ps *prob
 	return out
 }
 
+// hookgenDir holds repo-level templates; it is hookgen's, never the app's.
+const hookgenDir = ".hookgen"
+
 // listed is a manifest file read, not yet parsed.
 type listed struct {
 	path string
 	data []byte
 }
 
+// isManifestFile is Argo CD's ^.*\.(yaml|yml|json|jsonnet)$ on a file name.
 func isManifestFile(name string) bool {
+	if strings.ContainsRune(name, '\n') {
+		return false // "." in Argo CD's pattern does not match a line break
+	}
 	switch path.Ext(name) {
-	case ".yaml", ".yml", ".json":
+	case ".yaml", ".yml", ".json", ".jsonnet":
 		return true
 	}
 	return false
 }
 
-// selected applies manifests.include and manifests.exclude.
-func selected(rel string, sel *Manifests) bool {
-	if len(sel.Include) > 0 && !matchAny(rel, sel.Include) {
-		return false
+// compileGlobs compiles manifests.include or manifests.exclude; a
+// pattern that does not compile is an error (Argo CD would log it and
+// match nothing).
+func compileGlobs(patterns []string, appDir string, ps *problems) ([]*regexp.Regexp, bool) {
+	var out []*regexp.Regexp
+	ok := true
+	for _, p := range patterns {
+		re, err := argoglob.Compile(p)
+		if err != nil {
+			ps.add(Pos{File: path.Join(appDir, SpecFile)}, "", "manifests: bad glob %q: %v", p, err)
+			ok = false
+			continue
+		}
+		out = append(out, re)
 	}
-	return !matchAny(rel, sel.Exclude)
+	return out, ok
 }
 
-func matchAny(rel string, patterns []string) bool {
-	for _, p := range patterns {
-		for _, alt := range expandBraces(p) {
-			if ok, _ := path.Match(alt, rel); ok {
-				return true
-			}
-			if ok, _ := path.Match(alt, path.Base(rel)); ok && !strings.Contains(alt, "/") {
-				return true
-			}
+// matchGlobs reports whether one of the patterns matches the whole path.
+func matchGlobs(res []*regexp.Regexp, rel string) bool {
+	for _, re := range res {
+		if re.MatchString(rel) {
+			return true
 		}
 	}
 	return false
-}
-
-// expandBraces expands {a,b} alternatives: "*.{yaml,yml}" → *.yaml, *.yml.
-func expandBraces(p string) []string {
-	open := strings.IndexByte(p, '{')
-	if open < 0 {
-		return []string{p}
-	}
-	closeIdx := strings.IndexByte(p[open:], '}')
-	if closeIdx < 0 {
-		return []string{p}
-	}
-	closeIdx += open
-	var out []string
-	for _, alt := range strings.Split(p[open+1:closeIdx], ",") {
-		out = append(out, expandBraces(p[:open]+alt+p[closeIdx+1:])...)
-	}
-	return out
 }
 
 // chunk is one YAML document's text within a file.
@@ -261,15 +266,29 @@ func isMarker(l []byte, m string) bool {
 	return len(l) == 3 || l[3] == ' ' || l[3] == '\t' || l[3] == '\n' || l[3] == '\r'
 }
 
-// parseManifests parses the documents of one manifest file. Unless keep
-// is set, a document printed as written drops its tree once it has been
-// checked: the text is all the output needs, and a run over thousands of
-// resources then holds only their text (a List keeps its tree for its
-// items' namespaces).
+// parseManifests reads the objects of one manifest file as Argo CD's
+// directory source does (dirsource.go): a *.json file holds one object, a
+// YAML file a stream of them, and a YAML file Argo CD cannot decode and
+// that does not look like a manifest is ignored. Unless keep is set, a
+// document printed as written drops its tree once it has been checked:
+// the text is all the output needs, and a run over thousands of resources
+// then holds only their text (a List keeps its tree for its items'
+// namespaces).
 func parseManifests(file string, data []byte, lim Limits, keep bool, aliases *aliasBudget, ps *problems) []*Manifest {
-	var out []*Manifest
 	var scratch bytes.Buffer
-	chunks := splitDocuments(data)
+	text := argoText(data)
+	isJSON := strings.HasSuffix(file, ".json")
+	var chunks []chunk
+	var tail *Problem // what ended the stream after the chunks
+	switch {
+	case isJSON:
+		chunks, tail = jsonChunks(file, text, true)
+	case jsonStream(text):
+		chunks, tail = jsonChunks(file, text, false)
+	default:
+		chunks, tail = yamlChunks(file, text)
+	}
+	var failed *Problem // the first document Argo CD cannot decode
 	docs := len(chunks)
 	if docs > 0 && len(chunks[0].text) == 0 {
 		docs-- // the nothing before a leading "---" is no document
@@ -278,14 +297,22 @@ func parseManifests(file string, data []byte, lim Limits, keep bool, aliases *al
 		ps.add(Pos{File: file}, "", "more than %d YAML documents (limit max-documents)", lim.MaxDocuments)
 		return nil
 	}
+	var out []*Manifest
+	objects := 0         // the objects Argo CD decoded before a failure
+	mark := len(ps.list) // problems before this file's
+	mine := ps           // hookgen's own problems with the file's objects
 	for _, c := range chunks {
-		if len(bytes.TrimSpace(c.text)) == 0 {
+		if failed != nil {
+			break
+		}
+		if !isJSON && len(bytes.TrimSpace(c.text)) == 0 {
 			continue
 		}
 		if !keep && !c.reencode {
 			// The common case: a document hookgen prints as written needs
 			// its identity, not its tree (scan.go).
-			if info, ok := scanDoc(c.text, lim); ok {
+			if info, ok := scanDoc(c.text, lim); ok && fastKindOK(info) {
+				objects++
 				if isHookgenKind(info.apiVersion) {
 					continue // hookgen's own kinds are never output
 				}
@@ -300,25 +327,33 @@ func parseManifests(file string, data []byte, lim Limits, keep bool, aliases *al
 			if p.Pos.Line > 0 {
 				p.Pos.Line += c.line - 1
 			}
-			ps.addErr(p)
-			continue
+			failed = &p
+			break
 		}
 		if len(doc.Content) == 0 || isNull(doc.Content[0]) {
+			if isJSON {
+				failed = &Problem{Pos: Pos{File: file, Line: c.line}, Msg: "not a Kubernetes resource (found null)"}
+			}
 			continue // an empty document or a lone comment
 		}
+		if why := argoFailure(doc.Content[0]); why != "" {
+			failed = &Problem{Pos: Pos{File: file, Line: c.line}, Msg: why}
+			break
+		}
+		objects++
 		sub := &problems{}
 		n, ok := expand(file, doc.Content[0], lim.manifestBudget(aliases), sub)
 		for _, p := range sub.list {
 			if p.Pos.Line > 0 {
 				p.Pos.Line += c.line - 1
 			}
-			ps.addErr(p)
+			mine.addErr(p)
 		}
 		if !ok || !sub.empty() {
 			continue
 		}
 		m := &Manifest{File: file, Line: c.line, node: n}
-		if !describe(m, ps) {
+		if !describe(m, mine) {
 			continue
 		}
 		if isHookgenKind(m.APIVersion) {
@@ -351,6 +386,20 @@ func parseManifests(file string, data []byte, lim Limits, keep bool, aliases *al
 			}
 		}
 		out = append(out, m)
+	}
+	if failed == nil {
+		failed = tail
+	}
+	if failed != nil {
+		if !isJSON && objects == 0 && !resourceLike(text) {
+			// Argo CD: "it might be an unrelated YAML file which we will
+			// ignore". So does hookgen, with whatever it found in it.
+			ps.list = ps.list[:mark]
+			return nil
+		}
+		failed.Msg += "; Argo CD cannot read this file either: fix it, or leave it out with manifests.exclude"
+		ps.addErr(*failed)
+		return nil
 	}
 	return out
 }
@@ -410,6 +459,16 @@ func describe(m *Manifest, ps *problems) bool {
 	if m.APIVersion == "" || m.Kind == "" {
 		ps.add(pos, "", "not a Kubernetes resource: apiVersion and kind are required; exclude the file with manifests.exclude if it is not one")
 		return false
+	}
+	if items := mapGet(n, "items"); items != nil && items.Kind == yaml.SequenceNode {
+		// Argo CD reads any object whose items are a list as a list of
+		// objects, and fails on an item that is not one.
+		for i, it := range items.Content {
+			if it.Kind != yaml.MappingNode {
+				ps.add(Pos{File: m.File, Line: m.Line + it.Line - 1}, "", "items[%d] is %s, not an object: Argo CD reads an object with an items list as a list of resources", i, kindName(it))
+				return false
+			}
+		}
 	}
 	if m.Name == "" && get("metadata", "generateName") == "" && !strings.HasSuffix(m.Kind, "List") && !isHookgenKind(m.APIVersion) {
 		ps.add(pos, "", "%s has no metadata.name", m.Kind)

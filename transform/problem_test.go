@@ -12,9 +12,11 @@ import (
 // a terminal escape is printed escaped in the problem that names it, so
 // that it can neither forge another problem line nor drive a terminal.
 func TestProblemsEscapeFileNames(t *testing.T) {
-	evil := "app/x\nhookgen.yaml:1: all good\x1b[2K\u202e.yaml"
+	// A file name with a line break is no manifest (nor is it to Argo
+	// CD); a directory's name may hold one.
+	evil := "app/x\nhookgen.yaml:1: all good\x1b[2K\u202e/m.yaml"
 	fsys := fstest.MapFS{
-		"app/hookgen.yaml": {Data: []byte(setHeader + "hooks: []\n")},
+		"app/hookgen.yaml": {Data: []byte(setHeader + "manifests: {recurse: true}\nhooks: []\n")},
 		evil:               {Data: []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: [\n")},
 	}
 	_, err := Run(Input{Repo: fsys, AppDir: "app", Context: Context{App: App{Name: "shop"}, RunnerImage: "runner:1"}})
@@ -25,7 +27,7 @@ func TestProblemsEscapeFileNames(t *testing.T) {
 	if strings.Count(text, "\n") != strings.Count(strings.TrimSpace(text), "\n") || strings.ContainsAny(text, "\x1b\u202e") || strings.Contains(text, "x\nhookgen") {
 		t.Fatalf("a control character reached the message:\n%q", text)
 	}
-	if !strings.Contains(text, `app/x\nhookgen.yaml:1: all good\x1b[2K\u202e.yaml`) {
+	if !strings.Contains(text, `app/x\nhookgen.yaml:1: all good\x1b[2K\u202e/m.yaml`) {
 		t.Fatalf("the file is not named, escaped:\n%s", text)
 	}
 	for _, p := range err.(Problems) {

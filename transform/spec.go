@@ -157,13 +157,16 @@ type Hook struct {
 	src source
 }
 
-// Manifests selects the application's own files.
+// Manifests selects the application's own files, as an Application's
+// directory settings do.
 type Manifests struct {
 	// Recurse reads subdirectories too.
 	Recurse bool `json:"recurse,omitempty"`
-	// Include keeps only files matching one of these globs (relative to the app directory).
+	// Include keeps only files whose path from the app directory matches
+	// one of these globs (Argo CD's: `*` matches any text, '/' included).
 	Include StringList `json:"include,omitempty"`
-	// Exclude drops files matching one of these globs.
+	// Exclude drops files whose path from the app directory matches one
+	// of these globs.
 	Exclude StringList `json:"exclude,omitempty"`
 }
 

@@ -82,10 +82,10 @@ func TestLimits(t *testing.T) {
 	}{
 		{"hooks", map[string]string{"app/hookgen.yaml": setHeader + "hooks:\n" + hooks.String()}, "more than 3 hooks (limit max-hooks)"},
 		{"file size", map[string]string{"app/hookgen.yaml": setHeader + "hooks: []\n", "app/big.yaml": strings.Repeat("# padding\n", 300)}, "file is 3000 bytes; the limit is 2000 (limit max-file-bytes)"},
-		{"documents", map[string]string{"app/hookgen.yaml": setHeader + "hooks: []\n", "app/many.yaml": strings.Repeat("---\n", 10)}, "more than 5 YAML documents (limit max-documents)"},
+		{"documents", map[string]string{"app/hookgen.yaml": setHeader + "hooks: []\n", "app/many.yaml": strings.Repeat("---\nx: 1\n", 10)}, "more than 5 YAML documents (limit max-documents)"},
 		{"alias bomb in the spec", map[string]string{"app/hookgen.yaml": setHeader + bomb}, "YAML expands to more than 500 nodes (limit max-spec-nodes)"},
 		{"alias bomb in a manifest", map[string]string{"app/hookgen.yaml": setHeader + "hooks: []\n", "app/bomb.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n" + bomb}, "YAML expands to more than 500 nodes (limit max-nodes)"},
-		{"depth", map[string]string{"app/hookgen.yaml": setHeader + "hooks: []\n", "app/deep.yaml": strings.Repeat("[", 30) + strings.Repeat("]", 30) + "\n"}, "YAML nested deeper than 20 levels (limit max-depth)"},
+		{"depth", map[string]string{"app/hookgen.yaml": setHeader + "hooks: []\n", "app/deep.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: " + strings.Repeat("[", 30) + strings.Repeat("]", 30) + "\n"}, "YAML nested deeper than 20 levels (limit max-depth)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := run(t, tc.files, small)

@@ -1,0 +1,6 @@
+local name = 'web';
+{
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: name },
+}
