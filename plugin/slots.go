@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"syscall"
 	"time"
 )
 
@@ -18,7 +17,9 @@ import (
 // when its process ends, however it ends.
 //
 // HOOKGEN_GENERATE_SLOTS sets the number of slots (default 3; 0 turns the
-// bound off). Without a writable temporary directory there is no bound.
+// bound off). Without a writable temporary directory there is no bound,
+// nor on systems without flock (Windows: a local command line, never the
+// sidecar).
 
 const (
 	envGenerateSlots     = "HOOKGEN_GENERATE_SLOTS"
@@ -54,7 +55,7 @@ func acquireSlot(env Env) (release func()) {
 			if f == nil {
 				return func() {}
 			}
-			if syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil {
+			if tryLock(f) {
 				return func() { f.Close() }
 			}
 			f.Close()
