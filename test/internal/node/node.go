@@ -192,7 +192,7 @@ func Start(ctx context.Context, opts Options) (n *Node, err error) {
 	if n.dns, err = startDNS(net.JoinHostPort(ServiceDNS, "53"), n.serviceIP); err != nil {
 		return n, fmt.Errorf("node: DNS server: %w", err)
 	}
-	if n.Sink, err = startSink(net.JoinHostPort(NodeIP, fmt.Sprint(SinkPort))); err != nil {
+	if n.Sink, err = startSink(NodeIP); err != nil {
 		return n, fmt.Errorf("node: sink: %w", err)
 	}
 	if err := applySinkObjects(ctx, n.api); err != nil {
