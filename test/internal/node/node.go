@@ -50,6 +50,9 @@ type Options struct {
 	// Images are imported into containerd (StandardImages gives the usual
 	// set; PauseImage must be among them).
 	Images []Image
+	// Archives are images built elsewhere (HookgenArchive), imported as
+	// they are.
+	Archives []Archive
 	// ReadyTimeout bounds the start (default 90s).
 	ReadyTimeout time.Duration
 }
@@ -185,6 +188,11 @@ func Start(ctx context.Context, opts Options) (n *Node, err error) {
 	mark("containerd")
 	if err := n.Import(ctx, opts.Images...); err != nil {
 		return n, err
+	}
+	for _, a := range opts.Archives {
+		if err := n.importArchive(ctx, a); err != nil {
+			return n, err
+		}
 	}
 	mark("images")
 
@@ -438,6 +446,19 @@ func removeCgroups() error {
 			}
 			return nil
 		})
+		// Whatever still runs there is a container of this node (one node
+		// at a time holds the lock) that the kubelet and containerd did
+		// not stop: a container whose shim was killed lives on, a child
+		// of init.
+		for _, d := range dirs {
+			b, _ := os.ReadFile(filepath.Join(d, "cgroup.procs"))
+			for _, f := range strings.Fields(string(b)) {
+				var pid int
+				if _, err := fmt.Sscanf(f, "%d", &pid); err == nil && pid > 1 && pid != os.Getpid() {
+					_ = syscall.Kill(pid, syscall.SIGKILL)
+				}
+			}
+		}
 		for i := len(dirs) - 1; i >= 0; i-- {
 			// A cgroup whose last process just died can be busy a moment.
 			for try := 0; ; try++ {

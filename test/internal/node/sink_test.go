@@ -56,3 +56,18 @@ func TestSinkTLS(t *testing.T) {
 		t.Errorf("recorded %s, want %s", got, want)
 	}
 }
+
+// TestBuildInput: the image's key covers what the build reads, not the
+// tests, documentation or the test module.
+func TestBuildInput(t *testing.T) {
+	for f, want := range map[string]bool{
+		"main.go": true, "go.sum": true, "plugin.yaml": true, "transform/templates/webhook.yaml": true,
+		"tools/imagebuild/build.sh": true, "Dockerfile": true,
+		"main_test.go": false, "README.md": false, "test/realnode/scenarios_test.go": false, "docs/image.md": false,
+		"testdata/cli/x": false, "transform/testdata/a.yaml": false, "examples/shop/hookgen.yaml": false,
+	} {
+		if got := buildInput(f); got != want {
+			t.Errorf("buildInput(%q) = %v, want %v", f, got, want)
+		}
+	}
+}
