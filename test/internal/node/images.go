@@ -31,7 +31,7 @@ const (
 )
 
 // busyboxApplets are linked to /bin/busybox in the busybox images.
-var busyboxApplets = []string{"sh", "id", "echo", "cat", "ls", "mkdir", "touch", "rm", "sleep", "env", "true", "false", "nc", "test", "printf", "date", "whoami", "hostname"}
+var busyboxApplets = []string{"sh", "id", "echo", "cat", "ls", "mkdir", "touch", "rm", "sleep", "env", "true", "false", "nc", "test", "printf", "date", "whoami", "hostname", "cp", "ln"}
 
 // StandardImages builds the images above but HookgenImage (an Archive,
 // HookgenArchive): the Go programs are compiled into dir, busybox is the
