@@ -36,7 +36,7 @@ deps:
 
 # The test module (test/, its own go.mod) holds what checks hookgen against
 # Argo CD's own code and real servers. Its heavy binaries (Kubernetes,
-# etcd, Argo CD, kwok, kustomize, redis) are built once into a cache by
+# etcd, Argo CD, kwok, kustomize, helm, redis) are built once into a cache by
 # test/tools/build.sh; TOOLS runs it and exports HOOKGEN_TOOLS_BIN.
 # Every test builds with the tools' flags (those of `make build` too), so
 # hookgen's packages and what they share with the tools compile once.
@@ -102,7 +102,7 @@ release-check:
 # built from the install (needs root; apt-get install runc).
 # One node at a time: the kubelet's cgroups are host-wide (-p 1).
 test-node:
-	$(call TOOLS,kube etcd argocd-v2 argocd-v3 redis kubelet containerd cni nft busybox kustomize) && $(TESTMODTEST) -p 1 ./internal/node/... ./realnode/... ./sidecar/...
+	$(call TOOLS,kube etcd argocd-v2 argocd-v3 redis kustomize helm kubelet containerd cni nft busybox) && $(TESTMODTEST) -p 1 ./internal/node/... ./realnode/... ./sidecar/...
 
 # Each fuzz target for FUZZTIME; the seed corpus runs in every `go test`.
 fuzz:

@@ -2,6 +2,7 @@ package plugin
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path"
@@ -28,6 +29,7 @@ const (
 	envConfigDir      = "HOOKGEN_CONFIG_DIR"
 	envRunnerImage    = "HOOKGEN_RUNNER_IMAGE"
 	envArgoCDURL      = "HOOKGEN_ARGOCD_URL"
+	envArgoCDVersion  = "HOOKGEN_ARGOCD_VERSION"
 	defaultConfigDir  = "/home/argocd/hookgen"
 	runnerImageRepo   = "ghcr.io/hookgen/hookgen"
 	shortRevisionSize = 7
@@ -61,7 +63,27 @@ func appContext(env Env) transform.Context {
 		Env:         user,
 		RunnerImage: runnerImage(env),
 		ArgoCDURL:   env[envArgoCDURL],
+		ArgoCD:      argoCDVersion(env),
 	}
+}
+
+// argoCDVersion is the sidecar's HOOKGEN_ARGOCD_VERSION, zero when unset
+// or unreadable (checkArgoCDVersion reports that).
+func argoCDVersion(env Env) transform.ArgoCDVersion {
+	v, _ := transform.ParseArgoCDVersion(env[envArgoCDVersion])
+	return v
+}
+
+// checkArgoCDVersion refuses a HOOKGEN_ARGOCD_VERSION hookgen cannot read.
+func checkArgoCDVersion(env Env) error {
+	s, ok := env[envArgoCDVersion]
+	if !ok || s == "" {
+		return nil
+	}
+	if _, err := transform.ParseArgoCDVersion(s); err != nil {
+		return fmt.Errorf("%s: %v", envArgoCDVersion, err)
+	}
+	return nil
 }
 
 // runnerImage is the image of Jobs that run "hookgen run": the sidecar's

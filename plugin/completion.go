@@ -69,7 +69,7 @@ type flagSpec struct {
 // flagValues are the values of flags that take one of a few.
 var flagValues = map[string][]string{
 	"output": {"text", "json"},
-	"format": {"text", "mermaid"},
+	"format": {"text", "mermaid", "json"},
 	"color":  {"auto", "always", "never"},
 }
 

@@ -51,7 +51,7 @@ func TestBashCompletion(t *testing.T) {
 		{[]string{"hookgen", "v"}, "validate version"},
 		{[]string{"hookgen", "validate", "--out"}, "--output"},
 		{[]string{"hookgen", "validate", "-o", ""}, "text json"},
-		{[]string{"hookgen", "explain", "--format", ""}, "text mermaid"},
+		{[]string{"hookgen", "explain", "--format", ""}, "text mermaid json"},
 		{[]string{"hookgen", "render", "--color", "a"}, "auto always"},
 		{[]string{"hookgen", "render", "--app-name", ""}, ""},
 		{[]string{"hookgen", "templates", ""}, "list show"},

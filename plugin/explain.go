@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -26,13 +27,21 @@ need, Jobs that pile up, and more.
 It runs the application the way "hookgen render" does (same flags, same
 stand-ins) and reports its problems instead when it has some.
 
+Every object of the output counts as Argo CD reads it: Helm's hook
+annotations (pre-install and pre-upgrade as PreSync, post-install and
+post-upgrade as PostSync, helm.sh/hook-weight as the wave) as much as
+Argo CD's, which win over them.
+
 --format mermaid prints Markdown for a pull request: a Mermaid flowchart
-and the notes as a list.
+and the notes as a list. --format json prints the timeline and every
+object of the output with its phases and wave, for tools; problems still
+go to stderr as text.
 
 Examples:
   hookgen explain apps/api
   hookgen explain --param disable=smoke apps/api
   hookgen explain --format mermaid apps/api >> pr-description.md
+  hookgen explain --format json apps/api | jq '.objects[] | select(.hook)'
 
 Flags:
 `
@@ -47,7 +56,7 @@ func (c *explainCmd) flagSet() *pflag.FlagSet {
 	fl.SetOutput(io.Discard)
 	fl.SortFlags = false
 	c.local.add(fl)
-	fl.StringVar(&c.format, "format", "text", "output format: text, or mermaid (Markdown with a Mermaid flowchart)")
+	fl.StringVar(&c.format, "format", "text", "output format: text, mermaid (Markdown with a Mermaid flowchart) or json")
 	fl.BoolP("help", "h", false, "show this help")
 	return fl
 }
@@ -58,8 +67,8 @@ func runExplain(_ context.Context, args []string, env Env, stdout, stderr io.Wri
 	if code, ok := parseFlags("explain", explainHelp, fl, args, stdout, stderr); !ok {
 		return code
 	}
-	if c.format != "text" && c.format != "mermaid" {
-		return usageError(stderr, "explain", fmt.Errorf("--format %q: want text or mermaid", c.format))
+	if c.format != "text" && c.format != "mermaid" && c.format != "json" {
+		return usageError(stderr, "explain", fmt.Errorf("--format %q: want text, mermaid or json", c.format))
 	}
 	run, code, ok := c.local.open("explain", fl.Args(), env, stderr, nil)
 	if !ok {
@@ -76,9 +85,12 @@ func runExplain(_ context.Context, args []string, env Env, stdout, stderr io.Wri
 		title += " in " + dir
 	}
 	var out string
-	if c.format == "mermaid" {
+	switch c.format {
+	case "json":
+		return writeJSON(stdout, stderr, explainJSON(t, run.appName), ExitOK)
+	case "mermaid":
 		out = explainMermaid(t, title)
-	} else {
+	default:
 		out = explainText(t, title)
 	}
 	io.WriteString(stdout, out)
@@ -143,15 +155,16 @@ func duration(sec int64) string {
 	return b.String()
 }
 
-// resourceNames lists resources as Kind/name, at most max of them.
-func resourceNames(ms []*transform.Manifest, max int) string {
+// resourceNames lists objects as Kind/name (Kind/prefix* for a
+// generateName), at most max of them.
+func resourceNames(os []*transform.Object, max int) string {
 	var names []string
-	for i, m := range ms {
+	for i, o := range os {
 		if i == max {
-			names = append(names, fmt.Sprintf("and %d more", len(ms)-max))
+			names = append(names, fmt.Sprintf("and %d more", len(os)-max))
 			break
 		}
-		names = append(names, m.Kind+"/"+m.Name)
+		names = append(names, o.Label())
 	}
 	return strings.Join(names, ", ")
 }
@@ -232,10 +245,20 @@ func explainText(t *transform.Timeline, title string) string {
 }
 
 func noteText(n transform.Note) string {
-	if len(n.Jobs) == 0 {
+	names := noteNames(n)
+	if len(names) == 0 {
 		return n.Text
 	}
-	return n.Text + " (" + strings.Join(jobNames(n.Jobs), ", ") + ")"
+	return n.Text + " (" + strings.Join(names, ", ") + ")"
+}
+
+// noteNames names what a note is about: its Jobs, then the objects.
+func noteNames(n transform.Note) []string {
+	names := jobNames(n.Jobs)
+	for _, o := range n.Objects {
+		names = append(names, o.Label())
+	}
+	return names
 }
 
 func jobNames(jobs []*transform.Job) []string {
@@ -255,8 +278,8 @@ func allJobs(t *transform.Timeline) []*transform.Job {
 }
 
 func hasGenerate(t *transform.Timeline) bool {
-	for _, j := range allJobs(t) {
-		if j.Generate {
+	for _, o := range t.Objects {
+		if o.Argo.Runs() && (o.Job != nil && o.Job.Generate || o.Job == nil && o.Name == "" && o.GenerateName != "") {
 			return true
 		}
 	}
@@ -315,7 +338,11 @@ func explainMermaid(t *transform.Timeline, title string) string {
 					lines = append(lines, mermaidText(jobName(j))+"<br/><small>"+mermaidText(strings.Join(jobSummary(j), ", "))+"</small>")
 				}
 				if len(w.Resources) > 0 {
-					lines = append(lines, mermaidText(plural(len(w.Resources), "resource")+": "+resourceNames(w.Resources, 4)))
+					what := plural(len(w.Resources), "resource")
+					if s.Phase != transform.Sync {
+						what = plural(len(w.Resources), "hook") + " from the manifests"
+					}
+					lines = append(lines, mermaidText(what+": "+resourceNames(w.Resources, 4)))
 				}
 				fmt.Fprintf(&b, "    %s[\"%s\"]\n", nid, strings.Join(lines, "<br/>"))
 				ids = append(ids, nid)
@@ -340,8 +367,8 @@ func explainMermaid(t *transform.Timeline, title string) string {
 		b.WriteString("\n")
 		for _, n := range t.Notes {
 			b.WriteString("- " + mdEscape(n.Text))
-			if len(n.Jobs) > 0 {
-				b.WriteString(" (`" + strings.Join(jobNames(n.Jobs), "`, `") + "`)")
+			if names := noteNames(n); len(names) > 0 {
+				b.WriteString(" (`" + strings.Join(names, "`, `") + "`)")
 			}
 			b.WriteString("\n")
 		}
@@ -358,4 +385,96 @@ func mermaidText(s string) string {
 // mdEscape keeps Markdown from reading emphasis into names.
 func mdEscape(s string) string {
 	return strings.NewReplacer("*", `\*`, "_", `\_`).Replace(s)
+}
+
+// explainReport is explain's JSON output.
+type explainReport struct {
+	Application string `json:"application"`
+	// Objects are the objects of the output in its order, a List's items
+	// each on its own, as Argo CD reads them.
+	Objects []explainObject `json:"objects"`
+	// Stages are the phases in Argo CD's order, the empty ones left out.
+	Stages []explainStage `json:"stages"`
+	Notes  []explainNote  `json:"notes"`
+}
+
+type explainObject struct {
+	APIVersion   string `json:"apiVersion"`
+	Kind         string `json:"kind"`
+	Name         string `json:"name,omitempty"`
+	GenerateName string `json:"generateName,omitempty"`
+	Namespace    string `json:"namespace,omitempty"`
+	// Hook is the name of the hook that generated it; "" for the
+	// application's own objects.
+	Hook string `json:"hook,omitempty"`
+	// IsHook: Argo CD applies it as a hook, not with the resources.
+	IsHook bool `json:"isHook"`
+	Skip   bool `json:"skip"`
+	// SyncPhases: the sync phases it is applied in.
+	SyncPhases []string `json:"syncPhases"`
+	Wave       int      `json:"wave"`
+	// DeletePhases: PreDelete and PostDelete as Argo CD 3.3 reads them.
+	DeletePhases []string `json:"deletePhases"`
+	// PostDeleteV2: Argo CD 2.14 reads it as a PostDelete hook.
+	PostDeleteV2 bool `json:"postDeleteV2"`
+}
+
+type explainStage struct {
+	Phase string        `json:"phase"`
+	Waves []explainWave `json:"waves"`
+}
+
+type explainWave struct {
+	Wave    int      `json:"wave"`
+	Objects []string `json:"objects"`
+}
+
+type explainNote struct {
+	Key   string   `json:"key"`
+	Text  string   `json:"text"`
+	About []string `json:"about"`
+}
+
+func explainJSON(t *transform.Timeline, app string) explainReport {
+	phases := func(ps []transform.Phase) []string {
+		out := []string{}
+		for _, p := range ps {
+			out = append(out, string(p))
+		}
+		return out
+	}
+	rep := explainReport{Application: app, Objects: []explainObject{}, Stages: []explainStage{}, Notes: []explainNote{}}
+	for _, o := range t.Objects {
+		eo := explainObject{
+			APIVersion: o.APIVersion, Kind: o.Kind, Name: o.Name, GenerateName: o.GenerateName, Namespace: o.Namespace,
+			IsHook: o.Argo.Hook, Skip: o.Argo.Skip, SyncPhases: phases(o.Argo.SyncPhases), Wave: o.Argo.Wave,
+			DeletePhases: phases(o.Argo.DeletePhases), PostDeleteV2: o.Argo.PostDeleteV2,
+		}
+		if o.Job != nil {
+			eo.Hook = o.Job.Hook
+		}
+		rep.Objects = append(rep.Objects, eo)
+	}
+	for _, s := range append(append(slices.Clone(t.Sync), t.Fail), t.Delete[0], t.Delete[2]) {
+		if s.Empty() {
+			continue
+		}
+		es := explainStage{Phase: string(s.Phase)}
+		for _, w := range s.Waves {
+			names := jobNames(w.Jobs)
+			for _, o := range w.Resources {
+				names = append(names, o.Label())
+			}
+			es.Waves = append(es.Waves, explainWave{Wave: w.Wave, Objects: names})
+		}
+		rep.Stages = append(rep.Stages, es)
+	}
+	for _, n := range t.Notes {
+		about := noteNames(n)
+		if about == nil {
+			about = []string{}
+		}
+		rep.Notes = append(rep.Notes, explainNote{Key: n.Key, Text: n.Text, About: about})
+	}
+	return rep
 }

@@ -118,6 +118,9 @@ func buildInput(dir, configDir string, env Env) (transform.Input, inputDirs, fun
 	if err != nil {
 		return in, dirs, nil, fmt.Errorf("application directory %s: %w", dir, err)
 	}
+	if err := checkArgoCDVersion(env); err != nil {
+		return in, dirs, nil, err
+	}
 	root, appDir := splitRoot(abs, env[envAppSourcePath])
 	repo, closeRepo, err := openRootFS(root)
 	if err != nil {

@@ -218,7 +218,7 @@ func (l *localFlags) argoEnv(abs, rel string, env Env) (Env, error) {
 		envAppTargetRev:  given("target-revision", l.targetRev, standInTargetRevision),
 		envKubeVersion:   l.kubeVersion,
 	}
-	for _, k := range []string{envConfigDir, envRunnerImage, envArgoCDURL} {
+	for _, k := range []string{envConfigDir, envRunnerImage, envArgoCDURL, envArgoCDVersion} {
 		if v, ok := env[k]; ok {
 			out[k] = v
 		}

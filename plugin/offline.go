@@ -36,7 +36,7 @@ var offlineCommands = map[string]bool{
 var errOffline = errors.New("hookgen reaches no network and runs no program while it generates: vendor what is fetched into the repository")
 
 // Isolate seals the process before the command in args runs, when that
-// command reads a repository. main calls it once, before Main; tests that
+// command reads a repository, and bounds its heap (boundMemory). main calls it once, before Main; tests that
 // call Main in-process do not, so their own process stays usable.
 func Isolate(args []string) {
 	name := ""
@@ -48,6 +48,7 @@ func Isolate(args []string) {
 	if !offlineCommands[name] {
 		return
 	}
+	boundMemory()
 	http.DefaultTransport = refusingTransport{}
 	http.DefaultClient = &http.Client{Transport: refusingTransport{}}
 	net.DefaultResolver = &net.Resolver{PreferGo: true, Dial: refuseDial}

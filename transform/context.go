@@ -1,6 +1,11 @@
 package transform
 
-import "sort"
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+)
 
 // App is what Argo CD tells a plugin about the Application (ARGOCD_APP_*).
 // Fields Argo CD did not send are empty.
@@ -25,6 +30,8 @@ type Context struct {
 	RunnerImage string
 	// ArgoCDURL is Argo CD's base URL, for links in messages (optional).
 	ArgoCDURL string
+	// ArgoCD is the Argo CD release the sidecar serves (zero: unknown).
+	ArgoCD ArgoCDVersion
 }
 
 // appKeys lists the app.* placeholders and how to read them.
@@ -56,4 +63,46 @@ func PlaceholderKeys() []string {
 	out = append(out, "runner.image")
 	sort.Strings(out)
 	return out
+}
+
+// ArgoCDVersion is the Argo CD release the sidecar serves, from its
+// HOOKGEN_ARGOCD_VERSION setting. The zero value means unknown, and
+// hookgen then steers clear of what only newer releases handle.
+type ArgoCDVersion struct{ Major, Minor int }
+
+// ParseArgoCDVersion reads "3.3", "v2.14.21" or "3.3.10+abc": the major
+// and minor numbers count.
+func ParseArgoCDVersion(s string) (ArgoCDVersion, error) {
+	t := strings.TrimPrefix(s, "v")
+	if i := strings.IndexAny(t, "+-"); i >= 0 {
+		t = t[:i]
+	}
+	parts := strings.Split(t, ".")
+	if len(parts) < 2 || len(parts) > 3 {
+		return ArgoCDVersion{}, fmt.Errorf("%q is not an Argo CD version such as 3.3 or v2.14.21", s)
+	}
+	var nums [3]int
+	for i, p := range parts {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 0 || p == "" || (len(p) > 1 && p[0] == '0') {
+			return ArgoCDVersion{}, fmt.Errorf("%q is not an Argo CD version such as 3.3 or v2.14.21", s)
+		}
+		nums[i] = n
+	}
+	if nums[0] < 2 {
+		return ArgoCDVersion{}, fmt.Errorf("%q: hookgen needs Argo CD 2.x or newer", s)
+	}
+	return ArgoCDVersion{Major: nums[0], Minor: nums[1]}, nil
+}
+
+// AtLeast reports whether the version is known to be major.minor or newer.
+func (v ArgoCDVersion) AtLeast(major, minor int) bool {
+	return v.Major > major || v.Major == major && v.Minor >= minor
+}
+
+func (v ArgoCDVersion) String() string {
+	if v == (ArgoCDVersion{}) {
+		return "unknown"
+	}
+	return fmt.Sprintf("%d.%d", v.Major, v.Minor)
 }

@@ -120,7 +120,16 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, src *source
 			return
 		}
 		p := reflect.New(v.Type().Elem())
+		before := len(d.ps.list)
 		d.decode(n, p.Elem(), path, src, rel)
+		switch p.Elem().Kind() {
+		case reflect.String, reflect.Bool, reflect.Int, reflect.Int32, reflect.Int64:
+			if len(d.ps.list) > before {
+				// A value that did not decode stays unset: checks of what
+				// it says would only repeat the problem.
+				return
+			}
+		}
 		v.Set(p)
 	case reflect.String:
 		if s, ok := d.scalar(n, path, tagStr); ok {

@@ -39,15 +39,23 @@
 //     value written. A hook the platform injects is printed as generated.
 //
 // Problems are collected, not returned at the first one: a run reports
-// everything wrong at once, sorted by file and line (problem.go). Every
-// node of a hook remembers the file it came from (origins.go), so a
-// problem found in a generated Job names the line that caused it.
+// everything wrong at once, sorted by file and line (problem.go). A hook
+// with a problem is still built and judged whenever what it would expand
+// to is known, so its other problems show in the same run; a problem that
+// only follows from one already reported is left out. Every node of a
+// hook remembers the file it came from (origins.go), so a problem found
+// in a generated Job names the line that caused it.
 //
 // # Output
 //
 // Result.WriteTo prints one YAML stream: the application's resources in
 // path order, then the Jobs in Argo CD's order (phase, wave, name). The
 // same Input gives the same bytes.
+//
+// Explain lays a Result out as Argo CD will run it (explain.go), reading
+// every object of the stream as Argo CD does (argoread.go): gitops-engine's
+// hook types and waves, Helm's hook annotations among them, and Argo CD's
+// controller's deletion hooks.
 //
 // # Limits
 //

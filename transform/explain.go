@@ -4,13 +4,12 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 )
 
 // A Timeline is a run's result as a reviewer reads it: which hooks Argo CD
 // runs when, in its order, and what to know about them. Explain builds it
-// from a Result; it adds nothing the Result does not say.
+// from a Result, reading every object of the output as Argo CD reads it
+// (ReadArgo); it adds nothing the Result does not say.
 type Timeline struct {
 	// Sync are the phases of every full sync: PreSync, Sync (which holds
 	// the application's own resources) and PostSync.
@@ -20,6 +19,9 @@ type Timeline struct {
 	// Delete are the phases of the Application's deletion: PreDelete, the
 	// deletion of the application's resources (Phase ""), PostDelete.
 	Delete []Stage
+	// Objects are the objects of the output, in its order, a List's
+	// items each on its own.
+	Objects []*Object
 	// Notes are what a reviewer should know, in a stable order.
 	Notes []Note
 }
@@ -43,14 +45,15 @@ func (s Stage) Jobs() []*Job {
 }
 
 // A Wave is what starts together: Argo CD applies a wave, waits for it to
-// be done and healthy, then goes on to the next.
+// be done and healthy, then goes on to the next. (Argo CD starts every
+// deletion hook at once: there the waves are only what the objects say.)
 type Wave struct {
-	Wave int32
+	Wave int
 	// Jobs are the generated hooks of the wave.
 	Jobs []*Job
-	// Resources are the application's own resources of the wave: in Sync
+	// Resources are the application's own objects of the wave: in Sync
 	// the resources, in a hook phase any hook the application writes itself.
-	Resources []*Manifest
+	Resources []*Object
 }
 
 // A Note is one thing a reviewer should know about the hooks.
@@ -61,6 +64,8 @@ type Note struct {
 	Text string
 	// Jobs lists the Jobs it is about, if it is about some.
 	Jobs []*Job
+	// Objects lists the application's own objects it is about.
+	Objects []*Object
 }
 
 // Explain lays a Result out as a Timeline.
@@ -69,7 +74,7 @@ func Explain(res *Result) *Timeline {
 	for _, p := range Phases {
 		byPhase[p] = &Stage{Phase: p}
 	}
-	wave := func(s *Stage, n int32) *Wave {
+	wave := func(s *Stage, n int) *Wave {
 		for i := range s.Waves {
 			if s.Waves[i].Wave == n {
 				return &s.Waves[i]
@@ -78,105 +83,96 @@ func Explain(res *Result) *Timeline {
 		s.Waves = append(s.Waves, Wave{Wave: n})
 		return &s.Waves[len(s.Waves)-1]
 	}
-	for _, j := range res.Jobs {
-		w := wave(byPhase[j.Phase], j.Wave)
-		w.Jobs = append(w.Jobs, j)
-	}
-	for _, m := range res.Manifests {
-		phases, skip := manifestPhases(m)
-		if skip {
-			continue
-		}
-		for _, p := range phases {
-			w := wave(byPhase[p], manifestWave(m))
-			w.Resources = append(w.Resources, m)
+	objects := streamObjects(res)
+	// Generated hooks first in each wave, in the order hookgen prints
+	// them, then the application's own objects.
+	for _, own := range []bool{false, true} {
+		for _, o := range objects {
+			if (o.Job == nil) != own {
+				continue
+			}
+			for _, p := range append(slices.Clone(o.Argo.SyncPhases), o.Argo.DeletePhases...) {
+				w := wave(byPhase[p], o.Argo.Wave)
+				if o.Job != nil {
+					w.Jobs = append(w.Jobs, o.Job)
+				} else {
+					w.Resources = append(w.Resources, o)
+				}
+			}
 		}
 	}
 	for _, s := range byPhase {
-		slices.SortFunc(s.Waves, func(a, b Wave) int { return cmp.Compare(a.Wave, b.Wave) })
+		slices.SortStableFunc(s.Waves, func(a, b Wave) int { return cmp.Compare(a.Wave, b.Wave) })
 	}
 	t := &Timeline{
-		Sync:   []Stage{*byPhase[PreSync], *byPhase[Sync], *byPhase[PostSync]},
-		Fail:   *byPhase[SyncFail],
-		Delete: []Stage{*byPhase[PreDelete], {}, *byPhase[PostDelete]},
+		Sync:    []Stage{*byPhase[PreSync], *byPhase[Sync], *byPhase[PostSync]},
+		Fail:    *byPhase[SyncFail],
+		Delete:  []Stage{*byPhase[PreDelete], {}, *byPhase[PostDelete]},
+		Objects: objects,
 	}
-	t.Notes = notes(res, t)
+	t.Notes = notes(t, res.ArgoCD)
 	return t
-}
-
-// manifestPhases returns the hook phases of one of the application's own
-// resources (Sync for an ordinary resource), and whether Argo CD skips it.
-func manifestPhases(m *Manifest) (phases []Phase, skip bool) {
-	ann := mapPath(m.Node(), "metadata", "annotations")
-	v := mapGet(ann, AnnotationHook)
-	if v == nil || strings.TrimSpace(v.Value) == "" {
-		return []Phase{Sync}, false
-	}
-	var names []string
-	for _, s := range strings.Split(v.Value, ",") {
-		if s = strings.TrimSpace(s); s != "" && !slices.Contains(names, s) {
-			names = append(names, s)
-		}
-	}
-	if len(names) == 1 && names[0] == "Skip" {
-		return nil, true
-	}
-	for _, s := range names {
-		if p, ok := parsePhase(s); ok {
-			phases = append(phases, p)
-		}
-	}
-	return phases, false
-}
-
-// manifestWave reads a resource's sync wave as Argo CD does: the
-// annotation when it is an integer, else 0.
-func manifestWave(m *Manifest) int32 {
-	v := mapGet(mapPath(m.Node(), "metadata", "annotations"), AnnotationSyncWave)
-	if v == nil {
-		return 0
-	}
-	n, err := strconv.ParseInt(strings.TrimSpace(v.Value), 10, 32)
-	if err != nil {
-		return 0
-	}
-	return int32(n)
 }
 
 // notes finds what a reviewer should know about a result. Each note holds
 // for Argo CD as argocd-facts.md describes it.
-func notes(res *Result, t *Timeline) []Note {
+func notes(t *Timeline, argo ArgoCDVersion) []Note {
 	var out []Note
-	add := func(key, text string, jobs []*Job) {
-		out = append(out, Note{Key: key, Text: text, Jobs: jobs})
+	add := func(key, text string, of group) {
+		out = append(out, Note{Key: key, Text: text, Jobs: of.jobs, Objects: of.objects})
 	}
-	var syncJobs, postSync, preDelete, postDelete, postDeleteHere, piling, immutable []*Job
-	for _, j := range res.Jobs {
-		switch j.Phase {
-		case PreSync, Sync, PostSync, SyncFail:
-			syncJobs = append(syncJobs, j)
-		case PreDelete:
-			preDelete = append(preDelete, j)
-		case PostDelete:
-			postDelete = append(postDelete, j)
-			if j.Namespace == "" {
-				postDeleteHere = append(postDeleteHere, j)
+	var syncHooks, postSync, preDelete, postDelete, postDeleteHere, postDeleteList, several, idle, ttlTrap group
+	var piling, immutable []*Job
+	helmSeveral := false
+	for _, o := range t.Objects {
+		r := o.Argo
+		if r.Hook && len(r.SyncPhases) > 0 {
+			syncHooks.add(o)
+		}
+		if slices.Contains(r.SyncPhases, PostSync) {
+			postSync.add(o)
+		}
+		if slices.Contains(r.DeletePhases, PreDelete) {
+			preDelete.add(o)
+		}
+		if slices.Contains(r.DeletePhases, PostDelete) {
+			postDelete.add(o)
+			if o.Namespace == "" {
+				postDeleteHere.add(o)
+			}
+			if !r.PostDeleteV2 {
+				postDeleteList.add(o)
 			}
 		}
-		if j.Phase == PostSync {
-			postSync = append(postSync, j)
+		perSync := 0
+		for _, p := range r.SyncPhases {
+			if p != SyncFail {
+				perSync++
+			}
 		}
-		if j.Generate && j.TTLSecondsAfterFinished == nil {
-			piling = append(piling, j)
+		if perSync > 1 {
+			several.add(o)
+			helmSeveral = helmSeveral || r.Helm != nil
 		}
-		if !j.Generate && !j.Phase.IsDelete() && !slices.Contains(j.DeletePolicy, BeforeHookCreation) {
-			immutable = append(immutable, j)
+		if r.Hook && !r.Skip && !r.Runs() {
+			idle.add(o)
+		}
+		if r.Hook && len(r.SyncPhases) > 0 && o.TTL != nil && *o.TTL < MinHookTTL && !argo.AtLeast(3, 0) {
+			ttlTrap.add(o)
+		}
+		if j := o.Job; j != nil {
+			if j.Generate && j.TTLSecondsAfterFinished == nil {
+				piling = append(piling, j)
+			}
+			if !j.Generate && !j.Phase.IsDelete() && !slices.Contains(j.DeletePolicy, BeforeHookCreation) {
+				immutable = append(immutable, j)
+			}
 		}
 	}
-	if len(syncJobs) > 0 {
-		add("selective-sync", "Hooks run only on a full sync. Argo CD skips them on a selective sync, and self-heal is one: when Argo CD corrects drift, no hook runs. An automated sync runs them once per new revision or parameter change.", nil)
+	if !syncHooks.empty() {
+		add("selective-sync", "Hooks run only on a full sync. Argo CD skips them on a selective sync, and self-heal is one: when Argo CD corrects drift, no hook runs. An automated sync runs them once per new revision or parameter change.", group{})
 	}
-	if len(postSync) > 0 {
+	if !postSync.empty() {
 		text := "A failing PostSync hook fails the sync operation but leaves the Application's health as it was: watch the operation's state"
 		if t.Fail.Empty() {
 			text += ", or add a SyncFail hook to hear about it (this application has none)."
@@ -185,23 +181,68 @@ func notes(res *Result, t *Timeline) []Note {
 		}
 		add("postsync-health", text, postSync)
 	}
-	if len(preDelete) > 0 {
+	if !several.empty() {
+		text := "These hooks are in more than one phase of a sync, and Argo CD runs a hook once in each of its phases: they run more than once on every sync."
+		if helmSeveral {
+			text += " Argo CD reads Helm's pre-install and pre-upgrade as PreSync, post-install and post-upgrade as PostSync, and does not tell an install from an upgrade."
+		}
+		add("several-phases", text, several)
+	}
+	if !idle.empty() {
+		add("never-applied", "Argo CD never applies these: they are hooks (they carry a hook annotation) of no phase it runs, such as Helm's test and rollback hooks.", idle)
+	}
+	if !ttlTrap.empty() {
+		add("ttl-trap", fmt.Sprintf("These hook Jobs are deleted as soon as they finish (ttlSecondsAfterFinished under %d s): Argo CD before 3.0 may never see them finish, and the sync then waits forever (argo-cd#18884). Raise the TTL, or, if the sidecar serves Argo CD 3.0 or newer, set HOOKGEN_ARGOCD_VERSION (now %s).", MinHookTTL, argo), ttlTrap)
+	}
+	if !preDelete.empty() {
 		add("predelete-version", "PreDelete hooks need Argo CD 3.3 or newer; older versions delete the application without running them.", preDelete)
 	}
-	if len(postDelete) > 0 {
+	if !postDelete.empty() {
 		add("postdelete-version", "PostDelete hooks need Argo CD 2.10 or newer.", postDelete)
 	}
-	if len(preDelete)+len(postDelete) > 0 {
-		add("delete-renders", "When the Application is deleted, Argo CD renders its manifests again to find these hooks: keep hookgen.yaml valid until the Application is gone, or its deletion stalls.", append(slices.Clone(preDelete), postDelete...))
+	if !postDeleteList.empty() {
+		add("postdelete-list", "Argo CD 2.14 runs a PostDelete hook only when its hook annotation is PostDelete (or Helm's post-delete) alone; these list more values, so only Argo CD 3.3 or newer runs them.", postDeleteList)
 	}
-	if len(postDeleteHere) > 0 {
+	if !preDelete.empty() || !postDelete.empty() {
+		add("delete-renders", "When the Application is deleted, Argo CD renders its manifests again to find these hooks: keep hookgen.yaml valid until the Application is gone, or its deletion stalls.", preDelete.join(postDelete))
+	}
+	if !postDeleteHere.empty() {
 		add("postdelete-namespace", "These PostDelete hooks run in the Application's destination namespace. If that namespace is deleted with the application, they cannot start and the deletion hangs: give them a namespace that outlives the application.", postDeleteHere)
 	}
+	for _, s := range []Stage{t.Delete[0], t.Delete[2]} {
+		if len(s.Waves) > 1 {
+			add("delete-waves", "Argo CD starts every deletion hook at once: sync waves do not order PreDelete or PostDelete hooks.", group{})
+			break
+		}
+	}
 	if len(piling) > 0 {
-		add("generatename-ttl", "These hooks get a new Job on every sync (generateName) without ttlSecondsAfterFinished. Argo CD never prunes hooks, so every Job its delete policy keeps stays: set ttlSecondsAfterFinished.", piling)
+		add("generatename-ttl", "These hooks get a new Job on every sync (generateName) without ttlSecondsAfterFinished. Argo CD never prunes hooks, so every Job its delete policy keeps stays: set ttlSecondsAfterFinished.", group{jobs: piling})
 	}
 	if len(immutable) > 0 {
-		add("immutable-job", fmt.Sprintf("These hooks have fixed names and no %s delete policy: a Job left from an earlier sync (a failed one, or any after a failed sync) is applied again, and Kubernetes refuses to change a Job's pod template (\"field is immutable\"). Add %s.", BeforeHookCreation, BeforeHookCreation), immutable)
+		add("immutable-job", fmt.Sprintf("These hooks have fixed names and no %s delete policy: a Job left from an earlier sync (a failed one, or any after a failed sync) is applied again, and Kubernetes refuses to change a Job's pod template (\"field is immutable\"). Add %s.", BeforeHookCreation, BeforeHookCreation), group{jobs: immutable})
 	}
 	return out
+}
+
+// A group is what a note is about: generated hooks and the application's
+// own objects.
+type group struct {
+	jobs    []*Job
+	objects []*Object
+}
+
+func (g *group) add(o *Object) {
+	if o.Job != nil {
+		if !slices.Contains(g.jobs, o.Job) {
+			g.jobs = append(g.jobs, o.Job)
+		}
+		return
+	}
+	g.objects = append(g.objects, o)
+}
+
+func (g group) empty() bool { return len(g.jobs)+len(g.objects) == 0 }
+
+func (g group) join(h group) group {
+	return group{jobs: append(slices.Clone(g.jobs), h.jobs...), objects: append(slices.Clone(g.objects), h.objects...)}
 }

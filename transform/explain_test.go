@@ -69,12 +69,12 @@ func TestExplain(t *testing.T) {
 	if tl.Sync[0].Phase != PreSync || tl.Sync[1].Phase != Sync || tl.Sync[2].Phase != PostSync || tl.Fail.Phase != SyncFail || tl.Delete[0].Phase != PreDelete || tl.Delete[1].Phase != "" || tl.Delete[2].Phase != PostDelete {
 		t.Fatalf("stages out of Argo CD's order: %+v", tl)
 	}
-	check("PreSync", waves(tl.Sync[0]), [][2]any{{int32(-1), []string{"migrate-presync"}}, {int32(2), []string{"seed-presync"}}})
-	check("Sync", waves(tl.Sync[1]), [][2]any{{int32(-3), []string{"ConfigMap/early"}}, {int32(0), []string{"ConfigMap/late"}}})
-	check("PostSync", waves(tl.Sync[2]), [][2]any{{int32(0), []string{"notify-postsync-", "smoke-postsync", "Job/own"}}})
-	check("SyncFail", waves(tl.Fail), [][2]any{{int32(0), []string{"notify-syncfail-", "Job/own"}}})
-	check("PreDelete", waves(tl.Delete[0]), [][2]any{{int32(0), []string{"backup-predelete"}}})
-	check("PostDelete", waves(tl.Delete[2]), [][2]any{{int32(0), []string{"cleanup-postdelete"}}})
+	check("PreSync", waves(tl.Sync[0]), [][2]any{{-1, []string{"migrate-presync"}}, {2, []string{"seed-presync"}}})
+	check("Sync", waves(tl.Sync[1]), [][2]any{{-3, []string{"ConfigMap/early"}}, {0, []string{"ConfigMap/late"}}})
+	check("PostSync", waves(tl.Sync[2]), [][2]any{{0, []string{"notify-postsync-", "smoke-postsync", "Job/own"}}})
+	check("SyncFail", waves(tl.Fail), [][2]any{{0, []string{"notify-syncfail-", "Job/own"}}})
+	check("PreDelete", waves(tl.Delete[0]), [][2]any{{0, []string{"backup-predelete"}}})
+	check("PostDelete", waves(tl.Delete[2]), [][2]any{{0, []string{"cleanup-postdelete"}}})
 	want := []string{"selective-sync", "postsync-health", "predelete-version", "postdelete-version", "delete-renders", "postdelete-namespace", "immutable-job"}
 	if got := noteKeys(tl); !slices.Equal(got, want) {
 		t.Errorf("notes %v, want %v", got, want)
@@ -102,7 +102,7 @@ func TestJobSettings(t *testing.T) {
 	fsys := fstest.MapFS{"app/hookgen.yaml": &fstest.MapFile{Data: []byte(setHeader + `hooks:
   - {name: a, uses: migration, with: {image: "a:1"}}
   - {name: b, uses: job, phase: PostSync, generateName: true, with: {image: "a:1"}}
-  - {name: c, uses: job, phase: PostDelete, namespace: ops, backoffLimit: 3, ttlSecondsAfterFinished: 5, deletePolicy: [HookFailed, HookSucceeded], with: {image: "a:1"}}
+  - {name: c, uses: job, phase: PostDelete, namespace: ops, backoffLimit: 3, ttlSecondsAfterFinished: 300, deletePolicy: [HookFailed, HookSucceeded], with: {image: "a:1"}}
 `)}}
 	res, err := Run(Input{Repo: fsys, AppDir: "app"})
 	if err != nil {

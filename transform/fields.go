@@ -367,8 +367,8 @@ func (g *generator) podFields(h *mergedHook, k *Knobs, sc *scope, podSpec *yaml.
 		mapSet(podSpec, "affinity", g.substitute(h, sc, k.Affinity, h.at("affinity")))
 	}
 	if k.PriorityClassName != nil {
-		pc := g.text(h, sc, "priorityClassName", *k.PriorityClassName)
-		if !isDNSSubdomain(pc) {
+		pc, ok := g.text(h, sc, "priorityClassName", *k.PriorityClassName)
+		if ok && !isDNSSubdomain(pc) {
 			g.ps.add(h.at("priorityClassName"), h.Name, "priorityClassName %q is not a DNS-1123 subdomain", clip(pc, 80))
 		}
 		mapSet(podSpec, "priorityClassName", newStr(pc))
@@ -434,8 +434,9 @@ func addWritableVolumes(podSpec *yaml.Node, paths []string) {
 func (g *generator) jobMeta(h *mergedHook, k *Knobs, sc *scope, meta *yaml.Node) {
 	labels := map[string]string{}
 	for key, v := range k.Labels {
-		labels[key] = g.text(h, sc, "labels."+key, v)
-		if msg := checkLabel(key, labels[key]); msg != "" && strings.Contains(v, "$(") {
+		text, ok := g.text(h, sc, "labels."+key, v)
+		labels[key] = text
+		if msg := checkLabel(key, text); msg != "" && ok && strings.Contains(v, "$(") {
 			g.ps.add(h.at("labels."+key), h.Name, "labels: %s", msg)
 		}
 	}
@@ -445,7 +446,7 @@ func (g *generator) jobMeta(h *mergedHook, k *Knobs, sc *scope, meta *yaml.Node)
 	anns := map[string]string{}
 	for key, v := range k.Annotations {
 		if reservedAnnotation(key) == "" {
-			anns[key] = g.text(h, sc, "annotations."+key, v)
+			anns[key], _ = g.text(h, sc, "annotations."+key, v)
 		}
 	}
 	if len(k.SyncOptions) > 0 {

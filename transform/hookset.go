@@ -273,6 +273,16 @@ type mergedHook struct {
 // file is the file of the nearest declaration.
 func (m *mergedHook) file() string { return m.files[len(m.files)-1] }
 
+// wrote reports whether one of the declarations writes the field.
+func (m *mergedHook) wrote(field string) bool {
+	for _, d := range m.decls {
+		if d.src.has(field) {
+			return true
+		}
+	}
+	return false
+}
+
 // pos is the position of the nearest declaration.
 func (m *mergedHook) pos() Pos { return m.decls[len(m.decls)-1].src.pos }
 

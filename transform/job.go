@@ -29,7 +29,11 @@ const (
 	// DefaultGenerateNameTTL removes the Jobs of generateName hooks a day
 	// after they finish; nothing else would.
 	DefaultGenerateNameTTL = 86400
-	maxNameLength          = 63
+	// MinHookTTL is the shortest ttlSecondsAfterFinished hookgen writes
+	// for Argo CD before 3.0, which does not hold a hook Job with a
+	// finalizer until it has seen it finish.
+	MinHookTTL    = 60
+	maxNameLength = 63
 	// generateNameSuffix is what Argo CD appends to a generateName:
 	// <7-char revision>-<phase>-<unix seconds>, with the phase lowercased.
 	generateNameSuffixFixed = 7 + 1 + 1 + 10
@@ -65,6 +69,7 @@ type Job struct {
 	knobs    *Knobs         // the hook's settings after defaults
 	injected map[string]any // a hook the platform injects: its value as generated
 	movedBy  string         // what moved the Job into its namespace, if not the hook
+	quiet    map[Pos]bool   // where problems follow from one found while building it
 }
 
 // defaultDeletePolicy is the delete policy of a hook that sets none:
@@ -144,7 +149,9 @@ func (g *generator) generate(h *mergedHook) []*Job {
 			g.ps.add(g.origins.pos(n, h.at("job")), h.Name, "job: %s", msg)
 		})
 	case h.Uses == "":
-		g.ps.add(h.pos(), h.Name, "set uses (a template: %s) or job (a raw JobSpec)", strings.Join(g.templates.Names(), ", "))
+		if !h.wrote("uses") && !h.wrote("job") {
+			g.ps.add(h.pos(), h.Name, "set uses (a template: %s) or job (a raw JobSpec)", strings.Join(g.templates.Names(), ", "))
+		} // else reported when loaded
 		return nil
 	default:
 		tmpl = g.templates[h.Uses]
@@ -156,14 +163,18 @@ func (g *generator) generate(h *mergedHook) []*Job {
 			return nil // its problems are reported where it is defined
 		}
 	}
-	before := len(g.ps.list)
+	// A problem of the settings or an unknown parameter leaves the Job
+	// buildable: it is built, so that its other problems (a literal
+	// secret, a policy rule) show in the same run. A parameter the
+	// template needs and lacks, or one with a bad value, would change
+	// what it expands to: then the Job is not built.
 	st := g.settings(h, &k, tmpl)
 	var with map[string]*yaml.Node
 	if tmpl != nil {
-		with = g.checkWith(h, tmpl)
-	}
-	if len(g.ps.list) > before {
-		return nil
+		var complete bool
+		if with, complete = g.checkWith(h, tmpl); !complete {
+			return nil
+		}
 	}
 	var jobs []*Job
 	for _, phase := range st.phases {
@@ -249,12 +260,20 @@ func (g *generator) limits(h *mergedHook, k *Knobs, tmpl *HookTemplate, spec *ya
 		ttl := int32(DefaultGenerateNameTTL)
 		st.ttl = &ttl
 	}
+	if st.ttl != nil && *st.ttl < MinHookTTL && !g.ctx.ArgoCD.AtLeast(3, 0) {
+		pos := h.at("ttlSecondsAfterFinished")
+		if k.TTLSecondsAfterFinished == nil && td.TTLSecondsAfterFinished == nil {
+			pos = g.origins.pos(mapGet(spec, "ttlSecondsAfterFinished"), h.at("job"))
+		}
+		g.ps.add(pos, h.Name, "ttlSecondsAfterFinished %d: Argo CD before 3.0 waits forever for a hook Job deleted before it saw the Job finish (argo-cd#18884); set at least %d, or, if the sidecar serves Argo CD 3.0 or newer, say so with HOOKGEN_ARGOCD_VERSION (now %s)", *st.ttl, MinHookTTL, g.ctx.ArgoCD)
+	}
 }
 
 // checkWith checks a hook's parameters against its template and returns
-// them by name.
-func (g *generator) checkWith(h *mergedHook, tmpl *HookTemplate) map[string]*yaml.Node {
-	with := map[string]*yaml.Node{}
+// them by name; complete says that every parameter given has a good value
+// and every one the template needs is given.
+func (g *generator) checkWith(h *mergedHook, tmpl *HookTemplate) (with map[string]*yaml.Node, complete bool) {
+	with, complete = map[string]*yaml.Node{}, true
 	given := map[string]bool{}
 	declared := map[string]*Param{}
 	names := make([]string, len(tmpl.Spec.Params))
@@ -286,12 +305,14 @@ func (g *generator) checkWith(h *mergedHook, tmpl *HookTemplate) map[string]*yam
 				parsed, msg := parseParamText(p.Type, val.Value)
 				if msg != "" {
 					g.ps.add(Pos{File: ParametersFile}, h.Name, "%s%s: %q %s", ParamHookPrefix, h.Name, p.Name, msg)
+					complete = false
 					continue
 				}
 				val = parsed
 			}
 			if msg := checkParamValue(p.Type, val); msg != "" {
 				g.ps.add(g.origins.pos(val, pos), h.Name, "parameter %q %s", p.Name, msg)
+				complete = false
 				continue
 			}
 			with[p.Name] = val
@@ -300,9 +321,10 @@ func (g *generator) checkWith(h *mergedHook, tmpl *HookTemplate) map[string]*yam
 	for _, p := range tmpl.Spec.Params {
 		if p.Required && !given[p.Name] {
 			g.ps.add(h.keyAt("with"), h.Name, "template %q needs parameter %q (%s): add it under with", tmpl.Metadata.Name, p.Name, p.Type)
+			complete = false
 		}
 	}
-	return with
+	return with, complete
 }
 
 // scope returns the placeholder values for one phase of a hook.
@@ -335,15 +357,17 @@ func (g *generator) substitute(h *mergedHook, sc *scope, n *yaml.Node, fallback 
 	return out
 }
 
-// text substitutes placeholders in a string setting of a hook.
-func (g *generator) text(h *mergedHook, sc *scope, field, in string) string {
+// text substitutes placeholders in a string setting of a hook; ok says
+// every placeholder resolved (else the value is not checked further: its
+// problems would follow from the placeholder's).
+func (g *generator) text(h *mergedHook, sc *scope, field, in string) (out string, ok bool) {
 	s := &subster{scope: sc}
 	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: tagStr, Value: in}
-	out := s.String(n, in)
+	out = s.String(n, in)
 	for _, e := range s.errs {
 		g.ps.add(h.at(field), h.Name, "%s: %s", field, e.msg)
 	}
-	return out
+	return out, len(s.errs) == 0
 }
 
 // phaseJob builds the Job of one phase.
@@ -392,29 +416,46 @@ func (g *generator) phaseJob(h *mergedHook, k *Knobs, tmpl *HookTemplate, with m
 	} else {
 		spec = g.substitute(h, sc, h.Job, h.at("job"))
 	}
-	if spec != nil {
-		untaint(spec)
-	}
-	if len(g.ps.list) > before || spec == nil {
+	if spec == nil {
 		return nil
 	}
+	untaint(spec)
+	// A placeholder that did not resolve leaves the Job buildable: it is
+	// built and judged, so that its other problems show in the same run.
+	// A later problem at the place of a problem found so far follows from
+	// it (the image a failed placeholder left empty) and is dropped.
+	var quiet map[Pos]bool
+	for _, p := range g.ps.list[before:] {
+		if quiet == nil {
+			quiet = map[Pos]bool{}
+		}
+		quiet[p.Pos] = true
+	}
+	mark := len(g.ps.list)
+	defer func() {
+		if quiet == nil {
+			return
+		}
+		kept := g.ps.list[:mark]
+		for _, p := range g.ps.list[mark:] {
+			if !quiet[p.Pos] {
+				kept = append(kept, p)
+			}
+		}
+		g.ps.list = kept
+	}()
 	// From here on the job is in canonical form: what is read is what is
 	// written, and what Kubernetes reads.
 	canonical(spec)
 	g.limits(h, k, tmpl, spec, &st)
-	if len(g.ps.list) > before {
-		return nil
-	}
 	j := &Job{Hook: h.Name, Phase: phase, Template: templateName, Pos: h.pos(),
 		ActiveDeadlineSeconds: st.deadline, BackoffLimit: st.backoff, TTLSecondsAfterFinished: st.ttl,
 		decl: h, tmpl: tmpl, knobs: k}
+	j.quiet = quiet
 	if st.wave != nil {
 		j.Wave = *st.wave
 	}
 	g.assemble(h, k, st, sc, spec, j)
-	if len(g.ps.list) > before {
-		return nil
-	}
 	// A literal secret is a problem of its own: the Job, never printed
 	// then, still goes to the judge, so that every problem shows at once
 	// (and the secret, registered here, is redacted from what it says).
@@ -444,8 +485,9 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 		}
 	}
 	if k.Namespace != nil {
-		j.Namespace = g.text(h, sc, "namespace", *k.Namespace)
-		if !isDNSLabel(j.Namespace) {
+		ns, ok := g.text(h, sc, "namespace", *k.Namespace)
+		j.Namespace = ns
+		if ok && !isDNSLabel(j.Namespace) {
 			g.ps.add(h.at("namespace"), h.Name, "namespace %q is not a DNS-1123 label", clip(j.Namespace, 80))
 		}
 	}
@@ -501,8 +543,12 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 	podMeta := mapEnsure(pod, "metadata")
 	labels := map[string]string{}
 	for key, v := range k.PodLabels {
-		labels[key] = g.text(h, sc, "podLabels."+key, v)
-		if msg := checkLabel(key, labels[key]); msg != "" {
+		text, ok := g.text(h, sc, "podLabels."+key, v)
+		labels[key] = text
+		if !ok {
+			text = "" // the key alone is checked
+		}
+		if msg := checkLabel(key, text); msg != "" {
 			g.ps.add(h.at("podLabels."+key), h.Name, "podLabels: %s", msg)
 		}
 	}
@@ -511,7 +557,7 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 	if len(k.PodAnnotations) > 0 {
 		anns := map[string]string{}
 		for key, v := range k.PodAnnotations {
-			anns[key] = g.text(h, sc, "podAnnotations."+key, v)
+			anns[key], _ = g.text(h, sc, "podAnnotations."+key, v)
 			if msg := checkQualifiedName(key); msg != "" {
 				g.ps.add(h.at("podAnnotations."+key), h.Name, "podAnnotations: key %q %s", key, msg)
 			}
@@ -522,8 +568,8 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 	// Pod spec.
 	added := g.podFields(h, k, sc, podSpec, fail)
 	if k.ServiceAccountName != nil {
-		sa := g.text(h, sc, "serviceAccountName", *k.ServiceAccountName)
-		if !isDNSSubdomain(sa) {
+		sa, ok := g.text(h, sc, "serviceAccountName", *k.ServiceAccountName)
+		if ok && !isDNSSubdomain(sa) {
 			g.ps.add(h.at("serviceAccountName"), h.Name, "serviceAccountName %q is not a DNS-1123 subdomain", clip(sa, 80))
 		}
 		mapSet(podSpec, "serviceAccountName", newStr(sa))
@@ -531,8 +577,12 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 	if len(k.NodeSelector) > 0 {
 		sel := map[string]string{}
 		for key, v := range k.NodeSelector {
-			sel[key] = g.text(h, sc, "nodeSelector."+key, v)
-			if msg := checkLabel(key, sel[key]); msg != "" {
+			text, ok := g.text(h, sc, "nodeSelector."+key, v)
+			sel[key] = text
+			if !ok {
+				text = "" // the key alone is checked
+			}
+			if msg := checkLabel(key, text); msg != "" {
 				g.ps.add(h.at("nodeSelector."+key), h.Name, "nodeSelector: %s", msg)
 			}
 		}

@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -22,7 +23,7 @@ spec:
   job:
     activeDeadlineSeconds: ` + deadline + `
     backoffLimit: $(params.retries)
-    ttlSecondsAfterFinished: 0x10
+    ttlSecondsAfterFinished: 0x100
     template:
       spec:
         containers: [{name: main, image: "ghcr.io/acme/tool:1.0"}]
@@ -40,10 +41,64 @@ spec:
 		t.Fatal(err)
 	}
 	j := res.Jobs[0]
-	if j.ActiveDeadlineSeconds != 42 || j.BackoffLimit != 3 || j.TTLSecondsAfterFinished == nil || *j.TTLSecondsAfterFinished != 16 {
-		t.Errorf("deadline %d, backoff %d, ttl %v; want 42, 3, 16", j.ActiveDeadlineSeconds, j.BackoffLimit, j.TTLSecondsAfterFinished)
+	if j.ActiveDeadlineSeconds != 42 || j.BackoffLimit != 3 || j.TTLSecondsAfterFinished == nil || *j.TTLSecondsAfterFinished != 256 {
+		t.Errorf("deadline %d, backoff %d, ttl %v; want 42, 3, 256", j.ActiveDeadlineSeconds, j.BackoffLimit, j.TTLSecondsAfterFinished)
 	}
 	if _, err := Run(in(tmpl(`"300"`))); err == nil || !strings.Contains(err.Error(), "job activeDeadlineSeconds must be a non-negative integer") {
 		t.Errorf("a quoted deadline: got %v, want a problem", err)
+	}
+}
+
+// TestHookTTLByArgoCDVersion: a ttlSecondsAfterFinished under MinHookTTL,
+// from the hook, its template's defaults or its job, is refused unless the
+// sidecar serves Argo CD 3.0 or newer (argo-cd#18884).
+func TestHookTTLByArgoCDVersion(t *testing.T) {
+	repo := func(hook, tmplDefaults, job string) fstest.MapFS {
+		return fstest.MapFS{
+			".hookgen/templates/t.yaml": {Data: []byte("apiVersion: hookgen.dev/v1alpha1\nkind: HookTemplate\nmetadata: {name: t}\nspec:\n" + tmplDefaults +
+				"  job:\n" + job + "    template:\n      spec:\n        containers: [{name: main, image: \"ghcr.io/acme/tool:1.0\"}]\n")},
+			"app/hookgen.yaml": {Data: []byte(setHeader + "hooks:\n  - {name: a, uses: t, phase: PreSync" + hook + "}\n")},
+		}
+	}
+	const want = "ttlSecondsAfterFinished %d: Argo CD before 3.0 waits forever for a hook Job deleted before it saw the Job finish (argo-cd#18884); set at least 60"
+	for _, tc := range []struct {
+		name    string
+		repo    fstest.MapFS
+		at      string // file:line of the problem
+		ttl     int
+		refused bool
+	}{
+		{"hook 0", repo(", ttlSecondsAfterFinished: 0", "", ""), "app/hookgen.yaml:4", 0, true},
+		{"hook 59", repo(", ttlSecondsAfterFinished: 59", "", ""), "app/hookgen.yaml:4", 59, true},
+		{"hook 60", repo(", ttlSecondsAfterFinished: 60", "", ""), "", 60, false},
+		{"template default 5", repo("", "  defaults: {ttlSecondsAfterFinished: 5}\n", ""), "app/hookgen.yaml:4", 5, true},
+		{"job 0", repo("", "", "    ttlSecondsAfterFinished: 0\n"), ".hookgen/templates/t.yaml:6", 0, true},
+		{"job unset", repo("", "", ""), "", 0, false},
+	} {
+		for _, v := range []struct {
+			argo    ArgoCDVersion
+			refused bool
+		}{{ArgoCDVersion{}, tc.refused}, {ArgoCDVersion{2, 14}, tc.refused}, {ArgoCDVersion{3, 0}, false}, {ArgoCDVersion{3, 3}, false}} {
+			_, err := Run(Input{Repo: tc.repo, AppDir: "app", Context: Context{App: App{Name: "shop", Namespace: "shop"}, RunnerImage: "runner:1", ArgoCD: v.argo}})
+			switch {
+			case v.refused && (err == nil || !strings.Contains(err.Error(), tc.at+":") || !strings.Contains(err.Error(), fmt.Sprintf(want, tc.ttl))):
+				t.Errorf("%s, Argo CD %s: got %v, want %s: %s", tc.name, v.argo, err, tc.at, fmt.Sprintf(want, tc.ttl))
+			case !v.refused && err != nil:
+				t.Errorf("%s, Argo CD %s: %v", tc.name, v.argo, err)
+			}
+		}
+	}
+}
+
+func TestParseArgoCDVersion(t *testing.T) {
+	for in, want := range map[string]ArgoCDVersion{"3.3": {3, 3}, "v2.14.21": {2, 14}, "3.3.10+abc123": {3, 3}, "v3.0.0-rc1": {3, 0}, "10.1": {10, 1}} {
+		if got, err := ParseArgoCDVersion(in); err != nil || got != want {
+			t.Errorf("ParseArgoCDVersion(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "3", "three", "3.x", "1.8", "3.03", "3.3.1.1", "-3.3", "3..3"} {
+		if got, err := ParseArgoCDVersion(in); err == nil {
+			t.Errorf("ParseArgoCDVersion(%q) = %v, want an error", in, got)
+		}
 	}
 }

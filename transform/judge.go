@@ -30,7 +30,7 @@ import (
 func podSecurity(meta, spec map[string]any) []podFinding {
 	var out []podFinding
 	for _, v := range podsec.Restricted(meta, spec) {
-		out = append(out, podFinding{Field: v.Field, Check: v.Check, Message: v.Message})
+		out = append(out, podFinding{Field: v.Field, Check: v.Check, Message: v.Message, Unset: v.Unset})
 	}
 	return out
 }
@@ -40,6 +40,7 @@ type podFinding struct {
 	Field   string // spec.containers[0].securityContext.privileged, metadata.annotations[key]
 	Check   string // the Pod Security check id
 	Message string
+	Unset   bool // hardening the pod leaves out (podsec.Violation.Unset)
 }
 
 // podSecurityRule is the policy rule that allows what a Pod Security
@@ -161,6 +162,9 @@ func judgeJob(j *Job, p *HookPolicy, ctx Context, o *origins, ps *problems) {
 			pos = j.decl.at(ruleField[rule])
 		}
 		pos = o.pos(nodeAt(j.Node, at), pos)
+		if j.quiet[pos] {
+			return // follows from a problem found while building the Job
+		}
 		msg := fmt.Sprintf(format, args...)
 		if rule == "namespaces" && j.movedBy != "" {
 			msg += fmt.Sprintf(" (the hook names no namespace; %s moves it there)", j.movedBy)
@@ -519,88 +523,55 @@ func (p *HookPolicy) judgeObject(o map[string]any, phases []Phase, ctx Context, 
 			fail(at.with(sa.at...), "serviceAccounts", "service account %q is not allowed%s", sa.name, allowedHint(s.ServiceAccounts))
 		}
 	}
-	reported := map[string]bool{}
-	p.judgePod(o, meta, spec, at, func(path jpath, rule, format string, args ...any) {
-		reported[rule] = true
-		fail(path, rule, format, args...)
-	})
-	if !hardened {
-		return
-	}
+	p.judgePod(spec, at, fail)
 	pods := s.Pods
 	if pods == nil {
 		pods = &PodRules{}
 	}
+	// One set of pod-security rules: Pod Security restricted
+	// (internal/podsec), each check allowed by one pod rule. A pod hookgen
+	// hardened must pass all of it; the app's own hooks are judged by
+	// what they set (privileged, host namespaces, a capability, root, an
+	// unconfined profile, a volume type), not by hardening they leave out.
 	for _, f := range podSecurity(meta, spec) {
+		if f.Unset && !hardened {
+			continue
+		}
 		rule := podSecurityRule[f.Check]
 		switch {
 		case rule == "":
 			fail(fieldPath(at, f.Field), "pods", "%s: Kubernetes cannot decode it: %s", f.Field, f.Message)
-		case pods.allows(rule), reported[rule]:
+		case f.Check == podsec.CheckRestrictedVolumes && strings.HasSuffix(f.Field, "]"):
+			// A volume with no source at all, which Kubernetes refuses.
+			fail(fieldPath(at, f.Field), "pods", "%s", f.Message)
+		case pods.allows(rule):
 		default:
 			fail(fieldPath(at, f.Field), rule, "Pod Security restricted (%s): %s", f.Check, f.Message)
 		}
 	}
 }
 
-// judgePod applies the pod rules to a pod spec at path at.
-func (p *HookPolicy) judgePod(o, meta, spec map[string]any, at jpath, fail verdict) {
+// judgePod applies the pod rules of hookgen's own, beside Pod Security's:
+// shareProcessNamespace, the pod fields (policyfields.go), and the images
+// and resources of every container.
+func (p *HookPolicy) judgePod(spec map[string]any, at jpath, fail verdict) {
 	pods := p.Spec.Pods
 	if pods == nil {
 		pods = &PodRules{}
 	}
-	for _, key := range []string{"hostNetwork", "hostPID", "hostIPC", "shareProcessNamespace"} {
-		if isTrue(spec[key]) && !pods.AllowHostNamespaces {
-			fail(at.with(key), "pods.allowHostNamespaces", "%s is not allowed", key)
-		}
-	}
-	for i, vol := range list(spec["volumes"]) {
-		if hp := get(vol, "hostPath"); hp != nil && !pods.AllowHostPath {
-			fail(at.with("volumes", i, "hostPath"), "pods.allowHostPath", "hostPath volume %q is not allowed", str(get(vol, "name")))
-		}
-	}
-	psc := obj(spec["securityContext"])
-	pscAt := at.with("securityContext")
-	if !pods.AllowRoot {
-		if isZero(psc["runAsUser"]) {
-			fail(pscAt.with("runAsUser"), "pods.allowRoot", "running as user 0 (root) is not allowed")
-		}
-		if isFalse(psc["runAsNonRoot"]) {
-			fail(pscAt.with("runAsNonRoot"), "pods.allowRoot", "runAsNonRoot: false is not allowed")
-		}
-	}
-	if !pods.AllowHostNamespaces && isTrue(get(psc, "windowsOptions", "hostProcess")) {
-		fail(pscAt.with("windowsOptions", "hostProcess"), "pods.allowHostNamespaces", "windowsOptions.hostProcess is not allowed")
-	}
-	if !pods.AllowHardeningOptOut {
-		for _, prof := range []string{"seccompProfile", "appArmorProfile"} {
-			if str(get(psc, prof, "type")) == "Unconfined" {
-				fail(pscAt.with(prof, "type"), "pods.allowHardeningOptOut", "%s Unconfined is not allowed", prof)
-			}
-		}
-		for _, src := range []struct {
-			ann map[string]any
-			at  jpath
-		}{{obj(meta["annotations"]), at[:len(at)-1].with("metadata", "annotations")}, {obj(get(o, "metadata", "annotations")), jpath{"metadata", "annotations"}}} {
-			for _, key := range sortedKeys(src.ann) {
-				val := str(src.ann[key])
-				if (strings.HasPrefix(key, "container.apparmor.security.beta.kubernetes.io/") || strings.HasPrefix(key, "seccomp.security.alpha.kubernetes.io/") || strings.HasPrefix(key, "container.seccomp.security.alpha.kubernetes.io/")) &&
-					strings.Contains(strings.ToLower(val), "unconfined") {
-					fail(src.at.with(key), "pods.allowHardeningOptOut", "annotation %s turns confinement off; that is not allowed", key)
-				}
-			}
-		}
+	if isTrue(spec["shareProcessNamespace"]) && !pods.AllowHostNamespaces {
+		fail(at.with("shareProcessNamespace"), "pods.allowHostNamespaces", "shareProcessNamespace is not allowed")
 	}
 	for _, key := range []string{"initContainers", "containers", "ephemeralContainers"} {
 		for i, c := range list(spec[key]) {
-			p.judgeContainer(obj(c), at.with(key, i), pods, fail)
+			p.judgeContainer(obj(c), at.with(key, i), fail)
 		}
 	}
 	p.judgePodFields(spec, at, pods, fail)
 }
 
-// judgeContainer applies the container rules.
-func (p *HookPolicy) judgeContainer(c map[string]any, at jpath, pods *PodRules, fail verdict) {
+// judgeContainer applies the image and resource rules to a container.
+func (p *HookPolicy) judgeContainer(c map[string]any, at jpath, fail verdict) {
 	s := &p.Spec
 	name := str(c["name"])
 	if img, ok := c["image"]; ok {
@@ -608,51 +579,6 @@ func (p *HookPolicy) judgeContainer(c map[string]any, at jpath, pods *PodRules, 
 			p.checkImage(at.with("image"), ref, name, s.Images, fail)
 		} else {
 			fail(at.with("image"), "images.allow", "container %q: image is not a string", name)
-		}
-	}
-	sc := obj(c["securityContext"])
-	scAt := at.with("securityContext")
-	if !pods.AllowPrivileged {
-		if isTrue(sc["privileged"]) {
-			fail(scAt.with("privileged"), "pods.allowPrivileged", "container %q is privileged", name)
-		}
-		if isTrue(sc["allowPrivilegeEscalation"]) {
-			fail(scAt.with("allowPrivilegeEscalation"), "pods.allowPrivileged", "container %q allows privilege escalation", name)
-		}
-	}
-	if !pods.AllowCapabilities {
-		for i, capv := range list(get(sc, "capabilities", "add")) {
-			if c, _ := capv.(string); c != "NET_BIND_SERVICE" {
-				fail(scAt.with("capabilities", "add", i), "pods.allowCapabilities", "container %q adds capability %v", name, capv)
-			}
-		}
-	}
-	if !pods.AllowRoot {
-		if isZero(sc["runAsUser"]) {
-			fail(scAt.with("runAsUser"), "pods.allowRoot", "container %q runs as user 0 (root)", name)
-		}
-		if isFalse(sc["runAsNonRoot"]) {
-			fail(scAt.with("runAsNonRoot"), "pods.allowRoot", "container %q sets runAsNonRoot: false", name)
-		}
-	}
-	if !pods.AllowHostNamespaces && isTrue(get(sc, "windowsOptions", "hostProcess")) {
-		fail(scAt.with("windowsOptions", "hostProcess"), "pods.allowHostNamespaces", "container %q: windowsOptions.hostProcess is not allowed", name)
-	}
-	if !pods.AllowHardeningOptOut {
-		for _, prof := range []string{"seccompProfile", "appArmorProfile"} {
-			if str(get(sc, prof, "type")) == "Unconfined" {
-				fail(scAt.with(prof, "type"), "pods.allowHardeningOptOut", "container %q: %s Unconfined is not allowed", name, prof)
-			}
-		}
-		if str(sc["procMount"]) == "Unmasked" {
-			fail(scAt.with("procMount"), "pods.allowHardeningOptOut", "container %q: procMount Unmasked is not allowed", name)
-		}
-	}
-	if !pods.AllowHostPorts {
-		for i, port := range list(c["ports"]) {
-			if hp, ok := obj(port)["hostPort"]; ok && hp != nil && !isZero(hp) {
-				fail(at.with("ports", i, "hostPort"), "pods.allowHostPorts", "container %q uses host port %v", name, hp)
-			}
 		}
 	}
 	if b := s.Bounds; b != nil {

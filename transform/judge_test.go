@@ -61,8 +61,12 @@ var judgeRules = []judgeRule{
 	{rule: "pods.allowRoot", ctr: "securityContext: {runAsNonRoot: %s}", yes: falses12, no: trues12, yes11: falses11, no11: trues11},
 	{rule: "pods.allowHostPorts", ctr: "ports: [{containerPort: 8080, hostPort: %s}]", yes: ports, no: zeros[:10]},
 	{rule: "pods.allowHostPath", pod: "volumes: [{name: v, hostPath: %s}]", yes: []string{"{path: /}", "{path: /, type: Directory}", "{}"}, no: []string{"null", "~", "Null"}},
+	{rule: "pods.allowHostPath", pod: "volumes: [{name: v, %s}]", yes: []string{"nfs: {server: s, path: /}", "iscsi: {targetPortal: p, iqn: q, lun: 0}", "gitRepo: {repository: r}", "cephfs: {monitors: [m]}"}, no: []string{"emptyDir: {}", "configMap: {name: c}", "projected: {sources: []}"}},
+	{rule: "pods.allowPrivileged", pod: "securityContext: {sysctls: [{name: %s, value: '1'}]}", yes: []string{"kernel.msgmax", "net.core.somaxconn", "vm.swappiness"}, no: []string{"kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.ping_group_range"}},
+	{rule: "pods.allowPrivileged", ctr: "securityContext: {seLinuxOptions: {type: %s}}", yes: []string{"spc_t", "unconfined_t"}, no: []string{"container_t", `""`}},
+	{rule: "pods.allowPrivileged", ctr: "readinessProbe: {httpGet: {host: %s, port: 80}}", yes: []string{"169.254.169.254", "example.com"}, no: []string{`""`}},
 	{rule: "pods.allowCapabilities", ctr: "securityContext: {capabilities: {add: [%s]}}", yes: []string{"SYS_ADMIN", `"NET_ADMIN"`, "ALL", "yes"}, no: []string{"NET_BIND_SERVICE", `"NET_BIND_SERVICE"`}},
-	{rule: "pods.allowHardeningOptOut", pod: "securityContext: {seccompProfile: {type: %s}}", yes: []string{"Unconfined", `"Unconfined"`, "!!str Unconfined"}, no: []string{"RuntimeDefault", "unconfined"}, strict: true},
+	{rule: "pods.allowHardeningOptOut", pod: "securityContext: {seccompProfile: {type: %s}}", yes: []string{"Unconfined", `"Unconfined"`, "!!str Unconfined", "unconfined"}, no: []string{"RuntimeDefault", "Localhost"}, strict: true},
 	{rule: "pods.allowHardeningOptOut", ctr: "securityContext: {seccompProfile: {type: %s}}", yes: []string{"Unconfined", `'Unconfined'`}, no: []string{"Localhost"}, strict: true},
 	{rule: "pods.allowHardeningOptOut", pod: "securityContext: {appArmorProfile: {type: %s}}", yes: []string{"Unconfined", `"Unconfined"`}, no: []string{"RuntimeDefault"}, strict: true},
 	{rule: "pods.allowHardeningOptOut", ctr: "securityContext: {procMount: %s}", yes: []string{"Unmasked", `'Unmasked'`}, no: []string{"Default"}, strict: true},
@@ -208,7 +212,7 @@ func TestJudgeManifestHooks(t *testing.T) {
 		{"", false},
 	} {
 		err := judgeRun(t, map[string]string{"app/hookgen.yaml": "apiVersion: hookgen.dev/v1alpha1\nkind: HookSet\n", "app/pod.yaml": pod(c.ann)})
-		got := err != nil && strings.Contains(err.Error(), "app/pod.yaml:7: Pod/p: policy pods.allowHostNamespaces: hostNetwork is not allowed")
+		got := err != nil && strings.Contains(err.Error(), "app/pod.yaml:7: Pod/p: policy pods.allowHostNamespaces: Pod Security restricted (hostNamespaces): hostNetwork=true: host namespaces are forbidden")
 		if got != c.judged {
 			t.Errorf("%s: judged %v, want %v (%v)", c.ann, got, c.judged, err)
 		}

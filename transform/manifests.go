@@ -141,8 +141,9 @@ func readManifests(r *reader, appDir string, sel *Manifests, keep bool, ps *prob
 		return nil
 	}
 	var out []*Manifest
-	for _, f := range files {
+	for i, f := range files {
 		out = append(out, parseManifests(f.path, f.data, r.lim, keep, &r.aliases, ps)...)
+		files[i].data = nil // what the manifests did not keep of it can go
 	}
 	return out
 }
@@ -267,8 +268,13 @@ func isMarker(l []byte, m string) bool {
 // items' namespaces).
 func parseManifests(file string, data []byte, lim Limits, keep bool, aliases *aliasBudget, ps *problems) []*Manifest {
 	var out []*Manifest
+	var scratch bytes.Buffer
 	chunks := splitDocuments(data)
-	if len(chunks) > lim.MaxDocuments {
+	docs := len(chunks)
+	if docs > 0 && len(chunks[0].text) == 0 {
+		docs-- // the nothing before a leading "---" is no document
+	}
+	if docs > lim.MaxDocuments {
 		ps.add(Pos{File: file}, "", "more than %d YAML documents (limit max-documents)", lim.MaxDocuments)
 		return nil
 	}
@@ -330,9 +336,12 @@ func parseManifests(file string, data []byte, lim Limits, keep bool, aliases *al
 				// their trees (Node parses one again when it is needed).
 				// A document that may be a hook keeps its tree, whose
 				// lines are those of its file, for the judge's messages.
-				var b bytes.Buffer
-				if _, err := encodeNodeBuf(&b, n, nil); err == nil {
-					m.raw, m.node = b.Bytes(), nil
+				// The text is copied out of one scratch buffer at its
+				// exact length: a buffer of its own would keep up to
+				// twice the bytes it holds.
+				scratch.Reset()
+				if _, err := encodeNodeBuf(&scratch, n, nil); err == nil {
+					m.raw, m.node = bytes.Clone(scratch.Bytes()), nil
 				}
 			}
 		} else {

@@ -37,6 +37,8 @@ type Result struct {
 	// Notes are remarks on a successful run, for the log: what hookgen
 	// left as it was and why (a Helm test hook it could not convert).
 	Notes Problems
+	// ArgoCD is the Argo CD release the run was made for (Context.ArgoCD).
+	ArgoCD ArgoCDVersion
 }
 
 // Run reads the hook declarations, templates and manifests and returns the
@@ -78,7 +80,7 @@ func Run(in Input) (*Result, error) {
 			cmp.Compare(a.Name, b.Name),
 		)
 	})
-	return &Result{Manifests: manifests, Jobs: jobs, Notes: notes}, nil
+	return &Result{Manifests: manifests, Jobs: jobs, Notes: notes, ArgoCD: in.Context.ArgoCD}, nil
 }
 
 // state is a run after loading: configuration, declarations and

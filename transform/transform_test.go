@@ -39,6 +39,28 @@ func wantProblem(t *testing.T, err error, substr string) {
 	}
 }
 
+// TestLimitsAtTheLimit: max-documents documents, each after its own
+// "---", are within the limit.
+func TestLimitsAtTheLimit(t *testing.T) {
+	small := DefaultLimits()
+	small.MaxDocuments = 5
+	doc := "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: x%d}\n"
+	var many strings.Builder
+	for i := range 5 {
+		fmt.Fprintf(&many, doc, i)
+	}
+	out, err := run(t, map[string]string{"app/hookgen.yaml": setHeader + "hooks: []\n", "app/many.yaml": many.String()}, small)
+	if err != nil {
+		t.Fatalf("five documents under a limit of five: %v", err)
+	}
+	if n := strings.Count(out, "kind: ConfigMap\n"); n != 5 {
+		t.Errorf("printed %d ConfigMaps, want 5:\n%s", n, out)
+	}
+	fmt.Fprintf(&many, doc, 5)
+	_, err = run(t, map[string]string{"app/hookgen.yaml": setHeader + "hooks: []\n", "app/many.yaml": many.String()}, small)
+	wantProblem(t, err, "more than 5 YAML documents (limit max-documents)")
+}
+
 func TestLimits(t *testing.T) {
 	small := DefaultLimits()
 	small.MaxHooks = 3

@@ -17,6 +17,12 @@ type Violation struct {
 	Check string
 	// Message says what is wrong and what is allowed.
 	Message string
+	// Unset says the pod lacks hardening restricted requires (it leaves
+	// allowPrivilegeEscalation, runAsNonRoot or the seccomp profile unset,
+	// or does not drop every capability) rather than setting something
+	// it forbids. Only the checks of restricted beyond "baseline" report
+	// such violations.
+	Unset bool
 }
 
 func (v Violation) String() string {
@@ -99,6 +105,11 @@ func add(vs *[]Violation, path, format string, args ...any) {
 	*vs = append(*vs, Violation{Field: path, Message: fmt.Sprintf(format, args...)})
 }
 
+// addUnset is add for a violation of hardening the pod leaves unset.
+func addUnset(vs *[]Violation, path, format string, args ...any) {
+	*vs = append(*vs, Violation{Field: path, Message: fmt.Sprintf(format, args...), Unset: true})
+}
+
 // who names a container for a message.
 func (c *container) who() string {
 	return "container " + strconv.Quote(c.name)
@@ -140,7 +151,7 @@ func checkAppArmor(p *pod, vs *[]Violation) {
 func checkHostNamespaces(p *pod, vs *[]Violation) {
 	for _, f := range []field[bool]{p.hostNetwork, p.hostPID, p.hostIPC} {
 		if f.set && f.val {
-			add(vs, f.path, "host namespaces are forbidden; remove it or set it to false")
+			add(vs, f.path, "%s=true: host namespaces are forbidden; remove it or set it to false", f.path[strings.LastIndexByte(f.path, '.')+1:])
 		}
 	}
 }
@@ -239,10 +250,13 @@ func checkAllowPrivilegeEscalation(p *pod, vs *[]Violation) {
 	}
 	for _, c := range p.containers {
 		if c.sc == nil {
-			add(vs, c.path+".securityContext.allowPrivilegeEscalation", "%s must set securityContext.allowPrivilegeEscalation=false", c.who())
+			addUnset(vs, c.path+".securityContext.allowPrivilegeEscalation", "%s must set securityContext.allowPrivilegeEscalation=false", c.who())
 			continue
 		}
-		if f := c.sc.allowPrivilegeEscalation; !f.set || f.val {
+		switch f := c.sc.allowPrivilegeEscalation; {
+		case !f.set:
+			addUnset(vs, f.path, "%s must set securityContext.allowPrivilegeEscalation=false", c.who())
+		case f.val:
 			add(vs, f.path, "%s must set securityContext.allowPrivilegeEscalation=false", c.who())
 		}
 	}
@@ -254,7 +268,7 @@ func checkCapabilities(p *pod, vs *[]Violation) {
 	}
 	for _, c := range p.containers {
 		if c.sc == nil || c.sc.capabilities == nil {
-			add(vs, c.path+".securityContext.capabilities.drop", `%s must set securityContext.capabilities.drop=["ALL"]`, c.who())
+			addUnset(vs, c.path+".securityContext.capabilities.drop", `%s must set securityContext.capabilities.drop=["ALL"]`, c.who())
 			continue
 		}
 		caps := c.sc.capabilities
@@ -266,7 +280,7 @@ func checkCapabilities(p *pod, vs *[]Violation) {
 			}
 		}
 		if !dropped {
-			add(vs, caps.path+".drop", `%s must set securityContext.capabilities.drop=["ALL"]`, c.who())
+			addUnset(vs, caps.path+".drop", `%s must set securityContext.capabilities.drop=["ALL"]`, c.who())
 		}
 		for _, a := range caps.add {
 			if a.val != "NET_BIND_SERVICE" {
@@ -331,7 +345,7 @@ func checkRunAsNonRoot(p *pod, vs *[]Violation) {
 			continue
 		}
 		if !podTrue {
-			add(&implicit, c.path+".securityContext.runAsNonRoot", "pod or %s must set securityContext.runAsNonRoot=true", c.who())
+			addUnset(&implicit, c.path+".securityContext.runAsNonRoot", "pod or %s must set securityContext.runAsNonRoot=true", c.who())
 		}
 	}
 	// As in the library, containers that only miss the field are named
@@ -378,7 +392,7 @@ func checkSeccomp(p *pod, vs *[]Violation) {
 			continue
 		}
 		if !podSet {
-			add(&implicit, c.path+".securityContext.seccompProfile.type", `pod or %s must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost"`, c.who())
+			addUnset(&implicit, c.path+".securityContext.seccompProfile.type", `pod or %s must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost"`, c.who())
 		}
 	}
 	if len(*vs) == 0 {

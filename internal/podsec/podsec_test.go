@@ -351,3 +351,42 @@ func TestDeterministic(t *testing.T) {
 		t.Errorf("type errors first, sorted:\n%s", b.String())
 	}
 }
+
+// TestUnset: a violation is Unset when the pod leaves out hardening
+// restricted requires, and not when it sets what restricted forbids.
+func TestUnset(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		edits []edit
+		want  []string // check:unset of every violation, in order
+	}{
+		{"allowPrivilegeEscalation unset", []edit{{"spec.containers[0].securityContext.allowPrivilegeEscalation", "-"}}, []string{"allowPrivilegeEscalation:true"}},
+		{"allowPrivilegeEscalation true", []edit{{"spec.containers[0].securityContext.allowPrivilegeEscalation", "true"}}, []string{"allowPrivilegeEscalation:false"}},
+		{"no securityContext", []edit{{"spec.containers[0].securityContext", "-"}}, []string{"allowPrivilegeEscalation:true", "capabilities_restricted:true"}},
+		{"drop without ALL", []edit{{"spec.containers[0].securityContext.capabilities.drop", `["NET_RAW"]`}}, []string{"capabilities_restricted:true"}},
+		{"adds a capability", []edit{{"spec.containers[0].securityContext.capabilities.add", `["SYS_ADMIN"]`}}, []string{"capabilities_restricted:false"}},
+		{"runAsNonRoot unset", []edit{{"spec.securityContext.runAsNonRoot", "-"}}, []string{"runAsNonRoot:true"}},
+		{"runAsNonRoot false", []edit{{"spec.securityContext.runAsNonRoot", "false"}}, []string{"runAsNonRoot:false"}},
+		{"runAsUser 0", []edit{{"spec.securityContext.runAsUser", "0"}}, []string{"runAsUser:false"}},
+		{"seccomp unset", []edit{{"spec.securityContext.seccompProfile", "-"}}, []string{"seccompProfile_restricted:true"}},
+		{"seccomp Unconfined", []edit{{"spec.securityContext.seccompProfile.type", `"Unconfined"`}}, []string{"seccompProfile_restricted:false"}},
+		{"privileged", []edit{{"spec.containers[0].securityContext.privileged", "true"}}, []string{"privileged:false"}},
+		{"hostNetwork", []edit{{"spec.hostNetwork", "true"}}, []string{"hostNamespaces:false"}},
+		{"nfs volume", []edit{{"spec.volumes", `[{"name": "v", "nfs": {"server": "s", "path": "/"}}]`}}, []string{"restrictedVolumes:false"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := decode(t, base)
+			for _, e := range tc.edits {
+				apply(t, doc, e)
+			}
+			m := doc.(map[string]any)
+			var got []string
+			for _, v := range Restricted(m["metadata"].(map[string]any), m["spec"].(map[string]any)) {
+				got = append(got, v.Check+":"+strconv.FormatBool(v.Unset))
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

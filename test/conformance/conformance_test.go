@@ -87,13 +87,12 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// intent runs the built hookgen on a case, with the case's Argo CD
-// environment, and returns what it meant each Job to be: the same path as
-// `hookgen generate`, reported as data instead of annotations.
-func intent(t *testing.T, c goldenCase) report {
+// caseEnv returns the environment Argo CD gives hookgen for a case and
+// the directory it runs in.
+func caseEnv(t *testing.T, c goldenCase) (environ []string, appDir string) {
 	t.Helper()
-	environ := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "HOOKGEN_RUNNER_IMAGE=ghcr.io/hookgen/hookgen:v0.1.0", "HOOKGEN_CONFIG_DIR=" + t.TempDir()}
-	appDir := filepath.Join(c.dir, "repo")
+	environ = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "HOOKGEN_RUNNER_IMAGE=ghcr.io/hookgen/hookgen:v0.1.0", "HOOKGEN_CONFIG_DIR=" + t.TempDir()}
+	appDir = filepath.Join(c.dir, "repo")
 	if data, err := os.ReadFile(filepath.Join(c.dir, "env")); err == nil {
 		sc := bufio.NewScanner(strings.NewReader(string(data)))
 		for sc.Scan() {
@@ -112,6 +111,15 @@ func intent(t *testing.T, c goldenCase) report {
 			environ = append(environ, "HOOKGEN_CONFIG_DIR="+cfg)
 		}
 	}
+	return environ, appDir
+}
+
+// intent runs the built hookgen on a case, with the case's Argo CD
+// environment, and returns what it meant each Job to be: the same path as
+// `hookgen generate`, reported as data instead of annotations.
+func intent(t *testing.T, c goldenCase) report {
+	t.Helper()
+	environ, appDir := caseEnv(t, c)
 	cmd := exec.Command(hookgenBin, "validate", "--argocd-env", "--output", "json", appDir)
 	cmd.Env = environ
 	out, err := cmd.Output()

@@ -62,21 +62,21 @@ func exampleApps(t *testing.T) []exampleApp {
 
 	return []exampleApp{
 		{name: "shop", app: single, check: func(t *testing.T, objs []*unstructured.Unstructured) {
-			// parameters: disable [smoke]; hook.migrate map {image: ...3.1.1}
-			if j := e2e.JobNamed(objs, "smoke-postsync"); j != nil {
-				t.Errorf("the Application disables smoke, yet Argo CD receives %s", e2e.ObjectName(j))
+			// parameters: hook.smoke map {image: curl 8.11.1}
+			smoke := e2e.JobNamed(objs, "smoke-postsync")
+			if smoke == nil {
+				t.Fatal("no smoke-postsync Job")
 			}
-			migrate := e2e.JobNamed(objs, "migrate-presync")
-			if migrate == nil {
-				t.Fatal("no migrate-presync Job")
+			if c := e2e.Containers(smoke); len(c) != 1 || c[0]["image"] != exampleSmokeImage {
+				t.Errorf("hook.smoke sets the image %s; the Job's containers are %v", exampleSmokeImage, c)
 			}
-			if c := e2e.Containers(migrate); len(c) != 1 || c[0]["image"] != "ghcr.io/acme/shop:3.1.1" {
-				t.Errorf("hook.migrate sets the image ghcr.io/acme/shop:3.1.1; the Job's containers are %v", c)
+			if e2e.JobNamed(objs, "migrate-presync") == nil {
+				t.Errorf("no migrate-presync Job; Jobs: %v", jobNames(objs))
 			}
 			if j := e2e.JobNamed(objs, "cleanup-postdelete"); j == nil || j.GetNamespace() != "ops" {
 				t.Errorf("no cleanup-postdelete Job in namespace ops")
 			}
-			if kinds := appKinds(objs); !slices.Equal(kinds, []string{"ConfigMap", "Deployment", "Service"}) {
+			if kinds := appKinds(objs); !slices.Equal(kinds, []string{"ConfigMap", "ConfigMap", "Deployment", "Service"}) {
 				t.Errorf("the app's own objects are %v", kinds)
 			}
 		}},
@@ -108,6 +108,10 @@ func exampleApps(t *testing.T) []exampleApp {
 		}},
 	}
 }
+
+// exampleSmokeImage is the image examples/argocd/single-source.yaml gives
+// the smoke hook through its hook.smoke parameter.
+const exampleSmokeImage = "docker.io/curlimages/curl:8.11.1@sha256:c1fe1679c34d9784c1b0d1e5f62ac0a79fca01fb6377cdd33e90473c6f9f9a69"
 
 func appKinds(objs []*unstructured.Unstructured) []string {
 	var kinds []string

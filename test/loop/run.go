@@ -25,6 +25,7 @@ import (
 	"github.com/hookgen/hookgen/test/internal/kubeapi"
 	harness "github.com/hookgen/hookgen/test/internal/loop"
 	"github.com/hookgen/hookgen/test/internal/proc"
+	"github.com/hookgen/hookgen/test/internal/tools"
 )
 
 // Source is one source of an Application: a local directory that is
@@ -34,6 +35,8 @@ type Source struct {
 	// Hookgen makes the source use the hookgen plugin; otherwise Argo CD
 	// reads the directory as plain manifests.
 	Hookgen bool
+	// Helm holds the source's Helm settings, for a chart directory.
+	Helm *v1alpha1.ApplicationSourceHelm
 }
 
 // App describes an Application to run through the loop.
@@ -224,6 +227,7 @@ func (r *Run) application() *v1alpha1.Application {
 		if src.Hookgen {
 			as.Plugin = &v1alpha1.ApplicationSourcePlugin{Name: PluginName, Env: penv, Parameters: r.App.Params}
 		}
+		as.Helm = src.Helm
 		sources = append(sources, as)
 	}
 	app := &v1alpha1.Application{
@@ -302,6 +306,10 @@ func (r *Run) inspect(ctx context.Context) ([]harness.Kind, []string, error) {
 			if stream, err = r.runHookgen(ctx, dir, env, "render", "--argocd-env", "--color", "never", "."); err != nil {
 				continue
 			}
+		} else if _, err := os.Stat(filepath.Join(dir, "Chart.yaml")); err == nil {
+			if stream, err = r.helmTemplate(ctx, dir, src.Helm); err != nil {
+				return nil, nil, err
+			}
 		} else {
 			files, _ := os.ReadDir(dir)
 			for _, f := range files {
@@ -332,6 +340,28 @@ func (r *Run) inspect(ctx context.Context) ([]harness.Kind, []string, error) {
 	}
 	r.Report.Problems = r.Problems
 	return kinds, namespaces, nil
+}
+
+// helmTemplate renders a chart source as the repo-server does, with the
+// helm of the tools.
+func (r *Run) helmTemplate(ctx context.Context, dir string, h *v1alpha1.ApplicationSourceHelm) ([]byte, error) {
+	helm, err := tools.Lookup(tools.Helm)
+	if err != nil {
+		return nil, err
+	}
+	release := r.App.Name
+	if h != nil && h.ReleaseName != "" {
+		release = h.ReleaseName
+	}
+	cmd := exec.CommandContext(ctx, helm, "template", release, dir, "--namespace", r.App.Namespace)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + r.Stack.Dir}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("loop: helm template %s: %v: %s", dir, err, strings.TrimSpace(stderr.String()))
+	}
+	return out, nil
 }
 
 // Render returns what hookgen renders for the app's hookgen sources at
@@ -372,7 +402,8 @@ func (r *Run) pluginEnv(i int) ([]string, error) {
 func (r *Run) runHookgen(ctx context.Context, dir string, env []string, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, r.hookgen, args...)
 	cmd.Dir = dir
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + r.Stack.Dir}, env...)
+	// The sidecar's environment, then what Argo CD sends for the app.
+	cmd.Env = append(append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + r.Stack.Dir}, r.Stack.PluginEnv...), env...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

@@ -25,6 +25,10 @@ var scenarios = []scenario{
 	{name: "params", run: testParams},
 	{name: "generate-error", run: testGenerateError},
 	{name: "command", run: testCommand, only: cmpserver.ArgoV3},
+	{name: "example-shop", run: testExampleShop},
+	{name: "example-shop-helm", run: testExampleShopHelm},
+	{name: "example-notifications", run: testExampleNotifications},
+	{name: "trap-ttl", run: testTrapTTL},
 }
 
 // success: PreSync hooks run wave by wave and complete before any object

@@ -56,6 +56,8 @@ func StackOptions(argo cmpserver.Argo, hookgenDir string) (harness.Options, erro
 		Argo:       argo,
 		PluginYAML: plugin,
 		PluginPATH: hookgenDir + string(os.PathListSeparator) + os.Getenv("PATH"),
+		// The install names the Argo CD it serves, as docs/settings.md says.
+		PluginEnv: []string{"HOOKGEN_ARGOCD_VERSION=" + ArgoVersions[argo]},
 	}, nil
 }
 

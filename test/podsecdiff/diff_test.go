@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	kjson "sigs.k8s.io/json"
 
 	"github.com/hookgen/hookgen/internal/podsec"
 )
@@ -37,7 +38,78 @@ func compare(t *testing.T, pod *corev1.Pod) []string {
 		data, _ := json.Marshal(pod)
 		t.Fatalf("verdicts differ\npod:     %s\nlibrary: %v\n  %s\npodsec:  %v\n  %s", data, want, strings.Join(reasons, "\n  "), got, violations(vs))
 	}
+	compareUnset(t, pod, vs)
 	return want
+}
+
+// compareUnset checks podsec's Unset against the library: the checks that
+// still fail once every setting hardening fills in is filled in where the
+// pod leaves it unset (hardened) are exactly those of podsec's violations
+// that are not Unset. hookgen judges the application's own hooks by these.
+func compareUnset(t *testing.T, pod *corev1.Pod, vs []podsec.Violation) {
+	t.Helper()
+	var explicit []string
+	for _, v := range vs {
+		if !v.Unset {
+			explicit = append(explicit, v.Check)
+		}
+	}
+	slices.Sort(explicit)
+	explicit = slices.Compact(explicit)
+	h := hardened(pod)
+	want, reasons, err := Oracle(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(explicit, want) {
+		data, _ := json.Marshal(pod)
+		hdata, _ := json.Marshal(h)
+		t.Fatalf("what hardening leaves differs\npod:      %s\nhardened: %s\nlibrary on the hardened pod: %v\n  %s\npodsec's violations that are not Unset: %v\n  %s",
+			data, hdata, want, strings.Join(reasons, "\n  "), explicit, violations(vs))
+	}
+}
+
+// hardened returns a copy of pod with what hookgen's hardening sets filled
+// in wherever the pod leaves it unset: runAsNonRoot and a RuntimeDefault
+// seccomp profile on the pod, allowPrivilegeEscalation false and ALL
+// capabilities dropped in every container. Nothing the pod sets changes.
+func hardened(pod *corev1.Pod) *corev1.Pod {
+	h := pod.DeepCopy()
+	if h.Spec.SecurityContext == nil {
+		h.Spec.SecurityContext = &corev1.PodSecurityContext{}
+	}
+	psc := h.Spec.SecurityContext
+	if psc.RunAsNonRoot == nil {
+		psc.RunAsNonRoot = ptr(true)
+	}
+	if psc.SeccompProfile == nil {
+		psc.SeccompProfile = &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault}
+	}
+	fill := func(sc **corev1.SecurityContext) {
+		if *sc == nil {
+			*sc = &corev1.SecurityContext{}
+		}
+		c := *sc
+		if c.AllowPrivilegeEscalation == nil {
+			c.AllowPrivilegeEscalation = ptr(false)
+		}
+		if c.Capabilities == nil {
+			c.Capabilities = &corev1.Capabilities{}
+		}
+		if !slices.Contains(c.Capabilities.Drop, "ALL") {
+			c.Capabilities.Drop = append(c.Capabilities.Drop, "ALL")
+		}
+	}
+	for i := range h.Spec.InitContainers {
+		fill(&h.Spec.InitContainers[i].SecurityContext)
+	}
+	for i := range h.Spec.Containers {
+		fill(&h.Spec.Containers[i].SecurityContext)
+	}
+	for i := range h.Spec.EphemeralContainers {
+		fill(&h.Spec.EphemeralContainers[i].SecurityContext)
+	}
+	return h
 }
 
 func violations(vs any) string {
@@ -310,6 +382,11 @@ func compareJSON(t *testing.T, data []byte) []string {
 	if !slices.Equal(got, want) {
 		t.Fatalf("verdicts differ\npod:     %s\nlibrary: %v\n  %s\npodsec:  %v\n  %s", data, want, strings.Join(reasons, "\n  "), got, violations(vs))
 	}
+	var pod corev1.Pod
+	if err := kjson.UnmarshalCaseSensitivePreserveInts(data, &pod); err != nil {
+		t.Fatal(err)
+	}
+	compareUnset(t, &pod, vs)
 	return want
 }
 

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Build the heavy test binaries (Kubernetes control plane, etcd, Argo CD,
-# kwok, kustomize, redis, and the real node's kubelet, kube-proxy,
+# kwok, kustomize, helm, redis, and the real node's kubelet, kube-proxy,
 # containerd, CNI plugins, nft and busybox) into a content-addressed cache
 # and link them into one bin directory.
 #
 # Usage: test/tools/build.sh [tool...]
-#   tools: kube etcd argocd-v2 argocd-v3 kwok kustomize redis
+#   tools: kube etcd argocd-v2 argocd-v3 kwok kustomize helm redis
 #          kubelet containerd cni nft busybox (default: all)
 #
 # Each tool lands in
@@ -29,7 +29,7 @@ cache=${HOOKGEN_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hookgen-tools}
 jobs=${HOOKGEN_TOOLS_JOBS:-2}
 
 # Longest first, so that two lanes finish at about the same time.
-all_tools=(kube argocd-v2 argocd-v3 kwok containerd kubelet kustomize etcd cni redis nft busybox)
+all_tools=(kube argocd-v2 argocd-v3 kwok containerd kubelet helm kustomize etcd cni redis nft busybox)
 
 log() { printf '[build.sh %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() {
@@ -53,6 +53,7 @@ go_pkgs() {
 	argocd-v3) echo github.com/argoproj/argo-cd/v3/cmd ;;
 	kwok) echo sigs.k8s.io/kwok/cmd/kwok ;;
 	kustomize) echo sigs.k8s.io/kustomize/kustomize/v5 ;;
+	helm) echo helm.sh/helm/v3/cmd/helm ;;
 	kubelet) echo k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-proxy ;;
 	containerd) echo github.com/containerd/containerd/v2/cmd/containerd github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2 github.com/containerd/containerd/v2/cmd/ctr ;;
 	cni) echo github.com/containernetworking/plugins/plugins/main/bridge github.com/containernetworking/plugins/plugins/ipam/host-local github.com/containernetworking/plugins/plugins/main/loopback ;;
@@ -68,6 +69,7 @@ go_ldflags() {
 	cni) ld="$ld -X github.com/containernetworking/plugins/pkg/utils/buildversion.BuildVersion=v1.10.0" ;;
 	argocd-v2) ld="$ld -X github.com/argoproj/argo-cd/v2/common.version=2.14.21" ;;
 	argocd-v3) ld="$ld -X github.com/argoproj/argo-cd/v3/common.version=3.3.10" ;;
+	helm) ld="$ld -X helm.sh/helm/v3/internal/version.version=v3.21.4" ;;
 	esac
 	echo "$ld"
 }
@@ -88,6 +90,7 @@ bin_links() {
 	argocd-v3) echo argocd-v3=argocd ;;
 	kwok) echo kwok=kwok ;;
 	kustomize) echo kustomize=kustomize ;;
+	helm) echo helm=helm ;;
 	redis) echo redis-server=redis-server ;;
 	kubelet) echo kubelet=kubelet kube-proxy=kube-proxy ;;
 	containerd) echo containerd=containerd containerd-shim-runc-v2=containerd-shim-runc-v2 ctr=ctr ;;
@@ -165,6 +168,7 @@ verify() {
 		;;
 	kwok) "$d/kwok" --version || return 1 ;;
 	kustomize) "$d/kustomize" version || return 1 ;;
+	helm) "$d/helm" version --short || return 1 ;;
 	redis) "$d/redis-server" --version || return 1 ;;
 	kubelet)
 		"$d/kubelet" --version || return 1

@@ -77,6 +77,9 @@ type Stack struct {
 
 	// Node is the real node (Options.RealNode), else nil.
 	Node *node.Node
+	// PluginEnv is what Options.PluginEnv adds to the sidecar's
+	// environment.
+	PluginEnv []string
 	// Timings of the start: when each part was ready, from the start.
 	Timings map[string]time.Duration
 
@@ -144,10 +147,12 @@ func StartStack(ctx context.Context, opts Options) (s *Stack, err error) {
 	if opts.ReadyTimeout == 0 {
 		opts.ReadyTimeout = 120 * time.Second
 	}
+	// The repo-server runs kustomize and helm for those sources, as
+	// Argo CD's image ships them.
 	need := []string{tools.KubeAPIServer, tools.Etcd, tools.KubeControllerManager, tools.KubeScheduler,
-		tools.RedisServer, string(opts.Argo)}
+		tools.RedisServer, string(opts.Argo), tools.Kustomize, tools.Helm}
 	if !opts.RealNode {
-		need = append(need, tools.Kwok, tools.Kustomize)
+		need = append(need, tools.Kwok)
 	}
 	bins, err := tools.LookupAll(need...)
 	if err != nil {
@@ -160,7 +165,7 @@ func StartStack(ctx context.Context, opts Options) (s *Stack, err error) {
 	if err != nil {
 		return nil, err
 	}
-	s = &Stack{Dir: dir, Argo: opts.Argo, Timings: map[string]time.Duration{}}
+	s = &Stack{Dir: dir, Argo: opts.Argo, PluginEnv: opts.PluginEnv, Timings: map[string]time.Duration{}}
 	start := time.Now()
 	mark := func(what string) { s.Timings[what] = time.Since(start) }
 	defer func() {
@@ -192,7 +197,7 @@ func StartStack(ctx context.Context, opts Options) (s *Stack, err error) {
 
 	// Kubernetes control plane.
 	apiOpts := kubeapi.Options{APIServerPath: bins[tools.KubeAPIServer], EtcdPath: bins[tools.Etcd]}
-	controllers := "job-controller,deployment-controller,replicaset-controller,garbage-collector-controller,namespace-controller,serviceaccount-controller,pod-garbage-collector-controller,node-lifecycle-controller"
+	controllers := "job-controller,ttl-after-finished-controller,deployment-controller,replicaset-controller,garbage-collector-controller,namespace-controller,serviceaccount-controller,pod-garbage-collector-controller,node-lifecycle-controller"
 	if opts.RealNode {
 		apiOpts.ExtraArgs = node.APIServerArgs
 		controllers += "," + strings.Join(node.Controllers, ",")
@@ -278,10 +283,12 @@ func StartStack(ctx context.Context, opts Options) (s *Stack, err error) {
 		return s, err
 	}
 	argoEnv := append([]string(nil), env...)
+	repoPATH := strings.Join([]string{filepath.Dir(bins[tools.Helm]), filepath.Dir(bins[tools.Kustomize]), os.Getenv("PATH")}, string(os.PathListSeparator))
+	repoEnv := proc.BaseEnv(repoPATH, filepath.Join(dir, "home"), filepath.Join(dir, "tmp"))
 	s.RepoServerAddr = "127.0.0.1:" + strconv.Itoa(ports[4])
 	s.RepoServer, err = proc.Start(proc.Spec{
 		Name: "argocd-repo-server", Path: bins[string(opts.Argo)], Dir: dir, LogPath: logPath("repo-server"),
-		Env: append(argoEnv, "ARGOCD_BINARY_NAME=argocd-repo-server", "ARGOCD_GPG_ENABLED=false",
+		Env: append(repoEnv, "ARGOCD_BINARY_NAME=argocd-repo-server", "ARGOCD_GPG_ENABLED=false",
 			"ARGOCD_PLUGINSOCKFILEPATH="+s.CMP.SocketDir),
 		Args: []string{"--address", "127.0.0.1", "--port", strconv.Itoa(ports[4]),
 			"--metrics-address", "127.0.0.1", "--metrics-port", strconv.Itoa(ports[5]),

@@ -24,6 +24,7 @@ const (
 	ArgoCDV3              = "argocd-v3"
 	Kwok                  = "kwok"
 	Kustomize             = "kustomize"
+	Helm                  = "helm"
 	RedisServer           = "redis-server"
 
 	// The real node's binaries.
@@ -49,6 +50,7 @@ var buildTool = map[string]string{
 	ArgoCDV3:              "argocd-v3",
 	Kwok:                  "kwok",
 	Kustomize:             "kustomize",
+	Helm:                  "helm",
 	RedisServer:           "redis",
 	Kubelet:               "kubelet",
 	KubeProxy:             "kubelet",
