@@ -100,10 +100,12 @@ release-check:
 	tools/imagebuild/release-check.sh
 
 # The loop on a real node: kubelet, containerd, Debian's runc and
-# kube-proxy run the hooks' containers (needs root; apt-get install runc).
+# kube-proxy run the hooks' containers in hookgen's image (built as
+# `make image` does, into bin/image-node), and the sidecar runs in a pod
+# built from the install (needs root; apt-get install runc).
 # One node at a time: the kubelet's cgroups are host-wide (-p 1).
 test-node:
-	$(call TOOLS,kube etcd argocd-v3 redis kustomize helm kubelet containerd cni nft busybox) && $(TESTMODTEST) -p 1 ./internal/node/... ./realnode/...
+	$(call TOOLS,kube etcd argocd-v2 argocd-v3 redis kustomize helm kubelet containerd cni nft busybox) && $(TESTMODTEST) -p 1 ./internal/node/... ./realnode/... ./sidecar/...
 
 # Each fuzz target for FUZZTIME; the seed corpus runs in every `go test`.
 fuzz:

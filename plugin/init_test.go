@@ -77,6 +77,8 @@ func fillScaffold(t *testing.T, data []byte, ts transform.Templates) []byte {
 			switch {
 			case typ == transform.ParamSecretKeyRef:
 				set(v, "{secret: app-secrets, key: "+strings.ToLower(name)+"}")
+			case typ == transform.ParamKeyRef:
+				set(v, "{configMap: app-config, key: "+strings.ToLower(name)+"}")
 			case typ == transform.ParamList:
 				set(v, "[x]")
 			case typ == transform.ParamMap:

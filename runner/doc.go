@@ -163,6 +163,7 @@
 //	--icon-emoji     -                    e.g. :rocket:       } webhooks ignore them
 //	--icon-url       -                    icon image URL      }
 //	--argocd-url     HOOKGEN_ARGOCD_URL   Argo CD base URL for the link
+//	--ca-file        -                    PEM CAs trusted besides the system's
 //
 // # webhook
 //
@@ -182,6 +183,7 @@
 //	--header-from-file  -                    "Name=/path", repeatable, secret
 //	--expect-status     2xx                  e.g. 200, 2xx, 200,202, 200-299
 //	--argocd-url        HOOKGEN_ARGOCD_URL   for .ArgoCD.AppURL
+//	--ca-file           -                    PEM CAs trusted besides the system's
 //
 // The default body:
 //

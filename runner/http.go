@@ -304,6 +304,9 @@ func classifyTransport(err error) error {
 		cie x509.CertificateInvalidError
 		rhe tls.RecordHeaderError
 	)
+	if errors.As(err, &uae) {
+		err = fmt.Errorf("%w; if a private CA signed it, trust that CA with --ca-file (the caBundle parameter of the runner templates)", err)
+	}
 	switch {
 	case errors.As(err, &cve), errors.As(err, &uae), errors.As(err, &he), errors.As(err, &cie),
 		errors.As(err, &rhe), strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):

@@ -140,3 +140,42 @@ func TestHTTPCheckUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// Every HTTP action trusts the CA of --ca-file besides the system's; without
+// it a private CA's certificate fails at once, naming the certificate.
+func TestHTTPActionsCAFile(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) }))
+	t.Cleanup(srv.Close)
+	ca := writeFile(t, "ca.pem", string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})))
+	tests := []struct {
+		action string
+		env    []string
+	}{
+		{"webhook", testEnv("WEBHOOK_URL=" + srv.URL + "/hooks/x")},
+		{"slack", testEnv("SLACK_WEBHOOK_URL=" + srv.URL + "/services/x")},
+		{"http-check", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.action, func(t *testing.T) {
+			base := []string{tt.action, "--strict"}
+			if tt.action == "http-check" {
+				base = append(base, "--url", srv.URL)
+			}
+			res := runMain(t, tt.env, args(base, fast, []string{"--ca-file", ca})...)
+			res.wantCode(t, ExitOK)
+
+			res = runMain(t, tt.env, args(base, fast)...)
+			res.wantCode(t, ExitFailed)
+			if n := len(res.attemptLines()); n != 1 || !strings.Contains(res.stderr, "certificate signed by unknown authority; if a private CA signed it, trust that CA with --ca-file") {
+				t.Errorf("%d attempts; want 1 failing on the unknown authority:\n%s", n, res.stderr)
+			}
+
+			res = runMain(t, tt.env, args(base, []string{"--ca-file", writeFile(t, "bad.pem", "not a cert")})...)
+			res.wantCode(t, ExitUsage)
+			if !strings.Contains(res.stderr, "--ca-file: no PEM certificate in") {
+				t.Errorf("stderr does not name the bad CA file:\n%s", res.stderr)
+			}
+		})
+	}
+}

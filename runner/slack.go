@@ -23,6 +23,7 @@ type slackConfig struct {
 	iconEmoji string
 	iconURL   string
 	argocdURL string
+	caFile    string
 }
 
 func newSlackConfig(fs *pflag.FlagSet) config {
@@ -34,6 +35,7 @@ func newSlackConfig(fs *pflag.FlagSet) config {
 	fs.StringVar(&c.iconEmoji, "icon-emoji", "", "sender icon emoji, e.g. :rocket: (legacy webhooks only)")
 	fs.StringVar(&c.iconURL, "icon-url", "", "sender icon URL (legacy webhooks only)")
 	fs.StringVar(&c.argocdURL, "argocd-url", "", "Argo CD base URL for the app link (default: env HOOKGEN_ARGOCD_URL)")
+	fs.StringVar(&c.caFile, "ca-file", "", "PEM file of CA certificates trusted besides the system's")
 	return c
 }
 
@@ -70,7 +72,7 @@ func (c *slackConfig) prepare(r *run) (attemptFunc, string, error) {
 	if body, err = r.redactJSON(body); err != nil {
 		return nil, "", err
 	}
-	client, err := r.newHTTPClient("", false)
+	client, err := r.newHTTPClient(c.caFile, false)
 	if err != nil {
 		return nil, "", err
 	}

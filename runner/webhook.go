@@ -24,6 +24,7 @@ type webhookConfig struct {
 	signatureHeader string
 	expectStatus    string
 	argocdURL       string
+	caFile          string
 }
 
 func newWebhookConfig(fs *pflag.FlagSet) config {
@@ -38,6 +39,7 @@ func newWebhookConfig(fs *pflag.FlagSet) config {
 	fs.StringVar(&c.signatureHeader, "signature-header", "X-Hookgen-Signature", `header carrying the signature "sha256=<hex>"`)
 	fs.StringVar(&c.expectStatus, "expect-status", "2xx", "accepted status codes, e.g. 200, 2xx, 200,202 or 200-299")
 	fs.StringVar(&c.argocdURL, "argocd-url", "", "Argo CD base URL for .ArgoCD.AppURL (default: env HOOKGEN_ARGOCD_URL)")
+	fs.StringVar(&c.caFile, "ca-file", "", "PEM file of CA certificates trusted besides the system's")
 	return c
 }
 
@@ -108,7 +110,7 @@ func (c *webhookConfig) prepare(r *run) (attemptFunc, string, error) {
 		hdr.Set(c.signatureHeader, "sha256="+hex.EncodeToString(mac.Sum(nil)))
 	}
 
-	client, err := r.newHTTPClient("", false)
+	client, err := r.newHTTPClient(c.caFile, false)
 	if err != nil {
 		return nil, "", err
 	}

@@ -390,10 +390,8 @@ func (g *generator) phaseJob(h *mergedHook, k *Knobs, tmpl *HookTemplate, with m
 			}
 			if pv.node != nil {
 				pv.node = normalizeParam(p.Type, pv.node)
-				if p.Type == ParamSecretKeyRef {
-					if msg := checkSecretKeyRef(pv.node, true); msg != "" {
-						g.ps.add(g.origins.pos(pv.node, h.at("with")), h.Name, "parameter %q %s", p.Name, msg)
-					}
+				if msg := checkParamRef(p.Type, pv.node); msg != "" {
+					g.ps.add(g.origins.pos(pv.node, h.at("with")), h.Name, "parameter %q %s", p.Name, msg)
 				}
 			}
 			params[p.Name] = pv

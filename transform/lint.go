@@ -109,6 +109,8 @@ func lintTemplate(t *HookTemplate, cfg *Config, ctx Context, o *origins, ps *pro
 		switch p.Type {
 		case ParamMap:
 			v = newMap()
+		case ParamKeyRef:
+			v = newMap("configMap", newStr("app"), "key", newStr("app"))
 		case ParamString:
 			v = newStr("app") // reads as a name, a path or a word
 		}

@@ -2,6 +2,7 @@ package transform
 
 import (
 	"fmt"
+	"strings"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -35,6 +36,70 @@ func checkParamValue(t ParamType, n *yaml.Node) string {
 		}
 	case ParamSecretKeyRef:
 		return checkSecretKeyRef(n, false)
+	case ParamKeyRef:
+		return checkKeyRef(n, false)
+	}
+	return ""
+}
+
+// checkParamRef checks a value of a secretKeyRef or keyRef parameter
+// once its placeholders are substituted; "" when it fits.
+func checkParamRef(t ParamType, n *yaml.Node) string {
+	switch t {
+	case ParamSecretKeyRef:
+		return checkSecretKeyRef(n, true)
+	case ParamKeyRef:
+		return checkKeyRef(n, true)
+	}
+	return ""
+}
+
+// checkKeyRef checks a {configMap: NAME, key: KEY} or {secret: NAME, key:
+// KEY} reference. The key becomes a file name in a volume, so it must be
+// one Kubernetes accepts as a ConfigMap key: not "." and not starting
+// with "..".
+func checkKeyRef(n *yaml.Node, substituted bool) string {
+	const want = "must be a reference to a key of a ConfigMap or a Secret, {configMap: NAME, key: KEY} or {secret: NAME, key: KEY}"
+	if n.Kind != yaml.MappingNode {
+		if n.Kind == yaml.ScalarNode {
+			return want + ": the content itself is not accepted; store it in a ConfigMap or a Secret"
+		}
+		return want + ", not " + kindName(n)
+	}
+	var name, key *yaml.Node
+	kind := ""
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		switch k := n.Content[i].Value; k {
+		case "configMap", "secret":
+			if name != nil {
+				return want + "; give configMap or secret, not both"
+			}
+			kind, name = k, n.Content[i+1]
+		case "key":
+			key = n.Content[i+1]
+		default:
+			return fmt.Sprintf("%s; unknown field %q", want, k)
+		}
+	}
+	if name == nil || key == nil {
+		return want + "; configMap or secret, and key, are required"
+	}
+	placeholder := func(s string) bool { return !substituted && hasPlaceholder(s) }
+	object := "a ConfigMap"
+	if kind == "secret" {
+		object = "a Secret"
+	}
+	if name.Kind != yaml.ScalarNode || (!isDNSSubdomain(name.Value) && !placeholder(name.Value)) {
+		return fmt.Sprintf("must name %s: %s must be a DNS-1123 subdomain", object, kind)
+	}
+	if key.Kind == yaml.ScalarNode && placeholder(key.Value) {
+		return ""
+	}
+	if key.Kind != yaml.ScalarNode || !secretKeyRE.MatchString(key.Value) || len(key.Value) > 253 {
+		return fmt.Sprintf("must name a key of %s: key may hold letters, digits, '-', '_' and '.' (at most 253)", object)
+	}
+	if key.Value == "." || strings.HasPrefix(key.Value, "..") {
+		return fmt.Sprintf("must name a key of %s: key must not be '.' or start with '..'", object)
 	}
 	return ""
 }

@@ -139,8 +139,11 @@ func paramComment(p Param, need string) string {
 		typ = string(ParamString)
 	}
 	s := "(" + need + ", " + typ
-	if p.Type == ParamSecretKeyRef {
+	switch p.Type {
+	case ParamSecretKeyRef:
 		s += ": {secret: NAME, key: KEY}"
+	case ParamKeyRef:
+		s += ": {configMap: NAME, key: KEY} or {secret: NAME, key: KEY}"
 	}
 	s += ")"
 	if d := strings.Join(strings.Fields(p.Description), " "); d != "" {
@@ -162,6 +165,8 @@ func typeExample(t ParamType) string {
 		return "{}"
 	case ParamSecretKeyRef:
 		return "{secret: NAME, key: KEY}"
+	case ParamKeyRef:
+		return "{configMap: NAME, key: KEY}"
 	}
 	return `""`
 }

@@ -290,7 +290,11 @@ const (
 	ParamList         ParamType = "list"
 	ParamMap          ParamType = "map"
 	ParamSecretKeyRef ParamType = "secretKeyRef"
+	// ParamKeyRef is a key of a ConfigMap or of a Secret, {configMap:
+	// NAME, key: KEY} or {secret: NAME, key: KEY}: what a pod mounts as
+	// a file, such as a CA bundle.
+	ParamKeyRef ParamType = "keyRef"
 )
 
 // ParamTypes lists every parameter type.
-var ParamTypes = []ParamType{ParamString, ParamInt, ParamBool, ParamList, ParamMap, ParamSecretKeyRef}
+var ParamTypes = []ParamType{ParamString, ParamInt, ParamBool, ParamList, ParamMap, ParamSecretKeyRef, ParamKeyRef}

@@ -2,6 +2,7 @@ package transform
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -26,10 +27,15 @@ import (
 //   - $(params.x[*]) stands for each element of parameter x in turn: the
 //     nearest list item that holds it (not looking into lists nested in the
 //     item) is repeated once per element, in place, and dropped when x has
-//     none. The elements of a list are its items; of a map, its entries in
-//     key order, read as $(params.x[*].key) and $(params.x[*].value); of a
-//     secretKeyRef, the reference, read as $(params.x[*].secret) and
-//     $(params.x[*].key); of a string, int or bool, the value. An unset
+//     none; a list left with no item is dropped with its key. The elements
+//     of a list are its items; of a map, its entries in key order, read
+//     as $(params.x[*].key) and $(params.x[*].value); of a secretKeyRef,
+//     the reference, read as $(params.x[*].secret) and
+//     $(params.x[*].key); of a keyRef, the reference, read as
+//     $(params.x[*].configMap) or $(params.x[*].secret), and
+//     $(params.x[*].key), where an item that reads .configMap is written
+//     only for a ConfigMap's key and one that reads .secret only for a
+//     Secret's; of a string, int or bool, the value. An unset
 //     optional parameter has none, a set scalar one. So a flag is given
 //     once per value, and only when there is one:
 //
@@ -215,9 +221,13 @@ func (s *subster) tree(n *yaml.Node) *yaml.Node {
 	case yaml.MappingNode:
 		kept := n.Content[:0]
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			if v := s.tree(n.Content[i+1]); v != nil {
-				kept = append(kept, n.Content[i], v)
+			v := n.Content[i+1]
+			had := v.Kind == yaml.SequenceNode && len(v.Content) > 0
+			v = s.tree(v)
+			if v == nil || (had && v.Kind == yaml.SequenceNode && len(v.Content) == 0) {
+				continue // unset, or a list whose every item was dropped
 			}
+			kept = append(kept, n.Content[i], v)
 		}
 		n.Content = kept
 	case yaml.SequenceNode:
@@ -261,6 +271,9 @@ func (s *subster) repeat(item *yaml.Node, name string) []*yaml.Node {
 		return nil
 	}
 	elems := elementsOf(name, p)
+	if p.typ == ParamKeyRef {
+		elems = keepKeyRefElems(item, name, elems)
+	}
 	if len(elems) == 0 {
 		s.elems = append(s.elems, probeElement(name, p.typ))
 		s.tree(s.copy(item))
@@ -320,6 +333,13 @@ func probeElement(name string, t ParamType) *element {
 // n: those of the $(params.x[*]) placeholders in n's string scalars, not
 // looking into lists nested in n (their own items repeat).
 func repeatNames(n *yaml.Node, into map[string]bool) {
+	repeatRefs(n, func(name, _ string) { into[name] = true })
+}
+
+// repeatRefs calls ref with the parameter and field (maybe "") of each
+// $(params.x[*]) placeholder in n's string scalars, not looking into lists
+// nested in n.
+func repeatRefs(n *yaml.Node, ref func(name, field string)) {
 	switch n.Kind {
 	case yaml.ScalarNode:
 		if n.ShortTag() != tagStr || !strings.Contains(n.Value, "[*]") {
@@ -341,17 +361,46 @@ func repeatNames(n *yaml.Node, into map[string]bool) {
 				return
 			}
 			if key, ok := strings.CutPrefix(rest[:end], "params."); ok {
-				if name, _, ok := cutRepeat(key); ok {
-					into[name] = true
+				if name, field, ok := cutRepeat(key); ok {
+					ref(name, field)
 				}
 			}
 			str = rest[end+1:]
 		}
 	case yaml.MappingNode:
 		for i := 1; i < len(n.Content); i += 2 {
-			repeatNames(n.Content[i], into)
+			repeatRefs(n.Content[i], ref)
 		}
 	}
+}
+
+// keyRefKinds are the fields of a keyRef that name the object, one of
+// which a reference has.
+var keyRefKinds = []string{"configMap", "secret"}
+
+// keepKeyRefElems keeps the elements of keyRef parameter name that item
+// can be written for: an item that reads $(params.x[*].configMap) is for
+// a ConfigMap's key, one that reads $(params.x[*].secret) for a Secret's.
+func keepKeyRefElems(item *yaml.Node, name string, elems []*element) []*element {
+	reads := map[string]bool{}
+	repeatRefs(item, func(n, field string) {
+		if n == name {
+			reads[field] = true
+		}
+	})
+	kept := elems[:0:0]
+	for _, e := range elems {
+		ok := true
+		for _, kind := range keyRefKinds {
+			if reads[kind] && mapGet(e.node, kind) == nil {
+				ok = false
+			}
+		}
+		if ok {
+			kept = append(kept, e)
+		}
+	}
+	return kept
 }
 
 // cutRepeat splits "x[*]" and "x[*].field" into the parameter and the
@@ -566,7 +615,7 @@ func (s *subster) lookup(n *yaml.Node, key string) (*yaml.Node, bool) {
 			}
 			return s.copy(p.node), true
 		}
-		if p.typ != ParamMap && p.typ != ParamSecretKeyRef {
+		if p.typ != ParamMap && p.typ != ParamSecretKeyRef && p.typ != ParamKeyRef {
 			s.errorf(n, "$(%s): parameter %q is a %s and has no fields", key, name, p.typ)
 			return nil, false
 		}
@@ -574,6 +623,9 @@ func (s *subster) lookup(n *yaml.Node, key string) (*yaml.Node, bool) {
 			return nil, true
 		}
 		v := mapGet(p.node, field)
+		if v == nil && p.typ == ParamKeyRef && slices.Contains(keyRefKinds, field) {
+			return nil, true // a reference to the other kind of object
+		}
 		if v == nil {
 			s.errorf(n, "$(%s): parameter %q has no field %q", key, name, field)
 			return nil, false
@@ -624,6 +676,19 @@ func (s *subster) lookupElement(n *yaml.Node, key, name, field string) (*yaml.No
 			return nil, false
 		}
 		v = mapGet(e.node, field)
+		if v == nil {
+			s.errorf(n, "$(%s): parameter %q has no field %q", key, name, field)
+			return nil, false
+		}
+	case ParamKeyRef:
+		if field != "key" && !slices.Contains(keyRefKinds, field) {
+			s.errorf(n, "$(%s): the element of keyRef parameter %q is the reference: use $(params.%s[*].configMap) or $(params.%s[*].secret), and $(params.%s[*].key)", key, name, name, name, name)
+			return nil, false
+		}
+		v = mapGet(e.node, field)
+		if v == nil && field != "key" {
+			return nil, true // a reference to the other kind of object
+		}
 		if v == nil {
 			s.errorf(n, "$(%s): parameter %q has no field %q", key, name, field)
 			return nil, false

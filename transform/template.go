@@ -245,6 +245,10 @@ func standIn(t ParamType) *yaml.Node {
 		return nil // fields of a map are open: see lookup
 	case ParamSecretKeyRef:
 		return newMap("secret", newStr("s"), "key", newStr("k"))
+	case ParamKeyRef:
+		// Both kinds at once, so that a template's items for either are
+		// checked (a value names one).
+		return newMap("configMap", newStr("c"), "secret", newStr("s"), "key", newStr("k"))
 	}
 	return newStr("x")
 }

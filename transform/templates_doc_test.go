@@ -53,7 +53,9 @@ func renderTemplateDocs(ts transform.Templates) []byte {
 	b.WriteString("and sets its parameters under `with:`. The hook's own fields (`phase`,\n")
 	b.WriteString("`wave`, `activeDeadlineSeconds`, `backoffLimit`, ...) override the\n")
 	b.WriteString("template's defaults. Parameters of type `secretKeyRef` take\n")
-	b.WriteString("`{secret: NAME, key: KEY}`, never a literal value.\n\n")
+	b.WriteString("`{secret: NAME, key: KEY}`, never a literal value; those of type\n")
+	b.WriteString("`keyRef` take a key of a ConfigMap or of a Secret, `{configMap: NAME,\n")
+	b.WriteString("key: KEY}` or `{secret: NAME, key: KEY}`, which the Job mounts read-only.\n\n")
 
 	b.WriteString("| template | runs | phases | defaults | description |\n")
 	b.WriteString("| --- | --- | --- | --- | --- |\n")

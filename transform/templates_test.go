@@ -3,12 +3,22 @@ package transform_test
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"fmt"
+	"math/big"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/hookgen/hookgen/runner"
 	"github.com/hookgen/hookgen/transform"
@@ -26,6 +36,7 @@ channel: "#deploys"
 username: Argo CD
 iconEmoji: ":rocket:"
 iconURL: https://cd.example.com/logo.png
+caBundle: {secret: slack-ca, key: ca.pem}
 strict: true
 `,
 	"webhook": `
@@ -37,6 +48,7 @@ hmacSecret: {secret: deploy-webhook, key: hmac}
 signatureHeader: X-Signature-256
 method: PUT
 expectStatus: 200-299
+caBundle: {configMap: corp-ca, key: ca.crt}
 strict: true
 `,
 	"email": `
@@ -51,6 +63,7 @@ to: [team@example.com, oncall@example.com]
 cc: [audit@example.com]
 subject: "$(app.name) {{ .Hook.Outcome }}"
 body: "{{ .Text }} ({{ .App.Revision }})"
+caBundle: {secret: smtp-ca, key: ca.crt}
 strict: true
 `,
 	"http-check": `
@@ -64,6 +77,7 @@ followRedirects: true
 attempts: 3
 timeout: 2s
 deadline: 30s
+caBundle: {configMap: corp-ca, key: ca-bundle.crt}
 strict: false
 `,
 }
@@ -75,6 +89,47 @@ type runnerContainer struct {
 	Command []string   `yaml:"command"`
 	Args    []string   `yaml:"args"`
 	Env     []envEntry `yaml:"env"`
+	// VolumeMounts are the container's; Volumes the pod's.
+	VolumeMounts []volumeMount `yaml:"volumeMounts"`
+	Volumes      []podVolume   `yaml:"-"`
+}
+
+type volumeMount struct {
+	Name      string `yaml:"name"`
+	MountPath string `yaml:"mountPath"`
+	SubPath   string `yaml:"subPath"`
+	ReadOnly  bool   `yaml:"readOnly"`
+}
+
+// podVolume is a pod volume as far as the test reads it: a ConfigMap's or
+// a Secret's keys.
+type podVolume struct {
+	Name      string `yaml:"name"`
+	ConfigMap *struct {
+		Name  string    `yaml:"name"`
+		Items []keyPath `yaml:"items"`
+	} `yaml:"configMap"`
+	Secret *struct {
+		SecretName string    `yaml:"secretName"`
+		Items      []keyPath `yaml:"items"`
+	} `yaml:"secret"`
+}
+
+type keyPath struct {
+	Key  string `yaml:"key"`
+	Path string `yaml:"path"`
+}
+
+// items are the keys a ConfigMap or Secret volume holds; ok is false for
+// another kind of volume.
+func (v podVolume) items() (items []keyPath, ok bool) {
+	switch {
+	case v.ConfigMap != nil:
+		return v.ConfigMap.Items, true
+	case v.Secret != nil:
+		return v.Secret.Items, true
+	}
+	return nil, false
 }
 
 type envEntry struct {
@@ -171,10 +226,17 @@ func checkRunnerContainer(c runnerContainer) []string {
 	var problems []string
 	action := c.action()
 	environ, secrets := c.environ("")
+	root, files, mountProblems := c.mountFiles()
+	problems = append(problems, mountProblems...)
+	defer os.RemoveAll(root)
 	args := make([]string, 0, len(c.Args)+2)
 	args = append(args, action)
 	for _, a := range c.Args {
-		args = append(args, expand(a, environ))
+		a = expand(a, environ)
+		for _, m := range files {
+			a = strings.ReplaceAll(a, m, filepath.Join(root, m))
+		}
+		args = append(args, a)
 	}
 
 	code, stdout, stderr := runRunner(append(slices.Clone(args), "--help"), nil)
@@ -196,6 +258,68 @@ func checkRunnerContainer(c runnerContainer) []string {
 	}
 	return problems
 }
+
+// mountFiles checks the container's mounts of ConfigMap and Secret
+// volumes (the others are hookgen's writable emptyDirs): each is
+// read-only, of a volume of the pod, and a subPath mount names one of the
+// volume's items. It writes a CA certificate where each such mount puts
+// its files, under a new directory root (at the mount path for a subPath
+// mount), as the kubelet would, and returns the mount paths.
+func (c runnerContainer) mountFiles() (root string, mountPaths, problems []string) {
+	root, err := os.MkdirTemp("", "mounts")
+	if err != nil {
+		return "", nil, []string{err.Error()}
+	}
+	for _, m := range c.VolumeMounts {
+		i := slices.IndexFunc(c.Volumes, func(v podVolume) bool { return v.Name == m.Name })
+		if i < 0 {
+			problems = append(problems, fmt.Sprintf("volume mount %s: the pod has no volume %s", m.Name, m.Name))
+			continue
+		}
+		items, ok := c.Volumes[i].items()
+		if !ok {
+			continue
+		}
+		if !m.ReadOnly {
+			problems = append(problems, fmt.Sprintf("volume mount %s at %s is not read-only", m.Name, m.MountPath))
+		}
+		mountPaths = append(mountPaths, m.MountPath)
+		var files []string
+		for _, it := range items {
+			if m.SubPath == "" {
+				files = append(files, filepath.Join(root, m.MountPath, it.Path))
+			} else if it.Path == m.SubPath {
+				files = append(files, filepath.Join(root, m.MountPath))
+			}
+		}
+		if len(files) == 0 {
+			problems = append(problems, fmt.Sprintf("volume mount %s: volume %s holds no item %q", m.Name, m.Name, m.SubPath))
+		}
+		for _, f := range files {
+			if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
+				problems = append(problems, err.Error())
+			} else if err := os.WriteFile(f, testCA, 0o644); err != nil {
+				problems = append(problems, err.Error())
+			}
+		}
+	}
+	return root, mountPaths, problems
+}
+
+// testCA is a self-signed CA certificate in PEM.
+var testCA = func() []byte {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		panic(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test CA"}, IsCA: true,
+		BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		panic(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+}()
 
 // renderTemplates generates one hook per built-in template, in every
 // phase it allows, with the given parameters.
@@ -244,6 +368,7 @@ func containers(t *testing.T, j *transform.Job) []runnerContainer {
 			Template struct {
 				Spec struct {
 					Containers []runnerContainer `yaml:"containers"`
+					Volumes    []podVolume       `yaml:"volumes"`
 				} `yaml:"spec"`
 			} `yaml:"template"`
 		} `yaml:"spec"`
@@ -251,7 +376,11 @@ func containers(t *testing.T, j *transform.Job) []runnerContainer {
 	if err := j.Node.Decode(&job); err != nil {
 		t.Fatalf("%s: %v", j.Name, err)
 	}
-	return job.Spec.Template.Spec.Containers
+	pod := job.Spec.Template.Spec
+	for i := range pod.Containers {
+		pod.Containers[i].Volumes = pod.Volumes
+	}
+	return pod.Containers
 }
 
 // TestRunnerTemplates renders every built-in template that runs the
@@ -376,5 +505,39 @@ func TestRunnerTemplatesCatchMistakes(t *testing.T) {
 	unread.Env = append(slices.Clone(good.Env), fromSecret("SLACK_TOKEN", "slack", "token"))
 	if p := checkRunnerContainer(unread); len(p) == 0 || !strings.Contains(p[0], "env SLACK_TOKEN comes from a Secret, but the runner does not read it") {
 		t.Errorf("a secret the runner does not read was not reported: %v", p)
+	}
+
+	ca := podVolume{Name: "ca"}
+	ca.ConfigMap = &struct {
+		Name  string    `yaml:"name"`
+		Items []keyPath `yaml:"items"`
+	}{Name: "corp-ca", Items: []keyPath{{Key: "ca.crt", Path: "ca.crt"}}}
+	mounted := good
+	mounted.Args = []string{"--ca-file=/etc/ca/ca.crt"}
+	mounted.VolumeMounts = []volumeMount{{Name: "ca", MountPath: "/etc/ca/ca.crt", SubPath: "ca.crt", ReadOnly: true}}
+	mounted.Volumes = []podVolume{ca}
+	if p := checkRunnerContainer(mounted); len(p) != 0 {
+		t.Fatalf("a CA file from a ConfigMap was refused: %v", p)
+	}
+
+	for _, tt := range []struct {
+		name string
+		edit func(c *runnerContainer)
+		want string
+	}{
+		{"file not mounted", func(c *runnerContainer) { c.Args = []string{"--ca-file=/etc/other/ca.crt"} }, "refuses the configuration: hookgen run slack: --ca-file: cannot read /etc/other/ca.crt"},
+		{"writable mount", func(c *runnerContainer) {
+			c.VolumeMounts = []volumeMount{{Name: "ca", MountPath: "/etc/ca/ca.crt", SubPath: "ca.crt"}}
+		}, "volume mount ca at /etc/ca/ca.crt is not read-only"},
+		{"no such item", func(c *runnerContainer) {
+			c.VolumeMounts = []volumeMount{{Name: "ca", MountPath: "/etc/ca/ca.crt", SubPath: "other.crt", ReadOnly: true}}
+		}, `volume mount ca: volume ca holds no item "other.crt"`},
+		{"no volume", func(c *runnerContainer) { c.Volumes = nil }, "volume mount ca: the pod has no volume ca"},
+	} {
+		c := mounted
+		tt.edit(&c)
+		if p := checkRunnerContainer(c); len(p) == 0 || !strings.Contains(p[0], tt.want) {
+			t.Errorf("%s: want %q, got %v", tt.name, tt.want, p)
+		}
 	}
 }

@@ -62,24 +62,25 @@ func StackOptions(argo cmpserver.Argo, hookgenDir string) (harness.Options, erro
 }
 
 // RealNodeOptions are StackOptions on a real node: the standard test
-// images (node.StandardImages, built in imageDir, with hookgenDir's
-// hookgen as the runner image) are imported, and the sidecar names
-// node.HookgenImage as HOOKGEN_RUNNER_IMAGE.
-//
-// This image is assembled here from the freshly built binary; the
-// release image ("make image") can replace it once its archive is built
-// by the tests' tooling.
+// images (node.StandardImages, built in imageDir) and hookgen's own image
+// as `make image` builds it (node.HookgenArchive) are imported, and the
+// sidecar names node.HookgenImage as HOOKGEN_RUNNER_IMAGE.
 func RealNodeOptions(ctx context.Context, argo cmpserver.Argo, hookgenDir, imageDir string) (harness.Options, error) {
 	opts, err := StackOptions(argo, hookgenDir)
 	if err != nil {
 		return opts, err
 	}
-	images, err := node.StandardImages(ctx, imageDir, hookgenDir)
+	images, err := node.StandardImages(ctx, imageDir)
+	if err != nil {
+		return opts, err
+	}
+	hookgen, err := node.HookgenArchive(ctx)
 	if err != nil {
 		return opts, err
 	}
 	opts.RealNode = true
 	opts.NodeImages = images
+	opts.NodeArchives = []node.Archive{hookgen}
 	opts.PluginEnv = append(opts.PluginEnv, "HOOKGEN_RUNNER_IMAGE="+node.HookgenImage)
 	return opts, nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -24,6 +25,7 @@ var scenarios = []scenario{
 	{"image-users", imageUsersScenario},
 	{"read-only-root", readOnlyScenario},
 	{"command", commandScenario},
+	{"private-ca", privateCAScenario},
 }
 
 func ctxFor(t *testing.T) context.Context {
@@ -309,6 +311,90 @@ func commandScenario(t *testing.T, s *harness.Stack) {
 			t.Errorf("hook %s: container %q, want 0 Completed (pods %+v)", h, hooks[h], rep.Pods)
 		}
 	}
+}
+
+// A webhook and an http-check to the HTTPS sink, whose certificate a
+// private CA signed: with the CA's certificate from a ConfigMap (the
+// webhook) or a Secret (the check) as caBundle, both are delivered; the
+// same webhook without it fails at once, its log saying what is wrong and
+// how to fix it, and nothing reaches the sink.
+func privateCAScenario(t *testing.T, s *harness.Stack) {
+	ctx := ctxFor(t)
+	ca := string(s.Node.Sink.CA())
+	setup := func(t *testing.T, name string) {
+		if err := s.API.EnsureNamespace(ctx, name); err != nil {
+			t.Fatal(err)
+		}
+		var stream []byte
+		for _, o := range []map[string]any{
+			{"apiVersion": "v1", "kind": "Secret", "metadata": map[string]any{"name": "sink-tls"},
+				"stringData": map[string]string{"webhook": node.SinkTLSURL + "/" + name + "/webhook"}},
+			{"apiVersion": "v1", "kind": "ConfigMap", "metadata": map[string]any{"name": "sink-ca"}, "data": map[string]string{"ca.crt": ca}},
+			{"apiVersion": "v1", "kind": "Secret", "metadata": map[string]any{"name": "sink-ca"}, "stringData": map[string]string{"bundle.pem": ca}},
+		} {
+			b, err := json.Marshal(o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stream = append(append(stream, b...), '\n') // a JSON stream
+		}
+		if err := s.API.ApplyAll(ctx, name, stream); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	t.Run("with the CA", func(t *testing.T) {
+		t.Parallel()
+		const name = "private-ca"
+		setup(t, name)
+		r := prepare(t, s, loop.App{Name: name, Sources: []loop.Source{{Dir: "testdata/private-ca", Hookgen: true}}})
+		rep := syncRun(t, r, "Succeeded")
+		t.Logf("sync: %s in %.1fs", rep.Phase, rep.Seconds)
+		got := map[string]int{}
+		for _, q := range s.Node.Sink.WithPath("/" + name + "/") {
+			got[q.Method+" "+q.Path]++
+		}
+		if want := map[string]int{"POST /private-ca/webhook": 1, "GET /private-ca/check": 1}; !maps.Equal(got, want) {
+			t.Errorf("the sink got %v, want %v", got, want)
+		}
+		if _, found, err := s.API.GetObject(ctx, "v1", "ConfigMap", name, "private-ca-applied"); err != nil || !found {
+			t.Errorf("the app was not applied (found %v, %v)", found, err)
+		}
+	})
+
+	t.Run("without the CA", func(t *testing.T) {
+		t.Parallel()
+		const name = "no-ca"
+		setup(t, name)
+		r := prepare(t, s, loop.App{Name: name, Sources: []loop.Source{{Dir: "testdata/no-ca", Hookgen: true}}})
+		rep := syncRun(t, r, "Failed")
+		t.Logf("sync: %s in %.1fs: %s", rep.Phase, rep.Seconds, rep.Message)
+		if rep.Seconds > 45 {
+			t.Errorf("the failing hook took %.1fs, want a fast failure", rep.Seconds)
+		}
+		report := r.Finish(0)
+		var logs []string
+		for _, p := range report.Pods {
+			if p.Hook != "notify" {
+				continue
+			}
+			resp, err := s.API.Get(ctx, "/api/v1/namespaces/"+p.Namespace+"/pods/"+p.Name+"/log")
+			if err != nil || resp.StatusCode != 200 {
+				t.Fatalf("log of pod %s: %v %v", p.Name, resp, err)
+			}
+			logs = append(logs, string(resp.Body))
+		}
+		const want = "x509: certificate signed by unknown authority; if a private CA signed it, trust that CA with --ca-file (the caBundle parameter of the runner templates); not retryable"
+		if len(logs) == 0 || !strings.Contains(logs[0], want) {
+			t.Errorf("the webhook pods' logs %q do not say %q", logs, want)
+		}
+		if reqs := s.Node.Sink.WithPath("/" + name + "/"); len(reqs) != 0 {
+			t.Errorf("the sink got %d requests without the CA: %+v", len(reqs), reqs)
+		}
+		if _, found, err := s.API.GetObject(ctx, "v1", "ConfigMap", name, "no-ca-applied"); err != nil || found {
+			t.Errorf("the app was applied after its PreSync hook failed (found %v, %v)", found, err)
+		}
+	})
 }
 
 func rss(s *harness.Stack) string {

@@ -52,6 +52,9 @@ type Options struct {
 	// NodeImages are imported into the real node's containerd
 	// (node.StandardImages gives the usual set).
 	NodeImages []node.Image
+	// NodeArchives are images built elsewhere, imported as they are
+	// (node.HookgenArchive).
+	NodeArchives []node.Archive
 	// PluginEnv adds entries to the cmp-server's environment, which its
 	// plugin commands inherit (HOOKGEN_RUNNER_IMAGE=...).
 	PluginEnv []string
@@ -233,7 +236,7 @@ func StartStack(ctx context.Context, opts Options) (s *Stack, err error) {
 		return s, err
 	}
 	if opts.RealNode {
-		s.Node, err = node.Start(ctx, node.Options{API: s.API, Images: opts.NodeImages})
+		s.Node, err = node.Start(ctx, node.Options{API: s.API, Images: opts.NodeImages, Archives: opts.NodeArchives})
 		if err != nil {
 			return s, err
 		}

@@ -17,9 +17,8 @@ const (
 	// PauseImage is containerd 2.4's default sandbox image, here a small
 	// Go program (cmd/pause).
 	PauseImage = "registry.k8s.io/pause:3.10.2"
-	// HookgenImage holds the hookgen binary under test at
-	// /usr/local/bin/hookgen, runs as 999:999, and has no shell: the
-	// runner image of the generated Jobs.
+	// HookgenImage is hookgen's own image, as `make image` builds it
+	// (HookgenArchive): the runner image of the generated Jobs.
 	HookgenImage = "registry.test/hookgen:dev"
 	// BusyboxRootImage is Debian's busybox-static with no USER: it runs as
 	// root, as alpine- and busybox-based images do.
@@ -32,21 +31,17 @@ const (
 )
 
 // busyboxApplets are linked to /bin/busybox in the busybox images.
-var busyboxApplets = []string{"sh", "id", "echo", "cat", "ls", "mkdir", "touch", "rm", "sleep", "env", "true", "false", "nc", "test", "printf", "date", "whoami", "hostname"}
+var busyboxApplets = []string{"sh", "id", "echo", "cat", "ls", "mkdir", "touch", "rm", "sleep", "env", "true", "false", "nc", "test", "printf", "date", "whoami", "hostname", "cp", "ln"}
 
-// StandardImages builds the images above: the Go programs are compiled
-// into dir, busybox is the busybox-static of HOOKGEN_TOOLS_BIN, hookgen
-// the binary in hookgenDir.
-func StandardImages(ctx context.Context, dir, hookgenDir string) ([]Image, error) {
+// StandardImages builds the images above but HookgenImage (an Archive,
+// HookgenArchive): the Go programs are compiled into dir, busybox is the
+// busybox-static of HOOKGEN_TOOLS_BIN.
+func StandardImages(ctx context.Context, dir string) ([]Image, error) {
 	busybox, err := tools.Lookup(tools.Busybox)
 	if err != nil {
 		return nil, err
 	}
 	bb, err := os.ReadFile(busybox)
-	if err != nil {
-		return nil, err
-	}
-	hookgen, err := os.ReadFile(filepath.Join(hookgenDir, "hookgen"))
 	if err != nil {
 		return nil, err
 	}
@@ -71,15 +66,6 @@ func StandardImages(ctx context.Context, dir, hookgenDir string) ([]Image, error
 	return []Image{
 		{Name: PauseImage, Files: []File{{Path: "/pause", Data: bins["pause"], Exec: true}}, User: "65535:65535", Entrypoint: []string{"/pause"}},
 		{Name: HTTPAppImage, Files: []File{{Path: "/http-app", Data: bins["http-app"], Exec: true}}, User: "65532:65532", Entrypoint: []string{"/http-app"}},
-		{
-			Name: HookgenImage,
-			Files: []File{
-				{Path: "/usr/local/bin/hookgen", Data: hookgen, Exec: true},
-				passwd("argocd:x:999:999:argocd:/home/argocd:/sbin/nologin\n"), group("argocd:x:999:\n"),
-				{Path: "/home/argocd", Dir: true, UID: 999, GID: 999}, tmp,
-			},
-			User: "999:999", Env: []string{"PATH=/usr/local/bin:/usr/bin:/bin"},
-		},
 		{Name: BusyboxRootImage, Files: withBusybox(passwd(""), group(""), File{Path: "/root", Dir: true, Mode: 0o700}), Cmd: []string{"sh"}},
 		{
 			Name: NamedUserImage,

@@ -50,6 +50,9 @@ type Options struct {
 	// Images are imported into containerd (StandardImages gives the usual
 	// set; PauseImage must be among them).
 	Images []Image
+	// Archives are images built elsewhere (HookgenArchive), imported as
+	// they are.
+	Archives []Archive
 	// ReadyTimeout bounds the start (default 90s).
 	ReadyTimeout time.Duration
 }
@@ -186,13 +189,18 @@ func Start(ctx context.Context, opts Options) (n *Node, err error) {
 	if err := n.Import(ctx, opts.Images...); err != nil {
 		return n, err
 	}
+	for _, a := range opts.Archives {
+		if err := n.importArchive(ctx, a); err != nil {
+			return n, err
+		}
+	}
 	mark("images")
 
 	// Service DNS and the sink, on the node IP.
 	if n.dns, err = startDNS(net.JoinHostPort(ServiceDNS, "53"), n.serviceIP); err != nil {
 		return n, fmt.Errorf("node: DNS server: %w", err)
 	}
-	if n.Sink, err = startSink(net.JoinHostPort(NodeIP, fmt.Sprint(SinkPort))); err != nil {
+	if n.Sink, err = startSink(NodeIP); err != nil {
 		return n, fmt.Errorf("node: sink: %w", err)
 	}
 	if err := applySinkObjects(ctx, n.api); err != nil {
@@ -438,6 +446,19 @@ func removeCgroups() error {
 			}
 			return nil
 		})
+		// Whatever still runs there is a container of this node (one node
+		// at a time holds the lock) that the kubelet and containerd did
+		// not stop: a container whose shim was killed lives on, a child
+		// of init.
+		for _, d := range dirs {
+			b, _ := os.ReadFile(filepath.Join(d, "cgroup.procs"))
+			for _, f := range strings.Fields(string(b)) {
+				var pid int
+				if _, err := fmt.Sscanf(f, "%d", &pid); err == nil && pid > 1 && pid != os.Getpid() {
+					_ = syscall.Kill(pid, syscall.SIGKILL)
+				}
+			}
+		}
 		for i := len(dirs) - 1; i >= 0; i-- {
 			// A cgroup whose last process just died can be busy a moment.
 			for try := 0; ; try++ {

@@ -17,7 +17,6 @@ import (
 	"github.com/hookgen/hookgen/test/internal/loop"
 	"github.com/hookgen/hookgen/test/internal/node"
 	"github.com/hookgen/hookgen/test/internal/proc"
-	"github.com/hookgen/hookgen/test/internal/tools"
 )
 
 func TestMain(m *testing.M) { os.Exit(node.Main(m)) }
@@ -99,8 +98,11 @@ func TestImageArchive(t *testing.T) {
 // under runAsNonRoot without a user is refused by the kubelet.
 func TestRealNode(t *testing.T) {
 	ctx := context.Background()
-	hookgenDir := tools.BuildHookgen(t)
-	images, err := node.StandardImages(ctx, t.TempDir(), hookgenDir)
+	images, err := node.StandardImages(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	hookgen, err := node.HookgenArchive(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +110,7 @@ func TestRealNode(t *testing.T) {
 	s := loop.Start(t, loop.Options{
 		PluginYAML: []byte("apiVersion: argoproj.io/v1alpha1\nkind: ConfigManagementPlugin\nmetadata: {name: cat}\nspec:\n  generate: {command: [cat, app.yaml]}\n  discover: {fileName: ./app.yaml}\n"),
 		Argo:       cmpserver.ArgoV3,
-		RealNode:   true, NodeImages: images, Namespaces: []string{"demo"},
+		RealNode:   true, NodeImages: images, NodeArchives: []node.Archive{hookgen}, Namespaces: []string{"demo"},
 	})
 	t.Logf("stack up in %v: %v; node: %v", time.Since(start).Round(time.Millisecond), s.Timings, s.Node.Timings)
 
