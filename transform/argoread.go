@@ -4,9 +4,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/hookgen/hookgen/internal/canon"
-	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // How Argo CD reads one object of the output: its sync phases and wave as
@@ -225,18 +222,8 @@ func streamObjects(res *Result) []*Object {
 		}
 		out = append(out, o)
 	}
-	decode := func(n *yaml.Node) any {
-		if n == nil {
-			return nil
-		}
-		v, err := canon.Value(n)
-		if err != nil {
-			return nil
-		}
-		return v
-	}
 	for _, m := range res.Manifests {
-		v := decode(m.Node())
+		v := valueOf(m.Node())
 		obj, _ := v.(map[string]any)
 		// The repo-server's reading: an object whose items are a list is
 		// a List, each item an object; items: null is nothing at all.
@@ -254,7 +241,7 @@ func streamObjects(res *Result) []*Object {
 		add(obj, m, nil)
 	}
 	for _, j := range res.Jobs {
-		add(decode(j.Node), nil, j)
+		add(valueOf(j.Node), nil, j)
 	}
 	return out
 }
