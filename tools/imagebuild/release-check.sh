@@ -9,8 +9,11 @@ tmp=$(mktemp -d /tmp/hookgen-release-check.XXXXXX)
 trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
 export CACHE=$repo/bin/cache # the pinned Debian package; build.sh checks its sha256
 
+# One commit for both builds, whatever HEAD does meanwhile.
+rev=$(git rev-parse HEAD)
 for n in 1 2; do
 	git clone -q --no-hardlinks "$repo" "$tmp/src$n"
+	git -C "$tmp/src$n" checkout -q --detach "$rev"
 	start=$(date +%s)
 	if [ $n = 2 ]; then
 		GOCACHE="$tmp/gocache" "$tmp/src$n/tools/imagebuild/release.sh" "$tmp/out$n" >&2
