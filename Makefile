@@ -104,7 +104,10 @@ release-check:
 # `make image` does, into bin/image-node), and the sidecar runs in a pod
 # built from the install (needs root; apt-get install runc).
 # One node at a time: the kubelet's cgroups are host-wide (-p 1).
+# The tests build hookgen's image in a network namespace of their own:
+# its one download, the pinned CA certificates, is fetched first.
 test-node:
+	tools/imagebuild/build.sh --fetch
 	$(call TOOLS,kube etcd argocd-v2 argocd-v3 redis kustomize helm kubelet containerd cni nft busybox) && $(TESTMODTEST) -p 1 ./internal/node/... ./realnode/... ./sidecar/...
 
 # Each fuzz target for FUZZTIME; the seed corpus runs in every `go test`.

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # build.sh OUT: hookgen's image from pinned inputs, without a container
 # engine (make image; docs/image.md).
+# build.sh --fetch: only fetch and check the pinned Debian package into
+# CACHE (for a build that runs later without a network, as the real
+# node's tests do in their own network namespace).
 #
 #   OUT/hookgen-linux-<arch>   the static binaries in the image
 #   OUT/rootfs/<arch>/         each platform's root filesystem (the
@@ -13,7 +16,12 @@
 # version and sha256 below, fetched with apt-get download into CACHE.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-out=$(realpath -m "${1:?usage: build.sh OUTDIR}")
+fetch_only=
+if [ "${1:-}" = --fetch ]; then
+	fetch_only=1
+else
+	out=$(realpath -m "${1:?usage: build.sh OUTDIR | --fetch}")
+fi
 
 CA_CERTS_VERSION=20230311+deb12u1
 CA_CERTS_SHA256=0d5f444f594e48c1e16a41d8fc628a09b24c658916a1274025c2330f2a802bed
@@ -42,6 +50,7 @@ if ! echo "$CA_CERTS_SHA256  $deb" | sha256sum -c --quiet -; then
 	echo "build.sh: $deb is not the pinned package (sha256 $CA_CERTS_SHA256): delete it and run again" >&2
 	exit 1
 fi
+[ -z "$fetch_only" ] || exit 0
 got=$(dpkg-deb -f "$deb" Version)
 [ "$got" = "$CA_CERTS_VERSION" ] || { echo "build.sh: $deb has version $got, want $CA_CERTS_VERSION" >&2; exit 1; }
 

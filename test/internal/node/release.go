@@ -76,7 +76,7 @@ func HookgenArchive(ctx context.Context) (Archive, error) {
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
 		if err := cmd.Run(); err != nil {
-			return Archive{}, fmt.Errorf("node: building hookgen's image (tools/imagebuild/build.sh): %v\n%s", err, out.Bytes())
+			return Archive{}, fmt.Errorf("node: building hookgen's image (tools/imagebuild/build.sh): %v (in the tests' network namespace nothing can be downloaded: make test-node fetches the pinned package first with tools/imagebuild/build.sh --fetch)\n%s", err, out.Bytes())
 		}
 		if err := os.WriteFile(filepath.Join(tmp, "key"), []byte(key), 0o644); err != nil {
 			return Archive{}, err
