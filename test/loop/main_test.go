@@ -100,6 +100,9 @@ func (e *env) prepare(t *testing.T, app App) *Run {
 		r.Close()
 		if t.Failed() {
 			t.Logf("events of %s:\n%s", app.Name, EventList(r.Events(time.Time{})))
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			t.Logf("where Argo CD stands on %s:\n%s", app.Name, e.s.Diagnose(ctx, app.Name))
 		}
 	})
 	return r

@@ -83,9 +83,11 @@ type Stack struct {
 	// Timings of the start: when each part was ready, from the start.
 	Timings map[string]time.Duration
 
-	// RepoServerAddr and RedisAddr are host:port on loopback.
-	RepoServerAddr string
-	RedisAddr      string
+	// RepoServerAddr, RedisAddr and ControllerMetricsAddr are host:port
+	// on loopback.
+	RepoServerAddr        string
+	RedisAddr             string
+	ControllerMetricsAddr string
 
 	mu        sync.Mutex
 	recorders []*Recorder
@@ -297,10 +299,17 @@ func StartStack(ctx context.Context, opts Options) (s *Stack, err error) {
 	if err != nil {
 		return s, err
 	}
+	// The controller's pprof endpoints (on its metrics port) answer when
+	// this file says true: Diagnose reads its goroutines.
+	profiler := filepath.Join(dir, "profiler.enabled")
+	if err := os.WriteFile(profiler, []byte("true"), 0o644); err != nil {
+		return s, err
+	}
+	s.ControllerMetricsAddr = "127.0.0.1:" + strconv.Itoa(ports[6])
 	s.Controller, err = proc.Start(proc.Spec{
 		Name: "argocd-application-controller", Path: bins[string(opts.Argo)], Dir: dir, LogPath: logPath("controller"),
 		Env: append(argoEnv, "ARGOCD_BINARY_NAME=argocd-application-controller",
-			"ARGOCD_FAKE_IN_CLUSTER=true", "KUBECONFIG="+kubeconfig),
+			"ARGOCD_FAKE_IN_CLUSTER=true", "KUBECONFIG="+kubeconfig, "ARGOCD_ENABLE_PROFILER_FILE_PATH="+profiler),
 		Args: []string{"--namespace", ArgoNamespace, "--repo-server", s.RepoServerAddr, "--repo-server-plaintext",
 			"--redis", s.RedisAddr, "--metrics-port", strconv.Itoa(ports[6]), "--loglevel", "info"},
 	})
@@ -328,7 +337,7 @@ func StartStack(ctx context.Context, opts Options) (s *Stack, err error) {
 	}{
 		{s.Redis, s.RedisAddr},
 		{s.RepoServer, s.RepoServerAddr},
-		{s.Controller, "127.0.0.1:" + strconv.Itoa(ports[6])},
+		{s.Controller, s.ControllerMetricsAddr},
 	} {
 		if err := w.p.WaitUntil(ctx, 50*time.Millisecond, func(context.Context) (bool, error) {
 			c, err := net.DialTimeout("tcp", w.addr, time.Second)
