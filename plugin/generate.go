@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/hookgen/hookgen/internal/inert"
+	"github.com/hookgen/hookgen/internal/sandbox"
 	"github.com/hookgen/hookgen/transform"
 )
 
@@ -122,7 +123,7 @@ func buildInput(dir, configDir string, env Env) (transform.Input, inputDirs, fun
 		return in, dirs, nil, err
 	}
 	root, appDir := splitRoot(abs, env[envAppSourcePath])
-	repo, closeRepo, err := openRootFS(root)
+	repo, closeRepo, err := sandbox.Open(root)
 	if err != nil {
 		return in, dirs, nil, fmt.Errorf("open the repository at %s: %w", root, err)
 	}

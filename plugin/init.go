@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/hookgen/hookgen/internal/sandbox"
 	"github.com/hookgen/hookgen/transform"
 )
 
@@ -166,7 +167,7 @@ func openConfig(flagDir string, env Env) (fs.FS, string, func(), error) {
 	if dir == "" {
 		dir = defaultConfigDir
 	}
-	cfg, closeCfg, err := openRootFS(dir)
+	cfg, closeCfg, err := sandbox.Open(dir)
 	switch {
 	case err == nil:
 		return cfg, dir, func() { closeCfg() }, nil
@@ -185,7 +186,7 @@ func catalogAndPolicy(dir, configDir string, env Env) (transform.Templates, *tra
 	}
 	in := transform.Input{Config: cfg}
 	root := findRepoRoot(dir)
-	repo, closeRepo, err := openRootFS(root)
+	repo, closeRepo, err := sandbox.Open(root)
 	if err != nil {
 		closeCfg()
 		return nil, nil, nil, nil, fmt.Errorf("open the repository at %s: %w", root, err)

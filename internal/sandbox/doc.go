@@ -1,0 +1,12 @@
+// Package sandbox confines what a generation can read and do.
+//
+// FS is the repository (and the platform config directory) as transform
+// reads it: a read-only view of one directory that no "..", no symlink and
+// no absolute path can leave; a path that would is refused with
+// transform.ErrOutsideRoot, which transform reports as "leads outside the
+// repository" on the file that named it.
+//
+// The package knows nothing of Argo CD's environment or of hookgen's
+// command line: package argocd opens the directories a generation reads
+// through it, and package plugin, hookgen's front end, uses both.
+package sandbox
