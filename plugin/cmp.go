@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/hookgen/hookgen/transform"
@@ -27,9 +28,12 @@ const (
 	envRunnerImage    = "HOOKGEN_RUNNER_IMAGE"
 	envArgoCDURL      = "HOOKGEN_ARGOCD_URL"
 	envArgoCDVersion  = "HOOKGEN_ARGOCD_VERSION"
+	envGenerateSlots  = "HOOKGEN_GENERATE_SLOTS"
 	defaultConfigDir  = "/home/argocd/hookgen"
 	runnerImageRepo   = "ghcr.io/hookgen/hookgen"
 	shortRevisionSize = 7
+
+	defaultGenerateSlots = 3
 )
 
 // appContext reads the Application's context from Argo CD's env.
@@ -92,6 +96,17 @@ func runnerImage(env Env) string {
 	}
 	v, _ := buildVersion()
 	return runnerImageRepo + ":" + v
+}
+
+// generateSlots is how many generations build at once in the sidecar
+// (sandbox.AcquireSlot): HOOKGEN_GENERATE_SLOTS, 0 for no bound, else 3.
+func generateSlots(env Env) int {
+	if v, ok := env[envGenerateSlots]; ok {
+		if i, err := strconv.Atoi(v); err == nil && i >= 0 {
+			return i
+		}
+	}
+	return defaultGenerateSlots
 }
 
 // splitRoot finds the repository root and the app directory in it. Argo CD

@@ -59,6 +59,18 @@ func TestAppContext(t *testing.T) {
 	}
 }
 
+func TestGenerateSlots(t *testing.T) {
+	for v, want := range map[string]int{"": 3, "2": 2, "0": 0, "-1": 3, "many": 3} {
+		env := Env{envGenerateSlots: v}
+		if v == "" {
+			env = Env{}
+		}
+		if got := generateSlots(env); got != want {
+			t.Errorf("%s=%q: %d slots, want %d", envGenerateSlots, v, got, want)
+		}
+	}
+}
+
 // TestSecretsNeverEchoed runs the golden case full of literal secrets and
 // checks that not one of them reaches stderr, which Argo CD shows in its UI.
 func TestSecretsNeverEchoed(t *testing.T) {

@@ -60,7 +60,7 @@ func runGenerate(_ context.Context, args []string, env Env, stdout, stderr io.Wr
 		return ExitProblems
 	}
 	defer closeAll()
-	defer acquireSlot(env)()
+	defer sandbox.AcquireSlot(generateSlots(env))()
 	res, err := transform.Run(in)
 	if err != nil {
 		return reportProblems(stderr, err)

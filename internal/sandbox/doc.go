@@ -6,6 +6,10 @@
 // transform.ErrOutsideRoot, which transform reports as "leads outside the
 // repository" on the file that named it.
 //
+// AcquireSlot bounds how many generations build at once: each takes one
+// of a few file locks for its build, so that parallel requests fit in the
+// sidecar's memory.
+//
 // The package knows nothing of Argo CD's environment or of hookgen's
 // command line: package argocd opens the directories a generation reads
 // through it, and package plugin, hookgen's front end, uses both.
