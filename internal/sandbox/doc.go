@@ -6,11 +6,16 @@
 // transform.ErrOutsideRoot, which transform reports as "leads outside the
 // repository" on the file that named it.
 //
+// Seal makes the process unable to reach the network or run a program
+// and bounds its heap, for the commands that read a repository: what
+// hookgen's own checks refuse by name (remote bases, Helm charts) cannot
+// happen by a spelling they miss either.
+//
 // AcquireSlot bounds how many generations build at once: each takes one
 // of a few file locks for its build, so that parallel requests fit in the
 // sidecar's memory.
 //
 // The package knows nothing of Argo CD's environment or of hookgen's
-// command line: package argocd opens the directories a generation reads
-// through it, and package plugin, hookgen's front end, uses both.
+// command line; package plugin, hookgen's front end, decides what is
+// opened and sealed.
 package sandbox
