@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hookgen/hookgen/internal/argocd"
 	"github.com/hookgen/hookgen/transform"
 )
 
@@ -46,7 +47,7 @@ func localArgs(t *testing.T, c goldenCase) ([]string, error) {
 		t.Fatal(err)
 	}
 	defer closeAll()
-	ov, err := readOverrides(env, func() ([]transform.Announcement, error) { return transform.Announce(in) })
+	ov, err := argocd.ReadOverrides(env, func() ([]transform.Announcement, error) { return transform.Announce(in) })
 	if err != nil {
 		return nil, err
 	}

@@ -16,6 +16,7 @@
 // sidecar's memory.
 //
 // The package knows nothing of Argo CD's environment or of hookgen's
-// command line; package plugin, hookgen's front end, decides what is
-// opened and sealed.
+// command line: package argocd opens the directories a generation reads
+// through it, and package plugin, hookgen's front end, seals the process
+// and takes the slot.
 package sandbox
