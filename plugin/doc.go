@@ -1,12 +1,17 @@
-// Package plugin is hookgen's front end: the command line, the Argo CD
-// Config Management Plugin contract and the process boundary.
+// Package plugin is hookgen's front end: the command line and the
+// process boundary.
 //
-// It is the only package that reads the environment, opens files, writes to
-// stdout and stderr and chooses exit codes. Everything it learns (the
-// ARGOCD_APP_* context, ARGOCD_ENV_* variables, parameters, the repository
-// and the sidecar's config directory) it hands to package transform as a
-// transform.Input; whatever transform returns it prints, and only when every
-// step succeeded: Argo CD treats empty output as "no resources", and with
+// It is the only package that reads the environment, writes to stdout
+// and stderr and chooses exit codes. Main parses the command line and
+// runs a command; the commands Argo CD calls (generate, parameters) read
+// Argo CD's environment through package argocd, which hands back a
+// transform.Input, and the local ones (render, validate, explain) build
+// the environment Argo CD would pass from their flags and then take the
+// same path. The repository is read through package sandbox, which also
+// seals the process (Isolate) and bounds parallel generations.
+//
+// Whatever transform returns it prints, and only when every step
+// succeeded: Argo CD treats empty output as "no resources", and with
 // automated pruning that deletes an application.
 //
 // Exit codes: 0 success, 1 the input has problems (each printed on stderr as

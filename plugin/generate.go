@@ -6,12 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 
 	"github.com/spf13/pflag"
 
+	"github.com/hookgen/hookgen/internal/argocd"
 	"github.com/hookgen/hookgen/internal/inert"
+	"github.com/hookgen/hookgen/internal/sandbox"
 	"github.com/hookgen/hookgen/transform"
 )
 
@@ -39,7 +39,7 @@ func (c *dirFlags) flagSet(name string) *pflag.FlagSet {
 	fl := pflag.NewFlagSet(name, pflag.ContinueOnError)
 	fl.SetOutput(io.Discard)
 	fl.StringVar(&c.dir, "dir", "", "application directory (default: the working directory)")
-	fl.StringVar(&c.configDir, "config-dir", "", "platform config directory (default: $"+envConfigDir+" or "+defaultConfigDir+")")
+	fl.StringVar(&c.configDir, "config-dir", "", "platform config directory (default: $"+argocd.EnvConfigDir+" or "+argocd.DefaultConfigDir+")")
 	fl.BoolP("help", "h", false, "show this help")
 	return fl
 }
@@ -59,7 +59,7 @@ func runGenerate(_ context.Context, args []string, env Env, stdout, stderr io.Wr
 		return ExitProblems
 	}
 	defer closeAll()
-	defer acquireSlot(env)()
+	defer sandbox.AcquireSlot(argocd.GenerateSlots(env))()
 	res, err := transform.Run(in)
 	if err != nil {
 		return reportProblems(stderr, err)
@@ -81,14 +81,15 @@ func runGenerate(_ context.Context, args []string, env Env, stdout, stderr io.Wr
 
 // newInput gathers what `hookgen generate` reads into a transform.Input:
 // the repository around dir (default: the working directory), the config
-// directory (see openConfig), and Argo CD's environment, parameters
-// included. The returned func releases the directories.
-func newInput(dir, configDir string, env Env) (transform.Input, inputDirs, func(), error) {
+// directory, and Argo CD's environment, parameters included
+// (argocd.BuildInput, argocd.ReadOverrides). The returned func releases the
+// directories.
+func newInput(dir, configDir string, env Env) (transform.Input, argocd.Dirs, func(), error) {
 	in, dirs, closeAll, err := buildInput(dir, configDir, env)
 	if err != nil {
 		return in, dirs, nil, fmt.Errorf("hookgen: %w", err)
 	}
-	in.Overrides, err = readOverrides(env, func() ([]transform.Announcement, error) { return transform.Announce(in) })
+	in.Overrides, err = argocd.ReadOverrides(env, func() ([]transform.Announcement, error) { return transform.Announce(in) })
 	if err != nil {
 		closeAll()
 		return in, dirs, nil, fmt.Errorf("%s: %w", transform.ParametersFile, err)
@@ -96,44 +97,10 @@ func newInput(dir, configDir string, env Env) (transform.Input, inputDirs, func(
 	return in, dirs, closeAll, nil
 }
 
-// inputDirs are the directories buildInput opened.
-type inputDirs struct {
-	root   string // the repository root
-	cfgDir string // the config directory in use, "" for none
-}
-
-// buildInput gathers a transform.Input from the working directory (or dir),
-// the env and the config directory, without the Application's parameters.
-func buildInput(dir, configDir string, env Env) (transform.Input, inputDirs, func(), error) {
-	var in transform.Input
-	var dirs inputDirs
-	if dir == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			return in, dirs, nil, fmt.Errorf("find the working directory: %w", err)
-		}
-		dir = wd
-	}
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return in, dirs, nil, fmt.Errorf("application directory %s: %w", dir, err)
-	}
-	if err := checkArgoCDVersion(env); err != nil {
-		return in, dirs, nil, err
-	}
-	root, appDir := splitRoot(abs, env[envAppSourcePath])
-	repo, closeRepo, err := openRootFS(root)
-	if err != nil {
-		return in, dirs, nil, fmt.Errorf("open the repository at %s: %w", root, err)
-	}
-	cfg, cfgDir, closeCfg, err := openConfig(configDir, env)
-	if err != nil {
-		closeRepo()
-		return in, dirs, nil, err
-	}
-	in.Repo, in.AppDir, in.Config = repo, appDir, cfg
-	in.Context = appContext(env)
-	return in, inputDirs{root: root, cfgDir: cfgDir}, func() { closeRepo(); closeCfg() }, nil
+// buildInput is argocd.BuildInput for this build: the Input without the
+// Application's parameters.
+func buildInput(dir, configDir string, env Env) (transform.Input, argocd.Dirs, func(), error) {
+	return argocd.BuildInput(argocd.Source{Dir: dir, ConfigDir: configDir, Version: buildTag()}, env)
 }
 
 // reportProblems prints every problem on its own line and returns the exit

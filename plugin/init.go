@@ -13,6 +13,8 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/hookgen/hookgen/internal/argocd"
+	"github.com/hookgen/hookgen/internal/sandbox"
 	"github.com/hookgen/hookgen/transform"
 )
 
@@ -50,7 +52,7 @@ func (c *initCmd) flagSet() *pflag.FlagSet {
 	fl.SortFlags = false
 	fl.StringSliceVar(&c.with, "with", nil, "templates to declare hooks for, comma-separated or repeated")
 	fl.StringVar(&c.dir, "dir", "", "application directory (default: the working directory)")
-	fl.StringVar(&c.configDir, "config-dir", "", "platform config directory (default: $"+envConfigDir+" or "+defaultConfigDir+")")
+	fl.StringVar(&c.configDir, "config-dir", "", "platform config directory (default: $"+argocd.EnvConfigDir+" or "+argocd.DefaultConfigDir+")")
 	fl.BoolP("help", "h", false, "show this help")
 	return fl
 }
@@ -153,39 +155,16 @@ func exampleTemplates(ts transform.Templates) string {
 	return strings.Join(names, ",")
 }
 
-// openConfig opens the platform config directory the way generate does:
-// the flag, else $HOOKGEN_CONFIG_DIR, else the default, which may be
-// missing (built-in templates and the open policy). It returns the
-// directory in use, "" for none.
-func openConfig(flagDir string, env Env) (fs.FS, string, func(), error) {
-	dir := flagDir
-	if dir == "" {
-		dir = env[envConfigDir]
-	}
-	explicit := dir != ""
-	if dir == "" {
-		dir = defaultConfigDir
-	}
-	cfg, closeCfg, err := openRootFS(dir)
-	switch {
-	case err == nil:
-		return cfg, dir, func() { closeCfg() }, nil
-	case errors.Is(err, fs.ErrNotExist) && !explicit:
-		return nil, "", func() {}, nil
-	}
-	return nil, "", nil, fmt.Errorf("open the config directory %s: %w", dir, err)
-}
-
 // catalogAndPolicy loads the templates a hook in dir can use (built-in,
 // platform and the templates of dir's repository) and the policy.
 func catalogAndPolicy(dir, configDir string, env Env) (transform.Templates, *transform.HookPolicy, *localRun, func(), error) {
-	cfg, cfgDir, closeCfg, err := openConfig(configDir, env)
+	cfg, cfgDir, closeCfg, err := argocd.OpenConfig(configDir, env)
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
 	in := transform.Input{Config: cfg}
 	root := findRepoRoot(dir)
-	repo, closeRepo, err := openRootFS(root)
+	repo, closeRepo, err := sandbox.Open(root)
 	if err != nil {
 		closeCfg()
 		return nil, nil, nil, nil, fmt.Errorf("open the repository at %s: %w", root, err)

@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/kio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/hookgen/hookgen/internal/argocd"
 	"github.com/hookgen/hookgen/transform"
 )
 
@@ -85,7 +86,7 @@ func runKRM(_ context.Context, args []string, env Env, stdout, stderr io.Writer)
 	if fl.NArg() > 0 {
 		return usageError(stderr, "krm", fmt.Errorf("unexpected argument %q: the ResourceList comes on stdin", fl.Arg(0)))
 	}
-	cfg, _, closeCfg, err := openConfig("", env)
+	cfg, _, closeCfg, err := argocd.OpenConfig("", env)
 	if err != nil {
 		fmt.Fprintf(stderr, "hookgen krm: %v\n", err)
 		return ExitProblems
@@ -101,7 +102,7 @@ func runKRM(_ context.Context, args []string, env Env, stdout, stderr io.Writer)
 		fmt.Fprintf(stderr, "hookgen krm: stdin is not a ResourceList (kind %s, apiVersion %s); kustomize and other KRM runners send one\n", kio.ResourceListKind, kio.ResourceListAPIVersion)
 		return ExitProblems
 	}
-	jobs, err := krmJobs(rw.FunctionConfig, cfg, appContext(env))
+	jobs, err := krmJobs(rw.FunctionConfig, cfg, argocd.Context(env, buildTag()))
 	if err != nil {
 		// As the KRM function spec asks: the items unchanged, the problems
 		// as results, and a failing exit code.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/hookgen/hookgen/internal/argocd"
 	"github.com/hookgen/hookgen/transform"
 )
 
@@ -53,7 +54,7 @@ func (l *localFlags) add(fl *pflag.FlagSet) {
 	fl.StringVar(&l.kubeVersion, "kube-version", "", "cluster version as Argo CD sends it (e.g. 1.33), $(app.kubeVersion) (default: empty)")
 	fl.StringArrayVar(&l.params, "param", nil, "Application parameter `name=value`, repeatable: disable=smoke, enable=x, hook.<hook>.<param>=value")
 	fl.StringArrayVar(&l.envs, "env", nil, "the Application's plugin env `KEY=VALUE` (ARGOCD_ENV_KEY, $(env.KEY)), repeatable")
-	fl.StringVar(&l.configDir, "config-dir", "", "platform config directory (default: $"+envConfigDir+" or "+defaultConfigDir+")")
+	fl.StringVar(&l.configDir, "config-dir", "", "platform config directory (default: $"+argocd.EnvConfigDir+" or "+argocd.DefaultConfigDir+")")
 	fl.StringVar(&l.repoRoot, "repo-root", "", "repository root (default: the nearest directory upwards holding .git, else DIR)")
 	fl.BoolVar(&l.argocdEnv, "argocd-env", false, "take Argo CD's environment (ARGOCD_APP_*, ARGOCD_ENV_*, parameters) from this process, as generate does, instead of the flags above")
 }
@@ -127,7 +128,7 @@ func (l *localFlags) prepare(args []string, env Env) (*localRun, error) {
 		return nil, err
 	}
 	in.Overrides = ov
-	return &localRun{in: in, close: closeAll, root: root, appDir: rel, cwd: cwd, cfgDir: dirs.cfgDir, appName: argo[envAppName]}, nil
+	return &localRun{in: in, close: closeAll, root: root, appDir: rel, cwd: cwd, cfgDir: dirs.Config, appName: argo[argocd.EnvAppName]}, nil
 }
 
 // open prepares a local command's run. A bad command line is a usage
@@ -160,7 +161,7 @@ func (l *localFlags) prepareArgoCD(abs, cwd string, env Env) (*localRun, error) 
 	if err != nil {
 		return nil, err
 	}
-	return &localRun{in: in, close: closeAll, root: dirs.root, appDir: in.AppDir, cwd: cwd, cfgDir: dirs.cfgDir, appName: env[envAppName]}, nil
+	return &localRun{in: in, close: closeAll, root: dirs.Root, appDir: in.AppDir, cwd: cwd, cfgDir: dirs.Config, appName: env[argocd.EnvAppName]}, nil
 }
 
 // findRepoRoot returns the nearest directory from dir upwards that holds a
@@ -209,16 +210,16 @@ func (l *localFlags) argoEnv(abs, rel string, env Env) (Env, error) {
 	}
 	name := given("app-name", l.appName, standInName(abs))
 	out := Env{
-		envAppName:       name,
-		envAppNamespace:  given("namespace", l.namespace, name),
-		envAppProject:    given("project", l.project, standInProject),
-		envAppRevision:   given("revision", l.revision, standInRevision),
-		envAppSourcePath: rel,
-		envAppRepoURL:    l.repoURL,
-		envAppTargetRev:  given("target-revision", l.targetRev, standInTargetRevision),
-		envKubeVersion:   l.kubeVersion,
+		argocd.EnvAppName:       name,
+		argocd.EnvAppNamespace:  given("namespace", l.namespace, name),
+		argocd.EnvAppProject:    given("project", l.project, standInProject),
+		argocd.EnvAppRevision:   given("revision", l.revision, standInRevision),
+		argocd.EnvAppSourcePath: rel,
+		argocd.EnvAppRepoURL:    l.repoURL,
+		argocd.EnvAppTargetRev:  given("target-revision", l.targetRev, standInTargetRevision),
+		argocd.EnvKubeVersion:   l.kubeVersion,
 	}
-	for _, k := range []string{envConfigDir, envRunnerImage, envArgoCDURL, envArgoCDVersion} {
+	for _, k := range []string{argocd.EnvConfigDir, argocd.EnvRunnerImage, argocd.EnvArgoCDURL, argocd.EnvArgoCDVersion} {
 		if v, ok := env[k]; ok {
 			out[k] = v
 		}
@@ -228,7 +229,7 @@ func (l *localFlags) argoEnv(abs, rel string, env Env) (Env, error) {
 		if !ok || k == "" {
 			return nil, fmt.Errorf("--env %q: want KEY=VALUE", kv)
 		}
-		out[envUserPrefix+k] = v
+		out[argocd.EnvUserPrefix+k] = v
 	}
 	return out, nil
 }
@@ -243,15 +244,15 @@ func (l *localFlags) overrides() (transform.Overrides, error) {
 		if !ok || name == "" {
 			return ov, fmt.Errorf("--param %q: want name=value", kv)
 		}
-		p := appParameter{Name: name, String: &value}
+		p := argocd.Parameter{Name: name, String: &value}
 		if rest, ok := strings.CutPrefix(name, transform.ParamHookPrefix); ok {
 			hook, param, ok := strings.Cut(rest, ".")
 			if !ok || hook == "" || param == "" {
 				return ov, fmt.Errorf("--param %q: a hook's parameter is hook.<hook>.<param>=value", kv)
 			}
-			p = appParameter{Name: transform.ParamHookPrefix + hook, Map: map[string]string{param: value}}
+			p = argocd.Parameter{Name: transform.ParamHookPrefix + hook, Map: map[string]string{param: value}}
 		}
-		if err := addParam(&ov, p); err != nil {
+		if err := argocd.AddParameter(&ov, p); err != nil {
 			return ov, fmt.Errorf("--param %q: %v", kv, err)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hookgen/hookgen/internal/argocd"
 	"github.com/hookgen/hookgen/transform"
 )
 
@@ -46,7 +47,7 @@ func localArgs(t *testing.T, c goldenCase) ([]string, error) {
 		t.Fatal(err)
 	}
 	defer closeAll()
-	ov, err := readOverrides(env, func() ([]transform.Announcement, error) { return transform.Announce(in) })
+	ov, err := argocd.ReadOverrides(env, func() ([]transform.Announcement, error) { return transform.Announce(in) })
 	if err != nil {
 		return nil, err
 	}
@@ -233,9 +234,15 @@ func TestParamFlags(t *testing.T) {
 	if !reflect.DeepEqual(ov, want) {
 		t.Errorf("overrides = %+v, want %+v", ov, want)
 	}
-	for _, bad := range []string{"novalue", "=x", "hook.migrate=x", "hook..x=1", "image.tag=v2"} {
-		if _, err := (&localFlags{params: []string{bad}}).overrides(); err == nil {
-			t.Errorf("--param %q: no error", bad)
+	for bad, want := range map[string]string{
+		"novalue":        `--param "novalue": want name=value`,
+		"=x":             `--param "=x": want name=value`,
+		"hook.migrate=x": `--param "hook.migrate=x": a hook's parameter is hook.<hook>.<param>=value`,
+		"hook..x=1":      `--param "hook..x=1": a hook's parameter is hook.<hook>.<param>=value`,
+		"image.tag=v2":   `--param "image.tag=v2": unknown parameter "image.tag": hookgen takes disable, enable and hook.<hook name>`,
+	} {
+		if _, err := (&localFlags{params: []string{bad}}).overrides(); err == nil || err.Error() != want {
+			t.Errorf("--param %q: %v; want %q", bad, err, want)
 		}
 	}
 }
@@ -271,7 +278,7 @@ func TestUseColor(t *testing.T) {
 			t.Errorf("useColor(%q, %v) = %v, %v", tc.mode, tc.env, got, err)
 		}
 	}
-	if _, err := useColor("sometimes", &buf, nil); err == nil {
-		t.Error("--color sometimes: no error")
+	if _, err := useColor("sometimes", &buf, nil); err == nil || err.Error() != `--color "sometimes": want auto, always or never` {
+		t.Errorf("--color sometimes: %v; want the modes it takes", err)
 	}
 }

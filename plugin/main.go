@@ -6,11 +6,11 @@ import (
 	"io"
 	"os/signal"
 	"sort"
-	"strings"
 	"syscall"
 
 	"github.com/spf13/pflag"
 
+	"github.com/hookgen/hookgen/internal/argocd"
 	"github.com/hookgen/hookgen/runner"
 )
 
@@ -191,32 +191,12 @@ func runRunner(ctx context.Context, args []string, env Env, stdout, stderr io.Wr
 	return runner.Main(ctx, args, env.Environ(), stdout, stderr)
 }
 
-// Env is the process environment as a map, with the order-independent view
-// hookgen needs: later entries win, as with exec.
-type Env map[string]string
+// Env is the process environment as a map (argocd.Env): later entries
+// win, as with exec.
+type Env = argocd.Env
 
 // NewEnv builds an Env from "KEY=value" entries.
-func NewEnv(environ []string) Env {
-	env := make(Env, len(environ))
-	for _, kv := range environ {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || k == "" {
-			continue
-		}
-		env[k] = v
-	}
-	return env
-}
-
-// Environ returns the environment as sorted "KEY=value" entries.
-func (e Env) Environ() []string {
-	out := make([]string, 0, len(e))
-	for k, v := range e {
-		out = append(out, k+"="+v)
-	}
-	sort.Strings(out)
-	return out
-}
+func NewEnv(environ []string) Env { return argocd.NewEnv(environ) }
 
 // parseFlags parses a command's flags and answers --help. ok=false means
 // the command is done, with the exit code in code.

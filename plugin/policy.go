@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/hookgen/hookgen/internal/argocd"
 	"github.com/hookgen/hookgen/transform"
 )
 
@@ -49,7 +50,7 @@ func (c *policyCmd) flagSet() *pflag.FlagSet {
 	fl := pflag.NewFlagSet("policy", pflag.ContinueOnError)
 	fl.SetOutput(io.Discard)
 	fl.SortFlags = false
-	fl.StringVar(&c.configDir, "config-dir", "", "platform config directory (default: $"+envConfigDir+" or "+defaultConfigDir+")")
+	fl.StringVar(&c.configDir, "config-dir", "", "platform config directory (default: $"+argocd.EnvConfigDir+" or "+argocd.DefaultConfigDir+")")
 	fl.BoolP("help", "h", false, "show this help")
 	return fl
 }
@@ -68,25 +69,25 @@ func runPolicy(_ context.Context, args []string, env Env, stdout, stderr io.Writ
 	case len(rest) > 1:
 		return usageError(stderr, "policy", fmt.Errorf("unexpected argument %q (the directory is --config-dir)", rest[1]))
 	}
-	cfg, dir, closeCfg, err := openConfig(c.configDir, env)
+	cfg, dir, closeCfg, err := argocd.OpenConfig(c.configDir, env)
 	if err != nil {
 		fmt.Fprintf(stderr, "hookgen policy: %v\n", err)
 		return ExitProblems
 	}
 	defer closeCfg()
 	if cfg == nil {
-		return usageError(stderr, "policy", fmt.Errorf("no config directory at %s: give one with --config-dir", defaultConfigDir))
+		return usageError(stderr, "policy", fmt.Errorf("no config directory at %s: give one with --config-dir", argocd.DefaultConfigDir))
 	}
 	cwd, _ := os.Getwd()
 	run := &localRun{cwd: cwd, cfgDir: dir}
 	ctx := transform.Context{
 		App: transform.App{
 			Name: "app", Namespace: "app", Project: standInProject,
-			Revision: standInRevision, RevisionShort: standInRevision[:shortRevisionSize],
+			Revision: standInRevision, RevisionShort: standInRevision[:argocd.ShortRevisionLen],
 			TargetRevision: standInTargetRevision,
 		},
 		Env:         map[string]string{},
-		RunnerImage: runnerImage(env),
+		RunnerImage: argocd.RunnerImage(env, buildTag()),
 	}
 	sum, err := transform.LintConfig(cfg, ctx)
 	for _, n := range sum.Skipped {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/hookgen/hookgen/internal/argocd"
 	"github.com/hookgen/hookgen/transform"
 )
 
@@ -45,7 +46,7 @@ func (c *templatesCmd) flagSet() *pflag.FlagSet {
 	fl := pflag.NewFlagSet("templates", pflag.ContinueOnError)
 	fl.SetOutput(io.Discard)
 	fl.SortFlags = false
-	fl.StringVar(&c.configDir, "config-dir", "", "platform config directory (default: $"+envConfigDir+" or "+defaultConfigDir+")")
+	fl.StringVar(&c.configDir, "config-dir", "", "platform config directory (default: $"+argocd.EnvConfigDir+" or "+argocd.DefaultConfigDir+")")
 	fl.StringVarP(&c.output, "output", "o", "text", "output format: text or json")
 	fl.BoolP("help", "h", false, "show this help")
 	return fl

@@ -36,6 +36,12 @@ func runVersion(_ context.Context, args []string, _ Env, stdout, stderr io.Write
 	return ExitOK
 }
 
+// buildTag is this build's version, the tag of its own image.
+func buildTag() string {
+	v, _ := buildVersion()
+	return v
+}
+
 // buildVersion returns the version and the commit: the stamped ones, else
 // what Go embedded (the module version of a "go install ...@v1.2.3", the
 // VCS revision of a build in a checkout), else "dev" and "unknown".

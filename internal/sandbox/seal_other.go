@@ -1,7 +1,7 @@
 //go:build !(linux && (amd64 || arm64))
 
-package plugin
+package sandbox
 
 // denyExecAndNetwork has no seccomp to use here; the in-process guards
-// of Isolate hold alone.
+// of Seal hold alone.
 func denyExecAndNetwork() {}

@@ -1,10 +1,9 @@
-package plugin
+package sandbox
 
 import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"time"
 )
 
@@ -16,25 +15,15 @@ import (
 // others wait their turn, holding little memory. The kernel drops a lock
 // when its process ends, however it ends.
 //
-// HOOKGEN_GENERATE_SLOTS sets the number of slots (default 3; 0 turns the
-// bound off). Without a writable temporary directory there is no bound,
-// nor on systems without flock (Windows: a local command line, never the
-// sidecar).
+// The caller names the number of slots (the sidecar's
+// HOOKGEN_GENERATE_SLOTS; 0 turns the bound off). Without a writable temporary directory there is no
+// bound, nor on systems without flock (Windows: a local command line,
+// never the sidecar).
 
-const (
-	envGenerateSlots     = "HOOKGEN_GENERATE_SLOTS"
-	defaultGenerateSlots = 3
-)
-
-// acquireSlot waits for a free slot and returns what releases it.
-func acquireSlot(env Env) (release func()) {
-	n := defaultGenerateSlots
-	if v, ok := env[envGenerateSlots]; ok {
-		if i, err := strconv.Atoi(v); err == nil && i >= 0 {
-			n = i
-		}
-	}
-	if n == 0 {
+// AcquireSlot waits for one of n slots to be free and returns what
+// releases it. With n 0 (or less) it returns at once.
+func AcquireSlot(n int) (release func()) {
+	if n <= 0 {
 		return func() {}
 	}
 	dir := filepath.Join(os.TempDir(), "hookgen-slots")

@@ -1,4 +1,4 @@
-package plugin
+package sandbox
 
 import (
 	"testing"
@@ -10,10 +10,9 @@ import (
 // released, and that 0 turns the bound off.
 func TestSlotsBoundParallelGenerates(t *testing.T) {
 	t.Setenv("TMPDIR", t.TempDir())
-	env := Env{envGenerateSlots: "2"}
-	r1, r2 := acquireSlot(env), acquireSlot(env)
+	r1, r2 := AcquireSlot(2), AcquireSlot(2)
 	got := make(chan func(), 1)
-	go func() { got <- acquireSlot(env) }()
+	go func() { got <- AcquireSlot(2) }()
 	select {
 	case <-got:
 		t.Fatal("a third run took a slot while both were held")
@@ -29,7 +28,7 @@ func TestSlotsBoundParallelGenerates(t *testing.T) {
 	r2()
 	done := make(chan bool)
 	go func() {
-		a, b := acquireSlot(Env{envGenerateSlots: "0"}), acquireSlot(Env{envGenerateSlots: "0"})
+		a, b := AcquireSlot(0), AcquireSlot(0)
 		a()
 		b()
 		done <- true

@@ -1,14 +1,10 @@
-package plugin
+package argocd
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
-
-	"github.com/spf13/pflag"
 
 	"github.com/hookgen/hookgen/transform"
 )
@@ -21,10 +17,11 @@ import (
 // (v1alpha1.ApplicationSourcePluginParameters.Environ). hookgen reads the
 // JSON, which keeps names exact, and falls back to PARAM_* without it.
 
-const envAppParameters = "ARGOCD_APP_PARAMETERS"
+// EnvAppParameters holds the Application's parameters as JSON.
+const EnvAppParameters = "ARGOCD_APP_PARAMETERS"
 
-// appParameter mirrors Argo CD's ApplicationSourcePluginParameter.
-type appParameter struct {
+// Parameter mirrors Argo CD's ApplicationSourcePluginParameter.
+type Parameter struct {
 	Name   string            `json:"name"`
 	String *string           `json:"string,omitempty"`
 	Array  *[]string         `json:"array,omitempty"`
@@ -42,7 +39,7 @@ func escapeParam(s string) string {
 	return string(b)
 }
 
-// readOverrides reads the Application's parameters. announce lists the
+// ReadOverrides reads the Application's parameters. announce lists the
 // per-hook parameters the app announces, to decode PARAM_* variables.
 //
 // The list settings (disable, enable) resolve as every hookgen setting
@@ -50,7 +47,7 @@ func escapeParam(s string) string {
 // Application's plugin env ARGOCD_ENV_X, else the sidecar's HOOKGEN_X,
 // else nothing; X is the escaped name (DISABLE) and the env values are
 // comma-separated.
-func readOverrides(env Env, announce func() ([]transform.Announcement, error)) (transform.Overrides, error) {
+func ReadOverrides(env Env, announce func() ([]transform.Announcement, error)) (transform.Overrides, error) {
 	ov, err := readParameters(env, announce)
 	if err != nil {
 		return ov, err
@@ -63,7 +60,7 @@ func readOverrides(env Env, announce func() ([]transform.Announcement, error)) (
 			continue
 		}
 		esc := escapeParam(s.name)
-		for _, key := range []string{envUserPrefix + esc, "HOOKGEN_" + esc} {
+		for _, key := range []string{EnvUserPrefix + esc, "HOOKGEN_" + esc} {
 			if v, ok := env[key]; ok {
 				*s.list = splitList(v)
 				break
@@ -76,15 +73,15 @@ func readOverrides(env Env, announce func() ([]transform.Announcement, error)) (
 // readParameters reads what Argo CD sends as the Application's parameters.
 func readParameters(env Env, announce func() ([]transform.Announcement, error)) (transform.Overrides, error) {
 	var ov transform.Overrides
-	raw, ok := env[envAppParameters]
+	raw, ok := env[EnvAppParameters]
 	raw = strings.TrimSpace(raw)
 	if ok && raw != "" && raw != "null" {
-		var params []appParameter
+		var params []Parameter
 		if err := json.Unmarshal([]byte(raw), &params); err != nil {
-			return ov, fmt.Errorf("%s is not the JSON list Argo CD sends: %w", envAppParameters, err)
+			return ov, fmt.Errorf("%s is not the JSON list Argo CD sends: %w", EnvAppParameters, err)
 		}
 		for _, p := range params {
-			if err := addParam(&ov, p); err != nil {
+			if err := AddParameter(&ov, p); err != nil {
 				return ov, err
 			}
 		}
@@ -96,7 +93,7 @@ func readParameters(env Env, announce func() ([]transform.Announcement, error)) 
 	}
 	for _, name := range []string{transform.ParamDisable, transform.ParamEnable} {
 		if list, ok := paramArray(env, escapeParam(name)); ok {
-			addParam(&ov, appParameter{Name: name, Array: &list})
+			AddParameter(&ov, Parameter{Name: name, Array: &list})
 		}
 	}
 	anns, err := announce()
@@ -112,7 +109,7 @@ func readParameters(env Env, announce func() ([]transform.Announcement, error)) 
 			}
 		}
 		if len(m) > 0 {
-			if err := addParam(&ov, appParameter{Name: a.Name, Map: m}); err != nil {
+			if err := AddParameter(&ov, Parameter{Name: a.Name, Map: m}); err != nil {
 				return ov, err
 			}
 		}
@@ -159,8 +156,8 @@ func splitList(s string) []string {
 	return out
 }
 
-// addParam takes one Application parameter.
-func addParam(ov *transform.Overrides, p appParameter) error {
+// AddParameter takes one Application parameter into ov.
+func AddParameter(ov *transform.Overrides, p Parameter) error {
 	switch {
 	case p.Name == transform.ParamDisable || p.Name == transform.ParamEnable:
 		var names []string
@@ -194,58 +191,4 @@ func addParam(ov *transform.Overrides, p appParameter) error {
 		return fmt.Errorf("unknown parameter %q: hookgen takes %s, %s and %s<hook name>", p.Name, transform.ParamDisable, transform.ParamEnable, transform.ParamHookPrefix)
 	}
 	return nil
-}
-
-const parametersHelp = `Usage: hookgen parameters [flags]
-
-Print, as the JSON list Argo CD's UI reads, the parameters an Application
-can set for the hooks declared for this directory: one map per hook with a
-template, holding the hook's current parameters. (disable and enable, which
-every Application has, are announced statically in plugin.yaml.) Argo CD
-runs it with a reduced environment: no namespace, no revision.
-
-Examples:
-  hookgen parameters --dir apps/api
-  hookgen parameters --all --dir apps/api | jq .
-
-Flags:
-`
-
-func parametersFlags(c *dirFlags) (*pflag.FlagSet, *bool) {
-	fl := c.flagSet("parameters")
-	return fl, fl.Bool("all", false, "include the static parameters (disable, enable)")
-}
-
-func runParameters(_ context.Context, args []string, env Env, stdout, stderr io.Writer) int {
-	c := &dirFlags{}
-	fl, withStatic := parametersFlags(c)
-	if code, ok := parseFlags("parameters", parametersHelp, fl, args, stdout, stderr); !ok {
-		return code
-	}
-	if fl.NArg() > 0 {
-		return usageError(stderr, "parameters", fmt.Errorf("unexpected argument %q", fl.Arg(0)))
-	}
-	in, _, closeAll, err := buildInput(c.dir, c.configDir, env)
-	if err != nil {
-		fmt.Fprintf(stderr, "hookgen: %v\n", err)
-		return ExitProblems
-	}
-	defer closeAll()
-	anns, err := transform.Announce(in)
-	if err != nil {
-		return reportProblems(stderr, err)
-	}
-	if *withStatic {
-		anns = append(append([]transform.Announcement(nil), transform.StaticParameters...), anns...)
-	}
-	if anns == nil {
-		anns = []transform.Announcement{}
-	}
-	out, err := json.Marshal(anns)
-	if err != nil {
-		fmt.Fprintf(stderr, "hookgen: %v\n", err)
-		return ExitProblems
-	}
-	stdout.Write(append(out, '\n'))
-	return ExitOK
 }

@@ -1,6 +1,6 @@
 //go:build linux && (amd64 || arm64)
 
-package plugin
+package sandbox
 
 import (
 	"runtime"
