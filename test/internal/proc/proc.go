@@ -119,7 +119,8 @@ func (p *Process) Stop() error {
 		defer p.log.Close()
 		if exited, err := p.Exited(); exited {
 			if err != nil {
-				p.stopErr = fmt.Errorf("proc: %s had already exited: %w", p.spec.Name, err)
+				p.stopErr = fmt.Errorf("proc: %s had already exited: %w; the end of its log (%s):\n%s",
+					p.spec.Name, err, p.spec.LogPath, readTail(p.spec.LogPath, 0, 4096))
 			}
 			return
 		}
