@@ -301,6 +301,12 @@ func StartStack(ctx context.Context, opts Options) (s *Stack, err error) {
 	}
 	// The controller's pprof endpoints (on its metrics port) answer when
 	// this file says true: Diagnose reads its goroutines.
+	//
+	// Argo CD acts on watch events and, as a backstop, reconciles every
+	// Application again each resync period (180 s by default). A deletion
+	// whose events left nothing to do waits for that period, longer than
+	// a scenario waits; the stack reconciles every 30 s, without jitter,
+	// so a test's patience covers several periods.
 	profiler := filepath.Join(dir, "profiler.enabled")
 	if err := os.WriteFile(profiler, []byte("true"), 0o644); err != nil {
 		return s, err
@@ -309,7 +315,8 @@ func StartStack(ctx context.Context, opts Options) (s *Stack, err error) {
 	s.Controller, err = proc.Start(proc.Spec{
 		Name: "argocd-application-controller", Path: bins[string(opts.Argo)], Dir: dir, LogPath: logPath("controller"),
 		Env: append(argoEnv, "ARGOCD_BINARY_NAME=argocd-application-controller",
-			"ARGOCD_FAKE_IN_CLUSTER=true", "KUBECONFIG="+kubeconfig, "ARGOCD_ENABLE_PROFILER_FILE_PATH="+profiler),
+			"ARGOCD_FAKE_IN_CLUSTER=true", "KUBECONFIG="+kubeconfig, "ARGOCD_ENABLE_PROFILER_FILE_PATH="+profiler,
+			"ARGOCD_RECONCILIATION_TIMEOUT=30s", "ARGOCD_RECONCILIATION_JITTER=0s"),
 		Args: []string{"--namespace", ArgoNamespace, "--repo-server", s.RepoServerAddr, "--repo-server-plaintext",
 			"--redis", s.RedisAddr, "--metrics-port", strconv.Itoa(ports[6]), "--loglevel", "info"},
 	})
