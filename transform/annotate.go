@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hookgen/hookgen/internal/problem"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -92,7 +93,7 @@ func (r *AnnotateRule) setSource(src source) { r.src = src }
 // collectAnnotations gathers and checks the annotate rules of the
 // HookSets. Rules add up from the root's file to the app's;
 // convertHelmHooks is the nearest file's.
-func collectAnnotations(sets []*HookSet, appDir string, ps *problems) annotations {
+func collectAnnotations(sets []*HookSet, appDir string, ps *problem.Collector) annotations {
 	var a annotations
 	for _, set := range sets {
 		if set == nil {
@@ -109,7 +110,7 @@ func collectAnnotations(sets []*HookSet, appDir string, ps *problems) annotation
 			if r.Name != "" {
 				r.label = fmt.Sprintf("annotate rule %q", r.Name)
 				if line, dup := names[r.Name]; dup {
-					ps.add(r.src.pos, "", "%s: declared twice in this file (first at line %d)", r.label, line)
+					ps.Add(r.src.pos, "", "%s: declared twice in this file (first at line %d)", r.label, line)
 				}
 				names[r.Name] = r.src.pos.Line
 			}
@@ -123,11 +124,11 @@ func collectAnnotations(sets []*HookSet, appDir string, ps *problems) annotation
 
 // checkAnnotateRule checks one rule on its own and reports whether it can
 // be applied.
-func checkAnnotateRule(r *annotateRule, ps *problems) bool {
-	before := len(ps.list)
-	at := func(field string) Pos { return r.src.at(field) }
+func checkAnnotateRule(r *annotateRule, ps *problem.Collector) bool {
+	before := len(ps.List)
+	at := func(field string) problem.Pos { return r.src.at(field) }
 	fail := func(field, format string, args ...any) {
-		ps.add(at(field), "", r.label+": "+format, args...)
+		ps.Add(at(field), "", r.label+": "+format, args...)
 	}
 	switch m := r.Match; {
 	case m == nil:
@@ -161,7 +162,7 @@ func checkAnnotateRule(r *annotateRule, ps *problems) bool {
 	checkSyncOptions(r.SyncOptions, "Replace=true", func(format string, args ...any) {
 		fail("syncOptions", format, args...)
 	})
-	return len(ps.list) == before
+	return len(ps.List) == before
 }
 
 // checkSyncOptions checks argocd.argoproj.io/sync-options entries: each
@@ -190,11 +191,11 @@ func checkSyncOptions(opts []string, example string, fail func(format string, ar
 // apply annotates the resources and returns notes about what was left
 // as it was. complete says the resources were read without problems: only
 // then is a rule that matches none of them reported.
-func (a annotations) apply(ms []*Manifest, complete bool, ps *problems) Problems {
+func (a annotations) apply(ms []*Manifest, complete bool, ps *problem.Collector) problem.Problems {
 	if a.empty() {
 		return nil
 	}
-	var notes Problems
+	var notes problem.Problems
 	for _, m := range ms {
 		if strings.HasSuffix(m.Kind, "List") {
 			continue
@@ -252,7 +253,7 @@ func (a annotations) apply(ms []*Manifest, complete bool, ps *problems) Problems
 		checkAnnotated(m, policyBy, ps)
 		if m.kres != nil {
 			if err := m.render(); err != nil {
-				ps.add(Pos{File: m.File, Line: m.Line}, "", "%v", err)
+				ps.Add(problem.Pos{File: m.File, Line: m.Line}, "", "%v", err)
 			}
 			continue
 		}
@@ -263,25 +264,25 @@ func (a annotations) apply(ms []*Manifest, complete bool, ps *problems) Problems
 	}
 	for _, r := range a.rules {
 		if r.matched == 0 && r.mustMatch && complete {
-			ps.add(r.src.pos, "", "%s matches no resource of the application%s", r.label, noMatchHint(r.Match, ms))
+			ps.Add(r.src.pos, "", "%s matches no resource of the application%s", r.label, noMatchHint(r.Match, ms))
 		}
 	}
-	return notes.sorted()
+	return notes.Sorted()
 }
 
 // checkAnnotated checks a resource after every rule had its say.
-func checkAnnotated(m *Manifest, policyBy *annotateRule, ps *problems) {
+func checkAnnotated(m *Manifest, policyBy *annotateRule, ps *problem.Collector) {
 	ann := mapPath(m.node, "metadata", "annotations")
 	hook := mapGet(ann, AnnotationHook)
 	if policyBy != nil && hook == nil && mapGet(ann, HelmAnnotationHook) == nil {
-		ps.add(policyBy.src.at("deletePolicy"), "", "%s: deletePolicy applies only to hooks, and %s is not one: set phase too", policyBy.label, resourceName(m))
+		ps.Add(policyBy.src.at("deletePolicy"), "", "%s: deletePolicy applies only to hooks, and %s is not one: set phase too", policyBy.label, resourceName(m))
 	}
 	if hook == nil {
 		return
 	}
 	for _, p := range strings.Split(hook.Value, ",") {
 		if ph, ok := parsePhase(strings.TrimSpace(p)); ok && ph.IsDelete() && m.Name == "" {
-			ps.add(Pos{File: m.File, Line: m.Line}, "", "%s is a %s hook without metadata.name: Argo CD finds deletion hooks by name, so a generateName would be created again on every reconcile", resourceName(m), ph)
+			ps.Add(problem.Pos{File: m.File, Line: m.Line}, "", "%s is a %s hook without metadata.name: Argo CD finds deletion hooks by name, so a generateName would be created again on every reconcile", resourceName(m), ph)
 		}
 	}
 }
@@ -376,14 +377,14 @@ func resourceName(m *Manifest) string {
 // has no equivalent for (test, rollback) are left alone, with a note.
 // A resource that already has an Argo CD hook keeps its annotations:
 // Argo CD ignores Helm's hook types on it.
-func convertHelmHooks(m *Manifest) (changed bool, notes Problems) {
+func convertHelmHooks(m *Manifest) (changed bool, notes problem.Problems) {
 	ann := mapPath(m.node, "metadata", "annotations")
 	helm := mapGet(ann, HelmAnnotationHook)
 	if helm == nil || helm.Kind != yaml.ScalarNode || mapGet(ann, AnnotationHook) != nil {
 		return false, nil
 	}
 	note := func(format string, args ...any) {
-		notes = append(notes, Problem{Pos: Pos{File: m.File, Line: m.Line}, Msg: "note: " + resourceName(m) + ": " + fmt.Sprintf(format, args...)})
+		notes = append(notes, problem.Problem{Pos: problem.Pos{File: m.File, Line: m.Line}, Msg: "note: " + resourceName(m) + ": " + fmt.Sprintf(format, args...)})
 	}
 	var phases, other []string
 	crd := false

@@ -5,6 +5,8 @@ import (
 	"io"
 	"testing"
 	"testing/fstest"
+
+	"github.com/hookgen/hookgen/internal/problem"
 )
 
 // Benchmarks of the three stages of a run on 1, 100, 1,000 and 10,000
@@ -94,11 +96,11 @@ func BenchmarkLoad(b *testing.B) {
 			b.SetBytes(size)
 			b.ReportAllocs()
 			for b.Loop() {
-				ps := &problems{}
+				ps := &problem.Collector{}
 				r := &reader{fsys: fsys, lim: DefaultLimits(), ps: ps}
 				ms, _ := appManifests(r, "app", nil, false, ps)
-				if !ps.empty() || len(ms) != n {
-					b.Fatalf("%d manifests: %v", len(ms), ps.err())
+				if !ps.Empty() || len(ms) != n {
+					b.Fatalf("%d manifests: %v", len(ms), ps.Err())
 				}
 			}
 		})

@@ -2,6 +2,8 @@ package transform
 
 import (
 	"strings"
+
+	"github.com/hookgen/hookgen/internal/problem"
 )
 
 // Catalog returns the templates the application in in.AppDir can name in
@@ -14,14 +16,14 @@ func Catalog(in Input) (Templates, *HookPolicy, error) {
 	if lim == (Limits{}) {
 		lim = DefaultLimits()
 	}
-	ps := &problems{}
-	o := newOrigins()
+	ps := &problem.Collector{}
+	o := problem.NewOrigins()
 	cfg := loadConfig(in.Config, lim, ps, o)
 	ts := cfg.Templates.clone()
 	if in.Repo != nil {
 		addRepoTemplates(ts, &reader{fsys: in.Repo, lim: cfg.Policy.limits(lim), ps: ps}, ps, o)
 	}
-	if err := ps.err(); err != nil {
+	if err := ps.Err(); err != nil {
 		return nil, nil, err
 	}
 	return ts, cfg.Policy, nil

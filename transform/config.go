@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hookgen/hookgen/internal/problem"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -26,7 +27,7 @@ type Config struct {
 	Policy    *HookPolicy
 	// Skipped names each file of the directory that is not hookgen's, as
 	// a note ("note: skipped, ...").
-	Skipped Problems
+	Skipped problem.Problems
 }
 
 // LoadConfig reads a config directory. fsys may be nil.
@@ -34,9 +35,9 @@ func LoadConfig(fsys fs.FS, lim Limits) (*Config, error) {
 	if lim == (Limits{}) {
 		lim = DefaultLimits()
 	}
-	ps := &problems{}
-	cfg := loadConfig(fsys, lim, ps, newOrigins())
-	if err := ps.err(); err != nil {
+	ps := &problem.Collector{}
+	cfg := loadConfig(fsys, lim, ps, problem.NewOrigins())
+	if err := ps.Err(); err != nil {
 		return nil, err
 	}
 	return cfg, nil
@@ -45,11 +46,11 @@ func LoadConfig(fsys fs.FS, lim Limits) (*Config, error) {
 // configPrefix marks paths in the config directory in messages.
 const configPrefix = "config:"
 
-func loadConfig(fsys fs.FS, lim Limits, ps *problems, o *origins) *Config {
+func loadConfig(fsys fs.FS, lim Limits, ps *problem.Collector, o *problem.Origins) *Config {
 	cfg := &Config{Policy: openPolicy()}
 	ts, err := BuiltinTemplates()
 	if err != nil {
-		ps.add(Pos{}, "", "%v", err)
+		ps.Add(problem.Pos{}, "", "%v", err)
 		ts = Templates{}
 	}
 	cfg.Templates = ts
@@ -68,7 +69,7 @@ func loadConfig(fsys fs.FS, lim Limits, ps *problems, o *origins) *Config {
 	platform := append(readTemplateDir(r, ".", OriginPlatform, ps, &cfg.Skipped, PolicyFile), readTemplateDir(r, "templates", OriginPlatform, ps, &cfg.Skipped)...)
 	for _, t := range platform {
 		if old := seen[t.Metadata.Name]; old != nil {
-			ps.add(t.src.pos, "", "platform template %q is also defined in %s", t.Metadata.Name, old.File())
+			ps.Add(t.src.pos, "", "platform template %q is also defined in %s", t.Metadata.Name, old.File())
 			continue
 		}
 		seen[t.Metadata.Name] = t
@@ -138,16 +139,16 @@ func configFile(name string, data []byte, lim Limits) (string, bool) {
 func (ts Templates) clone() Templates { return maps.Clone(ts) }
 
 // mark records the origin of the template's nodes.
-func (t *HookTemplate) mark(o *origins) {
-	o.mark(t.File(), t.Spec.Job)
+func (t *HookTemplate) mark(o *problem.Origins) {
+	o.Mark(t.File(), t.Spec.Job)
 	for _, p := range t.Spec.Params {
-		o.mark(t.File(), p.Default)
+		o.Mark(t.File(), p.Default)
 	}
 }
 
 // injected returns the policy's injected hooks as the farthest HookSet.
 func (cfg *Config) injected() *HookSet {
-	set := &HookSet{src: source{pos: Pos{File: cfg.Policy.File()}}}
+	set := &HookSet{src: source{pos: problem.Pos{File: cfg.Policy.File()}}}
 	for _, ih := range cfg.Policy.Spec.Inject {
 		set.Hooks = append(set.Hooks, ih.Hook)
 	}
@@ -156,7 +157,7 @@ func (cfg *Config) injected() *HookSet {
 
 // checkInjected refuses changes an application made to an injected hook
 // that the policy does not allow.
-func (cfg *Config) checkInjected(merged []*mergedHook, ps *problems) {
+func (cfg *Config) checkInjected(merged []*mergedHook, ps *problem.Collector) {
 	byName := map[string]InjectedHook{}
 	for _, ih := range cfg.Policy.Spec.Inject {
 		byName[ih.Hook.Name] = ih
@@ -168,15 +169,15 @@ func (cfg *Config) checkInjected(merged []*mergedHook, ps *problems) {
 		}
 		if h.files[0] != cfg.Policy.File() {
 			// A nearer declaration replaced the hook with its own template or job.
-			ps.add(h.pos(), h.Name, "policy inject: the platform injects this hook; an application cannot redefine it")
+			ps.Add(h.pos(), h.Name, "policy inject: the platform injects this hook; an application cannot redefine it")
 			continue
 		}
 		for _, d := range h.decls[1:] {
 			if d.Enabled != nil && !*d.Enabled && !ih.AllowDisable {
-				ps.add(d.src.at("enabled"), h.Name, "policy inject: the platform injects this hook and does not let applications disable it")
+				ps.Add(d.src.at("enabled"), h.Name, "policy inject: the platform injects this hook and does not let applications disable it")
 			}
 			if changesBeyondEnabled(d) && !ih.AllowOverride {
-				ps.add(d.src.pos, h.Name, "policy inject: the platform injects this hook and does not let applications change it")
+				ps.Add(d.src.pos, h.Name, "policy inject: the platform injects this hook and does not let applications change it")
 			}
 		}
 	}

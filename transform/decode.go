@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/hookgen/hookgen/internal/problem"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -28,14 +29,14 @@ import (
 // ("activeDeadlineSeconds", "podLabels.team"), and the position of the
 // key of each of its own fields ("with:" rather than what follows it).
 type source struct {
-	pos    Pos
-	fields map[string]Pos
-	keys   map[string]Pos
+	pos    problem.Pos
+	fields map[string]problem.Pos
+	keys   map[string]problem.Pos
 }
 
 // keyAt returns the position of a field's key, falling back to the
 // struct's own.
-func (s source) keyAt(field string) Pos {
+func (s source) keyAt(field string) problem.Pos {
 	if p, ok := s.keys[field]; ok {
 		return p
 	}
@@ -43,7 +44,7 @@ func (s source) keyAt(field string) Pos {
 }
 
 // at returns the position of a field path, falling back to the struct's own.
-func (s source) at(path string) Pos {
+func (s source) at(path string) problem.Pos {
 	if p, ok := s.fields[path]; ok {
 		return p
 	}
@@ -80,15 +81,15 @@ type nodeDecoder interface {
 type decoder struct {
 	file string
 	hook string // for messages about a hook's fields
-	ps   *problems
+	ps   *problem.Collector
 }
 
-func (d *decoder) pos(n *yaml.Node) Pos {
-	return Pos{File: d.file, Line: n.Line, Col: n.Column}
+func (d *decoder) pos(n *yaml.Node) problem.Pos {
+	return problem.Pos{File: d.file, Line: n.Line, Col: n.Column}
 }
 
 func (d *decoder) errorf(n *yaml.Node, format string, args ...any) {
-	d.ps.add(d.pos(n), d.hook, format, args...)
+	d.ps.Add(d.pos(n), d.hook, format, args...)
 }
 
 var (
@@ -120,11 +121,11 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, src *source
 			return
 		}
 		p := reflect.New(v.Type().Elem())
-		before := len(d.ps.list)
+		before := len(d.ps.List)
 		d.decode(n, p.Elem(), path, src, rel)
 		switch p.Elem().Kind() {
 		case reflect.String, reflect.Bool, reflect.Int, reflect.Int32, reflect.Int64:
-			if len(d.ps.list) > before {
+			if len(d.ps.List) > before {
 				// A value that did not decode stays unset: checks of what
 				// it says would only repeat the problem.
 				return
@@ -268,7 +269,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string, src *
 	}
 	// A struct with its own source record starts a new relative path.
 	if sr, ok := v.Addr().Interface().(sourced); ok {
-		own := &source{pos: d.pos(n), fields: map[string]Pos{}, keys: map[string]Pos{}}
+		own := &source{pos: d.pos(n), fields: map[string]problem.Pos{}, keys: map[string]problem.Pos{}}
 		defer sr.setSource(*own)
 		src, rel = own, ""
 	}

@@ -11,9 +11,9 @@ import (
 	utf16pkg "unicode/utf16"
 	"unicode/utf8"
 
-	"sigs.k8s.io/kustomize/kyaml/yaml"
-
 	"github.com/hookgen/hookgen/internal/canon"
+	"github.com/hookgen/hookgen/internal/problem"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // This file reads a plain app directory's files the way Argo CD's
@@ -104,7 +104,7 @@ func lineAt(text []byte, off int64) int {
 // jsonChunks cuts a stream of JSON values into chunks, one per value. It
 // stops at the first value that is not valid JSON and returns its
 // problem.
-func jsonChunks(file string, text []byte, one bool) ([]chunk, *Problem) {
+func jsonChunks(file string, text []byte, one bool) ([]chunk, *problem.Problem) {
 	dec := json.NewDecoder(bytes.NewReader(text))
 	var out []chunk
 	for {
@@ -123,7 +123,7 @@ func jsonChunks(file string, text []byte, one bool) ([]chunk, *Problem) {
 		out = append(out, chunk{line: lineAt(text, from), text: raw, reencode: true})
 		if one {
 			if dec.More() {
-				p := Problem{Pos: Pos{File: file, Line: lineAt(text, dec.InputOffset())}, Msg: "more than one JSON value: Argo CD reads exactly one object from a .json file"}
+				p := problem.Problem{Pos: problem.Pos{File: file, Line: lineAt(text, dec.InputOffset())}, Msg: "more than one JSON value: Argo CD reads exactly one object from a .json file"}
 				return out, &p
 			}
 			return out, nil
@@ -131,7 +131,7 @@ func jsonChunks(file string, text []byte, one bool) ([]chunk, *Problem) {
 	}
 }
 
-func jsonProblem(file string, text []byte, off int64, err error) Problem {
+func jsonProblem(file string, text []byte, off int64, err error) problem.Problem {
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
 		off = se.Offset
@@ -140,7 +140,7 @@ func jsonProblem(file string, text []byte, off int64, err error) Problem {
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		msg = "unexpected end of the file"
 	}
-	return Problem{Pos: Pos{File: file, Line: lineAt(text, off)}, Msg: "invalid JSON: " + msg}
+	return problem.Problem{Pos: problem.Pos{File: file, Line: lineAt(text, off)}, Msg: "invalid JSON: " + msg}
 }
 
 // yamlChunks cuts a YAML stream into documents as Kubernetes' YAMLReader
@@ -150,7 +150,7 @@ func jsonProblem(file string, text []byte, off int64, err error) Problem {
 // "..." line in a document is dropped (the decoder reads one document of
 // it), and a "..." line before any content is an error, as it is to
 // sigs.k8s.io/yaml.
-func yamlChunks(file string, text []byte) ([]chunk, *Problem) {
+func yamlChunks(file string, text []byte) ([]chunk, *problem.Problem) {
 	var out []chunk
 	cur := chunk{line: 1}
 	start, end := 0, -1 // end: where a "..." line cut the document
@@ -174,7 +174,7 @@ func yamlChunks(file string, text []byte) ([]chunk, *Problem) {
 		switch {
 		case bytes.HasPrefix(l, []byte("---")):
 			if rest := bytes.TrimSpace(l[3:]); len(rest) > 0 && rest[0] != '#' {
-				return out, &Problem{Pos: Pos{File: file, Line: line}, Msg: fmt.Sprintf("invalid YAML: document separator %q: Kubernetes allows only spaces or a comment after ---", strings.TrimRight(string(l), "\r\n"))}
+				return out, &problem.Problem{Pos: problem.Pos{File: file, Line: line}, Msg: fmt.Sprintf("invalid YAML: document separator %q: Kubernetes allows only spaces or a comment after ---", strings.TrimRight(string(l), "\r\n"))}
 			}
 			flush(i)
 			cur, start, end = chunk{line: line + 1}, next, -1
@@ -182,7 +182,7 @@ func yamlChunks(file string, text []byte) ([]chunk, *Problem) {
 		case isMarker(l, "..."):
 			if firstContent(text[start:i]) == 0 {
 				// sigs.k8s.io/yaml finds no node before the marker.
-				return out, &Problem{Pos: Pos{File: file, Line: line}, Msg: "invalid YAML: a document end marker (...) before any content"}
+				return out, &problem.Problem{Pos: problem.Pos{File: file, Line: line}, Msg: "invalid YAML: a document end marker (...) before any content"}
 			}
 			end = i
 		case len(l) > 0 && l[0] == '%':

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hookgen/hookgen/internal/problem"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -192,7 +193,7 @@ func FuzzEmit(f *testing.F) {
 		}
 		lim := DefaultLimits()
 		lim.MaxNodes = 10000
-		n, ok := expand("f.yaml", doc.Content[0], lim.manifestBudget(nil), &problems{})
+		n, ok := expand("f.yaml", doc.Content[0], lim.manifestBudget(nil), &problem.Collector{})
 		if !ok {
 			return
 		}

@@ -188,7 +188,7 @@ var reservedAnnotations = []struct{ key, field string }{
 // their own; what depends on the template is checked on the Job.
 func checkFields(d *decoder, k *Knobs, src source) {
 	add := func(field, format string, args ...any) {
-		d.ps.add(src.at(field), d.hook, format, args...)
+		d.ps.Add(src.at(field), d.hook, format, args...)
 	}
 	if v := k.ImagePullPolicy; v != nil && !slices.Contains([]string{"Always", "IfNotPresent", "Never"}, *v) {
 		add("imagePullPolicy", "imagePullPolicy must be Always, IfNotPresent or Never, not %q", *v)
@@ -369,7 +369,7 @@ func (g *generator) podFields(h *mergedHook, k *Knobs, sc *scope, podSpec *yaml.
 	if k.PriorityClassName != nil {
 		pc, ok := g.text(h, sc, "priorityClassName", *k.PriorityClassName)
 		if ok && !isDNSSubdomain(pc) {
-			g.ps.add(h.at("priorityClassName"), h.Name, "priorityClassName %q is not a DNS-1123 subdomain", clip(pc, 80))
+			g.ps.Add(h.at("priorityClassName"), h.Name, "priorityClassName %q is not a DNS-1123 subdomain", clip(pc, 80))
 		}
 		mapSet(podSpec, "priorityClassName", newStr(pc))
 	}
@@ -437,7 +437,7 @@ func (g *generator) jobMeta(h *mergedHook, k *Knobs, sc *scope, meta *yaml.Node)
 		text, ok := g.text(h, sc, "labels."+key, v)
 		labels[key] = text
 		if msg := checkLabel(key, text); msg != "" && ok && strings.Contains(v, "$(") {
-			g.ps.add(h.at("labels."+key), h.Name, "labels: %s", msg)
+			g.ps.Add(h.at("labels."+key), h.Name, "labels: %s", msg)
 		}
 	}
 	// hookgen's own labels were refused when loaded; they win regardless.

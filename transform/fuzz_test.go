@@ -11,6 +11,7 @@ import (
 	"testing/fstest"
 
 	"github.com/hookgen/hookgen/internal/canon"
+	"github.com/hookgen/hookgen/internal/problem"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -40,8 +41,8 @@ func FuzzParseHookSet(f *testing.F) {
 	}
 	f.Add([]byte("hooks: [{name: a, with: &x {b: *x}}]"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		ps := &problems{}
-		parseHookSet("hookgen.yaml", data, DefaultLimits(), ps, newOrigins())
+		ps := &problem.Collector{}
+		parseHookSet("hookgen.yaml", data, DefaultLimits(), ps, problem.NewOrigins())
 		parseTemplates("t.yaml", data, OriginRepo, DefaultLimits(), ps)
 	})
 }
@@ -76,10 +77,10 @@ func FuzzParseManifests(f *testing.F) {
 	f.Add([]byte("{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"a\"}}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// The same bytes as a .json file: one object or a problem.
-		if ms := parseManifests("m.json", data, DefaultLimits(), false, &aliasBudget{}, &problems{}); len(ms) > 1 {
+		if ms := parseManifests("m.json", data, DefaultLimits(), false, &aliasBudget{}, &problem.Collector{}); len(ms) > 1 {
 			t.Fatalf("a .json file gave %d objects", len(ms))
 		}
-		ms := parseManifests("m.yaml", data, DefaultLimits(), false, &aliasBudget{}, &problems{})
+		ms := parseManifests("m.yaml", data, DefaultLimits(), false, &aliasBudget{}, &problem.Collector{})
 		var b bytes.Buffer
 		if _, err := (&Result{Manifests: ms}).WriteTo(&b); err != nil {
 			return
@@ -113,7 +114,7 @@ func FuzzRun(f *testing.F) {
 		print := func() (string, error) {
 			res, err := Run(in)
 			if err != nil {
-				if _, ok := err.(Problems); !ok {
+				if _, ok := err.(problem.Problems); !ok {
 					t.Fatalf("Run returned %T, want Problems: %v", err, err)
 				}
 				return "", err
@@ -166,7 +167,7 @@ func FuzzPolicy(f *testing.F) {
 		}
 		res, err := Run(in)
 		if err != nil {
-			if _, ok := err.(Problems); !ok {
+			if _, ok := err.(problem.Problems); !ok {
 				t.Fatalf("Run returned %T, want Problems: %v", err, err)
 			}
 			return

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hookgen/hookgen/internal/problem"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -43,10 +44,10 @@ func splitPath(p string) []string {
 // singleDoc parses a file of hookgen's own that holds exactly one YAML
 // document (a hookgen.yaml, the policy) and marks its origin; nil after
 // reporting why not. base and kind name the file and what it holds.
-func singleDoc(file string, data []byte, lim Limits, ps *problems, o *origins, base, kind, empty string) *yaml.Node {
-	before := len(ps.list)
+func singleDoc(file string, data []byte, lim Limits, ps *problem.Collector, o *problem.Origins, base, kind, empty string) *yaml.Node {
+	before := len(ps.List)
 	docs := parseStream(file, data, lim, ps)
-	if docs == nil && len(ps.list) > before {
+	if docs == nil && len(ps.List) > before {
 		return nil // does not parse; reported
 	}
 	var content []*yaml.Node
@@ -62,19 +63,19 @@ func singleDoc(file string, data []byte, lim Limits, ps *problems, o *origins, b
 	}
 	switch {
 	case len(content) == 0:
-		ps.add(Pos{File: file}, "", "%s", empty)
+		ps.Add(problem.Pos{File: file}, "", "%s", empty)
 		return nil
 	case len(content) > 1:
-		ps.add(Pos{File: file, Line: content[1].Line}, "", "%s holds one %s; found %d YAML documents", base, kind, len(content))
+		ps.Add(problem.Pos{File: file, Line: content[1].Line}, "", "%s holds one %s; found %d YAML documents", base, kind, len(content))
 		return nil
 	}
-	o.mark(file, content[0])
+	o.Mark(file, content[0])
 	return content[0]
 }
 
 // foreignDoc reports a Kubernetes object (or any non-hookgen apiVersion
 // with a kind) in one of hookgen's own files, with what to do instead.
-func foreignDoc(file, base, kind string, doc *yaml.Node, ps *problems) bool {
+func foreignDoc(file, base, kind string, doc *yaml.Node, ps *problem.Collector) bool {
 	if doc.Kind != yaml.MappingNode {
 		return false
 	}
@@ -83,9 +84,9 @@ func foreignDoc(file, base, kind string, doc *yaml.Node, ps *problems) bool {
 		return false
 	}
 	what := fmt.Sprintf("a Kubernetes %s %s", av.Value, k.Value)
-	pos := Pos{File: file, Line: doc.Line, Col: doc.Column}
+	pos := problem.Pos{File: file, Line: doc.Line, Col: doc.Column}
 	if base != SpecFile {
-		ps.add(pos, "", "found %s, not a %s: %s holds one %s (apiVersion %s)", what, kind, base, kind, APIVersion)
+		ps.Add(pos, "", "found %s, not a %s: %s holds one %s (apiVersion %s)", what, kind, base, kind, APIVersion)
 		return true
 	}
 	target := strings.ToLower(k.Value) + ".yaml"
@@ -93,19 +94,19 @@ func foreignDoc(file, base, kind string, doc *yaml.Node, ps *problems) bool {
 		target = n.Value + ".yaml"
 	}
 	if a := mapPath(doc, "metadata", "annotations"); a != nil && mapGet(a, "argocd.argoproj.io/hook") != nil {
-		ps.add(pos, "", "found %s, not a %s: move it into a manifest file (say %s), where its argocd.argoproj.io/hook annotation makes it a hook; %s holds only hook declarations (apiVersion %s, kind %s)", what, kind, target, SpecFile, APIVersion, KindHookSet)
+		ps.Add(pos, "", "found %s, not a %s: move it into a manifest file (say %s), where its argocd.argoproj.io/hook annotation makes it a hook; %s holds only hook declarations (apiVersion %s, kind %s)", what, kind, target, SpecFile, APIVersion, KindHookSet)
 		return true
 	}
 	if av.Value == "batch/v1" && k.Value == "Job" {
-		ps.add(pos, "", "found %s, not a %s: move it into a manifest file (say %s) and make it a hook with annotate: in %s, or declare it in %s as a hook whose job: is the Job's spec", what, kind, target, SpecFile, SpecFile)
+		ps.Add(pos, "", "found %s, not a %s: move it into a manifest file (say %s) and make it a hook with annotate: in %s, or declare it in %s as a hook whose job: is the Job's spec", what, kind, target, SpecFile, SpecFile)
 		return true
 	}
-	ps.add(pos, "", "found %s, not a %s: move it into a manifest file (say %s); %s holds only hook declarations (apiVersion %s, kind %s), and its annotate: can make the resource a hook", what, kind, target, SpecFile, APIVersion, KindHookSet)
+	ps.Add(pos, "", "found %s, not a %s: move it into a manifest file (say %s); %s holds only hook declarations (apiVersion %s, kind %s), and its annotate: can make the resource a hook", what, kind, target, SpecFile, APIVersion, KindHookSet)
 	return true
 }
 
 // parseHookSet reads one hookgen.yaml.
-func parseHookSet(file string, data []byte, lim Limits, ps *problems, o *origins) *HookSet {
+func parseHookSet(file string, data []byte, lim Limits, ps *problem.Collector, o *problem.Origins) *HookSet {
 	doc := singleDoc(file, data, lim, ps, o, SpecFile, KindHookSet,
 		fmt.Sprintf("the file is empty: declare apiVersion %s, kind %s and hooks", APIVersion, KindHookSet))
 	if doc == nil {
@@ -114,7 +115,7 @@ func parseHookSet(file string, data []byte, lim Limits, ps *problems, o *origins
 	set := &HookSet{}
 	d := &decoder{file: file, ps: ps}
 	if doc.Kind != yaml.MappingNode {
-		ps.add(d.pos(doc), "", "expected a HookSet mapping, found %s", kindName(doc))
+		ps.Add(d.pos(doc), "", "expected a HookSet mapping, found %s", kindName(doc))
 		return nil
 	}
 	// Decode hooks one by one so that messages about a hook's fields name it.
@@ -124,7 +125,7 @@ func parseHookSet(file string, data []byte, lim Limits, ps *problems, o *origins
 	}
 	d.decode(doc, reflect.ValueOf(set).Elem(), "", nil, "")
 	if set.APIVersion != APIVersion || set.Kind != KindHookSet {
-		ps.add(d.pos(doc), "", "expected apiVersion %s and kind %s, found %q and %q", APIVersion, KindHookSet, set.APIVersion, set.Kind)
+		ps.Add(d.pos(doc), "", "expected apiVersion %s and kind %s, found %q and %q", APIVersion, KindHookSet, set.APIVersion, set.Kind)
 		return nil
 	}
 	if set.Defaults != nil {
@@ -138,7 +139,7 @@ func parseHookSet(file string, data []byte, lim Limits, ps *problems, o *origins
 		return set
 	}
 	if len(hooksNode.Content) > lim.MaxHooks {
-		ps.add(d.pos(hooksNode), "", "more than %d hooks (limit max-hooks)", lim.MaxHooks)
+		ps.Add(d.pos(hooksNode), "", "more than %d hooks (limit max-hooks)", lim.MaxHooks)
 		return set
 	}
 	seen := map[string]int{}
@@ -178,28 +179,28 @@ func hookName(item *yaml.Node) string {
 
 // checkHook checks what can be checked of one declaration on its own.
 func checkHook(d *decoder, h *Hook) {
-	at := func(field string) Pos { return h.src.at(field) }
+	at := func(field string) problem.Pos { return h.src.at(field) }
 	if h.Uses != "" && h.Job != nil {
-		d.ps.add(at("job"), d.hook, "set either uses (a template) or job (a raw JobSpec), not both")
+		d.ps.Add(at("job"), d.hook, "set either uses (a template) or job (a raw JobSpec), not both")
 	}
 	if h.Job != nil && h.Job.Kind != yaml.MappingNode {
-		d.ps.add(at("job"), d.hook, "job must be a batch/v1 JobSpec (a mapping), not %s", kindName(h.Job))
+		d.ps.Add(at("job"), d.hook, "job must be a batch/v1 JobSpec (a mapping), not %s", kindName(h.Job))
 	}
 	if h.With != nil {
 		switch {
 		case h.With.Kind != yaml.MappingNode:
-			d.ps.add(at("with"), d.hook, "with must be a mapping of parameters, not %s", kindName(h.With))
+			d.ps.Add(at("with"), d.hook, "with must be a mapping of parameters, not %s", kindName(h.With))
 		case h.Job != nil:
-			d.ps.add(at("with"), d.hook, "with sets template parameters; a raw job has none")
+			d.ps.Add(at("with"), d.hook, "with sets template parameters; a raw job has none")
 		}
 	}
 	for _, p := range h.Phase {
 		if _, ok := parsePhase(p); !ok {
-			d.ps.add(at("phase"), d.hook, "unknown phase %q%s", p, suggest(p, phaseNames()))
+			d.ps.Add(at("phase"), d.hook, "unknown phase %q%s", p, suggest(p, phaseNames()))
 		}
 	}
 	if dupPhase(h.Phase) {
-		d.ps.add(at("phase"), d.hook, "a phase is listed twice")
+		d.ps.Add(at("phase"), d.hook, "a phase is listed twice")
 	}
 	checkKnobs(d, &h.Knobs, h.src)
 }
@@ -214,50 +215,50 @@ func dupPhase(l StringList) bool {
 func checkKnobs(d *decoder, k *Knobs, src source) {
 	for _, p := range k.DeletePolicy {
 		if _, ok := parseDeletePolicy(p); !ok {
-			d.ps.add(src.at("deletePolicy"), d.hook, "unknown delete policy %q%s", p, suggest(p, policyNames()))
+			d.ps.Add(src.at("deletePolicy"), d.hook, "unknown delete policy %q%s", p, suggest(p, policyNames()))
 		}
 	}
 	if v := k.ActiveDeadlineSeconds; v != nil && *v <= 0 {
-		d.ps.add(src.at("activeDeadlineSeconds"), d.hook, "activeDeadlineSeconds must be positive: a hook must end")
+		d.ps.Add(src.at("activeDeadlineSeconds"), d.hook, "activeDeadlineSeconds must be positive: a hook must end")
 	}
 	if v := k.BackoffLimit; v != nil && *v < 0 {
-		d.ps.add(src.at("backoffLimit"), d.hook, "backoffLimit must not be negative")
+		d.ps.Add(src.at("backoffLimit"), d.hook, "backoffLimit must not be negative")
 	}
 	if v := k.TTLSecondsAfterFinished; v != nil && *v < 0 {
-		d.ps.add(src.at("ttlSecondsAfterFinished"), d.hook, "ttlSecondsAfterFinished must not be negative")
+		d.ps.Add(src.at("ttlSecondsAfterFinished"), d.hook, "ttlSecondsAfterFinished must not be negative")
 	}
 	for i, t := range k.Tolerations {
 		if t.Operator != "" && t.Operator != "Exists" && t.Operator != "Equal" {
-			d.ps.add(src.at("tolerations"), d.hook, "tolerations[%d]: operator must be Exists or Equal", i)
+			d.ps.Add(src.at("tolerations"), d.hook, "tolerations[%d]: operator must be Exists or Equal", i)
 		}
 		switch t.Effect {
 		case "", "NoSchedule", "PreferNoSchedule", "NoExecute":
 		default:
-			d.ps.add(src.at("tolerations"), d.hook, "tolerations[%d]: effect must be NoSchedule, PreferNoSchedule or NoExecute", i)
+			d.ps.Add(src.at("tolerations"), d.hook, "tolerations[%d]: effect must be NoSchedule, PreferNoSchedule or NoExecute", i)
 		}
 	}
 	for i, e := range k.Env {
 		pos := e.src.pos
 		switch {
 		case e.Name == "":
-			d.ps.add(pos, d.hook, "env[%d] needs a name", i)
+			d.ps.Add(pos, d.hook, "env[%d] needs a name", i)
 		case !envNameRE.MatchString(e.Name):
-			d.ps.add(pos, d.hook, "env[%d]: %q is not a valid environment variable name", i, e.Name)
+			d.ps.Add(pos, d.hook, "env[%d]: %q is not a valid environment variable name", i, e.Name)
 		}
 		if (e.Value != nil) == (e.ValueFrom != nil) {
-			d.ps.add(pos, d.hook, "env %q needs exactly one of value and valueFrom", e.Name)
+			d.ps.Add(pos, d.hook, "env %q needs exactly one of value and valueFrom", e.Name)
 		}
 		if e.ValueFrom != nil && e.ValueFrom.Kind != yaml.MappingNode {
-			d.ps.add(e.src.at("valueFrom"), d.hook, "env %q: valueFrom must be a mapping (secretKeyRef, configMapKeyRef, fieldRef or resourceFieldRef)", e.Name)
+			d.ps.Add(e.src.at("valueFrom"), d.hook, "env %q: valueFrom must be a mapping (secretKeyRef, configMapKeyRef, fieldRef or resourceFieldRef)", e.Name)
 		}
 	}
 	if h := k.Hardening; h != nil && h.RunAsUser != nil && *h.RunAsUser <= 0 && (h.RunAsNonRoot == nil || *h.RunAsNonRoot) {
-		d.ps.add(src.at("hardening.runAsUser"), d.hook, "hardening.runAsUser must be above 0 while runAsNonRoot is on")
+		d.ps.Add(src.at("hardening.runAsUser"), d.hook, "hardening.runAsUser must be above 0 while runAsNonRoot is on")
 	}
 	checkFields(d, k, src)
 	if h := k.Hardening; h != nil && h.SeccompProfile != nil {
 		if p := *h.SeccompProfile; p != "RuntimeDefault" && p != "Unconfined" {
-			d.ps.add(src.at("hardening.seccompProfile"), d.hook, "hardening.seccompProfile must be RuntimeDefault or Unconfined")
+			d.ps.Add(src.at("hardening.seccompProfile"), d.hook, "hardening.seccompProfile must be RuntimeDefault or Unconfined")
 		}
 	}
 }
@@ -284,11 +285,11 @@ func (m *mergedHook) wrote(field string) bool {
 }
 
 // pos is the position of the nearest declaration.
-func (m *mergedHook) pos() Pos { return m.decls[len(m.decls)-1].src.pos }
+func (m *mergedHook) pos() problem.Pos { return m.decls[len(m.decls)-1].src.pos }
 
 // at returns the position of a field in the nearest declaration that set
 // it, else the nearest declaration.
-func (m *mergedHook) at(field string) Pos {
+func (m *mergedHook) at(field string) problem.Pos {
 	for i := len(m.decls) - 1; i >= 0; i-- {
 		if m.decls[i].src.has(field) {
 			return m.decls[i].src.at(field)
@@ -299,7 +300,7 @@ func (m *mergedHook) at(field string) Pos {
 
 // keyAt returns the position of a field's key in the nearest declaration
 // that set it, else the nearest declaration.
-func (m *mergedHook) keyAt(field string) Pos {
+func (m *mergedHook) keyAt(field string) problem.Pos {
 	for i := len(m.decls) - 1; i >= 0; i-- {
 		if m.decls[i].src.has(field) {
 			return m.decls[i].src.keyAt(field)

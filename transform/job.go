@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/hookgen/hookgen/internal/canon"
+	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/runnerenv"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -53,7 +54,7 @@ type Job struct {
 	// DeletePolicy is what the hook-delete-policy annotation says.
 	DeletePolicy []DeletePolicy
 	Node         *yaml.Node
-	Pos          Pos // the hook's declaration
+	Pos          problem.Pos // the hook's declaration
 
 	// The bounds Kubernetes enforces, as written in Node.
 	ActiveDeadlineSeconds   int64
@@ -65,12 +66,12 @@ type Job struct {
 	DefaultUser bool
 
 	// What the judge needs to know of how the Job was made.
-	decl     *mergedHook    // the declaration
-	tmpl     *HookTemplate  // nil for a raw job
-	knobs    *Knobs         // the hook's settings after defaults
-	injected map[string]any // a hook the platform injects: its value as generated
-	movedBy  string         // what moved the Job into its namespace, if not the hook
-	quiet    map[Pos]bool   // where problems follow from one found while building it
+	decl     *mergedHook          // the declaration
+	tmpl     *HookTemplate        // nil for a raw job
+	knobs    *Knobs               // the hook's settings after defaults
+	injected map[string]any       // a hook the platform injects: its value as generated
+	movedBy  string               // what moved the Job into its namespace, if not the hook
+	quiet    map[problem.Pos]bool // where problems follow from one found while building it
 }
 
 // defaultDeletePolicy is the delete policy of a hook that sets none:
@@ -123,8 +124,8 @@ type generator struct {
 	ctx       Context
 	templates Templates
 	defaults  Knobs
-	origins   *origins
-	ps        *problems
+	origins   *problem.Origins
+	ps        *problem.Collector
 	policy    *HookPolicy
 	// fromParams marks `with` values that came from Application
 	// parameters: text to read by the parameter's type.
@@ -147,17 +148,17 @@ func (g *generator) generate(h *mergedHook) []*Job {
 			return nil // reported when loaded
 		}
 		checkJobShape(h.Job, func(n *yaml.Node, msg string) {
-			g.ps.add(g.origins.pos(n, h.at("job")), h.Name, "job: %s", msg)
+			g.ps.Add(g.origins.Pos(n, h.at("job")), h.Name, "job: %s", msg)
 		})
 	case h.Uses == "":
 		if !h.wrote("uses") && !h.wrote("job") {
-			g.ps.add(h.pos(), h.Name, "set uses (a template: %s) or job (a raw JobSpec)", strings.Join(g.templates.Names(), ", "))
+			g.ps.Add(h.pos(), h.Name, "set uses (a template: %s) or job (a raw JobSpec)", strings.Join(g.templates.Names(), ", "))
 		} // else reported when loaded
 		return nil
 	default:
 		tmpl = g.templates[h.Uses]
 		if tmpl == nil {
-			g.ps.add(h.at("uses"), h.Name, "unknown template %q%s", h.Uses, suggest(h.Uses, g.templates.Names()))
+			g.ps.Add(h.at("uses"), h.Name, "unknown template %q%s", h.Uses, suggest(h.Uses, g.templates.Names()))
 			return nil
 		}
 		if tmpl.broken {
@@ -207,7 +208,7 @@ func (g *generator) settings(h *mergedHook, k *Knobs, tmpl *HookTemplate) settin
 		phases = td.Phase
 	}
 	if len(phases) == 0 {
-		g.ps.add(h.pos(), h.Name, "no phase: set phase to one of %s", phaseList())
+		g.ps.Add(h.pos(), h.Name, "no phase: set phase to one of %s", phaseList())
 	}
 	for _, name := range phases {
 		p, ok := parsePhase(name)
@@ -215,7 +216,7 @@ func (g *generator) settings(h *mergedHook, k *Knobs, tmpl *HookTemplate) settin
 			continue // reported when loaded
 		}
 		if tmpl != nil && !tmpl.allows(p) {
-			g.ps.add(h.at("phase"), h.Name, "template %q runs in %s, not %s", tmpl.Metadata.Name, strings.Join(tmpl.Spec.Phases, ", "), p)
+			g.ps.Add(h.at("phase"), h.Name, "template %q runs in %s, not %s", tmpl.Metadata.Name, strings.Join(tmpl.Spec.Phases, ", "), p)
 			continue
 		}
 		st.phases = append(st.phases, p)
@@ -225,7 +226,7 @@ func (g *generator) settings(h *mergedHook, k *Knobs, tmpl *HookTemplate) settin
 	if st.generateName {
 		for _, p := range st.phases {
 			if p.IsDelete() {
-				g.ps.add(h.at("generateName"), h.Name, "generateName cannot be used for %s: Argo CD finds deletion hooks by name and would create a new Job on every reconcile", p)
+				g.ps.Add(h.at("generateName"), h.Name, "generateName cannot be used for %s: Argo CD finds deletion hooks by name and would create a new Job on every reconcile", p)
 			}
 		}
 	}
@@ -252,7 +253,7 @@ func defaultsOf(tmpl *HookTemplate) TemplateDefaults {
 func (g *generator) limits(h *mergedHook, k *Knobs, tmpl *HookTemplate, spec *yaml.Node, st *settings) {
 	td := defaultsOf(tmpl)
 	bad := func(key string) {
-		g.ps.add(g.origins.pos(mapGet(spec, key), h.at("job")), h.Name, "job %s must be a non-negative integer", key)
+		g.ps.Add(g.origins.Pos(mapGet(spec, key), h.at("job")), h.Name, "job %s must be a non-negative integer", key)
 	}
 	st.deadline = derefOr(cmp.Or(k.ActiveDeadlineSeconds, td.ActiveDeadlineSeconds, jobInt[int64](spec, "activeDeadlineSeconds", bad)), DefaultActiveDeadlineSeconds)
 	st.backoff = derefOr(cmp.Or(k.BackoffLimit, td.BackoffLimit, jobInt[int32](spec, "backoffLimit", bad)), DefaultBackoffLimit)
@@ -264,9 +265,9 @@ func (g *generator) limits(h *mergedHook, k *Knobs, tmpl *HookTemplate, spec *ya
 	if st.ttl != nil && *st.ttl < MinHookTTL && !g.ctx.ArgoCD.AtLeast(3, 0) {
 		pos := h.at("ttlSecondsAfterFinished")
 		if k.TTLSecondsAfterFinished == nil && td.TTLSecondsAfterFinished == nil {
-			pos = g.origins.pos(mapGet(spec, "ttlSecondsAfterFinished"), h.at("job"))
+			pos = g.origins.Pos(mapGet(spec, "ttlSecondsAfterFinished"), h.at("job"))
 		}
-		g.ps.add(pos, h.Name, "ttlSecondsAfterFinished %d: Argo CD before 3.0 waits forever for a hook Job deleted before it saw the Job finish (argo-cd#18884); set at least %d, or, if the sidecar serves Argo CD 3.0 or newer, say so with HOOKGEN_ARGOCD_VERSION (now %s)", *st.ttl, MinHookTTL, g.ctx.ArgoCD)
+		g.ps.Add(pos, h.Name, "ttlSecondsAfterFinished %d: Argo CD before 3.0 waits forever for a hook Job deleted before it saw the Job finish (argo-cd#18884); set at least %d, or, if the sidecar serves Argo CD 3.0 or newer, say so with HOOKGEN_ARGOCD_VERSION (now %s)", *st.ttl, MinHookTTL, g.ctx.ArgoCD)
 	}
 }
 
@@ -286,15 +287,15 @@ func (g *generator) checkWith(h *mergedHook, tmpl *HookTemplate) (with map[strin
 	if h.With != nil && h.With.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(h.With.Content); i += 2 {
 			key, val := h.With.Content[i], h.With.Content[i+1]
-			pos := g.origins.pos(key, h.at("with"))
+			pos := g.origins.Pos(key, h.at("with"))
 			p := declared[key.Value]
 			if p == nil {
 				if len(names) == 0 {
-					g.ps.add(pos, h.Name, "template %q takes no parameters; remove %q", tmpl.Metadata.Name, key.Value)
+					g.ps.Add(pos, h.Name, "template %q takes no parameters; remove %q", tmpl.Metadata.Name, key.Value)
 				} else if hint := kubeFieldHint(key.Value, isHookField); hint != "" && !slices.Contains(ownHookFields, key.Value) {
-					g.ps.add(pos, h.Name, "template %q has no parameter %q: %s", tmpl.Metadata.Name, key.Value, hint)
+					g.ps.Add(pos, h.Name, "template %q has no parameter %q: %s", tmpl.Metadata.Name, key.Value, hint)
 				} else {
-					g.ps.add(pos, h.Name, "template %q has no parameter %q%s", tmpl.Metadata.Name, key.Value, suggest(key.Value, names))
+					g.ps.Add(pos, h.Name, "template %q has no parameter %q%s", tmpl.Metadata.Name, key.Value, suggest(key.Value, names))
 				}
 				continue
 			}
@@ -305,14 +306,14 @@ func (g *generator) checkWith(h *mergedHook, tmpl *HookTemplate) (with map[strin
 			if g.fromParams[val] {
 				parsed, msg := parseParamText(p.Type, val.Value)
 				if msg != "" {
-					g.ps.add(Pos{File: ParametersFile}, h.Name, "%s%s: %q %s", ParamHookPrefix, h.Name, p.Name, msg)
+					g.ps.Add(problem.Pos{File: ParametersFile}, h.Name, "%s%s: %q %s", ParamHookPrefix, h.Name, p.Name, msg)
 					complete = false
 					continue
 				}
 				val = parsed
 			}
 			if msg := checkParamValue(p.Type, val); msg != "" {
-				g.ps.add(g.origins.pos(val, pos), h.Name, "parameter %q %s", p.Name, msg)
+				g.ps.Add(g.origins.Pos(val, pos), h.Name, "parameter %q %s", p.Name, msg)
 				complete = false
 				continue
 			}
@@ -321,7 +322,7 @@ func (g *generator) checkWith(h *mergedHook, tmpl *HookTemplate) (with map[strin
 	}
 	for _, p := range tmpl.Spec.Params {
 		if p.Required && !given[p.Name] {
-			g.ps.add(h.keyAt("with"), h.Name, "template %q needs parameter %q (%s): add it under with", tmpl.Metadata.Name, p.Name, p.Type)
+			g.ps.Add(h.keyAt("with"), h.Name, "template %q needs parameter %q (%s): add it under with", tmpl.Metadata.Name, p.Name, p.Type)
 			complete = false
 		}
 	}
@@ -349,11 +350,11 @@ func (p *HookPolicy) templateRuleOf(t *HookTemplate) string {
 
 // substitute runs one substitution pass over a copy of n and reports its
 // problems at the nodes' origins.
-func (g *generator) substitute(h *mergedHook, sc *scope, n *yaml.Node, fallback Pos) *yaml.Node {
+func (g *generator) substitute(h *mergedHook, sc *scope, n *yaml.Node, fallback problem.Pos) *yaml.Node {
 	s := &subster{scope: sc, origins: g.origins, dollars: dollarsMarked}
-	out := s.tree(g.origins.copy(n))
+	out := s.tree(g.origins.Copy(n))
 	for _, e := range s.errs {
-		g.ps.add(g.origins.pos(e.node, fallback), h.Name, "%s", e.msg)
+		g.ps.Add(g.origins.Pos(e.node, fallback), h.Name, "%s", e.msg)
 	}
 	return out
 }
@@ -366,14 +367,14 @@ func (g *generator) text(h *mergedHook, sc *scope, field, in string) (out string
 	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: tagStr, Value: in}
 	out = s.String(n, in)
 	for _, e := range s.errs {
-		g.ps.add(h.at(field), h.Name, "%s: %s", field, e.msg)
+		g.ps.Add(h.at(field), h.Name, "%s: %s", field, e.msg)
 	}
 	return out, len(s.errs) == 0
 }
 
 // phaseJob builds the Job of one phase.
 func (g *generator) phaseJob(h *mergedHook, k *Knobs, tmpl *HookTemplate, with map[string]*yaml.Node, st settings, phase Phase) *Job {
-	before := len(g.ps.list)
+	before := len(g.ps.List)
 	sc := g.scope(h, phase)
 	var spec *yaml.Node
 	templateName := ""
@@ -391,7 +392,7 @@ func (g *generator) phaseJob(h *mergedHook, k *Knobs, tmpl *HookTemplate, with m
 			if pv.node != nil {
 				pv.node = normalizeParam(p.Type, pv.node)
 				if msg := checkParamRef(p.Type, pv.node); msg != "" {
-					g.ps.add(g.origins.pos(pv.node, h.at("with")), h.Name, "parameter %q %s", p.Name, msg)
+					g.ps.Add(g.origins.Pos(pv.node, h.at("with")), h.Name, "parameter %q %s", p.Name, msg)
 				}
 			}
 			params[p.Name] = pv
@@ -405,12 +406,12 @@ func (g *generator) phaseJob(h *mergedHook, k *Knobs, tmpl *HookTemplate, with m
 			if rule == "templates.allowRepository" {
 				msg = fmt.Sprintf("repository template %q is not allowed here; use one of the platform's templates", tmpl.Metadata.Name)
 			}
-			g.ps.add(h.at(ruleField[rule]), h.Name, "policy %s: %s", rule, msg)
+			g.ps.Add(h.at(ruleField[rule]), h.Name, "policy %s: %s", rule, msg)
 			return nil
 		}
 		cost := &subster{scope: &full}
 		if nodes, bytes := cost.expansionCost(tmpl.Spec.Job); nodes > maxExpandedNodes || bytes > maxExpandedBytes {
-			g.ps.add(h.at("with"), h.Name, "template %q would expand to more than %d YAML nodes or %d MiB with these parameters (a Job the API server stores is at most 1.5 MiB): give fewer list elements or smaller values, or check that $(params.x[*]) items are not nested", tmpl.Metadata.Name, maxExpandedNodes, maxExpandedBytes>>20)
+			g.ps.Add(h.at("with"), h.Name, "template %q would expand to more than %d YAML nodes or %d MiB with these parameters (a Job the API server stores is at most 1.5 MiB): give fewer list elements or smaller values, or check that $(params.x[*]) items are not nested", tmpl.Metadata.Name, maxExpandedNodes, maxExpandedBytes>>20)
 			return nil
 		}
 		spec = g.substitute(h, &full, tmpl.Spec.Job, tmpl.src.pos)
@@ -425,25 +426,25 @@ func (g *generator) phaseJob(h *mergedHook, k *Knobs, tmpl *HookTemplate, with m
 	// built and judged, so that its other problems show in the same run.
 	// A later problem at the place of a problem found so far follows from
 	// it (the image a failed placeholder left empty) and is dropped.
-	var quiet map[Pos]bool
-	for _, p := range g.ps.list[before:] {
+	var quiet map[problem.Pos]bool
+	for _, p := range g.ps.List[before:] {
 		if quiet == nil {
-			quiet = map[Pos]bool{}
+			quiet = map[problem.Pos]bool{}
 		}
 		quiet[p.Pos] = true
 	}
-	mark := len(g.ps.list)
+	mark := len(g.ps.List)
 	defer func() {
 		if quiet == nil {
 			return
 		}
-		kept := g.ps.list[:mark]
-		for _, p := range g.ps.list[mark:] {
+		kept := g.ps.List[:mark]
+		for _, p := range g.ps.List[mark:] {
 			if !quiet[p.Pos] {
 				kept = append(kept, p)
 			}
 		}
-		g.ps.list = kept
+		g.ps.List = kept
 	}()
 	// From here on the job is in canonical form: what is read is what is
 	// written, and what Kubernetes reads.
@@ -461,8 +462,8 @@ func (g *generator) phaseJob(h *mergedHook, k *Knobs, tmpl *HookTemplate, with m
 	// then, still goes to the judge, so that every problem shows at once
 	// (and the secret, registered here, is redacted from what it says).
 	scanSecrets(j.Node, func(n *yaml.Node, msg string) {
-		g.ps.secret(n.Value)
-		g.ps.add(g.origins.pos(n, h.pos()), h.Name, "%s", msg)
+		g.ps.Secret(n.Value)
+		g.ps.Add(g.origins.Pos(n, h.pos()), h.Name, "%s", msg)
 	})
 	return j
 }
@@ -470,26 +471,26 @@ func (g *generator) phaseJob(h *mergedHook, k *Knobs, tmpl *HookTemplate, with m
 // assemble wraps a substituted JobSpec into a complete, hardened Job.
 func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, spec *yaml.Node, j *Job) {
 	fail := func(n *yaml.Node, format string, args ...any) {
-		g.ps.add(g.origins.pos(n, h.pos()), h.Name, format, args...)
+		g.ps.Add(g.origins.Pos(n, h.pos()), h.Name, format, args...)
 	}
 	// Name.
 	base := h.Name + "-" + strings.ToLower(string(j.Phase))
 	if st.generateName {
 		j.Name, j.Generate = base+"-", true
 		if limit := maxNameLength - generateNameSuffixFixed - len(j.Phase); len(j.Name) > limit {
-			g.ps.add(h.pos(), h.Name, "generateName %q is %d characters; with Argo CD's suffix the Job name would pass Kubernetes' 63: shorten the hook name to at most %d characters", j.Name, len(j.Name), limit-len(j.Phase)-2)
+			g.ps.Add(h.pos(), h.Name, "generateName %q is %d characters; with Argo CD's suffix the Job name would pass Kubernetes' 63: shorten the hook name to at most %d characters", j.Name, len(j.Name), limit-len(j.Phase)-2)
 		}
 	} else {
 		j.Name = base
 		if len(base) > maxNameLength {
-			g.ps.add(h.pos(), h.Name, "Job name %q is %d characters; Kubernetes allows %d: shorten the hook name", base, len(base), maxNameLength)
+			g.ps.Add(h.pos(), h.Name, "Job name %q is %d characters; Kubernetes allows %d: shorten the hook name", base, len(base), maxNameLength)
 		}
 	}
 	if k.Namespace != nil {
 		ns, ok := g.text(h, sc, "namespace", *k.Namespace)
 		j.Namespace = ns
 		if ok && !isDNSLabel(j.Namespace) {
-			g.ps.add(h.at("namespace"), h.Name, "namespace %q is not a DNS-1123 label", clip(j.Namespace, 80))
+			g.ps.Add(h.at("namespace"), h.Name, "namespace %q is not a DNS-1123 label", clip(j.Namespace, 80))
 		}
 	}
 
@@ -550,7 +551,7 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 			text = "" // the key alone is checked
 		}
 		if msg := checkLabel(key, text); msg != "" {
-			g.ps.add(h.at("podLabels."+key), h.Name, "podLabels: %s", msg)
+			g.ps.Add(h.at("podLabels."+key), h.Name, "podLabels: %s", msg)
 		}
 	}
 	mergeStrings(podMeta, "labels", labels)
@@ -560,7 +561,7 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 		for key, v := range k.PodAnnotations {
 			anns[key], _ = g.text(h, sc, "podAnnotations."+key, v)
 			if msg := checkQualifiedName(key); msg != "" {
-				g.ps.add(h.at("podAnnotations."+key), h.Name, "podAnnotations: key %q %s", key, msg)
+				g.ps.Add(h.at("podAnnotations."+key), h.Name, "podAnnotations: key %q %s", key, msg)
 			}
 		}
 		mergeStrings(podMeta, "annotations", anns)
@@ -571,7 +572,7 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 	if k.ServiceAccountName != nil {
 		sa, ok := g.text(h, sc, "serviceAccountName", *k.ServiceAccountName)
 		if ok && !isDNSSubdomain(sa) {
-			g.ps.add(h.at("serviceAccountName"), h.Name, "serviceAccountName %q is not a DNS-1123 subdomain", clip(sa, 80))
+			g.ps.Add(h.at("serviceAccountName"), h.Name, "serviceAccountName %q is not a DNS-1123 subdomain", clip(sa, 80))
 		}
 		mapSet(podSpec, "serviceAccountName", newStr(sa))
 	}
@@ -584,7 +585,7 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 				text = "" // the key alone is checked
 			}
 			if msg := checkLabel(key, text); msg != "" {
-				g.ps.add(h.at("nodeSelector."+key), h.Name, "nodeSelector: %s", msg)
+				g.ps.Add(h.at("nodeSelector."+key), h.Name, "nodeSelector: %s", msg)
 			}
 		}
 		mergeStrings(podSpec, "nodeSelector", sel)
@@ -620,10 +621,10 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 				fail(c, "container %q needs an image (a reference without spaces)", name.Value)
 			}
 			if isRunner(c) {
-				addEnv(c, g.runnerEnv(h, j.Phase), g.origins.copy)
+				addEnv(c, g.runnerEnv(h, j.Phase), g.origins.Copy)
 			}
 			if len(env) > 0 {
-				addEnv(c, env, g.origins.copy)
+				addEnv(c, env, g.origins.Copy)
 			}
 			// The hook's settings win over the template's containers; a
 			// container the hook adds keeps what it sets itself.
@@ -926,11 +927,11 @@ func (g *generator) envNode(h *mergedHook, sc *scope, e EnvVar) *yaml.Node {
 		src := &yaml.Node{Kind: yaml.ScalarNode, Tag: tagStr, Value: *e.Value, Line: e.src.at("value").Line}
 		v := s.String(src, *e.Value)
 		for _, err := range s.errs {
-			g.ps.add(e.src.at("value"), h.Name, "env %s: %s", e.Name, err.msg)
+			g.ps.Add(e.src.at("value"), h.Name, "env %s: %s", e.Name, err.msg)
 		}
 		vn := newStr(v)
 		vn.Line, vn.Column = e.src.at("value").Line, e.src.at("value").Col
-		g.origins.file[vn] = e.src.pos.File
+		g.origins.File[vn] = e.src.pos.File
 		mapSet(n, "value", vn)
 	case e.ValueFrom != nil:
 		vf := g.substitute(h, sc, e.ValueFrom, e.src.pos)

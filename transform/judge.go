@@ -10,6 +10,7 @@ import (
 
 	"github.com/hookgen/hookgen/internal/canon"
 	"github.com/hookgen/hookgen/internal/podsec"
+	"github.com/hookgen/hookgen/internal/problem"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -127,7 +128,7 @@ func (p jpath) with(elems ...any) jpath {
 type verdict func(at jpath, rule, format string, args ...any)
 
 // judge applies the policy to every hook of the output.
-func judge(jobs []*Job, manifests []*Manifest, p *HookPolicy, ctx Context, o *origins, ps *problems) {
+func judge(jobs []*Job, manifests []*Manifest, p *HookPolicy, ctx Context, o *problem.Origins, ps *problem.Collector) {
 	if p == nil {
 		return
 	}
@@ -144,15 +145,15 @@ func judge(jobs []*Job, manifests []*Manifest, p *HookPolicy, ctx Context, o *or
 	}
 }
 
-func judgeJob(j *Job, p *HookPolicy, ctx Context, o *origins, ps *problems) {
+func judgeJob(j *Job, p *HookPolicy, ctx Context, o *problem.Origins, ps *problem.Collector) {
 	v, err := canon.Value(j.Node)
 	obj, ok := v.(map[string]any)
 	if err != nil || !ok {
-		ps.add(j.Pos, j.Hook, "the generated Job has no single value as Kubernetes reads it: %v", err)
+		ps.Add(j.Pos, j.Hook, "the generated Job has no single value as Kubernetes reads it: %v", err)
 		return
 	}
 	if j.injected != nil && !reflect.DeepEqual(obj, j.injected) {
-		ps.add(j.Pos, j.Hook, "a hook the platform injects was changed after it was generated; hookgen prints platform hooks exactly as the platform wrote them: report this")
+		ps.Add(j.Pos, j.Hook, "a hook the platform injects was changed after it was generated; hookgen prints platform hooks exactly as the platform wrote them: report this")
 		return
 	}
 	fallback := j.Pos
@@ -161,7 +162,7 @@ func judgeJob(j *Job, p *HookPolicy, ctx Context, o *origins, ps *problems) {
 		if j.decl != nil {
 			pos = j.decl.at(ruleField[rule])
 		}
-		pos = o.pos(nodeAt(j.Node, at), pos)
+		pos = o.Pos(nodeAt(j.Node, at), pos)
 		if j.quiet[pos] {
 			return // follows from a problem found while building the Job
 		}
@@ -169,7 +170,7 @@ func judgeJob(j *Job, p *HookPolicy, ctx Context, o *origins, ps *problems) {
 		if rule == "namespaces" && j.movedBy != "" {
 			msg += fmt.Sprintf(" (the hook names no namespace; %s moves it there)", j.movedBy)
 		}
-		ps.add(pos, j.Hook, "policy %s: %s", rule, msg)
+		ps.Add(pos, j.Hook, "policy %s: %s", rule, msg)
 	}
 	if j.decl != nil {
 		p.judgeDecl(j, obj, fail)
@@ -183,7 +184,7 @@ func judgeJob(j *Job, p *HookPolicy, ctx Context, o *origins, ps *problems) {
 	p.judgeObject(obj, []Phase{j.Phase}, ctx, hardened, fail)
 }
 
-func judgeManifest(m *Manifest, p *HookPolicy, ctx Context, ps *problems) {
+func judgeManifest(m *Manifest, p *HookPolicy, ctx Context, ps *problem.Collector) {
 	if m.raw != nil && !mayBeHook(m.raw) {
 		return // printed as this text, which cannot hold a hook annotation
 	}
@@ -193,7 +194,7 @@ func judgeManifest(m *Manifest, p *HookPolicy, ctx Context, ps *problems) {
 	}
 	v, err := canon.Value(n)
 	if err != nil {
-		ps.add(manifestPos(m, nil), "", "%s: Kubernetes cannot read it as one object: %v", resourceName(m), err)
+		ps.Add(manifestPos(m, nil), "", "%s: Kubernetes cannot read it as one object: %v", resourceName(m), err)
 		return
 	}
 	var visit func(v any, at jpath)
@@ -216,7 +217,7 @@ func judgeManifest(m *Manifest, p *HookPolicy, ctx Context, ps *problems) {
 		name := objName(obj)
 		fail := func(path jpath, rule, format string, args ...any) {
 			full := append(slices.Clip(at), path...)
-			ps.add(manifestPos(m, nodeAt(n, full)), "", "%s: policy %s: %s", name, rule, fmt.Sprintf(format, args...))
+			ps.Add(manifestPos(m, nodeAt(n, full)), "", "%s: policy %s: %s", name, rule, fmt.Sprintf(format, args...))
 		}
 		p.judgeObject(obj, phases, ctx, false, fail)
 	}
@@ -231,10 +232,10 @@ func mayBeHook(text []byte) bool {
 
 // manifestPos is where a node of a manifest is: the line in its file, or
 // the kustomization for a resource kustomize built.
-func manifestPos(m *Manifest, n *yaml.Node) Pos {
-	pos := Pos{File: m.File, Line: m.Line}
+func manifestPos(m *Manifest, n *yaml.Node) problem.Pos {
+	pos := problem.Pos{File: m.File, Line: m.Line}
 	if m.kres != nil {
-		return Pos{File: m.File}
+		return problem.Pos{File: m.File}
 	}
 	if n != nil && n.Line > 0 {
 		pos.Line = m.Line + n.Line - 1

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/hookgen/hookgen/internal/problem"
 )
 
 // runWebhook generates one webhook hook with the given caBundle value.
@@ -157,9 +159,9 @@ spec:
 	}
 	for _, tt := range tests {
 		t.Run(tt.arg, func(t *testing.T) {
-			ps := &problems{}
+			ps := &problem.Collector{}
 			parseTemplates("t.yaml", []byte(tmpl(tt.arg)), OriginRepo, DefaultLimits(), ps)
-			err := ps.err()
+			err := ps.Err()
 			switch {
 			case tt.want == "" && err != nil:
 				t.Fatalf("refused: %v", err)

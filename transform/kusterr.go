@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/hookgen/hookgen/internal/problem"
 	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -29,7 +30,7 @@ import (
 type kustDiagnosis struct {
 	r    *reader
 	k    *kustFS // resolves symlinks as kustomize does, loops bounded
-	ps   *problems
+	ps   *problem.Collector
 	seen map[string]bool
 }
 
@@ -47,11 +48,11 @@ func (d *kustDiagnosis) stat(p string) (string, fs.FileInfo, error) {
 
 // diagnoseKustomize reports why kustomize could not build the
 // kustomization file (in appDir); it returns false when it finds nothing.
-func diagnoseKustomize(r *reader, file string, ps *problems) bool {
+func diagnoseKustomize(r *reader, file string, ps *problem.Collector) bool {
 	d := &kustDiagnosis{r: r, k: &kustFS{r: r}, ps: ps, seen: map[string]bool{}}
-	before := len(ps.list)
+	before := len(ps.List)
 	d.kustomization(file)
-	return len(ps.list) > before
+	return len(ps.List) > before
 }
 
 // kustomizationFields are the fields a kustomization may have, by name.
@@ -92,17 +93,17 @@ func (d *kustDiagnosis) kustomization(file string) {
 		return
 	}
 	if root.Kind != yaml.MappingNode {
-		d.ps.add(Pos{File: file, Line: root.Line, Col: root.Column}, "", "a kustomization is a mapping, not %s", kindName(root))
+		d.ps.Add(problem.Pos{File: file, Line: root.Line, Col: root.Column}, "", "a kustomization is a mapping, not %s", kindName(root))
 		return
 	}
 	known := kustomizationFields()
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k := root.Content[i]
 		if !slices.Contains(known, k.Value) {
-			d.ps.add(Pos{File: file, Line: k.Line, Col: k.Column}, "", "unknown field %q in a kustomization%s", k.Value, suggest(k.Value, known))
+			d.ps.Add(problem.Pos{File: file, Line: k.Line, Col: k.Column}, "", "unknown field %q in a kustomization%s", k.Value, suggest(k.Value, known))
 		}
 	}
-	if len(d.ps.list) > 0 {
+	if len(d.ps.List) > 0 {
 		return
 	}
 	dir := path.Dir(file)
@@ -147,7 +148,7 @@ func (d *kustDiagnosis) kustomization(file string) {
 func (d *kustDiagnosis) parse(file string, data []byte) *yaml.Node {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		d.ps.addErr(yamlProblem(file, data, err))
+		d.ps.AddErr(yamlProblem(file, data, err))
 		return nil
 	}
 	if len(doc.Content) == 0 {
@@ -170,11 +171,11 @@ func (d *kustDiagnosis) entry(file, dir, field string, it *yaml.Node) {
 	}
 	if !fi.IsDir() {
 		if field != "resources" {
-			d.ps.add(pos, "", "%s %q is a file; a %s is a directory with a kustomization.yaml", what, v, what)
+			d.ps.Add(pos, "", "%s %q is a file; a %s is a directory with a kustomization.yaml", what, v, what)
 			return
 		}
 		if !below(dir, real) {
-			d.ps.add(pos, "", "%s", rootOnly(what, v, dir, target, real))
+			d.ps.Add(pos, "", "%s", rootOnly(what, v, dir, target, real))
 			return
 		}
 		if data, ok := d.r.read(real, false); ok {
@@ -190,7 +191,7 @@ func (d *kustDiagnosis) entry(file, dir, field string, it *yaml.Node) {
 		}
 	}
 	if k == "" {
-		d.ps.add(pos, "", "%s %q is a directory without a kustomization.yaml: add one, or list its files", what, v)
+		d.ps.Add(pos, "", "%s %q is a directory without a kustomization.yaml: add one, or list its files", what, v)
 		return
 	}
 	d.kustomization(k)
@@ -200,17 +201,17 @@ func (d *kustDiagnosis) entry(file, dir, field string, it *yaml.Node) {
 // relative to dir. It reports one outside the repository, or missing
 // (with a hint among files and/or directories), and then returns ok
 // false, as it does for any other error (kustomize's words then stand).
-func (d *kustDiagnosis) locate(file, dir, what string, it *yaml.Node, files, dirs bool) (pos Pos, target, real string, fi fs.FileInfo, ok bool) {
+func (d *kustDiagnosis) locate(file, dir, what string, it *yaml.Node, files, dirs bool) (pos problem.Pos, target, real string, fi fs.FileInfo, ok bool) {
 	v := it.Value
-	pos = Pos{File: file, Line: it.Line, Col: it.Column}
+	pos = problem.Pos{File: file, Line: it.Line, Col: it.Column}
 	target = path.Join(dir, v)
 	if escapes(target) {
-		d.ps.add(pos, "", "%s %q is outside the repository; hookgen reads nothing outside it", what, v)
+		d.ps.Add(pos, "", "%s %q is outside the repository; hookgen reads nothing outside it", what, v)
 		return pos, target, "", nil, false
 	}
 	real, fi, err := d.stat(target)
 	if errors.Is(err, fs.ErrNotExist) {
-		d.ps.add(pos, "", "%s %q not found%s", what, v, d.hint(dir, v, files, dirs))
+		d.ps.Add(pos, "", "%s %q not found%s", what, v, d.hint(dir, v, files, dirs))
 	}
 	return pos, target, real, fi, err == nil
 }
@@ -226,9 +227,9 @@ func (d *kustDiagnosis) file(file, dir, what string, it *yaml.Node, parse bool) 
 	switch {
 	case !ok:
 	case !below(dir, real):
-		d.ps.add(pos, "", "%s", rootOnly(what, v, dir, target, real))
+		d.ps.Add(pos, "", "%s", rootOnly(what, v, dir, target, real))
 	case fi.IsDir():
-		d.ps.add(pos, "", "%s %q is a directory, not a file", what, v)
+		d.ps.Add(pos, "", "%s %q is a directory, not a file", what, v)
 	case parse:
 		if data, ok := d.r.read(real, false); ok {
 			d.documents(target, data)
@@ -245,7 +246,7 @@ func (d *kustDiagnosis) documents(file string, data []byte) {
 			if p.Pos.Line > 0 {
 				p.Pos.Line += c.line - 1
 			}
-			d.ps.addErr(p)
+			d.ps.AddErr(p)
 			return
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/hookgen/hookgen/internal/problem"
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/api/provider"
 	"sigs.k8s.io/kustomize/api/resource"
@@ -55,33 +56,33 @@ func kustomizationIn(r *reader, dir string) string {
 
 // kustomizeBuild builds the kustomization in appDir and returns its
 // resources and the namespace the kustomization sets ("" when none).
-func kustomizeBuild(r *reader, appDir, file string, sel *Manifests, ps *problems) ([]*Manifest, string) {
+func kustomizeBuild(r *reader, appDir, file string, sel *Manifests, ps *problem.Collector) ([]*Manifest, string) {
 	if sel != nil {
-		ps.add(Pos{File: file}, "", "manifests: has no effect in a Kustomize application: %s decides which resources are built", path.Base(file))
+		ps.Add(problem.Pos{File: file}, "", "manifests: has no effect in a Kustomize application: %s decides which resources are built", path.Base(file))
 	}
 	fsys := &kustFS{r: r}
 	in := &kustInspector{ps: ps, fsys: fsys, namespaces: map[string]string{}}
 	fsys.inspect = in.inspect
 	opts := krusty.MakeDefaultOptions()
 	opts.Reorder = krusty.ReorderOptionUnspecified // kustomize build without --reorder
-	before := len(ps.list)
+	before := len(ps.List)
 	kustomizeMu.Lock()
 	rm, err := krusty.MakeKustomizer(opts).Run(fsys, virtual(appDir))
 	kustomizeMu.Unlock()
 	if err != nil {
-		if len(ps.list) == before && !diagnoseKustomize(r, file, ps) {
-			ps.add(Pos{File: file}, "", "kustomize build: %s", kustomizeMessage(err))
+		if len(ps.List) == before && !diagnoseKustomize(r, file, ps) {
+			ps.Add(problem.Pos{File: file}, "", "kustomize build: %s", kustomizeMessage(err))
 		}
 		return nil, ""
 	}
-	if len(ps.list) > before {
+	if len(ps.List) > before {
 		return nil, "" // a file kustomize tolerated missing was refused (limits)
 	}
 	var out []*Manifest
 	for _, res := range rm.Resources() {
 		m, err := kustomizeManifest(file, res)
 		if err != nil {
-			ps.add(Pos{File: file}, "", "kustomize build: %v", err)
+			ps.Add(problem.Pos{File: file}, "", "kustomize build: %v", err)
 			continue
 		}
 		if m != nil {
@@ -132,7 +133,7 @@ func (m *Manifest) render() error {
 // List items). A spelling it still missed would meet the process's own
 // guard: the front end runs generation with no network and no programs.
 type kustInspector struct {
-	ps   *problems
+	ps   *problem.Collector
 	fsys *kustFS
 	// namespaces records the namespace field of each kustomization read.
 	namespaces map[string]string
@@ -144,9 +145,9 @@ var errRemote = errors.New("refers to something outside the repository")
 var kustResources = provider.NewDefaultDepProvider().GetResourceFactory()
 
 func (in *kustInspector) inspect(name string, data []byte) error {
-	before := len(in.ps.list)
+	before := len(in.ps.List)
 	in.aliases(name, data)
-	if len(in.ps.list) > before {
+	if len(in.ps.List) > before {
 		return errRemote
 	}
 	if isKustomizationFile(name) {
@@ -154,7 +155,7 @@ func (in *kustInspector) inspect(name string, data []byte) error {
 	} else if mayHoldPluginConfig(data) {
 		in.pluginConfigs(name, data, nil)
 	}
-	if len(in.ps.list) > before {
+	if len(in.ps.List) > before {
 		return errRemote
 	}
 	return nil
@@ -264,7 +265,7 @@ func (in *kustInspector) kustomization(file string, data []byte) {
 		helm = "helmGlobals"
 	}
 	if helm != "" {
-		in.ps.add(Pos{File: file, Line: lines.key(helm)}, "", "%s: %s", helm, helmRefused)
+		in.ps.Add(problem.Pos{File: file, Line: lines.key(helm)}, "", "%s: %s", helm, helmRefused)
 	}
 	// Generators, transformers and validators are plugin configurations
 	// written inline, or files and directories that hold them.
@@ -322,7 +323,7 @@ func (in *kustInspector) pluginConfigs(file string, data []byte, lines *lineFind
 	for _, r := range res {
 		kind := r.GetKind()
 		if kind == "HelmChartInflationGenerator" {
-			in.ps.add(Pos{File: file, Line: lines.value(kind)}, "", "%s: %s", kind, helmRefused)
+			in.ps.Add(problem.Pos{File: file, Line: lines.value(kind)}, "", "%s: %s", kind, helmRefused)
 			continue
 		}
 		if !fileReadingPlugins[kind] {
@@ -391,7 +392,7 @@ func (in *kustInspector) checkRef(file, field, v string, lines *lineFinder, mode
 }
 
 func (in *kustInspector) remote(file, field, v string, lines *lineFinder) {
-	in.ps.add(Pos{File: file, Line: lines.value(v)}, "", "%s: %q is outside the repository; hookgen does not fetch remote bases or files: vendor it into the repository, or keep the app a Kustomize source of the Application and add hookgen as a second, hooks-only source", field, clip(v, 200))
+	in.ps.Add(problem.Pos{File: file, Line: lines.value(v)}, "", "%s: %q is outside the repository; hookgen does not fetch remote bases or files: vendor it into the repository, or keep the app a Kustomize source of the Application and add hookgen as a second, hooks-only source", field, clip(v, 200))
 }
 
 // lineFinder finds where a decoded value is written in a file, for

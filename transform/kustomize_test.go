@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"testing/fstest"
+
+	"github.com/hookgen/hookgen/internal/problem"
 )
 
 const cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s\n"
@@ -359,7 +361,7 @@ func TestKustomizeProblemsKeepTheirPlace(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.files["app/hookgen.yaml"] = spec
 			_, err := run(t, tc.files, Limits{})
-			var ps Problems
+			var ps problem.Problems
 			if !errors.As(err, &ps) {
 				t.Fatalf("got %v, want problems", err)
 			}
@@ -395,7 +397,7 @@ func TestKustomizeDiagnosisOddShapes(t *testing.T) {
 			"app/hookgen.yaml":       setHeader + "hooks: []\n",
 			"app/kustomization.yaml": k,
 		}, Limits{})
-		var ps Problems
+		var ps problem.Problems
 		if !errors.As(err, &ps) || len(ps) == 0 {
 			t.Errorf("%q: got %v, want problems", k, err)
 		}

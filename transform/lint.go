@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"strings"
 
+	"github.com/hookgen/hookgen/internal/problem"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -17,7 +18,7 @@ type LintSummary struct {
 	// Injected are the hooks the policy injects into every application.
 	Injected []string
 	// Skipped names the files of the directory that are not hookgen's.
-	Skipped Problems
+	Skipped problem.Problems
 }
 
 // standInFile marks the values LintConfig makes up for a template's
@@ -39,8 +40,8 @@ var lintSkipped = []string{"bounds.requireResources", "bounds.requireTTLSecondsA
 // problem at once, or nil.
 func LintConfig(fsys fs.FS, ctx Context) (LintSummary, error) {
 	var sum LintSummary
-	ps := &problems{}
-	o := newOrigins()
+	ps := &problem.Collector{}
+	o := problem.NewOrigins()
 	lim := DefaultLimits()
 	cfg := loadConfig(fsys, lim, ps, o)
 	sum.Skipped = cfg.Skipped
@@ -56,7 +57,7 @@ func LintConfig(fsys fs.FS, ctx Context) (LintSummary, error) {
 	if r := p.Spec.Templates; r != nil {
 		for _, name := range r.Allow {
 			if !strings.ContainsAny(name, "*?[") && cfg.Templates[name] == nil {
-				ps.add(p.src.at("spec.templates.allow"), "", "policy templates.allow: no template is named %q%s", name, suggest(name, cfg.Templates.Names()))
+				ps.Add(p.src.at("spec.templates.allow"), "", "policy templates.allow: no template is named %q%s", name, suggest(name, cfg.Templates.Names()))
 			}
 		}
 	}
@@ -71,7 +72,7 @@ func LintConfig(fsys fs.FS, ctx Context) (LintSummary, error) {
 			continue // its problems are reported
 		}
 		if !p.AllowsTemplate(t) {
-			ps.add(t.src.pos, "", "template %q: the policy's templates.allow leaves it out, so no hook can use it: add it there, or remove the file", name)
+			ps.Add(t.src.pos, "", "template %q: the policy's templates.allow leaves it out, so no hook can use it: add it there, or remove the file", name)
 			continue
 		}
 		lintTemplate(t, cfg, ctx, o, ps)
@@ -84,13 +85,13 @@ func LintConfig(fsys fs.FS, ctx Context) (LintSummary, error) {
 		sum.Injected = append(sum.Injected, h.Name)
 		judge(g.generate(h), nil, p, ctx, o, ps)
 	}
-	return sum, ps.err()
+	return sum, ps.Err()
 }
 
 // lintTemplate generates the Job of a hook that uses t with stand-ins for
 // its required parameters, in each of its default phases, and reports the
 // template's own violations.
-func lintTemplate(t *HookTemplate, cfg *Config, ctx Context, o *origins, ps *problems) {
+func lintTemplate(t *HookTemplate, cfg *Config, ctx Context, o *problem.Origins, ps *problem.Collector) {
 	var phases StringList
 	switch {
 	case t.Spec.Defaults != nil && len(t.Spec.Defaults.Phase) > 0:
@@ -118,7 +119,7 @@ func lintTemplate(t *HookTemplate, cfg *Config, ctx Context, o *origins, ps *pro
 		with.Content = append(with.Content, newStr(p.Name), v)
 	}
 	// A problem about a hook's setting points at the template's default for it.
-	fields := map[string]Pos{}
+	fields := map[string]problem.Pos{}
 	if d := t.Spec.Defaults; d != nil {
 		for _, f := range []string{"phase", "wave", "deletePolicy", "generateName", "activeDeadlineSeconds", "backoffLimit", "ttlSecondsAfterFinished"} {
 			if d.src.has(f) {
@@ -128,16 +129,16 @@ func lintTemplate(t *HookTemplate, cfg *Config, ctx Context, o *origins, ps *pro
 	}
 	decl := &Hook{Name: lintHookName(t.Metadata.Name), Uses: t.Metadata.Name, Phase: phases, With: with, src: source{pos: t.src.pos, fields: fields}}
 	h := &mergedHook{Hook: *decl, decls: []*Hook{decl}, files: []string{t.File()}}
-	sub := &problems{}
+	sub := &problem.Collector{}
 	g := &generator{ctx: ctx, templates: cfg.Templates, origins: o, ps: sub, policy: cfg.Policy, fromParams: map[*yaml.Node]bool{}}
 	judge(g.generate(h), nil, cfg.Policy, ctx, o, sub)
-	for _, pr := range sub.list {
+	for _, pr := range sub.List {
 		if pr.Pos.File == standInFile || skippedRule(pr.Msg) || standInField(pr.Msg) {
 			continue
 		}
 		pr.Hook = ""
 		pr.Msg = fmt.Sprintf("template %q (a %s hook with stand-in parameters): %s", t.Metadata.Name, strings.Join(phases, ", "), pr.Msg)
-		ps.addErr(pr)
+		ps.AddErr(pr)
 	}
 }
 
@@ -156,12 +157,12 @@ func skippedRule(msg string) bool {
 }
 
 // markStandIn gives a stand-in value a position in standInFile.
-func markStandIn(n *yaml.Node, o *origins) {
+func markStandIn(n *yaml.Node, o *problem.Origins) {
 	if n == nil {
 		return
 	}
 	n.Line, n.Column = 1, 1
-	o.file[n] = standInFile
+	o.File[n] = standInFile
 	for _, c := range n.Content {
 		markStandIn(c, o)
 	}

@@ -7,10 +7,10 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/hookgen/hookgen/internal/argoglob"
+	"github.com/hookgen/hookgen/internal/problem"
 	"sigs.k8s.io/kustomize/api/resource"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
-
-	"github.com/hookgen/hookgen/internal/argoglob"
 )
 
 // Manifest is one of the application's own resources. It is printed as it
@@ -56,7 +56,7 @@ var readerAnnotationPrefixes = []string{"config.kubernetes.io/", "internal.confi
 // sets a namespace, it returns that namespace too. keep asks for the
 // parsed tree of every resource (annotate rules look into them);
 // otherwise a document printed as written keeps only its text.
-func appManifests(r *reader, appDir string, sel *Manifests, keep bool, ps *problems) ([]*Manifest, string) {
+func appManifests(r *reader, appDir string, sel *Manifests, keep bool, ps *problem.Collector) ([]*Manifest, string) {
 	if file := kustomizationIn(r, appDir); file != "" {
 		return kustomizeBuild(r, appDir, file, sel, ps)
 	}
@@ -73,7 +73,7 @@ func appManifests(r *reader, appDir string, sel *Manifests, keep bool, ps *probl
 // path relative to the app directory. hookgen's own files (hookgen.yaml,
 // .hookgen/) are never read. A *.jsonnet file is refused: Argo CD would
 // render it, and dropping it would prune its resources.
-func readManifests(r *reader, appDir string, sel *Manifests, keep bool, ps *problems) []*Manifest {
+func readManifests(r *reader, appDir string, sel *Manifests, keep bool, ps *problem.Collector) []*Manifest {
 	if sel == nil {
 		sel = &Manifests{}
 	}
@@ -83,7 +83,7 @@ func readManifests(r *reader, appDir string, sel *Manifests, keep bool, ps *prob
 		return nil
 	}
 	if _, ok := r.stat(path.Join(appDir, chartFile)); ok {
-		ps.add(Pos{File: path.Join(appDir, chartFile)}, "", "this is a Helm chart; hookgen does not render charts: keep the chart as one source of the Application and add hookgen as a second, hooks-only source")
+		ps.Add(problem.Pos{File: path.Join(appDir, chartFile)}, "", "this is a Helm chart; hookgen does not render charts: keep the chart as one source of the Application and add hookgen as a second, hooks-only source")
 		return nil
 	}
 	var files []listed
@@ -129,7 +129,7 @@ func readManifests(r *reader, appDir string, sel *Manifests, keep bool, ps *prob
 				// but neither time nor memory, and an evaluation cannot be
 				// stopped, so generation could no longer promise bounded
 				// cost. Dropping the file would prune its objects.
-				ps.add(Pos{File: p, Line: 1}, "", "Argo CD renders *.jsonnet files in a directory app; hookgen does not render Jsonnet: render it to YAML or JSON and commit that instead, or leave it out with manifests.exclude and keep it in a directory source of its own")
+				ps.Add(problem.Pos{File: p, Line: 1}, "", "Argo CD renders *.jsonnet files in a directory app; hookgen does not render Jsonnet: render it to YAML or JSON and commit that instead, or leave it out with manifests.exclude and keep it in a directory source of its own")
 				continue
 			}
 			var data []byte
@@ -182,13 +182,13 @@ func isManifestFile(name string) bool {
 // compileGlobs compiles manifests.include or manifests.exclude; a
 // pattern that does not compile is an error (Argo CD would log it and
 // match nothing).
-func compileGlobs(patterns []string, appDir string, ps *problems) ([]*regexp.Regexp, bool) {
+func compileGlobs(patterns []string, appDir string, ps *problem.Collector) ([]*regexp.Regexp, bool) {
 	var out []*regexp.Regexp
 	ok := true
 	for _, p := range patterns {
 		re, err := argoglob.Compile(p)
 		if err != nil {
-			ps.add(Pos{File: path.Join(appDir, SpecFile)}, "", "manifests: bad glob %q: %v", p, err)
+			ps.Add(problem.Pos{File: path.Join(appDir, SpecFile)}, "", "manifests: bad glob %q: %v", p, err)
 			ok = false
 			continue
 		}
@@ -274,12 +274,12 @@ func isMarker(l []byte, m string) bool {
 // the text is all the output needs, and a run over thousands of resources
 // then holds only their text (a List keeps its tree for its items'
 // namespaces).
-func parseManifests(file string, data []byte, lim Limits, keep bool, aliases *aliasBudget, ps *problems) []*Manifest {
+func parseManifests(file string, data []byte, lim Limits, keep bool, aliases *aliasBudget, ps *problem.Collector) []*Manifest {
 	var scratch bytes.Buffer
 	text := argoText(data)
 	isJSON := strings.HasSuffix(file, ".json")
 	var chunks []chunk
-	var tail *Problem // what ended the stream after the chunks
+	var tail *problem.Problem // what ended the stream after the chunks
 	switch {
 	case isJSON:
 		chunks, tail = jsonChunks(file, text, true)
@@ -288,18 +288,18 @@ func parseManifests(file string, data []byte, lim Limits, keep bool, aliases *al
 	default:
 		chunks, tail = yamlChunks(file, text)
 	}
-	var failed *Problem // the first document Argo CD cannot decode
+	var failed *problem.Problem // the first document Argo CD cannot decode
 	docs := len(chunks)
 	if docs > 0 && len(chunks[0].text) == 0 {
 		docs-- // the nothing before a leading "---" is no document
 	}
 	if docs > lim.MaxDocuments {
-		ps.add(Pos{File: file}, "", "more than %d YAML documents (limit max-documents)", lim.MaxDocuments)
+		ps.Add(problem.Pos{File: file}, "", "more than %d YAML documents (limit max-documents)", lim.MaxDocuments)
 		return nil
 	}
 	var out []*Manifest
 	objects := 0         // the objects Argo CD decoded before a failure
-	mark := len(ps.list) // problems before this file's
+	mark := len(ps.List) // problems before this file's
 	mine := ps           // hookgen's own problems with the file's objects
 	for _, c := range chunks {
 		if failed != nil {
@@ -332,24 +332,24 @@ func parseManifests(file string, data []byte, lim Limits, keep bool, aliases *al
 		}
 		if len(doc.Content) == 0 || isNull(doc.Content[0]) {
 			if isJSON {
-				failed = &Problem{Pos: Pos{File: file, Line: c.line}, Msg: "not a Kubernetes resource (found null)"}
+				failed = &problem.Problem{Pos: problem.Pos{File: file, Line: c.line}, Msg: "not a Kubernetes resource (found null)"}
 			}
 			continue // an empty document or a lone comment
 		}
 		if why := argoFailure(doc.Content[0]); why != "" {
-			failed = &Problem{Pos: Pos{File: file, Line: c.line}, Msg: why}
+			failed = &problem.Problem{Pos: problem.Pos{File: file, Line: c.line}, Msg: why}
 			break
 		}
 		objects++
-		sub := &problems{}
+		sub := &problem.Collector{}
 		n, ok := expand(file, doc.Content[0], lim.manifestBudget(aliases), sub)
-		for _, p := range sub.list {
+		for _, p := range sub.List {
 			if p.Pos.Line > 0 {
 				p.Pos.Line += c.line - 1
 			}
-			mine.addErr(p)
+			mine.AddErr(p)
 		}
-		if !ok || !sub.empty() {
+		if !ok || !sub.Empty() {
 			continue
 		}
 		m := &Manifest{File: file, Line: c.line, node: n}
@@ -394,11 +394,11 @@ func parseManifests(file string, data []byte, lim Limits, keep bool, aliases *al
 		if !isJSON && objects == 0 && !resourceLike(text) {
 			// Argo CD: "it might be an unrelated YAML file which we will
 			// ignore". So does hookgen, with whatever it found in it.
-			ps.list = ps.list[:mark]
+			ps.List = ps.List[:mark]
 			return nil
 		}
 		failed.Msg += "; Argo CD cannot read this file either: fix it, or leave it out with manifests.exclude"
-		ps.addErr(*failed)
+		ps.AddErr(*failed)
 		return nil
 	}
 	return out
@@ -440,11 +440,11 @@ func firstContent(b []byte) byte {
 }
 
 // describe reads a resource's identity and reports what is not a resource.
-func describe(m *Manifest, ps *problems) bool {
+func describe(m *Manifest, ps *problem.Collector) bool {
 	n := m.node
-	pos := Pos{File: m.File, Line: m.Line}
+	pos := problem.Pos{File: m.File, Line: m.Line}
 	if n.Kind != yaml.MappingNode {
-		ps.add(pos, "", "not a Kubernetes resource (found %s, not a mapping with apiVersion and kind); exclude the file with manifests.exclude", kindName(n))
+		ps.Add(pos, "", "not a Kubernetes resource (found %s, not a mapping with apiVersion and kind); exclude the file with manifests.exclude", kindName(n))
 		return false
 	}
 	get := func(keys ...string) string {
@@ -457,7 +457,7 @@ func describe(m *Manifest, ps *problems) bool {
 	m.APIVersion, m.Kind = get("apiVersion"), get("kind")
 	m.Name, m.Namespace = get("metadata", "name"), get("metadata", "namespace")
 	if m.APIVersion == "" || m.Kind == "" {
-		ps.add(pos, "", "not a Kubernetes resource: apiVersion and kind are required; exclude the file with manifests.exclude if it is not one")
+		ps.Add(pos, "", "not a Kubernetes resource: apiVersion and kind are required; exclude the file with manifests.exclude if it is not one")
 		return false
 	}
 	if items := mapGet(n, "items"); items != nil && items.Kind == yaml.SequenceNode {
@@ -465,13 +465,13 @@ func describe(m *Manifest, ps *problems) bool {
 		// objects, and fails on an item that is not one.
 		for i, it := range items.Content {
 			if it.Kind != yaml.MappingNode {
-				ps.add(Pos{File: m.File, Line: m.Line + it.Line - 1}, "", "items[%d] is %s, not an object: Argo CD reads an object with an items list as a list of resources", i, kindName(it))
+				ps.Add(problem.Pos{File: m.File, Line: m.Line + it.Line - 1}, "", "items[%d] is %s, not an object: Argo CD reads an object with an items list as a list of resources", i, kindName(it))
 				return false
 			}
 		}
 	}
 	if m.Name == "" && get("metadata", "generateName") == "" && !strings.HasSuffix(m.Kind, "List") && !isHookgenKind(m.APIVersion) {
-		ps.add(pos, "", "%s has no metadata.name", m.Kind)
+		ps.Add(pos, "", "%s has no metadata.name", m.Kind)
 		return false
 	}
 	return true
@@ -510,10 +510,10 @@ func isReaderAnnotation(key string) bool {
 }
 
 // namespaces returns the names of the Namespaces the resources create.
-func namespaces(ms []*Manifest) map[string]Pos {
-	out := map[string]Pos{}
-	var visit func(n *yaml.Node, pos Pos)
-	visit = func(n *yaml.Node, pos Pos) {
+func namespaces(ms []*Manifest) map[string]problem.Pos {
+	out := map[string]problem.Pos{}
+	var visit func(n *yaml.Node, pos problem.Pos)
+	visit = func(n *yaml.Node, pos problem.Pos) {
 		kind, api := mapGet(n, "kind"), mapGet(n, "apiVersion")
 		if kind == nil || api == nil {
 			return
@@ -532,7 +532,7 @@ func namespaces(ms []*Manifest) map[string]Pos {
 		}
 	}
 	for _, m := range ms {
-		pos := Pos{File: m.File, Line: m.Line}
+		pos := problem.Pos{File: m.File, Line: m.Line}
 		if m.node == nil {
 			if m.Kind == "Namespace" && m.APIVersion == "v1" && m.Name != "" {
 				out[m.Name] = pos

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/hookgen/hookgen/internal/problem"
 )
 
 func TestSplitDocuments(t *testing.T) {
@@ -120,7 +122,7 @@ func TestArgoReading(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, keep := range []bool{false, true} {
-				ps := &problems{}
+				ps := &problem.Collector{}
 				ms := parseManifests(tc.file, []byte(tc.in), DefaultLimits(), keep, &aliasBudget{}, ps)
 				var kinds []string
 				for _, m := range ms {
@@ -130,7 +132,7 @@ func TestArgoReading(t *testing.T) {
 					t.Errorf("keep=%v: read %q, want %q", keep, got, tc.kinds)
 				}
 				got := ""
-				if err := ps.err(); err != nil {
+				if err := ps.Err(); err != nil {
 					got = err.Error()
 				}
 				if tc.err == "" && got != "" || !strings.HasPrefix(got, tc.err) {
@@ -148,10 +150,10 @@ func TestArgoReading(t *testing.T) {
 func TestReencodedDocumentsKeepNoTree(t *testing.T) {
 	// A leading comment: a file that starts with "{" is read as JSON.
 	data := []byte("# flow\n{apiVersion: v1, kind: ConfigMap, metadata: {name: a}, data: {on: yes}}\n---\n{\"apiVersion\": \"v1\", \"kind\": \"Secret\", \"metadata\": {\"name\": \"b\"}}\n")
-	ps := &problems{}
+	ps := &problem.Collector{}
 	ms := parseManifests("m.yaml", data, DefaultLimits(), false, &aliasBudget{}, ps)
-	if !ps.empty() || len(ms) != 2 {
-		t.Fatalf("%d manifests, problems %v", len(ms), ps.list)
+	if !ps.Empty() || len(ms) != 2 {
+		t.Fatalf("%d manifests, problems %v", len(ms), ps.List)
 	}
 	for _, m := range ms {
 		if m.node != nil {

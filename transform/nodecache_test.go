@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/hookgen/hookgen/internal/problem"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -32,13 +33,13 @@ func TestBuiltinNodes(t *testing.T) {
 			t.Fatal(err)
 		}
 		name := "builtin:" + path.Base(f)
-		ps := &problems{}
+		ps := &problem.Collector{}
 		names = append(names, name)
 		texts[name], docs[name] = data, parseStream(name, data, DefaultLimits(), ps)
 		// A process takes the cached trees unchecked: check them here.
 		parseTemplates(name, data, OriginBuiltin, DefaultLimits(), ps)
-		if !ps.empty() {
-			t.Fatalf("%s: %v", name, ps.err())
+		if !ps.Empty() {
+			t.Fatalf("%s: %v", name, ps.Err())
 		}
 	}
 	want, err := encodeNodeFiles(names, texts, docs)

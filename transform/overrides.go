@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/hookgen/hookgen/internal/problem"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -69,25 +70,25 @@ const HookParameter = "hook.<name>: a map that overrides the hook's template par
 
 // overrideSet turns overrides into the nearest HookSet, after checking that
 // they name declared hooks.
-func overrideSet(ov Overrides, sets []*HookSet, ps *problems, fromParams map[*yaml.Node]bool) *HookSet {
+func overrideSet(ov Overrides, sets []*HookSet, ps *problem.Collector, fromParams map[*yaml.Node]bool) *HookSet {
 	declared := map[string]bool{}
 	for _, s := range sets {
 		for _, h := range s.Hooks {
 			declared[h.Name] = true
 		}
 	}
-	pos := Pos{File: ParametersFile}
+	pos := problem.Pos{File: ParametersFile}
 	set := &HookSet{src: source{pos: pos}}
 	byName := map[string]*Hook{}
 	get := func(param, name string) *Hook {
 		if !declared[name] {
 			names := sortedKeys(declared)
-			ps.add(pos, "", "parameter %s names hook %q, which no %s declares%s", param, name, SpecFile, suggest(name, names))
+			ps.Add(pos, "", "parameter %s names hook %q, which no %s declares%s", param, name, SpecFile, suggest(name, names))
 			return nil
 		}
 		h := byName[name]
 		if h == nil {
-			h = &Hook{Name: name, src: source{pos: pos, fields: map[string]Pos{}}}
+			h = &Hook{Name: name, src: source{pos: pos, fields: map[string]problem.Pos{}}}
 			byName[name] = h
 		}
 		return h
@@ -101,7 +102,7 @@ func overrideSet(ov Overrides, sets []*HookSet, ps *problems, fromParams map[*ya
 	}
 	for _, name := range ov.Disable {
 		if slices.Contains(ov.Enable, name) {
-			ps.add(pos, name, "both parameters %s and %s name the hook", ParamEnable, ParamDisable)
+			ps.Add(pos, name, "both parameters %s and %s name the hook", ParamEnable, ParamDisable)
 			continue
 		}
 		if h := get(ParamDisable, name); h != nil {
@@ -119,7 +120,7 @@ func overrideSet(ov Overrides, sets []*HookSet, ps *problems, fromParams map[*ya
 		for _, key := range sortedKeys(ov.With[name]) {
 			v := ov.With[name][key]
 			if len(v) > maxParamValue {
-				ps.add(pos, name, "parameter %s%s: the value of %q is over %d bytes", ParamHookPrefix, name, key, maxParamValue)
+				ps.Add(pos, name, "parameter %s%s: the value of %q is over %d bytes", ParamHookPrefix, name, key, maxParamValue)
 				continue
 			}
 			n := newStr(v)
@@ -147,9 +148,9 @@ func parseParamText(t ParamType, text string) (*yaml.Node, string) {
 	if err := yaml.Unmarshal([]byte(text), &doc); err != nil || len(doc.Content) != 1 {
 		return nil, fmt.Sprintf("is not a valid %s value", t)
 	}
-	ps := &problems{}
+	ps := &problem.Collector{}
 	n, ok := expand(ParametersFile, doc.Content[0], nodeBudget{maxNodes: 10_000, maxDepth: 20, name: "max-nodes"}, ps)
-	if !ok || !ps.empty() {
+	if !ok || !ps.Empty() {
 		return nil, fmt.Sprintf("is not a valid %s value", t)
 	}
 	return n, ""

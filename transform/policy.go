@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+
+	"github.com/hookgen/hookgen/internal/problem"
 )
 
 // PolicyFile is the name of the policy in the sidecar's config directory.
@@ -165,8 +167,8 @@ func (p *HookPolicy) File() string { return p.src.pos.File }
 var digestRE = lazyRE(`@sha256:[a-f0-9]{64}$`)
 
 // parsePolicy reads and checks a HookPolicy file.
-func parsePolicy(file string, data []byte, lim Limits, ps *problems, o *origins) *HookPolicy {
-	before := len(ps.list)
+func parsePolicy(file string, data []byte, lim Limits, ps *problem.Collector, o *problem.Origins) *HookPolicy {
+	before := len(ps.List)
 	doc := singleDoc(file, data, lim, ps, o, PolicyFile, KindHookPolicy, "the policy file is empty")
 	if doc == nil {
 		return nil
@@ -175,16 +177,16 @@ func parsePolicy(file string, data []byte, lim Limits, ps *problems, o *origins)
 	d := &decoder{file: file, ps: ps}
 	d.decode(doc, reflect.ValueOf(p).Elem(), "", nil, "")
 	if p.APIVersion != APIVersion || p.Kind != KindHookPolicy {
-		ps.add(p.src.pos, "", "expected apiVersion %s and kind %s, found %q and %q", APIVersion, KindHookPolicy, p.APIVersion, p.Kind)
+		ps.Add(p.src.pos, "", "expected apiVersion %s and kind %s, found %q and %q", APIVersion, KindHookPolicy, p.APIVersion, p.Kind)
 		return nil
 	}
 	s := &p.Spec
-	at := func(field string) Pos { return p.src.at("spec." + field) }
+	at := func(field string) problem.Pos { return p.src.at("spec." + field) }
 	if mh := s.ManifestHooks; mh != "" && mh != ManifestHooksAll && mh != ManifestHooksIgnore {
-		ps.add(at("manifestHooks"), "", "policy: manifestHooks must be %s or %s, not %q", ManifestHooksAll, ManifestHooksIgnore, mh)
+		ps.Add(at("manifestHooks"), "", "policy: manifestHooks must be %s or %s, not %q", ManifestHooksAll, ManifestHooksIgnore, mh)
 	}
 	if s.RunnerImage != "" && !digestRE.MatchString(s.RunnerImage) {
-		ps.add(at("runnerImage"), "", "policy: runnerImage must be pinned by digest (image@sha256:<64 hex digits>)")
+		ps.Add(at("runnerImage"), "", "policy: runnerImage must be pinned by digest (image@sha256:<64 hex digits>)")
 	}
 	var templates, images, namespaces, postDelete []string
 	if s.Templates != nil {
@@ -206,7 +208,7 @@ func parsePolicy(file string, data []byte, lim Limits, ps *problems, o *origins)
 	}{{"templates.allow", templates}, {"images.allow", images}, {"namespaces.allow", namespaces}, {"namespaces.postDelete", postDelete}, {"serviceAccounts", s.ServiceAccounts}, {"pods.priorityClasses", priorityClasses}} {
 		for _, pat := range pats.list {
 			if _, err := path.Match(strings.ReplaceAll(pat, "**", "*"), ""); err != nil || pat == "" {
-				ps.add(at(pats.field), "", "policy: %s: bad pattern %q", pats.field, pat)
+				ps.Add(at(pats.field), "", "policy: %s: bad pattern %q", pats.field, pat)
 			} else if re := globRegexp(pat); re != nil {
 				if p.globs == nil {
 					p.globs = map[string]*regexp.Regexp{}
@@ -219,7 +221,7 @@ func parsePolicy(file string, data []byte, lim Limits, ps *problems, o *origins)
 		for _, r := range b.RequireResources {
 			kind, name, ok := strings.Cut(r, ".")
 			if !ok || (kind != "requests" && kind != "limits") || name == "" {
-				ps.add(at("bounds.requireResources"), "", "policy: requireResources: %q must be requests.<resource> or limits.<resource>", r)
+				ps.Add(at("bounds.requireResources"), "", "policy: requireResources: %q must be requests.<resource> or limits.<resource>", r)
 			}
 		}
 		// maxResources' values are checked as they are decoded (Quantity).
@@ -230,14 +232,14 @@ func parsePolicy(file string, data []byte, lim Limits, ps *problems, o *origins)
 		hd := &decoder{file: file, ps: ps, hook: h.Name}
 		switch {
 		case !isDNSLabel(h.Name):
-			ps.add(h.src.pos, h.Name, "policy: injected hooks need a name that is a DNS-1123 label")
+			ps.Add(h.src.pos, h.Name, "policy: injected hooks need a name that is a DNS-1123 label")
 		case seen[h.Name]:
-			ps.add(h.src.pos, h.Name, "policy: hook injected twice")
+			ps.Add(h.src.pos, h.Name, "policy: hook injected twice")
 		}
 		seen[h.Name] = true
 		checkHook(hd, h)
 	}
-	if len(ps.list) > before {
+	if len(ps.List) > before {
 		return nil
 	}
 	return p

@@ -1,6 +1,8 @@
 package transform
 
-import "strings"
+import (
+	"strings"
+)
 
 // judgePodFields applies the rules about the pod fields hooks set for
 // themselves (priorityClassName, writablePaths, the pod's groups) to the

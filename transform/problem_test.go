@@ -6,6 +6,7 @@ import (
 	"testing/fstest"
 
 	"github.com/hookgen/hookgen/internal/inert"
+	"github.com/hookgen/hookgen/internal/problem"
 )
 
 // TestProblemsEscapeFileNames checks that a file name holding a newline or
@@ -30,7 +31,7 @@ func TestProblemsEscapeFileNames(t *testing.T) {
 	if !strings.Contains(text, `app/x\nhookgen.yaml:1: all good\x1b[2K\u202e/m.yaml`) {
 		t.Fatalf("the file is not named, escaped:\n%s", text)
 	}
-	for _, p := range err.(Problems) {
+	for _, p := range err.(problem.Problems) {
 		if strings.ContainsFunc(p.Pos.File+p.Msg, inert.IsControl) {
 			t.Errorf("problem fields hold a control character: %q %q", p.Pos.File, p.Msg)
 		}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+
+	"github.com/hookgen/hookgen/internal/problem"
 )
 
 // ErrOutsideRoot is the error a repository file system returns for a path
@@ -17,7 +19,7 @@ type reader struct {
 	fsys  fs.FS
 	lim   Limits
 	total int64
-	ps    *problems
+	ps    *problem.Collector
 	// prefix is put before paths in messages ("" for the repository).
 	prefix string
 	// overLimit says a size limit was hit: what was read is not parsed.
@@ -40,16 +42,16 @@ func (r *reader) stat(name string) (fs.FileInfo, bool) {
 }
 
 func (r *reader) fail(name string, err error) {
-	pos := Pos{File: r.prefix + name}
+	pos := problem.Pos{File: r.prefix + name}
 	if errors.Is(err, ErrOutsideRoot) {
-		r.ps.add(pos, "", "a symlink leads outside the repository; hookgen reads nothing outside it")
+		r.ps.Add(pos, "", "a symlink leads outside the repository; hookgen reads nothing outside it")
 		return
 	}
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		err = pe.Err
 	}
-	r.ps.add(pos, "", "cannot read: %v", err)
+	r.ps.Add(pos, "", "cannot read: %v", err)
 }
 
 // read returns a regular file's content, or ok=false after reporting why
@@ -61,7 +63,7 @@ func (r *reader) read(name string, required bool) ([]byte, bool) {
 		return r.readInfo(name, fi)
 	case errors.Is(err, fs.ErrNotExist):
 		if required {
-			r.ps.add(Pos{File: r.prefix + name}, "", "file not found")
+			r.ps.Add(problem.Pos{File: r.prefix + name}, "", "file not found")
 		}
 	default:
 		r.fail(name, err)
@@ -111,18 +113,18 @@ func (r *reader) readListed(name string) ([]byte, bool) {
 
 // allowed checks a file's type and size against the limits.
 func (r *reader) allowed(name string, fi fs.FileInfo) bool {
-	pos := Pos{File: r.prefix + name}
+	pos := problem.Pos{File: r.prefix + name}
 	if !fi.Mode().IsRegular() {
-		r.ps.add(pos, "", "not a regular file (%s); hookgen reads only regular files", fileKind(fi.Mode()))
+		r.ps.Add(pos, "", "not a regular file (%s); hookgen reads only regular files", fileKind(fi.Mode()))
 		return false
 	}
 	if fi.Size() > r.lim.MaxFileBytes {
-		r.ps.add(pos, "", "file is %d bytes; the limit is %d (limit max-file-bytes)", fi.Size(), r.lim.MaxFileBytes)
+		r.ps.Add(pos, "", "file is %d bytes; the limit is %d (limit max-file-bytes)", fi.Size(), r.lim.MaxFileBytes)
 		r.overLimit = true
 		return false
 	}
 	if r.total+fi.Size() > r.lim.MaxTotalBytes {
-		r.ps.add(pos, "", "reading it would pass %d bytes in all (limit max-total-bytes)", r.lim.MaxTotalBytes)
+		r.ps.Add(pos, "", "reading it would pass %d bytes in all (limit max-total-bytes)", r.lim.MaxTotalBytes)
 		r.overLimit = true
 		return false
 	}
@@ -132,7 +134,7 @@ func (r *reader) allowed(name string, fi fs.FileInfo) bool {
 // count checks what was read against the limits and adds it to the total.
 func (r *reader) count(name string, data []byte) ([]byte, bool) {
 	if int64(len(data)) > r.lim.MaxFileBytes {
-		r.ps.add(Pos{File: r.prefix + name}, "", "file is over %d bytes (limit max-file-bytes)", r.lim.MaxFileBytes)
+		r.ps.Add(problem.Pos{File: r.prefix + name}, "", "file is over %d bytes (limit max-file-bytes)", r.lim.MaxFileBytes)
 		r.overLimit = true
 		return nil, false
 	}

@@ -1,6 +1,8 @@
 package transform
 
-import "strings"
+import (
+	"strings"
+)
 
 // A quick reader for the documents most manifests are: a block mapping of
 // plain or quoted one-line scalars, block scalars (| and >), nested block

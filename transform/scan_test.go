@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hookgen/hookgen/internal/problem"
 )
 
 // checkScan compares the quick reader with the YAML parser on every
@@ -19,10 +21,10 @@ func checkScan(t *testing.T, data []byte) (accepted int) {
 			continue
 		}
 		accepted++
-		ps := &problems{}
+		ps := &problem.Collector{}
 		ms := parseManifests("f.yaml", c.text, lim, true, &aliasBudget{}, ps) // keep: the parser's path
-		if !ps.empty() || len(ms) > 1 {
-			t.Fatalf("the quick reader accepted a document the parser refuses (%v):\n%s", ps.err(), c.text)
+		if !ps.Empty() || len(ms) > 1 {
+			t.Fatalf("the quick reader accepted a document the parser refuses (%v):\n%s", ps.Err(), c.text)
 		}
 		if len(ms) == 0 {
 			if !strings.HasPrefix(info.apiVersion, "hookgen.dev/") {

@@ -1,6 +1,8 @@
 package transform
 
-import "testing"
+import (
+	"testing"
+)
 
 // TestSecretHints checks that the literal hints in front of the secret
 // patterns let every kind of credential through to its pattern: one

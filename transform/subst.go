@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/hookgen/hookgen/internal/problem"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -75,7 +76,7 @@ type substError struct {
 // subster substitutes placeholders into trees and collects problems.
 type subster struct {
 	scope   *scope
-	origins *origins // nil: origins are not tracked
+	origins *problem.Origins // nil: origins are not tracked
 	// dollars says how a context value (app.*, env.*, hook.*, runner.*:
 	// text from Argo CD or the repository, never written for Kubernetes)
 	// is inserted: as is, escaped for Kubernetes' $(VAR) expansion (its
@@ -200,7 +201,7 @@ func (s *subster) copy(n *yaml.Node) *yaml.Node {
 	if s.origins == nil {
 		return copyNode(n)
 	}
-	return s.origins.copy(n)
+	return s.origins.Copy(n)
 }
 
 func (s *subster) errorf(n *yaml.Node, format string, args ...any) {
@@ -440,7 +441,7 @@ func (s *subster) scalar(n *yaml.Node) (*yaml.Node, bool) {
 			v.Value = s.contextValue(v.Value)
 			v.Line, v.Column, v.Style = n.Line, n.Column, n.Style
 			if s.origins != nil {
-				s.origins.derive(v, n)
+				s.origins.Derive(v, n)
 			}
 		}
 		return v, true
@@ -455,11 +456,11 @@ func (s *subster) scalar(n *yaml.Node) (*yaml.Node, bool) {
 	if s.origins != nil {
 		// A problem in the text (a literal secret) is most likely in the
 		// value a hook gave: point at that value when its file is known.
-		if _, known := s.origins.file[from]; known {
+		if _, known := s.origins.File[from]; known {
 			out.Line, out.Column = from.Line, from.Column
-			s.origins.derive(&out, from)
+			s.origins.Derive(&out, from)
 		} else {
-			s.origins.derive(&out, n)
+			s.origins.Derive(&out, n)
 		}
 	}
 	return &out, true

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/hookgen/hookgen/internal/problem"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -51,7 +52,7 @@ func BuiltinTemplates() (Templates, error) {
 }
 
 func loadBuiltins() (Templates, error) {
-	var ps problems
+	var ps problem.Collector
 	ts := Templates{}
 	files, err := fs.Glob(builtinFS, "templates/*.yaml")
 	if err != nil {
@@ -70,12 +71,12 @@ func loadBuiltins() (Templates, error) {
 		}
 		for _, t := range templatesOf(file, docs, OriginBuiltin, check, &ps) {
 			if _, dup := ts[t.Metadata.Name]; dup {
-				ps.add(t.src.pos, "", "built-in template %q defined twice", t.Metadata.Name)
+				ps.Add(t.src.pos, "", "built-in template %q defined twice", t.Metadata.Name)
 			}
 			ts[t.Metadata.Name] = t
 		}
 	}
-	if err := ps.err(); err != nil {
+	if err := ps.Err(); err != nil {
 		return nil, fmt.Errorf("built-in templates: %w", err)
 	}
 	return ts, nil
@@ -110,13 +111,13 @@ func isDNSSubdomain(s string) bool {
 }
 
 // parseTemplates reads every HookTemplate document of a file and checks it.
-func parseTemplates(file string, data []byte, origin string, lim Limits, ps *problems) []*HookTemplate {
+func parseTemplates(file string, data []byte, origin string, lim Limits, ps *problem.Collector) []*HookTemplate {
 	return templatesOf(file, parseStream(file, data, lim, ps), origin, true, ps)
 }
 
 // templatesOf decodes the parsed documents of a template file, and checks
 // them unless they are built-in templates a test has checked.
-func templatesOf(file string, docs []*yaml.Node, origin string, check bool, ps *problems) []*HookTemplate {
+func templatesOf(file string, docs []*yaml.Node, origin string, check bool, ps *problem.Collector) []*HookTemplate {
 	var out []*HookTemplate
 	for _, doc := range docs {
 		if doc == nil {
@@ -136,21 +137,21 @@ func templatesOf(file string, docs []*yaml.Node, origin string, check bool, ps *
 
 // checkTemplate validates a decoded template; it reports whether the
 // template is usable.
-func checkTemplate(t *HookTemplate, ps *problems) bool {
-	before := len(ps.list)
+func checkTemplate(t *HookTemplate, ps *problem.Collector) bool {
+	before := len(ps.List)
 	at := t.src.at
 	name := t.Metadata.Name
 	if t.APIVersion != APIVersion || t.Kind != KindHookTemplate {
-		ps.add(t.src.pos, "", "expected apiVersion %s and kind %s, found %q and %q", APIVersion, KindHookTemplate, t.APIVersion, t.Kind)
+		ps.Add(t.src.pos, "", "expected apiVersion %s and kind %s, found %q and %q", APIVersion, KindHookTemplate, t.APIVersion, t.Kind)
 		return false
 	}
 	if !isDNSLabel(name) {
-		ps.add(at("metadata"), "", "template name %q must be a DNS-1123 label (lowercase letters, digits, '-')", name)
+		ps.Add(at("metadata"), "", "template name %q must be a DNS-1123 label (lowercase letters, digits, '-')", name)
 	}
 	s := &t.Spec
 	for _, ph := range s.Phases {
 		if _, ok := parsePhase(ph); !ok {
-			ps.add(s.src.at("phases"), "", "template %q: unknown phase %q (phases: %s)", name, ph, phaseList())
+			ps.Add(s.src.at("phases"), "", "template %q: unknown phase %q (phases: %s)", name, ph, phaseList())
 		}
 	}
 	if d := s.Defaults; d != nil {
@@ -158,14 +159,14 @@ func checkTemplate(t *HookTemplate, ps *problems) bool {
 			p, ok := parsePhase(ph)
 			switch {
 			case !ok:
-				ps.add(d.src.at("phase"), "", "template %q: unknown default phase %q (phases: %s)", name, ph, phaseList())
+				ps.Add(d.src.at("phase"), "", "template %q: unknown default phase %q (phases: %s)", name, ph, phaseList())
 			case !t.allows(p):
-				ps.add(d.src.at("phase"), "", "template %q: default phase %s is not in its phases", name, ph)
+				ps.Add(d.src.at("phase"), "", "template %q: default phase %s is not in its phases", name, ph)
 			}
 		}
 		for _, dp := range d.DeletePolicy {
 			if _, ok := parseDeletePolicy(dp); !ok {
-				ps.add(d.src.at("deletePolicy"), "", "template %q: unknown delete policy %q (policies: %s)", name, dp, policyList())
+				ps.Add(d.src.at("deletePolicy"), "", "template %q: unknown delete policy %q (policies: %s)", name, dp, policyList())
 			}
 		}
 	}
@@ -174,38 +175,38 @@ func checkTemplate(t *HookTemplate, ps *problems) bool {
 		p := &s.Params[i]
 		switch {
 		case !paramNameRE.MatchString(p.Name):
-			ps.add(p.src.pos, "", "template %q: parameter name %q must start with a letter and hold only letters, digits and '_'", name, p.Name)
+			ps.Add(p.src.pos, "", "template %q: parameter name %q must start with a letter and hold only letters, digits and '_'", name, p.Name)
 		case seen[p.Name]:
-			ps.add(p.src.pos, "", "template %q: parameter %q declared twice", name, p.Name)
+			ps.Add(p.src.pos, "", "template %q: parameter %q declared twice", name, p.Name)
 		}
 		seen[p.Name] = true
 		if p.Type == "" {
 			p.Type = ParamString
 		}
 		if !slices.Contains(ParamTypes, p.Type) {
-			ps.add(p.src.at("type"), "", "template %q: parameter %q has unknown type %q (types: %s)", name, p.Name, p.Type, typeList())
+			ps.Add(p.src.at("type"), "", "template %q: parameter %q has unknown type %q (types: %s)", name, p.Name, p.Type, typeList())
 			continue
 		}
 		if p.Default != nil {
 			if p.Required {
-				ps.add(p.src.at("default"), "", "template %q: parameter %q is required and has a default; drop one", name, p.Name)
+				ps.Add(p.src.at("default"), "", "template %q: parameter %q is required and has a default; drop one", name, p.Name)
 			}
 			if msg := checkParamValue(p.Type, p.Default); msg != "" {
-				ps.add(p.src.at("default"), "", "template %q: default of parameter %q %s", name, p.Name, msg)
+				ps.Add(p.src.at("default"), "", "template %q: default of parameter %q %s", name, p.Name, msg)
 			}
 		}
 	}
 	if s.Job == nil || s.Job.Kind != yaml.MappingNode {
-		ps.add(s.src.pos, "", "template %q: spec.job must be a batch/v1 JobSpec (a mapping)", name)
+		ps.Add(s.src.pos, "", "template %q: spec.job must be a batch/v1 JobSpec (a mapping)", name)
 	} else {
 		checkJobShape(s.Job, func(n *yaml.Node, msg string) {
-			ps.add(Pos{File: t.src.pos.File, Line: n.Line}, "", "template %q: job: %s", name, msg)
+			ps.Add(problem.Pos{File: t.src.pos.File, Line: n.Line}, "", "template %q: job: %s", name, msg)
 		})
 		checkPlaceholders(s.Job, s.Params, func(n *yaml.Node, msg string) {
-			ps.add(Pos{File: t.src.pos.File, Line: n.Line}, "", "template %q: %s", name, msg)
+			ps.Add(problem.Pos{File: t.src.pos.File, Line: n.Line}, "", "template %q: %s", name, msg)
 		})
 	}
-	return len(ps.list) == before
+	return len(ps.List) == before
 }
 
 // allows reports whether the template may run in phase p.

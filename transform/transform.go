@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hookgen/hookgen/internal/problem"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -36,7 +37,7 @@ type Result struct {
 	Jobs      []*Job
 	// Notes are remarks on a successful run, for the log: what hookgen
 	// left as it was and why (a Helm test hook it could not convert).
-	Notes Problems
+	Notes problem.Problems
 	// ArgoCD is the Argo CD release the run was made for (Context.ArgoCD).
 	ArgoCD ArgoCDVersion
 }
@@ -50,9 +51,9 @@ func Run(in Input) (*Result, error) {
 		return nil, err
 	}
 	ps := st.ps
-	before := len(ps.list)
+	before := len(ps.List)
 	manifests, namespace := appManifests(st.repo, st.appDir, st.sel, false, ps)
-	notes := st.annotate.apply(manifests, len(ps.list) == before, ps)
+	notes := st.annotate.apply(manifests, len(ps.List) == before, ps)
 	g := &generator{ctx: st.ctx, templates: st.templates, defaults: st.defaults, origins: st.o, ps: ps, policy: st.cfg.Policy, fromParams: st.fromParams}
 	var jobs []*Job
 	count := 0
@@ -61,7 +62,7 @@ func Run(in Input) (*Result, error) {
 			continue
 		}
 		if count++; count > st.lim.MaxHooks {
-			ps.add(h.pos(), "", "more than %d hooks (limit max-hooks)", st.lim.MaxHooks)
+			ps.Add(h.pos(), "", "more than %d hooks (limit max-hooks)", st.lim.MaxHooks)
 			break
 		}
 		jobs = append(jobs, g.generate(h)...)
@@ -70,7 +71,7 @@ func Run(in Input) (*Result, error) {
 	checkDeleteNamespaces(jobs, manifests, st.ctx, st.merged, ps)
 	// Last: the judge reads the final stream.
 	judge(jobs, manifests, st.cfg.Policy, st.ctx, st.o, ps)
-	if err := ps.err(); err != nil {
+	if err := ps.Err(); err != nil {
 		return nil, err
 	}
 	slices.SortStableFunc(jobs, func(a, b *Job) int {
@@ -86,8 +87,8 @@ func Run(in Input) (*Result, error) {
 // state is a run after loading: configuration, declarations and
 // templates, merged.
 type state struct {
-	ps         *problems
-	o          *origins
+	ps         *problem.Collector
+	o          *problem.Origins
 	cfg        *Config
 	lim        Limits
 	ctx        Context
@@ -107,7 +108,7 @@ func load(in Input) (*state, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := st.ps.err(); err != nil {
+	if err := st.ps.Err(); err != nil {
 		return nil, err
 	}
 	return st, nil
@@ -126,7 +127,7 @@ func newState(in Input) (*state, error) {
 	if !fs.ValidPath(appDir) {
 		return nil, fmt.Errorf("transform: app directory %q is not inside the repository", in.AppDir)
 	}
-	st := &state{ps: &problems{}, o: newOrigins(), appDir: appDir, fromParams: map[*yaml.Node]bool{}}
+	st := &state{ps: &problem.Collector{}, o: problem.NewOrigins(), appDir: appDir, fromParams: map[*yaml.Node]bool{}}
 	ps := st.ps
 	st.cfg = loadConfig(in.Config, in.Limits, ps, st.o)
 	st.lim = st.cfg.Policy.limits(in.Limits)
@@ -152,8 +153,8 @@ func newState(in Input) (*state, error) {
 			sets = append(sets, set)
 		}
 	}
-	if !found && ps.empty() {
-		ps.add(Pos{File: path.Join(appDir, SpecFile)}, "", "no %s here or in a parent directory up to the repository root; is the Application's source path right?", SpecFile)
+	if !found && ps.Empty() {
+		ps.Add(problem.Pos{File: path.Join(appDir, SpecFile)}, "", "no %s here or in a parent directory up to the repository root; is the Application's source path right?", SpecFile)
 	}
 	if !in.Overrides.empty() {
 		sets = append(sets, overrideSet(in.Overrides, sets, ps, st.fromParams))
@@ -177,7 +178,7 @@ var misnamedSpecFiles = []string{"hookgen.yml", ".hookgen.yaml", ".hookgen.yml",
 // misnamedSpec reports a declaration under a name hookgen does not read in
 // dir, which would otherwise be ignored without a word. spec says whether
 // dir has a hookgen.yaml.
-func misnamedSpec(r *reader, dir string, spec bool, ps *problems) {
+func misnamedSpec(r *reader, dir string, spec bool, ps *problem.Collector) {
 	for _, name := range misnamedSpecFiles {
 		file := path.Join(dir, name)
 		fi, err := fs.Stat(r.fsys, file)
@@ -185,19 +186,19 @@ func misnamedSpec(r *reader, dir string, spec bool, ps *problems) {
 			continue
 		}
 		if spec {
-			ps.add(Pos{File: r.prefix + file}, "", "hookgen reads only %s, which is beside it: move its hooks into %s and remove it", SpecFile, SpecFile)
+			ps.Add(problem.Pos{File: r.prefix + file}, "", "hookgen reads only %s, which is beside it: move its hooks into %s and remove it", SpecFile, SpecFile)
 		} else {
-			ps.add(Pos{File: r.prefix + file}, "", "hookgen reads only %s: rename this file to %s (Argo CD discovers the plugin by that exact name too)", SpecFile, SpecFile)
+			ps.Add(problem.Pos{File: r.prefix + file}, "", "hookgen reads only %s: rename this file to %s (Argo CD discovers the plugin by that exact name too)", SpecFile, SpecFile)
 		}
 	}
 }
 
 // addRepoTemplates adds the repository's templates; they may add names,
 // never shadow a built-in or platform template.
-func addRepoTemplates(ts Templates, repo *reader, ps *problems, o *origins) {
+func addRepoTemplates(ts Templates, repo *reader, ps *problem.Collector, o *problem.Origins) {
 	for _, t := range readTemplateDir(repo, ".hookgen/templates", OriginRepo, ps, nil) {
 		if old := ts[t.Metadata.Name]; old != nil {
-			ps.add(t.src.pos, "", "repository template %q would shadow the %s template of that name; choose another name", t.Metadata.Name, old.origin)
+			ps.Add(t.src.pos, "", "repository template %q would shadow the %s template of that name; choose another name", t.Metadata.Name, old.origin)
 			continue
 		}
 		t.mark(o)
@@ -210,13 +211,13 @@ func addRepoTemplates(ts Templates, repo *reader, ps *problems, o *origins) {
 // the ..data links of a mounted ConfigMap. With others non-nil (a config
 // directory), files that are not hookgen's are left out too and named
 // there (configFile).
-func readTemplateDir(r *reader, dir, origin string, ps *problems, others *Problems, skip ...string) []*HookTemplate {
+func readTemplateDir(r *reader, dir, origin string, ps *problem.Collector, others *problem.Problems, skip ...string) []*HookTemplate {
 	fi, ok := r.stat(dir)
 	if !ok {
 		return nil
 	}
 	if !fi.IsDir() {
-		ps.add(Pos{File: r.prefix + dir}, "", "expected a directory of HookTemplate files")
+		ps.Add(problem.Pos{File: r.prefix + dir}, "", "expected a directory of HookTemplate files")
 		return nil
 	}
 	entries, err := fs.ReadDir(r.fsys, dir)
@@ -233,7 +234,7 @@ func readTemplateDir(r *reader, dir, origin string, ps *problems, others *Proble
 		}
 		if path.Ext(name) != ".yaml" && path.Ext(name) != ".yml" {
 			if others != nil && e.Type().IsRegular() {
-				*others = append(*others, Problem{Pos: Pos{File: r.prefix + file}, Msg: "note: skipped, not a .yaml file"})
+				*others = append(*others, problem.Problem{Pos: problem.Pos{File: r.prefix + file}, Msg: "note: skipped, not a .yaml file"})
 			}
 			continue
 		}
@@ -243,7 +244,7 @@ func readTemplateDir(r *reader, dir, origin string, ps *problems, others *Proble
 		}
 		if others != nil {
 			if what, own := configFile(name, data, r.lim); !own {
-				*others = append(*others, Problem{Pos: Pos{File: r.prefix + file}, Msg: "note: skipped, not a HookTemplate: " + what})
+				*others = append(*others, problem.Problem{Pos: problem.Pos{File: r.prefix + file}, Msg: "note: skipped, not a HookTemplate: " + what})
 				continue
 			}
 		}
@@ -255,7 +256,7 @@ func readTemplateDir(r *reader, dir, origin string, ps *problems, others *Proble
 // checkDeleteNamespaces refuses PostDelete hooks in a Namespace the
 // application itself creates: Argo CD deletes the namespace with the app
 // and would wait forever for a hook that cannot run there.
-func checkDeleteNamespaces(jobs []*Job, manifests []*Manifest, ctx Context, hooks []*mergedHook, ps *problems) {
+func checkDeleteNamespaces(jobs []*Job, manifests []*Manifest, ctx Context, hooks []*mergedHook, ps *problem.Collector) {
 	nss := namespaces(manifests)
 	if len(nss) == 0 {
 		return
@@ -275,7 +276,7 @@ func checkDeleteNamespaces(jobs []*Job, manifests []*Manifest, ctx Context, hook
 				pos = h.at("namespace")
 			}
 		}
-		ps.add(pos, j.Hook, "PostDelete hook runs in namespace %q, which the application creates (%s) and deletes before the hook runs; Argo CD would wait forever: set namespace to one that outlives the application", ns, where)
+		ps.Add(pos, j.Hook, "PostDelete hook runs in namespace %q, which the application creates (%s) and deletes before the hook runs; Argo CD would wait forever: set namespace to one that outlives the application", ns, where)
 	}
 }
 

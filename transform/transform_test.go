@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/hookgen/hookgen/internal/problem"
 )
 
 const setHeader = "apiVersion: hookgen.dev/v1alpha1\nkind: HookSet\n"
@@ -30,7 +32,7 @@ func run(t *testing.T, files map[string]string, lim Limits) (string, error) {
 
 func wantProblem(t *testing.T, err error, substr string) {
 	t.Helper()
-	var ps Problems
+	var ps problem.Problems
 	if !errors.As(err, &ps) {
 		t.Fatalf("got %v, want Problems", err)
 	}
@@ -157,12 +159,12 @@ func TestRunRejectsBadInput(t *testing.T) {
 }
 
 func TestProblemsOrder(t *testing.T) {
-	ps := Problems{
-		{Pos: Pos{File: "b.yaml", Line: 1}, Msg: "x"},
-		{Pos: Pos{File: "a.yaml", Line: 9}, Hook: "h", Msg: "y"},
-		{Pos: Pos{File: "a.yaml", Line: 2}, Msg: "z"},
-		{Pos: Pos{File: "a.yaml", Line: 2}, Msg: "z"},
-	}.sorted()
+	ps := problem.Problems{
+		{Pos: problem.Pos{File: "b.yaml", Line: 1}, Msg: "x"},
+		{Pos: problem.Pos{File: "a.yaml", Line: 9}, Hook: "h", Msg: "y"},
+		{Pos: problem.Pos{File: "a.yaml", Line: 2}, Msg: "z"},
+		{Pos: problem.Pos{File: "a.yaml", Line: 2}, Msg: "z"},
+	}.Sorted()
 	want := "a.yaml:2: z\na.yaml:9: hook \"h\": y\nb.yaml:1: x"
 	if ps.Error() != want {
 		t.Fatalf("got:\n%s\nwant:\n%s", ps.Error(), want)

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hookgen/hookgen/internal/problem"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -31,7 +32,7 @@ var yamlLineErr = lazyRE(`^yaml: line (\d+): (.*)$`)
 // problems, and every document comes back as its content node (never a
 // DocumentNode). Empty documents come back as nil so callers can keep the
 // document index stable.
-func parseStream(file string, data []byte, lim Limits, ps *problems) []*yaml.Node {
+func parseStream(file string, data []byte, lim Limits, ps *problem.Collector) []*yaml.Node {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	budget := lim.specBudget()
 	var docs []*yaml.Node
@@ -42,11 +43,11 @@ func parseStream(file string, data []byte, lim Limits, ps *problems) []*yaml.Nod
 			return docs
 		}
 		if err != nil {
-			ps.addErr(yamlProblem(file, data, err))
+			ps.AddErr(yamlProblem(file, data, err))
 			return nil
 		}
 		if len(docs) >= lim.MaxDocuments {
-			ps.add(Pos{File: file}, "", "more than %d YAML documents (limit max-documents)", lim.MaxDocuments)
+			ps.Add(problem.Pos{File: file}, "", "more than %d YAML documents (limit max-documents)", lim.MaxDocuments)
 			return nil
 		}
 		if len(doc.Content) == 0 {
@@ -62,7 +63,7 @@ func parseStream(file string, data []byte, lim Limits, ps *problems) []*yaml.Nod
 }
 
 // yamlProblem turns a go-yaml error on data into a positioned problem.
-func yamlProblem(file string, data []byte, err error) Problem {
+func yamlProblem(file string, data []byte, err error) problem.Problem {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	line := 0
 	if m := yamlLineErr.FindStringSubmatch(err.Error()); m != nil {
@@ -71,13 +72,13 @@ func yamlProblem(file string, data []byte, err error) Problem {
 	}
 	if strings.Contains(msg, "tab") || strings.Contains(msg, "cannot start any token") {
 		if l, c, ok := indentTab(data, max(line, 1)); ok {
-			return Problem{Pos: Pos{File: file, Line: l, Col: c}, Msg: "invalid YAML: a tab in the indentation; YAML indents with spaces only: replace the tab with spaces"}
+			return problem.Problem{Pos: problem.Pos{File: file, Line: l, Col: c}, Msg: "invalid YAML: a tab in the indentation; YAML indents with spaces only: replace the tab with spaces"}
 		}
 	}
 	if line == 0 {
-		return Problem{Pos: Pos{File: file}, Msg: "invalid YAML: " + msg}
+		return problem.Problem{Pos: problem.Pos{File: file}, Msg: "invalid YAML: " + msg}
 	}
-	return Problem{Pos: Pos{File: file, Line: line}, Msg: "invalid YAML: " + msg}
+	return problem.Problem{Pos: problem.Pos{File: file, Line: line}, Msg: "invalid YAML: " + msg}
 }
 
 // indentTab finds the tab go-yaml stumbled on: the first tab in the
@@ -107,7 +108,7 @@ func indentTab(data []byte, line int) (int, int, bool) {
 // expand checks a parsed tree for nesting depth, duplicate keys and the size
 // its aliases expand to, and returns an alias-free tree. Trees without
 // aliases come back unchanged (no copy).
-func expand(file string, n *yaml.Node, b nodeBudget, ps *problems) (*yaml.Node, bool) {
+func expand(file string, n *yaml.Node, b nodeBudget, ps *problem.Collector) (*yaml.Node, bool) {
 	aliases, ok := checkExpansion(file, n, b, ps)
 	if !ok {
 		return nil, false
@@ -120,14 +121,14 @@ func expand(file string, n *yaml.Node, b nodeBudget, ps *problems) (*yaml.Node, 
 
 // checkExpansion is expand without the copy: it reports whether the tree
 // has aliases, and ok=false with a problem when it breaks the budget.
-func checkExpansion(file string, n *yaml.Node, b nodeBudget, ps *problems) (aliases, ok bool) {
+func checkExpansion(file string, n *yaml.Node, b nodeBudget, ps *problem.Collector) (aliases, ok bool) {
 	c := expander{file: file, b: b, ps: ps, size: map[*yaml.Node]int{}}
 	total := c.measure(n, 0)
 	if c.failed {
 		return false, false
 	}
 	if total > b.maxNodes {
-		ps.add(Pos{File: file, Line: n.Line}, "", "YAML expands to more than %d nodes (limit %s); are aliases nested?", b.maxNodes, b.name)
+		ps.Add(problem.Pos{File: file, Line: n.Line}, "", "YAML expands to more than %d nodes (limit %s); are aliases nested?", b.maxNodes, b.name)
 		return false, false
 	}
 	if !c.aliases {
@@ -140,7 +141,7 @@ func checkExpansion(file string, n *yaml.Node, b nodeBudget, ps *problems) (alia
 				return true, false // one message for the run
 			}
 			b.aliases.reported = true
-			ps.add(Pos{File: file, Line: n.Line}, "", "YAML aliases in the application's manifests expand to more than %d nodes in all (limit %s); write the documents out instead of repeating anchors", b.maxNodes, b.name)
+			ps.Add(problem.Pos{File: file, Line: n.Line}, "", "YAML aliases in the application's manifests expand to more than %d nodes in all (limit %s); write the documents out instead of repeating anchors", b.maxNodes, b.name)
 			return true, false
 		}
 	}
@@ -151,7 +152,7 @@ type expander struct {
 	written int // nodes as written (each counted once)
 	file    string
 	b       nodeBudget
-	ps      *problems
+	ps      *problem.Collector
 	size    map[*yaml.Node]int
 	aliases bool
 	failed  bool
@@ -164,13 +165,13 @@ func (c *expander) measure(n *yaml.Node, depth int) int {
 		return 0
 	}
 	if depth > c.b.maxDepth {
-		c.ps.add(Pos{File: c.file, Line: n.Line}, "", "YAML nested deeper than %d levels (limit max-depth)", c.b.maxDepth)
+		c.ps.Add(problem.Pos{File: c.file, Line: n.Line}, "", "YAML nested deeper than %d levels (limit max-depth)", c.b.maxDepth)
 		c.failed = true
 		return 0
 	}
 	if s, ok := c.size[n]; ok {
 		if s < 0 {
-			c.ps.add(Pos{File: c.file, Line: n.Line}, "", "an alias refers to the node that contains it")
+			c.ps.Add(problem.Pos{File: c.file, Line: n.Line}, "", "an alias refers to the node that contains it")
 			c.failed = true
 			return 0
 		}
@@ -211,7 +212,7 @@ func (c *expander) checkKeys(n *yaml.Node) {
 			continue
 		}
 		if line, dup := first[k.Value]; dup {
-			c.ps.add(Pos{File: c.file, Line: k.Line, Col: k.Column}, "", "duplicate key %q (first at line %d)", k.Value, line)
+			c.ps.Add(problem.Pos{File: c.file, Line: k.Line, Col: k.Column}, "", "duplicate key %q (first at line %d)", k.Value, line)
 			continue
 		}
 		first[k.Value] = k.Line

@@ -1,4 +1,4 @@
-package transform
+package problem
 
 import (
 	"cmp"
@@ -64,7 +64,7 @@ func (ps Problems) Error() string {
 
 // sorted returns the problems ordered by file, line, column, hook and message,
 // without duplicates.
-func (ps Problems) sorted() Problems {
+func (ps Problems) Sorted() Problems {
 	out := slices.Clone(ps)
 	slices.SortStableFunc(out, func(a, b Problem) int {
 		return cmp.Or(
@@ -79,8 +79,8 @@ func (ps Problems) sorted() Problems {
 }
 
 // problems collects problems while a run goes on.
-type problems struct {
-	list Problems
+type Collector struct {
+	List Problems
 	// secrets are literal credentials found in the input: no message
 	// repeats them, whichever check wrote it.
 	secrets []string
@@ -89,7 +89,7 @@ type problems struct {
 // secret registers a literal credential found in the input, and the
 // pieces that identify it on their own (the value of a --flag=value, the
 // credentials of a "Header: Scheme value").
-func (ps *problems) secret(v string) {
+func (ps *Collector) Secret(v string) {
 	add := func(s string) {
 		s = strings.TrimSpace(s)
 		if len(s) >= 4 && !slices.Contains(ps.secrets, s) {
@@ -112,7 +112,7 @@ func (ps *problems) secret(v string) {
 
 // clean returns p with the registered secrets redacted and control
 // characters escaped (the hook name is printed quoted).
-func (ps *problems) clean(p Problem) Problem {
+func (ps *Collector) clean(p Problem) Problem {
 	for _, s := range ps.secrets {
 		p.Msg = strings.ReplaceAll(p.Msg, s, "[redacted]")
 		p.Hook = strings.ReplaceAll(p.Hook, s, "[redacted]")
@@ -122,22 +122,22 @@ func (ps *problems) clean(p Problem) Problem {
 	return p
 }
 
-func (ps *problems) add(pos Pos, hook, format string, args ...any) {
-	ps.list = append(ps.list, Problem{Pos: pos, Hook: hook, Msg: fmt.Sprintf(format, args...)})
+func (ps *Collector) Add(pos Pos, hook, format string, args ...any) {
+	ps.List = append(ps.List, Problem{Pos: pos, Hook: hook, Msg: fmt.Sprintf(format, args...)})
 }
 
-func (ps *problems) addErr(p Problem) { ps.list = append(ps.list, p) }
+func (ps *Collector) AddErr(p Problem) { ps.List = append(ps.List, p) }
 
-func (ps *problems) empty() bool { return len(ps.list) == 0 }
+func (ps *Collector) Empty() bool { return len(ps.List) == 0 }
 
 // err returns the collected problems as an error, or nil.
-func (ps *problems) err() error {
-	if len(ps.list) == 0 {
+func (ps *Collector) Err() error {
+	if len(ps.List) == 0 {
 		return nil
 	}
-	out := make(Problems, len(ps.list))
-	for i, p := range ps.list {
+	out := make(Problems, len(ps.List))
+	for i, p := range ps.List {
 		out[i] = ps.clean(p)
 	}
-	return out.sorted()
+	return out.Sorted()
 }
