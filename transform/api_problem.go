@@ -1,6 +1,8 @@
 package transform
 
-import "github.com/hookgen/hookgen/internal/problem"
+import (
+	"github.com/hookgen/hookgen/internal/problem"
+)
 
 // Names from problem, kept here for callers of transform.
 

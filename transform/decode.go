@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/hookgen/hookgen/internal/lazyre"
 	"github.com/hookgen/hookgen/internal/problem"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -389,7 +390,7 @@ type Quantity string
 // must match (the JSON Schema uses it too).
 const QuantityPattern = `^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+|[kMGTPE]i?|m|)$`
 
-var quantityRE = lazyRE(QuantityPattern)
+var quantityRE = lazyre.New(QuantityPattern)
 
 func (q *Quantity) decodeNode(d *decoder, n *yaml.Node, path string) {
 	if n.Kind != yaml.ScalarNode || isNull(n) || n.ShortTag() == tagBool {

@@ -7,11 +7,12 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hookgen/hookgen/internal/lazyre"
 	"github.com/hookgen/hookgen/internal/problem"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
-var envNameRE = lazyRE(`^[-._a-zA-Z][-._a-zA-Z0-9]*$`)
+var envNameRE = lazyre.New(`^[-._a-zA-Z][-._a-zA-Z0-9]*$`)
 
 // specDirs lists the directories whose hookgen.yaml apply to the app
 // directory: the repository root first, the app directory last.

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/hookgen/hookgen/internal/canon"
+	"github.com/hookgen/hookgen/internal/lazyre"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/runnerenv"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -1017,7 +1018,7 @@ func mergeStrings(m *yaml.Node, key string, add map[string]string) {
 	mapSet(m, key, strMap(all))
 }
 
-var labelValueRE = lazyRE(`^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$`)
+var labelValueRE = lazyre.New(`^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$`)
 
 // checkLabel checks a label key and value; "" means fine.
 func checkLabel(key, value string) string {

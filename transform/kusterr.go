@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/hookgen/hookgen/internal/lazyre"
 	"github.com/hookgen/hookgen/internal/problem"
 	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -347,16 +348,16 @@ func kustomizeMessage(err error) string {
 	msg = strings.TrimPrefix(msg, "accumulating resources: ")
 	// "trouble configuring builtin PatchTransformer with config: `<the
 	// configuration>`: <cause>"
-	msg = pluginConfigRE.get().ReplaceAllString(msg, "$1: ")
-	msg = virtualPathRE.get().ReplaceAllStringFunc(msg, func(s string) string {
+	msg = pluginConfigRE.Get().ReplaceAllString(msg, "$1: ")
+	msg = virtualPathRE.Get().ReplaceAllStringFunc(msg, func(s string) string {
 		q := s[:1]
 		return q + strings.TrimPrefix(s[1:len(s)-1], "/") + q
 	})
 	return msg
 }
 
-var pluginConfigRE = lazyRE("trouble configuring builtin (\\w+) with config: `[^`]*`: ")
+var pluginConfigRE = lazyre.New("trouble configuring builtin (\\w+) with config: `[^`]*`: ")
 
 // virtualPathRE matches a quoted absolute path of kustomize's file
 // system, which is the repository.
-var virtualPathRE = lazyRE(`'/[^' ]*'`)
+var virtualPathRE = lazyre.New(`'/[^' ]*'`)

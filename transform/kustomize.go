@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/hookgen/hookgen/internal/lazyre"
 	"github.com/hookgen/hookgen/internal/problem"
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/api/provider"
@@ -471,7 +472,7 @@ func isRemoteFile(p string) bool {
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https")
 }
 
-var gitUserRE = lazyRE(`^[a-zA-Z][a-zA-Z0-9-]*@`)
+var gitUserRE = lazyre.New(`^[a-zA-Z][a-zA-Z0-9-]*@`)
 
 // isGitURL reports whether kustomize could take p for a git repository
 // to clone: everything its repository spec parser may accept (a scheme,

@@ -4,10 +4,11 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hookgen/hookgen/internal/lazyre"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
-var secretKeyRE = lazyRE(`^[-._a-zA-Z0-9]+$`)
+var secretKeyRE = lazyre.New(`^[-._a-zA-Z0-9]+$`)
 
 // checkParamValue checks a value against a parameter type. It returns ""
 // when the value fits, else the rest of a sentence ("must be ..."). It never

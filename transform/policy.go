@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/hookgen/hookgen/internal/lazyre"
 	"github.com/hookgen/hookgen/internal/problem"
 )
 
@@ -164,7 +165,7 @@ func (p *HookPolicy) Open() bool { return p.open }
 // File is where the policy was read from ("" for the open policy).
 func (p *HookPolicy) File() string { return p.src.pos.File }
 
-var digestRE = lazyRE(`@sha256:[a-f0-9]{64}$`)
+var digestRE = lazyre.New(`@sha256:[a-f0-9]{64}$`)
 
 // parsePolicy reads and checks a HookPolicy file.
 func parsePolicy(file string, data []byte, lim Limits, ps *problem.Collector, o *problem.Origins) *HookPolicy {

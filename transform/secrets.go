@@ -3,6 +3,7 @@ package transform
 import (
 	"strings"
 
+	"github.com/hookgen/hookgen/internal/lazyre"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -12,37 +13,37 @@ import (
 
 var (
 	// secretEnvName matches environment variable names that hold secrets.
-	secretEnvName = lazyRE(`(?i)(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|WEBHOOK_?URL|DSN|CONNECTION_?STRING)`)
+	secretEnvName = lazyre.New(`(?i)(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|WEBHOOK_?URL|DSN|CONNECTION_?STRING)`)
 	// secretFlag matches command-line flags that take a secret.
-	secretFlag = lazyRE(`(?i)^--?(password|passwd|pass|token|secret|api-?key|access-?key|private-?key|webhook-?url)(=(.*))?$`)
+	secretFlag = lazyre.New(`(?i)^--?(password|passwd|pass|token|secret|api-?key|access-?key|private-?key|webhook-?url)(=(.*))?$`)
 	// headerFlag matches a request-header flag (the runner's --header,
 	// curl's -H), with its value when given as --header=VALUE.
-	headerFlag = lazyRE(`^(--header|-H)(=(.*))?$`)
+	headerFlag = lazyre.New(`^(--header|-H)(=(.*))?$`)
 	// credentialHeader matches "Name: value" for headers that carry a credential.
-	credentialHeader = lazyRE(`(?i)^\s*(authorization|proxy-authorization|cookie|x-api-key|x-auth-token|api-key|private-token)\s*:\s*(.*)$`)
+	credentialHeader = lazyre.New(`(?i)^\s*(authorization|proxy-authorization|cookie|x-api-key|x-auth-token|api-key|private-token)\s*:\s*(.*)$`)
 	// k8sRefIn finds a reference to another variable inside a value.
-	k8sRefIn = lazyRE(`\$\([A-Za-z_][A-Za-z0-9_]*\)`)
+	k8sRefIn = lazyre.New(`\$\([A-Za-z_][A-Za-z0-9_]*\)`)
 	// k8sRef matches a value that only refers to other variables: $(VAR) ...
-	k8sRef = lazyRE(`^(\$\([A-Za-z_][A-Za-z0-9_]*\))+$`)
+	k8sRef = lazyre.New(`^(\$\([A-Za-z_][A-Za-z0-9_]*\))+$`)
 	// urlPassword finds the password of a URL's user info.
-	urlPassword = lazyRE(`[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]*:([^/\s@]+)@`)
+	urlPassword = lazyre.New(`[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]*:([^/\s@]+)@`)
 	// secretValue matches values that are credentials whatever they are
 	// called. hint lists literal text one of which every match contains:
 	// most values contain none, and their regexp never runs (or compiles).
 	secretValue = []struct {
 		hint []string
-		re   *lazyRegexp
+		re   *lazyre.Regexp
 		what string
 	}{
-		{[]string{"hooks.slack.com/"}, lazyRE(`hooks\.slack\.com/(services|workflows|triggers)/`), "a Slack webhook URL (the URL is the secret)"},
-		{[]string{"xox"}, lazyRE(`\bxox[abposr]-[A-Za-z0-9-]{10,}`), "a Slack token"},
-		{[]string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"}, lazyRE(`\b(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30,}|\bgithub_pat_[A-Za-z0-9_]{30,}`), "a GitHub token"},
-		{[]string{"glpat-"}, lazyRE(`\bglpat-[A-Za-z0-9_-]{20,}`), "a GitLab token"},
-		{[]string{"AKIA", "ASIA"}, lazyRE(`\b(AKIA|ASIA)[0-9A-Z]{16}\b`), "an AWS access key"},
-		{[]string{"-----BEGIN "}, lazyRE(`-----BEGIN [A-Z ]*PRIVATE KEY-----`), "a private key"},
-		{[]string{"k_live_"}, lazyRE(`\b[rs]k_live_[A-Za-z0-9]{16,}`), "a Stripe key"},
-		{[]string{"discord"}, lazyRE(`discord(app)?\.com/api/webhooks/`), "a Discord webhook URL"},
-		{[]string{"outlook.office", ".webhook.office.com/"}, lazyRE(`outlook\.office(365)?\.com/webhook/|\.webhook\.office\.com/`), "a Microsoft Teams webhook URL"},
+		{[]string{"hooks.slack.com/"}, lazyre.New(`hooks\.slack\.com/(services|workflows|triggers)/`), "a Slack webhook URL (the URL is the secret)"},
+		{[]string{"xox"}, lazyre.New(`\bxox[abposr]-[A-Za-z0-9-]{10,}`), "a Slack token"},
+		{[]string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"}, lazyre.New(`\b(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30,}|\bgithub_pat_[A-Za-z0-9_]{30,}`), "a GitHub token"},
+		{[]string{"glpat-"}, lazyre.New(`\bglpat-[A-Za-z0-9_-]{20,}`), "a GitLab token"},
+		{[]string{"AKIA", "ASIA"}, lazyre.New(`\b(AKIA|ASIA)[0-9A-Z]{16}\b`), "an AWS access key"},
+		{[]string{"-----BEGIN "}, lazyre.New(`-----BEGIN [A-Z ]*PRIVATE KEY-----`), "a private key"},
+		{[]string{"k_live_"}, lazyre.New(`\b[rs]k_live_[A-Za-z0-9]{16,}`), "a Stripe key"},
+		{[]string{"discord"}, lazyre.New(`discord(app)?\.com/api/webhooks/`), "a Discord webhook URL"},
+		{[]string{"outlook.office", ".webhook.office.com/"}, lazyre.New(`outlook\.office(365)?\.com/webhook/|\.webhook\.office\.com/`), "a Microsoft Teams webhook URL"},
 	}
 )
 

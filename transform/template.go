@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/hookgen/hookgen/internal/lazyre"
 	"github.com/hookgen/hookgen/internal/problem"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -88,8 +89,8 @@ func loadBuiltins() (Templates, error) {
 const DNSLabelPattern = `^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
 
 var (
-	dnsLabelRE  = lazyRE(DNSLabelPattern)
-	paramNameRE = lazyRE(`^[A-Za-z][A-Za-z0-9_]*$`)
+	dnsLabelRE  = lazyre.New(DNSLabelPattern)
+	paramNameRE = lazyre.New(`^[A-Za-z][A-Za-z0-9_]*$`)
 )
 
 // isDNSLabel reports whether s is a DNS-1123 label (names of hooks,

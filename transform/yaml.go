@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hookgen/hookgen/internal/lazyre"
 	"github.com/hookgen/hookgen/internal/problem"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -24,7 +25,7 @@ const (
 	tagSeq   = "!!seq"
 )
 
-var yamlLineErr = lazyRE(`^yaml: line (\d+): (.*)$`)
+var yamlLineErr = lazyre.New(`^yaml: line (\d+): (.*)$`)
 
 // parseStream parses every document of one of hookgen's own files (a
 // hookgen.yaml, a template, the policy) into nodes. Aliases are checked
