@@ -18,6 +18,7 @@ import (
 var stages = [][]string{
 	{"internal/inert", "internal/lazyre", "internal/argoglob", "internal/runnerenv", "internal/canon", "internal/podsec"},
 	{"internal/problem"},
+	{"internal/yamlio"},
 	{"transform"},
 	{"runner", "schema", "bench"},
 	{"plugin"},

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/hookgen/hookgen/internal/problem"
+	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -226,17 +227,17 @@ func (a annotations) apply(ms []*Manifest, complete bool, ps *problem.Collector)
 			}
 			ann := annotationsOf(m.node)
 			if len(r.Phase) > 0 {
-				mapSet(ann, AnnotationHook, newStr(strings.Join(r.Phase, ",")))
+				yamlio.MapSet(ann, AnnotationHook, yamlio.NewStr(strings.Join(r.Phase, ",")))
 			}
 			if len(r.DeletePolicy) > 0 {
-				mapSet(ann, AnnotationHookDeletePolicy, newStr(strings.Join(r.DeletePolicy, ",")))
+				yamlio.MapSet(ann, AnnotationHookDeletePolicy, yamlio.NewStr(strings.Join(r.DeletePolicy, ",")))
 				policyBy = r
 			}
 			if r.Wave != nil {
-				mapSet(ann, AnnotationSyncWave, newStr(strconv.Itoa(int(*r.Wave))))
+				yamlio.MapSet(ann, AnnotationSyncWave, yamlio.NewStr(strconv.Itoa(int(*r.Wave))))
 			}
 			if len(r.SyncOptions) > 0 {
-				mapSet(ann, AnnotationSyncOptions, newStr(strings.Join(r.SyncOptions, ",")))
+				yamlio.MapSet(ann, AnnotationSyncOptions, yamlio.NewStr(strings.Join(r.SyncOptions, ",")))
 			}
 		}
 		if !changed {
@@ -245,9 +246,9 @@ func (a annotations) apply(ms []*Manifest, complete bool, ps *problem.Collector)
 			}
 			continue
 		}
-		if ann := mapGet(m.node, "metadata"); ann != nil {
-			if a := mapGet(ann, "annotations"); a != nil && a.Kind == yaml.MappingNode && len(a.Content) == 0 {
-				mapDelete(ann, "annotations") // a conversion removed the last one
+		if ann := yamlio.MapGet(m.node, "metadata"); ann != nil {
+			if a := yamlio.MapGet(ann, "annotations"); a != nil && a.Kind == yaml.MappingNode && len(a.Content) == 0 {
+				yamlio.MapDelete(ann, "annotations") // a conversion removed the last one
 			}
 		}
 		checkAnnotated(m, policyBy, ps)
@@ -272,9 +273,9 @@ func (a annotations) apply(ms []*Manifest, complete bool, ps *problem.Collector)
 
 // checkAnnotated checks a resource after every rule had its say.
 func checkAnnotated(m *Manifest, policyBy *annotateRule, ps *problem.Collector) {
-	ann := mapPath(m.node, "metadata", "annotations")
-	hook := mapGet(ann, AnnotationHook)
-	if policyBy != nil && hook == nil && mapGet(ann, HelmAnnotationHook) == nil {
+	ann := yamlio.MapPath(m.node, "metadata", "annotations")
+	hook := yamlio.MapGet(ann, AnnotationHook)
+	if policyBy != nil && hook == nil && yamlio.MapGet(ann, HelmAnnotationHook) == nil {
 		ps.Add(policyBy.src.at("deletePolicy"), "", "%s: deletePolicy applies only to hooks, and %s is not one: set phase too", policyBy.label, resourceName(m))
 	}
 	if hook == nil {
@@ -328,9 +329,9 @@ func (r *annotateRule) matches(m *Manifest) bool {
 		return false
 	}
 	if len(mt.Labels) > 0 {
-		labels := mapPath(m.node, "metadata", "labels")
+		labels := yamlio.MapPath(m.node, "metadata", "labels")
 		for k, v := range mt.Labels {
-			l := mapGet(labels, k)
+			l := yamlio.MapGet(labels, k)
 			if l == nil || l.Kind != yaml.ScalarNode || l.Value != v {
 				return false
 			}
@@ -360,13 +361,13 @@ func noMatchHint(mt *ResourceMatch, ms []*Manifest) string {
 
 // annotationsOf returns the resource's annotations, creating them.
 func annotationsOf(n *yaml.Node) *yaml.Node {
-	return mapEnsure(mapEnsure(n, "metadata"), "annotations")
+	return yamlio.MapEnsure(yamlio.MapEnsure(n, "metadata"), "annotations")
 }
 
 func resourceName(m *Manifest) string {
 	name := m.Name
 	if name == "" {
-		name = mapPath(m.node, "metadata", "generateName").Value + "*"
+		name = yamlio.MapPath(m.node, "metadata", "generateName").Value + "*"
 	}
 	return m.Kind + "/" + name
 }
@@ -378,9 +379,9 @@ func resourceName(m *Manifest) string {
 // A resource that already has an Argo CD hook keeps its annotations:
 // Argo CD ignores Helm's hook types on it.
 func convertHelmHooks(m *Manifest) (changed bool, notes problem.Problems) {
-	ann := mapPath(m.node, "metadata", "annotations")
-	helm := mapGet(ann, HelmAnnotationHook)
-	if helm == nil || helm.Kind != yaml.ScalarNode || mapGet(ann, AnnotationHook) != nil {
+	ann := yamlio.MapPath(m.node, "metadata", "annotations")
+	helm := yamlio.MapGet(ann, HelmAnnotationHook)
+	if helm == nil || helm.Kind != yaml.ScalarNode || yamlio.MapGet(ann, AnnotationHook) != nil {
 		return false, nil
 	}
 	note := func(format string, args ...any) {
@@ -409,22 +410,22 @@ func convertHelmHooks(m *Manifest) (changed bool, notes problem.Problems) {
 	if len(other) > 0 {
 		note("Helm hook types %s have no Argo CD equivalent; converted the others", strings.Join(other, ", "))
 	}
-	mapDelete(ann, HelmAnnotationHook)
+	yamlio.MapDelete(ann, HelmAnnotationHook)
 	if len(phases) > 0 {
-		mapSet(ann, AnnotationHook, newStr(strings.Join(phases, ",")))
+		yamlio.MapSet(ann, AnnotationHook, yamlio.NewStr(strings.Join(phases, ",")))
 	}
-	if w := mapGet(ann, HelmAnnotationHookWeight); w != nil {
-		mapDelete(ann, HelmAnnotationHookWeight)
+	if w := yamlio.MapGet(ann, HelmAnnotationHookWeight); w != nil {
+		yamlio.MapDelete(ann, HelmAnnotationHookWeight)
 		if _, err := strconv.ParseInt(strings.TrimSpace(w.Value), 10, 32); err != nil {
 			note("helm.sh/hook-weight %q is not an integer; dropped", w.Value)
-		} else if mapGet(ann, AnnotationSyncWave) == nil {
-			mapSet(ann, AnnotationSyncWave, newStr(strings.TrimSpace(w.Value)))
+		} else if yamlio.MapGet(ann, AnnotationSyncWave) == nil {
+			yamlio.MapSet(ann, AnnotationSyncWave, yamlio.NewStr(strings.TrimSpace(w.Value)))
 		}
 	}
-	if d := mapGet(ann, HelmAnnotationHookDeletePolicy); d != nil {
-		mapDelete(ann, HelmAnnotationHookDeletePolicy)
+	if d := yamlio.MapGet(ann, HelmAnnotationHookDeletePolicy); d != nil {
+		yamlio.MapDelete(ann, HelmAnnotationHookDeletePolicy)
 		var policies []string
-		if old := mapGet(ann, AnnotationHookDeletePolicy); old != nil {
+		if old := yamlio.MapGet(ann, AnnotationHookDeletePolicy); old != nil {
 			for _, p := range strings.Split(old.Value, ",") {
 				if p = strings.TrimSpace(p); p != "" && !slices.Contains(policies, p) {
 					policies = append(policies, p)
@@ -443,7 +444,7 @@ func convertHelmHooks(m *Manifest) (changed bool, notes problem.Problems) {
 			}
 		}
 		if len(policies) > 0 && len(phases) > 0 {
-			mapSet(ann, AnnotationHookDeletePolicy, newStr(strings.Join(policies, ",")))
+			yamlio.MapSet(ann, AnnotationHookDeletePolicy, yamlio.NewStr(strings.Join(policies, ",")))
 		}
 	}
 	return true, notes

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -93,11 +94,11 @@ func TestConvertHelmHooks(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ann := newMap()
+			ann := yamlio.NewMap()
 			for _, k := range sortedKeys(tc.in) {
-				mapSet(ann, k, newStr(tc.in[k]))
+				yamlio.MapSet(ann, k, yamlio.NewStr(tc.in[k]))
 			}
-			m := &Manifest{File: "f.yaml", Line: 1, Kind: "Job", Name: "j", node: newMap("metadata", newMap("name", newStr("j"), "annotations", ann))}
+			m := &Manifest{File: "f.yaml", Line: 1, Kind: "Job", Name: "j", node: yamlio.NewMap("metadata", yamlio.NewMap("name", yamlio.NewStr("j"), "annotations", ann))}
 			changed, notes := convertHelmHooks(m)
 			if changed != tc.changed {
 				t.Errorf("changed = %v, want %v", changed, tc.changed)
@@ -132,7 +133,7 @@ func TestAnnotateUnchangedBytes(t *testing.T) {
 	out, err := run(t, map[string]string{
 		"app/hookgen.yaml": setHeader + "annotate:\n  - {match: {name: change}, wave: 1}\nhooks: []\n",
 		"app/a.yaml":       doc + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: change}\n",
-	}, Limits{})
+	}, yamlio.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +181,7 @@ func TestAnnotateKeepsYAML11Meaning(t *testing.T) {
 	out, err := run(t, map[string]string{
 		"app/hookgen.yaml": setHeader + "annotate:\n  - {match: {kind: Thing}, wave: 1}\nhooks: []\n",
 		"app/a.yaml":       "apiVersion: example.com/v1\nkind: Thing\nmetadata:\n  name: t\nspec:\n  enabled: yes\n  mode: 0777\n  label: \"on\"\n",
-	}, Limits{})
+	}, yamlio.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"testing/fstest"
 
 	"github.com/hookgen/hookgen/internal/problem"
+	"github.com/hookgen/hookgen/internal/yamlio"
 )
 
 // Benchmarks of the three stages of a run on 1, 100, 1,000 and 10,000
@@ -97,7 +98,7 @@ func BenchmarkLoad(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				ps := &problem.Collector{}
-				r := &reader{fsys: fsys, lim: DefaultLimits(), ps: ps}
+				r := &yamlio.Reader{FS: fsys, Limits: yamlio.DefaultLimits(), Problems: ps}
 				ms, _ := appManifests(r, "app", nil, false, ps)
 				if !ps.Empty() || len(ms) != n {
 					b.Fatalf("%d manifests: %v", len(ms), ps.Err())

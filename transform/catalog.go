@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/hookgen/hookgen/internal/problem"
+	"github.com/hookgen/hookgen/internal/yamlio"
 )
 
 // Catalog returns the templates the application in in.AppDir can name in
@@ -13,15 +14,15 @@ import (
 // problems.
 func Catalog(in Input) (Templates, *HookPolicy, error) {
 	lim := in.Limits
-	if lim == (Limits{}) {
-		lim = DefaultLimits()
+	if lim == (yamlio.Limits{}) {
+		lim = yamlio.DefaultLimits()
 	}
 	ps := &problem.Collector{}
 	o := problem.NewOrigins()
 	cfg := loadConfig(in.Config, lim, ps, o)
 	ts := cfg.Templates.clone()
 	if in.Repo != nil {
-		addRepoTemplates(ts, &reader{fsys: in.Repo, lim: cfg.Policy.limits(lim), ps: ps}, ps, o)
+		addRepoTemplates(ts, &yamlio.Reader{FS: in.Repo, Limits: cfg.Policy.limits(lim), Problems: ps}, ps, o)
 	}
 	if err := ps.Err(); err != nil {
 		return nil, nil, err
@@ -44,10 +45,10 @@ func (t *HookTemplate) JobYAML() string {
 	if t.Spec.Job == nil {
 		return ""
 	}
-	c := copyNode(t.Spec.Job)
-	canonical(c)
+	c := yamlio.CopyNode(t.Spec.Job)
+	yamlio.Canonical(c)
 	var b strings.Builder
-	if err := encodeNode(&b, c); err != nil {
+	if err := yamlio.EncodeNode(&b, c); err != nil {
 		return ""
 	}
 	return b.String()

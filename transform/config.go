@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/hookgen/hookgen/internal/problem"
+	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -31,9 +32,9 @@ type Config struct {
 }
 
 // LoadConfig reads a config directory. fsys may be nil.
-func LoadConfig(fsys fs.FS, lim Limits) (*Config, error) {
-	if lim == (Limits{}) {
-		lim = DefaultLimits()
+func LoadConfig(fsys fs.FS, lim yamlio.Limits) (*Config, error) {
+	if lim == (yamlio.Limits{}) {
+		lim = yamlio.DefaultLimits()
 	}
 	ps := &problem.Collector{}
 	cfg := loadConfig(fsys, lim, ps, problem.NewOrigins())
@@ -46,7 +47,7 @@ func LoadConfig(fsys fs.FS, lim Limits) (*Config, error) {
 // configPrefix marks paths in the config directory in messages.
 const configPrefix = "config:"
 
-func loadConfig(fsys fs.FS, lim Limits, ps *problem.Collector, o *problem.Origins) *Config {
+func loadConfig(fsys fs.FS, lim yamlio.Limits, ps *problem.Collector, o *problem.Origins) *Config {
 	cfg := &Config{Policy: openPolicy()}
 	ts, err := BuiltinTemplates()
 	if err != nil {
@@ -64,7 +65,7 @@ func loadConfig(fsys fs.FS, lim Limits, ps *problem.Collector, o *problem.Origin
 	if fsys == nil {
 		return cfg
 	}
-	r := &reader{fsys: fsys, lim: lim, ps: ps, prefix: configPrefix}
+	r := &yamlio.Reader{FS: fsys, Limits: lim, Problems: ps, Prefix: configPrefix}
 	seen := map[string]*HookTemplate{}
 	platform := append(readTemplateDir(r, ".", OriginPlatform, ps, &cfg.Skipped, PolicyFile), readTemplateDir(r, "templates", OriginPlatform, ps, &cfg.Skipped)...)
 	for _, t := range platform {
@@ -75,7 +76,7 @@ func loadConfig(fsys fs.FS, lim Limits, ps *problem.Collector, o *problem.Origin
 		seen[t.Metadata.Name] = t
 		ts[t.Metadata.Name] = t
 	}
-	if data, ok := r.read(PolicyFile, false); ok {
+	if data, ok := r.Read(PolicyFile, false); ok {
 		if p := parsePolicy(configPrefix+PolicyFile, data, lim, ps, o); p != nil {
 			cfg.Policy = p
 		}
@@ -90,7 +91,7 @@ func loadConfig(fsys fs.FS, lim Limits, ps *problem.Collector, o *problem.Origin
 // hookgen's, and read strictly: a document with no apiVersion and no kind,
 // a hookgen.dev document of the wrong kind, and a file that does not parse
 // are problems, so a broken template is never silently left out.
-func configFile(name string, data []byte, lim Limits) (string, bool) {
+func configFile(name string, data []byte, lim yamlio.Limits) (string, bool) {
 	if slices.Contains(kustomizationFiles, name) {
 		return "kustomization", false
 	}
@@ -99,7 +100,7 @@ func configFile(name string, data []byte, lim Limits) (string, bool) {
 		if len(bytes.TrimSpace(c.text)) == 0 {
 			continue
 		}
-		info, ok := scanDoc(c.text, lim)
+		info, ok := yamlio.ScanDoc(c.text, lim)
 		if !ok {
 			var id struct {
 				APIVersion any `yaml:"apiVersion"`
@@ -109,24 +110,24 @@ func configFile(name string, data []byte, lim Limits) (string, bool) {
 			if yaml.Unmarshal(c.text, &doc) != nil {
 				return "", true
 			}
-			if len(doc.Content) == 0 || isNull(doc.Content[0]) {
+			if len(doc.Content) == 0 || yamlio.IsNull(doc.Content[0]) {
 				continue
 			}
 			if doc.Content[0].Kind != yaml.MappingNode || doc.Decode(&id) != nil {
 				return "", true
 			}
-			info.apiVersion, _ = id.APIVersion.(string)
-			info.kind, _ = id.Kind.(string)
+			info.APIVersion, _ = id.APIVersion.(string)
+			info.Kind, _ = id.Kind.(string)
 		}
 		switch {
-		case isHookgenKind(info.apiVersion):
+		case isHookgenKind(info.APIVersion):
 			return "", true
-		case info.apiVersion != "":
-			what = append(what, strings.TrimSpace(info.apiVersion+" "+info.kind))
-		case info.kind == "" || strings.HasPrefix(info.kind, "Hook"):
+		case info.APIVersion != "":
+			what = append(what, strings.TrimSpace(info.APIVersion+" "+info.Kind))
+		case info.Kind == "" || strings.HasPrefix(info.Kind, "Hook"):
 			return "", true
 		default:
-			what = append(what, info.kind)
+			what = append(what, info.Kind)
 		}
 	}
 	if len(what) == 0 {

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/hookgen/hookgen/internal/yamlio"
 )
 
 // TestConfigReadsOnlyHookgenFiles checks which files of a config directory
@@ -65,7 +67,7 @@ func TestConfigReadsOnlyHookgenFiles(t *testing.T) {
 			for name, data := range tc.files {
 				fsys[name] = &fstest.MapFile{Data: []byte(data)}
 			}
-			cfg, err := LoadConfig(fsys, Limits{})
+			cfg, err := LoadConfig(fsys, yamlio.Limits{})
 			if tc.problem != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.problem) {
 					t.Fatalf("got %v, want a problem containing %q", err, tc.problem)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hookgen/hookgen/internal/lazyre"
 	"github.com/hookgen/hookgen/internal/problem"
+	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -107,7 +108,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, src *source
 		src.fields[rel] = d.pos(n)
 	}
 	if v.Type() == nodeType {
-		if !isNull(n) {
+		if !yamlio.IsNull(n) {
 			v.Set(reflect.ValueOf(n))
 		}
 		return
@@ -118,7 +119,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, src *source
 	}
 	switch v.Kind() {
 	case reflect.Pointer:
-		if isNull(n) {
+		if yamlio.IsNull(n) {
 			return
 		}
 		p := reflect.New(v.Type().Elem())
@@ -134,16 +135,16 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, src *source
 		}
 		v.Set(p)
 	case reflect.String:
-		if s, ok := d.scalar(n, path, tagStr); ok {
+		if s, ok := d.scalar(n, path, yamlio.TagStr); ok {
 			v.SetString(s)
 		}
 	case reflect.Bool:
-		if s, ok := d.scalar(n, path, tagBool); ok {
+		if s, ok := d.scalar(n, path, yamlio.TagBool); ok {
 			b, _ := strconv.ParseBool(s)
 			v.SetBool(b)
 		}
 	case reflect.Int, reflect.Int32, reflect.Int64:
-		if s, ok := d.scalar(n, path, tagInt); ok {
+		if s, ok := d.scalar(n, path, yamlio.TagInt); ok {
 			i, err := strconv.ParseInt(s, 0, v.Type().Bits())
 			if err != nil {
 				d.errorf(n, "%s: %s is out of range", fieldName(path), s)
@@ -152,11 +153,11 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, src *source
 			v.SetInt(i)
 		}
 	case reflect.Slice:
-		if isNull(n) {
+		if yamlio.IsNull(n) {
 			return
 		}
 		if n.Kind != yaml.SequenceNode {
-			d.errorf(n, "%s must be a list, not %s", fieldName(path), kindName(n))
+			d.errorf(n, "%s must be a list, not %s", fieldName(path), yamlio.KindName(n))
 			return
 		}
 		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
@@ -165,11 +166,11 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, src *source
 		}
 		v.Set(s)
 	case reflect.Map:
-		if isNull(n) {
+		if yamlio.IsNull(n) {
 			return
 		}
 		if n.Kind != yaml.MappingNode {
-			d.errorf(n, "%s must be a mapping, not %s", fieldName(path), kindName(n))
+			d.errorf(n, "%s must be a mapping, not %s", fieldName(path), yamlio.KindName(n))
 			return
 		}
 		m := reflect.MakeMapWithSize(v.Type(), len(n.Content)/2)
@@ -180,7 +181,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, src *source
 				continue
 			}
 			e := reflect.New(v.Type().Elem()).Elem()
-			if e.Type() == stringType && val.Kind == yaml.ScalarNode && !isNull(val) {
+			if e.Type() == stringType && val.Kind == yaml.ScalarNode && !yamlio.IsNull(val) {
 				// Label-like maps take any scalar as its text: `version: 2` means "2".
 				e.SetString(val.Value)
 				if src != nil {
@@ -219,12 +220,12 @@ func (d *decoder) scalar(n *yaml.Node, path, want string) (string, bool) {
 	if n.Kind == yaml.ScalarNode && n.ShortTag() == want {
 		return n.Value, true
 	}
-	wantName := map[string]string{tagStr: "a string", tagBool: "true or false", tagInt: "an integer"}[want]
+	wantName := map[string]string{yamlio.TagStr: "a string", yamlio.TagBool: "true or false", yamlio.TagInt: "an integer"}[want]
 	hint := ""
-	if want == tagStr && n.Kind == yaml.ScalarNode {
+	if want == yamlio.TagStr && n.Kind == yaml.ScalarNode {
 		hint = "; quote it"
 	}
-	d.errorf(n, "%s must be %s, not %s%s", fieldName(path), wantName, kindName(n), hint)
+	d.errorf(n, "%s must be %s, not %s%s", fieldName(path), wantName, yamlio.KindName(n), hint)
 	return "", false
 }
 
@@ -262,10 +263,10 @@ var fieldCache sync.Map // reflect.Type -> []structField
 
 func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string, src *source, rel string) {
 	if n.Kind != yaml.MappingNode {
-		if isNull(n) {
+		if yamlio.IsNull(n) {
 			return
 		}
-		d.errorf(n, "%s must be a mapping, not %s", fieldName(path), kindName(n))
+		d.errorf(n, "%s must be a mapping, not %s", fieldName(path), yamlio.KindName(n))
 		return
 	}
 	// A struct with its own source record starts a new relative path.
@@ -365,8 +366,8 @@ type StringList []string
 
 func (l *StringList) decodeNode(d *decoder, n *yaml.Node, path string) {
 	switch {
-	case isNull(n):
-	case n.Kind == yaml.ScalarNode && n.ShortTag() == tagStr:
+	case yamlio.IsNull(n):
+	case n.Kind == yaml.ScalarNode && n.ShortTag() == yamlio.TagStr:
 		for _, part := range strings.Split(n.Value, ",") {
 			if p := strings.TrimSpace(part); p != "" {
 				*l = append(*l, p)
@@ -374,12 +375,12 @@ func (l *StringList) decodeNode(d *decoder, n *yaml.Node, path string) {
 		}
 	case n.Kind == yaml.SequenceNode:
 		for _, item := range n.Content {
-			if s, ok := d.scalar(item, path, tagStr); ok {
+			if s, ok := d.scalar(item, path, yamlio.TagStr); ok {
 				*l = append(*l, s)
 			}
 		}
 	default:
-		d.errorf(n, "%s must be a string or a list of strings, not %s", fieldName(path), kindName(n))
+		d.errorf(n, "%s must be a string or a list of strings, not %s", fieldName(path), yamlio.KindName(n))
 	}
 }
 
@@ -393,8 +394,8 @@ const QuantityPattern = `^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+|[kMGT
 var quantityRE = lazyre.New(QuantityPattern)
 
 func (q *Quantity) decodeNode(d *decoder, n *yaml.Node, path string) {
-	if n.Kind != yaml.ScalarNode || isNull(n) || n.ShortTag() == tagBool {
-		d.errorf(n, "%s must be a quantity such as 500m or 128Mi, not %s", fieldName(path), kindName(n))
+	if n.Kind != yaml.ScalarNode || yamlio.IsNull(n) || n.ShortTag() == yamlio.TagBool {
+		d.errorf(n, "%s must be a quantity such as 500m or 128Mi, not %s", fieldName(path), yamlio.KindName(n))
 		return
 	}
 	if !quantityRE.MatchString(n.Value) {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hookgen/hookgen/internal/canon"
 	"github.com/hookgen/hookgen/internal/problem"
+	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -201,10 +202,10 @@ func yamlChunks(file string, text []byte) ([]chunk, *problem.Problem) {
 // "group/version".
 func argoFailure(n *yaml.Node) string {
 	if n.Kind != yaml.MappingNode {
-		return fmt.Sprintf("not a Kubernetes resource (found %s, not a mapping with apiVersion and kind)", kindName(n))
+		return fmt.Sprintf("not a Kubernetes resource (found %s, not a mapping with apiVersion and kind)", yamlio.KindName(n))
 	}
 	str := func(key string) (string, bool) {
-		v := mapGet(n, key)
+		v := yamlio.MapGet(n, key)
 		for v != nil && v.Kind == yaml.AliasNode {
 			v = v.Alias
 		}
@@ -231,11 +232,11 @@ func argoFailure(n *yaml.Node) string {
 // surely decodes: a kind that is a plain word read as a string under YAML
 // 1.1, and an apiVersion with at most one "/". Anything else goes to the
 // parser, which decides as Argo CD does.
-func fastKindOK(info docInfo) bool {
-	if strings.Count(info.apiVersion, "/") > 1 {
+func fastKindOK(info yamlio.DocInfo) bool {
+	if strings.Count(info.APIVersion, "/") > 1 {
 		return false
 	}
-	k := info.kind
+	k := info.Kind
 	if k == "" || k[0] < 'A' || k[0] > 'Z' {
 		return false
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/hookgen/hookgen/internal/yamlio"
 )
 
 func explainOf(t *testing.T, files map[string]string) *Timeline {
@@ -109,18 +111,18 @@ func TestJobSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, j := range res.Jobs {
-		ann := mapPath(j.Node, "metadata", "annotations")
-		spec := mapGet(j.Node, "spec")
-		if got := mapGet(ann, AnnotationHookDeletePolicy).Value; got != joinComma(j.DeletePolicy) {
+		ann := yamlio.MapPath(j.Node, "metadata", "annotations")
+		spec := yamlio.MapGet(j.Node, "spec")
+		if got := yamlio.MapGet(ann, AnnotationHookDeletePolicy).Value; got != joinComma(j.DeletePolicy) {
 			t.Errorf("%s: DeletePolicy %v, annotation %q", j.Name, j.DeletePolicy, got)
 		}
-		if got := mapGet(spec, "activeDeadlineSeconds").Value; got != itoa(j.ActiveDeadlineSeconds) {
+		if got := yamlio.MapGet(spec, "activeDeadlineSeconds").Value; got != itoa(j.ActiveDeadlineSeconds) {
 			t.Errorf("%s: ActiveDeadlineSeconds %d, manifest %s", j.Name, j.ActiveDeadlineSeconds, got)
 		}
-		if got := mapGet(spec, "backoffLimit").Value; got != itoa(int64(j.BackoffLimit)) {
+		if got := yamlio.MapGet(spec, "backoffLimit").Value; got != itoa(int64(j.BackoffLimit)) {
 			t.Errorf("%s: BackoffLimit %d, manifest %s", j.Name, j.BackoffLimit, got)
 		}
-		ttl := mapGet(spec, "ttlSecondsAfterFinished")
+		ttl := yamlio.MapGet(spec, "ttlSecondsAfterFinished")
 		if (ttl == nil) != (j.TTLSecondsAfterFinished == nil) || ttl != nil && ttl.Value != itoa(int64(*j.TTLSecondsAfterFinished)) {
 			t.Errorf("%s: TTL %v, manifest %v", j.Name, j.TTLSecondsAfterFinished, ttl)
 		}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -203,7 +204,7 @@ func checkFields(d *decoder, k *Knobs, src source) {
 	}
 	if a := k.Affinity; a != nil {
 		if a.Kind != yaml.MappingNode {
-			add("affinity", "affinity must be a mapping (nodeAffinity, podAffinity, podAntiAffinity), not %s", kindName(a))
+			add("affinity", "affinity must be a mapping (nodeAffinity, podAffinity, podAntiAffinity), not %s", yamlio.KindName(a))
 		} else {
 			for i := 0; i+1 < len(a.Content); i += 2 {
 				key := a.Content[i].Value
@@ -223,7 +224,7 @@ func checkFields(d *decoder, k *Knobs, src source) {
 		names := map[string]bool{}
 		for i, c := range list.items {
 			checkContainerNode(d, list.field, i, c)
-			if n := mapGet(c, "name"); n != nil && n.Kind == yaml.ScalarNode {
+			if n := yamlio.MapGet(c, "name"); n != nil && n.Kind == yaml.ScalarNode {
 				if names[n.Value] {
 					d.errorf(n, "%s[%d]: container name %q is used twice", list.field, i, n.Value)
 				}
@@ -315,7 +316,7 @@ func checkWritablePaths(paths []string, fail func(i int, format string, args ...
 func checkContainerNode(d *decoder, field string, i int, c *yaml.Node) {
 	if c == nil || c.Kind != yaml.MappingNode {
 		if c != nil {
-			d.errorf(c, "%s[%d] must be a container (a mapping), not %s", field, i, kindName(c))
+			d.errorf(c, "%s[%d] must be a container (a mapping), not %s", field, i, yamlio.KindName(c))
 		}
 		return
 	}
@@ -325,10 +326,10 @@ func checkContainerNode(d *decoder, field string, i int, c *yaml.Node) {
 			d.errorf(c.Content[j], "%s[%d]: unknown container field %q%s", field, i, key, suggest(key, containerFieldNames))
 		}
 	}
-	if n := mapGet(c, "name"); n == nil || n.Kind != yaml.ScalarNode || (!isDNSLabel(n.Value) && !strings.Contains(n.Value, "$(")) {
+	if n := yamlio.MapGet(c, "name"); n == nil || n.Kind != yaml.ScalarNode || (!isDNSLabel(n.Value) && !strings.Contains(n.Value, "$(")) {
 		d.errorf(c, "%s[%d] needs a name that is a DNS-1123 label", field, i)
 	}
-	if img := mapGet(c, "image"); img == nil || img.Kind != yaml.ScalarNode || strings.TrimSpace(img.Value) == "" {
+	if img := yamlio.MapGet(c, "image"); img == nil || img.Kind != yaml.ScalarNode || strings.TrimSpace(img.Value) == "" {
 		d.errorf(c, "%s[%d] needs an image", field, i)
 	}
 }
@@ -337,7 +338,7 @@ func checkContainerNode(d *decoder, field string, i int, c *yaml.Node) {
 // hardened; it returns the containers the hook added.
 func (g *generator) podFields(h *mergedHook, k *Knobs, sc *scope, podSpec *yaml.Node, fail func(*yaml.Node, string, ...any)) map[*yaml.Node]bool {
 	rp := derefOr(k.RestartPolicy, "Never")
-	if v := mapGet(podSpec, "restartPolicy"); v != nil {
+	if v := yamlio.MapGet(podSpec, "restartPolicy"); v != nil {
 		switch got := valueOf(v); got {
 		case "Never", rp:
 		case "OnFailure":
@@ -346,32 +347,32 @@ func (g *generator) podFields(h *mergedHook, k *Knobs, sc *scope, podSpec *yaml.
 			fail(v, "restartPolicy must be Never or OnFailure for a hook Job, not %v", got)
 		}
 	}
-	mapSet(podSpec, "restartPolicy", newStr(rp))
+	yamlio.MapSet(podSpec, "restartPolicy", yamlio.NewStr(rp))
 	if len(k.ImagePullSecrets) > 0 {
-		list := mapGet(podSpec, "imagePullSecrets")
+		list := yamlio.MapGet(podSpec, "imagePullSecrets")
 		if list == nil || list.Kind != yaml.SequenceNode {
-			list = newSeq()
-			mapSet(podSpec, "imagePullSecrets", list)
+			list = yamlio.NewSeq()
+			yamlio.MapSet(podSpec, "imagePullSecrets", list)
 		}
 		for _, s := range k.ImagePullSecrets {
 			dup := false
 			for _, old := range list.Content {
-				dup = dup || str(valueOf(mapGet(old, "name"))) == s.Name
+				dup = dup || str(valueOf(yamlio.MapGet(old, "name"))) == s.Name
 			}
 			if !dup {
-				list.Content = append(list.Content, newMap("name", newStr(s.Name)))
+				list.Content = append(list.Content, yamlio.NewMap("name", yamlio.NewStr(s.Name)))
 			}
 		}
 	}
 	if k.Affinity != nil && k.Affinity.Kind == yaml.MappingNode {
-		mapSet(podSpec, "affinity", g.substitute(h, sc, k.Affinity, h.at("affinity")))
+		yamlio.MapSet(podSpec, "affinity", g.substitute(h, sc, k.Affinity, h.at("affinity")))
 	}
 	if k.PriorityClassName != nil {
 		pc, ok := g.text(h, sc, "priorityClassName", *k.PriorityClassName)
 		if ok && !isDNSSubdomain(pc) {
 			g.ps.Add(h.at("priorityClassName"), h.Name, "priorityClassName %q is not a DNS-1123 subdomain", clip(pc, 80))
 		}
-		mapSet(podSpec, "priorityClassName", newStr(pc))
+		yamlio.MapSet(podSpec, "priorityClassName", yamlio.NewStr(pc))
 	}
 	added := map[*yaml.Node]bool{}
 	for _, list := range []struct {
@@ -381,10 +382,10 @@ func (g *generator) podFields(h *mergedHook, k *Knobs, sc *scope, podSpec *yaml.
 		if len(list.items) == 0 {
 			continue
 		}
-		dst := mapGet(podSpec, list.key)
+		dst := yamlio.MapGet(podSpec, list.key)
 		if dst == nil || dst.Kind != yaml.SequenceNode {
-			dst = newSeq()
-			mapSet(podSpec, list.key, dst)
+			dst = yamlio.NewSeq()
+			yamlio.MapSet(podSpec, list.key, dst)
 		}
 		for _, c := range list.items {
 			if c == nil || c.Kind != yaml.MappingNode {
@@ -401,31 +402,31 @@ func (g *generator) podFields(h *mergedHook, k *Knobs, sc *scope, podSpec *yaml.
 // addWritableMounts mounts the writable paths in a container, except where
 // it mounts something itself.
 func addWritableMounts(c *yaml.Node, paths []string) {
-	mounts := mapGet(c, "volumeMounts")
+	mounts := yamlio.MapGet(c, "volumeMounts")
 	if mounts == nil || mounts.Kind != yaml.SequenceNode {
-		mounts = newSeq()
-		mapSet(c, "volumeMounts", mounts)
+		mounts = yamlio.NewSeq()
+		yamlio.MapSet(c, "volumeMounts", mounts)
 	}
 	for i, p := range paths {
 		taken := false
 		for _, m := range mounts.Content {
-			taken = taken || strings.TrimRight(str(valueOf(mapGet(m, "mountPath"))), "/") == p
+			taken = taken || strings.TrimRight(str(valueOf(yamlio.MapGet(m, "mountPath"))), "/") == p
 		}
 		if !taken {
-			mounts.Content = append(mounts.Content, newMap("name", newStr(writableVolume+strconv.Itoa(i)), "mountPath", newStr(p)))
+			mounts.Content = append(mounts.Content, yamlio.NewMap("name", yamlio.NewStr(writableVolume+strconv.Itoa(i)), "mountPath", yamlio.NewStr(p)))
 		}
 	}
 }
 
 // addWritableVolumes adds the emptyDirs behind the writable paths.
 func addWritableVolumes(podSpec *yaml.Node, paths []string) {
-	vols := mapGet(podSpec, "volumes")
+	vols := yamlio.MapGet(podSpec, "volumes")
 	if vols == nil || vols.Kind != yaml.SequenceNode {
-		vols = newSeq()
-		mapSet(podSpec, "volumes", vols)
+		vols = yamlio.NewSeq()
+		yamlio.MapSet(podSpec, "volumes", vols)
 	}
 	for i := range paths {
-		vols.Content = append(vols.Content, newMap("name", newStr(writableVolume+strconv.Itoa(i)), "emptyDir", newMap("sizeLimit", newStr(emptyDirLimit))))
+		vols.Content = append(vols.Content, yamlio.NewMap("name", yamlio.NewStr(writableVolume+strconv.Itoa(i)), "emptyDir", yamlio.NewMap("sizeLimit", yamlio.NewStr(emptyDirLimit))))
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hookgen/hookgen/internal/canon"
 	"github.com/hookgen/hookgen/internal/problem"
+	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -42,8 +43,8 @@ func FuzzParseHookSet(f *testing.F) {
 	f.Add([]byte("hooks: [{name: a, with: &x {b: *x}}]"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ps := &problem.Collector{}
-		parseHookSet("hookgen.yaml", data, DefaultLimits(), ps, problem.NewOrigins())
-		parseTemplates("t.yaml", data, OriginRepo, DefaultLimits(), ps)
+		parseHookSet("hookgen.yaml", data, yamlio.DefaultLimits(), ps, problem.NewOrigins())
+		parseTemplates("t.yaml", data, OriginRepo, yamlio.DefaultLimits(), ps)
 	})
 }
 
@@ -56,13 +57,13 @@ func FuzzSubstitute(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, in string) {
 		s := &subster{scope: testScope()}
-		n := s.tree(&yaml.Node{Kind: yaml.ScalarNode, Tag: tagStr, Value: in})
+		n := s.tree(&yaml.Node{Kind: yaml.ScalarNode, Tag: yamlio.TagStr, Value: in})
 		if !strings.Contains(in, "$(") && (n == nil || n.Value != in) {
 			t.Fatalf("text without placeholders changed: %q", in)
 		}
 		// As a list item, it may repeat: never more often than the longest list.
 		s = &subster{scope: testScope()}
-		seq := s.tree(newSeq(&yaml.Node{Kind: yaml.ScalarNode, Tag: tagStr, Value: in}))
+		seq := s.tree(yamlio.NewSeq(&yaml.Node{Kind: yaml.ScalarNode, Tag: yamlio.TagStr, Value: in}))
 		if len(seq.Content) > 2 {
 			t.Fatalf("a list item became %d items: %q", len(seq.Content), in)
 		}
@@ -77,10 +78,10 @@ func FuzzParseManifests(f *testing.F) {
 	f.Add([]byte("{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"a\"}}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// The same bytes as a .json file: one object or a problem.
-		if ms := parseManifests("m.json", data, DefaultLimits(), false, &aliasBudget{}, &problem.Collector{}); len(ms) > 1 {
+		if ms := parseManifests("m.json", data, yamlio.DefaultLimits(), false, &yamlio.AliasBudget{}, &problem.Collector{}); len(ms) > 1 {
 			t.Fatalf("a .json file gave %d objects", len(ms))
 		}
-		ms := parseManifests("m.yaml", data, DefaultLimits(), false, &aliasBudget{}, &problem.Collector{})
+		ms := parseManifests("m.yaml", data, yamlio.DefaultLimits(), false, &yamlio.AliasBudget{}, &problem.Collector{})
 		var b bytes.Buffer
 		if _, err := (&Result{Manifests: ms}).WriteTo(&b); err != nil {
 			return
@@ -172,7 +173,7 @@ func FuzzPolicy(f *testing.F) {
 			}
 			return
 		}
-		cfg, err := LoadConfig(in.Config, Limits{})
+		cfg, err := LoadConfig(in.Config, yamlio.Limits{})
 		if err != nil {
 			t.Fatalf("the policy loaded for Run but not alone: %v", err)
 		}

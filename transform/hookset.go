@@ -9,6 +9,7 @@ import (
 
 	"github.com/hookgen/hookgen/internal/lazyre"
 	"github.com/hookgen/hookgen/internal/problem"
+	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -45,9 +46,9 @@ func splitPath(p string) []string {
 // singleDoc parses a file of hookgen's own that holds exactly one YAML
 // document (a hookgen.yaml, the policy) and marks its origin; nil after
 // reporting why not. base and kind name the file and what it holds.
-func singleDoc(file string, data []byte, lim Limits, ps *problem.Collector, o *problem.Origins, base, kind, empty string) *yaml.Node {
+func singleDoc(file string, data []byte, lim yamlio.Limits, ps *problem.Collector, o *problem.Origins, base, kind, empty string) *yaml.Node {
 	before := len(ps.List)
-	docs := parseStream(file, data, lim, ps)
+	docs := yamlio.ParseStream(file, data, lim, ps)
 	if docs == nil && len(ps.List) > before {
 		return nil // does not parse; reported
 	}
@@ -80,7 +81,7 @@ func foreignDoc(file, base, kind string, doc *yaml.Node, ps *problem.Collector) 
 	if doc.Kind != yaml.MappingNode {
 		return false
 	}
-	av, k := mapGet(doc, "apiVersion"), mapGet(doc, "kind")
+	av, k := yamlio.MapGet(doc, "apiVersion"), yamlio.MapGet(doc, "kind")
 	if av == nil || k == nil || av.Kind != yaml.ScalarNode || k.Kind != yaml.ScalarNode || av.Value == "" || k.Value == "" || isHookgenKind(av.Value) {
 		return false
 	}
@@ -91,10 +92,10 @@ func foreignDoc(file, base, kind string, doc *yaml.Node, ps *problem.Collector) 
 		return true
 	}
 	target := strings.ToLower(k.Value) + ".yaml"
-	if n := mapPath(doc, "metadata", "name"); n != nil && n.Kind == yaml.ScalarNode && isDNSSubdomain(n.Value) {
+	if n := yamlio.MapPath(doc, "metadata", "name"); n != nil && n.Kind == yaml.ScalarNode && isDNSSubdomain(n.Value) {
 		target = n.Value + ".yaml"
 	}
-	if a := mapPath(doc, "metadata", "annotations"); a != nil && mapGet(a, "argocd.argoproj.io/hook") != nil {
+	if a := yamlio.MapPath(doc, "metadata", "annotations"); a != nil && yamlio.MapGet(a, "argocd.argoproj.io/hook") != nil {
 		ps.Add(pos, "", "found %s, not a %s: move it into a manifest file (say %s), where its argocd.argoproj.io/hook annotation makes it a hook; %s holds only hook declarations (apiVersion %s, kind %s)", what, kind, target, SpecFile, APIVersion, KindHookSet)
 		return true
 	}
@@ -107,7 +108,7 @@ func foreignDoc(file, base, kind string, doc *yaml.Node, ps *problem.Collector) 
 }
 
 // parseHookSet reads one hookgen.yaml.
-func parseHookSet(file string, data []byte, lim Limits, ps *problem.Collector, o *problem.Origins) *HookSet {
+func parseHookSet(file string, data []byte, lim yamlio.Limits, ps *problem.Collector, o *problem.Origins) *HookSet {
 	doc := singleDoc(file, data, lim, ps, o, SpecFile, KindHookSet,
 		fmt.Sprintf("the file is empty: declare apiVersion %s, kind %s and hooks", APIVersion, KindHookSet))
 	if doc == nil {
@@ -116,13 +117,13 @@ func parseHookSet(file string, data []byte, lim Limits, ps *problem.Collector, o
 	set := &HookSet{}
 	d := &decoder{file: file, ps: ps}
 	if doc.Kind != yaml.MappingNode {
-		ps.Add(d.pos(doc), "", "expected a HookSet mapping, found %s", kindName(doc))
+		ps.Add(d.pos(doc), "", "expected a HookSet mapping, found %s", yamlio.KindName(doc))
 		return nil
 	}
 	// Decode hooks one by one so that messages about a hook's fields name it.
-	hooksNode := mapGet(doc, "hooks")
+	hooksNode := yamlio.MapGet(doc, "hooks")
 	if hooksNode != nil {
-		mapDelete(doc, "hooks")
+		yamlio.MapDelete(doc, "hooks")
 	}
 	d.decode(doc, reflect.ValueOf(set).Elem(), "", nil, "")
 	if set.APIVersion != APIVersion || set.Kind != KindHookSet {
@@ -132,11 +133,11 @@ func parseHookSet(file string, data []byte, lim Limits, ps *problem.Collector, o
 	if set.Defaults != nil {
 		checkKnobs(d, &set.Defaults.Knobs, set.Defaults.src)
 	}
-	if hooksNode == nil || isNull(hooksNode) {
+	if hooksNode == nil || yamlio.IsNull(hooksNode) {
 		return set
 	}
 	if hooksNode.Kind != yaml.SequenceNode {
-		d.errorf(hooksNode, "hooks must be a list, not %s", kindName(hooksNode))
+		d.errorf(hooksNode, "hooks must be a list, not %s", yamlio.KindName(hooksNode))
 		return set
 	}
 	if len(hooksNode.Content) > lim.MaxHooks {
@@ -172,7 +173,7 @@ func parseHookSet(file string, data []byte, lim Limits, ps *problem.Collector, o
 
 // hookName reads a hook's name before decoding, for messages.
 func hookName(item *yaml.Node) string {
-	if n := mapGet(item, "name"); n != nil && n.Kind == yaml.ScalarNode {
+	if n := yamlio.MapGet(item, "name"); n != nil && n.Kind == yaml.ScalarNode {
 		return n.Value
 	}
 	return ""
@@ -185,12 +186,12 @@ func checkHook(d *decoder, h *Hook) {
 		d.ps.Add(at("job"), d.hook, "set either uses (a template) or job (a raw JobSpec), not both")
 	}
 	if h.Job != nil && h.Job.Kind != yaml.MappingNode {
-		d.ps.Add(at("job"), d.hook, "job must be a batch/v1 JobSpec (a mapping), not %s", kindName(h.Job))
+		d.ps.Add(at("job"), d.hook, "job must be a batch/v1 JobSpec (a mapping), not %s", yamlio.KindName(h.Job))
 	}
 	if h.With != nil {
 		switch {
 		case h.With.Kind != yaml.MappingNode:
-			d.ps.Add(at("with"), d.hook, "with must be a mapping of parameters, not %s", kindName(h.With))
+			d.ps.Add(at("with"), d.hook, "with must be a mapping of parameters, not %s", yamlio.KindName(h.With))
 		case h.Job != nil:
 			d.ps.Add(at("with"), d.hook, "with sets template parameters; a raw job has none")
 		}
@@ -423,7 +424,7 @@ func mergeMapping(a, b *yaml.Node) *yaml.Node {
 	out := *a
 	out.Content = slices.Clone(a.Content)
 	for i := 0; i+1 < len(b.Content); i += 2 {
-		mapSet(&out, b.Content[i].Value, b.Content[i+1])
+		yamlio.MapSet(&out, b.Content[i].Value, b.Content[i+1])
 	}
 	return &out
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/hookgen/hookgen/internal/lazyre"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/runnerenv"
+	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -254,7 +255,7 @@ func defaultsOf(tmpl *HookTemplate) TemplateDefaults {
 func (g *generator) limits(h *mergedHook, k *Knobs, tmpl *HookTemplate, spec *yaml.Node, st *settings) {
 	td := defaultsOf(tmpl)
 	bad := func(key string) {
-		g.ps.Add(g.origins.Pos(mapGet(spec, key), h.at("job")), h.Name, "job %s must be a non-negative integer", key)
+		g.ps.Add(g.origins.Pos(yamlio.MapGet(spec, key), h.at("job")), h.Name, "job %s must be a non-negative integer", key)
 	}
 	st.deadline = derefOr(cmp.Or(k.ActiveDeadlineSeconds, td.ActiveDeadlineSeconds, jobInt[int64](spec, "activeDeadlineSeconds", bad)), DefaultActiveDeadlineSeconds)
 	st.backoff = derefOr(cmp.Or(k.BackoffLimit, td.BackoffLimit, jobInt[int32](spec, "backoffLimit", bad)), DefaultBackoffLimit)
@@ -266,7 +267,7 @@ func (g *generator) limits(h *mergedHook, k *Knobs, tmpl *HookTemplate, spec *ya
 	if st.ttl != nil && *st.ttl < MinHookTTL && !g.ctx.ArgoCD.AtLeast(3, 0) {
 		pos := h.at("ttlSecondsAfterFinished")
 		if k.TTLSecondsAfterFinished == nil && td.TTLSecondsAfterFinished == nil {
-			pos = g.origins.Pos(mapGet(spec, "ttlSecondsAfterFinished"), h.at("job"))
+			pos = g.origins.Pos(yamlio.MapGet(spec, "ttlSecondsAfterFinished"), h.at("job"))
 		}
 		g.ps.Add(pos, h.Name, "ttlSecondsAfterFinished %d: Argo CD before 3.0 waits forever for a hook Job deleted before it saw the Job finish (argo-cd#18884); set at least %d, or, if the sidecar serves Argo CD 3.0 or newer, say so with HOOKGEN_ARGOCD_VERSION (now %s)", *st.ttl, MinHookTTL, g.ctx.ArgoCD)
 	}
@@ -300,7 +301,7 @@ func (g *generator) checkWith(h *mergedHook, tmpl *HookTemplate) (with map[strin
 				}
 				continue
 			}
-			if isNull(val) {
+			if yamlio.IsNull(val) {
 				continue // an explicit null unsets an inherited value
 			}
 			given[p.Name] = true
@@ -365,7 +366,7 @@ func (g *generator) substitute(h *mergedHook, sc *scope, n *yaml.Node, fallback 
 // problems would follow from the placeholder's).
 func (g *generator) text(h *mergedHook, sc *scope, field, in string) (out string, ok bool) {
 	s := &subster{scope: sc}
-	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: tagStr, Value: in}
+	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: yamlio.TagStr, Value: in}
 	out = s.String(n, in)
 	for _, e := range s.errs {
 		g.ps.Add(h.at(field), h.Name, "%s: %s", field, e.msg)
@@ -449,7 +450,7 @@ func (g *generator) phaseJob(h *mergedHook, k *Knobs, tmpl *HookTemplate, with m
 	}()
 	// From here on the job is in canonical form: what is read is what is
 	// written, and what Kubernetes reads.
-	canonical(spec)
+	yamlio.Canonical(spec)
 	g.limits(h, k, tmpl, spec, &st)
 	j := &Job{Hook: h.Name, Phase: phase, Template: templateName, Pos: h.pos(),
 		ActiveDeadlineSeconds: st.deadline, BackoffLimit: st.backoff, TTLSecondsAfterFinished: st.ttl,
@@ -496,16 +497,16 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 	}
 
 	// Metadata.
-	meta := newMap()
+	meta := yamlio.NewMap()
 	if j.Generate {
-		mapSet(meta, "generateName", newStr(j.Name))
+		yamlio.MapSet(meta, "generateName", yamlio.NewStr(j.Name))
 	} else {
-		mapSet(meta, "name", newStr(j.Name))
+		yamlio.MapSet(meta, "name", yamlio.NewStr(j.Name))
 	}
 	if j.Namespace != "" {
-		mapSet(meta, "namespace", newStr(j.Namespace))
+		yamlio.MapSet(meta, "namespace", yamlio.NewStr(j.Namespace))
 	}
-	mapSet(meta, "labels", strMap(map[string]string{LabelManagedBy: ManagedBy, LabelHook: h.Name}))
+	yamlio.MapSet(meta, "labels", yamlio.StrMap(map[string]string{LabelManagedBy: ManagedBy, LabelHook: h.Name}))
 	policy := st.policy(j.Phase)
 	for _, p := range policy {
 		j.DeletePolicy = append(j.DeletePolicy, DeletePolicy(p))
@@ -520,13 +521,13 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 	if j.Template != "" {
 		ann[AnnotationTemplate] = j.Template
 	}
-	mapSet(meta, "annotations", strMap(ann))
+	yamlio.MapSet(meta, "annotations", yamlio.StrMap(ann))
 	g.jobMeta(h, k, sc, meta)
 
 	// Job spec: hookgen's settings first, then the template's.
-	js := newMap("activeDeadlineSeconds", newInt(st.deadline), "backoffLimit", newInt(int64(st.backoff)))
+	js := yamlio.NewMap("activeDeadlineSeconds", yamlio.NewInt(st.deadline), "backoffLimit", yamlio.NewInt(int64(st.backoff)))
 	if st.ttl != nil {
-		mapSet(js, "ttlSecondsAfterFinished", newInt(int64(*st.ttl)))
+		yamlio.MapSet(js, "ttlSecondsAfterFinished", yamlio.NewInt(int64(*st.ttl)))
 	}
 	for i := 0; i+1 < len(spec.Content); i += 2 {
 		switch key := spec.Content[i].Value; key {
@@ -535,15 +536,15 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 			js.Content = append(js.Content, spec.Content[i], spec.Content[i+1])
 		}
 	}
-	pod := mapGet(js, "template")
-	podSpec := mapGet(pod, "spec")
+	pod := yamlio.MapGet(js, "template")
+	podSpec := yamlio.MapGet(pod, "spec")
 	if podSpec == nil || podSpec.Kind != yaml.MappingNode {
 		fail(spec, "the job has no pod template (template.spec)")
 		return
 	}
 
 	// Pod metadata.
-	podMeta := mapEnsure(pod, "metadata")
+	podMeta := yamlio.MapEnsure(pod, "metadata")
 	labels := map[string]string{}
 	for key, v := range k.PodLabels {
 		text, ok := g.text(h, sc, "podLabels."+key, v)
@@ -575,7 +576,7 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 		if ok && !isDNSSubdomain(sa) {
 			g.ps.Add(h.at("serviceAccountName"), h.Name, "serviceAccountName %q is not a DNS-1123 subdomain", clip(sa, 80))
 		}
-		mapSet(podSpec, "serviceAccountName", newStr(sa))
+		yamlio.MapSet(podSpec, "serviceAccountName", yamlio.NewStr(sa))
 	}
 	if len(k.NodeSelector) > 0 {
 		sel := map[string]string{}
@@ -592,7 +593,7 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 		mergeStrings(podSpec, "nodeSelector", sel)
 	}
 	if k.Tolerations != nil {
-		mapSet(podSpec, "tolerations", tolerationNodes(k.Tolerations))
+		yamlio.MapSet(podSpec, "tolerations", tolerationNodes(k.Tolerations))
 	}
 
 	hard := hardeningOf(k, len(serviceAccounts(obj(valueOf(podSpec)))) > 0)
@@ -604,12 +605,12 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 	needTmp := false
 	names := map[string]bool{}
 	for _, key := range []string{"initContainers", "containers"} {
-		list := mapGet(podSpec, key)
+		list := yamlio.MapGet(podSpec, key)
 		if list == nil {
 			continue
 		}
 		for _, c := range list.Content {
-			name := mapGet(c, "name")
+			name := yamlio.MapGet(c, "name")
 			if name == nil || name.Kind != yaml.ScalarNode || !isDNSLabel(name.Value) {
 				fail(c, "every container needs a name that is a DNS-1123 label")
 				continue
@@ -618,7 +619,7 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 				fail(name, "two containers are named %q: rename the one in initContainers or extraContainers", name.Value)
 			}
 			names[name.Value] = true
-			if img := mapGet(c, "image"); img == nil || img.Kind != yaml.ScalarNode || strings.TrimSpace(img.Value) == "" || strings.ContainsAny(img.Value, " \t\n") {
+			if img := yamlio.MapGet(c, "image"); img == nil || img.Kind != yaml.ScalarNode || strings.TrimSpace(img.Value) == "" || strings.ContainsAny(img.Value, " \t\n") {
 				fail(c, "container %q needs an image (a reference without spaces)", name.Value)
 			}
 			if isRunner(c) {
@@ -629,11 +630,11 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 			}
 			// The hook's settings win over the template's containers; a
 			// container the hook adds keeps what it sets itself.
-			if k.Resources != nil && (!added[c] || mapGet(c, "resources") == nil) {
-				mapSet(c, "resources", resourcesNode(k.Resources))
+			if k.Resources != nil && (!added[c] || yamlio.MapGet(c, "resources") == nil) {
+				yamlio.MapSet(c, "resources", resourcesNode(k.Resources))
 			}
-			if k.ImagePullPolicy != nil && (!added[c] || mapGet(c, "imagePullPolicy") == nil) {
-				mapSet(c, "imagePullPolicy", newStr(*k.ImagePullPolicy))
+			if k.ImagePullPolicy != nil && (!added[c] || yamlio.MapGet(c, "imagePullPolicy") == nil) {
+				yamlio.MapSet(c, "imagePullPolicy", yamlio.NewStr(*k.ImagePullPolicy))
 			}
 			hardenContainer(c, name.Value, hard, fail)
 			checkStrings(c, name.Value, fail)
@@ -653,15 +654,15 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 	}
 
 	// The pod template reads metadata first, and the Job in block style.
-	if pm := mapGet(pod, "metadata"); pm != nil {
-		mapDelete(pod, "metadata")
-		pod.Content = append([]*yaml.Node{newStr("metadata"), pm}, pod.Content...)
+	if pm := yamlio.MapGet(pod, "metadata"); pm != nil {
+		yamlio.MapDelete(pod, "metadata")
+		pod.Content = append([]*yaml.Node{yamlio.NewStr("metadata"), pm}, pod.Content...)
 	}
 	dropEmpty(podSpec, "securityContext")
-	canonical(js)
-	j.Node = newMap(
-		"apiVersion", newStr("batch/v1"),
-		"kind", newStr("Job"),
+	yamlio.Canonical(js)
+	j.Node = yamlio.NewMap(
+		"apiVersion", yamlio.NewStr("batch/v1"),
+		"kind", yamlio.NewStr("Job"),
 		"metadata", meta,
 		"spec", js,
 	)
@@ -671,18 +672,18 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 // containers (a securityContext with everything opted out).
 func dropEmpty(podSpec *yaml.Node, key string) {
 	del := func(m *yaml.Node) {
-		if v := mapGet(m, key); v != nil && v.Kind == yaml.MappingNode {
-			if caps := mapGet(v, "capabilities"); caps != nil && caps.Kind == yaml.MappingNode && len(caps.Content) == 0 {
-				mapDelete(v, "capabilities")
+		if v := yamlio.MapGet(m, key); v != nil && v.Kind == yaml.MappingNode {
+			if caps := yamlio.MapGet(v, "capabilities"); caps != nil && caps.Kind == yaml.MappingNode && len(caps.Content) == 0 {
+				yamlio.MapDelete(v, "capabilities")
 			}
 			if len(v.Content) == 0 {
-				mapDelete(m, key)
+				yamlio.MapDelete(m, key)
 			}
 		}
 	}
 	del(podSpec)
 	for _, list := range []string{"initContainers", "containers"} {
-		if l := mapGet(podSpec, list); l != nil {
+		if l := yamlio.MapGet(podSpec, list); l != nil {
 			for _, c := range l.Content {
 				del(c)
 			}
@@ -694,23 +695,23 @@ func dropEmpty(podSpec *yaml.Node, key string) {
 // hold another type (an unquoted number in args, true as an env value).
 func checkStrings(c *yaml.Node, name string, fail func(*yaml.Node, string, ...any)) {
 	for _, key := range []string{"command", "args"} {
-		if l := mapGet(c, key); l != nil && l.Kind == yaml.SequenceNode {
+		if l := yamlio.MapGet(c, key); l != nil && l.Kind == yaml.SequenceNode {
 			for i, item := range l.Content {
 				if !isStringNode(item) {
-					fail(item, "container %q: %s[%d] is %s; Kubernetes wants a string here: quote it", name, key, i, kindName(item))
+					fail(item, "container %q: %s[%d] is %s; Kubernetes wants a string here: quote it", name, key, i, yamlio.KindName(item))
 				}
 			}
 		}
 	}
-	if l := mapGet(c, "env"); l != nil && l.Kind == yaml.SequenceNode {
+	if l := yamlio.MapGet(c, "env"); l != nil && l.Kind == yaml.SequenceNode {
 		for _, e := range l.Content {
-			if v := mapGet(e, "value"); v != nil && !isStringNode(v) {
-				n := mapGet(e, "name")
+			if v := yamlio.MapGet(e, "value"); v != nil && !isStringNode(v) {
+				n := yamlio.MapGet(e, "name")
 				envName := ""
 				if n != nil {
 					envName = n.Value
 				}
-				fail(v, "container %q: env %s is %s; Kubernetes wants a string here: quote it", name, envName, kindName(v))
+				fail(v, "container %q: env %s is %s; Kubernetes wants a string here: quote it", name, envName, yamlio.KindName(v))
 			}
 		}
 	}
@@ -769,43 +770,43 @@ const optOut = "; hookgen hardens hook pods: set hardening.%s: %s in the hook to
 // securityContext) runs as DefaultRunAsUser, and one that names no group
 // as DefaultRunAsGroup, so that images whose USER is root or a name start.
 func hardenPod(podSpec *yaml.Node, hard hardened, fail func(*yaml.Node, string, ...any)) (defaultUser bool) {
-	if am := mapGet(podSpec, "automountServiceAccountToken"); isTrue(valueOf(am)) && !hard.automount {
+	if am := yamlio.MapGet(podSpec, "automountServiceAccountToken"); isTrue(valueOf(am)) && !hard.automount {
 		fail(am, "automountServiceAccountToken is true without a service account"+optOut, "automountServiceAccountToken", "true")
 	}
-	mapSet(podSpec, "automountServiceAccountToken", newBool(hard.automount))
-	sc := mapEnsure(podSpec, "securityContext")
+	yamlio.MapSet(podSpec, "automountServiceAccountToken", yamlio.NewBool(hard.automount))
+	sc := yamlio.MapEnsure(podSpec, "securityContext")
 	if hard.runAsNonRoot {
-		if v := mapGet(sc, "runAsNonRoot"); isFalse(valueOf(v)) {
+		if v := yamlio.MapGet(sc, "runAsNonRoot"); isFalse(valueOf(v)) {
 			fail(v, "the pod sets runAsNonRoot: false"+optOut, "runAsNonRoot", "false")
 		}
-		if v := mapGet(sc, "runAsUser"); isZero(valueOf(v)) {
+		if v := yamlio.MapGet(sc, "runAsUser"); isZero(valueOf(v)) {
 			fail(v, "the pod runs as user 0 (root)"+optOut, "runAsNonRoot", "false")
 		}
-		mapSet(sc, "runAsNonRoot", newBool(true))
+		yamlio.MapSet(sc, "runAsNonRoot", yamlio.NewBool(true))
 	}
 	switch {
 	case hard.runAsUser != nil:
-		mapSet(sc, "runAsUser", newInt(*hard.runAsUser))
-	case hard.runAsNonRoot && mapGet(sc, "runAsUser") == nil:
-		mapSet(sc, "runAsUser", newInt(DefaultRunAsUser))
+		yamlio.MapSet(sc, "runAsUser", yamlio.NewInt(*hard.runAsUser))
+	case hard.runAsNonRoot && yamlio.MapGet(sc, "runAsUser") == nil:
+		yamlio.MapSet(sc, "runAsUser", yamlio.NewInt(DefaultRunAsUser))
 		defaultUser = true
 	}
 	switch {
 	case hard.runAsGroup != nil:
-		mapSet(sc, "runAsGroup", newInt(*hard.runAsGroup))
-	case hard.runAsNonRoot && mapGet(sc, "runAsGroup") == nil:
-		mapSet(sc, "runAsGroup", newInt(DefaultRunAsGroup))
+		yamlio.MapSet(sc, "runAsGroup", yamlio.NewInt(*hard.runAsGroup))
+	case hard.runAsNonRoot && yamlio.MapGet(sc, "runAsGroup") == nil:
+		yamlio.MapSet(sc, "runAsGroup", yamlio.NewInt(DefaultRunAsGroup))
 	}
 	if hard.fsGroup != nil {
-		mapSet(sc, "fsGroup", newInt(*hard.fsGroup))
+		yamlio.MapSet(sc, "fsGroup", yamlio.NewInt(*hard.fsGroup))
 	}
 	if hard.seccomp {
-		prof := mapGet(sc, "seccompProfile")
-		switch t := mapGet(prof, "type"); str(valueOf(t)) {
+		prof := yamlio.MapGet(sc, "seccompProfile")
+		switch t := yamlio.MapGet(prof, "type"); str(valueOf(t)) {
 		case "RuntimeDefault", "Localhost":
 		default:
 			if t == nil {
-				mapSet(sc, "seccompProfile", newMap("type", newStr("RuntimeDefault")))
+				yamlio.MapSet(sc, "seccompProfile", yamlio.NewMap("type", yamlio.NewStr("RuntimeDefault")))
 				break
 			}
 			fail(t, "the pod sets seccompProfile %v"+optOut, valueOf(t), "seccompProfile", "Unconfined")
@@ -815,38 +816,38 @@ func hardenPod(podSpec *yaml.Node, hard hardened, fail func(*yaml.Node, string, 
 }
 
 func hardenContainer(c *yaml.Node, name string, hard hardened, fail func(*yaml.Node, string, ...any)) {
-	sc := mapEnsure(c, "securityContext")
-	if v := mapGet(sc, "privileged"); isTrue(valueOf(v)) && hard.noEscalation {
+	sc := yamlio.MapEnsure(c, "securityContext")
+	if v := yamlio.MapGet(sc, "privileged"); isTrue(valueOf(v)) && hard.noEscalation {
 		fail(v, "container %q is privileged"+optOut, name, "allowPrivilegeEscalation", "true")
 	}
 	if hard.noEscalation {
-		if v := mapGet(sc, "allowPrivilegeEscalation"); isTrue(valueOf(v)) {
+		if v := yamlio.MapGet(sc, "allowPrivilegeEscalation"); isTrue(valueOf(v)) {
 			fail(v, "container %q sets allowPrivilegeEscalation: true"+optOut, name, "allowPrivilegeEscalation", "true")
 		}
-		mapSet(sc, "allowPrivilegeEscalation", newBool(false))
+		yamlio.MapSet(sc, "allowPrivilegeEscalation", yamlio.NewBool(false))
 	}
 	if hard.dropAll {
-		caps := mapEnsure(sc, "capabilities")
-		if add := mapGet(caps, "add"); add != nil && add.Kind == yaml.SequenceNode {
+		caps := yamlio.MapEnsure(sc, "capabilities")
+		if add := yamlio.MapGet(caps, "add"); add != nil && add.Kind == yaml.SequenceNode {
 			for _, c := range add.Content {
 				if v := valueOf(c); str(v) != "NET_BIND_SERVICE" {
 					fail(c, "container %q adds capability %v"+optOut, name, v, "dropAllCapabilities", "false")
 				}
 			}
 		}
-		mapSet(caps, "drop", newSeq(newStr("ALL")))
+		yamlio.MapSet(caps, "drop", yamlio.NewSeq(yamlio.NewStr("ALL")))
 	}
 	if hard.readOnlyRoot {
-		if v := mapGet(sc, "readOnlyRootFilesystem"); isFalse(valueOf(v)) {
+		if v := yamlio.MapGet(sc, "readOnlyRootFilesystem"); isFalse(valueOf(v)) {
 			fail(v, "container %q sets readOnlyRootFilesystem: false"+optOut, name, "readOnlyRootFilesystem", "false")
 		}
-		mapSet(sc, "readOnlyRootFilesystem", newBool(true))
+		yamlio.MapSet(sc, "readOnlyRootFilesystem", yamlio.NewBool(true))
 	}
 	if hard.runAsNonRoot {
-		if v := mapGet(sc, "runAsNonRoot"); isFalse(valueOf(v)) {
+		if v := yamlio.MapGet(sc, "runAsNonRoot"); isFalse(valueOf(v)) {
 			fail(v, "container %q sets runAsNonRoot: false"+optOut, name, "runAsNonRoot", "false")
 		}
-		if v := mapGet(sc, "runAsUser"); isZero(valueOf(v)) {
+		if v := yamlio.MapGet(sc, "runAsUser"); isZero(valueOf(v)) {
 			fail(v, "container %q runs as user 0 (root)"+optOut, name, "runAsNonRoot", "false")
 		}
 	}
@@ -855,34 +856,34 @@ func hardenContainer(c *yaml.Node, name string, hard hardened, fail func(*yaml.N
 // addTmpMount gives a container a writable /tmp when its root is read-only,
 // unless it mounts something there itself. It reports whether it did.
 func addTmpMount(c *yaml.Node) bool {
-	mounts := mapGet(c, "volumeMounts")
+	mounts := yamlio.MapGet(c, "volumeMounts")
 	if mounts == nil || mounts.Kind != yaml.SequenceNode {
-		mounts = newSeq()
-		mapSet(c, "volumeMounts", mounts)
+		mounts = yamlio.NewSeq()
+		yamlio.MapSet(c, "volumeMounts", mounts)
 	}
 	for _, m := range mounts.Content {
-		if p := mapGet(m, "mountPath"); p != nil && strings.TrimRight(p.Value, "/") == "/tmp" {
+		if p := yamlio.MapGet(m, "mountPath"); p != nil && strings.TrimRight(p.Value, "/") == "/tmp" {
 			return false
 		}
 	}
-	mounts.Content = append(mounts.Content, newMap("name", newStr(tmpVolume), "mountPath", newStr("/tmp")))
+	mounts.Content = append(mounts.Content, yamlio.NewMap("name", yamlio.NewStr(tmpVolume), "mountPath", yamlio.NewStr("/tmp")))
 	return true
 }
 
 // addTmpVolume adds the emptyDir behind the /tmp mounts.
 func addTmpVolume(podSpec *yaml.Node) {
-	vols := mapGet(podSpec, "volumes")
+	vols := yamlio.MapGet(podSpec, "volumes")
 	if vols == nil || vols.Kind != yaml.SequenceNode {
-		vols = newSeq()
-		mapSet(podSpec, "volumes", vols)
+		vols = yamlio.NewSeq()
+		yamlio.MapSet(podSpec, "volumes", vols)
 	}
-	vols.Content = append(vols.Content, newMap("name", newStr(tmpVolume), "emptyDir", newMap("sizeLimit", newStr(emptyDirLimit))))
+	vols.Content = append(vols.Content, yamlio.NewMap("name", yamlio.NewStr(tmpVolume), "emptyDir", yamlio.NewMap("sizeLimit", yamlio.NewStr(emptyDirLimit))))
 }
 
 // isRunner reports whether a container runs hookgen's runner
 // (command: [hookgen, run, <action>]).
 func isRunner(c *yaml.Node) bool {
-	cmd := mapGet(c, "command")
+	cmd := yamlio.MapGet(c, "command")
 	return cmd != nil && cmd.Kind == yaml.SequenceNode && len(cmd.Content) >= 2 &&
 		cmd.Content[0].Value == "hookgen" && cmd.Content[1].Value == "run"
 }
@@ -913,7 +914,7 @@ func (g *generator) runnerEnv(h *mergedHook, p Phase) []*yaml.Node {
 	var out []*yaml.Node
 	for _, e := range RunnerEnv {
 		if v := e.Get(g.ctx.App, h.Name, p, g.ctx.ArgoCDURL); v != "" {
-			out = append(out, newMap("name", newStr(e.Name), "value", newStr(escapeExpansion(v))))
+			out = append(out, yamlio.NewMap("name", yamlio.NewStr(e.Name), "value", yamlio.NewStr(escapeExpansion(v))))
 		}
 	}
 	return out
@@ -921,41 +922,41 @@ func (g *generator) runnerEnv(h *mergedHook, p Phase) []*yaml.Node {
 
 // envNode builds an EnvVar node, substituting placeholders in its value.
 func (g *generator) envNode(h *mergedHook, sc *scope, e EnvVar) *yaml.Node {
-	n := newMap("name", newStr(e.Name))
+	n := yamlio.NewMap("name", yamlio.NewStr(e.Name))
 	switch {
 	case e.Value != nil:
 		s := &subster{scope: sc, dollars: dollarsEscaped}
-		src := &yaml.Node{Kind: yaml.ScalarNode, Tag: tagStr, Value: *e.Value, Line: e.src.at("value").Line}
+		src := &yaml.Node{Kind: yaml.ScalarNode, Tag: yamlio.TagStr, Value: *e.Value, Line: e.src.at("value").Line}
 		v := s.String(src, *e.Value)
 		for _, err := range s.errs {
 			g.ps.Add(e.src.at("value"), h.Name, "env %s: %s", e.Name, err.msg)
 		}
-		vn := newStr(v)
+		vn := yamlio.NewStr(v)
 		vn.Line, vn.Column = e.src.at("value").Line, e.src.at("value").Col
 		g.origins.File[vn] = e.src.pos.File
-		mapSet(n, "value", vn)
+		yamlio.MapSet(n, "value", vn)
 	case e.ValueFrom != nil:
 		vf := g.substitute(h, sc, e.ValueFrom, e.src.pos)
 		if vf != nil {
 			untaint(vf)
 		}
-		mapSet(n, "valueFrom", vf)
+		yamlio.MapSet(n, "valueFrom", vf)
 	}
 	return n
 }
 
 // addEnv adds env vars to a container, replacing those of the same name.
 func addEnv(c *yaml.Node, env []*yaml.Node, copyNode func(*yaml.Node) *yaml.Node) {
-	list := mapGet(c, "env")
+	list := yamlio.MapGet(c, "env")
 	if list == nil || list.Kind != yaml.SequenceNode {
-		list = newSeq()
-		mapSet(c, "env", list)
+		list = yamlio.NewSeq()
+		yamlio.MapSet(c, "env", list)
 	}
 	for _, e := range env {
-		name := mapGet(e, "name").Value
+		name := yamlio.MapGet(e, "name").Value
 		replaced := false
 		for i, old := range list.Content {
-			if n := mapGet(old, "name"); n != nil && n.Value == name {
+			if n := yamlio.MapGet(old, "name"); n != nil && n.Value == name {
 				list.Content[i] = copyNode(e)
 				replaced = true
 			}
@@ -967,7 +968,7 @@ func addEnv(c *yaml.Node, env []*yaml.Node, copyNode func(*yaml.Node) *yaml.Node
 }
 
 func resourcesNode(r *Resources) *yaml.Node {
-	n := newMap()
+	n := yamlio.NewMap()
 	for _, part := range []struct {
 		key string
 		m   map[string]Quantity
@@ -979,22 +980,22 @@ func resourcesNode(r *Resources) *yaml.Node {
 		for k, v := range part.m {
 			m[k] = string(v)
 		}
-		mapSet(n, part.key, strMap(m))
+		yamlio.MapSet(n, part.key, yamlio.StrMap(m))
 	}
 	return n
 }
 
 func tolerationNodes(ts []Toleration) *yaml.Node {
-	list := newSeq()
+	list := yamlio.NewSeq()
 	for _, t := range ts {
-		n := newMap()
+		n := yamlio.NewMap()
 		for _, kv := range [][2]string{{"key", t.Key}, {"operator", t.Operator}, {"value", t.Value}, {"effect", t.Effect}} {
 			if kv[1] != "" {
-				mapSet(n, kv[0], newStr(kv[1]))
+				yamlio.MapSet(n, kv[0], yamlio.NewStr(kv[1]))
 			}
 		}
 		if t.TolerationSeconds != nil {
-			mapSet(n, "tolerationSeconds", newInt(*t.TolerationSeconds))
+			yamlio.MapSet(n, "tolerationSeconds", yamlio.NewInt(*t.TolerationSeconds))
 		}
 		list.Content = append(list.Content, n)
 	}
@@ -1007,7 +1008,7 @@ func mergeStrings(m *yaml.Node, key string, add map[string]string) {
 		return
 	}
 	all := map[string]string{}
-	if old := mapGet(m, key); old != nil && old.Kind == yaml.MappingNode {
+	if old := yamlio.MapGet(m, key); old != nil && old.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(old.Content); i += 2 {
 			all[old.Content[i].Value] = old.Content[i+1].Value
 		}
@@ -1015,7 +1016,7 @@ func mergeStrings(m *yaml.Node, key string, add map[string]string) {
 	for k, v := range add {
 		all[k] = v
 	}
-	mapSet(m, key, strMap(all))
+	yamlio.MapSet(m, key, yamlio.StrMap(all))
 }
 
 var labelValueRE = lazyre.New(`^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$`)
@@ -1050,12 +1051,12 @@ func checkQualifiedName(key string) string {
 // jobInt reads an integer the job sets, nil when it sets none; a value that
 // is not a non-negative integer of T's size goes to bad.
 func jobInt[T int32 | int64](job *yaml.Node, key string, bad func(key string)) *T {
-	v := mapGet(job, key)
+	v := yamlio.MapGet(job, key)
 	if v == nil {
 		return nil
 	}
 	i, err := strconv.ParseInt(v.Value, 0, 64)
-	if v.ShortTag() != tagInt || err != nil || i < 0 || int64(T(i)) != i {
+	if v.ShortTag() != yamlio.TagInt || err != nil || i < 0 || int64(T(i)) != i {
 		bad(key)
 		return nil
 	}

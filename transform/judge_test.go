@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/hookgen/hookgen/internal/yamlio"
 )
 
 // The judge reads values, not text: each rule is tried with every way
@@ -226,7 +228,7 @@ func TestJudgeManifestHooks(t *testing.T) {
 	if err != nil {
 		t.Errorf("manifestHooks: none still judged the application's hook: %v", err)
 	}
-	_, err = LoadConfig(fstest.MapFS{"policy.yaml": {Data: []byte(judgePolicy + "  manifestHooks: some\n")}}, Limits{})
+	_, err = LoadConfig(fstest.MapFS{"policy.yaml": {Data: []byte(judgePolicy + "  manifestHooks: some\n")}}, yamlio.Limits{})
 	if err == nil || !strings.Contains(err.Error(), `policy: manifestHooks must be all or none, not "some"`) {
 		t.Errorf("a bad manifestHooks value: %v", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"testing/fstest"
 
 	"github.com/hookgen/hookgen/internal/problem"
+	"github.com/hookgen/hookgen/internal/yamlio"
 )
 
 // runWebhook generates one webhook hook with the given caBundle value.
@@ -160,7 +161,7 @@ spec:
 	for _, tt := range tests {
 		t.Run(tt.arg, func(t *testing.T) {
 			ps := &problem.Collector{}
-			parseTemplates("t.yaml", []byte(tmpl(tt.arg)), OriginRepo, DefaultLimits(), ps)
+			parseTemplates("t.yaml", []byte(tmpl(tt.arg)), OriginRepo, yamlio.DefaultLimits(), ps)
 			err := ps.Err()
 			switch {
 			case tt.want == "" && err != nil:

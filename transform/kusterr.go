@@ -13,6 +13,7 @@ import (
 
 	"github.com/hookgen/hookgen/internal/lazyre"
 	"github.com/hookgen/hookgen/internal/problem"
+	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -29,7 +30,7 @@ import (
 
 // kustDiagnosis walks a kustomization tree, reporting into ps.
 type kustDiagnosis struct {
-	r    *reader
+	r    *yamlio.Reader
 	k    *kustFS // resolves symlinks as kustomize does, loops bounded
 	ps   *problem.Collector
 	seen map[string]bool
@@ -43,13 +44,13 @@ func (d *kustDiagnosis) stat(p string) (string, fs.FileInfo, error) {
 		return "", nil, err
 	}
 	real = fsPath(real)
-	fi, err := fs.Stat(d.r.fsys, real)
+	fi, err := fs.Stat(d.r.FS, real)
 	return real, fi, err
 }
 
 // diagnoseKustomize reports why kustomize could not build the
 // kustomization file (in appDir); it returns false when it finds nothing.
-func diagnoseKustomize(r *reader, file string, ps *problem.Collector) bool {
+func diagnoseKustomize(r *yamlio.Reader, file string, ps *problem.Collector) bool {
 	d := &kustDiagnosis{r: r, k: &kustFS{r: r}, ps: ps, seen: map[string]bool{}}
 	before := len(ps.List)
 	d.kustomization(file)
@@ -85,7 +86,7 @@ func (d *kustDiagnosis) kustomization(file string) {
 		return
 	}
 	d.seen[file] = true
-	data, ok := d.r.read(file, false)
+	data, ok := d.r.Read(file, false)
 	if !ok {
 		return
 	}
@@ -94,7 +95,7 @@ func (d *kustDiagnosis) kustomization(file string) {
 		return
 	}
 	if root.Kind != yaml.MappingNode {
-		d.ps.Add(problem.Pos{File: file, Line: root.Line, Col: root.Column}, "", "a kustomization is a mapping, not %s", kindName(root))
+		d.ps.Add(problem.Pos{File: file, Line: root.Line, Col: root.Column}, "", "a kustomization is a mapping, not %s", yamlio.KindName(root))
 		return
 	}
 	known := kustomizationFields()
@@ -109,26 +110,26 @@ func (d *kustDiagnosis) kustomization(file string) {
 	}
 	dir := path.Dir(file)
 	for _, field := range []string{"resources", "bases", "components"} {
-		for _, it := range seqScalars(mapGet(root, field)) {
+		for _, it := range seqScalars(yamlio.MapGet(root, field)) {
 			d.entry(file, dir, field, it)
 		}
 	}
 	for _, field := range []string{"patches", "patchesJson6902"} {
-		for _, it := range seqItems(mapGet(root, field)) {
-			if p := mapGet(it, "path"); p != nil && p.Kind == yaml.ScalarNode {
+		for _, it := range seqItems(yamlio.MapGet(root, field)) {
+			if p := yamlio.MapGet(it, "path"); p != nil && p.Kind == yaml.ScalarNode {
 				d.file(file, dir, "patch", p, true)
 			}
 		}
 	}
-	for _, it := range seqScalars(mapGet(root, "patchesStrategicMerge")) {
+	for _, it := range seqScalars(yamlio.MapGet(root, "patchesStrategicMerge")) {
 		if !strings.Contains(it.Value, "\n") {
 			d.file(file, dir, "patch", it, true)
 		}
 	}
 	for _, field := range []string{"configMapGenerator", "secretGenerator"} {
-		for _, g := range seqItems(mapGet(root, field)) {
+		for _, g := range seqItems(yamlio.MapGet(root, field)) {
 			for _, key := range []string{"files", "envs"} {
-				for _, it := range seqScalars(mapGet(g, key)) {
+				for _, it := range seqScalars(yamlio.MapGet(g, key)) {
 					_, p, ok := strings.Cut(it.Value, "=")
 					if !ok {
 						p = it.Value
@@ -138,7 +139,7 @@ func (d *kustDiagnosis) kustomization(file string) {
 					d.file(file, dir, "file", &c, false)
 				}
 			}
-			if e := mapGet(g, "env"); e != nil && e.Kind == yaml.ScalarNode {
+			if e := yamlio.MapGet(g, "env"); e != nil && e.Kind == yaml.ScalarNode {
 				d.file(file, dir, "file", e, false)
 			}
 		}
@@ -149,7 +150,7 @@ func (d *kustDiagnosis) kustomization(file string) {
 func (d *kustDiagnosis) parse(file string, data []byte) *yaml.Node {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		d.ps.AddErr(yamlProblem(file, data, err))
+		d.ps.AddErr(yamlio.ErrorProblem(file, data, err))
 		return nil
 	}
 	if len(doc.Content) == 0 {
@@ -179,7 +180,7 @@ func (d *kustDiagnosis) entry(file, dir, field string, it *yaml.Node) {
 			d.ps.Add(pos, "", "%s", rootOnly(what, v, dir, target, real))
 			return
 		}
-		if data, ok := d.r.read(real, false); ok {
+		if data, ok := d.r.Read(real, false); ok {
 			d.documents(target, data)
 		}
 		return
@@ -221,7 +222,7 @@ func (d *kustDiagnosis) locate(file, dir, what string, it *yaml.Node, files, dir
 // a patch, parses).
 func (d *kustDiagnosis) file(file, dir, what string, it *yaml.Node, parse bool) {
 	v := it.Value
-	if v == "" || isNull(it) || strings.Contains(v, "\n") || isRemoteFile(v) {
+	if v == "" || yamlio.IsNull(it) || strings.Contains(v, "\n") || isRemoteFile(v) {
 		return
 	}
 	pos, target, real, fi, ok := d.locate(file, dir, what, it, true, false)
@@ -232,7 +233,7 @@ func (d *kustDiagnosis) file(file, dir, what string, it *yaml.Node, parse bool) 
 	case fi.IsDir():
 		d.ps.Add(pos, "", "%s %q is a directory, not a file", what, v)
 	case parse:
-		if data, ok := d.r.read(real, false); ok {
+		if data, ok := d.r.Read(real, false); ok {
 			d.documents(target, data)
 		}
 	}
@@ -243,7 +244,7 @@ func (d *kustDiagnosis) documents(file string, data []byte) {
 	for _, c := range splitDocuments(data) {
 		var doc yaml.Node
 		if err := yaml.Unmarshal(c.text, &doc); err != nil {
-			p := yamlProblem(file, c.text, err)
+			p := yamlio.ErrorProblem(file, c.text, err)
 			if p.Pos.Line > 0 {
 				p.Pos.Line += c.line - 1
 			}
@@ -269,7 +270,7 @@ func (d *kustDiagnosis) hint(dir, v string, files, dirs bool) string {
 		}
 		var names []string
 		if !escapes(cur) {
-			entries, _ := fs.ReadDir(d.r.fsys, cur)
+			entries, _ := fs.ReadDir(d.r.FS, cur)
 			for _, e := range entries {
 				if e.IsDir() && (dirs || !last) || !e.IsDir() && files && last {
 					names = append(names, e.Name())
@@ -320,7 +321,7 @@ func seqItems(n *yaml.Node) []*yaml.Node {
 func seqScalars(n *yaml.Node) []*yaml.Node {
 	var out []*yaml.Node
 	for _, it := range seqItems(n) {
-		if it.Kind == yaml.ScalarNode && it.Value != "" && !isNull(it) {
+		if it.Kind == yaml.ScalarNode && it.Value != "" && !yamlio.IsNull(it) {
 			out = append(out, it)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 )
 
@@ -24,7 +25,7 @@ import (
 // (fs.ReadLinkFS), so kustomize's load restrictor sees the same real
 // paths as `kustomize build` does.
 type kustFS struct {
-	r *reader
+	r *yamlio.Reader
 	// inspect looks at every file kustomize reads before kustomize sees
 	// it; an error stops the read (remote bases, Helm charts).
 	inspect func(name string, data []byte) error
@@ -65,9 +66,9 @@ func (k *kustFS) evalSymlinks(p string) (string, error) {
 	if r, ok := k.resolved[p]; ok {
 		return r, nil
 	}
-	rl, ok := k.r.fsys.(fs.ReadLinkFS)
+	rl, ok := k.r.FS.(fs.ReadLinkFS)
 	if !ok {
-		if _, err := fs.Stat(k.r.fsys, fsPath(p)); err != nil {
+		if _, err := fs.Stat(k.r.FS, fsPath(p)); err != nil {
 			return "", err
 		}
 		return p, nil
@@ -110,10 +111,10 @@ func (k *kustFS) evalSymlinks(p string) (string, error) {
 			return "", err
 		}
 		if path.IsAbs(filepath.ToSlash(target)) {
-			return "", &fs.PathError{Op: "evalsymlinks", Path: fsPath(next), Err: ErrOutsideRoot}
+			return "", &fs.PathError{Op: "evalsymlinks", Path: fsPath(next), Err: yamlio.ErrOutsideRoot}
 		}
 		if escapes(path.Join(fsPath(done), filepath.ToSlash(target))) {
-			return "", &fs.PathError{Op: "evalsymlinks", Path: fsPath(next), Err: ErrOutsideRoot}
+			return "", &fs.PathError{Op: "evalsymlinks", Path: fsPath(next), Err: yamlio.ErrOutsideRoot}
 		}
 		rest = append(strings.Split(filepath.ToSlash(target), "/"), rest...)
 	}
@@ -131,8 +132,8 @@ func escapes(rel string) bool {
 // from the repository are reported by hookgen itself (kustomize names
 // missing files in its own words).
 func (k *kustFS) problem(p string, err error) error {
-	if errors.Is(err, ErrOutsideRoot) {
-		k.r.fail(fsPath(p), err)
+	if errors.Is(err, yamlio.ErrOutsideRoot) {
+		k.r.Fail(fsPath(p), err)
 	}
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
@@ -158,7 +159,7 @@ func (k *kustFS) CleanedAbs(p string) (filesys.ConfirmedDir, string, error) {
 }
 
 func (k *kustFS) stat(p string) (fs.FileInfo, error) {
-	fi, err := fs.Stat(k.r.fsys, fsPath(p))
+	fi, err := fs.Stat(k.r.FS, fsPath(p))
 	if err != nil {
 		return nil, k.problem(p, err)
 	}
@@ -179,7 +180,7 @@ func (k *kustFS) IsDir(p string) bool {
 
 // ReadDir lists a directory's entries by name.
 func (k *kustFS) ReadDir(p string) ([]string, error) {
-	es, err := fs.ReadDir(k.r.fsys, fsPath(p))
+	es, err := fs.ReadDir(k.r.FS, fsPath(p))
 	if err != nil {
 		return nil, k.problem(p, err)
 	}
@@ -206,7 +207,7 @@ func (k *kustFS) readInfo(p string, fi fs.FileInfo) ([]byte, error) {
 		return nil, &fs.PathError{Op: "read", Path: p, Err: errors.New("is a directory")}
 	}
 	name := fsPath(p)
-	data, ok := k.r.readInfo(name, fi)
+	data, ok := k.r.ReadInfo(name, fi)
 	if !ok {
 		return nil, &fs.PathError{Op: "read", Path: p, Err: errors.New("not read (see the problems reported for it)")}
 	}
@@ -237,7 +238,7 @@ func (k *kustFS) Open(p string) (filesys.File, error) {
 // Glob matches a pattern against the repository, leaving hidden files out
 // unless the pattern names them, as kustomize's own Glob does.
 func (k *kustFS) Glob(pattern string) ([]string, error) {
-	matches, err := fs.Glob(k.r.fsys, fsPath(pattern))
+	matches, err := fs.Glob(k.r.FS, fsPath(pattern))
 	if err != nil {
 		return nil, err
 	}
@@ -253,7 +254,7 @@ func (k *kustFS) Glob(pattern string) ([]string, error) {
 
 // Walk walks a directory tree of the repository.
 func (k *kustFS) Walk(p string, walkFn filepath.WalkFunc) error {
-	return fs.WalkDir(k.r.fsys, fsPath(p), func(name string, d fs.DirEntry, err error) error {
+	return fs.WalkDir(k.r.FS, fsPath(p), func(name string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return walkFn(virtual(name), nil, k.problem(virtual(name), err))
 		}

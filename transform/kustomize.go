@@ -13,6 +13,7 @@ import (
 
 	"github.com/hookgen/hookgen/internal/lazyre"
 	"github.com/hookgen/hookgen/internal/problem"
+	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/api/provider"
 	"sigs.k8s.io/kustomize/api/resource"
@@ -46,9 +47,9 @@ var kustomizeMu sync.Mutex
 
 // kustomizationIn returns the kustomization file of dir ("" when there is
 // none).
-func kustomizationIn(r *reader, dir string) string {
+func kustomizationIn(r *yamlio.Reader, dir string) string {
 	for _, k := range kustomizationFiles {
-		if _, ok := r.stat(path.Join(dir, k)); ok {
+		if _, ok := r.Stat(path.Join(dir, k)); ok {
 			return path.Join(dir, k)
 		}
 	}
@@ -57,7 +58,7 @@ func kustomizationIn(r *reader, dir string) string {
 
 // kustomizeBuild builds the kustomization in appDir and returns its
 // resources and the namespace the kustomization sets ("" when none).
-func kustomizeBuild(r *reader, appDir, file string, sel *Manifests, ps *problem.Collector) ([]*Manifest, string) {
+func kustomizeBuild(r *yamlio.Reader, appDir, file string, sel *Manifests, ps *problem.Collector) ([]*Manifest, string) {
 	if sel != nil {
 		ps.Add(problem.Pos{File: file}, "", "manifests: has no effect in a Kustomize application: %s decides which resources are built", path.Base(file))
 	}
@@ -172,7 +173,7 @@ func (in *kustInspector) aliases(name string, data []byte) {
 	}
 	r := in.fsys.r
 	dec := yaml.NewDecoder(bytes.NewReader(data))
-	for docs := 0; docs <= r.lim.MaxDocuments; docs++ {
+	for docs := 0; docs <= r.Limits.MaxDocuments; docs++ {
 		var doc yaml.Node
 		if dec.Decode(&doc) != nil {
 			return // kustomize reports what does not parse
@@ -180,7 +181,7 @@ func (in *kustInspector) aliases(name string, data []byte) {
 		if len(doc.Content) == 0 {
 			continue
 		}
-		if _, ok := checkExpansion(name, doc.Content[0], r.lim.manifestBudget(&r.aliases), in.ps); !ok {
+		if _, ok := yamlio.CheckExpansion(name, doc.Content[0], r.Limits.ManifestBudget(&r.Aliases), in.ps); !ok {
 			return
 		}
 	}
@@ -503,7 +504,7 @@ func followNamespace(jobs []*Job, ns string) {
 			continue // a platform hook stays as the platform wrote it
 		}
 		j.Namespace, j.movedBy = ns, "the kustomization's namespace"
-		meta := mapGet(j.Node, "metadata")
+		meta := yamlio.MapGet(j.Node, "metadata")
 		if meta == nil {
 			continue
 		}
@@ -512,6 +513,6 @@ func followNamespace(jobs []*Job, ns string) {
 		if len(meta.Content) < at {
 			at = len(meta.Content)
 		}
-		meta.Content = slices.Insert(meta.Content, at, newStr("namespace"), newStr(ns))
+		meta.Content = slices.Insert(meta.Content, at, yamlio.NewStr("namespace"), yamlio.NewStr(ns))
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"testing/fstest"
 
 	"github.com/hookgen/hookgen/internal/problem"
+	"github.com/hookgen/hookgen/internal/yamlio"
 )
 
 const cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s\n"
@@ -109,7 +110,7 @@ func TestKustomizeRefusesFetching(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.files["app/hookgen.yaml"] = spec
-			_, err := run(t, tc.files, Limits{})
+			_, err := run(t, tc.files, yamlio.Limits{})
 			wantProblem(t, err, tc.want)
 		})
 	}
@@ -127,7 +128,7 @@ func utf16(s string) string {
 // TestKustomizeLimits checks that the run's limits hold for what
 // kustomize reads.
 func TestKustomizeLimits(t *testing.T) {
-	lim := DefaultLimits()
+	lim := yamlio.DefaultLimits()
 	lim.MaxFileBytes = 1000
 	_, err := run(t, map[string]string{
 		"app/hookgen.yaml":       setHeader + "hooks: []\n",
@@ -142,7 +143,7 @@ func TestKustomizeManifestsSelection(t *testing.T) {
 		"app/hookgen.yaml":       setHeader + "manifests: {recurse: true}\nhooks: []\n",
 		"app/kustomization.yaml": "resources: [cm.yaml]\n",
 		"app/cm.yaml":            configMap("a"),
-	}, Limits{})
+	}, yamlio.Limits{})
 	wantProblem(t, err, "app/kustomization.yaml: manifests: has no effect in a Kustomize application")
 }
 
@@ -222,7 +223,7 @@ func TestKustomizeNamespace(t *testing.T) {
 		"base/kustomization.yaml": "namespace: base-ns\nresources: [cm.yaml]\n",
 		"base/cm.yaml":            configMap("a"),
 	}
-	out, err := run(t, files, Limits{})
+	out, err := run(t, files, yamlio.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,7 +233,7 @@ func TestKustomizeNamespace(t *testing.T) {
 		}
 	}
 	files["app/kustomization.yaml"] = "resources: [../base]\n"
-	out, err = run(t, files, Limits{})
+	out, err = run(t, files, yamlio.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,14 +249,14 @@ func TestKustomizeConcurrent(t *testing.T) {
 		"app/kustomization.yaml": "namePrefix: p-\nresources: [cm.yaml]\nconfigMapGenerator: [{name: g, literals: [a=b]}]\n",
 		"app/cm.yaml":            configMap("a"),
 	}
-	want, err := run(t, files, Limits{})
+	want, err := run(t, files, yamlio.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var wg sync.WaitGroup
 	for i := 0; i < 8; i++ {
 		wg.Go(func() {
-			got, err := run(t, files, Limits{})
+			got, err := run(t, files, yamlio.Limits{})
 			if err != nil || got != want {
 				t.Errorf("run differs: %v\n%s", err, got)
 			}
@@ -360,7 +361,7 @@ func TestKustomizeProblemsKeepTheirPlace(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.files["app/hookgen.yaml"] = spec
-			_, err := run(t, tc.files, Limits{})
+			_, err := run(t, tc.files, yamlio.Limits{})
 			var ps problem.Problems
 			if !errors.As(err, &ps) {
 				t.Fatalf("got %v, want problems", err)
@@ -396,7 +397,7 @@ func TestKustomizeDiagnosisOddShapes(t *testing.T) {
 		_, err := run(t, map[string]string{
 			"app/hookgen.yaml":       setHeader + "hooks: []\n",
 			"app/kustomization.yaml": k,
-		}, Limits{})
+		}, yamlio.Limits{})
 		var ps problem.Problems
 		if !errors.As(err, &ps) || len(ps) == 0 {
 			t.Errorf("%q: got %v, want problems", k, err)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/hookgen/hookgen/internal/problem"
+	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -42,7 +43,7 @@ func LintConfig(fsys fs.FS, ctx Context) (LintSummary, error) {
 	var sum LintSummary
 	ps := &problem.Collector{}
 	o := problem.NewOrigins()
-	lim := DefaultLimits()
+	lim := yamlio.DefaultLimits()
 	cfg := loadConfig(fsys, lim, ps, o)
 	sum.Skipped = cfg.Skipped
 	if !cfg.Policy.Open() {
@@ -101,7 +102,7 @@ func lintTemplate(t *HookTemplate, cfg *Config, ctx Context, o *problem.Origins,
 	default:
 		phases = StringList{string(PreSync)}
 	}
-	with := newMap()
+	with := yamlio.NewMap()
 	for _, p := range t.Spec.Params {
 		if !p.Required {
 			continue
@@ -109,14 +110,14 @@ func lintTemplate(t *HookTemplate, cfg *Config, ctx Context, o *problem.Origins,
 		v := standIn(p.Type)
 		switch p.Type {
 		case ParamMap:
-			v = newMap()
+			v = yamlio.NewMap()
 		case ParamKeyRef:
-			v = newMap("configMap", newStr("app"), "key", newStr("app"))
+			v = yamlio.NewMap("configMap", yamlio.NewStr("app"), "key", yamlio.NewStr("app"))
 		case ParamString:
-			v = newStr("app") // reads as a name, a path or a word
+			v = yamlio.NewStr("app") // reads as a name, a path or a word
 		}
 		markStandIn(v, o)
-		with.Content = append(with.Content, newStr(p.Name), v)
+		with.Content = append(with.Content, yamlio.NewStr(p.Name), v)
 	}
 	// A problem about a hook's setting points at the template's default for it.
 	fields := map[string]problem.Pos{}

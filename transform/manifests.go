@@ -9,6 +9,7 @@ import (
 
 	"github.com/hookgen/hookgen/internal/argoglob"
 	"github.com/hookgen/hookgen/internal/problem"
+	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/api/resource"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -35,7 +36,7 @@ func (m *Manifest) Node() *yaml.Node {
 	if m.node == nil && m.raw != nil {
 		var doc yaml.Node
 		if yaml.Unmarshal(m.raw, &doc) == nil && len(doc.Content) > 0 {
-			m.node = copyNode(doc.Content[0]) // alias-free, as when it was read
+			m.node = yamlio.CopyNode(doc.Content[0]) // alias-free, as when it was read
 		}
 	}
 	return m.node
@@ -47,16 +48,12 @@ var (
 	chartFile          = "Chart.yaml"
 )
 
-// readerAnnotationPrefixes are annotations kustomize's readers add to track
-// files; they must never reach a cluster.
-var readerAnnotationPrefixes = []string{"config.kubernetes.io/", "internal.config.kubernetes.io/"}
-
 // appManifests returns the application's own resources: the build of its
 // kustomization, or its plain manifest files. For a kustomization that
 // sets a namespace, it returns that namespace too. keep asks for the
 // parsed tree of every resource (annotate rules look into them);
 // otherwise a document printed as written keeps only its text.
-func appManifests(r *reader, appDir string, sel *Manifests, keep bool, ps *problem.Collector) ([]*Manifest, string) {
+func appManifests(r *yamlio.Reader, appDir string, sel *Manifests, keep bool, ps *problem.Collector) ([]*Manifest, string) {
 	if file := kustomizationIn(r, appDir); file != "" {
 		return kustomizeBuild(r, appDir, file, sel, ps)
 	}
@@ -73,7 +70,7 @@ func appManifests(r *reader, appDir string, sel *Manifests, keep bool, ps *probl
 // path relative to the app directory. hookgen's own files (hookgen.yaml,
 // .hookgen/) are never read. A *.jsonnet file is refused: Argo CD would
 // render it, and dropping it would prune its resources.
-func readManifests(r *reader, appDir string, sel *Manifests, keep bool, ps *problem.Collector) []*Manifest {
+func readManifests(r *yamlio.Reader, appDir string, sel *Manifests, keep bool, ps *problem.Collector) []*Manifest {
 	if sel == nil {
 		sel = &Manifests{}
 	}
@@ -82,16 +79,16 @@ func readManifests(r *reader, appDir string, sel *Manifests, keep bool, ps *prob
 	if !ok1 || !ok2 {
 		return nil
 	}
-	if _, ok := r.stat(path.Join(appDir, chartFile)); ok {
+	if _, ok := r.Stat(path.Join(appDir, chartFile)); ok {
 		ps.Add(problem.Pos{File: path.Join(appDir, chartFile)}, "", "this is a Helm chart; hookgen does not render charts: keep the chart as one source of the Application and add hookgen as a second, hooks-only source")
 		return nil
 	}
 	var files []listed
 	var walk func(dir string)
 	walk = func(dir string) {
-		entries, err := fs.ReadDir(r.fsys, dir)
+		entries, err := fs.ReadDir(r.FS, dir)
 		if err != nil {
-			r.fail(dir, err)
+			r.Fail(dir, err)
 			return
 		}
 		for _, e := range entries {
@@ -112,7 +109,7 @@ func readManifests(r *reader, appDir string, sel *Manifests, keep bool, ps *prob
 			}
 			var linked fs.FileInfo // what a symlink leads to
 			if e.Type()&fs.ModeSymlink != 0 {
-				fi, ok := r.stat(p) // one that leads outside the repository is an error, as in Argo CD
+				fi, ok := r.Stat(p) // one that leads outside the repository is an error, as in Argo CD
 				if !ok {
 					continue // a broken link: Argo CD skips it
 				}
@@ -135,9 +132,9 @@ func readManifests(r *reader, appDir string, sel *Manifests, keep bool, ps *prob
 			var data []byte
 			var ok bool
 			if linked != nil {
-				data, ok = r.readInfo(p, linked) // stated above
+				data, ok = r.ReadInfo(p, linked) // stated above
 			} else {
-				data, ok = r.readListed(p) // no stat of its own: the listing said what it is
+				data, ok = r.ReadListed(p) // no stat of its own: the listing said what it is
 			}
 			if !ok {
 				continue
@@ -146,13 +143,13 @@ func readManifests(r *reader, appDir string, sel *Manifests, keep bool, ps *prob
 		}
 	}
 	walk(appDir)
-	if r.overLimit || len(files) == 0 {
+	if r.OverLimit || len(files) == 0 {
 		// Parse nothing: an oversized application costs a read, not a parse.
 		return nil
 	}
 	var out []*Manifest
 	for i, f := range files {
-		out = append(out, parseManifests(f.path, f.data, r.lim, keep, &r.aliases, ps)...)
+		out = append(out, parseManifests(f.path, f.data, r.Limits, keep, &r.Aliases, ps)...)
 		files[i].data = nil // what the manifests did not keep of it can go
 	}
 	return out
@@ -274,7 +271,7 @@ func isMarker(l []byte, m string) bool {
 // the text is all the output needs, and a run over thousands of resources
 // then holds only their text (a List keeps its tree for its items'
 // namespaces).
-func parseManifests(file string, data []byte, lim Limits, keep bool, aliases *aliasBudget, ps *problem.Collector) []*Manifest {
+func parseManifests(file string, data []byte, lim yamlio.Limits, keep bool, aliases *yamlio.AliasBudget, ps *problem.Collector) []*Manifest {
 	var scratch bytes.Buffer
 	text := argoText(data)
 	isJSON := strings.HasSuffix(file, ".json")
@@ -311,26 +308,26 @@ func parseManifests(file string, data []byte, lim Limits, keep bool, aliases *al
 		if !keep && !c.reencode {
 			// The common case: a document hookgen prints as written needs
 			// its identity, not its tree (scan.go).
-			if info, ok := scanDoc(c.text, lim); ok && fastKindOK(info) {
+			if info, ok := yamlio.ScanDoc(c.text, lim); ok && fastKindOK(info) {
 				objects++
-				if isHookgenKind(info.apiVersion) {
+				if isHookgenKind(info.APIVersion) {
 					continue // hookgen's own kinds are never output
 				}
-				m := &Manifest{File: file, Line: c.line, APIVersion: info.apiVersion, Kind: info.kind, Name: info.name, Namespace: info.namespace, raw: withNewline(c.text)}
+				m := &Manifest{File: file, Line: c.line, APIVersion: info.APIVersion, Kind: info.Kind, Name: info.Name, Namespace: info.Namespace, raw: withNewline(c.text)}
 				out = append(out, m)
 				continue
 			}
 		}
 		var doc yaml.Node
 		if err := yaml.Unmarshal(c.text, &doc); err != nil {
-			p := yamlProblem(file, c.text, err)
+			p := yamlio.ErrorProblem(file, c.text, err)
 			if p.Pos.Line > 0 {
 				p.Pos.Line += c.line - 1
 			}
 			failed = &p
 			break
 		}
-		if len(doc.Content) == 0 || isNull(doc.Content[0]) {
+		if len(doc.Content) == 0 || yamlio.IsNull(doc.Content[0]) {
 			if isJSON {
 				failed = &problem.Problem{Pos: problem.Pos{File: file, Line: c.line}, Msg: "not a Kubernetes resource (found null)"}
 			}
@@ -342,7 +339,7 @@ func parseManifests(file string, data []byte, lim Limits, keep bool, aliases *al
 		}
 		objects++
 		sub := &problem.Collector{}
-		n, ok := expand(file, doc.Content[0], lim.manifestBudget(aliases), sub)
+		n, ok := yamlio.Expand(file, doc.Content[0], lim.ManifestBudget(aliases), sub)
 		for _, p := range sub.List {
 			if p.Pos.Line > 0 {
 				p.Pos.Line += c.line - 1
@@ -364,7 +361,7 @@ func parseManifests(file string, data []byte, lim Limits, keep bool, aliases *al
 			reencode = true // JSON or flow style: a leading "{" would turn Argo CD's decoder to JSON
 		}
 		if reencode {
-			canonicalRead(n)
+			yamlio.CanonicalRead(n)
 			if !keep && !strings.HasSuffix(m.Kind, "List") && !mayBeHook(c.text) {
 				// Encoded now, as it will be printed: a run over thousands
 				// of flow-style or JSON documents holds their text, not
@@ -375,7 +372,7 @@ func parseManifests(file string, data []byte, lim Limits, keep bool, aliases *al
 				// exact length: a buffer of its own would keep up to
 				// twice the bytes it holds.
 				scratch.Reset()
-				if _, err := encodeNodeBuf(&scratch, n, nil); err == nil {
+				if _, err := yamlio.EncodeNodeBuf(&scratch, n, nil); err == nil {
 					m.raw, m.node = bytes.Clone(scratch.Bytes()), nil
 				}
 			}
@@ -444,11 +441,11 @@ func describe(m *Manifest, ps *problem.Collector) bool {
 	n := m.node
 	pos := problem.Pos{File: m.File, Line: m.Line}
 	if n.Kind != yaml.MappingNode {
-		ps.Add(pos, "", "not a Kubernetes resource (found %s, not a mapping with apiVersion and kind); exclude the file with manifests.exclude", kindName(n))
+		ps.Add(pos, "", "not a Kubernetes resource (found %s, not a mapping with apiVersion and kind); exclude the file with manifests.exclude", yamlio.KindName(n))
 		return false
 	}
 	get := func(keys ...string) string {
-		v := mapPath(n, keys...)
+		v := yamlio.MapPath(n, keys...)
 		if v == nil || v.Kind != yaml.ScalarNode {
 			return ""
 		}
@@ -460,12 +457,12 @@ func describe(m *Manifest, ps *problem.Collector) bool {
 		ps.Add(pos, "", "not a Kubernetes resource: apiVersion and kind are required; exclude the file with manifests.exclude if it is not one")
 		return false
 	}
-	if items := mapGet(n, "items"); items != nil && items.Kind == yaml.SequenceNode {
+	if items := yamlio.MapGet(n, "items"); items != nil && items.Kind == yaml.SequenceNode {
 		// Argo CD reads any object whose items are a list as a list of
 		// objects, and fails on an item that is not one.
 		for i, it := range items.Content {
 			if it.Kind != yaml.MappingNode {
-				ps.Add(problem.Pos{File: m.File, Line: m.Line + it.Line - 1}, "", "items[%d] is %s, not an object: Argo CD reads an object with an items list as a list of resources", i, kindName(it))
+				ps.Add(problem.Pos{File: m.File, Line: m.Line + it.Line - 1}, "", "items[%d] is %s, not an object: Argo CD reads an object with an items list as a list of resources", i, yamlio.KindName(it))
 				return false
 			}
 		}
@@ -480,14 +477,14 @@ func describe(m *Manifest, ps *problem.Collector) bool {
 // stripReaderAnnotations removes kustomize reader annotations and reports
 // whether it removed any.
 func stripReaderAnnotations(n *yaml.Node) bool {
-	ann := mapPath(n, "metadata", "annotations")
+	ann := yamlio.MapPath(n, "metadata", "annotations")
 	if ann == nil || ann.Kind != yaml.MappingNode {
 		return false
 	}
 	changed := false
 	kept := ann.Content[:0]
 	for i := 0; i+1 < len(ann.Content); i += 2 {
-		if isReaderAnnotation(ann.Content[i].Value) {
+		if yamlio.IsReaderAnnotation(ann.Content[i].Value) {
 			changed = true
 			continue
 		}
@@ -495,18 +492,9 @@ func stripReaderAnnotations(n *yaml.Node) bool {
 	}
 	ann.Content = kept
 	if len(kept) == 0 {
-		mapDelete(mapGet(n, "metadata"), "annotations")
+		yamlio.MapDelete(yamlio.MapGet(n, "metadata"), "annotations")
 	}
 	return changed
-}
-
-func isReaderAnnotation(key string) bool {
-	for _, p := range readerAnnotationPrefixes {
-		if strings.HasPrefix(key, p) {
-			return true
-		}
-	}
-	return false
 }
 
 // namespaces returns the names of the Namespaces the resources create.
@@ -514,17 +502,17 @@ func namespaces(ms []*Manifest) map[string]problem.Pos {
 	out := map[string]problem.Pos{}
 	var visit func(n *yaml.Node, pos problem.Pos)
 	visit = func(n *yaml.Node, pos problem.Pos) {
-		kind, api := mapGet(n, "kind"), mapGet(n, "apiVersion")
+		kind, api := yamlio.MapGet(n, "kind"), yamlio.MapGet(n, "apiVersion")
 		if kind == nil || api == nil {
 			return
 		}
 		if kind.Value == "Namespace" && api.Value == "v1" {
-			if name := mapPath(n, "metadata", "name"); name != nil && name.Value != "" {
+			if name := yamlio.MapPath(n, "metadata", "name"); name != nil && name.Value != "" {
 				out[name.Value] = pos
 			}
 		}
 		if strings.HasSuffix(kind.Value, "List") {
-			if items := mapGet(n, "items"); items != nil {
+			if items := yamlio.MapGet(n, "items"); items != nil {
 				for _, it := range items.Content {
 					visit(it, pos)
 				}

@@ -8,6 +8,7 @@ import (
 	"testing/fstest"
 
 	"github.com/hookgen/hookgen/internal/problem"
+	"github.com/hookgen/hookgen/internal/yamlio"
 )
 
 func TestSplitDocuments(t *testing.T) {
@@ -123,7 +124,7 @@ func TestArgoReading(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, keep := range []bool{false, true} {
 				ps := &problem.Collector{}
-				ms := parseManifests(tc.file, []byte(tc.in), DefaultLimits(), keep, &aliasBudget{}, ps)
+				ms := parseManifests(tc.file, []byte(tc.in), yamlio.DefaultLimits(), keep, &yamlio.AliasBudget{}, ps)
 				var kinds []string
 				for _, m := range ms {
 					kinds = append(kinds, m.Kind)
@@ -151,7 +152,7 @@ func TestReencodedDocumentsKeepNoTree(t *testing.T) {
 	// A leading comment: a file that starts with "{" is read as JSON.
 	data := []byte("# flow\n{apiVersion: v1, kind: ConfigMap, metadata: {name: a}, data: {on: yes}}\n---\n{\"apiVersion\": \"v1\", \"kind\": \"Secret\", \"metadata\": {\"name\": \"b\"}}\n")
 	ps := &problem.Collector{}
-	ms := parseManifests("m.yaml", data, DefaultLimits(), false, &aliasBudget{}, ps)
+	ms := parseManifests("m.yaml", data, yamlio.DefaultLimits(), false, &yamlio.AliasBudget{}, ps)
 	if !ps.Empty() || len(ms) != 2 {
 		t.Fatalf("%d manifests, problems %v", len(ms), ps.List)
 	}
@@ -162,7 +163,7 @@ func TestReencodedDocumentsKeepNoTree(t *testing.T) {
 		if len(m.raw) == 0 || m.raw[0] == '{' {
 			t.Errorf("%s %s is not encoded in block style: %q", m.Kind, m.Name, m.raw)
 		}
-		if n := m.Node(); n == nil || mapPath(n, "metadata", "name").Value != m.Name {
+		if n := m.Node(); n == nil || yamlio.MapPath(n, "metadata", "name").Value != m.Name {
 			t.Errorf("%s %s: its tree cannot be read again", m.Kind, m.Name)
 		}
 	}
@@ -227,6 +228,6 @@ func TestJsonnetRefused(t *testing.T) {
 	_, err := run(t, map[string]string{
 		"app/hookgen.yaml": setHeader + "hooks: []\n",
 		"app/app.jsonnet":  "{apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'a'}}\n",
-	}, Limits{})
+	}, yamlio.Limits{})
 	wantProblem(t, err, "app/app.jsonnet:1: Argo CD renders *.jsonnet files in a directory app; hookgen does not render Jsonnet")
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/hookgen/hookgen/internal/problem"
+	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -35,9 +36,9 @@ func TestBuiltinNodes(t *testing.T) {
 		name := "builtin:" + path.Base(f)
 		ps := &problem.Collector{}
 		names = append(names, name)
-		texts[name], docs[name] = data, parseStream(name, data, DefaultLimits(), ps)
+		texts[name], docs[name] = data, yamlio.ParseStream(name, data, yamlio.DefaultLimits(), ps)
 		// A process takes the cached trees unchecked: check them here.
-		parseTemplates(name, data, OriginBuiltin, DefaultLimits(), ps)
+		parseTemplates(name, data, OriginBuiltin, yamlio.DefaultLimits(), ps)
 		if !ps.Empty() {
 			t.Fatalf("%s: %v", name, ps.Err())
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/hookgen/hookgen/internal/problem"
+	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -116,16 +117,16 @@ func overrideSet(ov Overrides, sets []*HookSet, ps *problem.Collector, fromParam
 		if h == nil {
 			continue
 		}
-		with := newMap()
+		with := yamlio.NewMap()
 		for _, key := range sortedKeys(ov.With[name]) {
 			v := ov.With[name][key]
 			if len(v) > maxParamValue {
 				ps.Add(pos, name, "parameter %s%s: the value of %q is over %d bytes", ParamHookPrefix, name, key, maxParamValue)
 				continue
 			}
-			n := newStr(v)
+			n := yamlio.NewStr(v)
 			fromParams[n] = true
-			with.Content = append(with.Content, newStr(key), n)
+			with.Content = append(with.Content, yamlio.NewStr(key), n)
 		}
 		h.With = with
 		h.src.fields["with"] = pos
@@ -142,14 +143,14 @@ func overrideSet(ov Overrides, sets []*HookSet, ps *problem.Collector, fromParam
 // parameter's type.
 func parseParamText(t ParamType, text string) (*yaml.Node, string) {
 	if t == ParamString {
-		return newStr(text), ""
+		return yamlio.NewStr(text), ""
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal([]byte(text), &doc); err != nil || len(doc.Content) != 1 {
 		return nil, fmt.Sprintf("is not a valid %s value", t)
 	}
 	ps := &problem.Collector{}
-	n, ok := expand(ParametersFile, doc.Content[0], nodeBudget{maxNodes: 10_000, maxDepth: 20, name: "max-nodes"}, ps)
+	n, ok := yamlio.Expand(ParametersFile, doc.Content[0], yamlio.NodeBudget{MaxNodes: 10_000, MaxDepth: 20, Name: "max-nodes"}, ps)
 	if !ok || !ps.Empty() {
 		return nil, fmt.Sprintf("is not a valid %s value", t)
 	}
@@ -175,7 +176,7 @@ func Announce(in Input) ([]Announcement, error) {
 		var names []string
 		for _, p := range tmpl.Spec.Params {
 			names = append(names, p.Name)
-			v := mapGet(h.With, p.Name)
+			v := yamlio.MapGet(h.With, p.Name)
 			if v == nil {
 				v = p.Default
 			}
@@ -206,7 +207,7 @@ func paramText(n *yaml.Node) string {
 	if n.Kind == yaml.ScalarNode {
 		return n.Value
 	}
-	c := copyNode(n)
+	c := yamlio.CopyNode(n)
 	var flow func(*yaml.Node)
 	flow = func(n *yaml.Node) {
 		if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
@@ -219,7 +220,7 @@ func paramText(n *yaml.Node) string {
 	}
 	flow(c)
 	var b strings.Builder
-	if err := encodeNode(&b, c); err != nil {
+	if err := yamlio.EncodeNode(&b, c); err != nil {
 		return ""
 	}
 	return strings.TrimSpace(b.String())

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/hookgen/hookgen/internal/lazyre"
+	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -16,24 +17,24 @@ var secretKeyRE = lazyre.New(`^[-._a-zA-Z0-9]+$`)
 func checkParamValue(t ParamType, n *yaml.Node) string {
 	switch t {
 	case ParamString:
-		if n.Kind != yaml.ScalarNode || isNull(n) {
-			return "must be a string, not " + kindName(n)
+		if n.Kind != yaml.ScalarNode || yamlio.IsNull(n) {
+			return "must be a string, not " + yamlio.KindName(n)
 		}
 	case ParamInt:
-		if n.Kind != yaml.ScalarNode || n.ShortTag() != tagInt {
-			return "must be an integer, not " + kindName(n)
+		if n.Kind != yaml.ScalarNode || n.ShortTag() != yamlio.TagInt {
+			return "must be an integer, not " + yamlio.KindName(n)
 		}
 	case ParamBool:
-		if n.Kind != yaml.ScalarNode || n.ShortTag() != tagBool {
-			return "must be true or false, not " + kindName(n)
+		if n.Kind != yaml.ScalarNode || n.ShortTag() != yamlio.TagBool {
+			return "must be true or false, not " + yamlio.KindName(n)
 		}
 	case ParamList:
 		if n.Kind != yaml.SequenceNode {
-			return "must be a list, not " + kindName(n)
+			return "must be a list, not " + yamlio.KindName(n)
 		}
 	case ParamMap:
 		if n.Kind != yaml.MappingNode {
-			return "must be a mapping, not " + kindName(n)
+			return "must be a mapping, not " + yamlio.KindName(n)
 		}
 	case ParamSecretKeyRef:
 		return checkSecretKeyRef(n, false)
@@ -65,7 +66,7 @@ func checkKeyRef(n *yaml.Node, substituted bool) string {
 		if n.Kind == yaml.ScalarNode {
 			return want + ": the content itself is not accepted; store it in a ConfigMap or a Secret"
 		}
-		return want + ", not " + kindName(n)
+		return want + ", not " + yamlio.KindName(n)
 	}
 	var name, key *yaml.Node
 	kind := ""
@@ -114,7 +115,7 @@ func checkSecretKeyRef(n *yaml.Node, substituted bool) string {
 		if n.Kind == yaml.ScalarNode {
 			return want + ": a literal value would be written into the Job for anyone to read; store it in a Secret"
 		}
-		return want + ", not " + kindName(n)
+		return want + ", not " + yamlio.KindName(n)
 	}
 	var secret, key *yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
@@ -153,9 +154,9 @@ func hasPlaceholder(s string) bool {
 // normalizeParam gives a string parameter's scalar the !!str tag, so that
 // `tag: 1.10` stays the text "1.10" wherever it is inserted.
 func normalizeParam(t ParamType, n *yaml.Node) *yaml.Node {
-	if t == ParamString && n.Kind == yaml.ScalarNode && n.ShortTag() != tagStr {
+	if t == ParamString && n.Kind == yaml.ScalarNode && n.ShortTag() != yamlio.TagStr {
 		c := *n
-		c.Tag = tagStr
+		c.Tag = yamlio.TagStr
 		c.Style = 0
 		return &c
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hookgen/hookgen/internal/lazyre"
 	"github.com/hookgen/hookgen/internal/problem"
+	"github.com/hookgen/hookgen/internal/yamlio"
 )
 
 // PolicyFile is the name of the policy in the sidecar's config directory.
@@ -168,7 +169,7 @@ func (p *HookPolicy) File() string { return p.src.pos.File }
 var digestRE = lazyre.New(`@sha256:[a-f0-9]{64}$`)
 
 // parsePolicy reads and checks a HookPolicy file.
-func parsePolicy(file string, data []byte, lim Limits, ps *problem.Collector, o *problem.Origins) *HookPolicy {
+func parsePolicy(file string, data []byte, lim yamlio.Limits, ps *problem.Collector, o *problem.Origins) *HookPolicy {
 	before := len(ps.List)
 	doc := singleDoc(file, data, lim, ps, o, PolicyFile, KindHookPolicy, "the policy file is empty")
 	if doc == nil {
@@ -247,7 +248,7 @@ func parsePolicy(file string, data []byte, lim Limits, ps *problem.Collector, o 
 }
 
 // limits applies the policy's input limits over lim.
-func (p *HookPolicy) limits(lim Limits) Limits {
+func (p *HookPolicy) limits(lim yamlio.Limits) yamlio.Limits {
 	in := p.Spec.Input
 	if in == nil {
 		return lim

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/hookgen/hookgen/internal/yamlio"
 )
 
 // TestPolicyMaxResourcesOnce: a maxResources value that is not a quantity
@@ -16,7 +18,7 @@ spec:
   bounds:
     maxResources: {cpu: lots}
 `)}}
-	_, err := LoadConfig(cfg, Limits{})
+	_, err := LoadConfig(cfg, yamlio.Limits{})
 	if err == nil {
 		t.Fatal("a maxResources value that is not a quantity was accepted")
 	}

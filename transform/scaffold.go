@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -176,10 +177,10 @@ func scalarYAML(s string) string {
 	if strings.ContainsAny(s, "\n\r") {
 		return fmt.Sprintf("%q", s) // one line, escapes YAML reads alike
 	}
-	n := newStr(s)
-	canonical(n)
+	n := yamlio.NewStr(s)
+	yamlio.Canonical(n)
 	var b strings.Builder
-	if err := encodeNode(&b, n); err != nil {
+	if err := yamlio.EncodeNode(&b, n); err != nil {
 		return fmt.Sprintf("%q", s)
 	}
 	return strings.TrimSuffix(b.String(), "\n")

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/hookgen/hookgen/internal/lazyre"
+	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -114,7 +115,7 @@ func scanSecrets(job *yaml.Node, report func(n *yaml.Node, msg string)) {
 
 // checkEnvEntry checks a mapping that may be an EnvVar.
 func checkEnvEntry(n *yaml.Node, report func(*yaml.Node, string)) {
-	name, value := mapGet(n, "name"), mapGet(n, "value")
+	name, value := yamlio.MapGet(n, "name"), yamlio.MapGet(n, "value")
 	if name == nil || value == nil || name.Kind != yaml.ScalarNode || value.Kind != yaml.ScalarNode {
 		return
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/hookgen/hookgen/internal/problem"
+	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -199,7 +200,7 @@ func untaintContainer(c *yaml.Node, walk func(*yaml.Node, bool)) {
 
 func (s *subster) copy(n *yaml.Node) *yaml.Node {
 	if s.origins == nil {
-		return copyNode(n)
+		return yamlio.CopyNode(n)
 	}
 	return s.origins.Copy(n)
 }
@@ -323,9 +324,9 @@ func elementsOf(name string, p *paramValue) []*element {
 func probeElement(name string, t ParamType) *element {
 	switch t {
 	case ParamList:
-		return &element{param: name, typ: t, node: newStr("x")}
+		return &element{param: name, typ: t, node: yamlio.NewStr("x")}
 	case ParamMap:
-		return &element{param: name, typ: t, key: newStr("k"), value: newStr("v")}
+		return &element{param: name, typ: t, key: yamlio.NewStr("k"), value: yamlio.NewStr("v")}
 	}
 	return &element{param: name, typ: t, node: standIn(t)}
 }
@@ -343,7 +344,7 @@ func repeatNames(n *yaml.Node, into map[string]bool) {
 func repeatRefs(n *yaml.Node, ref func(name, field string)) {
 	switch n.Kind {
 	case yaml.ScalarNode:
-		if n.ShortTag() != tagStr || !strings.Contains(n.Value, "[*]") {
+		if n.ShortTag() != yamlio.TagStr || !strings.Contains(n.Value, "[*]") {
 			return
 		}
 		str := n.Value
@@ -393,7 +394,7 @@ func keepKeyRefElems(item *yaml.Node, name string, elems []*element) []*element 
 	for _, e := range elems {
 		ok := true
 		for _, kind := range keyRefKinds {
-			if reads[kind] && mapGet(e.node, kind) == nil {
+			if reads[kind] && yamlio.MapGet(e.node, kind) == nil {
 				ok = false
 			}
 		}
@@ -425,7 +426,7 @@ func cutRepeat(key string) (name, field string, ok bool) {
 // scalar substitutes one scalar node. It returns keep=false when the node
 // is a lone placeholder of an unset optional parameter.
 func (s *subster) scalar(n *yaml.Node) (*yaml.Node, bool) {
-	if n.ShortTag() != tagStr || !strings.Contains(n.Value, "$(") {
+	if n.ShortTag() != yamlio.TagStr || !strings.Contains(n.Value, "$(") {
 		return n, true
 	}
 	if key, ok := lonePlaceholder(n.Value); ok && n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0 {
@@ -452,7 +453,7 @@ func (s *subster) scalar(n *yaml.Node) (*yaml.Node, bool) {
 	}
 	out := *n
 	out.Value = text
-	out.Tag = tagStr
+	out.Tag = yamlio.TagStr
 	if s.origins != nil {
 		// A problem in the text (a literal secret) is most likely in the
 		// value a hook gave: point at that value when its file is known.
@@ -518,7 +519,7 @@ func (s *subster) text(n *yaml.Node, str string) (out string, from *yaml.Node, c
 			continue // unset optional parameter: ""
 		}
 		if v.Kind != yaml.ScalarNode {
-			s.errorf(n, "$(%s) is %s and can only stand alone as the whole value, not inside a string", key, kindName(v))
+			s.errorf(n, "$(%s) is %s and can only stand alone as the whole value, not inside a string", key, yamlio.KindName(v))
 			continue
 		}
 		if !strings.HasPrefix(key, "params.") {
@@ -574,7 +575,7 @@ func (s *subster) lookup(n *yaml.Node, key string) (*yaml.Node, bool) {
 			s.errorf(n, "unknown placeholder $(%s)%s", key, suggest(rest, sortedKeys(appKeys)))
 			return nil, false
 		}
-		return newStr(get(s.scope.app)), true
+		return yamlio.NewStr(get(s.scope.app)), true
 	case "hook":
 		if s.scope.hook == nil {
 			s.errorf(n, "$(%s) is only known inside a hook", key)
@@ -585,20 +586,20 @@ func (s *subster) lookup(n *yaml.Node, key string) (*yaml.Node, bool) {
 			s.errorf(n, "unknown placeholder $(%s)%s", key, suggest(rest, hookKeys))
 			return nil, false
 		}
-		return newStr(v), true
+		return yamlio.NewStr(v), true
 	case "env":
 		v, ok := s.scope.env[rest]
 		if !ok && !s.scope.openEnv {
 			s.errorf(n, "$(%s): the Application sets no plugin env %s (ARGOCD_ENV_%s); add it to spec.source.plugin.env (Argo CD 2.x drops empty values)", key, rest, rest)
 			return nil, false
 		}
-		return newStr(v), true
+		return yamlio.NewStr(v), true
 	case "runner":
 		if rest != "image" {
 			s.errorf(n, "unknown placeholder $(%s) (known: runner.image)", key)
 			return nil, false
 		}
-		return newStr(s.scope.runner), true
+		return yamlio.NewStr(s.scope.runner), true
 	case "params":
 		if s.scope.params == nil {
 			s.errorf(n, "$(%s): parameters can only be used in a template's job", key)
@@ -623,7 +624,7 @@ func (s *subster) lookup(n *yaml.Node, key string) (*yaml.Node, bool) {
 		if p.node == nil {
 			return nil, true
 		}
-		v := mapGet(p.node, field)
+		v := yamlio.MapGet(p.node, field)
 		if v == nil && p.typ == ParamKeyRef && slices.Contains(keyRefKinds, field) {
 			return nil, true // a reference to the other kind of object
 		}
@@ -676,7 +677,7 @@ func (s *subster) lookupElement(n *yaml.Node, key, name, field string) (*yaml.No
 			s.errorf(n, "$(%s): the element of secretKeyRef parameter %q is the reference: use $(params.%s[*].secret) and $(params.%s[*].key)", key, name, name, name)
 			return nil, false
 		}
-		v = mapGet(e.node, field)
+		v = yamlio.MapGet(e.node, field)
 		if v == nil {
 			s.errorf(n, "$(%s): parameter %q has no field %q", key, name, field)
 			return nil, false
@@ -686,7 +687,7 @@ func (s *subster) lookupElement(n *yaml.Node, key, name, field string) (*yaml.No
 			s.errorf(n, "$(%s): the element of keyRef parameter %q is the reference: use $(params.%s[*].configMap) or $(params.%s[*].secret), and $(params.%s[*].key)", key, name, name, name, name)
 			return nil, false
 		}
-		v = mapGet(e.node, field)
+		v = yamlio.MapGet(e.node, field)
 		if v == nil && field != "key" {
 			return nil, true // a reference to the other kind of object
 		}
@@ -792,7 +793,7 @@ func (s *subster) expansionCost(n *yaml.Node) (nodes, bytes int) {
 
 // scalarCost bounds the nodes and bytes one scalar becomes.
 func (s *subster) scalarCost(n *yaml.Node) (nodes, bytes int) {
-	if n.ShortTag() != tagStr || !strings.Contains(n.Value, "$(") {
+	if n.ShortTag() != yamlio.TagStr || !strings.Contains(n.Value, "$(") {
 		return 1, len(n.Value)
 	}
 	nodes, bytes = 1, len(n.Value)

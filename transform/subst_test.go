@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -14,11 +15,11 @@ func testScope() *scope {
 		env:    map[string]string{"TEAM": "checkout", "EMPTY": "", "TRICKY": "$(app.name) {a: b}"},
 		runner: "ghcr.io/hookgen/hookgen:v1",
 		params: map[string]*paramValue{
-			"list":  {typ: ParamList, node: newSeq(newStr("a"), newStr("b"))},
-			"count": {typ: ParamInt, node: newInt(3)},
-			"ref":   {typ: ParamSecretKeyRef, node: newMap("secret", newStr("s"), "key", newStr("k"))},
+			"list":  {typ: ParamList, node: yamlio.NewSeq(yamlio.NewStr("a"), yamlio.NewStr("b"))},
+			"count": {typ: ParamInt, node: yamlio.NewInt(3)},
+			"ref":   {typ: ParamSecretKeyRef, node: yamlio.NewMap("secret", yamlio.NewStr("s"), "key", yamlio.NewStr("k"))},
 			"unset": {typ: ParamString},
-			"text":  {typ: ParamString, node: newStr("$(app.name) -- not expanded twice")},
+			"text":  {typ: ParamString, node: yamlio.NewStr("$(app.name) -- not expanded twice")},
 		},
 	}
 }
@@ -53,7 +54,7 @@ func TestSubstituteText(t *testing.T) {
 	} {
 		t.Run(tc.in, func(t *testing.T) {
 			s := &subster{scope: testScope()}
-			n := newStr(tc.in)
+			n := yamlio.NewStr(tc.in)
 			out := s.tree(n)
 			if tc.err != "" {
 				if len(s.errs) == 0 || !strings.Contains(s.errs[0].msg, tc.err) {
@@ -64,7 +65,7 @@ func TestSubstituteText(t *testing.T) {
 			if len(s.errs) > 0 {
 				t.Fatalf("unexpected errors: %v", s.errs)
 			}
-			if out.Value != tc.want || out.ShortTag() != tagStr {
+			if out.Value != tc.want || out.ShortTag() != yamlio.TagStr {
 				t.Fatalf("got %q (%s), want %q", out.Value, out.ShortTag(), tc.want)
 			}
 		})
@@ -104,7 +105,7 @@ keep: $(KUBE)
 		t.Fatalf("errors: %v", s.errs)
 	}
 	var b strings.Builder
-	if err := encodeNode(&b, out); err != nil {
+	if err := yamlio.EncodeNode(&b, out); err != nil {
 		t.Fatal(err)
 	}
 	if b.String() != want {
@@ -116,7 +117,7 @@ keep: $(KUBE)
 // nor a second placeholder pass.
 func TestSubstituteNoInjection(t *testing.T) {
 	sc := testScope()
-	sc.params["evil"] = &paramValue{typ: ParamString, node: newStr("x\nkind: Secret\n$(runner.image)")}
+	sc.params["evil"] = &paramValue{typ: ParamString, node: yamlio.NewStr("x\nkind: Secret\n$(runner.image)")}
 	s := &subster{scope: sc}
 	var doc yaml.Node
 	if err := yaml.Unmarshal([]byte("a: $(params.evil)\nb: pre-$(params.evil)\n"), &doc); err != nil {
@@ -132,12 +133,12 @@ func TestSubstituteNoInjection(t *testing.T) {
 		}
 	}
 	var b strings.Builder
-	encodeNode(&b, out)
+	yamlio.EncodeNode(&b, out)
 	var back yaml.Node
 	if err := yaml.Unmarshal([]byte(b.String()), &back); err != nil {
 		t.Fatal(err)
 	}
-	if len(back.Content[0].Content) != 4 || mapGet(back.Content[0], "kind") != nil {
+	if len(back.Content[0].Content) != 4 || yamlio.MapGet(back.Content[0], "kind") != nil {
 		t.Fatalf("the encoded output gained structure:\n%s", b.String())
 	}
 }
@@ -146,11 +147,11 @@ func TestSubstituteNoInjection(t *testing.T) {
 // holds it is repeated once per element, and dropped when there is none.
 func TestSubstituteRepeat(t *testing.T) {
 	sc := testScope()
-	sc.params["headers"] = &paramValue{typ: ParamMap, node: newMap("X-Team", newStr("payments"), "Accept", newStr("*/*"))}
-	sc.params["empty"] = &paramValue{typ: ParamList, node: newSeq()}
+	sc.params["headers"] = &paramValue{typ: ParamMap, node: yamlio.NewMap("X-Team", yamlio.NewStr("payments"), "Accept", yamlio.NewStr("*/*"))}
+	sc.params["empty"] = &paramValue{typ: ParamList, node: yamlio.NewSeq()}
 	sc.params["nomap"] = &paramValue{typ: ParamMap}
 	sc.params["noref"] = &paramValue{typ: ParamSecretKeyRef}
-	sc.params["mounts"] = &paramValue{typ: ParamList, node: newSeq(newMap("name", newStr("a")), newMap("name", newStr("b")))}
+	sc.params["mounts"] = &paramValue{typ: ParamList, node: yamlio.NewSeq(yamlio.NewMap("name", yamlio.NewStr("a")), yamlio.NewMap("name", yamlio.NewStr("b")))}
 	in := `
 args:
 - --fixed
@@ -212,7 +213,7 @@ mounts:
 		t.Fatalf("errors: %v", s.errs)
 	}
 	var b strings.Builder
-	if err := encodeNode(&b, out); err != nil {
+	if err := yamlio.EncodeNode(&b, out); err != nil {
 		t.Fatal(err)
 	}
 	if b.String() != want {
@@ -222,8 +223,8 @@ mounts:
 
 func TestSubstituteRepeatErrors(t *testing.T) {
 	sc := testScope()
-	sc.params["headers"] = &paramValue{typ: ParamMap, node: newMap("X-Team", newStr("payments"))}
-	sc.params["empty"] = &paramValue{typ: ParamList, node: newSeq()}
+	sc.params["headers"] = &paramValue{typ: ParamMap, node: yamlio.NewMap("X-Team", yamlio.NewStr("payments"))}
+	sc.params["empty"] = &paramValue{typ: ParamList, node: yamlio.NewSeq()}
 	for _, tc := range []struct{ in, err string }{
 		{in: "a: $(params.list[*])", err: "use it in an item of a list"},
 		{in: "a:\n- --x=$(params.list[*]) $(params.count[*])", err: "repeats for one parameter only; this one uses $(params.count[*]) and $(params.list[*])"},
@@ -250,7 +251,7 @@ func TestSubstituteRepeatErrors(t *testing.T) {
 	}
 	// Outside a template's job, params.* is refused as before.
 	s := &subster{scope: &scope{}}
-	s.tree(newSeq(newStr("$(params.list[*])")))
+	s.tree(yamlio.NewSeq(yamlio.NewStr("$(params.list[*])")))
 	if len(s.errs) == 0 || !strings.Contains(s.errs[0].msg, "parameters can only be used in a template's job") {
 		t.Fatalf("errors %v", s.errs)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/hookgen/hookgen/internal/lazyre"
 	"github.com/hookgen/hookgen/internal/problem"
+	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -68,7 +69,7 @@ func loadBuiltins() (Templates, error) {
 		file := "builtin:" + path.Base(f)
 		docs, check := cached[file].docs, false // TestBuiltinNodes checked these
 		if c, ok := cached[file]; !ok || c.hash != textHash(data) {
-			docs, check = parseStream(file, data, DefaultLimits(), &ps), true // changed since: parse its YAML
+			docs, check = yamlio.ParseStream(file, data, yamlio.DefaultLimits(), &ps), true // changed since: parse its YAML
 		}
 		for _, t := range templatesOf(file, docs, OriginBuiltin, check, &ps) {
 			if _, dup := ts[t.Metadata.Name]; dup {
@@ -112,8 +113,8 @@ func isDNSSubdomain(s string) bool {
 }
 
 // parseTemplates reads every HookTemplate document of a file and checks it.
-func parseTemplates(file string, data []byte, origin string, lim Limits, ps *problem.Collector) []*HookTemplate {
-	return templatesOf(file, parseStream(file, data, lim, ps), origin, true, ps)
+func parseTemplates(file string, data []byte, origin string, lim yamlio.Limits, ps *problem.Collector) []*HookTemplate {
+	return templatesOf(file, yamlio.ParseStream(file, data, lim, ps), origin, true, ps)
 }
 
 // templatesOf decodes the parsed documents of a template file, and checks
@@ -229,7 +230,7 @@ func checkPlaceholders(job *yaml.Node, params []Param, report func(*yaml.Node, s
 		sc.params[p.Name] = &paramValue{typ: p.Type, node: standIn(p.Type)}
 	}
 	s := &subster{scope: sc}
-	s.tree(copyNode(job))
+	s.tree(yamlio.CopyNode(job))
 	for _, e := range s.errs {
 		report(e.node, e.msg)
 	}
@@ -238,42 +239,42 @@ func checkPlaceholders(job *yaml.Node, params []Param, report func(*yaml.Node, s
 func standIn(t ParamType) *yaml.Node {
 	switch t {
 	case ParamInt:
-		return newInt(1)
+		return yamlio.NewInt(1)
 	case ParamBool:
-		return newBool(true)
+		return yamlio.NewBool(true)
 	case ParamList:
-		return newSeq()
+		return yamlio.NewSeq()
 	case ParamMap:
 		return nil // fields of a map are open: see lookup
 	case ParamSecretKeyRef:
-		return newMap("secret", newStr("s"), "key", newStr("k"))
+		return yamlio.NewMap("secret", yamlio.NewStr("s"), "key", yamlio.NewStr("k"))
 	case ParamKeyRef:
 		// Both kinds at once, so that a template's items for either are
 		// checked (a value names one).
-		return newMap("configMap", newStr("c"), "secret", newStr("s"), "key", newStr("k"))
+		return yamlio.NewMap("configMap", yamlio.NewStr("c"), "secret", yamlio.NewStr("s"), "key", yamlio.NewStr("k"))
 	}
-	return newStr("x")
+	return yamlio.NewStr("x")
 }
 
 // checkJobShape checks the parts of a JobSpec hookgen relies on.
 func checkJobShape(job *yaml.Node, report func(*yaml.Node, string)) {
-	tmpl := mapGet(job, "template")
+	tmpl := yamlio.MapGet(job, "template")
 	if tmpl == nil || tmpl.Kind != yaml.MappingNode {
 		report(job, "template (the pod template) is missing")
 		return
 	}
-	spec := mapGet(tmpl, "spec")
+	spec := yamlio.MapGet(tmpl, "spec")
 	if spec == nil || spec.Kind != yaml.MappingNode {
 		report(tmpl, "template.spec is missing")
 		return
 	}
-	containers := mapGet(spec, "containers")
+	containers := yamlio.MapGet(spec, "containers")
 	if containers == nil || containers.Kind != yaml.SequenceNode || len(containers.Content) == 0 {
 		report(spec, "template.spec.containers must list at least one container")
 		return
 	}
 	for _, key := range []string{"containers", "initContainers"} {
-		list := mapGet(spec, key)
+		list := yamlio.MapGet(spec, key)
 		if list == nil {
 			continue
 		}

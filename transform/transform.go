@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/hookgen/hookgen/internal/problem"
+	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -25,7 +26,7 @@ type Input struct {
 	// Context is the Application's context: app.*, env.*, runner.image.
 	Context Context
 	// Limits bound what is read; the zero value means DefaultLimits.
-	Limits Limits
+	Limits yamlio.Limits
 	// Overrides are the Application's parameters.
 	Overrides Overrides
 }
@@ -90,9 +91,9 @@ type state struct {
 	ps         *problem.Collector
 	o          *problem.Origins
 	cfg        *Config
-	lim        Limits
+	lim        yamlio.Limits
 	ctx        Context
-	repo       *reader
+	repo       *yamlio.Reader
 	appDir     string
 	templates  Templates
 	defaults   Knobs
@@ -120,8 +121,8 @@ func newState(in Input) (*state, error) {
 	if in.Repo == nil {
 		return nil, errors.New("transform: no repository")
 	}
-	if in.Limits == (Limits{}) {
-		in.Limits = DefaultLimits()
+	if in.Limits == (yamlio.Limits{}) {
+		in.Limits = yamlio.DefaultLimits()
 	}
 	appDir := path.Clean(strings.TrimPrefix(in.AppDir, "/"))
 	if !fs.ValidPath(appDir) {
@@ -131,7 +132,7 @@ func newState(in Input) (*state, error) {
 	ps := st.ps
 	st.cfg = loadConfig(in.Config, in.Limits, ps, st.o)
 	st.lim = st.cfg.Policy.limits(in.Limits)
-	st.repo = &reader{fsys: in.Repo, lim: st.lim, ps: ps}
+	st.repo = &yamlio.Reader{FS: in.Repo, Limits: st.lim, Problems: ps}
 	st.ctx = in.Context
 	if img := st.cfg.Policy.Spec.RunnerImage; img != "" {
 		st.ctx.RunnerImage = img
@@ -143,7 +144,7 @@ func newState(in Input) (*state, error) {
 	found := false
 	for _, dir := range specDirs(appDir) {
 		file := path.Join(dir, SpecFile)
-		data, ok := st.repo.read(file, false)
+		data, ok := st.repo.Read(file, false)
 		misnamedSpec(st.repo, dir, ok, ps)
 		if !ok {
 			continue
@@ -178,24 +179,24 @@ var misnamedSpecFiles = []string{"hookgen.yml", ".hookgen.yaml", ".hookgen.yml",
 // misnamedSpec reports a declaration under a name hookgen does not read in
 // dir, which would otherwise be ignored without a word. spec says whether
 // dir has a hookgen.yaml.
-func misnamedSpec(r *reader, dir string, spec bool, ps *problem.Collector) {
+func misnamedSpec(r *yamlio.Reader, dir string, spec bool, ps *problem.Collector) {
 	for _, name := range misnamedSpecFiles {
 		file := path.Join(dir, name)
-		fi, err := fs.Stat(r.fsys, file)
+		fi, err := fs.Stat(r.FS, file)
 		if err != nil || !fi.Mode().IsRegular() {
 			continue
 		}
 		if spec {
-			ps.Add(problem.Pos{File: r.prefix + file}, "", "hookgen reads only %s, which is beside it: move its hooks into %s and remove it", SpecFile, SpecFile)
+			ps.Add(problem.Pos{File: r.Prefix + file}, "", "hookgen reads only %s, which is beside it: move its hooks into %s and remove it", SpecFile, SpecFile)
 		} else {
-			ps.Add(problem.Pos{File: r.prefix + file}, "", "hookgen reads only %s: rename this file to %s (Argo CD discovers the plugin by that exact name too)", SpecFile, SpecFile)
+			ps.Add(problem.Pos{File: r.Prefix + file}, "", "hookgen reads only %s: rename this file to %s (Argo CD discovers the plugin by that exact name too)", SpecFile, SpecFile)
 		}
 	}
 }
 
 // addRepoTemplates adds the repository's templates; they may add names,
 // never shadow a built-in or platform template.
-func addRepoTemplates(ts Templates, repo *reader, ps *problem.Collector, o *problem.Origins) {
+func addRepoTemplates(ts Templates, repo *yamlio.Reader, ps *problem.Collector, o *problem.Origins) {
 	for _, t := range readTemplateDir(repo, ".hookgen/templates", OriginRepo, ps, nil) {
 		if old := ts[t.Metadata.Name]; old != nil {
 			ps.Add(t.src.pos, "", "repository template %q would shadow the %s template of that name; choose another name", t.Metadata.Name, old.origin)
@@ -211,18 +212,18 @@ func addRepoTemplates(ts Templates, repo *reader, ps *problem.Collector, o *prob
 // the ..data links of a mounted ConfigMap. With others non-nil (a config
 // directory), files that are not hookgen's are left out too and named
 // there (configFile).
-func readTemplateDir(r *reader, dir, origin string, ps *problem.Collector, others *problem.Problems, skip ...string) []*HookTemplate {
-	fi, ok := r.stat(dir)
+func readTemplateDir(r *yamlio.Reader, dir, origin string, ps *problem.Collector, others *problem.Problems, skip ...string) []*HookTemplate {
+	fi, ok := r.Stat(dir)
 	if !ok {
 		return nil
 	}
 	if !fi.IsDir() {
-		ps.Add(problem.Pos{File: r.prefix + dir}, "", "expected a directory of HookTemplate files")
+		ps.Add(problem.Pos{File: r.Prefix + dir}, "", "expected a directory of HookTemplate files")
 		return nil
 	}
-	entries, err := fs.ReadDir(r.fsys, dir)
+	entries, err := fs.ReadDir(r.FS, dir)
 	if err != nil {
-		r.fail(dir, err)
+		r.Fail(dir, err)
 		return nil
 	}
 	var out []*HookTemplate
@@ -234,21 +235,21 @@ func readTemplateDir(r *reader, dir, origin string, ps *problem.Collector, other
 		}
 		if path.Ext(name) != ".yaml" && path.Ext(name) != ".yml" {
 			if others != nil && e.Type().IsRegular() {
-				*others = append(*others, problem.Problem{Pos: problem.Pos{File: r.prefix + file}, Msg: "note: skipped, not a .yaml file"})
+				*others = append(*others, problem.Problem{Pos: problem.Pos{File: r.Prefix + file}, Msg: "note: skipped, not a .yaml file"})
 			}
 			continue
 		}
-		data, ok := r.read(file, true)
+		data, ok := r.Read(file, true)
 		if !ok {
 			continue
 		}
 		if others != nil {
-			if what, own := configFile(name, data, r.lim); !own {
-				*others = append(*others, problem.Problem{Pos: problem.Pos{File: r.prefix + file}, Msg: "note: skipped, not a HookTemplate: " + what})
+			if what, own := configFile(name, data, r.Limits); !own {
+				*others = append(*others, problem.Problem{Pos: problem.Pos{File: r.Prefix + file}, Msg: "note: skipped, not a HookTemplate: " + what})
 				continue
 			}
 		}
-		out = append(out, parseTemplates(r.prefix+file, data, origin, r.lim, ps)...)
+		out = append(out, parseTemplates(r.Prefix+file, data, origin, r.Limits, ps)...)
 	}
 	return out
 }
@@ -286,7 +287,7 @@ func (r *Result) WriteTo(w io.Writer) (int64, error) {
 	cw := &countWriter{w: w}
 	var scratch []byte // one buffer for every document encoded
 	write := func(n *yaml.Node) (err error) {
-		scratch, err = encodeNodeBuf(cw, n, scratch)
+		scratch, err = yamlio.EncodeNodeBuf(cw, n, scratch)
 		return err
 	}
 	first := true

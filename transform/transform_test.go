@@ -9,11 +9,12 @@ import (
 	"testing/fstest"
 
 	"github.com/hookgen/hookgen/internal/problem"
+	"github.com/hookgen/hookgen/internal/yamlio"
 )
 
 const setHeader = "apiVersion: hookgen.dev/v1alpha1\nkind: HookSet\n"
 
-func run(t *testing.T, files map[string]string, lim Limits) (string, error) {
+func run(t *testing.T, files map[string]string, lim yamlio.Limits) (string, error) {
 	t.Helper()
 	fsys := fstest.MapFS{}
 	for name, content := range files {
@@ -44,7 +45,7 @@ func wantProblem(t *testing.T, err error, substr string) {
 // TestLimitsAtTheLimit: max-documents documents, each after its own
 // "---", are within the limit.
 func TestLimitsAtTheLimit(t *testing.T) {
-	small := DefaultLimits()
+	small := yamlio.DefaultLimits()
 	small.MaxDocuments = 5
 	doc := "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: x%d}\n"
 	var many strings.Builder
@@ -64,7 +65,7 @@ func TestLimitsAtTheLimit(t *testing.T) {
 }
 
 func TestLimits(t *testing.T) {
-	small := DefaultLimits()
+	small := yamlio.DefaultLimits()
 	small.MaxHooks = 3
 	small.MaxFileBytes = 2000
 	small.MaxDocuments = 5
@@ -129,7 +130,7 @@ hooks:
     enabled: false
 `,
 	}
-	out, err := run(t, files, Limits{})
+	out, err := run(t, files, yamlio.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package transform
+package yamlio
 
 import (
 	"strings"
@@ -24,9 +24,9 @@ type emitter struct {
 	buf []byte
 }
 
-// emitNode appends the document for n to buf, or reports false (and
+// EmitNode appends the document for n to buf, or reports false (and
 // leaves buf as it was) for a tree it does not handle.
-func emitNode(buf []byte, n *yaml.Node) ([]byte, bool) {
+func EmitNode(buf []byte, n *yaml.Node) ([]byte, bool) {
 	e := emitter{buf: buf}
 	start := len(buf)
 	if !e.root(n) {
@@ -75,9 +75,9 @@ func plainNode(n *yaml.Node) bool {
 	}
 	switch n.Kind {
 	case yaml.MappingNode:
-		return n.Tag == "" || n.Tag == tagMap
+		return n.Tag == "" || n.Tag == TagMap
 	case yaml.SequenceNode:
-		return n.Tag == "" || n.Tag == tagSeq
+		return n.Tag == "" || n.Tag == TagSeq
 	case yaml.ScalarNode:
 		return true
 	}
@@ -221,11 +221,11 @@ func scalarStyle(n *yaml.Node, simpleKey bool) (int, bool) {
 	forceQuoting := false
 	if n.Tag != "" {
 		stag := n.ShortTag()
-		if !(stag == tagStr && n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle|yaml.LiteralStyle) != 0) {
+		if !(stag == TagStr && n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle|yaml.LiteralStyle) != 0) {
 			rtag := canon.Tag12(v)
 			switch {
 			case rtag == stag:
-			case stag == tagStr:
+			case stag == TagStr:
 				forceQuoting = true
 			default:
 				return 0, false // the encoder would write the tag

@@ -1,4 +1,4 @@
-package transform
+package yamlio
 
 import (
 	"bytes"
@@ -16,24 +16,24 @@ import (
 
 // YAML tags hookgen distinguishes.
 const (
-	tagStr   = "!!str"
-	tagInt   = "!!int"
-	tagBool  = "!!bool"
-	tagFloat = "!!float"
-	tagNull  = "!!null"
-	tagMap   = "!!map"
-	tagSeq   = "!!seq"
+	TagStr   = "!!str"
+	TagInt   = "!!int"
+	TagBool  = "!!bool"
+	TagFloat = "!!float"
+	TagNull  = "!!null"
+	TagMap   = "!!map"
+	TagSeq   = "!!seq"
 )
 
 var yamlLineErr = lazyre.New(`^yaml: line (\d+): (.*)$`)
 
-// parseStream parses every document of one of hookgen's own files (a
+// ParseStream parses every document of one of hookgen's own files (a
 // hookgen.yaml, a template, the policy) into nodes. Aliases are checked
 // against lim.MaxSpecNodes and expanded, duplicate mapping keys are
 // problems, and every document comes back as its content node (never a
 // DocumentNode). Empty documents come back as nil so callers can keep the
 // document index stable.
-func parseStream(file string, data []byte, lim Limits, ps *problem.Collector) []*yaml.Node {
+func ParseStream(file string, data []byte, lim Limits, ps *problem.Collector) []*yaml.Node {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	budget := lim.specBudget()
 	var docs []*yaml.Node
@@ -44,7 +44,7 @@ func parseStream(file string, data []byte, lim Limits, ps *problem.Collector) []
 			return docs
 		}
 		if err != nil {
-			ps.AddErr(yamlProblem(file, data, err))
+			ps.AddErr(ErrorProblem(file, data, err))
 			return nil
 		}
 		if len(docs) >= lim.MaxDocuments {
@@ -55,7 +55,7 @@ func parseStream(file string, data []byte, lim Limits, ps *problem.Collector) []
 			docs = append(docs, nil)
 			continue
 		}
-		n, ok := expand(file, doc.Content[0], budget, ps)
+		n, ok := Expand(file, doc.Content[0], budget, ps)
 		if !ok {
 			return nil
 		}
@@ -63,8 +63,8 @@ func parseStream(file string, data []byte, lim Limits, ps *problem.Collector) []
 	}
 }
 
-// yamlProblem turns a go-yaml error on data into a positioned problem.
-func yamlProblem(file string, data []byte, err error) problem.Problem {
+// ErrorProblem turns a go-yaml error on data into a positioned problem.
+func ErrorProblem(file string, data []byte, err error) problem.Problem {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	line := 0
 	if m := yamlLineErr.FindStringSubmatch(err.Error()); m != nil {
@@ -106,30 +106,30 @@ func indentTab(data []byte, line int) (int, int, bool) {
 	return 0, 0, false
 }
 
-// expand checks a parsed tree for nesting depth, duplicate keys and the size
+// Expand checks a parsed tree for nesting depth, duplicate keys and the size
 // its aliases expand to, and returns an alias-free tree. Trees without
 // aliases come back unchanged (no copy).
-func expand(file string, n *yaml.Node, b nodeBudget, ps *problem.Collector) (*yaml.Node, bool) {
-	aliases, ok := checkExpansion(file, n, b, ps)
+func Expand(file string, n *yaml.Node, b NodeBudget, ps *problem.Collector) (*yaml.Node, bool) {
+	aliases, ok := CheckExpansion(file, n, b, ps)
 	if !ok {
 		return nil, false
 	}
 	if !aliases {
 		return n, true
 	}
-	return copyNode(n), true
+	return CopyNode(n), true
 }
 
-// checkExpansion is expand without the copy: it reports whether the tree
+// CheckExpansion is expand without the copy: it reports whether the tree
 // has aliases, and ok=false with a problem when it breaks the budget.
-func checkExpansion(file string, n *yaml.Node, b nodeBudget, ps *problem.Collector) (aliases, ok bool) {
+func CheckExpansion(file string, n *yaml.Node, b NodeBudget, ps *problem.Collector) (aliases, ok bool) {
 	c := expander{file: file, b: b, ps: ps, size: map[*yaml.Node]int{}}
 	total := c.measure(n, 0)
 	if c.failed {
 		return false, false
 	}
-	if total > b.maxNodes {
-		ps.Add(problem.Pos{File: file, Line: n.Line}, "", "YAML expands to more than %d nodes (limit %s); are aliases nested?", b.maxNodes, b.name)
+	if total > b.MaxNodes {
+		ps.Add(problem.Pos{File: file, Line: n.Line}, "", "YAML expands to more than %d nodes (limit %s); are aliases nested?", b.MaxNodes, b.Name)
 		return false, false
 	}
 	if !c.aliases {
@@ -137,12 +137,12 @@ func checkExpansion(file string, n *yaml.Node, b nodeBudget, ps *problem.Collect
 	}
 	if b.aliases != nil {
 		b.aliases.spent += total - c.written
-		if b.aliases.spent > b.maxNodes {
+		if b.aliases.spent > b.MaxNodes {
 			if b.aliases.reported {
 				return true, false // one message for the run
 			}
 			b.aliases.reported = true
-			ps.Add(problem.Pos{File: file, Line: n.Line}, "", "YAML aliases in the application's manifests expand to more than %d nodes in all (limit %s); write the documents out instead of repeating anchors", b.maxNodes, b.name)
+			ps.Add(problem.Pos{File: file, Line: n.Line}, "", "YAML aliases in the application's manifests expand to more than %d nodes in all (limit %s); write the documents out instead of repeating anchors", b.MaxNodes, b.Name)
 			return true, false
 		}
 	}
@@ -152,7 +152,7 @@ func checkExpansion(file string, n *yaml.Node, b nodeBudget, ps *problem.Collect
 type expander struct {
 	written int // nodes as written (each counted once)
 	file    string
-	b       nodeBudget
+	b       NodeBudget
 	ps      *problem.Collector
 	size    map[*yaml.Node]int
 	aliases bool
@@ -165,8 +165,8 @@ func (c *expander) measure(n *yaml.Node, depth int) int {
 	if c.failed {
 		return 0
 	}
-	if depth > c.b.maxDepth {
-		c.ps.Add(problem.Pos{File: c.file, Line: n.Line}, "", "YAML nested deeper than %d levels (limit max-depth)", c.b.maxDepth)
+	if depth > c.b.MaxDepth {
+		c.ps.Add(problem.Pos{File: c.file, Line: n.Line}, "", "YAML nested deeper than %d levels (limit max-depth)", c.b.MaxDepth)
 		c.failed = true
 		return 0
 	}
@@ -193,7 +193,7 @@ func (c *expander) measure(n *yaml.Node, depth int) int {
 	default:
 		for _, k := range n.Content {
 			total += c.measure(k, depth+1)
-			if total > c.b.maxNodes {
+			if total > c.b.MaxNodes {
 				break
 			}
 		}
@@ -220,14 +220,14 @@ func (c *expander) checkKeys(n *yaml.Node) {
 	}
 }
 
-// copyNode deep-copies a tree, replacing aliases by copies of what they
+// CopyNode deep-copies a tree, replacing aliases by copies of what they
 // point to. Callers bound the size with expand first.
-func copyNode(n *yaml.Node) *yaml.Node {
+func CopyNode(n *yaml.Node) *yaml.Node {
 	if n == nil {
 		return nil
 	}
 	if n.Kind == yaml.AliasNode && n.Alias != nil {
-		return copyNode(n.Alias)
+		return CopyNode(n.Alias)
 	}
 	c := *n
 	c.Anchor = ""
@@ -235,7 +235,7 @@ func copyNode(n *yaml.Node) *yaml.Node {
 	if len(n.Content) > 0 {
 		c.Content = make([]*yaml.Node, len(n.Content))
 		for i, k := range n.Content {
-			c.Content[i] = copyNode(k)
+			c.Content[i] = CopyNode(k)
 		}
 	}
 	return &c
@@ -243,46 +243,46 @@ func copyNode(n *yaml.Node) *yaml.Node {
 
 // --- building and reading nodes ---
 
-func newStr(s string) *yaml.Node {
-	return &yaml.Node{Kind: yaml.ScalarNode, Tag: tagStr, Value: s}
+func NewStr(s string) *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: TagStr, Value: s}
 }
 
-func newInt(i int64) *yaml.Node {
-	return &yaml.Node{Kind: yaml.ScalarNode, Tag: tagInt, Value: strconv.FormatInt(i, 10)}
+func NewInt(i int64) *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: TagInt, Value: strconv.FormatInt(i, 10)}
 }
 
-func newBool(b bool) *yaml.Node {
-	return &yaml.Node{Kind: yaml.ScalarNode, Tag: tagBool, Value: strconv.FormatBool(b)}
+func NewBool(b bool) *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: TagBool, Value: strconv.FormatBool(b)}
 }
 
-func newMap(kv ...any) *yaml.Node {
-	m := &yaml.Node{Kind: yaml.MappingNode, Tag: tagMap}
+func NewMap(kv ...any) *yaml.Node {
+	m := &yaml.Node{Kind: yaml.MappingNode, Tag: TagMap}
 	for i := 0; i+1 < len(kv); i += 2 {
-		mapSet(m, kv[i].(string), kv[i+1].(*yaml.Node))
+		MapSet(m, kv[i].(string), kv[i+1].(*yaml.Node))
 	}
 	return m
 }
 
-func newSeq(items ...*yaml.Node) *yaml.Node {
-	return &yaml.Node{Kind: yaml.SequenceNode, Tag: tagSeq, Content: items}
+func NewSeq(items ...*yaml.Node) *yaml.Node {
+	return &yaml.Node{Kind: yaml.SequenceNode, Tag: TagSeq, Content: items}
 }
 
-// strMap builds a mapping of strings with sorted keys.
-func strMap(m map[string]string) *yaml.Node {
+// StrMap builds a mapping of strings with sorted keys.
+func StrMap(m map[string]string) *yaml.Node {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	n := newMap()
+	n := NewMap()
 	for _, k := range keys {
-		n.Content = append(n.Content, newStr(k), newStr(m[k]))
+		n.Content = append(n.Content, NewStr(k), NewStr(m[k]))
 	}
 	return n
 }
 
-// mapGet returns the value of key in mapping m, or nil.
-func mapGet(m *yaml.Node, key string) *yaml.Node {
+// MapGet returns the value of key in mapping m, or nil.
+func MapGet(m *yaml.Node, key string) *yaml.Node {
 	if m == nil || m.Kind != yaml.MappingNode {
 		return nil
 	}
@@ -294,19 +294,19 @@ func mapGet(m *yaml.Node, key string) *yaml.Node {
 	return nil
 }
 
-// mapSet replaces the value of key in mapping m, or appends it.
-func mapSet(m *yaml.Node, key string, v *yaml.Node) {
+// MapSet replaces the value of key in mapping m, or appends it.
+func MapSet(m *yaml.Node, key string, v *yaml.Node) {
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		if m.Content[i].Value == key {
 			m.Content[i+1] = v
 			return
 		}
 	}
-	m.Content = append(m.Content, newStr(key), v)
+	m.Content = append(m.Content, NewStr(key), v)
 }
 
-// mapDelete removes key from mapping m.
-func mapDelete(m *yaml.Node, key string) {
+// MapDelete removes key from mapping m.
+func MapDelete(m *yaml.Node, key string) {
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		if m.Content[i].Value == key {
 			m.Content = append(m.Content[:i], m.Content[i+2:]...)
@@ -315,30 +315,30 @@ func mapDelete(m *yaml.Node, key string) {
 	}
 }
 
-// mapEnsure returns the mapping under key, creating it when absent.
-func mapEnsure(m *yaml.Node, key string) *yaml.Node {
-	if v := mapGet(m, key); v != nil && v.Kind == yaml.MappingNode {
+// MapEnsure returns the mapping under key, creating it when absent.
+func MapEnsure(m *yaml.Node, key string) *yaml.Node {
+	if v := MapGet(m, key); v != nil && v.Kind == yaml.MappingNode {
 		return v
 	}
-	v := newMap()
-	mapSet(m, key, v)
+	v := NewMap()
+	MapSet(m, key, v)
 	return v
 }
 
-// mapPath follows keys through nested mappings.
-func mapPath(m *yaml.Node, keys ...string) *yaml.Node {
+// MapPath follows keys through nested mappings.
+func MapPath(m *yaml.Node, keys ...string) *yaml.Node {
 	for _, k := range keys {
-		m = mapGet(m, k)
+		m = MapGet(m, k)
 	}
 	return m
 }
 
-func isNull(n *yaml.Node) bool {
-	return n == nil || (n.Kind == yaml.ScalarNode && n.ShortTag() == tagNull)
+func IsNull(n *yaml.Node) bool {
+	return n == nil || (n.Kind == yaml.ScalarNode && n.ShortTag() == TagNull)
 }
 
-// kindName names a node's type the way error messages do.
-func kindName(n *yaml.Node) string {
+// KindName names a node's type the way error messages do.
+func KindName(n *yaml.Node) string {
 	switch n.Kind {
 	case yaml.MappingNode:
 		return "a mapping"
@@ -346,15 +346,15 @@ func kindName(n *yaml.Node) string {
 		return "a list"
 	case yaml.ScalarNode:
 		switch n.ShortTag() {
-		case tagStr:
+		case TagStr:
 			return "a string"
-		case tagInt:
+		case TagInt:
 			return "an integer"
-		case tagBool:
+		case TagBool:
 			return "a boolean"
-		case tagFloat:
+		case TagFloat:
 			return "a number"
-		case tagNull:
+		case TagNull:
 			return "null"
 		}
 		return "a scalar"
@@ -362,27 +362,27 @@ func kindName(n *yaml.Node) string {
 	return "an unsupported YAML node"
 }
 
-// encodeNode writes one node as a YAML document (no leading "---"), with
+// EncodeNode writes one node as a YAML document (no leading "---"), with
 // the fast writer when it knows the tree (emit.go), else kyaml's encoder.
-func encodeNode(w io.Writer, n *yaml.Node) error {
-	_, err := encodeNodeBuf(w, n, nil)
+func EncodeNode(w io.Writer, n *yaml.Node) error {
+	_, err := EncodeNodeBuf(w, n, nil)
 	return err
 }
 
-// encodeNodeBuf is encodeNode with a scratch buffer for the fast writer;
+// EncodeNodeBuf is encodeNode with a scratch buffer for the fast writer;
 // it returns the buffer to pass to the next call, so that one buffer
 // serves every document of a stream.
-func encodeNodeBuf(w io.Writer, n *yaml.Node, scratch []byte) ([]byte, error) {
-	buf, ok := emitNode(scratch[:0], n)
+func EncodeNodeBuf(w io.Writer, n *yaml.Node, scratch []byte) ([]byte, error) {
+	buf, ok := EmitNode(scratch[:0], n)
 	if !ok {
-		return buf, encodeSlow(w, n)
+		return buf, EncodeSlow(w, n)
 	}
 	_, err := w.Write(buf)
 	return buf, err
 }
 
-// encodeSlow writes one node with kyaml's encoder.
-func encodeSlow(w io.Writer, n *yaml.Node) error {
+// EncodeSlow writes one node with kyaml's encoder.
+func EncodeSlow(w io.Writer, n *yaml.Node) error {
 	enc := yaml.NewEncoder(w)
 	if err := enc.Encode(n); err != nil {
 		return fmt.Errorf("encode YAML: %w", err)

@@ -1,4 +1,4 @@
-package transform
+package yamlio
 
 import (
 	"strconv"
@@ -35,7 +35,7 @@ func TestYAMLProblemTab(t *testing.T) {
 			t.Errorf("%q parses", tc.in)
 			continue
 		}
-		p := yamlProblem("f", []byte(tc.in), err)
+		p := ErrorProblem("f", []byte(tc.in), err)
 		got := p.Pos.File + ":" + strconv.Itoa(p.Pos.Line)
 		if p.Pos.Col > 0 {
 			got += ":" + strconv.Itoa(p.Pos.Col)

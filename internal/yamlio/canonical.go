@@ -1,4 +1,4 @@
-package transform
+package yamlio
 
 import (
 	"encoding/json"
@@ -17,16 +17,16 @@ import (
 // so, canon.Value of the tree is the value the API server decodes, and
 // that is what every check reads.
 
-// canonical writes a generated Job (or a part of one) in canonical form.
+// Canonical writes a generated Job (or a part of one) in canonical form.
 // Its scalars mean what hookgen's own files say (YAML 1.2, as hookgen
 // reads hookgen.yaml and templates): a string stays that string, quoted
 // where it must be; True is true, 0x0 is 0.
-func canonical(n *yaml.Node) { canonicalTree(n, true) }
+func Canonical(n *yaml.Node) { canonicalTree(n, true) }
 
-// canonicalRead writes one of the application's own documents in
+// CanonicalRead writes one of the application's own documents in
 // canonical form. Its scalars mean what Kubernetes reads in its text
 // (YAML 1.1): a plain yes stays true, written true.
-func canonicalRead(n *yaml.Node) { canonicalTree(n, false) }
+func CanonicalRead(n *yaml.Node) { canonicalTree(n, false) }
 
 func canonicalTree(n *yaml.Node, yaml12 bool) {
 	n.HeadComment, n.LineComment, n.FootComment = "", "", ""
@@ -44,7 +44,7 @@ func canonicalTree(n *yaml.Node, yaml12 bool) {
 			quoted := k.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0
 			switch {
 			case k.Kind != yaml.ScalarNode:
-			case k.ShortTag() == tagStr && (yaml12 || quoted):
+			case k.ShortTag() == TagStr && (yaml12 || quoted):
 				canonicalString(k, k.Value)
 			case !yaml12:
 				if key, err := canon.Key(k); err == nil {
@@ -62,7 +62,7 @@ func canonicalTree(n *yaml.Node, yaml12 bool) {
 }
 
 func canonicalScalar(n *yaml.Node, yaml12 bool) {
-	if yaml12 && n.ShortTag() == tagStr {
+	if yaml12 && n.ShortTag() == TagStr {
 		canonicalString(n, n.Value)
 		return
 	}
@@ -79,9 +79,9 @@ func canonicalScalar(n *yaml.Node, yaml12 bool) {
 	case string:
 		canonicalString(n, v)
 	case bool:
-		n.Tag, n.Value, n.Style = tagBool, strconv.FormatBool(v), 0
+		n.Tag, n.Value, n.Style = TagBool, strconv.FormatBool(v), 0
 	case nil:
-		n.Tag, n.Value, n.Style = tagNull, "null", 0
+		n.Tag, n.Value, n.Style = TagNull, "null", 0
 	case json.Number:
 		s := string(v)
 		if s == "-0" {
@@ -94,7 +94,7 @@ func canonicalScalar(n *yaml.Node, yaml12 bool) {
 // canonicalString writes a string scalar: block style kept for text over
 // lines, quoted where a plain scalar would read as something else.
 func canonicalString(n *yaml.Node, s string) {
-	n.Tag, n.Value = tagStr, s
+	n.Tag, n.Value = TagStr, s
 	n.Style &= yaml.LiteralStyle | yaml.FoldedStyle
 	if canon.NeedsQuotes(s) {
 		n.Style = yaml.DoubleQuotedStyle

@@ -1,4 +1,4 @@
-package transform
+package yamlio
 
 import (
 	"strings"
@@ -16,9 +16,9 @@ import (
 // message: the quick reader only ever accepts. FuzzScanDoc checks that
 // whatever it accepts, the parser accepts too, with the same identity.
 
-// docInfo is what the quick reader finds in a document.
-type docInfo struct {
-	apiVersion, kind, name, namespace, generateName string
+// DocInfo is what the quick reader finds in a document.
+type DocInfo struct {
+	APIVersion, Kind, Name, Namespace, generateName string
 }
 
 type scanLine struct {
@@ -31,25 +31,25 @@ type docScanner struct {
 	i     int
 	nodes int
 	lim   Limits
-	info  docInfo
+	info  DocInfo
 	ok    bool
 }
 
-// scanDoc reads a document of the known form, or reports false.
-func scanDoc(text []byte, lim Limits) (docInfo, bool) {
+// ScanDoc reads a document of the known form, or reports false.
+func ScanDoc(text []byte, lim Limits) (DocInfo, bool) {
 	s := docScanner{lim: lim, ok: true}
 	if !s.split(text) {
-		return docInfo{}, false
+		return DocInfo{}, false
 	}
 	s.skip()
 	if s.i >= len(s.lines) || s.lines[s.i].indent != 0 {
-		return docInfo{}, false
+		return DocInfo{}, false
 	}
 	s.mapping(0, 1, "")
 	s.skip()
-	if !s.ok || s.i < len(s.lines) || s.info.apiVersion == "" || s.info.kind == "" ||
-		strings.HasSuffix(s.info.kind, "List") || (s.info.name == "" && s.info.generateName == "") {
-		return docInfo{}, false
+	if !s.ok || s.i < len(s.lines) || s.info.APIVersion == "" || s.info.Kind == "" ||
+		strings.HasSuffix(s.info.Kind, "List") || (s.info.Name == "" && s.info.generateName == "") {
+		return DocInfo{}, false
 	}
 	return s.info, true
 }
@@ -129,7 +129,7 @@ func (s *docScanner) mapping(n, depth int, path string) {
 			}
 		}
 		keys = append(keys, key)
-		if path == "metadata.annotations" && isReaderAnnotation(key) {
+		if path == "metadata.annotations" && IsReaderAnnotation(key) {
 			s.fail() // removed by the parser's path
 			return
 		}
@@ -168,13 +168,13 @@ func isIdentity(path, key string) bool {
 func (s *docScanner) record(path, key, v string) {
 	switch {
 	case path == "" && key == "apiVersion":
-		s.info.apiVersion = v
+		s.info.APIVersion = v
 	case path == "" && key == "kind":
-		s.info.kind = v
+		s.info.Kind = v
 	case path == "metadata" && key == "name":
-		s.info.name = v
+		s.info.Name = v
 	case path == "metadata" && key == "namespace":
-		s.info.namespace = v
+		s.info.Namespace = v
 	case path == "metadata" && key == "generateName":
 		s.info.generateName = v
 	}
@@ -404,4 +404,19 @@ func afterQuoted(t string) bool {
 	}
 	t = strings.TrimLeft(t, " ")
 	return t == "" || t[0] == '#'
+}
+
+// readerAnnotationPrefixes are annotations kustomize's readers add to track
+// files; they must never reach a cluster.
+var readerAnnotationPrefixes = []string{"config.kubernetes.io/", "internal.config.kubernetes.io/"}
+
+// IsReaderAnnotation reports whether key is one of the annotations
+// kustomize's readers add.
+func IsReaderAnnotation(key string) bool {
+	for _, p := range readerAnnotationPrefixes {
+		if strings.HasPrefix(key, p) {
+			return true
+		}
+	}
+	return false
 }

@@ -1,4 +1,4 @@
-package transform
+package yamlio
 
 // Limits bound what hookgen reads, so that a hostile repository cannot make
 // it run out of time or memory. Every limit that is hit is a problem naming
@@ -13,32 +13,32 @@ type Limits struct {
 	MaxHooks      int   // hooks in all HookSets together
 }
 
-// nodeBudget is what one YAML document may expand to, and the name of the
+// NodeBudget is what one YAML document may expand to, and the name of the
 // node limit for messages. When aliases is set, the nodes that aliases add
 // are also counted against maxNodes over every document that shares it.
-type nodeBudget struct {
-	maxNodes, maxDepth int
-	name               string
-	aliases            *aliasBudget
+type NodeBudget struct {
+	MaxNodes, MaxDepth int
+	Name               string
+	aliases            *AliasBudget
 }
 
-// aliasBudget counts, over a whole run, the nodes that expanding aliases
+// AliasBudget counts, over a whole run, the nodes that expanding aliases
 // adds: each document may expand to max-nodes, but all of them together
 // may not add more than max-nodes either, or a few kilobytes of anchors
 // per document would hold gigabytes of trees.
-type aliasBudget struct {
+type AliasBudget struct {
 	spent    int
 	reported bool
 }
 
-// manifestBudget bounds an application's manifest document.
-func (l Limits) manifestBudget(aliases *aliasBudget) nodeBudget {
-	return nodeBudget{maxNodes: l.MaxNodes, maxDepth: l.MaxDepth, name: "max-nodes", aliases: aliases}
+// ManifestBudget bounds an application's manifest document.
+func (l Limits) ManifestBudget(aliases *AliasBudget) NodeBudget {
+	return NodeBudget{MaxNodes: l.MaxNodes, MaxDepth: l.MaxDepth, Name: "max-nodes", aliases: aliases}
 }
 
 // specBudget bounds a document of hookgen's own files.
-func (l Limits) specBudget() nodeBudget {
-	return nodeBudget{maxNodes: l.MaxSpecNodes, maxDepth: l.MaxDepth, name: "max-spec-nodes"}
+func (l Limits) specBudget() NodeBudget {
+	return NodeBudget{MaxNodes: l.MaxSpecNodes, MaxDepth: l.MaxDepth, Name: "max-spec-nodes"}
 }
 
 // DefaultLimits are generous for real applications (thousands of resources,
