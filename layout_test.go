@@ -19,6 +19,7 @@ var stages = [][]string{
 	{"internal/inert", "internal/lazyre", "internal/argoglob", "internal/runnerenv", "internal/canon", "internal/podsec"},
 	{"internal/problem"},
 	{"internal/yamlio"},
+	{"internal/hookspec"},
 	{"transform"},
 	{"runner", "schema", "bench"},
 	{"plugin"},

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -38,20 +39,20 @@ const Skip = "Skip"
 // helmHookPhases is Argo CD's mapping of Helm hook types
 // (gitops-engine pkg/sync/hook/helm; pre-delete and post-delete are Argo
 // CD's own deletion hooks).
-var helmHookPhases = map[string]Phase{
-	"pre-install":  PreSync,
-	"pre-upgrade":  PreSync,
-	"post-install": PostSync,
-	"post-upgrade": PostSync,
-	"pre-delete":   PreDelete,
-	"post-delete":  PostDelete,
+var helmHookPhases = map[string]hookspec.Phase{
+	"pre-install":  hookspec.PreSync,
+	"pre-upgrade":  hookspec.PreSync,
+	"post-install": hookspec.PostSync,
+	"post-upgrade": hookspec.PostSync,
+	"pre-delete":   hookspec.PreDelete,
+	"post-delete":  hookspec.PostDelete,
 }
 
 // helmDeletePolicies maps Helm's delete policies one to one.
-var helmDeletePolicies = map[string]DeletePolicy{
-	"hook-succeeded":       HookSucceeded,
-	"hook-failed":          HookFailed,
-	"before-hook-creation": BeforeHookCreation,
+var helmDeletePolicies = map[string]hookspec.DeletePolicy{
+	"hook-succeeded":       hookspec.HookSucceeded,
+	"hook-failed":          hookspec.HookFailed,
+	"before-hook-creation": hookspec.BeforeHookCreation,
 }
 
 // helmCRDInstall marks a CRD for Helm 2; it is not a hook.
@@ -74,7 +75,7 @@ var syncOptionValues = map[string][]string{
 
 // annotateRule is a rule with what a run knows about it.
 type annotateRule struct {
-	*AnnotateRule
+	*hookspec.AnnotateRule
 	label     string // how messages name it
 	mustMatch bool   // declared next to the application: matching nothing is a mistake
 	matched   int
@@ -89,18 +90,16 @@ type annotations struct {
 
 func (a annotations) empty() bool { return len(a.rules) == 0 && !a.convert }
 
-func (r *AnnotateRule) setSource(src source) { r.src = src }
-
 // collectAnnotations gathers and checks the annotate rules of the
 // HookSets. Rules add up from the root's file to the app's;
 // convertHelmHooks is the nearest file's.
-func collectAnnotations(sets []*HookSet, appDir string, ps *problem.Collector) annotations {
+func collectAnnotations(sets []*hookspec.HookSet, appDir string, ps *problem.Collector) annotations {
 	var a annotations
 	for _, set := range sets {
 		if set == nil {
 			continue
 		}
-		file := set.src.pos.File
+		file := set.Src.Pos.File
 		if set.ConvertHelmHooks != nil {
 			a.convert = *set.ConvertHelmHooks
 		}
@@ -111,9 +110,9 @@ func collectAnnotations(sets []*HookSet, appDir string, ps *problem.Collector) a
 			if r.Name != "" {
 				r.label = fmt.Sprintf("annotate rule %q", r.Name)
 				if line, dup := names[r.Name]; dup {
-					ps.Add(r.src.pos, "", "%s: declared twice in this file (first at line %d)", r.label, line)
+					ps.Add(r.Src.Pos, "", "%s: declared twice in this file (first at line %d)", r.label, line)
 				}
-				names[r.Name] = r.src.pos.Line
+				names[r.Name] = r.Src.Pos.Line
 			}
 			if checkAnnotateRule(r, ps) {
 				a.rules = append(a.rules, r)
@@ -127,7 +126,7 @@ func collectAnnotations(sets []*HookSet, appDir string, ps *problem.Collector) a
 // be applied.
 func checkAnnotateRule(r *annotateRule, ps *problem.Collector) bool {
 	before := len(ps.List)
-	at := func(field string) problem.Pos { return r.src.at(field) }
+	at := func(field string) problem.Pos { return r.Src.At(field) }
 	fail := func(field, format string, args ...any) {
 		ps.Add(at(field), "", r.label+": "+format, args...)
 	}
@@ -145,8 +144,8 @@ func checkAnnotateRule(r *annotateRule, ps *problem.Collector) bool {
 		fail("", "sets nothing: give phase, deletePolicy, wave, syncOptions or convertHelmHooks")
 	}
 	for _, p := range r.Phase {
-		if _, ok := parsePhase(p); !ok && p != Skip {
-			fail("phase", "unknown phase %q%s", p, suggest(p, append(phaseNames(), Skip)))
+		if _, ok := hookspec.ParsePhase(p); !ok && p != Skip {
+			fail("phase", "unknown phase %q%s", p, hookspec.Suggest(p, append(phaseNames(), Skip)))
 		}
 	}
 	if slices.Contains(r.Phase, Skip) && len(r.Phase) > 1 {
@@ -156,8 +155,8 @@ func checkAnnotateRule(r *annotateRule, ps *problem.Collector) bool {
 		fail("phase", "a phase is listed twice")
 	}
 	for _, p := range r.DeletePolicy {
-		if _, ok := parseDeletePolicy(p); !ok {
-			fail("deletePolicy", "unknown delete policy %q%s", p, suggest(p, policyNames()))
+		if _, ok := hookspec.ParseDeletePolicy(p); !ok {
+			fail("deletePolicy", "unknown delete policy %q%s", p, hookspec.Suggest(p, policyNames()))
 		}
 	}
 	checkSyncOptions(r.SyncOptions, "Replace=true", func(format string, args ...any) {
@@ -179,7 +178,7 @@ func checkSyncOptions(opts []string, example string, fail func(format string, ar
 			fail("sync option %q must be Key=value, such as %s", o, example)
 		case !isKey:
 			// Sorted: of two names as close to key, the same one is suggested every run.
-			fail("unknown sync option %q%s", key, suggest(key, slices.Sorted(maps.Keys(syncOptionValues))))
+			fail("unknown sync option %q%s", key, hookspec.Suggest(key, slices.Sorted(maps.Keys(syncOptionValues))))
 		case !slices.Contains(vals, val):
 			fail("sync option %s takes %s, not %q", key, strings.Join(vals, " or "), val)
 		case seen[key]:
@@ -227,14 +226,14 @@ func (a annotations) apply(ms []*Manifest, complete bool, ps *problem.Collector)
 			}
 			ann := annotationsOf(m.node)
 			if len(r.Phase) > 0 {
-				yamlio.MapSet(ann, AnnotationHook, yamlio.NewStr(strings.Join(r.Phase, ",")))
+				yamlio.MapSet(ann, hookspec.AnnotationHook, yamlio.NewStr(strings.Join(r.Phase, ",")))
 			}
 			if len(r.DeletePolicy) > 0 {
-				yamlio.MapSet(ann, AnnotationHookDeletePolicy, yamlio.NewStr(strings.Join(r.DeletePolicy, ",")))
+				yamlio.MapSet(ann, hookspec.AnnotationHookDeletePolicy, yamlio.NewStr(strings.Join(r.DeletePolicy, ",")))
 				policyBy = r
 			}
 			if r.Wave != nil {
-				yamlio.MapSet(ann, AnnotationSyncWave, yamlio.NewStr(strconv.Itoa(int(*r.Wave))))
+				yamlio.MapSet(ann, hookspec.AnnotationSyncWave, yamlio.NewStr(strconv.Itoa(int(*r.Wave))))
 			}
 			if len(r.SyncOptions) > 0 {
 				yamlio.MapSet(ann, AnnotationSyncOptions, yamlio.NewStr(strings.Join(r.SyncOptions, ",")))
@@ -265,7 +264,7 @@ func (a annotations) apply(ms []*Manifest, complete bool, ps *problem.Collector)
 	}
 	for _, r := range a.rules {
 		if r.matched == 0 && r.mustMatch && complete {
-			ps.Add(r.src.pos, "", "%s matches no resource of the application%s", r.label, noMatchHint(r.Match, ms))
+			ps.Add(r.Src.Pos, "", "%s matches no resource of the application%s", r.label, noMatchHint(r.Match, ms))
 		}
 	}
 	return notes.Sorted()
@@ -274,15 +273,15 @@ func (a annotations) apply(ms []*Manifest, complete bool, ps *problem.Collector)
 // checkAnnotated checks a resource after every rule had its say.
 func checkAnnotated(m *Manifest, policyBy *annotateRule, ps *problem.Collector) {
 	ann := yamlio.MapPath(m.node, "metadata", "annotations")
-	hook := yamlio.MapGet(ann, AnnotationHook)
+	hook := yamlio.MapGet(ann, hookspec.AnnotationHook)
 	if policyBy != nil && hook == nil && yamlio.MapGet(ann, HelmAnnotationHook) == nil {
-		ps.Add(policyBy.src.at("deletePolicy"), "", "%s: deletePolicy applies only to hooks, and %s is not one: set phase too", policyBy.label, resourceName(m))
+		ps.Add(policyBy.Src.At("deletePolicy"), "", "%s: deletePolicy applies only to hooks, and %s is not one: set phase too", policyBy.label, resourceName(m))
 	}
 	if hook == nil {
 		return
 	}
 	for _, p := range strings.Split(hook.Value, ",") {
-		if ph, ok := parsePhase(strings.TrimSpace(p)); ok && ph.IsDelete() && m.Name == "" {
+		if ph, ok := hookspec.ParsePhase(strings.TrimSpace(p)); ok && ph.IsDelete() && m.Name == "" {
 			ps.Add(problem.Pos{File: m.File, Line: m.Line}, "", "%s is a %s hook without metadata.name: Argo CD finds deletion hooks by name, so a generateName would be created again on every reconcile", resourceName(m), ph)
 		}
 	}
@@ -341,7 +340,7 @@ func (r *annotateRule) matches(m *Manifest) bool {
 }
 
 // noMatchHint says what is there when a rule matches nothing.
-func noMatchHint(mt *ResourceMatch, ms []*Manifest) string {
+func noMatchHint(mt *hookspec.ResourceMatch, ms []*Manifest) string {
 	if len(ms) == 0 {
 		return " (it has none here: a hooks-only source cannot annotate the resources of the Application's other sources)"
 	}
@@ -381,7 +380,7 @@ func resourceName(m *Manifest) string {
 func convertHelmHooks(m *Manifest) (changed bool, notes problem.Problems) {
 	ann := yamlio.MapPath(m.node, "metadata", "annotations")
 	helm := yamlio.MapGet(ann, HelmAnnotationHook)
-	if helm == nil || helm.Kind != yaml.ScalarNode || yamlio.MapGet(ann, AnnotationHook) != nil {
+	if helm == nil || helm.Kind != yaml.ScalarNode || yamlio.MapGet(ann, hookspec.AnnotationHook) != nil {
 		return false, nil
 	}
 	note := func(format string, args ...any) {
@@ -412,20 +411,20 @@ func convertHelmHooks(m *Manifest) (changed bool, notes problem.Problems) {
 	}
 	yamlio.MapDelete(ann, HelmAnnotationHook)
 	if len(phases) > 0 {
-		yamlio.MapSet(ann, AnnotationHook, yamlio.NewStr(strings.Join(phases, ",")))
+		yamlio.MapSet(ann, hookspec.AnnotationHook, yamlio.NewStr(strings.Join(phases, ",")))
 	}
 	if w := yamlio.MapGet(ann, HelmAnnotationHookWeight); w != nil {
 		yamlio.MapDelete(ann, HelmAnnotationHookWeight)
 		if _, err := strconv.ParseInt(strings.TrimSpace(w.Value), 10, 32); err != nil {
 			note("helm.sh/hook-weight %q is not an integer; dropped", w.Value)
-		} else if yamlio.MapGet(ann, AnnotationSyncWave) == nil {
-			yamlio.MapSet(ann, AnnotationSyncWave, yamlio.NewStr(strings.TrimSpace(w.Value)))
+		} else if yamlio.MapGet(ann, hookspec.AnnotationSyncWave) == nil {
+			yamlio.MapSet(ann, hookspec.AnnotationSyncWave, yamlio.NewStr(strings.TrimSpace(w.Value)))
 		}
 	}
 	if d := yamlio.MapGet(ann, HelmAnnotationHookDeletePolicy); d != nil {
 		yamlio.MapDelete(ann, HelmAnnotationHookDeletePolicy)
 		var policies []string
-		if old := yamlio.MapGet(ann, AnnotationHookDeletePolicy); old != nil {
+		if old := yamlio.MapGet(ann, hookspec.AnnotationHookDeletePolicy); old != nil {
 			for _, p := range strings.Split(old.Value, ",") {
 				if p = strings.TrimSpace(p); p != "" && !slices.Contains(policies, p) {
 					policies = append(policies, p)
@@ -444,7 +443,7 @@ func convertHelmHooks(m *Manifest) (changed bool, notes problem.Problems) {
 			}
 		}
 		if len(policies) > 0 && len(phases) > 0 {
-			yamlio.MapSet(ann, AnnotationHookDeletePolicy, yamlio.NewStr(strings.Join(policies, ",")))
+			yamlio.MapSet(ann, hookspec.AnnotationHookDeletePolicy, yamlio.NewStr(strings.Join(policies, ",")))
 		}
 	}
 	return true, notes

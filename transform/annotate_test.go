@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -152,22 +153,22 @@ func TestAnnotateMatch(t *testing.T) {
 	}
 	m := &Manifest{APIVersion: "apps/v1", Kind: "Deployment", Name: "web-1", Namespace: "ns", node: n.Content[0]}
 	for _, tc := range []struct {
-		match ResourceMatch
+		match hookspec.ResourceMatch
 		want  bool
 	}{
-		{ResourceMatch{Kind: "Deployment"}, true},
-		{ResourceMatch{Kind: "deployment"}, false},
-		{ResourceMatch{Name: "web-*"}, true},
-		{ResourceMatch{Name: "web"}, false},
-		{ResourceMatch{APIVersion: "apps/v1", Kind: "Deployment"}, true},
-		{ResourceMatch{APIVersion: "v1", Kind: "Deployment"}, false},
-		{ResourceMatch{Namespace: "ns", Name: "*"}, true},
-		{ResourceMatch{Namespace: "other", Name: "*"}, false},
-		{ResourceMatch{Labels: map[string]string{"app": "a", "tier": "web"}}, true},
-		{ResourceMatch{Labels: map[string]string{"app": "b"}}, false},
-		{ResourceMatch{Labels: map[string]string{"missing": ""}}, false},
+		{hookspec.ResourceMatch{Kind: "Deployment"}, true},
+		{hookspec.ResourceMatch{Kind: "deployment"}, false},
+		{hookspec.ResourceMatch{Name: "web-*"}, true},
+		{hookspec.ResourceMatch{Name: "web"}, false},
+		{hookspec.ResourceMatch{APIVersion: "apps/v1", Kind: "Deployment"}, true},
+		{hookspec.ResourceMatch{APIVersion: "v1", Kind: "Deployment"}, false},
+		{hookspec.ResourceMatch{Namespace: "ns", Name: "*"}, true},
+		{hookspec.ResourceMatch{Namespace: "other", Name: "*"}, false},
+		{hookspec.ResourceMatch{Labels: map[string]string{"app": "a", "tier": "web"}}, true},
+		{hookspec.ResourceMatch{Labels: map[string]string{"app": "b"}}, false},
+		{hookspec.ResourceMatch{Labels: map[string]string{"missing": ""}}, false},
 	} {
-		r := &annotateRule{AnnotateRule: &AnnotateRule{Match: &tc.match}}
+		r := &annotateRule{AnnotateRule: &hookspec.AnnotateRule{Match: &tc.match}}
 		if got := r.matches(m); got != tc.want {
 			t.Errorf("%+v: got %v, want %v", tc.match, got, tc.want)
 		}

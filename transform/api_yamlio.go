@@ -1,6 +1,8 @@
 package transform
 
-import "github.com/hookgen/hookgen/internal/yamlio"
+import (
+	"github.com/hookgen/hookgen/internal/yamlio"
+)
 
 // Names from yamlio, kept here for callers of transform.
 

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/hookgen/hookgen/internal/hookspec"
 )
 
 // How Argo CD reads one object of the output: its sync phases and wave as
@@ -16,18 +18,18 @@ import (
 // helmSyncTypes is gitops-engine's mapping of Helm hook types to sync
 // hook types (pkg/sync/hook/helm/type.go). Every other Helm type makes a
 // hook that runs in no sync phase.
-var helmSyncTypes = map[string]Phase{
-	"pre-install":  PreSync,
-	"pre-upgrade":  PreSync,
-	"post-install": PostSync,
-	"post-upgrade": PostSync,
+var helmSyncTypes = map[string]hookspec.Phase{
+	"pre-install":  hookspec.PreSync,
+	"pre-upgrade":  hookspec.PreSync,
+	"post-install": hookspec.PostSync,
+	"post-upgrade": hookspec.PostSync,
 }
 
 // deleteHookValues are the annotation values Argo CD's controller reads
 // as deletion hooks (controller/hook.go).
-var deleteHookValues = map[Phase][2]string{
-	PreDelete:  {string(PreDelete), "pre-delete"},
-	PostDelete: {string(PostDelete), "post-delete"},
+var deleteHookValues = map[hookspec.Phase][2]string{
+	hookspec.PreDelete:  {string(hookspec.PreDelete), "pre-delete"},
+	hookspec.PostDelete: {string(hookspec.PostDelete), "post-delete"},
 }
 
 // An ArgoReading is what Argo CD makes of one object.
@@ -40,7 +42,7 @@ type ArgoReading struct {
 	// SyncPhases are the phases of a sync the object is applied in, in
 	// Argo CD's order: Sync for an ordinary resource, a hook's types, none
 	// for a skipped object or a hook of no sync type.
-	SyncPhases []Phase
+	SyncPhases []hookspec.Phase
 	// Wave is the object's sync wave (syncwaves.Wave): the sync-wave
 	// annotation when it is an integer, else helm.sh/hook-weight when it
 	// is one, else 0.
@@ -48,7 +50,7 @@ type ArgoReading struct {
 	// DeletePhases are PreDelete and PostDelete when Argo CD 3.3's
 	// controller reads the object as such a hook: one of the values of
 	// the argocd.argoproj.io/hook or helm.sh/hook list.
-	DeletePhases []Phase
+	DeletePhases []hookspec.Phase
 	// PostDeleteV2 is whether Argo CD 2.x's controller (2.14) reads it as
 	// a PostDelete hook: there an annotation must be exactly PostDelete
 	// or post-delete, not a list holding it.
@@ -100,9 +102,9 @@ func csv(s string) []string {
 // argocd.argoproj.io/hook annotation (Skip among them), or when it has
 // none, the sync types of Helm's hook annotation.
 func argoHookTypes(ann map[string]string) (types []string, helm bool) {
-	for _, v := range csv(ann[AnnotationHook]) {
-		switch Phase(v) {
-		case PreSync, Sync, PostSync, SyncFail, Skip:
+	for _, v := range csv(ann[hookspec.AnnotationHook]) {
+		switch hookspec.Phase(v) {
+		case hookspec.PreSync, hookspec.Sync, hookspec.PostSync, hookspec.SyncFail, Skip:
 			types = append(types, v)
 		}
 	}
@@ -125,7 +127,7 @@ func ReadArgo(obj map[string]any) ArgoReading {
 	types, fromHelm := argoHookTypes(ann)
 	// hook.Skip: Skip is the only type (the Argo CD types are each once).
 	r.Skip = len(types) == 1 && types[0] == Skip
-	if _, ok := ann[AnnotationHook]; ok {
+	if _, ok := ann[hookspec.AnnotationHook]; ok {
 		r.Hook = !r.Skip
 	} else if v, ok := ann[HelmAnnotationHook]; ok && v != helmCRDInstall {
 		r.Hook = true
@@ -133,7 +135,7 @@ func ReadArgo(obj map[string]any) ArgoReading {
 	switch {
 	case r.Skip:
 	case r.Hook:
-		for _, p := range []Phase{PreSync, Sync, PostSync, SyncFail} {
+		for _, p := range []hookspec.Phase{hookspec.PreSync, hookspec.Sync, hookspec.PostSync, hookspec.SyncFail} {
 			if slices.Contains(types, string(p)) {
 				r.SyncPhases = append(r.SyncPhases, p)
 			}
@@ -142,16 +144,16 @@ func ReadArgo(obj map[string]any) ArgoReading {
 			r.Helm = csv(ann[HelmAnnotationHook])
 		}
 	default:
-		r.SyncPhases = []Phase{Sync}
+		r.SyncPhases = []hookspec.Phase{hookspec.Sync}
 	}
-	if n, err := strconv.Atoi(ann[AnnotationSyncWave]); err == nil {
+	if n, err := strconv.Atoi(ann[hookspec.AnnotationSyncWave]); err == nil {
 		r.Wave = n
 	} else if n, err := strconv.Atoi(ann[HelmAnnotationHookWeight]); err == nil {
 		r.Wave = n
 	}
-	for _, p := range []Phase{PreDelete, PostDelete} {
+	for _, p := range []hookspec.Phase{hookspec.PreDelete, hookspec.PostDelete} {
 		vals := deleteHookValues[p]
-		for i, key := range []string{AnnotationHook, HelmAnnotationHook} {
+		for i, key := range []string{hookspec.AnnotationHook, HelmAnnotationHook} {
 			v, ok := ann[key]
 			if !ok {
 				continue
@@ -159,7 +161,7 @@ func ReadArgo(obj map[string]any) ArgoReading {
 			if slices.ContainsFunc(strings.Split(v, ","), func(s string) bool { return strings.TrimSpace(s) == vals[i] }) && !slices.Contains(r.DeletePhases, p) {
 				r.DeletePhases = append(r.DeletePhases, p)
 			}
-			if p == PostDelete && v == vals[i] {
+			if p == hookspec.PostDelete && v == vals[i] {
 				r.PostDeleteV2 = true
 			}
 		}

@@ -3,14 +3,16 @@ package transform
 import (
 	"slices"
 	"testing"
+
+	"github.com/hookgen/hookgen/internal/hookspec"
 )
 
 func TestReadArgo(t *testing.T) {
 	type want struct {
 		hook, skip bool
-		sync       []Phase
+		sync       []hookspec.Phase
 		wave       int
-		del        []Phase
+		del        []hookspec.Phase
 		v2         bool
 	}
 	for _, tc := range []struct {
@@ -18,24 +20,24 @@ func TestReadArgo(t *testing.T) {
 		ann  map[string]any
 		want want
 	}{
-		{"plain", nil, want{sync: []Phase{Sync}}},
-		{"argo", map[string]any{AnnotationHook: " PostSync , PreSync,PreSync"}, want{hook: true, sync: []Phase{PreSync, PostSync}}},
-		{"skip", map[string]any{AnnotationHook: "Skip,Skip"}, want{skip: true}},
-		{"skip and more", map[string]any{AnnotationHook: "Skip,PreSync"}, want{hook: true, sync: []Phase{PreSync}}},
-		{"empty hook", map[string]any{AnnotationHook: ""}, want{hook: true}},
-		{"unknown argo falls back to helm", map[string]any{AnnotationHook: "Bogus", HelmAnnotationHook: "post-upgrade"}, want{hook: true, sync: []Phase{PostSync}}},
-		{"argo wins over helm", map[string]any{AnnotationHook: "Sync", HelmAnnotationHook: "pre-install"}, want{hook: true, sync: []Phase{Sync}}},
-		{"helm twice per sync", map[string]any{HelmAnnotationHook: "post-install,pre-upgrade", HelmAnnotationHookWeight: "-5"}, want{hook: true, sync: []Phase{PreSync, PostSync}, wave: -5}},
-		{"crd-install", map[string]any{HelmAnnotationHook: "crd-install", HelmAnnotationHookWeight: "2"}, want{sync: []Phase{Sync}, wave: 2}},
+		{"plain", nil, want{sync: []hookspec.Phase{hookspec.Sync}}},
+		{"argo", map[string]any{hookspec.AnnotationHook: " PostSync , PreSync,PreSync"}, want{hook: true, sync: []hookspec.Phase{hookspec.PreSync, hookspec.PostSync}}},
+		{"skip", map[string]any{hookspec.AnnotationHook: "Skip,Skip"}, want{skip: true}},
+		{"skip and more", map[string]any{hookspec.AnnotationHook: "Skip,PreSync"}, want{hook: true, sync: []hookspec.Phase{hookspec.PreSync}}},
+		{"empty hook", map[string]any{hookspec.AnnotationHook: ""}, want{hook: true}},
+		{"unknown argo falls back to helm", map[string]any{hookspec.AnnotationHook: "Bogus", HelmAnnotationHook: "post-upgrade"}, want{hook: true, sync: []hookspec.Phase{hookspec.PostSync}}},
+		{"argo wins over helm", map[string]any{hookspec.AnnotationHook: "Sync", HelmAnnotationHook: "pre-install"}, want{hook: true, sync: []hookspec.Phase{hookspec.Sync}}},
+		{"helm twice per sync", map[string]any{HelmAnnotationHook: "post-install,pre-upgrade", HelmAnnotationHookWeight: "-5"}, want{hook: true, sync: []hookspec.Phase{hookspec.PreSync, hookspec.PostSync}, wave: -5}},
+		{"crd-install", map[string]any{HelmAnnotationHook: "crd-install", HelmAnnotationHookWeight: "2"}, want{sync: []hookspec.Phase{hookspec.Sync}, wave: 2}},
 		{"crd-install spaced", map[string]any{HelmAnnotationHook: " crd-install"}, want{hook: true}},
 		{"helm test", map[string]any{HelmAnnotationHook: "test"}, want{hook: true}},
-		{"sync wave wins", map[string]any{AnnotationSyncWave: "3", HelmAnnotationHookWeight: "9"}, want{sync: []Phase{Sync}, wave: 3}},
-		{"sync wave not an integer", map[string]any{AnnotationSyncWave: " 3", HelmAnnotationHookWeight: "+4"}, want{sync: []Phase{Sync}, wave: 4}},
-		{"wave past int32", map[string]any{AnnotationSyncWave: "99999999999"}, want{sync: []Phase{Sync}, wave: 99999999999}},
-		{"annotation not a string", map[string]any{AnnotationHook: "PreSync", AnnotationSyncWave: int64(5)}, want{sync: []Phase{Sync}}},
-		{"post-delete exact", map[string]any{HelmAnnotationHook: "post-delete"}, want{hook: true, del: []Phase{PostDelete}, v2: true}},
-		{"deletion lists", map[string]any{AnnotationHook: "PostSync, PostDelete", HelmAnnotationHook: "pre-delete"}, want{hook: true, sync: []Phase{PostSync}, del: []Phase{PreDelete, PostDelete}}},
-		{"predelete", map[string]any{AnnotationHook: "PreDelete"}, want{hook: true, del: []Phase{PreDelete}}},
+		{"sync wave wins", map[string]any{hookspec.AnnotationSyncWave: "3", HelmAnnotationHookWeight: "9"}, want{sync: []hookspec.Phase{hookspec.Sync}, wave: 3}},
+		{"sync wave not an integer", map[string]any{hookspec.AnnotationSyncWave: " 3", HelmAnnotationHookWeight: "+4"}, want{sync: []hookspec.Phase{hookspec.Sync}, wave: 4}},
+		{"wave past int32", map[string]any{hookspec.AnnotationSyncWave: "99999999999"}, want{sync: []hookspec.Phase{hookspec.Sync}, wave: 99999999999}},
+		{"annotation not a string", map[string]any{hookspec.AnnotationHook: "PreSync", hookspec.AnnotationSyncWave: int64(5)}, want{sync: []hookspec.Phase{hookspec.Sync}}},
+		{"post-delete exact", map[string]any{HelmAnnotationHook: "post-delete"}, want{hook: true, del: []hookspec.Phase{hookspec.PostDelete}, v2: true}},
+		{"deletion lists", map[string]any{hookspec.AnnotationHook: "PostSync, PostDelete", HelmAnnotationHook: "pre-delete"}, want{hook: true, sync: []hookspec.Phase{hookspec.PostSync}, del: []hookspec.Phase{hookspec.PreDelete, hookspec.PostDelete}}},
+		{"predelete", map[string]any{hookspec.AnnotationHook: "PreDelete"}, want{hook: true, del: []hookspec.Phase{hookspec.PreDelete}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			obj := map[string]any{"metadata": map[string]any{"annotations": tc.ann}}
@@ -56,7 +58,7 @@ func FuzzReadArgo(f *testing.F) {
 	f.Add("PostDelete", "post-delete", "+7", "")
 	f.Fuzz(func(t *testing.T, hook, helm, wave, weight string) {
 		ann := map[string]any{}
-		for k, v := range map[string]string{AnnotationHook: hook, HelmAnnotationHook: helm, AnnotationSyncWave: wave, HelmAnnotationHookWeight: weight} {
+		for k, v := range map[string]string{hookspec.AnnotationHook: hook, HelmAnnotationHook: helm, hookspec.AnnotationSyncWave: wave, HelmAnnotationHookWeight: weight} {
 			if v != "" {
 				ann[k] = v
 			}
@@ -65,15 +67,15 @@ func FuzzReadArgo(f *testing.F) {
 		switch {
 		case r.Skip && (r.Hook || len(r.SyncPhases) > 0):
 			t.Errorf("skipped yet applied: %+v", r)
-		case !r.Hook && !r.Skip && !slices.Equal(r.SyncPhases, []Phase{Sync}):
+		case !r.Hook && !r.Skip && !slices.Equal(r.SyncPhases, []hookspec.Phase{hookspec.Sync}):
 			t.Errorf("an ordinary resource not in Sync: %+v", r)
-		case r.PostDeleteV2 && !slices.Contains(r.DeletePhases, PostDelete):
+		case r.PostDeleteV2 && !slices.Contains(r.DeletePhases, hookspec.PostDelete):
 			t.Errorf("a PostDelete hook for 2.14 but not for 3.3: %+v", r)
 		case len(r.DeletePhases) > 0 && !r.Hook && !r.Skip:
 			t.Errorf("a deletion hook applied with the resources: %+v", r)
 		}
 		for i, p := range r.SyncPhases {
-			if i > 0 && p.order() <= r.SyncPhases[i-1].order() {
+			if i > 0 && p.Order() <= r.SyncPhases[i-1].Order() {
 				t.Errorf("phases out of order or twice: %v", r.SyncPhases)
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/yamlio"
 )
@@ -87,7 +88,7 @@ func benchRepo(n int) (fstest.MapFS, int64) {
 }
 
 func benchInput(fsys fstest.MapFS) Input {
-	return Input{Repo: fsys, AppDir: "app", Context: Context{App: App{Name: "api", Namespace: "api", RevisionShort: "5f3c2a1"}, RunnerImage: "runner:1"}}
+	return Input{Repo: fsys, AppDir: "app", Context: hookspec.Context{App: hookspec.App{Name: "api", Namespace: "api", RevisionShort: "5f3c2a1"}, RunnerImage: "runner:1"}}
 }
 
 func BenchmarkLoad(b *testing.B) {

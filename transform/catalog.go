@@ -1,8 +1,6 @@
 package transform
 
 import (
-	"strings"
-
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/yamlio"
 )
@@ -28,37 +26,4 @@ func Catalog(in Input) (Templates, *HookPolicy, error) {
 		return nil, nil, err
 	}
 	return ts, cfg.Policy, nil
-}
-
-// DefaultText writes a parameter's default the way it reads in a
-// hookgen.yaml: a scalar as itself, anything else as flow YAML; "" when
-// the parameter has no default.
-func (p Param) DefaultText() string {
-	if p.Default == nil {
-		return ""
-	}
-	return paramText(p.Default)
-}
-
-// JobYAML returns the template's JobSpec as YAML, placeholders and all.
-func (t *HookTemplate) JobYAML() string {
-	if t.Spec.Job == nil {
-		return ""
-	}
-	c := yamlio.CopyNode(t.Spec.Job)
-	yamlio.Canonical(c)
-	var b strings.Builder
-	if err := yamlio.EncodeNode(&b, c); err != nil {
-		return ""
-	}
-	return b.String()
-}
-
-// Summary is the first sentence of the template's description, on one line.
-func (t *HookTemplate) Summary() string {
-	d := strings.Join(strings.Fields(t.Spec.Description), " ")
-	if i := strings.Index(d, ". "); i >= 0 {
-		d = d[:i+1]
-	}
-	return d
 }

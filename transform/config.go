@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -59,18 +60,18 @@ func loadConfig(fsys fs.FS, lim yamlio.Limits, ps *problem.Collector, o *problem
 		// Problems found in a template's text name its file, with or
 		// without a config directory.
 		for _, t := range ts {
-			t.mark(o)
+			t.Mark(o)
 		}
 	}()
 	if fsys == nil {
 		return cfg
 	}
 	r := &yamlio.Reader{FS: fsys, Limits: lim, Problems: ps, Prefix: configPrefix}
-	seen := map[string]*HookTemplate{}
+	seen := map[string]*hookspec.HookTemplate{}
 	platform := append(readTemplateDir(r, ".", OriginPlatform, ps, &cfg.Skipped, PolicyFile), readTemplateDir(r, "templates", OriginPlatform, ps, &cfg.Skipped)...)
 	for _, t := range platform {
 		if old := seen[t.Metadata.Name]; old != nil {
-			ps.Add(t.src.pos, "", "platform template %q is also defined in %s", t.Metadata.Name, old.File())
+			ps.Add(t.Src.Pos, "", "platform template %q is also defined in %s", t.Metadata.Name, old.File())
 			continue
 		}
 		seen[t.Metadata.Name] = t
@@ -139,17 +140,9 @@ func configFile(name string, data []byte, lim yamlio.Limits) (string, bool) {
 // clone returns a copy of the set that can take more templates.
 func (ts Templates) clone() Templates { return maps.Clone(ts) }
 
-// mark records the origin of the template's nodes.
-func (t *HookTemplate) mark(o *problem.Origins) {
-	o.Mark(t.File(), t.Spec.Job)
-	for _, p := range t.Spec.Params {
-		o.Mark(t.File(), p.Default)
-	}
-}
-
 // injected returns the policy's injected hooks as the farthest HookSet.
-func (cfg *Config) injected() *HookSet {
-	set := &HookSet{src: source{pos: problem.Pos{File: cfg.Policy.File()}}}
+func (cfg *Config) injected() *hookspec.HookSet {
+	set := &hookspec.HookSet{Src: hookspec.Source{Pos: problem.Pos{File: cfg.Policy.File()}}}
 	for _, ih := range cfg.Policy.Spec.Inject {
 		set.Hooks = append(set.Hooks, ih.Hook)
 	}
@@ -170,15 +163,15 @@ func (cfg *Config) checkInjected(merged []*mergedHook, ps *problem.Collector) {
 		}
 		if h.files[0] != cfg.Policy.File() {
 			// A nearer declaration replaced the hook with its own template or job.
-			ps.Add(h.pos(), h.Name, "policy inject: the platform injects this hook; an application cannot redefine it")
+			ps.Add(h.Pos(), h.Name, "policy inject: the platform injects this hook; an application cannot redefine it")
 			continue
 		}
 		for _, d := range h.decls[1:] {
 			if d.Enabled != nil && !*d.Enabled && !ih.AllowDisable {
-				ps.Add(d.src.at("enabled"), h.Name, "policy inject: the platform injects this hook and does not let applications disable it")
+				ps.Add(d.Src.At("enabled"), h.Name, "policy inject: the platform injects this hook and does not let applications disable it")
 			}
 			if changesBeyondEnabled(d) && !ih.AllowOverride {
-				ps.Add(d.src.pos, h.Name, "policy inject: the platform injects this hook and does not let applications change it")
+				ps.Add(d.Src.Pos, h.Name, "policy inject: the platform injects this hook and does not let applications change it")
 			}
 		}
 	}
@@ -186,9 +179,9 @@ func (cfg *Config) checkInjected(merged []*mergedHook, ps *problem.Collector) {
 
 // changesBeyondEnabled reports whether a declaration sets more than its
 // name and enabled.
-func changesBeyondEnabled(h *Hook) bool {
+func changesBeyondEnabled(h *hookspec.Hook) bool {
 	c := *h
-	c.Name, c.Enabled, c.src = "", nil, source{}
+	c.Name, c.Enabled, c.Src = "", nil, hookspec.Source{}
 	return !reflect.ValueOf(c).IsZero()
 }
 

@@ -85,7 +85,7 @@ func TestConfigReadsOnlyHookgenFiles(t *testing.T) {
 				t.Errorf("skipped:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tc.skipped, "\n"))
 			}
 			for _, name := range tc.templates {
-				if tm := cfg.Templates[name]; tm == nil || tm.origin != OriginPlatform {
+				if tm := cfg.Templates[name]; tm == nil || tm.OriginKind != OriginPlatform {
 					t.Errorf("platform template %q not read", name)
 				}
 			}

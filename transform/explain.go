@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+
+	"github.com/hookgen/hookgen/internal/hookspec"
 )
 
 // A Timeline is a run's result as a reviewer reads it: which hooks Argo CD
@@ -28,7 +30,7 @@ type Timeline struct {
 
 // A Stage is one phase: its waves, lowest first.
 type Stage struct {
-	Phase Phase
+	Phase hookspec.Phase
 	Waves []Wave
 }
 
@@ -70,8 +72,8 @@ type Note struct {
 
 // Explain lays a Result out as a Timeline.
 func Explain(res *Result) *Timeline {
-	byPhase := map[Phase]*Stage{}
-	for _, p := range Phases {
+	byPhase := map[hookspec.Phase]*Stage{}
+	for _, p := range hookspec.Phases {
 		byPhase[p] = &Stage{Phase: p}
 	}
 	wave := func(s *Stage, n int) *Wave {
@@ -105,9 +107,9 @@ func Explain(res *Result) *Timeline {
 		slices.SortStableFunc(s.Waves, func(a, b Wave) int { return cmp.Compare(a.Wave, b.Wave) })
 	}
 	t := &Timeline{
-		Sync:    []Stage{*byPhase[PreSync], *byPhase[Sync], *byPhase[PostSync]},
-		Fail:    *byPhase[SyncFail],
-		Delete:  []Stage{*byPhase[PreDelete], {}, *byPhase[PostDelete]},
+		Sync:    []Stage{*byPhase[hookspec.PreSync], *byPhase[hookspec.Sync], *byPhase[hookspec.PostSync]},
+		Fail:    *byPhase[hookspec.SyncFail],
+		Delete:  []Stage{*byPhase[hookspec.PreDelete], {}, *byPhase[hookspec.PostDelete]},
 		Objects: objects,
 	}
 	t.Notes = notes(t, res.ArgoCD)
@@ -116,7 +118,7 @@ func Explain(res *Result) *Timeline {
 
 // notes finds what a reviewer should know about a result. Each note holds
 // for Argo CD as argocd-facts.md describes it.
-func notes(t *Timeline, argo ArgoCDVersion) []Note {
+func notes(t *Timeline, argo hookspec.ArgoCDVersion) []Note {
 	var out []Note
 	add := func(key, text string, of group) {
 		out = append(out, Note{Key: key, Text: text, Jobs: of.jobs, Objects: of.objects})
@@ -129,13 +131,13 @@ func notes(t *Timeline, argo ArgoCDVersion) []Note {
 		if r.Hook && len(r.SyncPhases) > 0 {
 			syncHooks.add(o)
 		}
-		if slices.Contains(r.SyncPhases, PostSync) {
+		if slices.Contains(r.SyncPhases, hookspec.PostSync) {
 			postSync.add(o)
 		}
-		if slices.Contains(r.DeletePhases, PreDelete) {
+		if slices.Contains(r.DeletePhases, hookspec.PreDelete) {
 			preDelete.add(o)
 		}
-		if slices.Contains(r.DeletePhases, PostDelete) {
+		if slices.Contains(r.DeletePhases, hookspec.PostDelete) {
 			postDelete.add(o)
 			if o.Namespace == "" {
 				postDeleteHere.add(o)
@@ -146,7 +148,7 @@ func notes(t *Timeline, argo ArgoCDVersion) []Note {
 		}
 		perSync := 0
 		for _, p := range r.SyncPhases {
-			if p != SyncFail {
+			if p != hookspec.SyncFail {
 				perSync++
 			}
 		}
@@ -164,7 +166,7 @@ func notes(t *Timeline, argo ArgoCDVersion) []Note {
 			if j.Generate && j.TTLSecondsAfterFinished == nil {
 				piling = append(piling, j)
 			}
-			if !j.Generate && !j.Phase.IsDelete() && !slices.Contains(j.DeletePolicy, BeforeHookCreation) {
+			if !j.Generate && !j.Phase.IsDelete() && !slices.Contains(j.DeletePolicy, hookspec.BeforeHookCreation) {
 				immutable = append(immutable, j)
 			}
 		}
@@ -219,7 +221,7 @@ func notes(t *Timeline, argo ArgoCDVersion) []Note {
 		add("generatename-ttl", "These hooks get a new Job on every sync (generateName) without ttlSecondsAfterFinished. Argo CD never prunes hooks, so every Job its delete policy keeps stays: set ttlSecondsAfterFinished.", group{jobs: piling})
 	}
 	if len(immutable) > 0 {
-		add("immutable-job", fmt.Sprintf("These hooks have fixed names and no %s delete policy: a Job left from an earlier sync (a failed one, or any after a failed sync) is applied again, and Kubernetes refuses to change a Job's pod template (\"field is immutable\"). Add %s.", BeforeHookCreation, BeforeHookCreation), group{jobs: immutable})
+		add("immutable-job", fmt.Sprintf("These hooks have fixed names and no %s delete policy: a Job left from an earlier sync (a failed one, or any after a failed sync) is applied again, and Kubernetes refuses to change a Job's pod template (\"field is immutable\"). Add %s.", hookspec.BeforeHookCreation, hookspec.BeforeHookCreation), group{jobs: immutable})
 	}
 	return out
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/yamlio"
 )
 
@@ -16,7 +17,7 @@ func explainOf(t *testing.T, files map[string]string) *Timeline {
 	for name, content := range files {
 		fsys[name] = &fstest.MapFile{Data: []byte(content)}
 	}
-	res, err := Run(Input{Repo: fsys, AppDir: "app", Context: Context{App: App{Name: "shop", Namespace: "shop"}, RunnerImage: "runner:1"}})
+	res, err := Run(Input{Repo: fsys, AppDir: "app", Context: hookspec.Context{App: hookspec.App{Name: "shop", Namespace: "shop"}, RunnerImage: "runner:1"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +69,7 @@ func TestExplain(t *testing.T) {
 			}
 		}
 	}
-	if tl.Sync[0].Phase != PreSync || tl.Sync[1].Phase != Sync || tl.Sync[2].Phase != PostSync || tl.Fail.Phase != SyncFail || tl.Delete[0].Phase != PreDelete || tl.Delete[1].Phase != "" || tl.Delete[2].Phase != PostDelete {
+	if tl.Sync[0].Phase != hookspec.PreSync || tl.Sync[1].Phase != hookspec.Sync || tl.Sync[2].Phase != hookspec.PostSync || tl.Fail.Phase != hookspec.SyncFail || tl.Delete[0].Phase != hookspec.PreDelete || tl.Delete[1].Phase != "" || tl.Delete[2].Phase != hookspec.PostDelete {
 		t.Fatalf("stages out of Argo CD's order: %+v", tl)
 	}
 	check("PreSync", waves(tl.Sync[0]), [][2]any{{-1, []string{"migrate-presync"}}, {2, []string{"seed-presync"}}})
@@ -113,7 +114,7 @@ func TestJobSettings(t *testing.T) {
 	for _, j := range res.Jobs {
 		ann := yamlio.MapPath(j.Node, "metadata", "annotations")
 		spec := yamlio.MapGet(j.Node, "spec")
-		if got := yamlio.MapGet(ann, AnnotationHookDeletePolicy).Value; got != joinComma(j.DeletePolicy) {
+		if got := yamlio.MapGet(ann, hookspec.AnnotationHookDeletePolicy).Value; got != joinComma(j.DeletePolicy) {
 			t.Errorf("%s: DeletePolicy %v, annotation %q", j.Name, j.DeletePolicy, got)
 		}
 		if got := yamlio.MapGet(spec, "activeDeadlineSeconds").Value; got != itoa(j.ActiveDeadlineSeconds) {
@@ -132,7 +133,7 @@ func TestJobSettings(t *testing.T) {
 	}
 }
 
-func joinComma(s []DeletePolicy) string {
+func joinComma(s []hookspec.DeletePolicy) string {
 	var out []string
 	for _, p := range s {
 		out = append(out, string(p))

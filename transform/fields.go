@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"maps"
 	"path"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -85,90 +85,6 @@ var HookFields = []HookField{
 	{"hardening", "hardening: {runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000}", "the pod's user (default 65532), group (default 65532) and fsGroup (default none), and opt-outs of the hardened pod: runAsNonRoot, seccompProfile, allowPrivilegeEscalation, dropAllCapabilities, readOnlyRootFilesystem, automountServiceAccountToken"},
 }
 
-// Kubernetes' own field names, for messages about a field put where
-// hookgen does not take it.
-var (
-	podFieldNames = []string{
-		"activeDeadlineSeconds", "affinity", "automountServiceAccountToken", "containers",
-		"dnsConfig", "dnsPolicy", "enableServiceLinks", "ephemeralContainers", "hostAliases",
-		"hostIPC", "hostNetwork", "hostPID", "hostUsers", "hostname", "hostnameOverride",
-		"imagePullSecrets", "initContainers", "nodeName", "nodeSelector", "os", "overhead",
-		"preemptionPolicy", "priority", "priorityClassName", "readinessGates", "resourceClaims",
-		"resources", "restartPolicy", "runtimeClassName", "schedulerName", "schedulingGates",
-		"securityContext", "serviceAccount", "serviceAccountName", "setHostnameAsFQDN",
-		"shareProcessNamespace", "subdomain", "terminationGracePeriodSeconds", "tolerations",
-		"topologySpreadConstraints", "volumes",
-	}
-	containerFieldNames = []string{
-		"args", "command", "env", "envFrom", "image", "imagePullPolicy", "lifecycle",
-		"livenessProbe", "name", "ports", "readinessProbe", "resizePolicy", "resources",
-		"restartPolicy", "restartPolicyRules", "securityContext", "startupProbe", "stdin", "stdinOnce",
-		"terminationMessagePath", "terminationMessagePolicy", "tty", "volumeDevices",
-		"volumeMounts", "workingDir",
-	}
-	jobFieldNames = []string{
-		"backoffLimitPerIndex", "completionMode", "completions", "managedBy", "manualSelector",
-		"maxFailedIndexes", "parallelism", "podFailurePolicy", "podReplacementPolicy",
-		"selector", "successPolicy", "suspend", "template",
-	}
-)
-
-// kubeFieldHint says where a Kubernetes field that is not a hook field
-// goes, or "" when name is no Kubernetes field hookgen knows of. hookField
-// reports whether the hook has a field of that name.
-func kubeFieldHint(name string, hookField func(string) bool) string {
-	if hookField(name) {
-		return fmt.Sprintf("%s: use the hook field %s", name, name)
-	}
-	switch name {
-	case "securityContext":
-		return "securityContext: hookgen hardens the pod; choose the user and groups, or opt out, under hardening (runAsUser, runAsGroup, fsGroup, runAsNonRoot, ...)"
-	case "automountServiceAccountToken":
-		return "automountServiceAccountToken: use hardening.automountServiceAccountToken"
-	case "serviceAccount":
-		return "serviceAccount: use the hook field serviceAccountName"
-	case "volumes", "volumeMounts":
-		return name + ": for a writable directory use the hook field writablePaths; other volumes go through the template's parameters (with:) or a raw job:"
-	case "containers":
-		return "containers: add a container with the hook field extraContainers"
-	case "metadata":
-		return "metadata: use labels and annotations (the Job) or podLabels and podAnnotations (the pod)"
-	case "ttlSecondsAfterFinished", "backoffLimit":
-		return name + ": use the hook field " + name
-	}
-	switch {
-	case slices.Contains(containerFieldNames, name):
-		return name + " is a container field: set it through the template's parameters (with:), or use job: (a raw JobSpec) or a template that sets it"
-	case slices.Contains(podFieldNames, name):
-		return name + " is a pod field: use job: (a raw JobSpec) or a template that sets it"
-	case slices.Contains(jobFieldNames, name):
-		return name + " is a Job field: use job: (a raw JobSpec) or a template that sets it"
-	}
-	return ""
-}
-
-// knobNames are the json names of Knobs' fields and of Hook's.
-var knobNames = func() map[string]bool {
-	m := map[string]bool{}
-	for _, f := range structFields(reflect.TypeOf(Hook{})) {
-		m[f.name] = true
-	}
-	return m
-}()
-
-func isHookField(name string) bool { return knobNames[name] }
-
-// unknownFieldHint is what decoding a hook or a set's defaults says
-// about a field it does not know.
-func (*Hook) unknownFieldHint(name string) string { return kubeFieldHint(name, isHookField) }
-
-func (*Defaults) unknownFieldHint(name string) string {
-	if isHookField(name) {
-		return name + " is set on each hook, not under defaults"
-	}
-	return kubeFieldHint(name, isHookField)
-}
-
 // ownHookFields are the fields that say what a hook is rather than how
 // its pod runs: no hint names them for a template parameter.
 var ownHookFields = []string{"name", "uses", "job", "with"}
@@ -176,9 +92,9 @@ var ownHookFields = []string{"name", "uses", "job", "with"}
 // Argo CD's annotations a Job's own annotations may not set, and the
 // field that sets each.
 var reservedAnnotations = []struct{ key, field string }{
-	{AnnotationHookDeletePolicy, "deletePolicy"},
-	{AnnotationHook, "phase"},
-	{AnnotationSyncWave, "wave"},
+	{hookspec.AnnotationHookDeletePolicy, "deletePolicy"},
+	{hookspec.AnnotationHook, "phase"},
+	{hookspec.AnnotationSyncWave, "wave"},
 	{AnnotationSyncOptions, "syncOptions"},
 	{"helm.sh/hook-delete-policy", "deletePolicy"},
 	{"helm.sh/hook-weight", "wave"},
@@ -187,9 +103,9 @@ var reservedAnnotations = []struct{ key, field string }{
 
 // checkFields checks the pod fields of a hook or of the set's defaults on
 // their own; what depends on the template is checked on the Job.
-func checkFields(d *decoder, k *Knobs, src source) {
+func checkFields(d *hookspec.Decoder, k *hookspec.Knobs, src hookspec.Source) {
 	add := func(field, format string, args ...any) {
-		d.ps.Add(src.at(field), d.hook, format, args...)
+		d.Ps.Add(src.At(field), d.Hook, format, args...)
 	}
 	if v := k.ImagePullPolicy; v != nil && !slices.Contains([]string{"Always", "IfNotPresent", "Never"}, *v) {
 		add("imagePullPolicy", "imagePullPolicy must be Always, IfNotPresent or Never, not %q", *v)
@@ -209,7 +125,7 @@ func checkFields(d *decoder, k *Knobs, src source) {
 			for i := 0; i+1 < len(a.Content); i += 2 {
 				key := a.Content[i].Value
 				if !slices.Contains([]string{"nodeAffinity", "podAffinity", "podAntiAffinity"}, key) {
-					d.errorf(a.Content[i], "affinity: unknown field %q%s", key, suggest(key, []string{"nodeAffinity", "podAffinity", "podAntiAffinity"}))
+					d.Errorf(a.Content[i], "affinity: unknown field %q%s", key, hookspec.Suggest(key, []string{"nodeAffinity", "podAffinity", "podAntiAffinity"}))
 				}
 			}
 		}
@@ -226,7 +142,7 @@ func checkFields(d *decoder, k *Knobs, src source) {
 			checkContainerNode(d, list.field, i, c)
 			if n := yamlio.MapGet(c, "name"); n != nil && n.Kind == yaml.ScalarNode {
 				if names[n.Value] {
-					d.errorf(n, "%s[%d]: container name %q is used twice", list.field, i, n.Value)
+					d.Errorf(n, "%s[%d]: container name %q is used twice", list.field, i, n.Value)
 				}
 				names[n.Value] = true
 			}
@@ -313,30 +229,30 @@ func checkWritablePaths(paths []string, fail func(i int, format string, args ...
 
 // checkContainerNode checks one of initContainers or extraContainers on
 // its own: a mapping of container fields with a name and an image.
-func checkContainerNode(d *decoder, field string, i int, c *yaml.Node) {
+func checkContainerNode(d *hookspec.Decoder, field string, i int, c *yaml.Node) {
 	if c == nil || c.Kind != yaml.MappingNode {
 		if c != nil {
-			d.errorf(c, "%s[%d] must be a container (a mapping), not %s", field, i, yamlio.KindName(c))
+			d.Errorf(c, "%s[%d] must be a container (a mapping), not %s", field, i, yamlio.KindName(c))
 		}
 		return
 	}
 	for j := 0; j+1 < len(c.Content); j += 2 {
 		key := c.Content[j].Value
-		if !slices.Contains(containerFieldNames, key) {
-			d.errorf(c.Content[j], "%s[%d]: unknown container field %q%s", field, i, key, suggest(key, containerFieldNames))
+		if !slices.Contains(hookspec.ContainerFieldNames, key) {
+			d.Errorf(c.Content[j], "%s[%d]: unknown container field %q%s", field, i, key, hookspec.Suggest(key, hookspec.ContainerFieldNames))
 		}
 	}
 	if n := yamlio.MapGet(c, "name"); n == nil || n.Kind != yaml.ScalarNode || (!isDNSLabel(n.Value) && !strings.Contains(n.Value, "$(")) {
-		d.errorf(c, "%s[%d] needs a name that is a DNS-1123 label", field, i)
+		d.Errorf(c, "%s[%d] needs a name that is a DNS-1123 label", field, i)
 	}
 	if img := yamlio.MapGet(c, "image"); img == nil || img.Kind != yaml.ScalarNode || strings.TrimSpace(img.Value) == "" {
-		d.errorf(c, "%s[%d] needs an image", field, i)
+		d.Errorf(c, "%s[%d] needs an image", field, i)
 	}
 }
 
 // podFields sets the hook's pod fields on the pod spec, before it is
 // hardened; it returns the containers the hook added.
-func (g *generator) podFields(h *mergedHook, k *Knobs, sc *scope, podSpec *yaml.Node, fail func(*yaml.Node, string, ...any)) map[*yaml.Node]bool {
+func (g *generator) podFields(h *mergedHook, k *hookspec.Knobs, sc *scope, podSpec *yaml.Node, fail func(*yaml.Node, string, ...any)) map[*yaml.Node]bool {
 	rp := derefOr(k.RestartPolicy, "Never")
 	if v := yamlio.MapGet(podSpec, "restartPolicy"); v != nil {
 		switch got := valueOf(v); got {
@@ -365,12 +281,12 @@ func (g *generator) podFields(h *mergedHook, k *Knobs, sc *scope, podSpec *yaml.
 		}
 	}
 	if k.Affinity != nil && k.Affinity.Kind == yaml.MappingNode {
-		yamlio.MapSet(podSpec, "affinity", g.substitute(h, sc, k.Affinity, h.at("affinity")))
+		yamlio.MapSet(podSpec, "affinity", g.substitute(h, sc, k.Affinity, h.At("affinity")))
 	}
 	if k.PriorityClassName != nil {
 		pc, ok := g.text(h, sc, "priorityClassName", *k.PriorityClassName)
 		if ok && !isDNSSubdomain(pc) {
-			g.ps.Add(h.at("priorityClassName"), h.Name, "priorityClassName %q is not a DNS-1123 subdomain", clip(pc, 80))
+			g.ps.Add(h.At("priorityClassName"), h.Name, "priorityClassName %q is not a DNS-1123 subdomain", clip(pc, 80))
 		}
 		yamlio.MapSet(podSpec, "priorityClassName", yamlio.NewStr(pc))
 	}
@@ -391,7 +307,7 @@ func (g *generator) podFields(h *mergedHook, k *Knobs, sc *scope, podSpec *yaml.
 			if c == nil || c.Kind != yaml.MappingNode {
 				continue // reported when loaded
 			}
-			n := g.substitute(h, sc, c, h.at(list.field))
+			n := g.substitute(h, sc, c, h.At(list.field))
 			added[n] = true
 			dst.Content = append(dst.Content, n)
 		}
@@ -432,13 +348,13 @@ func addWritableVolumes(podSpec *yaml.Node, paths []string) {
 
 // jobMeta adds the hook's labels, annotations and sync options to the
 // Job's metadata.
-func (g *generator) jobMeta(h *mergedHook, k *Knobs, sc *scope, meta *yaml.Node) {
+func (g *generator) jobMeta(h *mergedHook, k *hookspec.Knobs, sc *scope, meta *yaml.Node) {
 	labels := map[string]string{}
 	for key, v := range k.Labels {
 		text, ok := g.text(h, sc, "labels."+key, v)
 		labels[key] = text
 		if msg := checkLabel(key, text); msg != "" && ok && strings.Contains(v, "$(") {
-			g.ps.Add(h.at("labels."+key), h.Name, "labels: %s", msg)
+			g.ps.Add(h.At("labels."+key), h.Name, "labels: %s", msg)
 		}
 	}
 	// hookgen's own labels were refused when loaded; they win regardless.

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/hookgen/hookgen/internal/hookspec"
 )
 
 // TestHookFieldsListed keeps HookFields (templates show, the docs, the
@@ -18,11 +20,11 @@ func TestHookFieldsListed(t *testing.T) {
 		listed = append(listed, f.Name)
 	}
 	var declared []string
-	for _, f := range structFields(reflect.TypeOf(Hook{})) {
-		switch f.name {
+	for _, f := range hookspec.StructFields(reflect.TypeOf(hookspec.Hook{})) {
+		switch f.Name {
 		case "name", "uses", "job", "with":
 		default:
-			declared = append(declared, f.name)
+			declared = append(declared, f.Name)
 		}
 	}
 	for _, name := range declared {
@@ -64,7 +66,7 @@ func TestKubeFieldHint(t *testing.T) {
 		{"deletPolicy", ""},
 		{"frobnicate", ""},
 	} {
-		if got := kubeFieldHint(tc.field, isHookField); got != tc.want {
+		if got := hookspec.KubeFieldHint(tc.field, hookspec.IsHookField); got != tc.want {
 			t.Errorf("kubeFieldHint(%q) = %q, want %q", tc.field, got, tc.want)
 		}
 	}
@@ -73,7 +75,7 @@ func TestKubeFieldHint(t *testing.T) {
 		"hostNetwork": "hostNetwork is a pod field: use job: (a raw JobSpec) or a template that sets it",
 		"frobnicate":  "",
 	} {
-		if got := (*Defaults)(nil).unknownFieldHint(field); got != want {
+		if got := (*hookspec.Defaults)(nil).UnknownFieldHint(field); got != want {
 			t.Errorf("defaults: unknownFieldHint(%q) = %q, want %q", field, got, want)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"testing/fstest"
 
 	"github.com/hookgen/hookgen/internal/canon"
+	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -111,7 +112,7 @@ func FuzzRun(f *testing.F) {
 			"app/hookgen.yaml": {Data: spec},
 			"app/m.yaml":       {Data: manifest},
 		}
-		in := Input{Repo: fsys, AppDir: "app", Context: Context{App: App{Name: "a", Namespace: "n"}, Env: map[string]string{"X": "y"}, RunnerImage: "r:1"}}
+		in := Input{Repo: fsys, AppDir: "app", Context: hookspec.Context{App: hookspec.App{Name: "a", Namespace: "n"}, Env: map[string]string{"X": "y"}, RunnerImage: "r:1"}}
 		print := func() (string, error) {
 			res, err := Run(in)
 			if err != nil {
@@ -164,7 +165,7 @@ func FuzzPolicy(f *testing.F) {
 			Repo:    fstest.MapFS{"app/hookgen.yaml": {Data: spec}},
 			AppDir:  "app",
 			Config:  fstest.MapFS{"policy.yaml": {Data: policy}, "templates/notify.yaml": {Data: notify}},
-			Context: Context{App: App{Name: "a", Namespace: "n"}, Env: map[string]string{"NS": "kube-system"}, RunnerImage: "r:1"},
+			Context: hookspec.Context{App: hookspec.App{Name: "a", Namespace: "n"}, Env: map[string]string{"NS": "kube-system"}, RunnerImage: "r:1"},
 		}
 		res, err := Run(in)
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/lazyre"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/yamlio"
@@ -87,8 +88,8 @@ func foreignDoc(file, base, kind string, doc *yaml.Node, ps *problem.Collector) 
 	}
 	what := fmt.Sprintf("a Kubernetes %s %s", av.Value, k.Value)
 	pos := problem.Pos{File: file, Line: doc.Line, Col: doc.Column}
-	if base != SpecFile {
-		ps.Add(pos, "", "found %s, not a %s: %s holds one %s (apiVersion %s)", what, kind, base, kind, APIVersion)
+	if base != hookspec.SpecFile {
+		ps.Add(pos, "", "found %s, not a %s: %s holds one %s (apiVersion %s)", what, kind, base, kind, hookspec.APIVersion)
 		return true
 	}
 	target := strings.ToLower(k.Value) + ".yaml"
@@ -96,28 +97,28 @@ func foreignDoc(file, base, kind string, doc *yaml.Node, ps *problem.Collector) 
 		target = n.Value + ".yaml"
 	}
 	if a := yamlio.MapPath(doc, "metadata", "annotations"); a != nil && yamlio.MapGet(a, "argocd.argoproj.io/hook") != nil {
-		ps.Add(pos, "", "found %s, not a %s: move it into a manifest file (say %s), where its argocd.argoproj.io/hook annotation makes it a hook; %s holds only hook declarations (apiVersion %s, kind %s)", what, kind, target, SpecFile, APIVersion, KindHookSet)
+		ps.Add(pos, "", "found %s, not a %s: move it into a manifest file (say %s), where its argocd.argoproj.io/hook annotation makes it a hook; %s holds only hook declarations (apiVersion %s, kind %s)", what, kind, target, hookspec.SpecFile, hookspec.APIVersion, hookspec.KindHookSet)
 		return true
 	}
 	if av.Value == "batch/v1" && k.Value == "Job" {
-		ps.Add(pos, "", "found %s, not a %s: move it into a manifest file (say %s) and make it a hook with annotate: in %s, or declare it in %s as a hook whose job: is the Job's spec", what, kind, target, SpecFile, SpecFile)
+		ps.Add(pos, "", "found %s, not a %s: move it into a manifest file (say %s) and make it a hook with annotate: in %s, or declare it in %s as a hook whose job: is the Job's spec", what, kind, target, hookspec.SpecFile, hookspec.SpecFile)
 		return true
 	}
-	ps.Add(pos, "", "found %s, not a %s: move it into a manifest file (say %s); %s holds only hook declarations (apiVersion %s, kind %s), and its annotate: can make the resource a hook", what, kind, target, SpecFile, APIVersion, KindHookSet)
+	ps.Add(pos, "", "found %s, not a %s: move it into a manifest file (say %s); %s holds only hook declarations (apiVersion %s, kind %s), and its annotate: can make the resource a hook", what, kind, target, hookspec.SpecFile, hookspec.APIVersion, hookspec.KindHookSet)
 	return true
 }
 
 // parseHookSet reads one hookgen.yaml.
-func parseHookSet(file string, data []byte, lim yamlio.Limits, ps *problem.Collector, o *problem.Origins) *HookSet {
-	doc := singleDoc(file, data, lim, ps, o, SpecFile, KindHookSet,
-		fmt.Sprintf("the file is empty: declare apiVersion %s, kind %s and hooks", APIVersion, KindHookSet))
+func parseHookSet(file string, data []byte, lim yamlio.Limits, ps *problem.Collector, o *problem.Origins) *hookspec.HookSet {
+	doc := singleDoc(file, data, lim, ps, o, hookspec.SpecFile, hookspec.KindHookSet,
+		fmt.Sprintf("the file is empty: declare apiVersion %s, kind %s and hooks", hookspec.APIVersion, hookspec.KindHookSet))
 	if doc == nil {
 		return nil
 	}
-	set := &HookSet{}
-	d := &decoder{file: file, ps: ps}
+	set := &hookspec.HookSet{}
+	d := &hookspec.Decoder{File: file, Ps: ps}
 	if doc.Kind != yaml.MappingNode {
-		ps.Add(d.pos(doc), "", "expected a HookSet mapping, found %s", yamlio.KindName(doc))
+		ps.Add(d.Pos(doc), "", "expected a HookSet mapping, found %s", yamlio.KindName(doc))
 		return nil
 	}
 	// Decode hooks one by one so that messages about a hook's fields name it.
@@ -125,43 +126,43 @@ func parseHookSet(file string, data []byte, lim yamlio.Limits, ps *problem.Colle
 	if hooksNode != nil {
 		yamlio.MapDelete(doc, "hooks")
 	}
-	d.decode(doc, reflect.ValueOf(set).Elem(), "", nil, "")
-	if set.APIVersion != APIVersion || set.Kind != KindHookSet {
-		ps.Add(d.pos(doc), "", "expected apiVersion %s and kind %s, found %q and %q", APIVersion, KindHookSet, set.APIVersion, set.Kind)
+	d.Decode(doc, reflect.ValueOf(set).Elem(), "", nil, "")
+	if set.APIVersion != hookspec.APIVersion || set.Kind != hookspec.KindHookSet {
+		ps.Add(d.Pos(doc), "", "expected apiVersion %s and kind %s, found %q and %q", hookspec.APIVersion, hookspec.KindHookSet, set.APIVersion, set.Kind)
 		return nil
 	}
 	if set.Defaults != nil {
-		checkKnobs(d, &set.Defaults.Knobs, set.Defaults.src)
+		checkKnobs(d, &set.Defaults.Knobs, set.Defaults.Src)
 	}
 	if hooksNode == nil || yamlio.IsNull(hooksNode) {
 		return set
 	}
 	if hooksNode.Kind != yaml.SequenceNode {
-		d.errorf(hooksNode, "hooks must be a list, not %s", yamlio.KindName(hooksNode))
+		d.Errorf(hooksNode, "hooks must be a list, not %s", yamlio.KindName(hooksNode))
 		return set
 	}
 	if len(hooksNode.Content) > lim.MaxHooks {
-		ps.Add(d.pos(hooksNode), "", "more than %d hooks (limit max-hooks)", lim.MaxHooks)
+		ps.Add(d.Pos(hooksNode), "", "more than %d hooks (limit max-hooks)", lim.MaxHooks)
 		return set
 	}
 	seen := map[string]int{}
 	for _, item := range hooksNode.Content {
-		h := Hook{}
-		hd := &decoder{file: file, ps: ps, hook: hookName(item)}
-		hd.decode(item, reflect.ValueOf(&h).Elem(), "hook", nil, "")
+		h := hookspec.Hook{}
+		hd := &hookspec.Decoder{File: file, Ps: ps, Hook: hookName(item)}
+		hd.Decode(item, reflect.ValueOf(&h).Elem(), "hook", nil, "")
 		if item.Kind != yaml.MappingNode {
 			continue
 		}
 		switch {
 		case h.Name == "":
-			hd.errorf(item, "every hook needs a name")
+			hd.Errorf(item, "every hook needs a name")
 			continue
 		case !isDNSLabel(h.Name):
-			hd.errorf(item, "name must be a DNS-1123 label: lowercase letters, digits and '-', at most 63 characters")
+			hd.Errorf(item, "name must be a DNS-1123 label: lowercase letters, digits and '-', at most 63 characters")
 			continue
 		}
 		if line, dup := seen[h.Name]; dup {
-			hd.errorf(item, "declared twice in this file (first at line %d)", line)
+			hd.Errorf(item, "declared twice in this file (first at line %d)", line)
 			continue
 		}
 		seen[h.Name] = item.Line
@@ -180,87 +181,87 @@ func hookName(item *yaml.Node) string {
 }
 
 // checkHook checks what can be checked of one declaration on its own.
-func checkHook(d *decoder, h *Hook) {
-	at := func(field string) problem.Pos { return h.src.at(field) }
+func checkHook(d *hookspec.Decoder, h *hookspec.Hook) {
+	at := func(field string) problem.Pos { return h.Src.At(field) }
 	if h.Uses != "" && h.Job != nil {
-		d.ps.Add(at("job"), d.hook, "set either uses (a template) or job (a raw JobSpec), not both")
+		d.Ps.Add(at("job"), d.Hook, "set either uses (a template) or job (a raw JobSpec), not both")
 	}
 	if h.Job != nil && h.Job.Kind != yaml.MappingNode {
-		d.ps.Add(at("job"), d.hook, "job must be a batch/v1 JobSpec (a mapping), not %s", yamlio.KindName(h.Job))
+		d.Ps.Add(at("job"), d.Hook, "job must be a batch/v1 JobSpec (a mapping), not %s", yamlio.KindName(h.Job))
 	}
 	if h.With != nil {
 		switch {
 		case h.With.Kind != yaml.MappingNode:
-			d.ps.Add(at("with"), d.hook, "with must be a mapping of parameters, not %s", yamlio.KindName(h.With))
+			d.Ps.Add(at("with"), d.Hook, "with must be a mapping of parameters, not %s", yamlio.KindName(h.With))
 		case h.Job != nil:
-			d.ps.Add(at("with"), d.hook, "with sets template parameters; a raw job has none")
+			d.Ps.Add(at("with"), d.Hook, "with sets template parameters; a raw job has none")
 		}
 	}
 	for _, p := range h.Phase {
-		if _, ok := parsePhase(p); !ok {
-			d.ps.Add(at("phase"), d.hook, "unknown phase %q%s", p, suggest(p, phaseNames()))
+		if _, ok := hookspec.ParsePhase(p); !ok {
+			d.Ps.Add(at("phase"), d.Hook, "unknown phase %q%s", p, hookspec.Suggest(p, phaseNames()))
 		}
 	}
 	if dupPhase(h.Phase) {
-		d.ps.Add(at("phase"), d.hook, "a phase is listed twice")
+		d.Ps.Add(at("phase"), d.Hook, "a phase is listed twice")
 	}
-	checkKnobs(d, &h.Knobs, h.src)
+	checkKnobs(d, &h.Knobs, h.Src)
 }
 
-func dupPhase(l StringList) bool {
+func dupPhase(l hookspec.StringList) bool {
 	s := slices.Clone(l)
 	slices.Sort(s)
 	return len(slices.Compact(s)) != len(l)
 }
 
 // checkKnobs checks the Job settings shared by hooks and defaults.
-func checkKnobs(d *decoder, k *Knobs, src source) {
+func checkKnobs(d *hookspec.Decoder, k *hookspec.Knobs, src hookspec.Source) {
 	for _, p := range k.DeletePolicy {
-		if _, ok := parseDeletePolicy(p); !ok {
-			d.ps.Add(src.at("deletePolicy"), d.hook, "unknown delete policy %q%s", p, suggest(p, policyNames()))
+		if _, ok := hookspec.ParseDeletePolicy(p); !ok {
+			d.Ps.Add(src.At("deletePolicy"), d.Hook, "unknown delete policy %q%s", p, hookspec.Suggest(p, policyNames()))
 		}
 	}
 	if v := k.ActiveDeadlineSeconds; v != nil && *v <= 0 {
-		d.ps.Add(src.at("activeDeadlineSeconds"), d.hook, "activeDeadlineSeconds must be positive: a hook must end")
+		d.Ps.Add(src.At("activeDeadlineSeconds"), d.Hook, "activeDeadlineSeconds must be positive: a hook must end")
 	}
 	if v := k.BackoffLimit; v != nil && *v < 0 {
-		d.ps.Add(src.at("backoffLimit"), d.hook, "backoffLimit must not be negative")
+		d.Ps.Add(src.At("backoffLimit"), d.Hook, "backoffLimit must not be negative")
 	}
 	if v := k.TTLSecondsAfterFinished; v != nil && *v < 0 {
-		d.ps.Add(src.at("ttlSecondsAfterFinished"), d.hook, "ttlSecondsAfterFinished must not be negative")
+		d.Ps.Add(src.At("ttlSecondsAfterFinished"), d.Hook, "ttlSecondsAfterFinished must not be negative")
 	}
 	for i, t := range k.Tolerations {
 		if t.Operator != "" && t.Operator != "Exists" && t.Operator != "Equal" {
-			d.ps.Add(src.at("tolerations"), d.hook, "tolerations[%d]: operator must be Exists or Equal", i)
+			d.Ps.Add(src.At("tolerations"), d.Hook, "tolerations[%d]: operator must be Exists or Equal", i)
 		}
 		switch t.Effect {
 		case "", "NoSchedule", "PreferNoSchedule", "NoExecute":
 		default:
-			d.ps.Add(src.at("tolerations"), d.hook, "tolerations[%d]: effect must be NoSchedule, PreferNoSchedule or NoExecute", i)
+			d.Ps.Add(src.At("tolerations"), d.Hook, "tolerations[%d]: effect must be NoSchedule, PreferNoSchedule or NoExecute", i)
 		}
 	}
 	for i, e := range k.Env {
-		pos := e.src.pos
+		pos := e.Src.Pos
 		switch {
 		case e.Name == "":
-			d.ps.Add(pos, d.hook, "env[%d] needs a name", i)
+			d.Ps.Add(pos, d.Hook, "env[%d] needs a name", i)
 		case !envNameRE.MatchString(e.Name):
-			d.ps.Add(pos, d.hook, "env[%d]: %q is not a valid environment variable name", i, e.Name)
+			d.Ps.Add(pos, d.Hook, "env[%d]: %q is not a valid environment variable name", i, e.Name)
 		}
 		if (e.Value != nil) == (e.ValueFrom != nil) {
-			d.ps.Add(pos, d.hook, "env %q needs exactly one of value and valueFrom", e.Name)
+			d.Ps.Add(pos, d.Hook, "env %q needs exactly one of value and valueFrom", e.Name)
 		}
 		if e.ValueFrom != nil && e.ValueFrom.Kind != yaml.MappingNode {
-			d.ps.Add(e.src.at("valueFrom"), d.hook, "env %q: valueFrom must be a mapping (secretKeyRef, configMapKeyRef, fieldRef or resourceFieldRef)", e.Name)
+			d.Ps.Add(e.Src.At("valueFrom"), d.Hook, "env %q: valueFrom must be a mapping (secretKeyRef, configMapKeyRef, fieldRef or resourceFieldRef)", e.Name)
 		}
 	}
 	if h := k.Hardening; h != nil && h.RunAsUser != nil && *h.RunAsUser <= 0 && (h.RunAsNonRoot == nil || *h.RunAsNonRoot) {
-		d.ps.Add(src.at("hardening.runAsUser"), d.hook, "hardening.runAsUser must be above 0 while runAsNonRoot is on")
+		d.Ps.Add(src.At("hardening.runAsUser"), d.Hook, "hardening.runAsUser must be above 0 while runAsNonRoot is on")
 	}
 	checkFields(d, k, src)
 	if h := k.Hardening; h != nil && h.SeccompProfile != nil {
 		if p := *h.SeccompProfile; p != "RuntimeDefault" && p != "Unconfined" {
-			d.ps.Add(src.at("hardening.seccompProfile"), d.hook, "hardening.seccompProfile must be RuntimeDefault or Unconfined")
+			d.Ps.Add(src.At("hardening.seccompProfile"), d.Hook, "hardening.seccompProfile must be RuntimeDefault or Unconfined")
 		}
 	}
 }
@@ -268,9 +269,9 @@ func checkKnobs(d *decoder, k *Knobs, src source) {
 // mergedHook is a hook after every hookgen.yaml from the root to the app
 // directory had its say.
 type mergedHook struct {
-	Hook
-	decls []*Hook  // the declarations that shaped it, farthest first
-	files []string // the file of each declaration
+	hookspec.Hook
+	decls []*hookspec.Hook // the declarations that shaped it, farthest first
+	files []string         // the file of each declaration
 }
 
 // file is the file of the nearest declaration.
@@ -279,46 +280,46 @@ func (m *mergedHook) file() string { return m.files[len(m.files)-1] }
 // wrote reports whether one of the declarations writes the field.
 func (m *mergedHook) wrote(field string) bool {
 	for _, d := range m.decls {
-		if d.src.has(field) {
+		if d.Src.Has(field) {
 			return true
 		}
 	}
 	return false
 }
 
-// pos is the position of the nearest declaration.
-func (m *mergedHook) pos() problem.Pos { return m.decls[len(m.decls)-1].src.pos }
+// Pos is the position of the nearest declaration.
+func (m *mergedHook) Pos() problem.Pos { return m.decls[len(m.decls)-1].Src.Pos }
 
-// at returns the position of a field in the nearest declaration that set
+// At returns the position of a field in the nearest declaration that set
 // it, else the nearest declaration.
-func (m *mergedHook) at(field string) problem.Pos {
+func (m *mergedHook) At(field string) problem.Pos {
 	for i := len(m.decls) - 1; i >= 0; i-- {
-		if m.decls[i].src.has(field) {
-			return m.decls[i].src.at(field)
+		if m.decls[i].Src.Has(field) {
+			return m.decls[i].Src.At(field)
 		}
 	}
-	return m.pos()
+	return m.Pos()
 }
 
-// keyAt returns the position of a field's key in the nearest declaration
+// KeyAt returns the position of a field's key in the nearest declaration
 // that set it, else the nearest declaration.
-func (m *mergedHook) keyAt(field string) problem.Pos {
+func (m *mergedHook) KeyAt(field string) problem.Pos {
 	for i := len(m.decls) - 1; i >= 0; i-- {
-		if m.decls[i].src.has(field) {
-			return m.decls[i].src.keyAt(field)
+		if m.decls[i].Src.Has(field) {
+			return m.decls[i].Src.KeyAt(field)
 		}
 	}
-	return m.pos()
+	return m.Pos()
 }
 
 // mergeSets merges HookSets, the root's first: a nearer declaration of a
 // hook overrides the fields it sets (`with` key by key), or replaces the
 // hook entirely when it names its own template or job. Defaults merge the
 // same way and end up under every hook.
-func mergeSets(sets []*HookSet) (defaults Knobs, hooks []*mergedHook, manifests *Manifests) {
+func mergeSets(sets []*hookspec.HookSet) (defaults hookspec.Knobs, hooks []*mergedHook, manifests *hookspec.Manifests) {
 	byName := map[string]*mergedHook{}
 	for _, set := range sets {
-		file := set.src.pos.File
+		file := set.Src.Pos.File
 		if set.Defaults != nil {
 			overlay(reflect.ValueOf(&defaults).Elem(), reflect.ValueOf(set.Defaults.Knobs))
 		}
@@ -346,8 +347,8 @@ func mergeSets(sets []*HookSet) (defaults Knobs, hooks []*mergedHook, manifests 
 	return defaults, hooks, manifests
 }
 
-func cloneHook(h *Hook) Hook {
-	var c Hook
+func cloneHook(h *hookspec.Hook) hookspec.Hook {
+	var c hookspec.Hook
 	overlay(reflect.ValueOf(&c).Elem(), reflect.ValueOf(*h))
 	return c
 }
@@ -359,8 +360,8 @@ func overlay(dst, src reflect.Value) {
 	switch src.Kind() {
 	case reflect.Struct:
 		for i := 0; i < src.NumField(); i++ {
-			if !src.Type().Field(i).IsExported() {
-				continue
+			if f := src.Type().Field(i); !f.IsExported() || f.Tag.Get("json") == "-" {
+				continue // where a declaration was read is not declared
 			}
 			overlay(dst.Field(i), src.Field(i))
 		}
@@ -368,7 +369,7 @@ func overlay(dst, src reflect.Value) {
 		if src.IsNil() {
 			return
 		}
-		if src.Type() == nodeType {
+		if src.Type() == hookspec.NodeType {
 			// `with` and `affinity` merge key by key; a declaration with
 			// its own job replaces the hook instead of overlaying it.
 			s, d := src.Interface().(*yaml.Node), dst.Interface().(*yaml.Node)

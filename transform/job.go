@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/hookgen/hookgen/internal/canon"
+	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/lazyre"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/runnerenv"
@@ -47,14 +48,14 @@ const (
 // Job is one generated hook Job.
 type Job struct {
 	Hook      string // the hook's name
-	Phase     Phase
+	Phase     hookspec.Phase
 	Wave      int32 // 0 when the hook sets none
 	Name      string
 	Generate  bool   // Name is a generateName prefix
 	Namespace string // "" is the Application's destination namespace
 	Template  string // "" for a raw job
 	// DeletePolicy is what the hook-delete-policy annotation says.
-	DeletePolicy []DeletePolicy
+	DeletePolicy []hookspec.DeletePolicy
 	Node         *yaml.Node
 	Pos          problem.Pos // the hook's declaration
 
@@ -68,12 +69,12 @@ type Job struct {
 	DefaultUser bool
 
 	// What the judge needs to know of how the Job was made.
-	decl     *mergedHook          // the declaration
-	tmpl     *HookTemplate        // nil for a raw job
-	knobs    *Knobs               // the hook's settings after defaults
-	injected map[string]any       // a hook the platform injects: its value as generated
-	movedBy  string               // what moved the Job into its namespace, if not the hook
-	quiet    map[problem.Pos]bool // where problems follow from one found while building it
+	decl     *mergedHook            // the declaration
+	tmpl     *hookspec.HookTemplate // nil for a raw job
+	knobs    *hookspec.Knobs        // the hook's settings after defaults
+	injected map[string]any         // a hook the platform injects: its value as generated
+	movedBy  string                 // what moved the Job into its namespace, if not the hook
+	quiet    map[problem.Pos]bool   // where problems follow from one found while building it
 }
 
 // defaultDeletePolicy is the delete policy of a hook that sets none:
@@ -82,14 +83,14 @@ type Job struct {
 // Argo CD deletes them at cleanup only when a policy matches, and nothing
 // would remove them after the Application is gone. generateName hooks get
 // HookSucceeded alone: their fresh names never collide.
-func defaultDeletePolicy(p Phase, generateName bool) []string {
+func defaultDeletePolicy(p hookspec.Phase, generateName bool) []string {
 	switch {
 	case generateName:
-		return []string{string(HookSucceeded)}
+		return []string{string(hookspec.HookSucceeded)}
 	case p.IsDelete():
-		return []string{string(BeforeHookCreation), string(HookSucceeded)}
+		return []string{string(hookspec.BeforeHookCreation), string(hookspec.HookSucceeded)}
 	}
-	return []string{string(BeforeHookCreation)}
+	return []string{string(hookspec.BeforeHookCreation)}
 }
 
 // ruleField is the hook field a policy rule is about, for positions.
@@ -112,7 +113,7 @@ var ruleField = map[string]string{
 
 // settings are a hook's resolved values that hold for all its phases.
 type settings struct {
-	phases       []Phase
+	phases       []hookspec.Phase
 	wave         *int32
 	generateName bool
 	deletePolicy []string
@@ -123,9 +124,9 @@ type settings struct {
 
 // generator turns merged hooks into Jobs.
 type generator struct {
-	ctx       Context
+	ctx       hookspec.Context
 	templates Templates
-	defaults  Knobs
+	defaults  hookspec.Knobs
 	origins   *problem.Origins
 	ps        *problem.Collector
 	policy    *HookPolicy
@@ -136,34 +137,34 @@ type generator struct {
 
 // generate returns the Jobs of one hook, one per phase.
 func (g *generator) generate(h *mergedHook) []*Job {
-	var k Knobs
+	var k hookspec.Knobs
 	if !g.policy.injects(h) {
 		// The repository's defaults do not reach the platform's own hooks.
 		overlay(reflect.ValueOf(&k).Elem(), reflect.ValueOf(g.defaults))
 	}
 	overlay(reflect.ValueOf(&k).Elem(), reflect.ValueOf(h.Knobs))
 
-	var tmpl *HookTemplate
+	var tmpl *hookspec.HookTemplate
 	switch {
 	case h.Job != nil:
 		if h.Job.Kind != yaml.MappingNode {
 			return nil // reported when loaded
 		}
 		checkJobShape(h.Job, func(n *yaml.Node, msg string) {
-			g.ps.Add(g.origins.Pos(n, h.at("job")), h.Name, "job: %s", msg)
+			g.ps.Add(g.origins.Pos(n, h.At("job")), h.Name, "job: %s", msg)
 		})
 	case h.Uses == "":
 		if !h.wrote("uses") && !h.wrote("job") {
-			g.ps.Add(h.pos(), h.Name, "set uses (a template: %s) or job (a raw JobSpec)", strings.Join(g.templates.Names(), ", "))
+			g.ps.Add(h.Pos(), h.Name, "set uses (a template: %s) or job (a raw JobSpec)", strings.Join(g.templates.Names(), ", "))
 		} // else reported when loaded
 		return nil
 	default:
 		tmpl = g.templates[h.Uses]
 		if tmpl == nil {
-			g.ps.Add(h.at("uses"), h.Name, "unknown template %q%s", h.Uses, suggest(h.Uses, g.templates.Names()))
+			g.ps.Add(h.At("uses"), h.Name, "unknown template %q%s", h.Uses, hookspec.Suggest(h.Uses, g.templates.Names()))
 			return nil
 		}
-		if tmpl.broken {
+		if tmpl.Broken {
 			return nil // its problems are reported where it is defined
 		}
 	}
@@ -194,7 +195,7 @@ func (g *generator) generate(h *mergedHook) []*Job {
 }
 
 // policy is the delete policy of the hook's Job in phase p.
-func (st settings) policy(p Phase) []string {
+func (st settings) policy(p hookspec.Phase) []string {
 	if len(st.deletePolicy) > 0 {
 		return st.deletePolicy
 	}
@@ -202,7 +203,7 @@ func (st settings) policy(p Phase) []string {
 }
 
 // settings resolves the values that do not depend on the phase.
-func (g *generator) settings(h *mergedHook, k *Knobs, tmpl *HookTemplate) settings {
+func (g *generator) settings(h *mergedHook, k *hookspec.Knobs, tmpl *hookspec.HookTemplate) settings {
 	td := defaultsOf(tmpl)
 	var st settings
 	phases := h.Phase
@@ -210,15 +211,15 @@ func (g *generator) settings(h *mergedHook, k *Knobs, tmpl *HookTemplate) settin
 		phases = td.Phase
 	}
 	if len(phases) == 0 {
-		g.ps.Add(h.pos(), h.Name, "no phase: set phase to one of %s", phaseList())
+		g.ps.Add(h.Pos(), h.Name, "no phase: set phase to one of %s", phaseList())
 	}
 	for _, name := range phases {
-		p, ok := parsePhase(name)
+		p, ok := hookspec.ParsePhase(name)
 		if !ok {
 			continue // reported when loaded
 		}
-		if tmpl != nil && !tmpl.allows(p) {
-			g.ps.Add(h.at("phase"), h.Name, "template %q runs in %s, not %s", tmpl.Metadata.Name, strings.Join(tmpl.Spec.Phases, ", "), p)
+		if tmpl != nil && !tmpl.Allows(p) {
+			g.ps.Add(h.At("phase"), h.Name, "template %q runs in %s, not %s", tmpl.Metadata.Name, strings.Join(tmpl.Spec.Phases, ", "), p)
 			continue
 		}
 		st.phases = append(st.phases, p)
@@ -228,7 +229,7 @@ func (g *generator) settings(h *mergedHook, k *Knobs, tmpl *HookTemplate) settin
 	if st.generateName {
 		for _, p := range st.phases {
 			if p.IsDelete() {
-				g.ps.Add(h.at("generateName"), h.Name, "generateName cannot be used for %s: Argo CD finds deletion hooks by name and would create a new Job on every reconcile", p)
+				g.ps.Add(h.At("generateName"), h.Name, "generateName cannot be used for %s: Argo CD finds deletion hooks by name and would create a new Job on every reconcile", p)
 			}
 		}
 	}
@@ -241,9 +242,9 @@ func (g *generator) settings(h *mergedHook, k *Knobs, tmpl *HookTemplate) settin
 }
 
 // defaultsOf returns a template's defaults (none for a raw job).
-func defaultsOf(tmpl *HookTemplate) TemplateDefaults {
+func defaultsOf(tmpl *hookspec.HookTemplate) hookspec.TemplateDefaults {
 	if tmpl == nil || tmpl.Spec.Defaults == nil {
-		return TemplateDefaults{}
+		return hookspec.TemplateDefaults{}
 	}
 	return *tmpl.Spec.Defaults
 }
@@ -252,10 +253,10 @@ func defaultsOf(tmpl *HookTemplate) TemplateDefaults {
 // the template's defaults, else what the job itself says once substituted
 // (spec), else hookgen's defaults. A value the job gives that is not an
 // integer is a problem, never dropped.
-func (g *generator) limits(h *mergedHook, k *Knobs, tmpl *HookTemplate, spec *yaml.Node, st *settings) {
+func (g *generator) limits(h *mergedHook, k *hookspec.Knobs, tmpl *hookspec.HookTemplate, spec *yaml.Node, st *settings) {
 	td := defaultsOf(tmpl)
 	bad := func(key string) {
-		g.ps.Add(g.origins.Pos(yamlio.MapGet(spec, key), h.at("job")), h.Name, "job %s must be a non-negative integer", key)
+		g.ps.Add(g.origins.Pos(yamlio.MapGet(spec, key), h.At("job")), h.Name, "job %s must be a non-negative integer", key)
 	}
 	st.deadline = derefOr(cmp.Or(k.ActiveDeadlineSeconds, td.ActiveDeadlineSeconds, jobInt[int64](spec, "activeDeadlineSeconds", bad)), DefaultActiveDeadlineSeconds)
 	st.backoff = derefOr(cmp.Or(k.BackoffLimit, td.BackoffLimit, jobInt[int32](spec, "backoffLimit", bad)), DefaultBackoffLimit)
@@ -265,9 +266,9 @@ func (g *generator) limits(h *mergedHook, k *Knobs, tmpl *HookTemplate, spec *ya
 		st.ttl = &ttl
 	}
 	if st.ttl != nil && *st.ttl < MinHookTTL && !g.ctx.ArgoCD.AtLeast(3, 0) {
-		pos := h.at("ttlSecondsAfterFinished")
+		pos := h.At("ttlSecondsAfterFinished")
 		if k.TTLSecondsAfterFinished == nil && td.TTLSecondsAfterFinished == nil {
-			pos = g.origins.Pos(yamlio.MapGet(spec, "ttlSecondsAfterFinished"), h.at("job"))
+			pos = g.origins.Pos(yamlio.MapGet(spec, "ttlSecondsAfterFinished"), h.At("job"))
 		}
 		g.ps.Add(pos, h.Name, "ttlSecondsAfterFinished %d: Argo CD before 3.0 waits forever for a hook Job deleted before it saw the Job finish (argo-cd#18884); set at least %d, or, if the sidecar serves Argo CD 3.0 or newer, say so with HOOKGEN_ARGOCD_VERSION (now %s)", *st.ttl, MinHookTTL, g.ctx.ArgoCD)
 	}
@@ -276,10 +277,10 @@ func (g *generator) limits(h *mergedHook, k *Knobs, tmpl *HookTemplate, spec *ya
 // checkWith checks a hook's parameters against its template and returns
 // them by name; complete says that every parameter given has a good value
 // and every one the template needs is given.
-func (g *generator) checkWith(h *mergedHook, tmpl *HookTemplate) (with map[string]*yaml.Node, complete bool) {
+func (g *generator) checkWith(h *mergedHook, tmpl *hookspec.HookTemplate) (with map[string]*yaml.Node, complete bool) {
 	with, complete = map[string]*yaml.Node{}, true
 	given := map[string]bool{}
-	declared := map[string]*Param{}
+	declared := map[string]*hookspec.Param{}
 	names := make([]string, len(tmpl.Spec.Params))
 	for i := range tmpl.Spec.Params {
 		p := &tmpl.Spec.Params[i]
@@ -289,15 +290,15 @@ func (g *generator) checkWith(h *mergedHook, tmpl *HookTemplate) (with map[strin
 	if h.With != nil && h.With.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(h.With.Content); i += 2 {
 			key, val := h.With.Content[i], h.With.Content[i+1]
-			pos := g.origins.Pos(key, h.at("with"))
+			pos := g.origins.Pos(key, h.At("with"))
 			p := declared[key.Value]
 			if p == nil {
 				if len(names) == 0 {
 					g.ps.Add(pos, h.Name, "template %q takes no parameters; remove %q", tmpl.Metadata.Name, key.Value)
-				} else if hint := kubeFieldHint(key.Value, isHookField); hint != "" && !slices.Contains(ownHookFields, key.Value) {
+				} else if hint := hookspec.KubeFieldHint(key.Value, hookspec.IsHookField); hint != "" && !slices.Contains(ownHookFields, key.Value) {
 					g.ps.Add(pos, h.Name, "template %q has no parameter %q: %s", tmpl.Metadata.Name, key.Value, hint)
 				} else {
-					g.ps.Add(pos, h.Name, "template %q has no parameter %q%s", tmpl.Metadata.Name, key.Value, suggest(key.Value, names))
+					g.ps.Add(pos, h.Name, "template %q has no parameter %q%s", tmpl.Metadata.Name, key.Value, hookspec.Suggest(key.Value, names))
 				}
 				continue
 			}
@@ -324,7 +325,7 @@ func (g *generator) checkWith(h *mergedHook, tmpl *HookTemplate) (with map[strin
 	}
 	for _, p := range tmpl.Spec.Params {
 		if p.Required && !given[p.Name] {
-			g.ps.Add(h.keyAt("with"), h.Name, "template %q needs parameter %q (%s): add it under with", tmpl.Metadata.Name, p.Name, p.Type)
+			g.ps.Add(h.KeyAt("with"), h.Name, "template %q needs parameter %q (%s): add it under with", tmpl.Metadata.Name, p.Name, p.Type)
 			complete = false
 		}
 	}
@@ -332,7 +333,7 @@ func (g *generator) checkWith(h *mergedHook, tmpl *HookTemplate) (with map[strin
 }
 
 // scope returns the placeholder values for one phase of a hook.
-func (g *generator) scope(h *mergedHook, phase Phase) *scope {
+func (g *generator) scope(h *mergedHook, phase hookspec.Phase) *scope {
 	return &scope{
 		app:    g.ctx.App,
 		hook:   map[string]string{"name": h.Name, "phase": string(phase), "outcome": phase.Outcome()},
@@ -343,7 +344,7 @@ func (g *generator) scope(h *mergedHook, phase Phase) *scope {
 
 // templateRuleOf names the policy rule that forbids a template, "" when
 // none does or there is no policy.
-func (p *HookPolicy) templateRuleOf(t *HookTemplate) string {
+func (p *HookPolicy) templateRuleOf(t *hookspec.HookTemplate) string {
 	if p == nil {
 		return ""
 	}
@@ -369,13 +370,13 @@ func (g *generator) text(h *mergedHook, sc *scope, field, in string) (out string
 	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: yamlio.TagStr, Value: in}
 	out = s.String(n, in)
 	for _, e := range s.errs {
-		g.ps.Add(h.at(field), h.Name, "%s: %s", field, e.msg)
+		g.ps.Add(h.At(field), h.Name, "%s: %s", field, e.msg)
 	}
 	return out, len(s.errs) == 0
 }
 
 // phaseJob builds the Job of one phase.
-func (g *generator) phaseJob(h *mergedHook, k *Knobs, tmpl *HookTemplate, with map[string]*yaml.Node, st settings, phase Phase) *Job {
+func (g *generator) phaseJob(h *mergedHook, k *hookspec.Knobs, tmpl *hookspec.HookTemplate, with map[string]*yaml.Node, st settings, phase hookspec.Phase) *Job {
 	before := len(g.ps.List)
 	sc := g.scope(h, phase)
 	var spec *yaml.Node
@@ -387,14 +388,14 @@ func (g *generator) phaseJob(h *mergedHook, k *Knobs, tmpl *HookTemplate, with m
 			pv := &paramValue{typ: p.Type}
 			switch {
 			case with[p.Name] != nil:
-				pv.node = g.substitute(h, sc, with[p.Name], h.at("with"))
+				pv.node = g.substitute(h, sc, with[p.Name], h.At("with"))
 			case p.Default != nil:
-				pv.node = g.substitute(h, sc, p.Default, tmpl.src.pos)
+				pv.node = g.substitute(h, sc, p.Default, tmpl.Src.Pos)
 			}
 			if pv.node != nil {
 				pv.node = normalizeParam(p.Type, pv.node)
 				if msg := checkParamRef(p.Type, pv.node); msg != "" {
-					g.ps.Add(g.origins.Pos(pv.node, h.at("with")), h.Name, "parameter %q %s", p.Name, msg)
+					g.ps.Add(g.origins.Pos(pv.node, h.At("with")), h.Name, "parameter %q %s", p.Name, msg)
 				}
 			}
 			params[p.Name] = pv
@@ -408,17 +409,17 @@ func (g *generator) phaseJob(h *mergedHook, k *Knobs, tmpl *HookTemplate, with m
 			if rule == "templates.allowRepository" {
 				msg = fmt.Sprintf("repository template %q is not allowed here; use one of the platform's templates", tmpl.Metadata.Name)
 			}
-			g.ps.Add(h.at(ruleField[rule]), h.Name, "policy %s: %s", rule, msg)
+			g.ps.Add(h.At(ruleField[rule]), h.Name, "policy %s: %s", rule, msg)
 			return nil
 		}
 		cost := &subster{scope: &full}
 		if nodes, bytes := cost.expansionCost(tmpl.Spec.Job); nodes > maxExpandedNodes || bytes > maxExpandedBytes {
-			g.ps.Add(h.at("with"), h.Name, "template %q would expand to more than %d YAML nodes or %d MiB with these parameters (a Job the API server stores is at most 1.5 MiB): give fewer list elements or smaller values, or check that $(params.x[*]) items are not nested", tmpl.Metadata.Name, maxExpandedNodes, maxExpandedBytes>>20)
+			g.ps.Add(h.At("with"), h.Name, "template %q would expand to more than %d YAML nodes or %d MiB with these parameters (a Job the API server stores is at most 1.5 MiB): give fewer list elements or smaller values, or check that $(params.x[*]) items are not nested", tmpl.Metadata.Name, maxExpandedNodes, maxExpandedBytes>>20)
 			return nil
 		}
-		spec = g.substitute(h, &full, tmpl.Spec.Job, tmpl.src.pos)
+		spec = g.substitute(h, &full, tmpl.Spec.Job, tmpl.Src.Pos)
 	} else {
-		spec = g.substitute(h, sc, h.Job, h.at("job"))
+		spec = g.substitute(h, sc, h.Job, h.At("job"))
 	}
 	if spec == nil {
 		return nil
@@ -452,7 +453,7 @@ func (g *generator) phaseJob(h *mergedHook, k *Knobs, tmpl *HookTemplate, with m
 	// written, and what Kubernetes reads.
 	yamlio.Canonical(spec)
 	g.limits(h, k, tmpl, spec, &st)
-	j := &Job{Hook: h.Name, Phase: phase, Template: templateName, Pos: h.pos(),
+	j := &Job{Hook: h.Name, Phase: phase, Template: templateName, Pos: h.Pos(),
 		ActiveDeadlineSeconds: st.deadline, BackoffLimit: st.backoff, TTLSecondsAfterFinished: st.ttl,
 		decl: h, tmpl: tmpl, knobs: k}
 	j.quiet = quiet
@@ -465,34 +466,34 @@ func (g *generator) phaseJob(h *mergedHook, k *Knobs, tmpl *HookTemplate, with m
 	// (and the secret, registered here, is redacted from what it says).
 	scanSecrets(j.Node, func(n *yaml.Node, msg string) {
 		g.ps.Secret(n.Value)
-		g.ps.Add(g.origins.Pos(n, h.pos()), h.Name, "%s", msg)
+		g.ps.Add(g.origins.Pos(n, h.Pos()), h.Name, "%s", msg)
 	})
 	return j
 }
 
 // assemble wraps a substituted JobSpec into a complete, hardened Job.
-func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, spec *yaml.Node, j *Job) {
+func (g *generator) assemble(h *mergedHook, k *hookspec.Knobs, st settings, sc *scope, spec *yaml.Node, j *Job) {
 	fail := func(n *yaml.Node, format string, args ...any) {
-		g.ps.Add(g.origins.Pos(n, h.pos()), h.Name, format, args...)
+		g.ps.Add(g.origins.Pos(n, h.Pos()), h.Name, format, args...)
 	}
 	// Name.
 	base := h.Name + "-" + strings.ToLower(string(j.Phase))
 	if st.generateName {
 		j.Name, j.Generate = base+"-", true
 		if limit := maxNameLength - generateNameSuffixFixed - len(j.Phase); len(j.Name) > limit {
-			g.ps.Add(h.pos(), h.Name, "generateName %q is %d characters; with Argo CD's suffix the Job name would pass Kubernetes' 63: shorten the hook name to at most %d characters", j.Name, len(j.Name), limit-len(j.Phase)-2)
+			g.ps.Add(h.Pos(), h.Name, "generateName %q is %d characters; with Argo CD's suffix the Job name would pass Kubernetes' 63: shorten the hook name to at most %d characters", j.Name, len(j.Name), limit-len(j.Phase)-2)
 		}
 	} else {
 		j.Name = base
 		if len(base) > maxNameLength {
-			g.ps.Add(h.pos(), h.Name, "Job name %q is %d characters; Kubernetes allows %d: shorten the hook name", base, len(base), maxNameLength)
+			g.ps.Add(h.Pos(), h.Name, "Job name %q is %d characters; Kubernetes allows %d: shorten the hook name", base, len(base), maxNameLength)
 		}
 	}
 	if k.Namespace != nil {
 		ns, ok := g.text(h, sc, "namespace", *k.Namespace)
 		j.Namespace = ns
 		if ok && !isDNSLabel(j.Namespace) {
-			g.ps.Add(h.at("namespace"), h.Name, "namespace %q is not a DNS-1123 label", clip(j.Namespace, 80))
+			g.ps.Add(h.At("namespace"), h.Name, "namespace %q is not a DNS-1123 label", clip(j.Namespace, 80))
 		}
 	}
 
@@ -509,14 +510,14 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 	yamlio.MapSet(meta, "labels", yamlio.StrMap(map[string]string{LabelManagedBy: ManagedBy, LabelHook: h.Name}))
 	policy := st.policy(j.Phase)
 	for _, p := range policy {
-		j.DeletePolicy = append(j.DeletePolicy, DeletePolicy(p))
+		j.DeletePolicy = append(j.DeletePolicy, hookspec.DeletePolicy(p))
 	}
 	ann := map[string]string{
-		AnnotationHook:             string(j.Phase),
-		AnnotationHookDeletePolicy: strings.Join(policy, ","),
+		hookspec.AnnotationHook:             string(j.Phase),
+		hookspec.AnnotationHookDeletePolicy: strings.Join(policy, ","),
 	}
 	if st.wave != nil {
-		ann[AnnotationSyncWave] = strconv.Itoa(int(*st.wave))
+		ann[hookspec.AnnotationSyncWave] = strconv.Itoa(int(*st.wave))
 	}
 	if j.Template != "" {
 		ann[AnnotationTemplate] = j.Template
@@ -553,7 +554,7 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 			text = "" // the key alone is checked
 		}
 		if msg := checkLabel(key, text); msg != "" {
-			g.ps.Add(h.at("podLabels."+key), h.Name, "podLabels: %s", msg)
+			g.ps.Add(h.At("podLabels."+key), h.Name, "podLabels: %s", msg)
 		}
 	}
 	mergeStrings(podMeta, "labels", labels)
@@ -563,7 +564,7 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 		for key, v := range k.PodAnnotations {
 			anns[key], _ = g.text(h, sc, "podAnnotations."+key, v)
 			if msg := checkQualifiedName(key); msg != "" {
-				g.ps.Add(h.at("podAnnotations."+key), h.Name, "podAnnotations: key %q %s", key, msg)
+				g.ps.Add(h.At("podAnnotations."+key), h.Name, "podAnnotations: key %q %s", key, msg)
 			}
 		}
 		mergeStrings(podMeta, "annotations", anns)
@@ -574,7 +575,7 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 	if k.ServiceAccountName != nil {
 		sa, ok := g.text(h, sc, "serviceAccountName", *k.ServiceAccountName)
 		if ok && !isDNSSubdomain(sa) {
-			g.ps.Add(h.at("serviceAccountName"), h.Name, "serviceAccountName %q is not a DNS-1123 subdomain", clip(sa, 80))
+			g.ps.Add(h.At("serviceAccountName"), h.Name, "serviceAccountName %q is not a DNS-1123 subdomain", clip(sa, 80))
 		}
 		yamlio.MapSet(podSpec, "serviceAccountName", yamlio.NewStr(sa))
 	}
@@ -587,7 +588,7 @@ func (g *generator) assemble(h *mergedHook, k *Knobs, st settings, sc *scope, sp
 				text = "" // the key alone is checked
 			}
 			if msg := checkLabel(key, text); msg != "" {
-				g.ps.Add(h.at("nodeSelector."+key), h.Name, "nodeSelector: %s", msg)
+				g.ps.Add(h.At("nodeSelector."+key), h.Name, "nodeSelector: %s", msg)
 			}
 		}
 		mergeStrings(podSpec, "nodeSelector", sel)
@@ -725,10 +726,10 @@ type hardened struct {
 
 // hardeningOf is the hardening in force for a hook; hasSA says its pod
 // names a service account.
-func hardeningOf(k *Knobs, hasSA bool) hardened {
+func hardeningOf(k *hookspec.Knobs, hasSA bool) hardened {
 	h := k.Hardening
 	if h == nil {
-		h = &Hardening{}
+		h = &hookspec.Hardening{}
 	}
 	return hardened{
 		runAsNonRoot: derefOr(h.RunAsNonRoot, true),
@@ -893,24 +894,24 @@ func isRunner(c *yaml.Node) bool {
 // are left out.
 var RunnerEnv = []struct {
 	Name string
-	Get  func(App, string, Phase, string) string
+	Get  func(hookspec.App, string, hookspec.Phase, string) string
 }{
-	{runnerenv.AppName, func(a App, _ string, _ Phase, _ string) string { return a.Name }},
-	{runnerenv.AppNamespace, func(a App, _ string, _ Phase, _ string) string { return a.Namespace }},
-	{runnerenv.AppProject, func(a App, _ string, _ Phase, _ string) string { return a.Project }},
-	{runnerenv.AppRevision, func(a App, _ string, _ Phase, _ string) string { return a.Revision }},
-	{runnerenv.AppRevisionShort, func(a App, _ string, _ Phase, _ string) string { return a.RevisionShort }},
-	{runnerenv.AppRepoURL, func(a App, _ string, _ Phase, _ string) string { return a.RepoURL }},
-	{runnerenv.AppPath, func(a App, _ string, _ Phase, _ string) string { return a.Path }},
-	{runnerenv.AppTargetRevision, func(a App, _ string, _ Phase, _ string) string { return a.TargetRevision }},
-	{runnerenv.HookName, func(_ App, hook string, _ Phase, _ string) string { return hook }},
-	{runnerenv.HookPhase, func(_ App, _ string, p Phase, _ string) string { return string(p) }},
-	{runnerenv.HookOutcome, func(_ App, _ string, p Phase, _ string) string { return p.Outcome() }},
-	{runnerenv.ArgoCDURL, func(_ App, _ string, _ Phase, url string) string { return url }},
+	{runnerenv.AppName, func(a hookspec.App, _ string, _ hookspec.Phase, _ string) string { return a.Name }},
+	{runnerenv.AppNamespace, func(a hookspec.App, _ string, _ hookspec.Phase, _ string) string { return a.Namespace }},
+	{runnerenv.AppProject, func(a hookspec.App, _ string, _ hookspec.Phase, _ string) string { return a.Project }},
+	{runnerenv.AppRevision, func(a hookspec.App, _ string, _ hookspec.Phase, _ string) string { return a.Revision }},
+	{runnerenv.AppRevisionShort, func(a hookspec.App, _ string, _ hookspec.Phase, _ string) string { return a.RevisionShort }},
+	{runnerenv.AppRepoURL, func(a hookspec.App, _ string, _ hookspec.Phase, _ string) string { return a.RepoURL }},
+	{runnerenv.AppPath, func(a hookspec.App, _ string, _ hookspec.Phase, _ string) string { return a.Path }},
+	{runnerenv.AppTargetRevision, func(a hookspec.App, _ string, _ hookspec.Phase, _ string) string { return a.TargetRevision }},
+	{runnerenv.HookName, func(_ hookspec.App, hook string, _ hookspec.Phase, _ string) string { return hook }},
+	{runnerenv.HookPhase, func(_ hookspec.App, _ string, p hookspec.Phase, _ string) string { return string(p) }},
+	{runnerenv.HookOutcome, func(_ hookspec.App, _ string, p hookspec.Phase, _ string) string { return p.Outcome() }},
+	{runnerenv.ArgoCDURL, func(_ hookspec.App, _ string, _ hookspec.Phase, url string) string { return url }},
 }
 
 // runnerEnv builds the context variables of a runner container.
-func (g *generator) runnerEnv(h *mergedHook, p Phase) []*yaml.Node {
+func (g *generator) runnerEnv(h *mergedHook, p hookspec.Phase) []*yaml.Node {
 	var out []*yaml.Node
 	for _, e := range RunnerEnv {
 		if v := e.Get(g.ctx.App, h.Name, p, g.ctx.ArgoCDURL); v != "" {
@@ -921,22 +922,22 @@ func (g *generator) runnerEnv(h *mergedHook, p Phase) []*yaml.Node {
 }
 
 // envNode builds an EnvVar node, substituting placeholders in its value.
-func (g *generator) envNode(h *mergedHook, sc *scope, e EnvVar) *yaml.Node {
+func (g *generator) envNode(h *mergedHook, sc *scope, e hookspec.EnvVar) *yaml.Node {
 	n := yamlio.NewMap("name", yamlio.NewStr(e.Name))
 	switch {
 	case e.Value != nil:
 		s := &subster{scope: sc, dollars: dollarsEscaped}
-		src := &yaml.Node{Kind: yaml.ScalarNode, Tag: yamlio.TagStr, Value: *e.Value, Line: e.src.at("value").Line}
+		src := &yaml.Node{Kind: yaml.ScalarNode, Tag: yamlio.TagStr, Value: *e.Value, Line: e.Src.At("value").Line}
 		v := s.String(src, *e.Value)
 		for _, err := range s.errs {
-			g.ps.Add(e.src.at("value"), h.Name, "env %s: %s", e.Name, err.msg)
+			g.ps.Add(e.Src.At("value"), h.Name, "env %s: %s", e.Name, err.msg)
 		}
 		vn := yamlio.NewStr(v)
-		vn.Line, vn.Column = e.src.at("value").Line, e.src.at("value").Col
-		g.origins.File[vn] = e.src.pos.File
+		vn.Line, vn.Column = e.Src.At("value").Line, e.Src.At("value").Col
+		g.origins.File[vn] = e.Src.Pos.File
 		yamlio.MapSet(n, "value", vn)
 	case e.ValueFrom != nil:
-		vf := g.substitute(h, sc, e.ValueFrom, e.src.pos)
+		vf := g.substitute(h, sc, e.ValueFrom, e.Src.Pos)
 		if vf != nil {
 			untaint(vf)
 		}
@@ -967,11 +968,11 @@ func addEnv(c *yaml.Node, env []*yaml.Node, copyNode func(*yaml.Node) *yaml.Node
 	}
 }
 
-func resourcesNode(r *Resources) *yaml.Node {
+func resourcesNode(r *hookspec.Resources) *yaml.Node {
 	n := yamlio.NewMap()
 	for _, part := range []struct {
 		key string
-		m   map[string]Quantity
+		m   map[string]hookspec.Quantity
 	}{{"limits", r.Limits}, {"requests", r.Requests}} {
 		if len(part.m) == 0 {
 			continue
@@ -985,7 +986,7 @@ func resourcesNode(r *Resources) *yaml.Node {
 	return n
 }
 
-func tolerationNodes(ts []Toleration) *yaml.Node {
+func tolerationNodes(ts []hookspec.Toleration) *yaml.Node {
 	list := yamlio.NewSeq()
 	for _, t := range ts {
 		n := yamlio.NewMap()

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/runnerenv"
 )
 
@@ -37,7 +38,7 @@ spec:
 		}
 	}
 	in := func(repo fstest.MapFS) Input {
-		return Input{Repo: repo, AppDir: "app", Context: Context{App: App{Name: "shop", Namespace: "shop"}, RunnerImage: "runner:1"}}
+		return Input{Repo: repo, AppDir: "app", Context: hookspec.Context{App: hookspec.App{Name: "shop", Namespace: "shop"}, RunnerImage: "runner:1"}}
 	}
 	res, err := Run(in(tmpl("$(params.timeout)")))
 	if err != nil {
@@ -79,10 +80,10 @@ func TestHookTTLByArgoCDVersion(t *testing.T) {
 		{"job unset", repo("", "", ""), "", 0, false},
 	} {
 		for _, v := range []struct {
-			argo    ArgoCDVersion
+			argo    hookspec.ArgoCDVersion
 			refused bool
-		}{{ArgoCDVersion{}, tc.refused}, {ArgoCDVersion{2, 14}, tc.refused}, {ArgoCDVersion{3, 0}, false}, {ArgoCDVersion{3, 3}, false}} {
-			_, err := Run(Input{Repo: tc.repo, AppDir: "app", Context: Context{App: App{Name: "shop", Namespace: "shop"}, RunnerImage: "runner:1", ArgoCD: v.argo}})
+		}{{hookspec.ArgoCDVersion{}, tc.refused}, {hookspec.ArgoCDVersion{Major: 2, Minor: 14}, tc.refused}, {hookspec.ArgoCDVersion{Major: 3, Minor: 0}, false}, {hookspec.ArgoCDVersion{Major: 3, Minor: 3}, false}} {
+			_, err := Run(Input{Repo: tc.repo, AppDir: "app", Context: hookspec.Context{App: hookspec.App{Name: "shop", Namespace: "shop"}, RunnerImage: "runner:1", ArgoCD: v.argo}})
 			switch {
 			case v.refused && (err == nil || !strings.Contains(err.Error(), tc.at+":") || !strings.Contains(err.Error(), fmt.Sprintf(want, tc.ttl))):
 				t.Errorf("%s, Argo CD %s: got %v, want %s: %s", tc.name, v.argo, err, tc.at, fmt.Sprintf(want, tc.ttl))
@@ -94,13 +95,13 @@ func TestHookTTLByArgoCDVersion(t *testing.T) {
 }
 
 func TestParseArgoCDVersion(t *testing.T) {
-	for in, want := range map[string]ArgoCDVersion{"3.3": {3, 3}, "v2.14.21": {2, 14}, "3.3.10+abc123": {3, 3}, "v3.0.0-rc1": {3, 0}, "10.1": {10, 1}} {
-		if got, err := ParseArgoCDVersion(in); err != nil || got != want {
+	for in, want := range map[string]hookspec.ArgoCDVersion{"3.3": {Major: 3, Minor: 3}, "v2.14.21": {Major: 2, Minor: 14}, "3.3.10+abc123": {Major: 3, Minor: 3}, "v3.0.0-rc1": {Major: 3, Minor: 0}, "10.1": {Major: 10, Minor: 1}} {
+		if got, err := hookspec.ParseArgoCDVersion(in); err != nil || got != want {
 			t.Errorf("ParseArgoCDVersion(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
 	for _, in := range []string{"", "3", "three", "3.x", "1.8", "3.03", "3.3.1.1", "-3.3", "3..3"} {
-		if got, err := ParseArgoCDVersion(in); err == nil {
+		if got, err := hookspec.ParseArgoCDVersion(in); err == nil {
 			t.Errorf("ParseArgoCDVersion(%q) = %v, want an error", in, got)
 		}
 	}
@@ -110,12 +111,12 @@ func TestParseArgoCDVersion(t *testing.T) {
 // the runner contract (internal/runnerenv), in its order, each with a value
 // of its own.
 func TestRunnerEnvContract(t *testing.T) {
-	app := App{Name: "n", Namespace: "ns", Project: "p", Revision: "r", RevisionShort: "rs", RepoURL: "u", Path: "pa", TargetRevision: "t"}
+	app := hookspec.App{Name: "n", Namespace: "ns", Project: "p", Revision: "r", RevisionShort: "rs", RepoURL: "u", Path: "pa", TargetRevision: "t"}
 	var names []string
 	seen := map[string]string{}
 	for _, e := range RunnerEnv {
 		names = append(names, e.Name)
-		v := e.Get(app, "hook", PostSync, "https://argocd.example.com")
+		v := e.Get(app, "hook", hookspec.PostSync, "https://argocd.example.com")
 		if v == "" {
 			t.Errorf("%s has no value for a complete context", e.Name)
 		}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/hookgen/hookgen/internal/canon"
+	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/podsec"
 	"github.com/hookgen/hookgen/internal/problem"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -64,8 +65,8 @@ var podSecurityRule = map[string]string{
 	podsec.CheckProcMountRestricted:        "pods.allowHardeningOptOut",
 }
 
-// allows reports whether the pod rules allow what a rule forbids.
-func (r *PodRules) allows(rule string) bool {
+// Allows reports whether the pod rules allow what a rule forbids.
+func (r *PodRules) Allows(rule string) bool {
 	switch rule {
 	case "pods.allowHostNamespaces":
 		return r.AllowHostNamespaces
@@ -128,7 +129,7 @@ func (p jpath) with(elems ...any) jpath {
 type verdict func(at jpath, rule, format string, args ...any)
 
 // judge applies the policy to every hook of the output.
-func judge(jobs []*Job, manifests []*Manifest, p *HookPolicy, ctx Context, o *problem.Origins, ps *problem.Collector) {
+func judge(jobs []*Job, manifests []*Manifest, p *HookPolicy, ctx hookspec.Context, o *problem.Origins, ps *problem.Collector) {
 	if p == nil {
 		return
 	}
@@ -145,7 +146,7 @@ func judge(jobs []*Job, manifests []*Manifest, p *HookPolicy, ctx Context, o *pr
 	}
 }
 
-func judgeJob(j *Job, p *HookPolicy, ctx Context, o *problem.Origins, ps *problem.Collector) {
+func judgeJob(j *Job, p *HookPolicy, ctx hookspec.Context, o *problem.Origins, ps *problem.Collector) {
 	v, err := canon.Value(j.Node)
 	obj, ok := v.(map[string]any)
 	if err != nil || !ok {
@@ -160,7 +161,7 @@ func judgeJob(j *Job, p *HookPolicy, ctx Context, o *problem.Origins, ps *proble
 	fail := func(at jpath, rule, format string, args ...any) {
 		pos := fallback
 		if j.decl != nil {
-			pos = j.decl.at(ruleField[rule])
+			pos = j.decl.At(ruleField[rule])
 		}
 		pos = o.Pos(nodeAt(j.Node, at), pos)
 		if j.quiet[pos] {
@@ -181,10 +182,10 @@ func judgeJob(j *Job, p *HookPolicy, ctx Context, o *problem.Origins, ps *proble
 		h := hardeningOf(j.knobs, len(serviceAccounts(spec)) > 0)
 		hardened = h.runAsNonRoot && h.seccomp && h.noEscalation && h.dropAll
 	}
-	p.judgeObject(obj, []Phase{j.Phase}, ctx, hardened, fail)
+	p.judgeObject(obj, []hookspec.Phase{j.Phase}, ctx, hardened, fail)
 }
 
-func judgeManifest(m *Manifest, p *HookPolicy, ctx Context, ps *problem.Collector) {
+func judgeManifest(m *Manifest, p *HookPolicy, ctx hookspec.Context, ps *problem.Collector) {
 	if m.raw != nil && !mayBeHook(m.raw) {
 		return // printed as this text, which cannot hold a hook annotation
 	}
@@ -256,12 +257,12 @@ func objName(obj map[string]any) string {
 
 // manifestHook reports whether Argo CD runs the object as a hook, and in
 // which phases (gitops-engine hook.IsHook, helm.IsHook).
-func manifestHook(obj map[string]any) ([]Phase, bool) {
+func manifestHook(obj map[string]any) ([]hookspec.Phase, bool) {
 	meta, _ := obj["metadata"].(map[string]any)
 	ann, _ := meta["annotations"].(map[string]any)
-	if v, ok := ann[AnnotationHook]; ok {
+	if v, ok := ann[hookspec.AnnotationHook]; ok {
 		s, _ := v.(string)
-		var phases []Phase
+		var phases []hookspec.Phase
 		types := 0
 		for _, t := range strings.Split(s, ",") {
 			t = strings.TrimSpace(t)
@@ -269,7 +270,7 @@ func manifestHook(obj map[string]any) ([]Phase, bool) {
 				continue
 			}
 			types++
-			if p, ok := parsePhase(t); ok {
+			if p, ok := hookspec.ParsePhase(t); ok {
 				phases = append(phases, p)
 			}
 		}
@@ -283,7 +284,7 @@ func manifestHook(obj map[string]any) ([]Phase, bool) {
 		if strings.TrimSpace(s) == helmCRDInstall {
 			return nil, false
 		}
-		var phases []Phase
+		var phases []hookspec.Phase
 		for _, t := range strings.Split(s, ",") {
 			if p, ok := helmHookPhases[strings.TrimSpace(t)]; ok {
 				phases = append(phases, p)
@@ -458,7 +459,7 @@ func (p *HookPolicy) judgeDecl(j *Job, o map[string]any, fail verdict) {
 // hardened says the object is a Job hookgen generated and hardened with no
 // opt-out: its pod must then pass Pod Security restricted, but for what
 // the policy allows.
-func (p *HookPolicy) judgeObject(o map[string]any, phases []Phase, ctx Context, hardened bool, fail verdict) {
+func (p *HookPolicy) judgeObject(o map[string]any, phases []hookspec.Phase, ctx hookspec.Context, hardened bool, fail verdict) {
 	s := &p.Spec
 
 	// Where it runs.
@@ -467,7 +468,7 @@ func (p *HookPolicy) judgeObject(o map[string]any, phases []Phase, ctx Context, 
 		var allowed []string
 		if s.Namespaces != nil {
 			allowed = s.Namespaces.Allow
-			if len(phases) > 0 && !slices.ContainsFunc(phases, func(ph Phase) bool { return ph != PostDelete }) {
+			if len(phases) > 0 && !slices.ContainsFunc(phases, func(ph hookspec.Phase) bool { return ph != hookspec.PostDelete }) {
 				allowed = append(slices.Clone(allowed), s.Namespaces.PostDelete...)
 			}
 		}
@@ -545,7 +546,7 @@ func (p *HookPolicy) judgeObject(o map[string]any, phases []Phase, ctx Context, 
 		case f.Check == podsec.CheckRestrictedVolumes && strings.HasSuffix(f.Field, "]"):
 			// A volume with no source at all, which Kubernetes refuses.
 			fail(fieldPath(at, f.Field), "pods", "%s", f.Message)
-		case pods.allows(rule):
+		case pods.Allows(rule):
 		default:
 			fail(fieldPath(at, f.Field), rule, "Pod Security restricted (%s): %s", f.Check, f.Message)
 		}

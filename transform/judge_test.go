@@ -6,6 +6,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/yamlio"
 )
 
@@ -136,7 +137,7 @@ func judgeRunPolicy(t *testing.T, policy string, files map[string]string) error 
 		Repo:    repo,
 		AppDir:  "app",
 		Config:  fstest.MapFS{"policy.yaml": {Data: []byte(policy)}},
-		Context: Context{App: App{Name: "shop", Namespace: "shop"}, RunnerImage: "ghcr.io/acme/runner:1"},
+		Context: hookspec.Context{App: hookspec.App{Name: "shop", Namespace: "shop"}, RunnerImage: "ghcr.io/acme/runner:1"},
 	})
 	return err
 }
@@ -224,7 +225,7 @@ func TestJudgeManifestHooks(t *testing.T) {
 		"app/hookgen.yaml": {Data: []byte("apiVersion: hookgen.dev/v1alpha1\nkind: HookSet\n")},
 		"app/pod.yaml":     {Data: []byte(pod("argocd.argoproj.io/hook: PreSync"))},
 	}
-	_, err := Run(Input{Repo: repo, AppDir: "app", Config: fstest.MapFS{"policy.yaml": {Data: []byte(judgePolicy + "  manifestHooks: none\n")}}, Context: Context{App: App{Name: "shop", Namespace: "shop"}}})
+	_, err := Run(Input{Repo: repo, AppDir: "app", Config: fstest.MapFS{"policy.yaml": {Data: []byte(judgePolicy + "  manifestHooks: none\n")}}, Context: hookspec.Context{App: hookspec.App{Name: "shop", Namespace: "shop"}}})
 	if err != nil {
 		t.Errorf("manifestHooks: none still judged the application's hook: %v", err)
 	}
@@ -254,7 +255,7 @@ spec:
 		"app/kustomization.yaml": {Data: []byte("namespace: kube-system\nresources: [cm.yaml]\n")},
 		"app/cm.yaml":            {Data: []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n")},
 	}
-	in := Input{Repo: repo, AppDir: "app", Config: fstest.MapFS{"policy.yaml": {Data: []byte(policy)}}, Context: Context{App: App{Name: "shop", Namespace: "shop"}}}
+	in := Input{Repo: repo, AppDir: "app", Config: fstest.MapFS{"policy.yaml": {Data: []byte(policy)}}, Context: hookspec.Context{App: hookspec.App{Name: "shop", Namespace: "shop"}}}
 	_, err := Run(in)
 	want := `app/hookgen.yaml:4: hook "raw": policy namespaces: namespace "kube-system" is not allowed; hooks run in the Application's destination namespace (the hook names no namespace; the kustomization's namespace moves it there)`
 	if err == nil || !strings.Contains(err.Error(), want) {

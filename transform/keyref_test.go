@@ -6,6 +6,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/yamlio"
 )
@@ -19,7 +20,7 @@ func runWebhook(caBundle string) (*Result, error) {
       url: {secret: hook, key: url}
       caBundle: ` + caBundle + `
 `)}}
-	return Run(Input{Repo: repo, AppDir: "app", Context: Context{App: App{Name: "shop", Namespace: "shop"}, RunnerImage: "runner:1"}})
+	return Run(Input{Repo: repo, AppDir: "app", Context: hookspec.Context{App: hookspec.App{Name: "shop", Namespace: "shop"}, RunnerImage: "runner:1"}})
 }
 
 // TestKeyRefValues: a keyRef names a ConfigMap's or a Secret's key, one of

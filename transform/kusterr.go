@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/lazyre"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/yamlio"
@@ -102,7 +103,7 @@ func (d *kustDiagnosis) kustomization(file string) {
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k := root.Content[i]
 		if !slices.Contains(known, k.Value) {
-			d.ps.Add(problem.Pos{File: file, Line: k.Line, Col: k.Column}, "", "unknown field %q in a kustomization%s", k.Value, suggest(k.Value, known))
+			d.ps.Add(problem.Pos{File: file, Line: k.Line, Col: k.Column}, "", "unknown field %q in a kustomization%s", k.Value, hookspec.Suggest(k.Value, known))
 		}
 	}
 	if len(d.ps.List) > 0 {
@@ -277,7 +278,7 @@ func (d *kustDiagnosis) hint(dir, v string, files, dirs bool) string {
 				}
 			}
 		}
-		s := suggest(part, names)
+		s := hookspec.Suggest(part, names)
 		if !strings.HasPrefix(s, " (did you mean") {
 			s = "; the path is relative to the kustomization's directory (" + displayDir(dir) + ")"
 		}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/lazyre"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/yamlio"
@@ -58,7 +59,7 @@ func kustomizationIn(r *yamlio.Reader, dir string) string {
 
 // kustomizeBuild builds the kustomization in appDir and returns its
 // resources and the namespace the kustomization sets ("" when none).
-func kustomizeBuild(r *yamlio.Reader, appDir, file string, sel *Manifests, ps *problem.Collector) ([]*Manifest, string) {
+func kustomizeBuild(r *yamlio.Reader, appDir, file string, sel *hookspec.Manifests, ps *problem.Collector) ([]*Manifest, string) {
 	if sel != nil {
 		ps.Add(problem.Pos{File: file}, "", "manifests: has no effect in a Kustomize application: %s decides which resources are built", path.Base(file))
 	}

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"strings"
 
+	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -39,7 +40,7 @@ var lintSkipped = []string{"bounds.requireResources", "bounds.requireTTLSecondsA
 // them all; templates.allow names templates that exist, and every platform
 // template is allowed. ctx stands in for an Application. It returns every
 // problem at once, or nil.
-func LintConfig(fsys fs.FS, ctx Context) (LintSummary, error) {
+func LintConfig(fsys fs.FS, ctx hookspec.Context) (LintSummary, error) {
 	var sum LintSummary
 	ps := &problem.Collector{}
 	o := problem.NewOrigins()
@@ -58,29 +59,29 @@ func LintConfig(fsys fs.FS, ctx Context) (LintSummary, error) {
 	if r := p.Spec.Templates; r != nil {
 		for _, name := range r.Allow {
 			if !strings.ContainsAny(name, "*?[") && cfg.Templates[name] == nil {
-				ps.Add(p.src.at("spec.templates.allow"), "", "policy templates.allow: no template is named %q%s", name, suggest(name, cfg.Templates.Names()))
+				ps.Add(p.src.At("spec.templates.allow"), "", "policy templates.allow: no template is named %q%s", name, hookspec.Suggest(name, cfg.Templates.Names()))
 			}
 		}
 	}
 
 	for _, name := range cfg.Templates.Names() {
 		t := cfg.Templates[name]
-		if t.origin != OriginPlatform {
+		if t.OriginKind != OriginPlatform {
 			continue
 		}
 		sum.Templates = append(sum.Templates, name)
-		if t.broken {
+		if t.Broken {
 			continue // its problems are reported
 		}
 		if !p.AllowsTemplate(t) {
-			ps.Add(t.src.pos, "", "template %q: the policy's templates.allow leaves it out, so no hook can use it: add it there, or remove the file", name)
+			ps.Add(t.Src.Pos, "", "template %q: the policy's templates.allow leaves it out, so no hook can use it: add it there, or remove the file", name)
 			continue
 		}
 		lintTemplate(t, cfg, ctx, o, ps)
 	}
 
 	// Injected hooks are whole hooks: they must pass every rule.
-	_, merged, _ := mergeSets([]*HookSet{cfg.injected()})
+	_, merged, _ := mergeSets([]*hookspec.HookSet{cfg.injected()})
 	g := &generator{ctx: ctx, templates: cfg.Templates, origins: o, ps: ps, policy: p, fromParams: map[*yaml.Node]bool{}}
 	for _, h := range merged {
 		sum.Injected = append(sum.Injected, h.Name)
@@ -92,15 +93,15 @@ func LintConfig(fsys fs.FS, ctx Context) (LintSummary, error) {
 // lintTemplate generates the Job of a hook that uses t with stand-ins for
 // its required parameters, in each of its default phases, and reports the
 // template's own violations.
-func lintTemplate(t *HookTemplate, cfg *Config, ctx Context, o *problem.Origins, ps *problem.Collector) {
-	var phases StringList
+func lintTemplate(t *hookspec.HookTemplate, cfg *Config, ctx hookspec.Context, o *problem.Origins, ps *problem.Collector) {
+	var phases hookspec.StringList
 	switch {
 	case t.Spec.Defaults != nil && len(t.Spec.Defaults.Phase) > 0:
 		phases = t.Spec.Defaults.Phase
 	case len(t.Spec.Phases) > 0:
-		phases = StringList{t.Spec.Phases[0]}
+		phases = hookspec.StringList{t.Spec.Phases[0]}
 	default:
-		phases = StringList{string(PreSync)}
+		phases = hookspec.StringList{string(hookspec.PreSync)}
 	}
 	with := yamlio.NewMap()
 	for _, p := range t.Spec.Params {
@@ -109,11 +110,11 @@ func lintTemplate(t *HookTemplate, cfg *Config, ctx Context, o *problem.Origins,
 		}
 		v := standIn(p.Type)
 		switch p.Type {
-		case ParamMap:
+		case hookspec.ParamMap:
 			v = yamlio.NewMap()
-		case ParamKeyRef:
+		case hookspec.ParamKeyRef:
 			v = yamlio.NewMap("configMap", yamlio.NewStr("app"), "key", yamlio.NewStr("app"))
-		case ParamString:
+		case hookspec.ParamString:
 			v = yamlio.NewStr("app") // reads as a name, a path or a word
 		}
 		markStandIn(v, o)
@@ -123,13 +124,13 @@ func lintTemplate(t *HookTemplate, cfg *Config, ctx Context, o *problem.Origins,
 	fields := map[string]problem.Pos{}
 	if d := t.Spec.Defaults; d != nil {
 		for _, f := range []string{"phase", "wave", "deletePolicy", "generateName", "activeDeadlineSeconds", "backoffLimit", "ttlSecondsAfterFinished"} {
-			if d.src.has(f) {
-				fields[f] = d.src.at(f)
+			if d.Src.Has(f) {
+				fields[f] = d.Src.At(f)
 			}
 		}
 	}
-	decl := &Hook{Name: lintHookName(t.Metadata.Name), Uses: t.Metadata.Name, Phase: phases, With: with, src: source{pos: t.src.pos, fields: fields}}
-	h := &mergedHook{Hook: *decl, decls: []*Hook{decl}, files: []string{t.File()}}
+	decl := &hookspec.Hook{Name: lintHookName(t.Metadata.Name), Uses: t.Metadata.Name, Phase: phases, With: with, Src: hookspec.Source{Pos: t.Src.Pos, Fields: fields}}
+	h := &mergedHook{Hook: *decl, decls: []*hookspec.Hook{decl}, files: []string{t.File()}}
 	sub := &problem.Collector{}
 	g := &generator{ctx: ctx, templates: cfg.Templates, origins: o, ps: sub, policy: cfg.Policy, fromParams: map[*yaml.Node]bool{}}
 	judge(g.generate(h), nil, cfg.Policy, ctx, o, sub)

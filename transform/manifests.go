@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/hookgen/hookgen/internal/argoglob"
+	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/api/resource"
@@ -53,7 +54,7 @@ var (
 // sets a namespace, it returns that namespace too. keep asks for the
 // parsed tree of every resource (annotate rules look into them);
 // otherwise a document printed as written keeps only its text.
-func appManifests(r *yamlio.Reader, appDir string, sel *Manifests, keep bool, ps *problem.Collector) ([]*Manifest, string) {
+func appManifests(r *yamlio.Reader, appDir string, sel *hookspec.Manifests, keep bool, ps *problem.Collector) ([]*Manifest, string) {
 	if file := kustomizationIn(r, appDir); file != "" {
 		return kustomizeBuild(r, appDir, file, sel, ps)
 	}
@@ -70,9 +71,9 @@ func appManifests(r *yamlio.Reader, appDir string, sel *Manifests, keep bool, ps
 // path relative to the app directory. hookgen's own files (hookgen.yaml,
 // .hookgen/) are never read. A *.jsonnet file is refused: Argo CD would
 // render it, and dropping it would prune its resources.
-func readManifests(r *yamlio.Reader, appDir string, sel *Manifests, keep bool, ps *problem.Collector) []*Manifest {
+func readManifests(r *yamlio.Reader, appDir string, sel *hookspec.Manifests, keep bool, ps *problem.Collector) []*Manifest {
 	if sel == nil {
-		sel = &Manifests{}
+		sel = &hookspec.Manifests{}
 	}
 	include, ok1 := compileGlobs(sel.Include, appDir, ps)
 	exclude, ok2 := compileGlobs(sel.Exclude, appDir, ps)
@@ -104,7 +105,7 @@ func readManifests(r *yamlio.Reader, appDir string, sel *Manifests, keep bool, p
 				}
 				continue
 			}
-			if name == SpecFile || !isManifestFile(name) {
+			if name == hookspec.SpecFile || !isManifestFile(name) {
 				continue
 			}
 			var linked fs.FileInfo // what a symlink leads to
@@ -185,7 +186,7 @@ func compileGlobs(patterns []string, appDir string, ps *problem.Collector) ([]*r
 	for _, p := range patterns {
 		re, err := argoglob.Compile(p)
 		if err != nil {
-			ps.Add(problem.Pos{File: path.Join(appDir, SpecFile)}, "", "manifests: bad glob %q: %v", p, err)
+			ps.Add(problem.Pos{File: path.Join(appDir, hookspec.SpecFile)}, "", "manifests: bad glob %q: %v", p, err)
 			ok = false
 			continue
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/yamlio"
 )
@@ -208,7 +209,7 @@ func TestDirectoryWalk(t *testing.T) {
 				"app/notes.txt":                 broken,
 				"app/kustomization.yaml.bak":    broken,
 			}
-			res, err := Run(Input{Repo: fsys, AppDir: "app", Context: Context{App: App{Name: "shop"}, RunnerImage: "runner:1"}})
+			res, err := Run(Input{Repo: fsys, AppDir: "app", Context: hookspec.Context{App: hookspec.App{Name: "shop"}, RunnerImage: "runner:1"}})
 			if err != nil {
 				t.Fatal(err)
 			}

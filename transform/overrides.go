@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -71,7 +72,7 @@ const HookParameter = "hook.<name>: a map that overrides the hook's template par
 
 // overrideSet turns overrides into the nearest HookSet, after checking that
 // they name declared hooks.
-func overrideSet(ov Overrides, sets []*HookSet, ps *problem.Collector, fromParams map[*yaml.Node]bool) *HookSet {
+func overrideSet(ov Overrides, sets []*hookspec.HookSet, ps *problem.Collector, fromParams map[*yaml.Node]bool) *hookspec.HookSet {
 	declared := map[string]bool{}
 	for _, s := range sets {
 		for _, h := range s.Hooks {
@@ -79,17 +80,17 @@ func overrideSet(ov Overrides, sets []*HookSet, ps *problem.Collector, fromParam
 		}
 	}
 	pos := problem.Pos{File: ParametersFile}
-	set := &HookSet{src: source{pos: pos}}
-	byName := map[string]*Hook{}
-	get := func(param, name string) *Hook {
+	set := &hookspec.HookSet{Src: hookspec.Source{Pos: pos}}
+	byName := map[string]*hookspec.Hook{}
+	get := func(param, name string) *hookspec.Hook {
 		if !declared[name] {
 			names := sortedKeys(declared)
-			ps.Add(pos, "", "parameter %s names hook %q, which no %s declares%s", param, name, SpecFile, suggest(name, names))
+			ps.Add(pos, "", "parameter %s names hook %q, which no %s declares%s", param, name, hookspec.SpecFile, hookspec.Suggest(name, names))
 			return nil
 		}
 		h := byName[name]
 		if h == nil {
-			h = &Hook{Name: name, src: source{pos: pos, fields: map[string]problem.Pos{}}}
+			h = &hookspec.Hook{Name: name, Src: hookspec.Source{Pos: pos, Fields: map[string]problem.Pos{}}}
 			byName[name] = h
 		}
 		return h
@@ -98,7 +99,7 @@ func overrideSet(ov Overrides, sets []*HookSet, ps *problem.Collector, fromParam
 		if h := get(ParamEnable, name); h != nil {
 			t := true
 			h.Enabled = &t
-			h.src.fields["enabled"] = pos
+			h.Src.Fields["enabled"] = pos
 		}
 	}
 	for _, name := range ov.Disable {
@@ -109,7 +110,7 @@ func overrideSet(ov Overrides, sets []*HookSet, ps *problem.Collector, fromParam
 		if h := get(ParamDisable, name); h != nil {
 			f := false
 			h.Enabled = &f
-			h.src.fields["enabled"] = pos
+			h.Src.Fields["enabled"] = pos
 		}
 	}
 	for _, name := range sortedKeys(ov.With) {
@@ -129,7 +130,7 @@ func overrideSet(ov Overrides, sets []*HookSet, ps *problem.Collector, fromParam
 			with.Content = append(with.Content, yamlio.NewStr(key), n)
 		}
 		h.With = with
-		h.src.fields["with"] = pos
+		h.Src.Fields["with"] = pos
 	}
 	// Keep a stable order: by hook name.
 	set.Hooks = set.Hooks[:0]
@@ -141,8 +142,8 @@ func overrideSet(ov Overrides, sets []*HookSet, ps *problem.Collector, fromParam
 
 // paramValue turns an Application parameter's text into a value of the
 // parameter's type.
-func parseParamText(t ParamType, text string) (*yaml.Node, string) {
-	if t == ParamString {
+func parseParamText(t hookspec.ParamType, text string) (*yaml.Node, string) {
+	if t == hookspec.ParamString {
 		return yamlio.NewStr(text), ""
 	}
 	var doc yaml.Node
@@ -181,7 +182,7 @@ func Announce(in Input) ([]Announcement, error) {
 				v = p.Default
 			}
 			if v != nil {
-				values[p.Name] = paramText(v)
+				values[p.Name] = hookspec.ParamText(v)
 			}
 		}
 		state := ""
@@ -199,29 +200,4 @@ func Announce(in Input) ([]Announcement, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
-}
-
-// paramText writes a value as an Application parameter's text: a scalar
-// as itself, anything else as one line of flow YAML.
-func paramText(n *yaml.Node) string {
-	if n.Kind == yaml.ScalarNode {
-		return n.Value
-	}
-	c := yamlio.CopyNode(n)
-	var flow func(*yaml.Node)
-	flow = func(n *yaml.Node) {
-		if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
-			n.Style = yaml.FlowStyle
-		}
-		n.HeadComment, n.LineComment, n.FootComment = "", "", ""
-		for _, k := range n.Content {
-			flow(k)
-		}
-	}
-	flow(c)
-	var b strings.Builder
-	if err := yamlio.EncodeNode(&b, c); err != nil {
-		return ""
-	}
-	return strings.TrimSpace(b.String())
 }

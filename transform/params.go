@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/lazyre"
 	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -14,31 +15,31 @@ var secretKeyRE = lazyre.New(`^[-._a-zA-Z0-9]+$`)
 // checkParamValue checks a value against a parameter type. It returns ""
 // when the value fits, else the rest of a sentence ("must be ..."). It never
 // quotes the value: it may be a secret.
-func checkParamValue(t ParamType, n *yaml.Node) string {
+func checkParamValue(t hookspec.ParamType, n *yaml.Node) string {
 	switch t {
-	case ParamString:
+	case hookspec.ParamString:
 		if n.Kind != yaml.ScalarNode || yamlio.IsNull(n) {
 			return "must be a string, not " + yamlio.KindName(n)
 		}
-	case ParamInt:
+	case hookspec.ParamInt:
 		if n.Kind != yaml.ScalarNode || n.ShortTag() != yamlio.TagInt {
 			return "must be an integer, not " + yamlio.KindName(n)
 		}
-	case ParamBool:
+	case hookspec.ParamBool:
 		if n.Kind != yaml.ScalarNode || n.ShortTag() != yamlio.TagBool {
 			return "must be true or false, not " + yamlio.KindName(n)
 		}
-	case ParamList:
+	case hookspec.ParamList:
 		if n.Kind != yaml.SequenceNode {
 			return "must be a list, not " + yamlio.KindName(n)
 		}
-	case ParamMap:
+	case hookspec.ParamMap:
 		if n.Kind != yaml.MappingNode {
 			return "must be a mapping, not " + yamlio.KindName(n)
 		}
-	case ParamSecretKeyRef:
+	case hookspec.ParamSecretKeyRef:
 		return checkSecretKeyRef(n, false)
-	case ParamKeyRef:
+	case hookspec.ParamKeyRef:
 		return checkKeyRef(n, false)
 	}
 	return ""
@@ -46,11 +47,11 @@ func checkParamValue(t ParamType, n *yaml.Node) string {
 
 // checkParamRef checks a value of a secretKeyRef or keyRef parameter
 // once its placeholders are substituted; "" when it fits.
-func checkParamRef(t ParamType, n *yaml.Node) string {
+func checkParamRef(t hookspec.ParamType, n *yaml.Node) string {
 	switch t {
-	case ParamSecretKeyRef:
+	case hookspec.ParamSecretKeyRef:
 		return checkSecretKeyRef(n, true)
-	case ParamKeyRef:
+	case hookspec.ParamKeyRef:
 		return checkKeyRef(n, true)
 	}
 	return ""
@@ -153,8 +154,8 @@ func hasPlaceholder(s string) bool {
 
 // normalizeParam gives a string parameter's scalar the !!str tag, so that
 // `tag: 1.10` stays the text "1.10" wherever it is inserted.
-func normalizeParam(t ParamType, n *yaml.Node) *yaml.Node {
-	if t == ParamString && n.Kind == yaml.ScalarNode && n.ShortTag() != yamlio.TagStr {
+func normalizeParam(t hookspec.ParamType, n *yaml.Node) *yaml.Node {
+	if t == hookspec.ParamString && n.Kind == yaml.ScalarNode && n.ShortTag() != yamlio.TagStr {
 		c := *n
 		c.Tag = yamlio.TagStr
 		c.Style = 0

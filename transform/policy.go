@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/lazyre"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/yamlio"
@@ -28,12 +29,12 @@ const PolicyFile = "policy.yaml"
 // every rule it does not set takes its default, which is the strict one
 // where a rule protects the cluster (see each field).
 type HookPolicy struct {
-	APIVersion string     `json:"apiVersion" jsonschema:"enum=hookgen.dev/v1alpha1"`
-	Kind       string     `json:"kind" jsonschema:"enum=HookPolicy"`
-	Metadata   ObjectMeta `json:"metadata"`
-	Spec       PolicySpec `json:"spec"`
+	APIVersion string              `json:"apiVersion" jsonschema:"enum=hookgen.dev/v1alpha1"`
+	Kind       string              `json:"kind" jsonschema:"enum=HookPolicy"`
+	Metadata   hookspec.ObjectMeta `json:"metadata"`
+	Spec       PolicySpec          `json:"spec"`
 
-	src   source
+	src   hookspec.Source
 	open  bool                      // no policy file: the open policy
 	globs map[string]*regexp.Regexp // the patterns with **, compiled once
 }
@@ -55,7 +56,7 @@ type PolicySpec struct {
 	// Namespaces a hook may run in besides the Application's destination namespace.
 	Namespaces *NamespaceRules `json:"namespaces,omitempty"`
 	// ServiceAccounts hooks may name (globs); default: any.
-	ServiceAccounts StringList `json:"serviceAccounts,omitempty"`
+	ServiceAccounts hookspec.StringList `json:"serviceAccounts,omitempty"`
 	// Inject adds hooks to every application.
 	Inject []InjectedHook `json:"inject,omitempty"`
 	// Input overrides the limits on what hookgen reads.
@@ -77,7 +78,7 @@ const (
 // TemplateRules say which templates hooks may use.
 type TemplateRules struct {
 	// Allow lists template names or globs; default: all.
-	Allow StringList `json:"allow,omitempty"`
+	Allow hookspec.StringList `json:"allow,omitempty"`
 	// AllowRepository lets repositories bring templates in .hookgen/templates. Default false.
 	AllowRepository bool `json:"allowRepository,omitempty"`
 }
@@ -87,7 +88,7 @@ type ImageRules struct {
 	// Allow lists image globs: `*` stops at '/', `**` does not. Default: any image.
 	// A pattern is matched against the reference as written and as Docker
 	// expands it (busybox:1.37 is docker.io/library/busybox:1.37).
-	Allow StringList `json:"allow,omitempty"`
+	Allow hookspec.StringList `json:"allow,omitempty"`
 	// AllowUnpinned accepts images without a tag or digest, and :latest. Default false.
 	AllowUnpinned bool `json:"allowUnpinned,omitempty"`
 }
@@ -99,9 +100,9 @@ type Bounds struct {
 	RequireTTLSecondsAfterFinished bool   `json:"requireTTLSecondsAfterFinished,omitempty"`
 	// RequireResources lists what every container must set: requests.cpu,
 	// requests.memory, limits.cpu, limits.memory, ...
-	RequireResources StringList `json:"requireResources,omitempty"`
+	RequireResources hookspec.StringList `json:"requireResources,omitempty"`
 	// MaxResources caps requests and limits per container (cpu, memory, ...).
-	MaxResources map[string]Quantity `json:"maxResources,omitempty"`
+	MaxResources map[string]hookspec.Quantity `json:"maxResources,omitempty"`
 	// MaxWritablePaths caps a hook's writablePaths (each an emptyDir).
 	// Default: hookgen's own limit of 16.
 	MaxWritablePaths *int `json:"maxWritablePaths,omitempty" jsonschema:"minimum=0"`
@@ -118,20 +119,20 @@ type PodRules struct {
 	AllowHardeningOptOut bool `json:"allowHardeningOptOut,omitempty"`
 	// PriorityClasses lists the priority classes (globs) a hook's pod may
 	// name; default: none.
-	PriorityClasses StringList `json:"priorityClasses,omitempty"`
+	PriorityClasses hookspec.StringList `json:"priorityClasses,omitempty"`
 }
 
 // NamespaceRules say where hooks may run.
 type NamespaceRules struct {
 	// Allow lists namespaces (globs) any hook may name.
-	Allow StringList `json:"allow,omitempty"`
+	Allow hookspec.StringList `json:"allow,omitempty"`
 	// PostDelete lists namespaces (globs) PostDelete hooks may name.
-	PostDelete StringList `json:"postDelete,omitempty"`
+	PostDelete hookspec.StringList `json:"postDelete,omitempty"`
 }
 
 // InjectedHook is a hook the platform adds to every application.
 type InjectedHook struct {
-	Hook Hook `json:"hook"`
+	Hook hookspec.Hook `json:"hook"`
 	// AllowDisable lets an application turn the hook off. Default false.
 	AllowDisable bool `json:"allowDisable,omitempty"`
 	// AllowOverride lets an application change the hook's fields. Default false.
@@ -149,7 +150,7 @@ type InputLimits struct {
 	MaxHooks      *int   `json:"maxHooks,omitempty"`
 }
 
-func (s *HookPolicy) setSource(src source) { s.src = src }
+func (s *HookPolicy) SetSource(src hookspec.Source) { s.src = src }
 
 // openPolicy is the policy without a policy file.
 func openPolicy() *HookPolicy {
@@ -164,26 +165,26 @@ func openPolicy() *HookPolicy {
 func (p *HookPolicy) Open() bool { return p.open }
 
 // File is where the policy was read from ("" for the open policy).
-func (p *HookPolicy) File() string { return p.src.pos.File }
+func (p *HookPolicy) File() string { return p.src.Pos.File }
 
 var digestRE = lazyre.New(`@sha256:[a-f0-9]{64}$`)
 
 // parsePolicy reads and checks a HookPolicy file.
 func parsePolicy(file string, data []byte, lim yamlio.Limits, ps *problem.Collector, o *problem.Origins) *HookPolicy {
 	before := len(ps.List)
-	doc := singleDoc(file, data, lim, ps, o, PolicyFile, KindHookPolicy, "the policy file is empty")
+	doc := singleDoc(file, data, lim, ps, o, PolicyFile, hookspec.KindHookPolicy, "the policy file is empty")
 	if doc == nil {
 		return nil
 	}
 	p := &HookPolicy{}
-	d := &decoder{file: file, ps: ps}
-	d.decode(doc, reflect.ValueOf(p).Elem(), "", nil, "")
-	if p.APIVersion != APIVersion || p.Kind != KindHookPolicy {
-		ps.Add(p.src.pos, "", "expected apiVersion %s and kind %s, found %q and %q", APIVersion, KindHookPolicy, p.APIVersion, p.Kind)
+	d := &hookspec.Decoder{File: file, Ps: ps}
+	d.Decode(doc, reflect.ValueOf(p).Elem(), "", nil, "")
+	if p.APIVersion != hookspec.APIVersion || p.Kind != hookspec.KindHookPolicy {
+		ps.Add(p.src.Pos, "", "expected apiVersion %s and kind %s, found %q and %q", hookspec.APIVersion, hookspec.KindHookPolicy, p.APIVersion, p.Kind)
 		return nil
 	}
 	s := &p.Spec
-	at := func(field string) problem.Pos { return p.src.at("spec." + field) }
+	at := func(field string) problem.Pos { return p.src.At("spec." + field) }
 	if mh := s.ManifestHooks; mh != "" && mh != ManifestHooksAll && mh != ManifestHooksIgnore {
 		ps.Add(at("manifestHooks"), "", "policy: manifestHooks must be %s or %s, not %q", ManifestHooksAll, ManifestHooksIgnore, mh)
 	}
@@ -231,12 +232,12 @@ func parsePolicy(file string, data []byte, lim yamlio.Limits, ps *problem.Collec
 	seen := map[string]bool{}
 	for i := range s.Inject {
 		h := &s.Inject[i].Hook
-		hd := &decoder{file: file, ps: ps, hook: h.Name}
+		hd := &hookspec.Decoder{File: file, Ps: ps, Hook: h.Name}
 		switch {
 		case !isDNSLabel(h.Name):
-			ps.Add(h.src.pos, h.Name, "policy: injected hooks need a name that is a DNS-1123 label")
+			ps.Add(h.Src.Pos, h.Name, "policy: injected hooks need a name that is a DNS-1123 label")
 		case seen[h.Name]:
-			ps.Add(h.src.pos, h.Name, "policy: hook injected twice")
+			ps.Add(h.Src.Pos, h.Name, "policy: hook injected twice")
 		}
 		seen[h.Name] = true
 		checkHook(hd, h)
@@ -273,16 +274,16 @@ func (p *HookPolicy) limits(lim yamlio.Limits) yamlio.Limits {
 }
 
 // AllowsTemplate reports whether hooks may use the template.
-func (p *HookPolicy) AllowsTemplate(t *HookTemplate) bool { return p.templateRule(t) == "" }
+func (p *HookPolicy) AllowsTemplate(t *hookspec.HookTemplate) bool { return p.templateRule(t) == "" }
 
 // templateRule names the rule that forbids the template, "" when none does.
-func (p *HookPolicy) templateRule(t *HookTemplate) string {
+func (p *HookPolicy) templateRule(t *hookspec.HookTemplate) string {
 	r := p.Spec.Templates
 	if r == nil {
 		r = &TemplateRules{}
 	}
 	switch {
-	case t.origin == OriginRepo && !r.AllowRepository:
+	case t.OriginKind == OriginRepo && !r.AllowRepository:
 		return "templates.allowRepository"
 	case len(r.Allow) > 0 && !p.matchGlobs(r.Allow, t.Metadata.Name):
 		return "templates.allow"
@@ -394,7 +395,7 @@ func allowedHint(allowed []string) string {
 
 // parseQuantity reads a Kubernetes quantity as a number of base units.
 func parseQuantity(s string) (float64, bool) {
-	if !quantityRE.MatchString(s) {
+	if !hookspec.QuantityRE.MatchString(s) {
 		return 0, false
 	}
 	mult := 1.0

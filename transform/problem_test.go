@@ -5,6 +5,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/inert"
 	"github.com/hookgen/hookgen/internal/problem"
 )
@@ -20,7 +21,7 @@ func TestProblemsEscapeFileNames(t *testing.T) {
 		"app/hookgen.yaml": {Data: []byte(setHeader + "manifests: {recurse: true}\nhooks: []\n")},
 		evil:               {Data: []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: [\n")},
 	}
-	_, err := Run(Input{Repo: fsys, AppDir: "app", Context: Context{App: App{Name: "shop"}, RunnerImage: "runner:1"}})
+	_, err := Run(Input{Repo: fsys, AppDir: "app", Context: hookspec.Context{App: hookspec.App{Name: "shop"}, RunnerImage: "runner:1"}})
 	if err == nil {
 		t.Fatal("a manifest that does not parse was accepted")
 	}

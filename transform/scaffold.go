@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -35,8 +36,8 @@ func Scaffold(ts Templates, policy *HookPolicy, names []string) ([]byte, error) 
 #   hookgen validate     # every problem, with its line
 #   hookgen explain      # when each hook runs
 #   hookgen render       # the manifests, hooks included
-apiVersion: ` + APIVersion + `
-kind: ` + KindHookSet + `
+apiVersion: ` + hookspec.APIVersion + `
+kind: ` + hookspec.KindHookSet + `
 `)
 	b.WriteString(scaffoldDefaults(policy))
 	b.WriteString("hooks:\n")
@@ -44,7 +45,7 @@ kind: ` + KindHookSet + `
 		t := ts[name]
 		switch {
 		case t == nil:
-			return nil, fmt.Errorf("unknown template %q%s", name, suggest(name, ts.Names()))
+			return nil, fmt.Errorf("unknown template %q%s", name, hookspec.Suggest(name, ts.Names()))
 		case seen[name]:
 			return nil, fmt.Errorf("template %q is named twice", name)
 		case policy != nil && !policy.AllowsTemplate(t):
@@ -80,7 +81,7 @@ func injects(policy *HookPolicy, name string) bool {
 
 // ScaffoldHook writes one hook entry named name that uses t, indented by
 // indent, in the style of Scaffold.
-func ScaffoldHook(t *HookTemplate, name, indent string) string {
+func ScaffoldHook(t *hookspec.HookTemplate, name, indent string) string {
 	var b strings.Builder
 	line := func(depth int, s string) {
 		b.WriteString(indent + strings.Repeat("  ", depth) + s + "\n")
@@ -104,7 +105,7 @@ func ScaffoldHook(t *HookTemplate, name, indent string) string {
 	} else {
 		line(1, "phase:  # required: one of "+allowed)
 	}
-	var required, optional []Param
+	var required, optional []hookspec.Param
 	for _, p := range t.Spec.Params {
 		if p.Required {
 			required = append(required, p)
@@ -125,7 +126,7 @@ func ScaffoldHook(t *HookTemplate, name, indent string) string {
 		v := p.DefaultText()
 		if v == "" {
 			v = typeExample(p.Type)
-		} else if p.Default.Kind == yaml.ScalarNode && (p.Type == ParamString || p.Type == "") {
+		} else if p.Default.Kind == yaml.ScalarNode && (p.Type == hookspec.ParamString || p.Type == "") {
 			v = scalarYAML(v)
 		}
 		line(2, "# "+p.Name+": "+v)
@@ -134,16 +135,16 @@ func ScaffoldHook(t *HookTemplate, name, indent string) string {
 }
 
 // paramComment describes a parameter in a comment.
-func paramComment(p Param, need string) string {
+func paramComment(p hookspec.Param, need string) string {
 	typ := string(p.Type)
 	if typ == "" {
-		typ = string(ParamString)
+		typ = string(hookspec.ParamString)
 	}
 	s := "(" + need + ", " + typ
 	switch p.Type {
-	case ParamSecretKeyRef:
+	case hookspec.ParamSecretKeyRef:
 		s += ": {secret: NAME, key: KEY}"
-	case ParamKeyRef:
+	case hookspec.ParamKeyRef:
 		s += ": {configMap: NAME, key: KEY} or {secret: NAME, key: KEY}"
 	}
 	s += ")"
@@ -154,19 +155,19 @@ func paramComment(p Param, need string) string {
 }
 
 // typeExample is what an optional parameter without a default looks like.
-func typeExample(t ParamType) string {
+func typeExample(t hookspec.ParamType) string {
 	switch t {
-	case ParamInt:
+	case hookspec.ParamInt:
 		return "0"
-	case ParamBool:
+	case hookspec.ParamBool:
 		return "false"
-	case ParamList:
+	case hookspec.ParamList:
 		return "[]"
-	case ParamMap:
+	case hookspec.ParamMap:
 		return "{}"
-	case ParamSecretKeyRef:
+	case hookspec.ParamSecretKeyRef:
 		return "{secret: NAME, key: KEY}"
-	case ParamKeyRef:
+	case hookspec.ParamKeyRef:
 		return "{configMap: NAME, key: KEY}"
 	}
 	return `""`

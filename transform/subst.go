@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -52,7 +53,7 @@ var placeholderPrefixes = []string{"params.", "app.", "hook.", "env.", "runner."
 
 // scope holds the values placeholders resolve to.
 type scope struct {
-	app  App
+	app  hookspec.App
 	hook map[string]string // nil outside a hook
 	env  map[string]string
 	// openEnv answers every env.X (checking a template, which may use any).
@@ -64,7 +65,7 @@ type scope struct {
 // paramValue is a parameter's value for one hook: nil node when an
 // optional parameter has none.
 type paramValue struct {
-	typ  ParamType
+	typ  hookspec.ParamType
 	node *yaml.Node
 }
 
@@ -93,7 +94,7 @@ type subster struct {
 // element is one element of a parameter that repeats a list item.
 type element struct {
 	param      string
-	typ        ParamType
+	typ        hookspec.ParamType
 	node       *yaml.Node // a list item, a scalar value or a secretKeyRef
 	key, value *yaml.Node // a map entry
 }
@@ -205,7 +206,7 @@ func (s *subster) copy(n *yaml.Node) *yaml.Node {
 	return s.origins.Copy(n)
 }
 
-func (s *subster) errorf(n *yaml.Node, format string, args ...any) {
+func (s *subster) Errorf(n *yaml.Node, format string, args ...any) {
 	s.errs = append(s.errs, substError{node: n, msg: fmt.Sprintf(format, args...)})
 }
 
@@ -215,7 +216,7 @@ func (s *subster) errorf(n *yaml.Node, format string, args ...any) {
 func (s *subster) tree(n *yaml.Node) *yaml.Node {
 	switch n.Kind {
 	case yaml.ScalarNode:
-		out, keep := s.scalar(n)
+		out, keep := s.Scalar(n)
 		if !keep {
 			return nil
 		}
@@ -251,7 +252,7 @@ func (s *subster) tree(n *yaml.Node) *yaml.Node {
 				for _, name := range sortedKeys(names) {
 					list = append(list, "$(params."+name+"[*])")
 				}
-				s.errorf(item, "a list item repeats for one parameter only; this one uses %s", strings.Join(list, " and "))
+				s.Errorf(item, "a list item repeats for one parameter only; this one uses %s", strings.Join(list, " and "))
 			}
 		}
 		n.Content = kept
@@ -273,7 +274,7 @@ func (s *subster) repeat(item *yaml.Node, name string) []*yaml.Node {
 		return nil
 	}
 	elems := elementsOf(name, p)
-	if p.typ == ParamKeyRef {
+	if p.typ == hookspec.ParamKeyRef {
 		elems = keepKeyRefElems(item, name, elems)
 	}
 	if len(elems) == 0 {
@@ -299,13 +300,13 @@ func elementsOf(name string, p *paramValue) []*element {
 		return nil
 	}
 	switch p.typ {
-	case ParamList:
+	case hookspec.ParamList:
 		out := make([]*element, 0, len(p.node.Content))
 		for _, item := range p.node.Content {
 			out = append(out, &element{param: name, typ: p.typ, node: item})
 		}
 		return out
-	case ParamMap:
+	case hookspec.ParamMap:
 		entries := map[string]*element{}
 		for i := 0; i+1 < len(p.node.Content); i += 2 {
 			k := p.node.Content[i]
@@ -321,11 +322,11 @@ func elementsOf(name string, p *paramValue) []*element {
 }
 
 // probeElement is a stand-in element of a parameter of type t.
-func probeElement(name string, t ParamType) *element {
+func probeElement(name string, t hookspec.ParamType) *element {
 	switch t {
-	case ParamList:
+	case hookspec.ParamList:
 		return &element{param: name, typ: t, node: yamlio.NewStr("x")}
-	case ParamMap:
+	case hookspec.ParamMap:
 		return &element{param: name, typ: t, key: yamlio.NewStr("k"), value: yamlio.NewStr("v")}
 	}
 	return &element{param: name, typ: t, node: standIn(t)}
@@ -423,9 +424,9 @@ func cutRepeat(key string) (name, field string, ok bool) {
 	return name, field, true
 }
 
-// scalar substitutes one scalar node. It returns keep=false when the node
+// Scalar substitutes one scalar node. It returns keep=false when the node
 // is a lone placeholder of an unset optional parameter.
-func (s *subster) scalar(n *yaml.Node) (*yaml.Node, bool) {
+func (s *subster) Scalar(n *yaml.Node) (*yaml.Node, bool) {
 	if n.ShortTag() != yamlio.TagStr || !strings.Contains(n.Value, "$(") {
 		return n, true
 	}
@@ -505,7 +506,7 @@ func (s *subster) text(n *yaml.Node, str string) (out string, from *yaml.Node, c
 		}
 		end := strings.IndexByte(rest, ')')
 		if end < 0 {
-			s.errorf(n, "unterminated placeholder %q: add the closing parenthesis, or write $$( for a literal $(", clip("$("+rest, 40))
+			s.Errorf(n, "unterminated placeholder %q: add the closing parenthesis, or write $$( for a literal $(", clip("$("+rest, 40))
 			return str, nil, false
 		}
 		key := rest[:end]
@@ -519,7 +520,7 @@ func (s *subster) text(n *yaml.Node, str string) (out string, from *yaml.Node, c
 			continue // unset optional parameter: ""
 		}
 		if v.Kind != yaml.ScalarNode {
-			s.errorf(n, "$(%s) is %s and can only stand alone as the whole value, not inside a string", key, yamlio.KindName(v))
+			s.Errorf(n, "$(%s) is %s and can only stand alone as the whole value, not inside a string", key, yamlio.KindName(v))
 			continue
 		}
 		if !strings.HasPrefix(key, "params.") {
@@ -565,50 +566,50 @@ func (s *subster) lookup(n *yaml.Node, key string) (*yaml.Node, bool) {
 		}
 	}
 	if !validKey(rest) {
-		s.errorf(n, "malformed placeholder $(%s): use letters, digits, '_', '-' and '.'", clip(key, 60))
+		s.Errorf(n, "malformed placeholder $(%s): use letters, digits, '_', '-' and '.'", clip(key, 60))
 		return nil, false
 	}
 	switch prefix {
 	case "app":
-		get, ok := appKeys[rest]
+		get, ok := hookspec.AppKeys[rest]
 		if !ok {
-			s.errorf(n, "unknown placeholder $(%s)%s", key, suggest(rest, sortedKeys(appKeys)))
+			s.Errorf(n, "unknown placeholder $(%s)%s", key, hookspec.Suggest(rest, sortedKeys(hookspec.AppKeys)))
 			return nil, false
 		}
 		return yamlio.NewStr(get(s.scope.app)), true
 	case "hook":
 		if s.scope.hook == nil {
-			s.errorf(n, "$(%s) is only known inside a hook", key)
+			s.Errorf(n, "$(%s) is only known inside a hook", key)
 			return nil, false
 		}
 		v, ok := s.scope.hook[rest]
 		if !ok {
-			s.errorf(n, "unknown placeholder $(%s)%s", key, suggest(rest, hookKeys))
+			s.Errorf(n, "unknown placeholder $(%s)%s", key, hookspec.Suggest(rest, hookspec.HookKeys))
 			return nil, false
 		}
 		return yamlio.NewStr(v), true
 	case "env":
 		v, ok := s.scope.env[rest]
 		if !ok && !s.scope.openEnv {
-			s.errorf(n, "$(%s): the Application sets no plugin env %s (ARGOCD_ENV_%s); add it to spec.source.plugin.env (Argo CD 2.x drops empty values)", key, rest, rest)
+			s.Errorf(n, "$(%s): the Application sets no plugin env %s (ARGOCD_ENV_%s); add it to spec.source.plugin.env (Argo CD 2.x drops empty values)", key, rest, rest)
 			return nil, false
 		}
 		return yamlio.NewStr(v), true
 	case "runner":
 		if rest != "image" {
-			s.errorf(n, "unknown placeholder $(%s) (known: runner.image)", key)
+			s.Errorf(n, "unknown placeholder $(%s) (known: runner.image)", key)
 			return nil, false
 		}
 		return yamlio.NewStr(s.scope.runner), true
 	case "params":
 		if s.scope.params == nil {
-			s.errorf(n, "$(%s): parameters can only be used in a template's job", key)
+			s.Errorf(n, "$(%s): parameters can only be used in a template's job", key)
 			return nil, false
 		}
 		name, field, hasField := strings.Cut(rest, ".")
 		p, ok := s.scope.params[name]
 		if !ok {
-			s.errorf(n, "unknown parameter in $(%s)%s", key, suggest(name, sortedKeys(s.scope.params)))
+			s.Errorf(n, "unknown parameter in $(%s)%s", key, hookspec.Suggest(name, sortedKeys(s.scope.params)))
 			return nil, false
 		}
 		if !hasField {
@@ -617,19 +618,19 @@ func (s *subster) lookup(n *yaml.Node, key string) (*yaml.Node, bool) {
 			}
 			return s.copy(p.node), true
 		}
-		if p.typ != ParamMap && p.typ != ParamSecretKeyRef && p.typ != ParamKeyRef {
-			s.errorf(n, "$(%s): parameter %q is a %s and has no fields", key, name, p.typ)
+		if p.typ != hookspec.ParamMap && p.typ != hookspec.ParamSecretKeyRef && p.typ != hookspec.ParamKeyRef {
+			s.Errorf(n, "$(%s): parameter %q is a %s and has no fields", key, name, p.typ)
 			return nil, false
 		}
 		if p.node == nil {
 			return nil, true
 		}
 		v := yamlio.MapGet(p.node, field)
-		if v == nil && p.typ == ParamKeyRef && slices.Contains(keyRefKinds, field) {
+		if v == nil && p.typ == hookspec.ParamKeyRef && slices.Contains(keyRefKinds, field) {
 			return nil, true // a reference to the other kind of object
 		}
 		if v == nil {
-			s.errorf(n, "$(%s): parameter %q has no field %q", key, name, field)
+			s.Errorf(n, "$(%s): parameter %q has no field %q", key, name, field)
 			return nil, false
 		}
 		return s.copy(v), true
@@ -641,12 +642,12 @@ func (s *subster) lookup(n *yaml.Node, key string) (*yaml.Node, bool) {
 // element of x that the enclosing list item is being repeated for.
 func (s *subster) lookupElement(n *yaml.Node, key, name, field string) (*yaml.Node, bool) {
 	if s.scope.params == nil {
-		s.errorf(n, "$(%s): parameters can only be used in a template's job", key)
+		s.Errorf(n, "$(%s): parameters can only be used in a template's job", key)
 		return nil, false
 	}
 	p, ok := s.scope.params[name]
 	if !ok {
-		s.errorf(n, "unknown parameter in $(%s)%s", key, suggest(name, sortedKeys(s.scope.params)))
+		s.Errorf(n, "unknown parameter in $(%s)%s", key, hookspec.Suggest(name, sortedKeys(s.scope.params)))
 		return nil, false
 	}
 	var e *element
@@ -657,34 +658,34 @@ func (s *subster) lookupElement(n *yaml.Node, key, name, field string) (*yaml.No
 		}
 	}
 	if e == nil {
-		s.errorf(n, "$(%s) stands for each element of parameter %q in turn: use it in an item of a list, which is repeated for each element", key, name)
+		s.Errorf(n, "$(%s) stands for each element of parameter %q in turn: use it in an item of a list, which is repeated for each element", key, name)
 		return nil, false
 	}
 	var v *yaml.Node
 	switch p.typ {
-	case ParamMap:
+	case hookspec.ParamMap:
 		switch field {
 		case "key":
 			v = e.key
 		case "value":
 			v = e.value
 		default:
-			s.errorf(n, "$(%s): the elements of map parameter %q are entries: use $(params.%s[*].key) and $(params.%s[*].value)", key, name, name, name)
+			s.Errorf(n, "$(%s): the elements of map parameter %q are entries: use $(params.%s[*].key) and $(params.%s[*].value)", key, name, name, name)
 			return nil, false
 		}
-	case ParamSecretKeyRef:
+	case hookspec.ParamSecretKeyRef:
 		if field != "secret" && field != "key" {
-			s.errorf(n, "$(%s): the element of secretKeyRef parameter %q is the reference: use $(params.%s[*].secret) and $(params.%s[*].key)", key, name, name, name)
+			s.Errorf(n, "$(%s): the element of secretKeyRef parameter %q is the reference: use $(params.%s[*].secret) and $(params.%s[*].key)", key, name, name, name)
 			return nil, false
 		}
 		v = yamlio.MapGet(e.node, field)
 		if v == nil {
-			s.errorf(n, "$(%s): parameter %q has no field %q", key, name, field)
+			s.Errorf(n, "$(%s): parameter %q has no field %q", key, name, field)
 			return nil, false
 		}
-	case ParamKeyRef:
+	case hookspec.ParamKeyRef:
 		if field != "key" && !slices.Contains(keyRefKinds, field) {
-			s.errorf(n, "$(%s): the element of keyRef parameter %q is the reference: use $(params.%s[*].configMap) or $(params.%s[*].secret), and $(params.%s[*].key)", key, name, name, name, name)
+			s.Errorf(n, "$(%s): the element of keyRef parameter %q is the reference: use $(params.%s[*].configMap) or $(params.%s[*].secret), and $(params.%s[*].key)", key, name, name, name, name)
 			return nil, false
 		}
 		v = yamlio.MapGet(e.node, field)
@@ -692,12 +693,12 @@ func (s *subster) lookupElement(n *yaml.Node, key, name, field string) (*yaml.No
 			return nil, true // a reference to the other kind of object
 		}
 		if v == nil {
-			s.errorf(n, "$(%s): parameter %q has no field %q", key, name, field)
+			s.Errorf(n, "$(%s): parameter %q has no field %q", key, name, field)
 			return nil, false
 		}
 	default:
 		if field != "" {
-			s.errorf(n, "$(%s): the elements of %s parameter %q have no fields", key, p.typ, name)
+			s.Errorf(n, "$(%s): the elements of %s parameter %q have no fields", key, p.typ, name)
 			return nil, false
 		}
 		v = e.node

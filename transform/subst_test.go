@@ -4,22 +4,23 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 func testScope() *scope {
 	return &scope{
-		app:    App{Name: "shop", Namespace: "prod", Revision: "abc1234def", RevisionShort: "abc1234"},
+		app:    hookspec.App{Name: "shop", Namespace: "prod", Revision: "abc1234def", RevisionShort: "abc1234"},
 		hook:   map[string]string{"name": "notify", "phase": "PostSync", "outcome": "succeeded"},
 		env:    map[string]string{"TEAM": "checkout", "EMPTY": "", "TRICKY": "$(app.name) {a: b}"},
 		runner: "ghcr.io/hookgen/hookgen:v1",
 		params: map[string]*paramValue{
-			"list":  {typ: ParamList, node: yamlio.NewSeq(yamlio.NewStr("a"), yamlio.NewStr("b"))},
-			"count": {typ: ParamInt, node: yamlio.NewInt(3)},
-			"ref":   {typ: ParamSecretKeyRef, node: yamlio.NewMap("secret", yamlio.NewStr("s"), "key", yamlio.NewStr("k"))},
-			"unset": {typ: ParamString},
-			"text":  {typ: ParamString, node: yamlio.NewStr("$(app.name) -- not expanded twice")},
+			"list":  {typ: hookspec.ParamList, node: yamlio.NewSeq(yamlio.NewStr("a"), yamlio.NewStr("b"))},
+			"count": {typ: hookspec.ParamInt, node: yamlio.NewInt(3)},
+			"ref":   {typ: hookspec.ParamSecretKeyRef, node: yamlio.NewMap("secret", yamlio.NewStr("s"), "key", yamlio.NewStr("k"))},
+			"unset": {typ: hookspec.ParamString},
+			"text":  {typ: hookspec.ParamString, node: yamlio.NewStr("$(app.name) -- not expanded twice")},
 		},
 	}
 }
@@ -117,7 +118,7 @@ keep: $(KUBE)
 // nor a second placeholder pass.
 func TestSubstituteNoInjection(t *testing.T) {
 	sc := testScope()
-	sc.params["evil"] = &paramValue{typ: ParamString, node: yamlio.NewStr("x\nkind: Secret\n$(runner.image)")}
+	sc.params["evil"] = &paramValue{typ: hookspec.ParamString, node: yamlio.NewStr("x\nkind: Secret\n$(runner.image)")}
 	s := &subster{scope: sc}
 	var doc yaml.Node
 	if err := yaml.Unmarshal([]byte("a: $(params.evil)\nb: pre-$(params.evil)\n"), &doc); err != nil {
@@ -147,11 +148,11 @@ func TestSubstituteNoInjection(t *testing.T) {
 // holds it is repeated once per element, and dropped when there is none.
 func TestSubstituteRepeat(t *testing.T) {
 	sc := testScope()
-	sc.params["headers"] = &paramValue{typ: ParamMap, node: yamlio.NewMap("X-Team", yamlio.NewStr("payments"), "Accept", yamlio.NewStr("*/*"))}
-	sc.params["empty"] = &paramValue{typ: ParamList, node: yamlio.NewSeq()}
-	sc.params["nomap"] = &paramValue{typ: ParamMap}
-	sc.params["noref"] = &paramValue{typ: ParamSecretKeyRef}
-	sc.params["mounts"] = &paramValue{typ: ParamList, node: yamlio.NewSeq(yamlio.NewMap("name", yamlio.NewStr("a")), yamlio.NewMap("name", yamlio.NewStr("b")))}
+	sc.params["headers"] = &paramValue{typ: hookspec.ParamMap, node: yamlio.NewMap("X-Team", yamlio.NewStr("payments"), "Accept", yamlio.NewStr("*/*"))}
+	sc.params["empty"] = &paramValue{typ: hookspec.ParamList, node: yamlio.NewSeq()}
+	sc.params["nomap"] = &paramValue{typ: hookspec.ParamMap}
+	sc.params["noref"] = &paramValue{typ: hookspec.ParamSecretKeyRef}
+	sc.params["mounts"] = &paramValue{typ: hookspec.ParamList, node: yamlio.NewSeq(yamlio.NewMap("name", yamlio.NewStr("a")), yamlio.NewMap("name", yamlio.NewStr("b")))}
 	in := `
 args:
 - --fixed
@@ -223,8 +224,8 @@ mounts:
 
 func TestSubstituteRepeatErrors(t *testing.T) {
 	sc := testScope()
-	sc.params["headers"] = &paramValue{typ: ParamMap, node: yamlio.NewMap("X-Team", yamlio.NewStr("payments"))}
-	sc.params["empty"] = &paramValue{typ: ParamList, node: yamlio.NewSeq()}
+	sc.params["headers"] = &paramValue{typ: hookspec.ParamMap, node: yamlio.NewMap("X-Team", yamlio.NewStr("payments"))}
+	sc.params["empty"] = &paramValue{typ: hookspec.ParamList, node: yamlio.NewSeq()}
 	for _, tc := range []struct{ in, err string }{
 		{in: "a: $(params.list[*])", err: "use it in an item of a list"},
 		{in: "a:\n- --x=$(params.list[*]) $(params.count[*])", err: "repeats for one parameter only; this one uses $(params.count[*]) and $(params.list[*])"},

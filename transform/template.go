@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/lazyre"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/yamlio"
@@ -30,16 +31,10 @@ const (
 var builtinFS embed.FS
 
 // Templates is a set of HookTemplates by name.
-type Templates map[string]*HookTemplate
+type Templates map[string]*hookspec.HookTemplate
 
 // Names returns the template names, sorted.
 func (ts Templates) Names() []string { return sortedKeys(ts) }
-
-// Origin says where the named template comes from.
-func (t *HookTemplate) Origin() string { return t.origin }
-
-// File is the file the template was read from.
-func (t *HookTemplate) File() string { return t.src.pos.File }
 
 var builtins = sync.OnceValues(loadBuiltins)
 
@@ -73,7 +68,7 @@ func loadBuiltins() (Templates, error) {
 		}
 		for _, t := range templatesOf(file, docs, OriginBuiltin, check, &ps) {
 			if _, dup := ts[t.Metadata.Name]; dup {
-				ps.Add(t.src.pos, "", "built-in template %q defined twice", t.Metadata.Name)
+				ps.Add(t.Src.Pos, "", "built-in template %q defined twice", t.Metadata.Name)
 			}
 			ts[t.Metadata.Name] = t
 		}
@@ -113,25 +108,25 @@ func isDNSSubdomain(s string) bool {
 }
 
 // parseTemplates reads every HookTemplate document of a file and checks it.
-func parseTemplates(file string, data []byte, origin string, lim yamlio.Limits, ps *problem.Collector) []*HookTemplate {
+func parseTemplates(file string, data []byte, origin string, lim yamlio.Limits, ps *problem.Collector) []*hookspec.HookTemplate {
 	return templatesOf(file, yamlio.ParseStream(file, data, lim, ps), origin, true, ps)
 }
 
 // templatesOf decodes the parsed documents of a template file, and checks
 // them unless they are built-in templates a test has checked.
-func templatesOf(file string, docs []*yaml.Node, origin string, check bool, ps *problem.Collector) []*HookTemplate {
-	var out []*HookTemplate
+func templatesOf(file string, docs []*yaml.Node, origin string, check bool, ps *problem.Collector) []*hookspec.HookTemplate {
+	var out []*hookspec.HookTemplate
 	for _, doc := range docs {
 		if doc == nil {
 			continue
 		}
-		t := &HookTemplate{origin: origin}
-		d := &decoder{file: file, ps: ps}
-		d.decode(doc, reflect.ValueOf(t).Elem(), "", nil, "")
+		t := &hookspec.HookTemplate{OriginKind: origin}
+		d := &hookspec.Decoder{File: file, Ps: ps}
+		d.Decode(doc, reflect.ValueOf(t).Elem(), "", nil, "")
 		if t.Metadata.Name == "" && t.APIVersion == "" {
 			continue // not a template at all; reported
 		}
-		t.broken = check && !checkTemplate(t, ps)
+		t.Broken = check && !checkTemplate(t, ps)
 		out = append(out, t)
 	}
 	return out
@@ -139,12 +134,12 @@ func templatesOf(file string, docs []*yaml.Node, origin string, check bool, ps *
 
 // checkTemplate validates a decoded template; it reports whether the
 // template is usable.
-func checkTemplate(t *HookTemplate, ps *problem.Collector) bool {
+func checkTemplate(t *hookspec.HookTemplate, ps *problem.Collector) bool {
 	before := len(ps.List)
-	at := t.src.at
+	at := t.Src.At
 	name := t.Metadata.Name
-	if t.APIVersion != APIVersion || t.Kind != KindHookTemplate {
-		ps.Add(t.src.pos, "", "expected apiVersion %s and kind %s, found %q and %q", APIVersion, KindHookTemplate, t.APIVersion, t.Kind)
+	if t.APIVersion != hookspec.APIVersion || t.Kind != hookspec.KindHookTemplate {
+		ps.Add(t.Src.Pos, "", "expected apiVersion %s and kind %s, found %q and %q", hookspec.APIVersion, hookspec.KindHookTemplate, t.APIVersion, t.Kind)
 		return false
 	}
 	if !isDNSLabel(name) {
@@ -152,23 +147,23 @@ func checkTemplate(t *HookTemplate, ps *problem.Collector) bool {
 	}
 	s := &t.Spec
 	for _, ph := range s.Phases {
-		if _, ok := parsePhase(ph); !ok {
-			ps.Add(s.src.at("phases"), "", "template %q: unknown phase %q (phases: %s)", name, ph, phaseList())
+		if _, ok := hookspec.ParsePhase(ph); !ok {
+			ps.Add(s.Src.At("phases"), "", "template %q: unknown phase %q (phases: %s)", name, ph, phaseList())
 		}
 	}
 	if d := s.Defaults; d != nil {
 		for _, ph := range d.Phase {
-			p, ok := parsePhase(ph)
+			p, ok := hookspec.ParsePhase(ph)
 			switch {
 			case !ok:
-				ps.Add(d.src.at("phase"), "", "template %q: unknown default phase %q (phases: %s)", name, ph, phaseList())
-			case !t.allows(p):
-				ps.Add(d.src.at("phase"), "", "template %q: default phase %s is not in its phases", name, ph)
+				ps.Add(d.Src.At("phase"), "", "template %q: unknown default phase %q (phases: %s)", name, ph, phaseList())
+			case !t.Allows(p):
+				ps.Add(d.Src.At("phase"), "", "template %q: default phase %s is not in its phases", name, ph)
 			}
 		}
 		for _, dp := range d.DeletePolicy {
-			if _, ok := parseDeletePolicy(dp); !ok {
-				ps.Add(d.src.at("deletePolicy"), "", "template %q: unknown delete policy %q (policies: %s)", name, dp, policyList())
+			if _, ok := hookspec.ParseDeletePolicy(dp); !ok {
+				ps.Add(d.Src.At("deletePolicy"), "", "template %q: unknown delete policy %q (policies: %s)", name, dp, policyList())
 			}
 		}
 	}
@@ -177,49 +172,44 @@ func checkTemplate(t *HookTemplate, ps *problem.Collector) bool {
 		p := &s.Params[i]
 		switch {
 		case !paramNameRE.MatchString(p.Name):
-			ps.Add(p.src.pos, "", "template %q: parameter name %q must start with a letter and hold only letters, digits and '_'", name, p.Name)
+			ps.Add(p.Src.Pos, "", "template %q: parameter name %q must start with a letter and hold only letters, digits and '_'", name, p.Name)
 		case seen[p.Name]:
-			ps.Add(p.src.pos, "", "template %q: parameter %q declared twice", name, p.Name)
+			ps.Add(p.Src.Pos, "", "template %q: parameter %q declared twice", name, p.Name)
 		}
 		seen[p.Name] = true
 		if p.Type == "" {
-			p.Type = ParamString
+			p.Type = hookspec.ParamString
 		}
-		if !slices.Contains(ParamTypes, p.Type) {
-			ps.Add(p.src.at("type"), "", "template %q: parameter %q has unknown type %q (types: %s)", name, p.Name, p.Type, typeList())
+		if !slices.Contains(hookspec.ParamTypes, p.Type) {
+			ps.Add(p.Src.At("type"), "", "template %q: parameter %q has unknown type %q (types: %s)", name, p.Name, p.Type, typeList())
 			continue
 		}
 		if p.Default != nil {
 			if p.Required {
-				ps.Add(p.src.at("default"), "", "template %q: parameter %q is required and has a default; drop one", name, p.Name)
+				ps.Add(p.Src.At("default"), "", "template %q: parameter %q is required and has a default; drop one", name, p.Name)
 			}
 			if msg := checkParamValue(p.Type, p.Default); msg != "" {
-				ps.Add(p.src.at("default"), "", "template %q: default of parameter %q %s", name, p.Name, msg)
+				ps.Add(p.Src.At("default"), "", "template %q: default of parameter %q %s", name, p.Name, msg)
 			}
 		}
 	}
 	if s.Job == nil || s.Job.Kind != yaml.MappingNode {
-		ps.Add(s.src.pos, "", "template %q: spec.job must be a batch/v1 JobSpec (a mapping)", name)
+		ps.Add(s.Src.Pos, "", "template %q: spec.job must be a batch/v1 JobSpec (a mapping)", name)
 	} else {
 		checkJobShape(s.Job, func(n *yaml.Node, msg string) {
-			ps.Add(problem.Pos{File: t.src.pos.File, Line: n.Line}, "", "template %q: job: %s", name, msg)
+			ps.Add(problem.Pos{File: t.Src.Pos.File, Line: n.Line}, "", "template %q: job: %s", name, msg)
 		})
 		checkPlaceholders(s.Job, s.Params, func(n *yaml.Node, msg string) {
-			ps.Add(problem.Pos{File: t.src.pos.File, Line: n.Line}, "", "template %q: %s", name, msg)
+			ps.Add(problem.Pos{File: t.Src.Pos.File, Line: n.Line}, "", "template %q: %s", name, msg)
 		})
 	}
 	return len(ps.List) == before
 }
 
-// allows reports whether the template may run in phase p.
-func (t *HookTemplate) allows(p Phase) bool {
-	return len(t.Spec.Phases) == 0 || slices.Contains(t.Spec.Phases, string(p))
-}
-
 // checkPlaceholders resolves every placeholder of a template's job against
 // stand-in values, so a template with a typo fails when it is loaded, not
 // when some hook first uses it.
-func checkPlaceholders(job *yaml.Node, params []Param, report func(*yaml.Node, string)) {
+func checkPlaceholders(job *yaml.Node, params []hookspec.Param, report func(*yaml.Node, string)) {
 	sc := &scope{
 		hook:    map[string]string{"name": "x", "phase": "PreSync", "outcome": "started"},
 		env:     map[string]string{},
@@ -236,19 +226,19 @@ func checkPlaceholders(job *yaml.Node, params []Param, report func(*yaml.Node, s
 	}
 }
 
-func standIn(t ParamType) *yaml.Node {
+func standIn(t hookspec.ParamType) *yaml.Node {
 	switch t {
-	case ParamInt:
+	case hookspec.ParamInt:
 		return yamlio.NewInt(1)
-	case ParamBool:
+	case hookspec.ParamBool:
 		return yamlio.NewBool(true)
-	case ParamList:
+	case hookspec.ParamList:
 		return yamlio.NewSeq()
-	case ParamMap:
+	case hookspec.ParamMap:
 		return nil // fields of a map are open: see lookup
-	case ParamSecretKeyRef:
+	case hookspec.ParamSecretKeyRef:
 		return yamlio.NewMap("secret", yamlio.NewStr("s"), "key", yamlio.NewStr("k"))
-	case ParamKeyRef:
+	case hookspec.ParamKeyRef:
 		// Both kinds at once, so that a template's items for either are
 		// checked (a value names one).
 		return yamlio.NewMap("configMap", yamlio.NewStr("c"), "secret", yamlio.NewStr("s"), "key", yamlio.NewStr("k"))
@@ -291,16 +281,16 @@ func checkJobShape(job *yaml.Node, report func(*yaml.Node, string)) {
 }
 
 func phaseNames() []string {
-	s := make([]string, len(Phases))
-	for i, p := range Phases {
+	s := make([]string, len(hookspec.Phases))
+	for i, p := range hookspec.Phases {
 		s[i] = string(p)
 	}
 	return s
 }
 
 func policyNames() []string {
-	s := make([]string, len(DeletePolicies))
-	for i, p := range DeletePolicies {
+	s := make([]string, len(hookspec.DeletePolicies))
+	for i, p := range hookspec.DeletePolicies {
 		s[i] = string(p)
 	}
 	return s
@@ -310,8 +300,8 @@ func phaseList() string  { return strings.Join(phaseNames(), ", ") }
 func policyList() string { return strings.Join(policyNames(), ", ") }
 
 func typeList() string {
-	s := make([]string, len(ParamTypes))
-	for i, p := range ParamTypes {
+	s := make([]string, len(hookspec.ParamTypes))
+	for i, p := range hookspec.ParamTypes {
 		s[i] = string(p)
 	}
 	sort.Strings(s)

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -24,7 +25,7 @@ type Input struct {
 	// Config is the sidecar's config directory (platform templates), or nil.
 	Config fs.FS
 	// Context is the Application's context: app.*, env.*, runner.image.
-	Context Context
+	Context hookspec.Context
 	// Limits bound what is read; the zero value means DefaultLimits.
 	Limits yamlio.Limits
 	// Overrides are the Application's parameters.
@@ -40,7 +41,7 @@ type Result struct {
 	// left as it was and why (a Helm test hook it could not convert).
 	Notes problem.Problems
 	// ArgoCD is the Argo CD release the run was made for (Context.ArgoCD).
-	ArgoCD ArgoCDVersion
+	ArgoCD hookspec.ArgoCDVersion
 }
 
 // Run reads the hook declarations, templates and manifests and returns the
@@ -63,7 +64,7 @@ func Run(in Input) (*Result, error) {
 			continue
 		}
 		if count++; count > st.lim.MaxHooks {
-			ps.Add(h.pos(), "", "more than %d hooks (limit max-hooks)", st.lim.MaxHooks)
+			ps.Add(h.Pos(), "", "more than %d hooks (limit max-hooks)", st.lim.MaxHooks)
 			break
 		}
 		jobs = append(jobs, g.generate(h)...)
@@ -77,7 +78,7 @@ func Run(in Input) (*Result, error) {
 	}
 	slices.SortStableFunc(jobs, func(a, b *Job) int {
 		return cmp.Or(
-			cmp.Compare(a.Phase.order(), b.Phase.order()),
+			cmp.Compare(a.Phase.Order(), b.Phase.Order()),
 			cmp.Compare(a.Wave, b.Wave),
 			cmp.Compare(a.Name, b.Name),
 		)
@@ -92,13 +93,13 @@ type state struct {
 	o          *problem.Origins
 	cfg        *Config
 	lim        yamlio.Limits
-	ctx        Context
+	ctx        hookspec.Context
 	repo       *yamlio.Reader
 	appDir     string
 	templates  Templates
-	defaults   Knobs
+	defaults   hookspec.Knobs
 	merged     []*mergedHook
-	sel        *Manifests
+	sel        *hookspec.Manifests
 	annotate   annotations
 	fromParams map[*yaml.Node]bool // values that came from Application parameters
 }
@@ -140,10 +141,10 @@ func newState(in Input) (*state, error) {
 
 	// Hook declarations: the policy's injected hooks, then the root's, down
 	// to the app's, then the Application's parameters.
-	sets := []*HookSet{st.cfg.injected()}
+	sets := []*hookspec.HookSet{st.cfg.injected()}
 	found := false
 	for _, dir := range specDirs(appDir) {
-		file := path.Join(dir, SpecFile)
+		file := path.Join(dir, hookspec.SpecFile)
 		data, ok := st.repo.Read(file, false)
 		misnamedSpec(st.repo, dir, ok, ps)
 		if !ok {
@@ -155,7 +156,7 @@ func newState(in Input) (*state, error) {
 		}
 	}
 	if !found && ps.Empty() {
-		ps.Add(problem.Pos{File: path.Join(appDir, SpecFile)}, "", "no %s here or in a parent directory up to the repository root; is the Application's source path right?", SpecFile)
+		ps.Add(problem.Pos{File: path.Join(appDir, hookspec.SpecFile)}, "", "no %s here or in a parent directory up to the repository root; is the Application's source path right?", hookspec.SpecFile)
 	}
 	if !in.Overrides.empty() {
 		sets = append(sets, overrideSet(in.Overrides, sets, ps, st.fromParams))
@@ -187,9 +188,9 @@ func misnamedSpec(r *yamlio.Reader, dir string, spec bool, ps *problem.Collector
 			continue
 		}
 		if spec {
-			ps.Add(problem.Pos{File: r.Prefix + file}, "", "hookgen reads only %s, which is beside it: move its hooks into %s and remove it", SpecFile, SpecFile)
+			ps.Add(problem.Pos{File: r.Prefix + file}, "", "hookgen reads only %s, which is beside it: move its hooks into %s and remove it", hookspec.SpecFile, hookspec.SpecFile)
 		} else {
-			ps.Add(problem.Pos{File: r.Prefix + file}, "", "hookgen reads only %s: rename this file to %s (Argo CD discovers the plugin by that exact name too)", SpecFile, SpecFile)
+			ps.Add(problem.Pos{File: r.Prefix + file}, "", "hookgen reads only %s: rename this file to %s (Argo CD discovers the plugin by that exact name too)", hookspec.SpecFile, hookspec.SpecFile)
 		}
 	}
 }
@@ -199,10 +200,10 @@ func misnamedSpec(r *yamlio.Reader, dir string, spec bool, ps *problem.Collector
 func addRepoTemplates(ts Templates, repo *yamlio.Reader, ps *problem.Collector, o *problem.Origins) {
 	for _, t := range readTemplateDir(repo, ".hookgen/templates", OriginRepo, ps, nil) {
 		if old := ts[t.Metadata.Name]; old != nil {
-			ps.Add(t.src.pos, "", "repository template %q would shadow the %s template of that name; choose another name", t.Metadata.Name, old.origin)
+			ps.Add(t.Src.Pos, "", "repository template %q would shadow the %s template of that name; choose another name", t.Metadata.Name, old.OriginKind)
 			continue
 		}
-		t.mark(o)
+		t.Mark(o)
 		ts[t.Metadata.Name] = t
 	}
 }
@@ -212,7 +213,7 @@ func addRepoTemplates(ts Templates, repo *yamlio.Reader, ps *problem.Collector, 
 // the ..data links of a mounted ConfigMap. With others non-nil (a config
 // directory), files that are not hookgen's are left out too and named
 // there (configFile).
-func readTemplateDir(r *yamlio.Reader, dir, origin string, ps *problem.Collector, others *problem.Problems, skip ...string) []*HookTemplate {
+func readTemplateDir(r *yamlio.Reader, dir, origin string, ps *problem.Collector, others *problem.Problems, skip ...string) []*hookspec.HookTemplate {
 	fi, ok := r.Stat(dir)
 	if !ok {
 		return nil
@@ -226,7 +227,7 @@ func readTemplateDir(r *yamlio.Reader, dir, origin string, ps *problem.Collector
 		r.Fail(dir, err)
 		return nil
 	}
-	var out []*HookTemplate
+	var out []*hookspec.HookTemplate
 	for _, e := range entries {
 		name := e.Name()
 		file := path.Join(dir, name)
@@ -257,13 +258,13 @@ func readTemplateDir(r *yamlio.Reader, dir, origin string, ps *problem.Collector
 // checkDeleteNamespaces refuses PostDelete hooks in a Namespace the
 // application itself creates: Argo CD deletes the namespace with the app
 // and would wait forever for a hook that cannot run there.
-func checkDeleteNamespaces(jobs []*Job, manifests []*Manifest, ctx Context, hooks []*mergedHook, ps *problem.Collector) {
+func checkDeleteNamespaces(jobs []*Job, manifests []*Manifest, ctx hookspec.Context, hooks []*mergedHook, ps *problem.Collector) {
 	nss := namespaces(manifests)
 	if len(nss) == 0 {
 		return
 	}
 	for _, j := range jobs {
-		if j.Phase != PostDelete {
+		if j.Phase != hookspec.PostDelete {
 			continue
 		}
 		ns := cmp.Or(j.Namespace, ctx.App.Namespace)
@@ -274,7 +275,7 @@ func checkDeleteNamespaces(jobs []*Job, manifests []*Manifest, ctx Context, hook
 		pos := j.Pos
 		for _, h := range hooks {
 			if h.Name == j.Hook {
-				pos = h.at("namespace")
+				pos = h.At("namespace")
 			}
 		}
 		ps.Add(pos, j.Hook, "PostDelete hook runs in namespace %q, which the application creates (%s) and deletes before the hook runs; Argo CD would wait forever: set namespace to one that outlives the application", ns, where)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/yamlio"
 )
@@ -20,7 +21,7 @@ func run(t *testing.T, files map[string]string, lim yamlio.Limits) (string, erro
 	for name, content := range files {
 		fsys[name] = &fstest.MapFile{Data: []byte(content)}
 	}
-	res, err := Run(Input{Repo: fsys, AppDir: "app", Limits: lim, Context: Context{App: App{Name: "shop"}, RunnerImage: "runner:1"}})
+	res, err := Run(Input{Repo: fsys, AppDir: "app", Limits: lim, Context: hookspec.Context{App: hookspec.App{Name: "shop"}, RunnerImage: "runner:1"}})
 	if err != nil {
 		return "", err
 	}

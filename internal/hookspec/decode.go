@@ -1,4 +1,4 @@
-package transform
+package hookspec
 
 import (
 	"fmt"
@@ -25,89 +25,90 @@ import (
 // the field's name (never Go type names), all at once rather than the first
 // only, and the position of every field is kept for later messages.
 
-// source records where a decoded struct came from. A struct type that has a
+// Source records where a decoded struct came from. A struct type that has a
 // field `src source` gets it filled: its own position and the position of
 // each of its fields, keyed by the field path relative to the struct
 // ("activeDeadlineSeconds", "podLabels.team"), and the position of the
 // key of each of its own fields ("with:" rather than what follows it).
-type source struct {
-	pos    problem.Pos
-	fields map[string]problem.Pos
+type Source struct {
+	Pos    problem.Pos
+	Fields map[string]problem.Pos
 	keys   map[string]problem.Pos
 }
 
-// keyAt returns the position of a field's key, falling back to the
+// KeyAt returns the position of a field's key, falling back to the
 // struct's own.
-func (s source) keyAt(field string) problem.Pos {
+func (s Source) KeyAt(field string) problem.Pos {
 	if p, ok := s.keys[field]; ok {
 		return p
 	}
-	return s.pos
+	return s.Pos
 }
 
-// at returns the position of a field path, falling back to the struct's own.
-func (s source) at(path string) problem.Pos {
-	if p, ok := s.fields[path]; ok {
+// At returns the position of a field path, falling back to the struct's own.
+func (s Source) At(path string) problem.Pos {
+	if p, ok := s.Fields[path]; ok {
 		return p
 	}
-	return s.pos
+	return s.Pos
 }
 
-// has reports whether the field path was written in the file.
-func (s source) has(path string) bool {
-	_, ok := s.fields[path]
+// Has reports whether the field path was written in the file.
+func (s Source) Has(path string) bool {
+	_, ok := s.Fields[path]
 	return ok
 }
 
 // sourced is implemented by the types with a source record.
-type sourced interface{ setSource(source) }
+type sourced interface{ SetSource(Source) }
 
-func (s *HookSet) setSource(src source)          { s.src = src }
-func (s *Defaults) setSource(src source)         { s.src = src }
-func (s *Hook) setSource(src source)             { s.src = src }
-func (s *EnvVar) setSource(src source)           { s.src = src }
-func (s *HookTemplate) setSource(src source)     { s.src = src }
-func (s *TemplateSpec) setSource(src source)     { s.src = src }
-func (s *TemplateDefaults) setSource(src source) { s.src = src }
-func (s *Param) setSource(src source)            { s.src = src }
+func (s *HookSet) SetSource(src Source)          { s.Src = src }
+func (s *Defaults) SetSource(src Source)         { s.Src = src }
+func (s *Hook) SetSource(src Source)             { s.Src = src }
+func (s *EnvVar) SetSource(src Source)           { s.Src = src }
+func (s *HookTemplate) SetSource(src Source)     { s.Src = src }
+func (s *TemplateSpec) SetSource(src Source)     { s.Src = src }
+func (s *TemplateDefaults) SetSource(src Source) { s.Src = src }
+func (s *Param) SetSource(src Source)            { s.Src = src }
+func (r *AnnotateRule) SetSource(src Source)     { r.Src = src }
 
 // fieldHinter is implemented by types that say where a field they do not
 // take belongs ("hostAliases is a pod field: ...").
-type fieldHinter interface{ unknownFieldHint(name string) string }
+type fieldHinter interface{ UnknownFieldHint(name string) string }
 
 // nodeDecoder is implemented by types with their own YAML form.
 type nodeDecoder interface {
-	decodeNode(d *decoder, n *yaml.Node, path string)
+	decodeNode(d *Decoder, n *yaml.Node, path string)
 }
 
-type decoder struct {
-	file string
-	hook string // for messages about a hook's fields
-	ps   *problem.Collector
+type Decoder struct {
+	File string
+	Hook string // for messages about a hook's fields
+	Ps   *problem.Collector
 }
 
-func (d *decoder) pos(n *yaml.Node) problem.Pos {
-	return problem.Pos{File: d.file, Line: n.Line, Col: n.Column}
+func (d *Decoder) Pos(n *yaml.Node) problem.Pos {
+	return problem.Pos{File: d.File, Line: n.Line, Col: n.Column}
 }
 
-func (d *decoder) errorf(n *yaml.Node, format string, args ...any) {
-	d.ps.Add(d.pos(n), d.hook, format, args...)
+func (d *Decoder) Errorf(n *yaml.Node, format string, args ...any) {
+	d.Ps.Add(d.Pos(n), d.Hook, format, args...)
 }
 
 var (
-	nodeType    = reflect.TypeOf((*yaml.Node)(nil))
+	NodeType    = reflect.TypeOf((*yaml.Node)(nil))
 	stringType  = reflect.TypeOf("")
 	decoderType = reflect.TypeOf((*nodeDecoder)(nil)).Elem()
 )
 
-// decode reads n into the value v points to. path names the field in
+// Decode reads n into the value v points to. path names the field in
 // messages ("hooks[0].with"); src is the nearest enclosing source record and
 // rel the field path relative to it.
-func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, src *source, rel string) {
+func (d *Decoder) Decode(n *yaml.Node, v reflect.Value, path string, src *Source, rel string) {
 	if src != nil && rel != "" {
-		src.fields[rel] = d.pos(n)
+		src.Fields[rel] = d.Pos(n)
 	}
-	if v.Type() == nodeType {
+	if v.Type() == NodeType {
 		if !yamlio.IsNull(n) {
 			v.Set(reflect.ValueOf(n))
 		}
@@ -123,11 +124,11 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, src *source
 			return
 		}
 		p := reflect.New(v.Type().Elem())
-		before := len(d.ps.List)
-		d.decode(n, p.Elem(), path, src, rel)
+		before := len(d.Ps.List)
+		d.Decode(n, p.Elem(), path, src, rel)
 		switch p.Elem().Kind() {
 		case reflect.String, reflect.Bool, reflect.Int, reflect.Int32, reflect.Int64:
-			if len(d.ps.List) > before {
+			if len(d.Ps.List) > before {
 				// A value that did not decode stays unset: checks of what
 				// it says would only repeat the problem.
 				return
@@ -135,19 +136,19 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, src *source
 		}
 		v.Set(p)
 	case reflect.String:
-		if s, ok := d.scalar(n, path, yamlio.TagStr); ok {
+		if s, ok := d.Scalar(n, path, yamlio.TagStr); ok {
 			v.SetString(s)
 		}
 	case reflect.Bool:
-		if s, ok := d.scalar(n, path, yamlio.TagBool); ok {
+		if s, ok := d.Scalar(n, path, yamlio.TagBool); ok {
 			b, _ := strconv.ParseBool(s)
 			v.SetBool(b)
 		}
 	case reflect.Int, reflect.Int32, reflect.Int64:
-		if s, ok := d.scalar(n, path, yamlio.TagInt); ok {
+		if s, ok := d.Scalar(n, path, yamlio.TagInt); ok {
 			i, err := strconv.ParseInt(s, 0, v.Type().Bits())
 			if err != nil {
-				d.errorf(n, "%s: %s is out of range", fieldName(path), s)
+				d.Errorf(n, "%s: %s is out of range", fieldName(path), s)
 				return
 			}
 			v.SetInt(i)
@@ -157,12 +158,12 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, src *source
 			return
 		}
 		if n.Kind != yaml.SequenceNode {
-			d.errorf(n, "%s must be a list, not %s", fieldName(path), yamlio.KindName(n))
+			d.Errorf(n, "%s must be a list, not %s", fieldName(path), yamlio.KindName(n))
 			return
 		}
 		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
 		for i, item := range n.Content {
-			d.decode(item, s.Index(i), fmt.Sprintf("%s[%d]", path, i), src, joinRel(rel, strconv.Itoa(i)))
+			d.Decode(item, s.Index(i), fmt.Sprintf("%s[%d]", path, i), src, joinRel(rel, strconv.Itoa(i)))
 		}
 		v.Set(s)
 	case reflect.Map:
@@ -170,14 +171,14 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, src *source
 			return
 		}
 		if n.Kind != yaml.MappingNode {
-			d.errorf(n, "%s must be a mapping, not %s", fieldName(path), yamlio.KindName(n))
+			d.Errorf(n, "%s must be a mapping, not %s", fieldName(path), yamlio.KindName(n))
 			return
 		}
 		m := reflect.MakeMapWithSize(v.Type(), len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, val := n.Content[i], n.Content[i+1]
 			if k.Kind != yaml.ScalarNode {
-				d.errorf(k, "%s: keys must be strings", fieldName(path))
+				d.Errorf(k, "%s: keys must be strings", fieldName(path))
 				continue
 			}
 			e := reflect.New(v.Type().Elem()).Elem()
@@ -185,10 +186,10 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, src *source
 				// Label-like maps take any scalar as its text: `version: 2` means "2".
 				e.SetString(val.Value)
 				if src != nil {
-					src.fields[joinRel(rel, k.Value)] = d.pos(val)
+					src.Fields[joinRel(rel, k.Value)] = d.Pos(val)
 				}
 			} else {
-				d.decode(val, e, path+"."+k.Value, src, joinRel(rel, k.Value))
+				d.Decode(val, e, path+"."+k.Value, src, joinRel(rel, k.Value))
 			}
 			m.SetMapIndex(reflect.ValueOf(k.Value), e)
 		}
@@ -215,8 +216,8 @@ func fieldName(path string) string {
 	return fmt.Sprintf("%q", path)
 }
 
-// scalar checks that n is a scalar of the wanted tag.
-func (d *decoder) scalar(n *yaml.Node, path, want string) (string, bool) {
+// Scalar checks that n is a scalar of the wanted tag.
+func (d *Decoder) Scalar(n *yaml.Node, path, want string) (string, bool) {
 	if n.Kind == yaml.ScalarNode && n.ShortTag() == want {
 		return n.Value, true
 	}
@@ -225,18 +226,18 @@ func (d *decoder) scalar(n *yaml.Node, path, want string) (string, bool) {
 	if want == yamlio.TagStr && n.Kind == yaml.ScalarNode {
 		hint = "; quote it"
 	}
-	d.errorf(n, "%s must be %s, not %s%s", fieldName(path), wantName, yamlio.KindName(n), hint)
+	d.Errorf(n, "%s must be %s, not %s%s", fieldName(path), wantName, yamlio.KindName(n), hint)
 	return "", false
 }
 
 // structFields lists the YAML fields of a struct type, following embedded
 // structs the way encoding/json does.
 type structField struct {
-	name  string
+	Name  string
 	index []int
 }
 
-func structFields(t reflect.Type) []structField {
+func StructFields(t reflect.Type) []structField {
 	var out []structField
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
@@ -246,47 +247,47 @@ func structFields(t reflect.Type) []structField {
 			continue
 		}
 		if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
-			for _, sf := range structFields(f.Type) {
-				out = append(out, structField{name: sf.name, index: append([]int{i}, sf.index...)})
+			for _, sf := range StructFields(f.Type) {
+				out = append(out, structField{Name: sf.Name, index: append([]int{i}, sf.index...)})
 			}
 			continue
 		}
 		if name == "" {
 			name = f.Name
 		}
-		out = append(out, structField{name: name, index: []int{i}})
+		out = append(out, structField{Name: name, index: []int{i}})
 	}
 	return out
 }
 
 var fieldCache sync.Map // reflect.Type -> []structField
 
-func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string, src *source, rel string) {
+func (d *Decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string, src *Source, rel string) {
 	if n.Kind != yaml.MappingNode {
 		if yamlio.IsNull(n) {
 			return
 		}
-		d.errorf(n, "%s must be a mapping, not %s", fieldName(path), yamlio.KindName(n))
+		d.Errorf(n, "%s must be a mapping, not %s", fieldName(path), yamlio.KindName(n))
 		return
 	}
 	// A struct with its own source record starts a new relative path.
 	if sr, ok := v.Addr().Interface().(sourced); ok {
-		own := &source{pos: d.pos(n), fields: map[string]problem.Pos{}, keys: map[string]problem.Pos{}}
-		defer sr.setSource(*own)
+		own := &Source{Pos: d.Pos(n), Fields: map[string]problem.Pos{}, keys: map[string]problem.Pos{}}
+		defer sr.SetSource(*own)
 		src, rel = own, ""
 	}
 	var fields []structField
 	if f, ok := fieldCache.Load(v.Type()); ok {
 		fields = f.([]structField)
 	} else {
-		fields = structFields(v.Type())
+		fields = StructFields(v.Type())
 		fieldCache.Store(v.Type(), fields)
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
 		var f *structField
 		for j := range fields {
-			if fields[j].name == k.Value {
+			if fields[j].Name == k.Value {
 				f = &fields[j]
 				break
 			}
@@ -294,32 +295,28 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string, src *
 		if f == nil {
 			names := make([]string, len(fields))
 			for j, sf := range fields {
-				names[j] = sf.name
+				names[j] = sf.Name
 			}
-			hint := suggest(k.Value, names)
+			hint := Suggest(k.Value, names)
 			if h, ok := v.Addr().Interface().(fieldHinter); ok {
-				if s := h.unknownFieldHint(k.Value); s != "" {
+				if s := h.UnknownFieldHint(k.Value); s != "" {
 					hint = ": " + s
 				}
 			}
-			d.errorf(k, "unknown field %q%s", k.Value, hint)
+			d.Errorf(k, "unknown field %q%s", k.Value, hint)
 			continue
 		}
 		if src != nil && rel == "" {
-			src.keys[f.name] = d.pos(k)
+			src.keys[f.Name] = d.Pos(k)
 		}
-		d.decode(val, v.FieldByIndex(f.index), path+"."+f.name, src, joinRel(rel, f.name))
+		d.Decode(val, v.FieldByIndex(f.index), path+"."+f.Name, src, joinRel(rel, f.Name))
 	}
 }
 
 // Suggest returns ` (did you mean "x"?)` for the known name closest to
 // got, or ` (known: a, b, c)` when nothing is close: the hint every
 // "unknown name" message of hookgen ends with.
-func Suggest(got string, known []string) string { return suggest(got, known) }
-
-// suggest returns ` (did you mean "x"?)` for the closest known name, or
-// the list of known names when nothing is close.
-func suggest(got string, known []string) string {
+func Suggest(got string, known []string) string {
 	best, bestDist := "", math.MaxInt
 	for _, k := range known {
 		if dist := editDistance(strings.ToLower(got), strings.ToLower(k)); dist < bestDist {
@@ -364,7 +361,7 @@ func editDistance(a, b string) int {
 // comma-separated, as Argo CD's own annotations are.
 type StringList []string
 
-func (l *StringList) decodeNode(d *decoder, n *yaml.Node, path string) {
+func (l *StringList) decodeNode(d *Decoder, n *yaml.Node, path string) {
 	switch {
 	case yamlio.IsNull(n):
 	case n.Kind == yaml.ScalarNode && n.ShortTag() == yamlio.TagStr:
@@ -375,12 +372,12 @@ func (l *StringList) decodeNode(d *decoder, n *yaml.Node, path string) {
 		}
 	case n.Kind == yaml.SequenceNode:
 		for _, item := range n.Content {
-			if s, ok := d.scalar(item, path, yamlio.TagStr); ok {
+			if s, ok := d.Scalar(item, path, yamlio.TagStr); ok {
 				*l = append(*l, s)
 			}
 		}
 	default:
-		d.errorf(n, "%s must be a string or a list of strings, not %s", fieldName(path), yamlio.KindName(n))
+		d.Errorf(n, "%s must be a string or a list of strings, not %s", fieldName(path), yamlio.KindName(n))
 	}
 }
 
@@ -391,15 +388,15 @@ type Quantity string
 // must match (the JSON Schema uses it too).
 const QuantityPattern = `^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+|[kMGTPE]i?|m|)$`
 
-var quantityRE = lazyre.New(QuantityPattern)
+var QuantityRE = lazyre.New(QuantityPattern)
 
-func (q *Quantity) decodeNode(d *decoder, n *yaml.Node, path string) {
+func (q *Quantity) decodeNode(d *Decoder, n *yaml.Node, path string) {
 	if n.Kind != yaml.ScalarNode || yamlio.IsNull(n) || n.ShortTag() == yamlio.TagBool {
-		d.errorf(n, "%s must be a quantity such as 500m or 128Mi, not %s", fieldName(path), yamlio.KindName(n))
+		d.Errorf(n, "%s must be a quantity such as 500m or 128Mi, not %s", fieldName(path), yamlio.KindName(n))
 		return
 	}
-	if !quantityRE.MatchString(n.Value) {
-		d.errorf(n, "%s: %q is not a Kubernetes quantity (such as 500m, 1, 128Mi)", fieldName(path), n.Value)
+	if !QuantityRE.MatchString(n.Value) {
+		d.Errorf(n, "%s: %q is not a Kubernetes quantity (such as 500m, 1, 128Mi)", fieldName(path), n.Value)
 		return
 	}
 	*q = Quantity(n.Value)

@@ -1,4 +1,4 @@
-package transform
+package hookspec
 
 import (
 	"fmt"
@@ -34,8 +34,8 @@ type Context struct {
 	ArgoCD ArgoCDVersion
 }
 
-// appKeys lists the app.* placeholders and how to read them.
-var appKeys = map[string]func(App) string{
+// AppKeys lists the app.* placeholders and how to read them.
+var AppKeys = map[string]func(App) string{
 	"name":           func(a App) string { return a.Name },
 	"namespace":      func(a App) string { return a.Namespace },
 	"project":        func(a App) string { return a.Project },
@@ -47,17 +47,17 @@ var appKeys = map[string]func(App) string{
 	"kubeVersion":    func(a App) string { return a.KubeVersion },
 }
 
-// hookKeys lists the hook.* placeholders.
-var hookKeys = []string{"name", "phase", "outcome"}
+// HookKeys lists the hook.* placeholders.
+var HookKeys = []string{"name", "phase", "outcome"}
 
 // PlaceholderKeys lists every placeholder hookgen knows, for docs and
 // completion: app.*, hook.*, runner.image; env.X and params.X are open.
 func PlaceholderKeys() []string {
 	var out []string
-	for k := range appKeys {
+	for k := range AppKeys {
 		out = append(out, "app."+k)
 	}
-	for _, k := range hookKeys {
+	for _, k := range HookKeys {
 		out = append(out, "hook."+k)
 	}
 	out = append(out, "runner.image")

@@ -1,4 +1,4 @@
-package transform
+package hookspec
 
 import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -32,7 +32,7 @@ type HookSet struct {
 	// of the application into Argo CD's.
 	ConvertHelmHooks *bool `json:"convertHelmHooks,omitempty"`
 
-	src source
+	Src Source `json:"-"` // where it was declared
 }
 
 // AnnotateRule sets Argo CD's annotations on the resources it matches:
@@ -56,7 +56,7 @@ type AnnotateRule struct {
 	// into Argo CD's before the rule's own settings apply.
 	ConvertHelmHooks *bool `json:"convertHelmHooks,omitempty"`
 
-	src source
+	Src Source `json:"-"` // where it was declared
 }
 
 // ResourceMatch selects resources. Kind, apiVersion and namespace match
@@ -132,7 +132,7 @@ type LocalObjectReference struct {
 type Defaults struct {
 	Knobs `json:",inline"`
 
-	src source
+	Src Source `json:"-"` // where it was declared
 }
 
 // Hook is one declared hook.
@@ -154,7 +154,7 @@ type Hook struct {
 
 	Knobs `json:",inline"`
 
-	src source
+	Src Source `json:"-"` // where it was declared
 }
 
 // Manifests selects the application's own files, as an Application's
@@ -191,7 +191,7 @@ type EnvVar struct {
 	Value     *string    `json:"value,omitempty"`
 	ValueFrom *yaml.Node `json:"valueFrom,omitempty"`
 
-	src source
+	Src Source `json:"-"` // where it was declared
 }
 
 // Hardening lists the hardened pod defaults; each is on unless set to the
@@ -233,9 +233,9 @@ type HookTemplate struct {
 	Metadata   ObjectMeta   `json:"metadata"`
 	Spec       TemplateSpec `json:"spec"`
 
-	src    source
-	origin string // "built-in", "platform" or "repository"
-	broken bool   // has problems (reported once, where it is defined)
+	Src        Source `json:"-"` // where it was declared
+	OriginKind string `json:"-"` // "built-in", "platform" or "repository"
+	Broken     bool   `json:"-"` // has problems (reported once, where it is defined)
 }
 
 // TemplateSpec is a HookTemplate's body.
@@ -252,7 +252,7 @@ type TemplateSpec struct {
 	// Job is a batch/v1 JobSpec with $(...) placeholders.
 	Job *yaml.Node `json:"job"`
 
-	src source
+	Src Source `json:"-"` // where it was declared
 }
 
 // TemplateDefaults are a template's defaults for a hook's fields.
@@ -265,7 +265,7 @@ type TemplateDefaults struct {
 	BackoffLimit            *int32     `json:"backoffLimit,omitempty"`
 	TTLSecondsAfterFinished *int32     `json:"ttlSecondsAfterFinished,omitempty"`
 
-	src source
+	Src Source `json:"-"` // where it was declared
 }
 
 // Param is one template parameter.
@@ -276,7 +276,7 @@ type Param struct {
 	Default     *yaml.Node `json:"default,omitempty"`
 	Description string     `json:"description,omitempty"`
 
-	src source
+	Src Source `json:"-"` // where it was declared
 }
 
 // ParamType is the type of a template parameter.

@@ -1,4 +1,4 @@
-package transform
+package hookspec
 
 // Argo CD names hookgen writes. They mirror Argo CD's own constants (the
 // test module checks that they are equal) so the product does not import
@@ -27,8 +27,8 @@ const (
 // Phases lists every phase in Argo CD's order.
 var Phases = []Phase{PreSync, Sync, PostSync, SyncFail, PreDelete, PostDelete}
 
-// order is the phase's rank in Phases.
-func (p Phase) order() int {
+// Order is the phase's rank in Phases.
+func (p Phase) Order() int {
 	for i, q := range Phases {
 		if p == q {
 			return i
@@ -74,7 +74,7 @@ const (
 // DeletePolicies lists every delete policy.
 var DeletePolicies = []DeletePolicy{HookSucceeded, HookFailed, BeforeHookCreation}
 
-func parsePhase(s string) (Phase, bool) {
+func ParsePhase(s string) (Phase, bool) {
 	for _, p := range Phases {
 		if string(p) == s {
 			return p, true
@@ -83,7 +83,7 @@ func parsePhase(s string) (Phase, bool) {
 	return "", false
 }
 
-func parseDeletePolicy(s string) (DeletePolicy, bool) {
+func ParseDeletePolicy(s string) (DeletePolicy, bool) {
 	for _, p := range DeletePolicies {
 		if string(p) == s {
 			return p, true

@@ -1,0 +1,80 @@
+package transform
+
+import "github.com/hookgen/hookgen/internal/hookspec"
+
+// Names from hookspec, kept here for callers of transform.
+
+type (
+	Phase                = hookspec.Phase
+	DeletePolicy         = hookspec.DeletePolicy
+	App                  = hookspec.App
+	Context              = hookspec.Context
+	ArgoCDVersion        = hookspec.ArgoCDVersion
+	StringList           = hookspec.StringList
+	Quantity             = hookspec.Quantity
+	HookSet              = hookspec.HookSet
+	AnnotateRule         = hookspec.AnnotateRule
+	ResourceMatch        = hookspec.ResourceMatch
+	Knobs                = hookspec.Knobs
+	LocalObjectReference = hookspec.LocalObjectReference
+	Defaults             = hookspec.Defaults
+	Hook                 = hookspec.Hook
+	Manifests            = hookspec.Manifests
+	Resources            = hookspec.Resources
+	Toleration           = hookspec.Toleration
+	EnvVar               = hookspec.EnvVar
+	Hardening            = hookspec.Hardening
+	ObjectMeta           = hookspec.ObjectMeta
+	HookTemplate         = hookspec.HookTemplate
+	TemplateSpec         = hookspec.TemplateSpec
+	TemplateDefaults     = hookspec.TemplateDefaults
+	Param                = hookspec.Param
+	ParamType            = hookspec.ParamType
+)
+
+const (
+	AnnotationHook             = hookspec.AnnotationHook
+	AnnotationHookDeletePolicy = hookspec.AnnotationHookDeletePolicy
+	AnnotationSyncWave         = hookspec.AnnotationSyncWave
+	PreSync                    = hookspec.PreSync
+	Sync                       = hookspec.Sync
+	PostSync                   = hookspec.PostSync
+	SyncFail                   = hookspec.SyncFail
+	PreDelete                  = hookspec.PreDelete
+	PostDelete                 = hookspec.PostDelete
+	HookSucceeded              = hookspec.HookSucceeded
+	HookFailed                 = hookspec.HookFailed
+	BeforeHookCreation         = hookspec.BeforeHookCreation
+	QuantityPattern            = hookspec.QuantityPattern
+	APIVersion                 = hookspec.APIVersion
+	KindHookSet                = hookspec.KindHookSet
+	KindHookTemplate           = hookspec.KindHookTemplate
+	KindHookPolicy             = hookspec.KindHookPolicy
+	SpecFile                   = hookspec.SpecFile
+	ParamString                = hookspec.ParamString
+	ParamInt                   = hookspec.ParamInt
+	ParamBool                  = hookspec.ParamBool
+	ParamList                  = hookspec.ParamList
+	ParamMap                   = hookspec.ParamMap
+	ParamSecretKeyRef          = hookspec.ParamSecretKeyRef
+	ParamKeyRef                = hookspec.ParamKeyRef
+)
+
+var (
+	Phases         = hookspec.Phases
+	DeletePolicies = hookspec.DeletePolicies
+	ParamTypes     = hookspec.ParamTypes
+)
+
+// PlaceholderKeys is hookspec.PlaceholderKeys.
+func PlaceholderKeys() []string {
+	return hookspec.PlaceholderKeys()
+}
+
+// ParseArgoCDVersion is hookspec.ParseArgoCDVersion.
+func ParseArgoCDVersion(s string) (hookspec.ArgoCDVersion, error) {
+	return hookspec.ParseArgoCDVersion(s)
+}
+
+// Suggest is hookspec.Suggest.
+func Suggest(got string, known []string) string { return hookspec.Suggest(got, known) }
