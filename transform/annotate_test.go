@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/hookgen/hookgen/internal/hookspec"
+	"github.com/hookgen/hookgen/internal/subst"
 	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -96,7 +97,7 @@ func TestConvertHelmHooks(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ann := yamlio.NewMap()
-			for _, k := range sortedKeys(tc.in) {
+			for _, k := range subst.SortedKeys(tc.in) {
 				yamlio.MapSet(ann, k, yamlio.NewStr(tc.in[k]))
 			}
 			m := &Manifest{File: "f.yaml", Line: 1, Kind: "Job", Name: "j", node: yamlio.NewMap("metadata", yamlio.NewMap("name", yamlio.NewStr("j"), "annotations", ann))}

@@ -1,6 +1,8 @@
 package transform
 
-import "github.com/hookgen/hookgen/internal/hookspec"
+import (
+	"github.com/hookgen/hookgen/internal/hookspec"
+)
 
 // Names from hookspec, kept here for callers of transform.
 

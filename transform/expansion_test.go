@@ -7,6 +7,7 @@ import (
 	"testing/fstest"
 
 	"github.com/hookgen/hookgen/internal/hookspec"
+	"github.com/hookgen/hookgen/internal/subst"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -106,7 +107,7 @@ func TestContextValuesEscapedForKubernetes(t *testing.T) {
 			t.Errorf("%s %s = %q, want %q", tc.job, tc.path, got, tc.want)
 		}
 	}
-	if strings.Contains(out.String(), markedDollar) {
+	if strings.Contains(out.String(), subst.MarkedDollar) {
 		t.Errorf("a marked dollar reached the output:\n%s", out.String())
 	}
 }

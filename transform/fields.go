@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/hookgen/hookgen/internal/hookspec"
+	"github.com/hookgen/hookgen/internal/subst"
 	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -115,7 +116,7 @@ func checkFields(d *hookspec.Decoder, k *hookspec.Knobs, src hookspec.Source) {
 	}
 	for i, s := range k.ImagePullSecrets {
 		if !isDNSSubdomain(s.Name) {
-			add("imagePullSecrets", "imagePullSecrets[%d]: name %q is not a Secret name (a DNS-1123 subdomain)", i, clip(s.Name, 80))
+			add("imagePullSecrets", "imagePullSecrets[%d]: name %q is not a Secret name (a DNS-1123 subdomain)", i, subst.Clip(s.Name, 80))
 		}
 	}
 	if a := k.Affinity; a != nil {
@@ -131,7 +132,7 @@ func checkFields(d *hookspec.Decoder, k *hookspec.Knobs, src hookspec.Source) {
 		}
 	}
 	if v := k.PriorityClassName; v != nil && !strings.Contains(*v, "$(") && !isDNSSubdomain(*v) {
-		add("priorityClassName", "priorityClassName %q is not a DNS-1123 subdomain", clip(*v, 80))
+		add("priorityClassName", "priorityClassName %q is not a DNS-1123 subdomain", subst.Clip(*v, 80))
 	}
 	for _, list := range []struct {
 		field string
@@ -252,7 +253,7 @@ func checkContainerNode(d *hookspec.Decoder, field string, i int, c *yaml.Node) 
 
 // podFields sets the hook's pod fields on the pod spec, before it is
 // hardened; it returns the containers the hook added.
-func (g *generator) podFields(h *mergedHook, k *hookspec.Knobs, sc *scope, podSpec *yaml.Node, fail func(*yaml.Node, string, ...any)) map[*yaml.Node]bool {
+func (g *generator) podFields(h *mergedHook, k *hookspec.Knobs, sc *subst.Scope, podSpec *yaml.Node, fail func(*yaml.Node, string, ...any)) map[*yaml.Node]bool {
 	rp := derefOr(k.RestartPolicy, "Never")
 	if v := yamlio.MapGet(podSpec, "restartPolicy"); v != nil {
 		switch got := valueOf(v); got {
@@ -284,9 +285,9 @@ func (g *generator) podFields(h *mergedHook, k *hookspec.Knobs, sc *scope, podSp
 		yamlio.MapSet(podSpec, "affinity", g.substitute(h, sc, k.Affinity, h.At("affinity")))
 	}
 	if k.PriorityClassName != nil {
-		pc, ok := g.text(h, sc, "priorityClassName", *k.PriorityClassName)
+		pc, ok := g.Text(h, sc, "priorityClassName", *k.PriorityClassName)
 		if ok && !isDNSSubdomain(pc) {
-			g.ps.Add(h.At("priorityClassName"), h.Name, "priorityClassName %q is not a DNS-1123 subdomain", clip(pc, 80))
+			g.ps.Add(h.At("priorityClassName"), h.Name, "priorityClassName %q is not a DNS-1123 subdomain", subst.Clip(pc, 80))
 		}
 		yamlio.MapSet(podSpec, "priorityClassName", yamlio.NewStr(pc))
 	}
@@ -348,10 +349,10 @@ func addWritableVolumes(podSpec *yaml.Node, paths []string) {
 
 // jobMeta adds the hook's labels, annotations and sync options to the
 // Job's metadata.
-func (g *generator) jobMeta(h *mergedHook, k *hookspec.Knobs, sc *scope, meta *yaml.Node) {
+func (g *generator) jobMeta(h *mergedHook, k *hookspec.Knobs, sc *subst.Scope, meta *yaml.Node) {
 	labels := map[string]string{}
 	for key, v := range k.Labels {
-		text, ok := g.text(h, sc, "labels."+key, v)
+		text, ok := g.Text(h, sc, "labels."+key, v)
 		labels[key] = text
 		if msg := checkLabel(key, text); msg != "" && ok && strings.Contains(v, "$(") {
 			g.ps.Add(h.At("labels."+key), h.Name, "labels: %s", msg)
@@ -363,7 +364,7 @@ func (g *generator) jobMeta(h *mergedHook, k *hookspec.Knobs, sc *scope, meta *y
 	anns := map[string]string{}
 	for key, v := range k.Annotations {
 		if reservedAnnotation(key) == "" {
-			anns[key], _ = g.text(h, sc, "annotations."+key, v)
+			anns[key], _ = g.Text(h, sc, "annotations."+key, v)
 		}
 	}
 	if len(k.SyncOptions) > 0 {

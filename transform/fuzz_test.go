@@ -13,6 +13,7 @@ import (
 	"github.com/hookgen/hookgen/internal/canon"
 	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/problem"
+	"github.com/hookgen/hookgen/internal/subst"
 	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -57,14 +58,14 @@ func FuzzSubstitute(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		s := &subster{scope: testScope()}
-		n := s.tree(&yaml.Node{Kind: yaml.ScalarNode, Tag: yamlio.TagStr, Value: in})
+		s := &subst.Subster{Scope: testScope()}
+		n := s.Tree(&yaml.Node{Kind: yaml.ScalarNode, Tag: yamlio.TagStr, Value: in})
 		if !strings.Contains(in, "$(") && (n == nil || n.Value != in) {
 			t.Fatalf("text without placeholders changed: %q", in)
 		}
 		// As a list item, it may repeat: never more often than the longest list.
-		s = &subster{scope: testScope()}
-		seq := s.tree(yamlio.NewSeq(&yaml.Node{Kind: yaml.ScalarNode, Tag: yamlio.TagStr, Value: in}))
+		s = &subst.Subster{Scope: testScope()}
+		seq := s.Tree(yamlio.NewSeq(&yaml.Node{Kind: yaml.ScalarNode, Tag: yamlio.TagStr, Value: in}))
 		if len(seq.Content) > 2 {
 			t.Fatalf("a list item became %d items: %q", len(seq.Content), in)
 		}

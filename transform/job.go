@@ -13,6 +13,7 @@ import (
 	"github.com/hookgen/hookgen/internal/lazyre"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/runnerenv"
+	"github.com/hookgen/hookgen/internal/subst"
 	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -333,12 +334,12 @@ func (g *generator) checkWith(h *mergedHook, tmpl *hookspec.HookTemplate) (with 
 }
 
 // scope returns the placeholder values for one phase of a hook.
-func (g *generator) scope(h *mergedHook, phase hookspec.Phase) *scope {
-	return &scope{
-		app:    g.ctx.App,
-		hook:   map[string]string{"name": h.Name, "phase": string(phase), "outcome": phase.Outcome()},
-		env:    g.ctx.Env,
-		runner: g.ctx.RunnerImage,
+func (g *generator) scope(h *mergedHook, phase hookspec.Phase) *subst.Scope {
+	return &subst.Scope{
+		App:    g.ctx.App,
+		Hook:   map[string]string{"name": h.Name, "phase": string(phase), "outcome": phase.Outcome()},
+		Env:    g.ctx.Env,
+		Runner: g.ctx.RunnerImage,
 	}
 }
 
@@ -353,26 +354,26 @@ func (p *HookPolicy) templateRuleOf(t *hookspec.HookTemplate) string {
 
 // substitute runs one substitution pass over a copy of n and reports its
 // problems at the nodes' origins.
-func (g *generator) substitute(h *mergedHook, sc *scope, n *yaml.Node, fallback problem.Pos) *yaml.Node {
-	s := &subster{scope: sc, origins: g.origins, dollars: dollarsMarked}
-	out := s.tree(g.origins.Copy(n))
-	for _, e := range s.errs {
-		g.ps.Add(g.origins.Pos(e.node, fallback), h.Name, "%s", e.msg)
+func (g *generator) substitute(h *mergedHook, sc *subst.Scope, n *yaml.Node, fallback problem.Pos) *yaml.Node {
+	s := &subst.Subster{Scope: sc, Origins: g.origins, Dollars: subst.DollarsMarked}
+	out := s.Tree(g.origins.Copy(n))
+	for _, e := range s.Errs {
+		g.ps.Add(g.origins.Pos(e.Node, fallback), h.Name, "%s", e.Msg)
 	}
 	return out
 }
 
-// text substitutes placeholders in a string setting of a hook; ok says
+// Text substitutes placeholders in a string setting of a hook; ok says
 // every placeholder resolved (else the value is not checked further: its
 // problems would follow from the placeholder's).
-func (g *generator) text(h *mergedHook, sc *scope, field, in string) (out string, ok bool) {
-	s := &subster{scope: sc}
+func (g *generator) Text(h *mergedHook, sc *subst.Scope, field, in string) (out string, ok bool) {
+	s := &subst.Subster{Scope: sc}
 	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: yamlio.TagStr, Value: in}
 	out = s.String(n, in)
-	for _, e := range s.errs {
-		g.ps.Add(h.At(field), h.Name, "%s: %s", field, e.msg)
+	for _, e := range s.Errs {
+		g.ps.Add(h.At(field), h.Name, "%s: %s", field, e.Msg)
 	}
-	return out, len(s.errs) == 0
+	return out, len(s.Errs) == 0
 }
 
 // phaseJob builds the Job of one phase.
@@ -383,25 +384,25 @@ func (g *generator) phaseJob(h *mergedHook, k *hookspec.Knobs, tmpl *hookspec.Ho
 	templateName := ""
 	if tmpl != nil {
 		templateName = tmpl.Metadata.Name
-		params := map[string]*paramValue{}
+		params := map[string]*subst.ParamValue{}
 		for _, p := range tmpl.Spec.Params {
-			pv := &paramValue{typ: p.Type}
+			pv := &subst.ParamValue{Typ: p.Type}
 			switch {
 			case with[p.Name] != nil:
-				pv.node = g.substitute(h, sc, with[p.Name], h.At("with"))
+				pv.Node = g.substitute(h, sc, with[p.Name], h.At("with"))
 			case p.Default != nil:
-				pv.node = g.substitute(h, sc, p.Default, tmpl.Src.Pos)
+				pv.Node = g.substitute(h, sc, p.Default, tmpl.Src.Pos)
 			}
-			if pv.node != nil {
-				pv.node = normalizeParam(p.Type, pv.node)
-				if msg := checkParamRef(p.Type, pv.node); msg != "" {
-					g.ps.Add(g.origins.Pos(pv.node, h.At("with")), h.Name, "parameter %q %s", p.Name, msg)
+			if pv.Node != nil {
+				pv.Node = normalizeParam(p.Type, pv.Node)
+				if msg := checkParamRef(p.Type, pv.Node); msg != "" {
+					g.ps.Add(g.origins.Pos(pv.Node, h.At("with")), h.Name, "parameter %q %s", p.Name, msg)
 				}
 			}
 			params[p.Name] = pv
 		}
 		full := *sc
-		full.params = params
+		full.Params = params
 		if rule := g.policy.templateRuleOf(tmpl); rule != "" {
 			// Refused before it is expanded: expanding costs what the
 			// template makes it cost.
@@ -412,9 +413,9 @@ func (g *generator) phaseJob(h *mergedHook, k *hookspec.Knobs, tmpl *hookspec.Ho
 			g.ps.Add(h.At(ruleField[rule]), h.Name, "policy %s: %s", rule, msg)
 			return nil
 		}
-		cost := &subster{scope: &full}
-		if nodes, bytes := cost.expansionCost(tmpl.Spec.Job); nodes > maxExpandedNodes || bytes > maxExpandedBytes {
-			g.ps.Add(h.At("with"), h.Name, "template %q would expand to more than %d YAML nodes or %d MiB with these parameters (a Job the API server stores is at most 1.5 MiB): give fewer list elements or smaller values, or check that $(params.x[*]) items are not nested", tmpl.Metadata.Name, maxExpandedNodes, maxExpandedBytes>>20)
+		cost := &subst.Subster{Scope: &full}
+		if nodes, bytes := cost.ExpansionCost(tmpl.Spec.Job); nodes > subst.MaxExpandedNodes || bytes > subst.MaxExpandedBytes {
+			g.ps.Add(h.At("with"), h.Name, "template %q would expand to more than %d YAML nodes or %d MiB with these parameters (a Job the API server stores is at most 1.5 MiB): give fewer list elements or smaller values, or check that $(params.x[*]) items are not nested", tmpl.Metadata.Name, subst.MaxExpandedNodes, subst.MaxExpandedBytes>>20)
 			return nil
 		}
 		spec = g.substitute(h, &full, tmpl.Spec.Job, tmpl.Src.Pos)
@@ -424,7 +425,7 @@ func (g *generator) phaseJob(h *mergedHook, k *hookspec.Knobs, tmpl *hookspec.Ho
 	if spec == nil {
 		return nil
 	}
-	untaint(spec)
+	subst.Untaint(spec)
 	// A placeholder that did not resolve leaves the Job buildable: it is
 	// built and judged, so that its other problems show in the same run.
 	// A later problem at the place of a problem found so far follows from
@@ -472,7 +473,7 @@ func (g *generator) phaseJob(h *mergedHook, k *hookspec.Knobs, tmpl *hookspec.Ho
 }
 
 // assemble wraps a substituted JobSpec into a complete, hardened Job.
-func (g *generator) assemble(h *mergedHook, k *hookspec.Knobs, st settings, sc *scope, spec *yaml.Node, j *Job) {
+func (g *generator) assemble(h *mergedHook, k *hookspec.Knobs, st settings, sc *subst.Scope, spec *yaml.Node, j *Job) {
 	fail := func(n *yaml.Node, format string, args ...any) {
 		g.ps.Add(g.origins.Pos(n, h.Pos()), h.Name, format, args...)
 	}
@@ -490,10 +491,10 @@ func (g *generator) assemble(h *mergedHook, k *hookspec.Knobs, st settings, sc *
 		}
 	}
 	if k.Namespace != nil {
-		ns, ok := g.text(h, sc, "namespace", *k.Namespace)
+		ns, ok := g.Text(h, sc, "namespace", *k.Namespace)
 		j.Namespace = ns
 		if ok && !isDNSLabel(j.Namespace) {
-			g.ps.Add(h.At("namespace"), h.Name, "namespace %q is not a DNS-1123 label", clip(j.Namespace, 80))
+			g.ps.Add(h.At("namespace"), h.Name, "namespace %q is not a DNS-1123 label", subst.Clip(j.Namespace, 80))
 		}
 	}
 
@@ -548,7 +549,7 @@ func (g *generator) assemble(h *mergedHook, k *hookspec.Knobs, st settings, sc *
 	podMeta := yamlio.MapEnsure(pod, "metadata")
 	labels := map[string]string{}
 	for key, v := range k.PodLabels {
-		text, ok := g.text(h, sc, "podLabels."+key, v)
+		text, ok := g.Text(h, sc, "podLabels."+key, v)
 		labels[key] = text
 		if !ok {
 			text = "" // the key alone is checked
@@ -562,7 +563,7 @@ func (g *generator) assemble(h *mergedHook, k *hookspec.Knobs, st settings, sc *
 	if len(k.PodAnnotations) > 0 {
 		anns := map[string]string{}
 		for key, v := range k.PodAnnotations {
-			anns[key], _ = g.text(h, sc, "podAnnotations."+key, v)
+			anns[key], _ = g.Text(h, sc, "podAnnotations."+key, v)
 			if msg := checkQualifiedName(key); msg != "" {
 				g.ps.Add(h.At("podAnnotations."+key), h.Name, "podAnnotations: key %q %s", key, msg)
 			}
@@ -573,16 +574,16 @@ func (g *generator) assemble(h *mergedHook, k *hookspec.Knobs, st settings, sc *
 	// Pod spec.
 	added := g.podFields(h, k, sc, podSpec, fail)
 	if k.ServiceAccountName != nil {
-		sa, ok := g.text(h, sc, "serviceAccountName", *k.ServiceAccountName)
+		sa, ok := g.Text(h, sc, "serviceAccountName", *k.ServiceAccountName)
 		if ok && !isDNSSubdomain(sa) {
-			g.ps.Add(h.At("serviceAccountName"), h.Name, "serviceAccountName %q is not a DNS-1123 subdomain", clip(sa, 80))
+			g.ps.Add(h.At("serviceAccountName"), h.Name, "serviceAccountName %q is not a DNS-1123 subdomain", subst.Clip(sa, 80))
 		}
 		yamlio.MapSet(podSpec, "serviceAccountName", yamlio.NewStr(sa))
 	}
 	if len(k.NodeSelector) > 0 {
 		sel := map[string]string{}
 		for key, v := range k.NodeSelector {
-			text, ok := g.text(h, sc, "nodeSelector."+key, v)
+			text, ok := g.Text(h, sc, "nodeSelector."+key, v)
 			sel[key] = text
 			if !ok {
 				text = "" // the key alone is checked
@@ -915,22 +916,22 @@ func (g *generator) runnerEnv(h *mergedHook, p hookspec.Phase) []*yaml.Node {
 	var out []*yaml.Node
 	for _, e := range RunnerEnv {
 		if v := e.Get(g.ctx.App, h.Name, p, g.ctx.ArgoCDURL); v != "" {
-			out = append(out, yamlio.NewMap("name", yamlio.NewStr(e.Name), "value", yamlio.NewStr(escapeExpansion(v))))
+			out = append(out, yamlio.NewMap("name", yamlio.NewStr(e.Name), "value", yamlio.NewStr(subst.EscapeExpansion(v))))
 		}
 	}
 	return out
 }
 
 // envNode builds an EnvVar node, substituting placeholders in its value.
-func (g *generator) envNode(h *mergedHook, sc *scope, e hookspec.EnvVar) *yaml.Node {
+func (g *generator) envNode(h *mergedHook, sc *subst.Scope, e hookspec.EnvVar) *yaml.Node {
 	n := yamlio.NewMap("name", yamlio.NewStr(e.Name))
 	switch {
 	case e.Value != nil:
-		s := &subster{scope: sc, dollars: dollarsEscaped}
+		s := &subst.Subster{Scope: sc, Dollars: subst.DollarsEscaped}
 		src := &yaml.Node{Kind: yaml.ScalarNode, Tag: yamlio.TagStr, Value: *e.Value, Line: e.Src.At("value").Line}
 		v := s.String(src, *e.Value)
-		for _, err := range s.errs {
-			g.ps.Add(e.Src.At("value"), h.Name, "env %s: %s", e.Name, err.msg)
+		for _, err := range s.Errs {
+			g.ps.Add(e.Src.At("value"), h.Name, "env %s: %s", e.Name, err.Msg)
 		}
 		vn := yamlio.NewStr(v)
 		vn.Line, vn.Column = e.Src.At("value").Line, e.Src.At("value").Col
@@ -939,7 +940,7 @@ func (g *generator) envNode(h *mergedHook, sc *scope, e hookspec.EnvVar) *yaml.N
 	case e.ValueFrom != nil:
 		vf := g.substitute(h, sc, e.ValueFrom, e.Src.Pos)
 		if vf != nil {
-			untaint(vf)
+			subst.Untaint(vf)
 		}
 		yamlio.MapSet(n, "valueFrom", vf)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/podsec"
 	"github.com/hookgen/hookgen/internal/problem"
+	"github.com/hookgen/hookgen/internal/subst"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -593,7 +594,7 @@ func (p *HookPolicy) judgeContainer(c map[string]any, at jpath, fail verdict) {
 		}
 		for _, kind := range []string{"requests", "limits"} {
 			m := obj(res[kind])
-			for _, rname := range sortedKeys(m) {
+			for _, rname := range subst.SortedKeys(m) {
 				limit, ok := b.MaxResources[rname]
 				if !ok {
 					continue

@@ -14,6 +14,7 @@ import (
 	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/lazyre"
 	"github.com/hookgen/hookgen/internal/problem"
+	"github.com/hookgen/hookgen/internal/subst"
 	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/api/provider"
@@ -395,7 +396,7 @@ func (in *kustInspector) checkRef(file, field, v string, lines *lineFinder, mode
 }
 
 func (in *kustInspector) remote(file, field, v string, lines *lineFinder) {
-	in.ps.Add(problem.Pos{File: file, Line: lines.value(v)}, "", "%s: %q is outside the repository; hookgen does not fetch remote bases or files: vendor it into the repository, or keep the app a Kustomize source of the Application and add hookgen as a second, hooks-only source", field, clip(v, 200))
+	in.ps.Add(problem.Pos{File: file, Line: lines.value(v)}, "", "%s: %q is outside the repository; hookgen does not fetch remote bases or files: vendor it into the repository, or keep the app a Kustomize source of the Application and add hookgen as a second, hooks-only source", field, subst.Clip(v, 200))
 }
 
 // lineFinder finds where a decoded value is written in a file, for

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/problem"
+	"github.com/hookgen/hookgen/internal/subst"
 	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -108,7 +109,7 @@ func lintTemplate(t *hookspec.HookTemplate, cfg *Config, ctx hookspec.Context, o
 		if !p.Required {
 			continue
 		}
-		v := standIn(p.Type)
+		v := subst.StandIn(p.Type)
 		switch p.Type {
 		case hookspec.ParamMap:
 			v = yamlio.NewMap()

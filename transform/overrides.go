@@ -8,6 +8,7 @@ import (
 
 	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/problem"
+	"github.com/hookgen/hookgen/internal/subst"
 	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -84,7 +85,7 @@ func overrideSet(ov Overrides, sets []*hookspec.HookSet, ps *problem.Collector, 
 	byName := map[string]*hookspec.Hook{}
 	get := func(param, name string) *hookspec.Hook {
 		if !declared[name] {
-			names := sortedKeys(declared)
+			names := subst.SortedKeys(declared)
 			ps.Add(pos, "", "parameter %s names hook %q, which no %s declares%s", param, name, hookspec.SpecFile, hookspec.Suggest(name, names))
 			return nil
 		}
@@ -113,13 +114,13 @@ func overrideSet(ov Overrides, sets []*hookspec.HookSet, ps *problem.Collector, 
 			h.Src.Fields["enabled"] = pos
 		}
 	}
-	for _, name := range sortedKeys(ov.With) {
+	for _, name := range subst.SortedKeys(ov.With) {
 		h := get(ParamHookPrefix+name, name)
 		if h == nil {
 			continue
 		}
 		with := yamlio.NewMap()
-		for _, key := range sortedKeys(ov.With[name]) {
+		for _, key := range subst.SortedKeys(ov.With[name]) {
 			v := ov.With[name][key]
 			if len(v) > maxParamValue {
 				ps.Add(pos, name, "parameter %s%s: the value of %q is over %d bytes", ParamHookPrefix, name, key, maxParamValue)
@@ -134,7 +135,7 @@ func overrideSet(ov Overrides, sets []*hookspec.HookSet, ps *problem.Collector, 
 	}
 	// Keep a stable order: by hook name.
 	set.Hooks = set.Hooks[:0]
-	for _, name := range sortedKeys(byName) {
+	for _, name := range subst.SortedKeys(byName) {
 		set.Hooks = append(set.Hooks, *byName[name])
 	}
 	return set

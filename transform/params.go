@@ -6,6 +6,7 @@ import (
 
 	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/lazyre"
+	"github.com/hookgen/hookgen/internal/subst"
 	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -145,7 +146,7 @@ func checkSecretKeyRef(n *yaml.Node, substituted bool) string {
 
 func hasPlaceholder(s string) bool {
 	for i := 0; i+2 < len(s); i++ {
-		if s[i] == '$' && s[i+1] == '(' && hasPlaceholderPrefix(s[i+2:]) {
+		if s[i] == '$' && s[i+1] == '(' && subst.HasPlaceholderPrefix(s[i+2:]) {
 			return true
 		}
 	}

@@ -5,22 +5,23 @@ import (
 	"testing"
 
 	"github.com/hookgen/hookgen/internal/hookspec"
+	"github.com/hookgen/hookgen/internal/subst"
 	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
-func testScope() *scope {
-	return &scope{
-		app:    hookspec.App{Name: "shop", Namespace: "prod", Revision: "abc1234def", RevisionShort: "abc1234"},
-		hook:   map[string]string{"name": "notify", "phase": "PostSync", "outcome": "succeeded"},
-		env:    map[string]string{"TEAM": "checkout", "EMPTY": "", "TRICKY": "$(app.name) {a: b}"},
-		runner: "ghcr.io/hookgen/hookgen:v1",
-		params: map[string]*paramValue{
-			"list":  {typ: hookspec.ParamList, node: yamlio.NewSeq(yamlio.NewStr("a"), yamlio.NewStr("b"))},
-			"count": {typ: hookspec.ParamInt, node: yamlio.NewInt(3)},
-			"ref":   {typ: hookspec.ParamSecretKeyRef, node: yamlio.NewMap("secret", yamlio.NewStr("s"), "key", yamlio.NewStr("k"))},
-			"unset": {typ: hookspec.ParamString},
-			"text":  {typ: hookspec.ParamString, node: yamlio.NewStr("$(app.name) -- not expanded twice")},
+func testScope() *subst.Scope {
+	return &subst.Scope{
+		App:    hookspec.App{Name: "shop", Namespace: "prod", Revision: "abc1234def", RevisionShort: "abc1234"},
+		Hook:   map[string]string{"name": "notify", "phase": "PostSync", "outcome": "succeeded"},
+		Env:    map[string]string{"TEAM": "checkout", "EMPTY": "", "TRICKY": "$(app.name) {a: b}"},
+		Runner: "ghcr.io/hookgen/hookgen:v1",
+		Params: map[string]*subst.ParamValue{
+			"list":  {Typ: hookspec.ParamList, Node: yamlio.NewSeq(yamlio.NewStr("a"), yamlio.NewStr("b"))},
+			"count": {Typ: hookspec.ParamInt, Node: yamlio.NewInt(3)},
+			"ref":   {Typ: hookspec.ParamSecretKeyRef, Node: yamlio.NewMap("secret", yamlio.NewStr("s"), "key", yamlio.NewStr("k"))},
+			"unset": {Typ: hookspec.ParamString},
+			"text":  {Typ: hookspec.ParamString, Node: yamlio.NewStr("$(app.name) -- not expanded twice")},
 		},
 	}
 }
@@ -54,17 +55,17 @@ func TestSubstituteText(t *testing.T) {
 		{in: "$(app.na me)", err: "malformed placeholder"},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
-			s := &subster{scope: testScope()}
+			s := &subst.Subster{Scope: testScope()}
 			n := yamlio.NewStr(tc.in)
-			out := s.tree(n)
+			out := s.Tree(n)
 			if tc.err != "" {
-				if len(s.errs) == 0 || !strings.Contains(s.errs[0].msg, tc.err) {
-					t.Fatalf("errors %v, want one containing %q", s.errs, tc.err)
+				if len(s.Errs) == 0 || !strings.Contains(s.Errs[0].Msg, tc.err) {
+					t.Fatalf("errors %v, want one containing %q", s.Errs, tc.err)
 				}
 				return
 			}
-			if len(s.errs) > 0 {
-				t.Fatalf("unexpected errors: %v", s.errs)
+			if len(s.Errs) > 0 {
+				t.Fatalf("unexpected errors: %v", s.Errs)
 			}
 			if out.Value != tc.want || out.ShortTag() != yamlio.TagStr {
 				t.Fatalf("got %q (%s), want %q", out.Value, out.ShortTag(), tc.want)
@@ -100,10 +101,10 @@ keep: $(KUBE)
 	if err := yaml.Unmarshal([]byte(in), &doc); err != nil {
 		t.Fatal(err)
 	}
-	s := &subster{scope: testScope()}
-	out := s.tree(doc.Content[0])
-	if len(s.errs) > 0 {
-		t.Fatalf("errors: %v", s.errs)
+	s := &subst.Subster{Scope: testScope()}
+	out := s.Tree(doc.Content[0])
+	if len(s.Errs) > 0 {
+		t.Fatalf("errors: %v", s.Errs)
 	}
 	var b strings.Builder
 	if err := yamlio.EncodeNode(&b, out); err != nil {
@@ -118,13 +119,13 @@ keep: $(KUBE)
 // nor a second placeholder pass.
 func TestSubstituteNoInjection(t *testing.T) {
 	sc := testScope()
-	sc.params["evil"] = &paramValue{typ: hookspec.ParamString, node: yamlio.NewStr("x\nkind: Secret\n$(runner.image)")}
-	s := &subster{scope: sc}
+	sc.Params["evil"] = &subst.ParamValue{Typ: hookspec.ParamString, Node: yamlio.NewStr("x\nkind: Secret\n$(runner.image)")}
+	s := &subst.Subster{Scope: sc}
 	var doc yaml.Node
 	if err := yaml.Unmarshal([]byte("a: $(params.evil)\nb: pre-$(params.evil)\n"), &doc); err != nil {
 		t.Fatal(err)
 	}
-	out := s.tree(doc.Content[0])
+	out := s.Tree(doc.Content[0])
 	if len(out.Content) != 4 {
 		t.Fatalf("the mapping changed shape: %d nodes", len(out.Content))
 	}
@@ -148,11 +149,11 @@ func TestSubstituteNoInjection(t *testing.T) {
 // holds it is repeated once per element, and dropped when there is none.
 func TestSubstituteRepeat(t *testing.T) {
 	sc := testScope()
-	sc.params["headers"] = &paramValue{typ: hookspec.ParamMap, node: yamlio.NewMap("X-Team", yamlio.NewStr("payments"), "Accept", yamlio.NewStr("*/*"))}
-	sc.params["empty"] = &paramValue{typ: hookspec.ParamList, node: yamlio.NewSeq()}
-	sc.params["nomap"] = &paramValue{typ: hookspec.ParamMap}
-	sc.params["noref"] = &paramValue{typ: hookspec.ParamSecretKeyRef}
-	sc.params["mounts"] = &paramValue{typ: hookspec.ParamList, node: yamlio.NewSeq(yamlio.NewMap("name", yamlio.NewStr("a")), yamlio.NewMap("name", yamlio.NewStr("b")))}
+	sc.Params["headers"] = &subst.ParamValue{Typ: hookspec.ParamMap, Node: yamlio.NewMap("X-Team", yamlio.NewStr("payments"), "Accept", yamlio.NewStr("*/*"))}
+	sc.Params["empty"] = &subst.ParamValue{Typ: hookspec.ParamList, Node: yamlio.NewSeq()}
+	sc.Params["nomap"] = &subst.ParamValue{Typ: hookspec.ParamMap}
+	sc.Params["noref"] = &subst.ParamValue{Typ: hookspec.ParamSecretKeyRef}
+	sc.Params["mounts"] = &subst.ParamValue{Typ: hookspec.ParamList, Node: yamlio.NewSeq(yamlio.NewMap("name", yamlio.NewStr("a")), yamlio.NewMap("name", yamlio.NewStr("b")))}
 	in := `
 args:
 - --fixed
@@ -208,10 +209,10 @@ mounts:
 	if err := yaml.Unmarshal([]byte(in), &doc); err != nil {
 		t.Fatal(err)
 	}
-	s := &subster{scope: sc}
-	out := s.tree(doc.Content[0])
-	if len(s.errs) > 0 {
-		t.Fatalf("errors: %v", s.errs)
+	s := &subst.Subster{Scope: sc}
+	out := s.Tree(doc.Content[0])
+	if len(s.Errs) > 0 {
+		t.Fatalf("errors: %v", s.Errs)
 	}
 	var b strings.Builder
 	if err := yamlio.EncodeNode(&b, out); err != nil {
@@ -224,8 +225,8 @@ mounts:
 
 func TestSubstituteRepeatErrors(t *testing.T) {
 	sc := testScope()
-	sc.params["headers"] = &paramValue{typ: hookspec.ParamMap, node: yamlio.NewMap("X-Team", yamlio.NewStr("payments"))}
-	sc.params["empty"] = &paramValue{typ: hookspec.ParamList, node: yamlio.NewSeq()}
+	sc.Params["headers"] = &subst.ParamValue{Typ: hookspec.ParamMap, Node: yamlio.NewMap("X-Team", yamlio.NewStr("payments"))}
+	sc.Params["empty"] = &subst.ParamValue{Typ: hookspec.ParamList, Node: yamlio.NewSeq()}
 	for _, tc := range []struct{ in, err string }{
 		{in: "a: $(params.list[*])", err: "use it in an item of a list"},
 		{in: "a:\n- --x=$(params.list[*]) $(params.count[*])", err: "repeats for one parameter only; this one uses $(params.count[*]) and $(params.list[*])"},
@@ -243,17 +244,17 @@ func TestSubstituteRepeatErrors(t *testing.T) {
 			if err := yaml.Unmarshal([]byte(tc.in), &doc); err != nil {
 				t.Fatal(err)
 			}
-			s := &subster{scope: sc}
-			s.tree(doc.Content[0])
-			if len(s.errs) == 0 || !strings.Contains(s.errs[0].msg, tc.err) {
-				t.Fatalf("errors %v, want one containing %q", s.errs, tc.err)
+			s := &subst.Subster{Scope: sc}
+			s.Tree(doc.Content[0])
+			if len(s.Errs) == 0 || !strings.Contains(s.Errs[0].Msg, tc.err) {
+				t.Fatalf("errors %v, want one containing %q", s.Errs, tc.err)
 			}
 		})
 	}
 	// Outside a template's job, params.* is refused as before.
-	s := &subster{scope: &scope{}}
-	s.tree(yamlio.NewSeq(yamlio.NewStr("$(params.list[*])")))
-	if len(s.errs) == 0 || !strings.Contains(s.errs[0].msg, "parameters can only be used in a template's job") {
-		t.Fatalf("errors %v", s.errs)
+	s := &subst.Subster{Scope: &subst.Scope{}}
+	s.Tree(yamlio.NewSeq(yamlio.NewStr("$(params.list[*])")))
+	if len(s.Errs) == 0 || !strings.Contains(s.Errs[0].Msg, "parameters can only be used in a template's job") {
+		t.Fatalf("errors %v", s.Errs)
 	}
 }

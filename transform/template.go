@@ -15,6 +15,7 @@ import (
 	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/lazyre"
 	"github.com/hookgen/hookgen/internal/problem"
+	"github.com/hookgen/hookgen/internal/subst"
 	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -34,7 +35,7 @@ var builtinFS embed.FS
 type Templates map[string]*hookspec.HookTemplate
 
 // Names returns the template names, sorted.
-func (ts Templates) Names() []string { return sortedKeys(ts) }
+func (ts Templates) Names() []string { return subst.SortedKeys(ts) }
 
 var builtins = sync.OnceValues(loadBuiltins)
 
@@ -210,40 +211,20 @@ func checkTemplate(t *hookspec.HookTemplate, ps *problem.Collector) bool {
 // stand-in values, so a template with a typo fails when it is loaded, not
 // when some hook first uses it.
 func checkPlaceholders(job *yaml.Node, params []hookspec.Param, report func(*yaml.Node, string)) {
-	sc := &scope{
-		hook:    map[string]string{"name": "x", "phase": "PreSync", "outcome": "started"},
-		env:     map[string]string{},
-		openEnv: true,
-		params:  map[string]*paramValue{},
+	sc := &subst.Scope{
+		Hook:    map[string]string{"name": "x", "phase": "PreSync", "outcome": "started"},
+		Env:     map[string]string{},
+		OpenEnv: true,
+		Params:  map[string]*subst.ParamValue{},
 	}
 	for _, p := range params {
-		sc.params[p.Name] = &paramValue{typ: p.Type, node: standIn(p.Type)}
+		sc.Params[p.Name] = &subst.ParamValue{Typ: p.Type, Node: subst.StandIn(p.Type)}
 	}
-	s := &subster{scope: sc}
-	s.tree(yamlio.CopyNode(job))
-	for _, e := range s.errs {
-		report(e.node, e.msg)
+	s := &subst.Subster{Scope: sc}
+	s.Tree(yamlio.CopyNode(job))
+	for _, e := range s.Errs {
+		report(e.Node, e.Msg)
 	}
-}
-
-func standIn(t hookspec.ParamType) *yaml.Node {
-	switch t {
-	case hookspec.ParamInt:
-		return yamlio.NewInt(1)
-	case hookspec.ParamBool:
-		return yamlio.NewBool(true)
-	case hookspec.ParamList:
-		return yamlio.NewSeq()
-	case hookspec.ParamMap:
-		return nil // fields of a map are open: see lookup
-	case hookspec.ParamSecretKeyRef:
-		return yamlio.NewMap("secret", yamlio.NewStr("s"), "key", yamlio.NewStr("k"))
-	case hookspec.ParamKeyRef:
-		// Both kinds at once, so that a template's items for either are
-		// checked (a value names one).
-		return yamlio.NewMap("configMap", yamlio.NewStr("c"), "secret", yamlio.NewStr("s"), "key", yamlio.NewStr("k"))
-	}
-	return yamlio.NewStr("x")
 }
 
 // checkJobShape checks the parts of a JobSpec hookgen relies on.
