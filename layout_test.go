@@ -21,6 +21,7 @@ var stages = [][]string{
 	{"internal/yamlio"},
 	{"internal/hookspec"},
 	{"internal/subst"},
+	{"internal/hookset"},
 	{"transform"},
 	{"runner", "schema", "bench"},
 	{"plugin"},

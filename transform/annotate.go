@@ -3,12 +3,12 @@ package transform
 import (
 	"bytes"
 	"fmt"
-	"maps"
 	"path"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/hookgen/hookgen/internal/hookset"
 	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/yamlio"
@@ -22,15 +22,6 @@ import (
 // A changed document is printed again (kustomize's encoder for a
 // kustomize build, hookgen's otherwise); every other document passes
 // through byte for byte.
-
-// More Argo CD and Helm annotations.
-const (
-	AnnotationSyncOptions = "argocd.argoproj.io/sync-options"
-
-	HelmAnnotationHook             = "helm.sh/hook"
-	HelmAnnotationHookWeight       = "helm.sh/hook-weight"
-	HelmAnnotationHookDeletePolicy = "helm.sh/hook-delete-policy"
-)
 
 // Skip is the hook type that keeps Argo CD from applying a resource. It is
 // valid only alone.
@@ -57,21 +48,6 @@ var helmDeletePolicies = map[string]hookspec.DeletePolicy{
 
 // helmCRDInstall marks a CRD for Helm 2; it is not a hook.
 const helmCRDInstall = "crd-install"
-
-// syncOptionValues lists the per-resource sync options Argo CD reads
-// (gitops-engine pkg/sync/common SyncOption*) and the values each takes.
-var syncOptionValues = map[string][]string{
-	"Replace":                     {"true", "false"},
-	"Force":                       {"true", "false"},
-	"ServerSideApply":             {"true", "false"},
-	"Validate":                    {"true", "false"},
-	"SkipDryRunOnMissingResource": {"true", "false"},
-	"Prune":                       {"true", "false", "confirm"},
-	"Delete":                      {"true", "false", "confirm"},
-	"PruneLast":                   {"true", "false"},
-	"ApplyOutOfSyncOnly":          {"true", "false"},
-	"ClientSideApplyMigration":    {"true", "false"},
-}
 
 // annotateRule is a rule with what a run knows about it.
 type annotateRule struct {
@@ -145,47 +121,24 @@ func checkAnnotateRule(r *annotateRule, ps *problem.Collector) bool {
 	}
 	for _, p := range r.Phase {
 		if _, ok := hookspec.ParsePhase(p); !ok && p != Skip {
-			fail("phase", "unknown phase %q%s", p, hookspec.Suggest(p, append(phaseNames(), Skip)))
+			fail("phase", "unknown phase %q%s", p, hookspec.Suggest(p, append(hookset.PhaseNames(), Skip)))
 		}
 	}
 	if slices.Contains(r.Phase, Skip) && len(r.Phase) > 1 {
 		fail("phase", "Skip must stand alone: Argo CD ignores it next to other phases")
 	}
-	if dupPhase(r.Phase) {
+	if hookset.DupPhase(r.Phase) {
 		fail("phase", "a phase is listed twice")
 	}
 	for _, p := range r.DeletePolicy {
 		if _, ok := hookspec.ParseDeletePolicy(p); !ok {
-			fail("deletePolicy", "unknown delete policy %q%s", p, hookspec.Suggest(p, policyNames()))
+			fail("deletePolicy", "unknown delete policy %q%s", p, hookspec.Suggest(p, hookset.PolicyNames()))
 		}
 	}
-	checkSyncOptions(r.SyncOptions, "Replace=true", func(format string, args ...any) {
+	hookset.CheckSyncOptions(r.SyncOptions, "Replace=true", func(format string, args ...any) {
 		fail("syncOptions", format, args...)
 	})
 	return len(ps.List) == before
-}
-
-// checkSyncOptions checks argocd.argoproj.io/sync-options entries: each
-// Key=value, a key Argo CD knows with a value it takes, each key once.
-// example is a valid entry for the message.
-func checkSyncOptions(opts []string, example string, fail func(format string, args ...any)) {
-	seen := map[string]bool{}
-	for _, o := range opts {
-		key, val, ok := strings.Cut(o, "=")
-		vals, isKey := syncOptionValues[key]
-		switch {
-		case !ok:
-			fail("sync option %q must be Key=value, such as %s", o, example)
-		case !isKey:
-			// Sorted: of two names as close to key, the same one is suggested every run.
-			fail("unknown sync option %q%s", key, hookspec.Suggest(key, slices.Sorted(maps.Keys(syncOptionValues))))
-		case !slices.Contains(vals, val):
-			fail("sync option %s takes %s, not %q", key, strings.Join(vals, " or "), val)
-		case seen[key]:
-			fail("sync option %s is set twice", key)
-		}
-		seen[key] = true
-	}
 }
 
 // apply annotates the resources and returns notes about what was left
@@ -236,7 +189,7 @@ func (a annotations) apply(ms []*Manifest, complete bool, ps *problem.Collector)
 				yamlio.MapSet(ann, hookspec.AnnotationSyncWave, yamlio.NewStr(strconv.Itoa(int(*r.Wave))))
 			}
 			if len(r.SyncOptions) > 0 {
-				yamlio.MapSet(ann, AnnotationSyncOptions, yamlio.NewStr(strings.Join(r.SyncOptions, ",")))
+				yamlio.MapSet(ann, hookspec.AnnotationSyncOptions, yamlio.NewStr(strings.Join(r.SyncOptions, ",")))
 			}
 		}
 		if !changed {
@@ -274,7 +227,7 @@ func (a annotations) apply(ms []*Manifest, complete bool, ps *problem.Collector)
 func checkAnnotated(m *Manifest, policyBy *annotateRule, ps *problem.Collector) {
 	ann := yamlio.MapPath(m.node, "metadata", "annotations")
 	hook := yamlio.MapGet(ann, hookspec.AnnotationHook)
-	if policyBy != nil && hook == nil && yamlio.MapGet(ann, HelmAnnotationHook) == nil {
+	if policyBy != nil && hook == nil && yamlio.MapGet(ann, hookspec.HelmAnnotationHook) == nil {
 		ps.Add(policyBy.Src.At("deletePolicy"), "", "%s: deletePolicy applies only to hooks, and %s is not one: set phase too", policyBy.label, resourceName(m))
 	}
 	if hook == nil {
@@ -379,7 +332,7 @@ func resourceName(m *Manifest) string {
 // Argo CD ignores Helm's hook types on it.
 func convertHelmHooks(m *Manifest) (changed bool, notes problem.Problems) {
 	ann := yamlio.MapPath(m.node, "metadata", "annotations")
-	helm := yamlio.MapGet(ann, HelmAnnotationHook)
+	helm := yamlio.MapGet(ann, hookspec.HelmAnnotationHook)
 	if helm == nil || helm.Kind != yaml.ScalarNode || yamlio.MapGet(ann, hookspec.AnnotationHook) != nil {
 		return false, nil
 	}
@@ -409,20 +362,20 @@ func convertHelmHooks(m *Manifest) (changed bool, notes problem.Problems) {
 	if len(other) > 0 {
 		note("Helm hook types %s have no Argo CD equivalent; converted the others", strings.Join(other, ", "))
 	}
-	yamlio.MapDelete(ann, HelmAnnotationHook)
+	yamlio.MapDelete(ann, hookspec.HelmAnnotationHook)
 	if len(phases) > 0 {
 		yamlio.MapSet(ann, hookspec.AnnotationHook, yamlio.NewStr(strings.Join(phases, ",")))
 	}
-	if w := yamlio.MapGet(ann, HelmAnnotationHookWeight); w != nil {
-		yamlio.MapDelete(ann, HelmAnnotationHookWeight)
+	if w := yamlio.MapGet(ann, hookspec.HelmAnnotationHookWeight); w != nil {
+		yamlio.MapDelete(ann, hookspec.HelmAnnotationHookWeight)
 		if _, err := strconv.ParseInt(strings.TrimSpace(w.Value), 10, 32); err != nil {
 			note("helm.sh/hook-weight %q is not an integer; dropped", w.Value)
 		} else if yamlio.MapGet(ann, hookspec.AnnotationSyncWave) == nil {
 			yamlio.MapSet(ann, hookspec.AnnotationSyncWave, yamlio.NewStr(strings.TrimSpace(w.Value)))
 		}
 	}
-	if d := yamlio.MapGet(ann, HelmAnnotationHookDeletePolicy); d != nil {
-		yamlio.MapDelete(ann, HelmAnnotationHookDeletePolicy)
+	if d := yamlio.MapGet(ann, hookspec.HelmAnnotationHookDeletePolicy); d != nil {
+		yamlio.MapDelete(ann, hookspec.HelmAnnotationHookDeletePolicy)
 		var policies []string
 		if old := yamlio.MapGet(ann, hookspec.AnnotationHookDeletePolicy); old != nil {
 			for _, p := range strings.Split(old.Value, ",") {

@@ -80,3 +80,14 @@ func ParseArgoCDVersion(s string) (hookspec.ArgoCDVersion, error) {
 
 // Suggest is hookspec.Suggest.
 func Suggest(got string, known []string) string { return hookspec.Suggest(got, known) }
+
+const (
+	AnnotationSyncOptions          = hookspec.AnnotationSyncOptions
+	HelmAnnotationHook             = hookspec.HelmAnnotationHook
+	HelmAnnotationHookWeight       = hookspec.HelmAnnotationHookWeight
+	HelmAnnotationHookDeletePolicy = hookspec.HelmAnnotationHookDeletePolicy
+	LabelManagedBy                 = hookspec.LabelManagedBy
+	LabelHook                      = hookspec.LabelHook
+	AnnotationTemplate             = hookspec.AnnotationTemplate
+	ManagedBy                      = hookspec.ManagedBy
+)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/hookgen/hookgen/internal/hookspec"
+	"github.com/hookgen/hookgen/internal/yamlio"
 )
 
 // How Argo CD reads one object of the output: its sync phases and wave as
@@ -111,7 +112,7 @@ func argoHookTypes(ann map[string]string) (types []string, helm bool) {
 	if len(types) > 0 {
 		return types, false
 	}
-	for _, v := range csv(ann[HelmAnnotationHook]) {
+	for _, v := range csv(ann[hookspec.HelmAnnotationHook]) {
 		if p, ok := helmSyncTypes[v]; ok {
 			types = append(types, string(p))
 		}
@@ -129,7 +130,7 @@ func ReadArgo(obj map[string]any) ArgoReading {
 	r.Skip = len(types) == 1 && types[0] == Skip
 	if _, ok := ann[hookspec.AnnotationHook]; ok {
 		r.Hook = !r.Skip
-	} else if v, ok := ann[HelmAnnotationHook]; ok && v != helmCRDInstall {
+	} else if v, ok := ann[hookspec.HelmAnnotationHook]; ok && v != helmCRDInstall {
 		r.Hook = true
 	}
 	switch {
@@ -141,19 +142,19 @@ func ReadArgo(obj map[string]any) ArgoReading {
 			}
 		}
 		if fromHelm {
-			r.Helm = csv(ann[HelmAnnotationHook])
+			r.Helm = csv(ann[hookspec.HelmAnnotationHook])
 		}
 	default:
 		r.SyncPhases = []hookspec.Phase{hookspec.Sync}
 	}
 	if n, err := strconv.Atoi(ann[hookspec.AnnotationSyncWave]); err == nil {
 		r.Wave = n
-	} else if n, err := strconv.Atoi(ann[HelmAnnotationHookWeight]); err == nil {
+	} else if n, err := strconv.Atoi(ann[hookspec.HelmAnnotationHookWeight]); err == nil {
 		r.Wave = n
 	}
 	for _, p := range []hookspec.Phase{hookspec.PreDelete, hookspec.PostDelete} {
 		vals := deleteHookValues[p]
-		for i, key := range []string{hookspec.AnnotationHook, HelmAnnotationHook} {
+		for i, key := range []string{hookspec.AnnotationHook, hookspec.HelmAnnotationHook} {
 			v, ok := ann[key]
 			if !ok {
 				continue
@@ -225,7 +226,7 @@ func streamObjects(res *Result) []*Object {
 		out = append(out, o)
 	}
 	for _, m := range res.Manifests {
-		v := valueOf(m.Node())
+		v := yamlio.ValueOf(m.Node())
 		obj, _ := v.(map[string]any)
 		// The repo-server's reading: an object whose items are a list is
 		// a List, each item an object; items: null is nothing at all.
@@ -243,7 +244,7 @@ func streamObjects(res *Result) []*Object {
 		add(obj, m, nil)
 	}
 	for _, j := range res.Jobs {
-		add(valueOf(j.Node), nil, j)
+		add(yamlio.ValueOf(j.Node), nil, j)
 	}
 	return out
 }

@@ -25,18 +25,18 @@ func TestReadArgo(t *testing.T) {
 		{"skip", map[string]any{hookspec.AnnotationHook: "Skip,Skip"}, want{skip: true}},
 		{"skip and more", map[string]any{hookspec.AnnotationHook: "Skip,PreSync"}, want{hook: true, sync: []hookspec.Phase{hookspec.PreSync}}},
 		{"empty hook", map[string]any{hookspec.AnnotationHook: ""}, want{hook: true}},
-		{"unknown argo falls back to helm", map[string]any{hookspec.AnnotationHook: "Bogus", HelmAnnotationHook: "post-upgrade"}, want{hook: true, sync: []hookspec.Phase{hookspec.PostSync}}},
-		{"argo wins over helm", map[string]any{hookspec.AnnotationHook: "Sync", HelmAnnotationHook: "pre-install"}, want{hook: true, sync: []hookspec.Phase{hookspec.Sync}}},
-		{"helm twice per sync", map[string]any{HelmAnnotationHook: "post-install,pre-upgrade", HelmAnnotationHookWeight: "-5"}, want{hook: true, sync: []hookspec.Phase{hookspec.PreSync, hookspec.PostSync}, wave: -5}},
-		{"crd-install", map[string]any{HelmAnnotationHook: "crd-install", HelmAnnotationHookWeight: "2"}, want{sync: []hookspec.Phase{hookspec.Sync}, wave: 2}},
-		{"crd-install spaced", map[string]any{HelmAnnotationHook: " crd-install"}, want{hook: true}},
-		{"helm test", map[string]any{HelmAnnotationHook: "test"}, want{hook: true}},
-		{"sync wave wins", map[string]any{hookspec.AnnotationSyncWave: "3", HelmAnnotationHookWeight: "9"}, want{sync: []hookspec.Phase{hookspec.Sync}, wave: 3}},
-		{"sync wave not an integer", map[string]any{hookspec.AnnotationSyncWave: " 3", HelmAnnotationHookWeight: "+4"}, want{sync: []hookspec.Phase{hookspec.Sync}, wave: 4}},
+		{"unknown argo falls back to helm", map[string]any{hookspec.AnnotationHook: "Bogus", hookspec.HelmAnnotationHook: "post-upgrade"}, want{hook: true, sync: []hookspec.Phase{hookspec.PostSync}}},
+		{"argo wins over helm", map[string]any{hookspec.AnnotationHook: "Sync", hookspec.HelmAnnotationHook: "pre-install"}, want{hook: true, sync: []hookspec.Phase{hookspec.Sync}}},
+		{"helm twice per sync", map[string]any{hookspec.HelmAnnotationHook: "post-install,pre-upgrade", hookspec.HelmAnnotationHookWeight: "-5"}, want{hook: true, sync: []hookspec.Phase{hookspec.PreSync, hookspec.PostSync}, wave: -5}},
+		{"crd-install", map[string]any{hookspec.HelmAnnotationHook: "crd-install", hookspec.HelmAnnotationHookWeight: "2"}, want{sync: []hookspec.Phase{hookspec.Sync}, wave: 2}},
+		{"crd-install spaced", map[string]any{hookspec.HelmAnnotationHook: " crd-install"}, want{hook: true}},
+		{"helm test", map[string]any{hookspec.HelmAnnotationHook: "test"}, want{hook: true}},
+		{"sync wave wins", map[string]any{hookspec.AnnotationSyncWave: "3", hookspec.HelmAnnotationHookWeight: "9"}, want{sync: []hookspec.Phase{hookspec.Sync}, wave: 3}},
+		{"sync wave not an integer", map[string]any{hookspec.AnnotationSyncWave: " 3", hookspec.HelmAnnotationHookWeight: "+4"}, want{sync: []hookspec.Phase{hookspec.Sync}, wave: 4}},
 		{"wave past int32", map[string]any{hookspec.AnnotationSyncWave: "99999999999"}, want{sync: []hookspec.Phase{hookspec.Sync}, wave: 99999999999}},
 		{"annotation not a string", map[string]any{hookspec.AnnotationHook: "PreSync", hookspec.AnnotationSyncWave: int64(5)}, want{sync: []hookspec.Phase{hookspec.Sync}}},
-		{"post-delete exact", map[string]any{HelmAnnotationHook: "post-delete"}, want{hook: true, del: []hookspec.Phase{hookspec.PostDelete}, v2: true}},
-		{"deletion lists", map[string]any{hookspec.AnnotationHook: "PostSync, PostDelete", HelmAnnotationHook: "pre-delete"}, want{hook: true, sync: []hookspec.Phase{hookspec.PostSync}, del: []hookspec.Phase{hookspec.PreDelete, hookspec.PostDelete}}},
+		{"post-delete exact", map[string]any{hookspec.HelmAnnotationHook: "post-delete"}, want{hook: true, del: []hookspec.Phase{hookspec.PostDelete}, v2: true}},
+		{"deletion lists", map[string]any{hookspec.AnnotationHook: "PostSync, PostDelete", hookspec.HelmAnnotationHook: "pre-delete"}, want{hook: true, sync: []hookspec.Phase{hookspec.PostSync}, del: []hookspec.Phase{hookspec.PreDelete, hookspec.PostDelete}}},
 		{"predelete", map[string]any{hookspec.AnnotationHook: "PreDelete"}, want{hook: true, del: []hookspec.Phase{hookspec.PreDelete}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -58,7 +58,7 @@ func FuzzReadArgo(f *testing.F) {
 	f.Add("PostDelete", "post-delete", "+7", "")
 	f.Fuzz(func(t *testing.T, hook, helm, wave, weight string) {
 		ann := map[string]any{}
-		for k, v := range map[string]string{hookspec.AnnotationHook: hook, HelmAnnotationHook: helm, hookspec.AnnotationSyncWave: wave, HelmAnnotationHookWeight: weight} {
+		for k, v := range map[string]string{hookspec.AnnotationHook: hook, hookspec.HelmAnnotationHook: helm, hookspec.AnnotationSyncWave: wave, hookspec.HelmAnnotationHookWeight: weight} {
 			if v != "" {
 				ann[k] = v
 			}

@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"github.com/hookgen/hookgen/internal/hookset"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/yamlio"
 )
@@ -10,7 +11,7 @@ import (
 // (in.Config) and the repository's (.hookgen/templates at in.Repo's root,
 // when in.Repo is set). It needs no hookgen.yaml. Broken templates are
 // problems.
-func Catalog(in Input) (Templates, *HookPolicy, error) {
+func Catalog(in Input) (hookset.Templates, *HookPolicy, error) {
 	lim := in.Limits
 	if lim == (yamlio.Limits{}) {
 		lim = yamlio.DefaultLimits()
@@ -18,7 +19,7 @@ func Catalog(in Input) (Templates, *HookPolicy, error) {
 	ps := &problem.Collector{}
 	o := problem.NewOrigins()
 	cfg := loadConfig(in.Config, lim, ps, o)
-	ts := cfg.Templates.clone()
+	ts := cfg.Templates.Clone()
 	if in.Repo != nil {
 		addRepoTemplates(ts, &yamlio.Reader{FS: in.Repo, Limits: cfg.Policy.limits(lim), Problems: ps}, ps, o)
 	}

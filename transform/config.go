@@ -3,11 +3,11 @@ package transform
 import (
 	"bytes"
 	"io/fs"
-	"maps"
 	"reflect"
 	"slices"
 	"strings"
 
+	"github.com/hookgen/hookgen/internal/hookset"
 	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/yamlio"
@@ -25,7 +25,7 @@ import (
 // configFile) and lists the others in Skipped; a file of its own that is
 // broken is a problem naming it, never skipped.
 type Config struct {
-	Templates Templates
+	Templates hookset.Templates
 	Policy    *HookPolicy
 	// Skipped names each file of the directory that is not hookgen's, as
 	// a note ("note: skipped, ...").
@@ -53,7 +53,7 @@ func loadConfig(fsys fs.FS, lim yamlio.Limits, ps *problem.Collector, o *problem
 	ts, err := BuiltinTemplates()
 	if err != nil {
 		ps.Add(problem.Pos{}, "", "%v", err)
-		ts = Templates{}
+		ts = hookset.Templates{}
 	}
 	cfg.Templates = ts
 	defer func() {
@@ -68,7 +68,7 @@ func loadConfig(fsys fs.FS, lim yamlio.Limits, ps *problem.Collector, o *problem
 	}
 	r := &yamlio.Reader{FS: fsys, Limits: lim, Problems: ps, Prefix: configPrefix}
 	seen := map[string]*hookspec.HookTemplate{}
-	platform := append(readTemplateDir(r, ".", OriginPlatform, ps, &cfg.Skipped, PolicyFile), readTemplateDir(r, "templates", OriginPlatform, ps, &cfg.Skipped)...)
+	platform := append(readTemplateDir(r, ".", hookset.OriginPlatform, ps, &cfg.Skipped, PolicyFile), readTemplateDir(r, "templates", hookset.OriginPlatform, ps, &cfg.Skipped)...)
 	for _, t := range platform {
 		if old := seen[t.Metadata.Name]; old != nil {
 			ps.Add(t.Src.Pos, "", "platform template %q is also defined in %s", t.Metadata.Name, old.File())
@@ -121,7 +121,7 @@ func configFile(name string, data []byte, lim yamlio.Limits) (string, bool) {
 			info.Kind, _ = id.Kind.(string)
 		}
 		switch {
-		case isHookgenKind(info.APIVersion):
+		case hookspec.IsHookgenKind(info.APIVersion):
 			return "", true
 		case info.APIVersion != "":
 			what = append(what, strings.TrimSpace(info.APIVersion+" "+info.Kind))
@@ -137,9 +137,6 @@ func configFile(name string, data []byte, lim yamlio.Limits) (string, bool) {
 	return strings.Join(slices.Compact(what), ", "), false
 }
 
-// clone returns a copy of the set that can take more templates.
-func (ts Templates) clone() Templates { return maps.Clone(ts) }
-
 // injected returns the policy's injected hooks as the farthest HookSet.
 func (cfg *Config) injected() *hookspec.HookSet {
 	set := &hookspec.HookSet{Src: hookspec.Source{Pos: problem.Pos{File: cfg.Policy.File()}}}
@@ -151,7 +148,7 @@ func (cfg *Config) injected() *hookspec.HookSet {
 
 // checkInjected refuses changes an application made to an injected hook
 // that the policy does not allow.
-func (cfg *Config) checkInjected(merged []*mergedHook, ps *problem.Collector) {
+func (cfg *Config) checkInjected(merged []*hookset.MergedHook, ps *problem.Collector) {
 	byName := map[string]InjectedHook{}
 	for _, ih := range cfg.Policy.Spec.Inject {
 		byName[ih.Hook.Name] = ih
@@ -161,12 +158,12 @@ func (cfg *Config) checkInjected(merged []*mergedHook, ps *problem.Collector) {
 		if !ok {
 			continue
 		}
-		if h.files[0] != cfg.Policy.File() {
+		if h.Files[0] != cfg.Policy.File() {
 			// A nearer declaration replaced the hook with its own template or job.
 			ps.Add(h.Pos(), h.Name, "policy inject: the platform injects this hook; an application cannot redefine it")
 			continue
 		}
-		for _, d := range h.decls[1:] {
+		for _, d := range h.Decls[1:] {
 			if d.Enabled != nil && !*d.Enabled && !ih.AllowDisable {
 				ps.Add(d.Src.At("enabled"), h.Name, "policy inject: the platform injects this hook and does not let applications disable it")
 			}
@@ -187,6 +184,6 @@ func changesBeyondEnabled(h *hookspec.Hook) bool {
 
 // injects reports whether the hook is one the policy injects (and no
 // application replaced).
-func (p *HookPolicy) injects(h *mergedHook) bool {
-	return p != nil && !p.open && len(h.files) > 0 && h.files[0] == p.File()
+func (p *HookPolicy) injects(h *hookset.MergedHook) bool {
+	return p != nil && !p.open && len(h.Files) > 0 && h.Files[0] == p.File()
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/hookgen/hookgen/internal/hookset"
 	"github.com/hookgen/hookgen/internal/yamlio"
 )
 
@@ -85,7 +86,7 @@ func TestConfigReadsOnlyHookgenFiles(t *testing.T) {
 				t.Errorf("skipped:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tc.skipped, "\n"))
 			}
 			for _, name := range tc.templates {
-				if tm := cfg.Templates[name]; tm == nil || tm.OriginKind != OriginPlatform {
+				if tm := cfg.Templates[name]; tm == nil || tm.OriginKind != hookset.OriginPlatform {
 					t.Errorf("platform template %q not read", name)
 				}
 			}

@@ -11,6 +11,7 @@ import (
 	"testing/fstest"
 
 	"github.com/hookgen/hookgen/internal/canon"
+	"github.com/hookgen/hookgen/internal/hookset"
 	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/subst"
@@ -45,8 +46,8 @@ func FuzzParseHookSet(f *testing.F) {
 	f.Add([]byte("hooks: [{name: a, with: &x {b: *x}}]"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ps := &problem.Collector{}
-		parseHookSet("hookgen.yaml", data, yamlio.DefaultLimits(), ps, problem.NewOrigins())
-		parseTemplates("t.yaml", data, OriginRepo, yamlio.DefaultLimits(), ps)
+		hookset.ParseHookSet("hookgen.yaml", data, yamlio.DefaultLimits(), ps, problem.NewOrigins())
+		hookset.ParseTemplates("t.yaml", data, hookset.OriginRepo, yamlio.DefaultLimits(), ps)
 	})
 }
 
@@ -216,7 +217,7 @@ func FuzzPolicy(f *testing.F) {
 // names a numeric non-root user for every container, so that an image
 // whose USER is root or a name starts; "" when it does.
 func startsAsNonRoot(job *yaml.Node) string {
-	spec := obj(get(valueOf(job), "spec", "template", "spec"))
+	spec := obj(get(yamlio.ValueOf(job), "spec", "template", "spec"))
 	psc := obj(spec["securityContext"])
 	if !isTrue(psc["runAsNonRoot"]) {
 		return ""

@@ -9,21 +9,13 @@ import (
 	"strings"
 
 	"github.com/hookgen/hookgen/internal/canon"
+	"github.com/hookgen/hookgen/internal/hookset"
 	"github.com/hookgen/hookgen/internal/hookspec"
-	"github.com/hookgen/hookgen/internal/lazyre"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/runnerenv"
 	"github.com/hookgen/hookgen/internal/subst"
 	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
-)
-
-// Labels and annotations hookgen writes on every Job.
-const (
-	LabelManagedBy     = "app.kubernetes.io/managed-by"
-	LabelHook          = "hookgen.dev/hook"
-	AnnotationTemplate = "hookgen.dev/template"
-	ManagedBy          = "hookgen"
 )
 
 // Built-in Job defaults, used when neither the hook, its HookSet's defaults,
@@ -70,7 +62,7 @@ type Job struct {
 	DefaultUser bool
 
 	// What the judge needs to know of how the Job was made.
-	decl     *mergedHook            // the declaration
+	decl     *hookset.MergedHook    // the declaration
 	tmpl     *hookspec.HookTemplate // nil for a raw job
 	knobs    *hookspec.Knobs        // the hook's settings after defaults
 	injected map[string]any         // a hook the platform injects: its value as generated
@@ -126,7 +118,7 @@ type settings struct {
 // generator turns merged hooks into Jobs.
 type generator struct {
 	ctx       hookspec.Context
-	templates Templates
+	templates hookset.Templates
 	defaults  hookspec.Knobs
 	origins   *problem.Origins
 	ps        *problem.Collector
@@ -137,13 +129,13 @@ type generator struct {
 }
 
 // generate returns the Jobs of one hook, one per phase.
-func (g *generator) generate(h *mergedHook) []*Job {
+func (g *generator) generate(h *hookset.MergedHook) []*Job {
 	var k hookspec.Knobs
 	if !g.policy.injects(h) {
 		// The repository's defaults do not reach the platform's own hooks.
-		overlay(reflect.ValueOf(&k).Elem(), reflect.ValueOf(g.defaults))
+		hookset.Overlay(reflect.ValueOf(&k).Elem(), reflect.ValueOf(g.defaults))
 	}
-	overlay(reflect.ValueOf(&k).Elem(), reflect.ValueOf(h.Knobs))
+	hookset.Overlay(reflect.ValueOf(&k).Elem(), reflect.ValueOf(h.Knobs))
 
 	var tmpl *hookspec.HookTemplate
 	switch {
@@ -151,11 +143,11 @@ func (g *generator) generate(h *mergedHook) []*Job {
 		if h.Job.Kind != yaml.MappingNode {
 			return nil // reported when loaded
 		}
-		checkJobShape(h.Job, func(n *yaml.Node, msg string) {
+		hookset.CheckJobShape(h.Job, func(n *yaml.Node, msg string) {
 			g.ps.Add(g.origins.Pos(n, h.At("job")), h.Name, "job: %s", msg)
 		})
 	case h.Uses == "":
-		if !h.wrote("uses") && !h.wrote("job") {
+		if !h.Wrote("uses") && !h.Wrote("job") {
 			g.ps.Add(h.Pos(), h.Name, "set uses (a template: %s) or job (a raw JobSpec)", strings.Join(g.templates.Names(), ", "))
 		} // else reported when loaded
 		return nil
@@ -204,7 +196,7 @@ func (st settings) policy(p hookspec.Phase) []string {
 }
 
 // settings resolves the values that do not depend on the phase.
-func (g *generator) settings(h *mergedHook, k *hookspec.Knobs, tmpl *hookspec.HookTemplate) settings {
+func (g *generator) settings(h *hookset.MergedHook, k *hookspec.Knobs, tmpl *hookspec.HookTemplate) settings {
 	td := defaultsOf(tmpl)
 	var st settings
 	phases := h.Phase
@@ -212,7 +204,7 @@ func (g *generator) settings(h *mergedHook, k *hookspec.Knobs, tmpl *hookspec.Ho
 		phases = td.Phase
 	}
 	if len(phases) == 0 {
-		g.ps.Add(h.Pos(), h.Name, "no phase: set phase to one of %s", phaseList())
+		g.ps.Add(h.Pos(), h.Name, "no phase: set phase to one of %s", hookset.PhaseList())
 	}
 	for _, name := range phases {
 		p, ok := hookspec.ParsePhase(name)
@@ -254,7 +246,7 @@ func defaultsOf(tmpl *hookspec.HookTemplate) hookspec.TemplateDefaults {
 // the template's defaults, else what the job itself says once substituted
 // (spec), else hookgen's defaults. A value the job gives that is not an
 // integer is a problem, never dropped.
-func (g *generator) limits(h *mergedHook, k *hookspec.Knobs, tmpl *hookspec.HookTemplate, spec *yaml.Node, st *settings) {
+func (g *generator) limits(h *hookset.MergedHook, k *hookspec.Knobs, tmpl *hookspec.HookTemplate, spec *yaml.Node, st *settings) {
 	td := defaultsOf(tmpl)
 	bad := func(key string) {
 		g.ps.Add(g.origins.Pos(yamlio.MapGet(spec, key), h.At("job")), h.Name, "job %s must be a non-negative integer", key)
@@ -278,7 +270,7 @@ func (g *generator) limits(h *mergedHook, k *hookspec.Knobs, tmpl *hookspec.Hook
 // checkWith checks a hook's parameters against its template and returns
 // them by name; complete says that every parameter given has a good value
 // and every one the template needs is given.
-func (g *generator) checkWith(h *mergedHook, tmpl *hookspec.HookTemplate) (with map[string]*yaml.Node, complete bool) {
+func (g *generator) checkWith(h *hookset.MergedHook, tmpl *hookspec.HookTemplate) (with map[string]*yaml.Node, complete bool) {
 	with, complete = map[string]*yaml.Node{}, true
 	given := map[string]bool{}
 	declared := map[string]*hookspec.Param{}
@@ -296,7 +288,7 @@ func (g *generator) checkWith(h *mergedHook, tmpl *hookspec.HookTemplate) (with 
 			if p == nil {
 				if len(names) == 0 {
 					g.ps.Add(pos, h.Name, "template %q takes no parameters; remove %q", tmpl.Metadata.Name, key.Value)
-				} else if hint := hookspec.KubeFieldHint(key.Value, hookspec.IsHookField); hint != "" && !slices.Contains(ownHookFields, key.Value) {
+				} else if hint := hookspec.KubeFieldHint(key.Value, hookspec.IsHookField); hint != "" && !slices.Contains(hookset.OwnHookFields, key.Value) {
 					g.ps.Add(pos, h.Name, "template %q has no parameter %q: %s", tmpl.Metadata.Name, key.Value, hint)
 				} else {
 					g.ps.Add(pos, h.Name, "template %q has no parameter %q%s", tmpl.Metadata.Name, key.Value, hookspec.Suggest(key.Value, names))
@@ -316,7 +308,7 @@ func (g *generator) checkWith(h *mergedHook, tmpl *hookspec.HookTemplate) (with 
 				}
 				val = parsed
 			}
-			if msg := checkParamValue(p.Type, val); msg != "" {
+			if msg := hookset.CheckParamValue(p.Type, val); msg != "" {
 				g.ps.Add(g.origins.Pos(val, pos), h.Name, "parameter %q %s", p.Name, msg)
 				complete = false
 				continue
@@ -334,7 +326,7 @@ func (g *generator) checkWith(h *mergedHook, tmpl *hookspec.HookTemplate) (with 
 }
 
 // scope returns the placeholder values for one phase of a hook.
-func (g *generator) scope(h *mergedHook, phase hookspec.Phase) *subst.Scope {
+func (g *generator) scope(h *hookset.MergedHook, phase hookspec.Phase) *subst.Scope {
 	return &subst.Scope{
 		App:    g.ctx.App,
 		Hook:   map[string]string{"name": h.Name, "phase": string(phase), "outcome": phase.Outcome()},
@@ -354,7 +346,7 @@ func (p *HookPolicy) templateRuleOf(t *hookspec.HookTemplate) string {
 
 // substitute runs one substitution pass over a copy of n and reports its
 // problems at the nodes' origins.
-func (g *generator) substitute(h *mergedHook, sc *subst.Scope, n *yaml.Node, fallback problem.Pos) *yaml.Node {
+func (g *generator) substitute(h *hookset.MergedHook, sc *subst.Scope, n *yaml.Node, fallback problem.Pos) *yaml.Node {
 	s := &subst.Subster{Scope: sc, Origins: g.origins, Dollars: subst.DollarsMarked}
 	out := s.Tree(g.origins.Copy(n))
 	for _, e := range s.Errs {
@@ -366,7 +358,7 @@ func (g *generator) substitute(h *mergedHook, sc *subst.Scope, n *yaml.Node, fal
 // Text substitutes placeholders in a string setting of a hook; ok says
 // every placeholder resolved (else the value is not checked further: its
 // problems would follow from the placeholder's).
-func (g *generator) Text(h *mergedHook, sc *subst.Scope, field, in string) (out string, ok bool) {
+func (g *generator) Text(h *hookset.MergedHook, sc *subst.Scope, field, in string) (out string, ok bool) {
 	s := &subst.Subster{Scope: sc}
 	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: yamlio.TagStr, Value: in}
 	out = s.String(n, in)
@@ -377,7 +369,7 @@ func (g *generator) Text(h *mergedHook, sc *subst.Scope, field, in string) (out 
 }
 
 // phaseJob builds the Job of one phase.
-func (g *generator) phaseJob(h *mergedHook, k *hookspec.Knobs, tmpl *hookspec.HookTemplate, with map[string]*yaml.Node, st settings, phase hookspec.Phase) *Job {
+func (g *generator) phaseJob(h *hookset.MergedHook, k *hookspec.Knobs, tmpl *hookspec.HookTemplate, with map[string]*yaml.Node, st settings, phase hookspec.Phase) *Job {
 	before := len(g.ps.List)
 	sc := g.scope(h, phase)
 	var spec *yaml.Node
@@ -394,8 +386,8 @@ func (g *generator) phaseJob(h *mergedHook, k *hookspec.Knobs, tmpl *hookspec.Ho
 				pv.Node = g.substitute(h, sc, p.Default, tmpl.Src.Pos)
 			}
 			if pv.Node != nil {
-				pv.Node = normalizeParam(p.Type, pv.Node)
-				if msg := checkParamRef(p.Type, pv.Node); msg != "" {
+				pv.Node = hookset.NormalizeParam(p.Type, pv.Node)
+				if msg := hookset.CheckParamRef(p.Type, pv.Node); msg != "" {
 					g.ps.Add(g.origins.Pos(pv.Node, h.At("with")), h.Name, "parameter %q %s", p.Name, msg)
 				}
 			}
@@ -473,7 +465,7 @@ func (g *generator) phaseJob(h *mergedHook, k *hookspec.Knobs, tmpl *hookspec.Ho
 }
 
 // assemble wraps a substituted JobSpec into a complete, hardened Job.
-func (g *generator) assemble(h *mergedHook, k *hookspec.Knobs, st settings, sc *subst.Scope, spec *yaml.Node, j *Job) {
+func (g *generator) assemble(h *hookset.MergedHook, k *hookspec.Knobs, st settings, sc *subst.Scope, spec *yaml.Node, j *Job) {
 	fail := func(n *yaml.Node, format string, args ...any) {
 		g.ps.Add(g.origins.Pos(n, h.Pos()), h.Name, format, args...)
 	}
@@ -493,7 +485,7 @@ func (g *generator) assemble(h *mergedHook, k *hookspec.Knobs, st settings, sc *
 	if k.Namespace != nil {
 		ns, ok := g.Text(h, sc, "namespace", *k.Namespace)
 		j.Namespace = ns
-		if ok && !isDNSLabel(j.Namespace) {
+		if ok && !hookset.IsDNSLabel(j.Namespace) {
 			g.ps.Add(h.At("namespace"), h.Name, "namespace %q is not a DNS-1123 label", subst.Clip(j.Namespace, 80))
 		}
 	}
@@ -508,7 +500,7 @@ func (g *generator) assemble(h *mergedHook, k *hookspec.Knobs, st settings, sc *
 	if j.Namespace != "" {
 		yamlio.MapSet(meta, "namespace", yamlio.NewStr(j.Namespace))
 	}
-	yamlio.MapSet(meta, "labels", yamlio.StrMap(map[string]string{LabelManagedBy: ManagedBy, LabelHook: h.Name}))
+	yamlio.MapSet(meta, "labels", yamlio.StrMap(map[string]string{hookspec.LabelManagedBy: hookspec.ManagedBy, hookspec.LabelHook: h.Name}))
 	policy := st.policy(j.Phase)
 	for _, p := range policy {
 		j.DeletePolicy = append(j.DeletePolicy, hookspec.DeletePolicy(p))
@@ -521,7 +513,7 @@ func (g *generator) assemble(h *mergedHook, k *hookspec.Knobs, st settings, sc *
 		ann[hookspec.AnnotationSyncWave] = strconv.Itoa(int(*st.wave))
 	}
 	if j.Template != "" {
-		ann[AnnotationTemplate] = j.Template
+		ann[hookspec.AnnotationTemplate] = j.Template
 	}
 	yamlio.MapSet(meta, "annotations", yamlio.StrMap(ann))
 	g.jobMeta(h, k, sc, meta)
@@ -554,17 +546,17 @@ func (g *generator) assemble(h *mergedHook, k *hookspec.Knobs, st settings, sc *
 		if !ok {
 			text = "" // the key alone is checked
 		}
-		if msg := checkLabel(key, text); msg != "" {
+		if msg := hookset.CheckLabel(key, text); msg != "" {
 			g.ps.Add(h.At("podLabels."+key), h.Name, "podLabels: %s", msg)
 		}
 	}
 	mergeStrings(podMeta, "labels", labels)
-	mergeStrings(podMeta, "labels", map[string]string{LabelManagedBy: ManagedBy, LabelHook: h.Name})
+	mergeStrings(podMeta, "labels", map[string]string{hookspec.LabelManagedBy: hookspec.ManagedBy, hookspec.LabelHook: h.Name})
 	if len(k.PodAnnotations) > 0 {
 		anns := map[string]string{}
 		for key, v := range k.PodAnnotations {
 			anns[key], _ = g.Text(h, sc, "podAnnotations."+key, v)
-			if msg := checkQualifiedName(key); msg != "" {
+			if msg := hookset.CheckQualifiedName(key); msg != "" {
 				g.ps.Add(h.At("podAnnotations."+key), h.Name, "podAnnotations: key %q %s", key, msg)
 			}
 		}
@@ -575,7 +567,7 @@ func (g *generator) assemble(h *mergedHook, k *hookspec.Knobs, st settings, sc *
 	added := g.podFields(h, k, sc, podSpec, fail)
 	if k.ServiceAccountName != nil {
 		sa, ok := g.Text(h, sc, "serviceAccountName", *k.ServiceAccountName)
-		if ok && !isDNSSubdomain(sa) {
+		if ok && !hookset.IsDNSSubdomain(sa) {
 			g.ps.Add(h.At("serviceAccountName"), h.Name, "serviceAccountName %q is not a DNS-1123 subdomain", subst.Clip(sa, 80))
 		}
 		yamlio.MapSet(podSpec, "serviceAccountName", yamlio.NewStr(sa))
@@ -588,7 +580,7 @@ func (g *generator) assemble(h *mergedHook, k *hookspec.Knobs, st settings, sc *
 			if !ok {
 				text = "" // the key alone is checked
 			}
-			if msg := checkLabel(key, text); msg != "" {
+			if msg := hookset.CheckLabel(key, text); msg != "" {
 				g.ps.Add(h.At("nodeSelector."+key), h.Name, "nodeSelector: %s", msg)
 			}
 		}
@@ -598,7 +590,7 @@ func (g *generator) assemble(h *mergedHook, k *hookspec.Knobs, st settings, sc *
 		yamlio.MapSet(podSpec, "tolerations", tolerationNodes(k.Tolerations))
 	}
 
-	hard := hardeningOf(k, len(serviceAccounts(obj(valueOf(podSpec)))) > 0)
+	hard := hardeningOf(k, len(serviceAccounts(obj(yamlio.ValueOf(podSpec)))) > 0)
 	j.DefaultUser = hardenPod(podSpec, hard, fail)
 	var env []*yaml.Node
 	for _, e := range k.Env {
@@ -613,7 +605,7 @@ func (g *generator) assemble(h *mergedHook, k *hookspec.Knobs, st settings, sc *
 		}
 		for _, c := range list.Content {
 			name := yamlio.MapGet(c, "name")
-			if name == nil || name.Kind != yaml.ScalarNode || !isDNSLabel(name.Value) {
+			if name == nil || name.Kind != yaml.ScalarNode || !hookset.IsDNSLabel(name.Value) {
 				fail(c, "every container needs a name that is a DNS-1123 label")
 				continue
 			}
@@ -644,7 +636,7 @@ func (g *generator) assemble(h *mergedHook, k *hookspec.Knobs, st settings, sc *
 				needTmp = true
 			}
 			if len(k.WritablePaths) > 0 {
-				addWritableMounts(c, k.WritablePaths)
+				hookset.AddWritableMounts(c, k.WritablePaths)
 			}
 		}
 	}
@@ -652,7 +644,7 @@ func (g *generator) assemble(h *mergedHook, k *hookspec.Knobs, st settings, sc *
 		addTmpVolume(podSpec)
 	}
 	if len(k.WritablePaths) > 0 {
-		addWritableVolumes(podSpec, k.WritablePaths)
+		hookset.AddWritableVolumes(podSpec, k.WritablePaths)
 	}
 
 	// The pod template reads metadata first, and the Job in block style.
@@ -747,21 +739,8 @@ func hardeningOf(k *hookspec.Knobs, hasSA bool) hardened {
 
 // isStringNode reports whether Kubernetes reads a string in n.
 func isStringNode(n *yaml.Node) bool {
-	_, ok := valueOf(n).(string)
+	_, ok := yamlio.ValueOf(n).(string)
 	return ok
-}
-
-// valueOf is the value Kubernetes reads in a node of a generated Job
-// (canonical form): nil for none, or one it cannot read.
-func valueOf(n *yaml.Node) any {
-	if n == nil {
-		return nil
-	}
-	v, err := canon.Value(n)
-	if err != nil {
-		return nil
-	}
-	return v
 }
 
 const optOut = "; hookgen hardens hook pods: set hardening.%s: %s in the hook to opt out"
@@ -772,16 +751,16 @@ const optOut = "; hookgen hardens hook pods: set hardening.%s: %s in the hook to
 // securityContext) runs as DefaultRunAsUser, and one that names no group
 // as DefaultRunAsGroup, so that images whose USER is root or a name start.
 func hardenPod(podSpec *yaml.Node, hard hardened, fail func(*yaml.Node, string, ...any)) (defaultUser bool) {
-	if am := yamlio.MapGet(podSpec, "automountServiceAccountToken"); isTrue(valueOf(am)) && !hard.automount {
+	if am := yamlio.MapGet(podSpec, "automountServiceAccountToken"); isTrue(yamlio.ValueOf(am)) && !hard.automount {
 		fail(am, "automountServiceAccountToken is true without a service account"+optOut, "automountServiceAccountToken", "true")
 	}
 	yamlio.MapSet(podSpec, "automountServiceAccountToken", yamlio.NewBool(hard.automount))
 	sc := yamlio.MapEnsure(podSpec, "securityContext")
 	if hard.runAsNonRoot {
-		if v := yamlio.MapGet(sc, "runAsNonRoot"); isFalse(valueOf(v)) {
+		if v := yamlio.MapGet(sc, "runAsNonRoot"); isFalse(yamlio.ValueOf(v)) {
 			fail(v, "the pod sets runAsNonRoot: false"+optOut, "runAsNonRoot", "false")
 		}
-		if v := yamlio.MapGet(sc, "runAsUser"); isZero(valueOf(v)) {
+		if v := yamlio.MapGet(sc, "runAsUser"); isZero(yamlio.ValueOf(v)) {
 			fail(v, "the pod runs as user 0 (root)"+optOut, "runAsNonRoot", "false")
 		}
 		yamlio.MapSet(sc, "runAsNonRoot", yamlio.NewBool(true))
@@ -790,28 +769,28 @@ func hardenPod(podSpec *yaml.Node, hard hardened, fail func(*yaml.Node, string, 
 	case hard.runAsUser != nil:
 		yamlio.MapSet(sc, "runAsUser", yamlio.NewInt(*hard.runAsUser))
 	case hard.runAsNonRoot && yamlio.MapGet(sc, "runAsUser") == nil:
-		yamlio.MapSet(sc, "runAsUser", yamlio.NewInt(DefaultRunAsUser))
+		yamlio.MapSet(sc, "runAsUser", yamlio.NewInt(hookset.DefaultRunAsUser))
 		defaultUser = true
 	}
 	switch {
 	case hard.runAsGroup != nil:
 		yamlio.MapSet(sc, "runAsGroup", yamlio.NewInt(*hard.runAsGroup))
 	case hard.runAsNonRoot && yamlio.MapGet(sc, "runAsGroup") == nil:
-		yamlio.MapSet(sc, "runAsGroup", yamlio.NewInt(DefaultRunAsGroup))
+		yamlio.MapSet(sc, "runAsGroup", yamlio.NewInt(hookset.DefaultRunAsGroup))
 	}
 	if hard.fsGroup != nil {
 		yamlio.MapSet(sc, "fsGroup", yamlio.NewInt(*hard.fsGroup))
 	}
 	if hard.seccomp {
 		prof := yamlio.MapGet(sc, "seccompProfile")
-		switch t := yamlio.MapGet(prof, "type"); str(valueOf(t)) {
+		switch t := yamlio.MapGet(prof, "type"); yamlio.Str(yamlio.ValueOf(t)) {
 		case "RuntimeDefault", "Localhost":
 		default:
 			if t == nil {
 				yamlio.MapSet(sc, "seccompProfile", yamlio.NewMap("type", yamlio.NewStr("RuntimeDefault")))
 				break
 			}
-			fail(t, "the pod sets seccompProfile %v"+optOut, valueOf(t), "seccompProfile", "Unconfined")
+			fail(t, "the pod sets seccompProfile %v"+optOut, yamlio.ValueOf(t), "seccompProfile", "Unconfined")
 		}
 	}
 	return defaultUser
@@ -819,11 +798,11 @@ func hardenPod(podSpec *yaml.Node, hard hardened, fail func(*yaml.Node, string, 
 
 func hardenContainer(c *yaml.Node, name string, hard hardened, fail func(*yaml.Node, string, ...any)) {
 	sc := yamlio.MapEnsure(c, "securityContext")
-	if v := yamlio.MapGet(sc, "privileged"); isTrue(valueOf(v)) && hard.noEscalation {
+	if v := yamlio.MapGet(sc, "privileged"); isTrue(yamlio.ValueOf(v)) && hard.noEscalation {
 		fail(v, "container %q is privileged"+optOut, name, "allowPrivilegeEscalation", "true")
 	}
 	if hard.noEscalation {
-		if v := yamlio.MapGet(sc, "allowPrivilegeEscalation"); isTrue(valueOf(v)) {
+		if v := yamlio.MapGet(sc, "allowPrivilegeEscalation"); isTrue(yamlio.ValueOf(v)) {
 			fail(v, "container %q sets allowPrivilegeEscalation: true"+optOut, name, "allowPrivilegeEscalation", "true")
 		}
 		yamlio.MapSet(sc, "allowPrivilegeEscalation", yamlio.NewBool(false))
@@ -832,7 +811,7 @@ func hardenContainer(c *yaml.Node, name string, hard hardened, fail func(*yaml.N
 		caps := yamlio.MapEnsure(sc, "capabilities")
 		if add := yamlio.MapGet(caps, "add"); add != nil && add.Kind == yaml.SequenceNode {
 			for _, c := range add.Content {
-				if v := valueOf(c); str(v) != "NET_BIND_SERVICE" {
+				if v := yamlio.ValueOf(c); yamlio.Str(v) != "NET_BIND_SERVICE" {
 					fail(c, "container %q adds capability %v"+optOut, name, v, "dropAllCapabilities", "false")
 				}
 			}
@@ -840,16 +819,16 @@ func hardenContainer(c *yaml.Node, name string, hard hardened, fail func(*yaml.N
 		yamlio.MapSet(caps, "drop", yamlio.NewSeq(yamlio.NewStr("ALL")))
 	}
 	if hard.readOnlyRoot {
-		if v := yamlio.MapGet(sc, "readOnlyRootFilesystem"); isFalse(valueOf(v)) {
+		if v := yamlio.MapGet(sc, "readOnlyRootFilesystem"); isFalse(yamlio.ValueOf(v)) {
 			fail(v, "container %q sets readOnlyRootFilesystem: false"+optOut, name, "readOnlyRootFilesystem", "false")
 		}
 		yamlio.MapSet(sc, "readOnlyRootFilesystem", yamlio.NewBool(true))
 	}
 	if hard.runAsNonRoot {
-		if v := yamlio.MapGet(sc, "runAsNonRoot"); isFalse(valueOf(v)) {
+		if v := yamlio.MapGet(sc, "runAsNonRoot"); isFalse(yamlio.ValueOf(v)) {
 			fail(v, "container %q sets runAsNonRoot: false"+optOut, name, "runAsNonRoot", "false")
 		}
-		if v := yamlio.MapGet(sc, "runAsUser"); isZero(valueOf(v)) {
+		if v := yamlio.MapGet(sc, "runAsUser"); isZero(yamlio.ValueOf(v)) {
 			fail(v, "container %q runs as user 0 (root)"+optOut, name, "runAsNonRoot", "false")
 		}
 	}
@@ -879,7 +858,7 @@ func addTmpVolume(podSpec *yaml.Node) {
 		vols = yamlio.NewSeq()
 		yamlio.MapSet(podSpec, "volumes", vols)
 	}
-	vols.Content = append(vols.Content, yamlio.NewMap("name", yamlio.NewStr(tmpVolume), "emptyDir", yamlio.NewMap("sizeLimit", yamlio.NewStr(emptyDirLimit))))
+	vols.Content = append(vols.Content, yamlio.NewMap("name", yamlio.NewStr(tmpVolume), "emptyDir", yamlio.NewMap("sizeLimit", yamlio.NewStr(hookset.EmptyDirLimit))))
 }
 
 // isRunner reports whether a container runs hookgen's runner
@@ -912,7 +891,7 @@ var RunnerEnv = []struct {
 }
 
 // runnerEnv builds the context variables of a runner container.
-func (g *generator) runnerEnv(h *mergedHook, p hookspec.Phase) []*yaml.Node {
+func (g *generator) runnerEnv(h *hookset.MergedHook, p hookspec.Phase) []*yaml.Node {
 	var out []*yaml.Node
 	for _, e := range RunnerEnv {
 		if v := e.Get(g.ctx.App, h.Name, p, g.ctx.ArgoCDURL); v != "" {
@@ -923,7 +902,7 @@ func (g *generator) runnerEnv(h *mergedHook, p hookspec.Phase) []*yaml.Node {
 }
 
 // envNode builds an EnvVar node, substituting placeholders in its value.
-func (g *generator) envNode(h *mergedHook, sc *subst.Scope, e hookspec.EnvVar) *yaml.Node {
+func (g *generator) envNode(h *hookset.MergedHook, sc *subst.Scope, e hookspec.EnvVar) *yaml.Node {
 	n := yamlio.NewMap("name", yamlio.NewStr(e.Name))
 	switch {
 	case e.Value != nil:
@@ -1019,34 +998,6 @@ func mergeStrings(m *yaml.Node, key string, add map[string]string) {
 		all[k] = v
 	}
 	yamlio.MapSet(m, key, yamlio.StrMap(all))
-}
-
-var labelValueRE = lazyre.New(`^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$`)
-
-// checkLabel checks a label key and value; "" means fine.
-func checkLabel(key, value string) string {
-	if msg := checkQualifiedName(key); msg != "" {
-		return fmt.Sprintf("key %q %s", key, msg)
-	}
-	if len(value) > 63 || !labelValueRE.MatchString(value) {
-		return fmt.Sprintf("value of %q must be at most 63 characters of letters, digits, '-', '_' and '.', beginning and ending with a letter or digit", key)
-	}
-	return ""
-}
-
-// checkQualifiedName checks a label or annotation key ([prefix/]name).
-func checkQualifiedName(key string) string {
-	name := key
-	if prefix, rest, ok := strings.Cut(key, "/"); ok {
-		if !isDNSSubdomain(prefix) {
-			return "has a prefix that is not a DNS subdomain"
-		}
-		name = rest
-	}
-	if name == "" || len(name) > 63 || !labelValueRE.MatchString(name) {
-		return "is not a valid qualified name"
-	}
-	return ""
 }
 
 // jobInt reads an integer field of a template's job, if it is a literal.

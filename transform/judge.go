@@ -13,6 +13,7 @@ import (
 	"github.com/hookgen/hookgen/internal/podsec"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/subst"
+	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -280,7 +281,7 @@ func manifestHook(obj map[string]any) ([]hookspec.Phase, bool) {
 		}
 		return phases, true
 	}
-	if v, ok := ann[HelmAnnotationHook]; ok {
+	if v, ok := ann[hookspec.HelmAnnotationHook]; ok {
 		s, _ := v.(string)
 		if strings.TrimSpace(s) == helmCRDInstall {
 			return nil, false
@@ -353,15 +354,13 @@ func number(v any) (float64, bool) {
 
 func isZero(v any) bool { f, ok := number(v); return ok && f == 0 }
 
-func str(v any) string { s, _ := v.(string); return s }
-
 func list(v any) []any { l, _ := v.([]any); return l }
 
 func obj(v any) map[string]any { m, _ := v.(map[string]any); return m }
 
 // podPath is where an object of a kind keeps its pod template's spec.
 func podPath(o map[string]any) jpath {
-	switch kind := str(o["kind"]); kind {
+	switch kind := yamlio.Str(o["kind"]); kind {
 	case "Pod":
 		return jpath{"spec"}
 	case "PodTemplate":
@@ -403,7 +402,7 @@ func serviceAccounts(spec map[string]any) []struct {
 		name string
 	}
 	for _, key := range []string{"serviceAccountName", "serviceAccount"} {
-		if s := str(spec[key]); s != "" {
+		if s := yamlio.Str(spec[key]); s != "" {
 			out = append(out, struct {
 				at   jpath
 				name string
@@ -464,7 +463,7 @@ func (p *HookPolicy) judgeObject(o map[string]any, phases []hookspec.Phase, ctx 
 	s := &p.Spec
 
 	// Where it runs.
-	ns := str(get(o, "metadata", "namespace"))
+	ns := yamlio.Str(get(o, "metadata", "namespace"))
 	if ns != "" && ns != ctx.App.Namespace && !p.open {
 		var allowed []string
 		if s.Namespaces != nil {
@@ -479,7 +478,7 @@ func (p *HookPolicy) judgeObject(o map[string]any, phases []hookspec.Phase, ctx 
 	}
 
 	// Bounds, for a Job.
-	if b := s.Bounds; b != nil && str(o["kind"]) == "Job" {
+	if b := s.Bounds; b != nil && yamlio.Str(o["kind"]) == "Job" {
 		js := obj(o["spec"])
 		bound := func(key string, max *int64, def int64) {
 			if max == nil {
@@ -576,7 +575,7 @@ func (p *HookPolicy) judgePod(spec map[string]any, at jpath, fail verdict) {
 // judgeContainer applies the image and resource rules to a container.
 func (p *HookPolicy) judgeContainer(c map[string]any, at jpath, fail verdict) {
 	s := &p.Spec
-	name := str(c["name"])
+	name := yamlio.Str(c["name"])
 	if img, ok := c["image"]; ok {
 		if ref, isStr := img.(string); isStr {
 			p.checkImage(at.with("image"), ref, name, s.Images, fail)

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/hookgen/hookgen/internal/hookset"
 	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/yamlio"
@@ -162,7 +163,7 @@ spec:
 	for _, tt := range tests {
 		t.Run(tt.arg, func(t *testing.T) {
 			ps := &problem.Collector{}
-			parseTemplates("t.yaml", []byte(tmpl(tt.arg)), OriginRepo, yamlio.DefaultLimits(), ps)
+			hookset.ParseTemplates("t.yaml", []byte(tmpl(tt.arg)), hookset.OriginRepo, yamlio.DefaultLimits(), ps)
 			err := ps.Err()
 			switch {
 			case tt.want == "" && err != nil:

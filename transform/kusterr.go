@@ -118,13 +118,13 @@ func (d *kustDiagnosis) kustomization(file string) {
 	for _, field := range []string{"patches", "patchesJson6902"} {
 		for _, it := range seqItems(yamlio.MapGet(root, field)) {
 			if p := yamlio.MapGet(it, "path"); p != nil && p.Kind == yaml.ScalarNode {
-				d.file(file, dir, "patch", p, true)
+				d.File(file, dir, "patch", p, true)
 			}
 		}
 	}
 	for _, it := range seqScalars(yamlio.MapGet(root, "patchesStrategicMerge")) {
 		if !strings.Contains(it.Value, "\n") {
-			d.file(file, dir, "patch", it, true)
+			d.File(file, dir, "patch", it, true)
 		}
 	}
 	for _, field := range []string{"configMapGenerator", "secretGenerator"} {
@@ -137,11 +137,11 @@ func (d *kustDiagnosis) kustomization(file string) {
 					}
 					c := *it
 					c.Value = p
-					d.file(file, dir, "file", &c, false)
+					d.File(file, dir, "file", &c, false)
 				}
 			}
 			if e := yamlio.MapGet(g, "env"); e != nil && e.Kind == yaml.ScalarNode {
-				d.file(file, dir, "file", e, false)
+				d.File(file, dir, "file", e, false)
 			}
 		}
 	}
@@ -219,9 +219,9 @@ func (d *kustDiagnosis) locate(file, dir, what string, it *yaml.Node, files, dir
 	return pos, target, real, fi, err == nil
 }
 
-// file checks a patch or generator source: a file that is there (and, for
+// File checks a patch or generator source: a file that is there (and, for
 // a patch, parses).
-func (d *kustDiagnosis) file(file, dir, what string, it *yaml.Node, parse bool) {
+func (d *kustDiagnosis) File(file, dir, what string, it *yaml.Node, parse bool) {
 	v := it.Value
 	if v == "" || yamlio.IsNull(it) || strings.Contains(v, "\n") || isRemoteFile(v) {
 		return

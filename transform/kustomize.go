@@ -103,7 +103,7 @@ func kustomizeManifest(file string, res *resource.Resource) (*Manifest, error) {
 	m := &Manifest{File: file, node: n, kres: res}
 	m.APIVersion, m.Kind = res.GetApiVersion(), res.GetKind()
 	m.Name, m.Namespace = res.GetName(), res.GetNamespace()
-	if isHookgenKind(m.APIVersion) {
+	if hookspec.IsHookgenKind(m.APIVersion) {
 		return nil, nil // hookgen's own kinds are never output
 	}
 	stripReaderAnnotations(n)

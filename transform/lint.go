@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"strings"
 
+	"github.com/hookgen/hookgen/internal/hookset"
 	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/subst"
@@ -67,7 +68,7 @@ func LintConfig(fsys fs.FS, ctx hookspec.Context) (LintSummary, error) {
 
 	for _, name := range cfg.Templates.Names() {
 		t := cfg.Templates[name]
-		if t.OriginKind != OriginPlatform {
+		if t.OriginKind != hookset.OriginPlatform {
 			continue
 		}
 		sum.Templates = append(sum.Templates, name)
@@ -82,7 +83,7 @@ func LintConfig(fsys fs.FS, ctx hookspec.Context) (LintSummary, error) {
 	}
 
 	// Injected hooks are whole hooks: they must pass every rule.
-	_, merged, _ := mergeSets([]*hookspec.HookSet{cfg.injected()})
+	_, merged, _ := hookset.MergeSets([]*hookspec.HookSet{cfg.injected()})
 	g := &generator{ctx: ctx, templates: cfg.Templates, origins: o, ps: ps, policy: p, fromParams: map[*yaml.Node]bool{}}
 	for _, h := range merged {
 		sum.Injected = append(sum.Injected, h.Name)
@@ -131,7 +132,7 @@ func lintTemplate(t *hookspec.HookTemplate, cfg *Config, ctx hookspec.Context, o
 		}
 	}
 	decl := &hookspec.Hook{Name: lintHookName(t.Metadata.Name), Uses: t.Metadata.Name, Phase: phases, With: with, Src: hookspec.Source{Pos: t.Src.Pos, Fields: fields}}
-	h := &mergedHook{Hook: *decl, decls: []*hookspec.Hook{decl}, files: []string{t.File()}}
+	h := &hookset.MergedHook{Hook: *decl, Decls: []*hookspec.Hook{decl}, Files: []string{t.File()}}
 	sub := &problem.Collector{}
 	g := &generator{ctx: ctx, templates: cfg.Templates, origins: o, ps: sub, policy: cfg.Policy, fromParams: map[*yaml.Node]bool{}}
 	judge(g.generate(h), nil, cfg.Policy, ctx, o, sub)

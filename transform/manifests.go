@@ -311,7 +311,7 @@ func parseManifests(file string, data []byte, lim yamlio.Limits, keep bool, alia
 			// its identity, not its tree (scan.go).
 			if info, ok := yamlio.ScanDoc(c.text, lim); ok && fastKindOK(info) {
 				objects++
-				if isHookgenKind(info.APIVersion) {
+				if hookspec.IsHookgenKind(info.APIVersion) {
 					continue // hookgen's own kinds are never output
 				}
 				m := &Manifest{File: file, Line: c.line, APIVersion: info.APIVersion, Kind: info.Kind, Name: info.Name, Namespace: info.Namespace, raw: withNewline(c.text)}
@@ -354,7 +354,7 @@ func parseManifests(file string, data []byte, lim yamlio.Limits, keep bool, alia
 		if !describe(m, mine) {
 			continue
 		}
-		if isHookgenKind(m.APIVersion) {
+		if hookspec.IsHookgenKind(m.APIVersion) {
 			continue // hookgen's own kinds are never output
 		}
 		reencode := c.reencode || stripReaderAnnotations(n) || bytes.IndexByte(c.text, '\r') >= 0
@@ -411,13 +411,6 @@ func withNewline(text []byte) []byte {
 	return text
 }
 
-// isHookgenKind reports whether apiVersion is one of hookgen's own
-// (hookgen.dev/...): those documents configure hookgen and are never
-// output.
-func isHookgenKind(apiVersion string) bool {
-	return strings.HasPrefix(apiVersion, "hookgen.dev/")
-}
-
 // firstContent returns the first byte that is not space or a comment.
 func firstContent(b []byte) byte {
 	for len(b) > 0 {
@@ -468,7 +461,7 @@ func describe(m *Manifest, ps *problem.Collector) bool {
 			}
 		}
 	}
-	if m.Name == "" && get("metadata", "generateName") == "" && !strings.HasSuffix(m.Kind, "List") && !isHookgenKind(m.APIVersion) {
+	if m.Name == "" && get("metadata", "generateName") == "" && !strings.HasSuffix(m.Kind, "List") && !hookspec.IsHookgenKind(m.APIVersion) {
 		ps.Add(pos, "", "%s has no metadata.name", m.Kind)
 		return false
 	}

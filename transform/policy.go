@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/hookgen/hookgen/internal/hookset"
 	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/lazyre"
 	"github.com/hookgen/hookgen/internal/problem"
@@ -172,7 +173,7 @@ var digestRE = lazyre.New(`@sha256:[a-f0-9]{64}$`)
 // parsePolicy reads and checks a HookPolicy file.
 func parsePolicy(file string, data []byte, lim yamlio.Limits, ps *problem.Collector, o *problem.Origins) *HookPolicy {
 	before := len(ps.List)
-	doc := singleDoc(file, data, lim, ps, o, PolicyFile, hookspec.KindHookPolicy, "the policy file is empty")
+	doc := hookset.SingleDoc(file, data, lim, ps, o, PolicyFile, hookspec.KindHookPolicy, "the policy file is empty")
 	if doc == nil {
 		return nil
 	}
@@ -234,13 +235,13 @@ func parsePolicy(file string, data []byte, lim yamlio.Limits, ps *problem.Collec
 		h := &s.Inject[i].Hook
 		hd := &hookspec.Decoder{File: file, Ps: ps, Hook: h.Name}
 		switch {
-		case !isDNSLabel(h.Name):
+		case !hookset.IsDNSLabel(h.Name):
 			ps.Add(h.Src.Pos, h.Name, "policy: injected hooks need a name that is a DNS-1123 label")
 		case seen[h.Name]:
 			ps.Add(h.Src.Pos, h.Name, "policy: hook injected twice")
 		}
 		seen[h.Name] = true
-		checkHook(hd, h)
+		hookset.CheckHook(hd, h)
 	}
 	if len(ps.List) > before {
 		return nil
@@ -283,7 +284,7 @@ func (p *HookPolicy) templateRule(t *hookspec.HookTemplate) string {
 		r = &TemplateRules{}
 	}
 	switch {
-	case t.OriginKind == OriginRepo && !r.AllowRepository:
+	case t.OriginKind == hookset.OriginRepo && !r.AllowRepository:
 		return "templates.allowRepository"
 	case len(r.Allow) > 0 && !p.matchGlobs(r.Allow, t.Metadata.Name):
 		return "templates.allow"

@@ -2,6 +2,9 @@ package transform
 
 import (
 	"strings"
+
+	"github.com/hookgen/hookgen/internal/hookset"
+	"github.com/hookgen/hookgen/internal/yamlio"
 )
 
 // judgePodFields applies the rules about the pod fields hooks set for
@@ -24,7 +27,7 @@ func (p *HookPolicy) judgePodFields(spec map[string]any, at jpath, pods *PodRule
 		for _, key := range []string{"initContainers", "containers", "ephemeralContainers"} {
 			for i, c := range list(spec[key]) {
 				if isZero(get(c, "securityContext", "runAsGroup")) {
-					fail(at.with(key, i, "securityContext", "runAsGroup"), "pods.allowRoot", "container %q: runAsGroup 0 (root's group) is not allowed", str(get(c, "name")))
+					fail(at.with(key, i, "securityContext", "runAsGroup"), "pods.allowRoot", "container %q: runAsGroup 0 (root's group) is not allowed", yamlio.Str(get(c, "name")))
 				}
 			}
 		}
@@ -32,7 +35,7 @@ func (p *HookPolicy) judgePodFields(spec map[string]any, at jpath, pods *PodRule
 	if b := p.Spec.Bounds; b != nil && b.MaxWritablePaths != nil {
 		n := 0
 		for _, vol := range list(spec["volumes"]) {
-			if strings.HasPrefix(str(get(vol, "name")), writableVolume) {
+			if strings.HasPrefix(yamlio.Str(get(vol, "name")), hookset.WritableVolume) {
 				n++
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hookgen/hookgen/internal/hookset"
 	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -24,7 +25,7 @@ const SchemaURL = "https://raw.githubusercontent.com/hookgen/hookgen/main/schema
 // A policy (nil for none) adds what it makes every hook set: the
 // resources it requires and a TTL, as required defaults. A template the
 // policy does not allow is an error.
-func Scaffold(ts Templates, policy *HookPolicy, names []string) ([]byte, error) {
+func Scaffold(ts hookset.Templates, policy *HookPolicy, names []string) ([]byte, error) {
 	seen := map[string]bool{}
 	var b strings.Builder
 	b.WriteString("# yaml-language-server: $schema=" + SchemaURL + "\n")
@@ -96,7 +97,7 @@ func ScaffoldHook(t *hookspec.HookTemplate, name, indent string) string {
 	}
 	line(0, "- name: "+name)
 	line(1, "uses: "+t.Metadata.Name)
-	allowed := phaseList()
+	allowed := hookset.PhaseList()
 	if len(t.Spec.Phases) > 0 {
 		allowed = strings.Join(t.Spec.Phases, ", ")
 	}
@@ -210,7 +211,7 @@ func wrapWords(text string, width int) []string {
 // scaffoldFields writes, as comments, the fields every hook takes.
 func scaffoldFields() string {
 	var names []string
-	for _, f := range HookFields {
+	for _, f := range hookset.HookFields {
 		names = append(names, f.Name)
 	}
 	var b strings.Builder

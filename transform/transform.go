@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hookgen/hookgen/internal/hookset"
 	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/yamlio"
@@ -96,9 +97,9 @@ type state struct {
 	ctx        hookspec.Context
 	repo       *yamlio.Reader
 	appDir     string
-	templates  Templates
+	templates  hookset.Templates
 	defaults   hookspec.Knobs
-	merged     []*mergedHook
+	merged     []*hookset.MergedHook
 	sel        *hookspec.Manifests
 	annotate   annotations
 	fromParams map[*yaml.Node]bool // values that came from Application parameters
@@ -143,7 +144,7 @@ func newState(in Input) (*state, error) {
 	// to the app's, then the Application's parameters.
 	sets := []*hookspec.HookSet{st.cfg.injected()}
 	found := false
-	for _, dir := range specDirs(appDir) {
+	for _, dir := range hookset.SpecDirs(appDir) {
 		file := path.Join(dir, hookspec.SpecFile)
 		data, ok := st.repo.Read(file, false)
 		misnamedSpec(st.repo, dir, ok, ps)
@@ -151,7 +152,7 @@ func newState(in Input) (*state, error) {
 			continue
 		}
 		found = true
-		if set := parseHookSet(file, data, st.lim, ps, st.o); set != nil {
+		if set := hookset.ParseHookSet(file, data, st.lim, ps, st.o); set != nil {
 			sets = append(sets, set)
 		}
 	}
@@ -162,9 +163,9 @@ func newState(in Input) (*state, error) {
 		sets = append(sets, overrideSet(in.Overrides, sets, ps, st.fromParams))
 	}
 
-	st.templates = st.cfg.Templates.clone()
+	st.templates = st.cfg.Templates.Clone()
 	addRepoTemplates(st.templates, st.repo, ps, st.o)
-	st.defaults, st.merged, st.sel = mergeSets(sets)
+	st.defaults, st.merged, st.sel = hookset.MergeSets(sets)
 	st.annotate = collectAnnotations(sets, appDir, ps)
 	st.cfg.checkInjected(st.merged, ps)
 	return st, nil
@@ -197,8 +198,8 @@ func misnamedSpec(r *yamlio.Reader, dir string, spec bool, ps *problem.Collector
 
 // addRepoTemplates adds the repository's templates; they may add names,
 // never shadow a built-in or platform template.
-func addRepoTemplates(ts Templates, repo *yamlio.Reader, ps *problem.Collector, o *problem.Origins) {
-	for _, t := range readTemplateDir(repo, ".hookgen/templates", OriginRepo, ps, nil) {
+func addRepoTemplates(ts hookset.Templates, repo *yamlio.Reader, ps *problem.Collector, o *problem.Origins) {
+	for _, t := range readTemplateDir(repo, ".hookgen/templates", hookset.OriginRepo, ps, nil) {
 		if old := ts[t.Metadata.Name]; old != nil {
 			ps.Add(t.Src.Pos, "", "repository template %q would shadow the %s template of that name; choose another name", t.Metadata.Name, old.OriginKind)
 			continue
@@ -250,7 +251,7 @@ func readTemplateDir(r *yamlio.Reader, dir, origin string, ps *problem.Collector
 				continue
 			}
 		}
-		out = append(out, parseTemplates(r.Prefix+file, data, origin, r.Limits, ps)...)
+		out = append(out, hookset.ParseTemplates(r.Prefix+file, data, origin, r.Limits, ps)...)
 	}
 	return out
 }
@@ -258,7 +259,7 @@ func readTemplateDir(r *yamlio.Reader, dir, origin string, ps *problem.Collector
 // checkDeleteNamespaces refuses PostDelete hooks in a Namespace the
 // application itself creates: Argo CD deletes the namespace with the app
 // and would wait forever for a hook that cannot run there.
-func checkDeleteNamespaces(jobs []*Job, manifests []*Manifest, ctx hookspec.Context, hooks []*mergedHook, ps *problem.Collector) {
+func checkDeleteNamespaces(jobs []*Job, manifests []*Manifest, ctx hookspec.Context, hooks []*hookset.MergedHook, ps *problem.Collector) {
 	nss := namespaces(manifests)
 	if len(nss) == 0 {
 		return

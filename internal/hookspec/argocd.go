@@ -91,3 +91,20 @@ func ParseDeletePolicy(s string) (DeletePolicy, bool) {
 	}
 	return "", false
 }
+
+// More Argo CD and Helm annotations.
+const (
+	AnnotationSyncOptions = "argocd.argoproj.io/sync-options"
+
+	HelmAnnotationHook             = "helm.sh/hook"
+	HelmAnnotationHookWeight       = "helm.sh/hook-weight"
+	HelmAnnotationHookDeletePolicy = "helm.sh/hook-delete-policy"
+)
+
+// Labels and annotations hookgen writes on every Job.
+const (
+	LabelManagedBy     = "app.kubernetes.io/managed-by"
+	LabelHook          = "hookgen.dev/hook"
+	AnnotationTemplate = "hookgen.dev/template"
+	ManagedBy          = "hookgen"
+)

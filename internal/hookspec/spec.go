@@ -1,6 +1,8 @@
 package hookspec
 
 import (
+	"strings"
+
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -298,3 +300,10 @@ const (
 
 // ParamTypes lists every parameter type.
 var ParamTypes = []ParamType{ParamString, ParamInt, ParamBool, ParamList, ParamMap, ParamSecretKeyRef, ParamKeyRef}
+
+// IsHookgenKind reports whether apiVersion is one of hookgen's own
+// (hookgen.dev/...): those documents configure hookgen and are never
+// output.
+func IsHookgenKind(apiVersion string) bool {
+	return strings.HasPrefix(apiVersion, "hookgen.dev/")
+}

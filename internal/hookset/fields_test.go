@@ -1,4 +1,4 @@
-package transform
+package hookset
 
 import (
 	"fmt"
@@ -37,7 +37,7 @@ func TestHookFieldsListed(t *testing.T) {
 			t.Errorf("HookFields lists %s, which Hook does not have", name)
 		}
 	}
-	doc, err := os.ReadFile("../docs/hookgen-yaml.md")
+	doc, err := os.ReadFile("../../docs/hookgen-yaml.md")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package transform
+package hookset
 
 import (
 	_ "embed"
@@ -20,20 +20,17 @@ import (
 // `go test ./transform -run TestBuiltinNodes -update-nodes`). Only that
 // test writes the file, so the encoder is in nodecache_test.go.
 
-//go:embed templates/builtin.nodes
-var builtinNodes []byte
+const NodesMagic = "hookgen-nodes-v2\n"
 
-const nodesMagic = "hookgen-nodes-v2\n"
-
-func textHash(data []byte) uint64 {
+func TextHash(data []byte) uint64 {
 	h := fnv.New64a()
 	h.Write(data)
 	return h.Sum64()
 }
 
 type nodeFile struct {
-	hash uint64
-	docs []*yaml.Node
+	Hash uint64
+	Docs []*yaml.Node
 }
 
 var errNodes = errors.New("builtin.nodes is damaged")
@@ -120,20 +117,20 @@ func (r *nodeReader) node(depth int) *yaml.Node {
 	return n
 }
 
-// decodeNodeFiles reads builtin.nodes. The trees are new on every call:
+// DecodeNodeFiles reads builtin.nodes. The trees are new on every call:
 // callers may keep and change them (their strings share b, which must
 // not change).
-func decodeNodeFiles(b []byte) (map[string]nodeFile, error) {
-	if len(b) < len(nodesMagic) || string(b[:len(nodesMagic)]) != nodesMagic {
+func DecodeNodeFiles(b []byte) (map[string]nodeFile, error) {
+	if len(b) < len(NodesMagic) || string(b[:len(NodesMagic)]) != NodesMagic {
 		return nil, errNodes
 	}
-	r := &nodeReader{b: b[len(nodesMagic):]}
+	r := &nodeReader{b: b[len(NodesMagic):]}
 	files := map[string]nodeFile{}
 	for i := r.uint(); i > 0 && r.err == nil; i-- {
 		name := r.string()
-		f := nodeFile{hash: r.uint()}
+		f := nodeFile{Hash: r.uint()}
 		for j := r.uint(); j > 0 && r.err == nil; j-- {
-			f.docs = append(f.docs, r.doc())
+			f.Docs = append(f.Docs, r.doc())
 		}
 		files[name] = f
 	}

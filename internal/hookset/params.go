@@ -1,4 +1,4 @@
-package transform
+package hookset
 
 import (
 	"fmt"
@@ -13,10 +13,10 @@ import (
 
 var secretKeyRE = lazyre.New(`^[-._a-zA-Z0-9]+$`)
 
-// checkParamValue checks a value against a parameter type. It returns ""
+// CheckParamValue checks a value against a parameter type. It returns ""
 // when the value fits, else the rest of a sentence ("must be ..."). It never
 // quotes the value: it may be a secret.
-func checkParamValue(t hookspec.ParamType, n *yaml.Node) string {
+func CheckParamValue(t hookspec.ParamType, n *yaml.Node) string {
 	switch t {
 	case hookspec.ParamString:
 		if n.Kind != yaml.ScalarNode || yamlio.IsNull(n) {
@@ -46,9 +46,9 @@ func checkParamValue(t hookspec.ParamType, n *yaml.Node) string {
 	return ""
 }
 
-// checkParamRef checks a value of a secretKeyRef or keyRef parameter
+// CheckParamRef checks a value of a secretKeyRef or keyRef parameter
 // once its placeholders are substituted; "" when it fits.
-func checkParamRef(t hookspec.ParamType, n *yaml.Node) string {
+func CheckParamRef(t hookspec.ParamType, n *yaml.Node) string {
 	switch t {
 	case hookspec.ParamSecretKeyRef:
 		return checkSecretKeyRef(n, true)
@@ -93,7 +93,7 @@ func checkKeyRef(n *yaml.Node, substituted bool) string {
 	if kind == "secret" {
 		object = "a Secret"
 	}
-	if name.Kind != yaml.ScalarNode || (!isDNSSubdomain(name.Value) && !placeholder(name.Value)) {
+	if name.Kind != yaml.ScalarNode || (!IsDNSSubdomain(name.Value) && !placeholder(name.Value)) {
 		return fmt.Sprintf("must name %s: %s must be a DNS-1123 subdomain", object, kind)
 	}
 	if key.Kind == yaml.ScalarNode && placeholder(key.Value) {
@@ -135,7 +135,7 @@ func checkSecretKeyRef(n *yaml.Node, substituted bool) string {
 	}
 	// Placeholders are checked once they are substituted.
 	placeholder := func(s string) bool { return !substituted && hasPlaceholder(s) }
-	if secret.Kind != yaml.ScalarNode || (!isDNSSubdomain(secret.Value) && !placeholder(secret.Value)) {
+	if secret.Kind != yaml.ScalarNode || (!IsDNSSubdomain(secret.Value) && !placeholder(secret.Value)) {
 		return "must name a Secret: secret must be a DNS-1123 subdomain"
 	}
 	if key.Kind != yaml.ScalarNode || (!secretKeyRE.MatchString(key.Value) && !placeholder(key.Value)) {
@@ -153,9 +153,9 @@ func hasPlaceholder(s string) bool {
 	return false
 }
 
-// normalizeParam gives a string parameter's scalar the !!str tag, so that
+// NormalizeParam gives a string parameter's scalar the !!str tag, so that
 // `tag: 1.10` stays the text "1.10" wherever it is inserted.
-func normalizeParam(t hookspec.ParamType, n *yaml.Node) *yaml.Node {
+func NormalizeParam(t hookspec.ParamType, n *yaml.Node) *yaml.Node {
 	if t == hookspec.ParamString && n.Kind == yaml.ScalarNode && n.ShortTag() != yamlio.TagStr {
 		c := *n
 		c.Tag = yamlio.TagStr

@@ -1,4 +1,4 @@
-package transform
+package hookset
 
 import (
 	"fmt"
@@ -16,9 +16,9 @@ import (
 
 var envNameRE = lazyre.New(`^[-._a-zA-Z][-._a-zA-Z0-9]*$`)
 
-// specDirs lists the directories whose hookgen.yaml apply to the app
+// SpecDirs lists the directories whose hookgen.yaml apply to the app
 // directory: the repository root first, the app directory last.
-func specDirs(appDir string) []string {
+func SpecDirs(appDir string) []string {
 	dirs := []string{"."}
 	if appDir == "." {
 		return dirs
@@ -44,10 +44,10 @@ func splitPath(p string) []string {
 	return out
 }
 
-// singleDoc parses a file of hookgen's own that holds exactly one YAML
+// SingleDoc parses a file of hookgen's own that holds exactly one YAML
 // document (a hookgen.yaml, the policy) and marks its origin; nil after
 // reporting why not. base and kind name the file and what it holds.
-func singleDoc(file string, data []byte, lim yamlio.Limits, ps *problem.Collector, o *problem.Origins, base, kind, empty string) *yaml.Node {
+func SingleDoc(file string, data []byte, lim yamlio.Limits, ps *problem.Collector, o *problem.Origins, base, kind, empty string) *yaml.Node {
 	before := len(ps.List)
 	docs := yamlio.ParseStream(file, data, lim, ps)
 	if docs == nil && len(ps.List) > before {
@@ -83,7 +83,7 @@ func foreignDoc(file, base, kind string, doc *yaml.Node, ps *problem.Collector) 
 		return false
 	}
 	av, k := yamlio.MapGet(doc, "apiVersion"), yamlio.MapGet(doc, "kind")
-	if av == nil || k == nil || av.Kind != yaml.ScalarNode || k.Kind != yaml.ScalarNode || av.Value == "" || k.Value == "" || isHookgenKind(av.Value) {
+	if av == nil || k == nil || av.Kind != yaml.ScalarNode || k.Kind != yaml.ScalarNode || av.Value == "" || k.Value == "" || hookspec.IsHookgenKind(av.Value) {
 		return false
 	}
 	what := fmt.Sprintf("a Kubernetes %s %s", av.Value, k.Value)
@@ -93,7 +93,7 @@ func foreignDoc(file, base, kind string, doc *yaml.Node, ps *problem.Collector) 
 		return true
 	}
 	target := strings.ToLower(k.Value) + ".yaml"
-	if n := yamlio.MapPath(doc, "metadata", "name"); n != nil && n.Kind == yaml.ScalarNode && isDNSSubdomain(n.Value) {
+	if n := yamlio.MapPath(doc, "metadata", "name"); n != nil && n.Kind == yaml.ScalarNode && IsDNSSubdomain(n.Value) {
 		target = n.Value + ".yaml"
 	}
 	if a := yamlio.MapPath(doc, "metadata", "annotations"); a != nil && yamlio.MapGet(a, "argocd.argoproj.io/hook") != nil {
@@ -108,9 +108,9 @@ func foreignDoc(file, base, kind string, doc *yaml.Node, ps *problem.Collector) 
 	return true
 }
 
-// parseHookSet reads one hookgen.yaml.
-func parseHookSet(file string, data []byte, lim yamlio.Limits, ps *problem.Collector, o *problem.Origins) *hookspec.HookSet {
-	doc := singleDoc(file, data, lim, ps, o, hookspec.SpecFile, hookspec.KindHookSet,
+// ParseHookSet reads one hookgen.yaml.
+func ParseHookSet(file string, data []byte, lim yamlio.Limits, ps *problem.Collector, o *problem.Origins) *hookspec.HookSet {
+	doc := SingleDoc(file, data, lim, ps, o, hookspec.SpecFile, hookspec.KindHookSet,
 		fmt.Sprintf("the file is empty: declare apiVersion %s, kind %s and hooks", hookspec.APIVersion, hookspec.KindHookSet))
 	if doc == nil {
 		return nil
@@ -157,7 +157,7 @@ func parseHookSet(file string, data []byte, lim yamlio.Limits, ps *problem.Colle
 		case h.Name == "":
 			hd.Errorf(item, "every hook needs a name")
 			continue
-		case !isDNSLabel(h.Name):
+		case !IsDNSLabel(h.Name):
 			hd.Errorf(item, "name must be a DNS-1123 label: lowercase letters, digits and '-', at most 63 characters")
 			continue
 		}
@@ -166,7 +166,7 @@ func parseHookSet(file string, data []byte, lim yamlio.Limits, ps *problem.Colle
 			continue
 		}
 		seen[h.Name] = item.Line
-		checkHook(hd, &h)
+		CheckHook(hd, &h)
 		set.Hooks = append(set.Hooks, h)
 	}
 	return set
@@ -180,8 +180,8 @@ func hookName(item *yaml.Node) string {
 	return ""
 }
 
-// checkHook checks what can be checked of one declaration on its own.
-func checkHook(d *hookspec.Decoder, h *hookspec.Hook) {
+// CheckHook checks what can be checked of one declaration on its own.
+func CheckHook(d *hookspec.Decoder, h *hookspec.Hook) {
 	at := func(field string) problem.Pos { return h.Src.At(field) }
 	if h.Uses != "" && h.Job != nil {
 		d.Ps.Add(at("job"), d.Hook, "set either uses (a template) or job (a raw JobSpec), not both")
@@ -199,16 +199,16 @@ func checkHook(d *hookspec.Decoder, h *hookspec.Hook) {
 	}
 	for _, p := range h.Phase {
 		if _, ok := hookspec.ParsePhase(p); !ok {
-			d.Ps.Add(at("phase"), d.Hook, "unknown phase %q%s", p, hookspec.Suggest(p, phaseNames()))
+			d.Ps.Add(at("phase"), d.Hook, "unknown phase %q%s", p, hookspec.Suggest(p, PhaseNames()))
 		}
 	}
-	if dupPhase(h.Phase) {
+	if DupPhase(h.Phase) {
 		d.Ps.Add(at("phase"), d.Hook, "a phase is listed twice")
 	}
 	checkKnobs(d, &h.Knobs, h.Src)
 }
 
-func dupPhase(l hookspec.StringList) bool {
+func DupPhase(l hookspec.StringList) bool {
 	s := slices.Clone(l)
 	slices.Sort(s)
 	return len(slices.Compact(s)) != len(l)
@@ -218,7 +218,7 @@ func dupPhase(l hookspec.StringList) bool {
 func checkKnobs(d *hookspec.Decoder, k *hookspec.Knobs, src hookspec.Source) {
 	for _, p := range k.DeletePolicy {
 		if _, ok := hookspec.ParseDeletePolicy(p); !ok {
-			d.Ps.Add(src.At("deletePolicy"), d.Hook, "unknown delete policy %q%s", p, hookspec.Suggest(p, policyNames()))
+			d.Ps.Add(src.At("deletePolicy"), d.Hook, "unknown delete policy %q%s", p, hookspec.Suggest(p, PolicyNames()))
 		}
 	}
 	if v := k.ActiveDeadlineSeconds; v != nil && *v <= 0 {
@@ -266,20 +266,20 @@ func checkKnobs(d *hookspec.Decoder, k *hookspec.Knobs, src hookspec.Source) {
 	}
 }
 
-// mergedHook is a hook after every hookgen.yaml from the root to the app
+// MergedHook is a hook after every hookgen.yaml from the root to the app
 // directory had its say.
-type mergedHook struct {
+type MergedHook struct {
 	hookspec.Hook
-	decls []*hookspec.Hook // the declarations that shaped it, farthest first
-	files []string         // the file of each declaration
+	Decls []*hookspec.Hook // the declarations that shaped it, farthest first
+	Files []string         // the file of each declaration
 }
 
-// file is the file of the nearest declaration.
-func (m *mergedHook) file() string { return m.files[len(m.files)-1] }
+// File is the file of the nearest declaration.
+func (m *MergedHook) File() string { return m.Files[len(m.Files)-1] }
 
-// wrote reports whether one of the declarations writes the field.
-func (m *mergedHook) wrote(field string) bool {
-	for _, d := range m.decls {
+// Wrote reports whether one of the declarations writes the field.
+func (m *MergedHook) Wrote(field string) bool {
+	for _, d := range m.Decls {
 		if d.Src.Has(field) {
 			return true
 		}
@@ -288,14 +288,14 @@ func (m *mergedHook) wrote(field string) bool {
 }
 
 // Pos is the position of the nearest declaration.
-func (m *mergedHook) Pos() problem.Pos { return m.decls[len(m.decls)-1].Src.Pos }
+func (m *MergedHook) Pos() problem.Pos { return m.Decls[len(m.Decls)-1].Src.Pos }
 
 // At returns the position of a field in the nearest declaration that set
 // it, else the nearest declaration.
-func (m *mergedHook) At(field string) problem.Pos {
-	for i := len(m.decls) - 1; i >= 0; i-- {
-		if m.decls[i].Src.Has(field) {
-			return m.decls[i].Src.At(field)
+func (m *MergedHook) At(field string) problem.Pos {
+	for i := len(m.Decls) - 1; i >= 0; i-- {
+		if m.Decls[i].Src.Has(field) {
+			return m.Decls[i].Src.At(field)
 		}
 	}
 	return m.Pos()
@@ -303,25 +303,25 @@ func (m *mergedHook) At(field string) problem.Pos {
 
 // KeyAt returns the position of a field's key in the nearest declaration
 // that set it, else the nearest declaration.
-func (m *mergedHook) KeyAt(field string) problem.Pos {
-	for i := len(m.decls) - 1; i >= 0; i-- {
-		if m.decls[i].Src.Has(field) {
-			return m.decls[i].Src.KeyAt(field)
+func (m *MergedHook) KeyAt(field string) problem.Pos {
+	for i := len(m.Decls) - 1; i >= 0; i-- {
+		if m.Decls[i].Src.Has(field) {
+			return m.Decls[i].Src.KeyAt(field)
 		}
 	}
 	return m.Pos()
 }
 
-// mergeSets merges HookSets, the root's first: a nearer declaration of a
+// MergeSets merges HookSets, the root's first: a nearer declaration of a
 // hook overrides the fields it sets (`with` key by key), or replaces the
 // hook entirely when it names its own template or job. Defaults merge the
 // same way and end up under every hook.
-func mergeSets(sets []*hookspec.HookSet) (defaults hookspec.Knobs, hooks []*mergedHook, manifests *hookspec.Manifests) {
-	byName := map[string]*mergedHook{}
+func MergeSets(sets []*hookspec.HookSet) (defaults hookspec.Knobs, hooks []*MergedHook, manifests *hookspec.Manifests) {
+	byName := map[string]*MergedHook{}
 	for _, set := range sets {
 		file := set.Src.Pos.File
 		if set.Defaults != nil {
-			overlay(reflect.ValueOf(&defaults).Elem(), reflect.ValueOf(set.Defaults.Knobs))
+			Overlay(reflect.ValueOf(&defaults).Elem(), reflect.ValueOf(set.Defaults.Knobs))
 		}
 		if set.Manifests != nil {
 			manifests = set.Manifests
@@ -331,17 +331,17 @@ func mergeSets(sets []*hookspec.HookSet) (defaults hookspec.Knobs, hooks []*merg
 			m, ok := byName[h.Name]
 			if !ok || h.Uses != "" || h.Job != nil {
 				if !ok {
-					m = &mergedHook{}
+					m = &MergedHook{}
 					byName[h.Name] = m
 					hooks = append(hooks, m)
 				}
 				m.Hook = cloneHook(h)
-				m.decls, m.files = nil, nil
+				m.Decls, m.Files = nil, nil
 			} else {
-				overlay(reflect.ValueOf(&m.Hook).Elem(), reflect.ValueOf(*h))
+				Overlay(reflect.ValueOf(&m.Hook).Elem(), reflect.ValueOf(*h))
 			}
-			m.decls = append(m.decls, h)
-			m.files = append(m.files, file)
+			m.Decls = append(m.Decls, h)
+			m.Files = append(m.Files, file)
 		}
 	}
 	return defaults, hooks, manifests
@@ -349,21 +349,21 @@ func mergeSets(sets []*hookspec.HookSet) (defaults hookspec.Knobs, hooks []*merg
 
 func cloneHook(h *hookspec.Hook) hookspec.Hook {
 	var c hookspec.Hook
-	overlay(reflect.ValueOf(&c).Elem(), reflect.ValueOf(*h))
+	Overlay(reflect.ValueOf(&c).Elem(), reflect.ValueOf(*h))
 	return c
 }
 
-// overlay writes every field that src sets over dst: scalars and lists are
+// Overlay writes every field that src sets over dst: scalars and lists are
 // replaced, maps and structs merged key by key, a `with` mapping merged
 // parameter by parameter.
-func overlay(dst, src reflect.Value) {
+func Overlay(dst, src reflect.Value) {
 	switch src.Kind() {
 	case reflect.Struct:
 		for i := 0; i < src.NumField(); i++ {
 			if f := src.Type().Field(i); !f.IsExported() || f.Tag.Get("json") == "-" {
 				continue // where a declaration was read is not declared
 			}
-			overlay(dst.Field(i), src.Field(i))
+			Overlay(dst.Field(i), src.Field(i))
 		}
 	case reflect.Pointer:
 		if src.IsNil() {
@@ -384,7 +384,7 @@ func overlay(dst, src reflect.Value) {
 			if dst.IsNil() {
 				dst.Set(reflect.New(src.Type().Elem()))
 			}
-			overlay(dst.Elem(), src.Elem())
+			Overlay(dst.Elem(), src.Elem())
 			return
 		}
 		dst.Set(src)
