@@ -22,6 +22,7 @@ var stages = [][]string{
 	{"internal/hookspec"},
 	{"internal/subst"},
 	{"internal/hookset"},
+	{"internal/hookpolicy"},
 	{"transform"},
 	{"runner", "schema", "bench"},
 	{"plugin"},

@@ -1,6 +1,8 @@
 package transform
 
-import "github.com/hookgen/hookgen/internal/hookset"
+import (
+	"github.com/hookgen/hookgen/internal/hookset"
+)
 
 // Names from hookset, kept here for callers of transform.
 

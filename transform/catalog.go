@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"github.com/hookgen/hookgen/internal/hookpolicy"
 	"github.com/hookgen/hookgen/internal/hookset"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/yamlio"
@@ -11,7 +12,7 @@ import (
 // (in.Config) and the repository's (.hookgen/templates at in.Repo's root,
 // when in.Repo is set). It needs no hookgen.yaml. Broken templates are
 // problems.
-func Catalog(in Input) (hookset.Templates, *HookPolicy, error) {
+func Catalog(in Input) (hookset.Templates, *hookpolicy.HookPolicy, error) {
 	lim := in.Limits
 	if lim == (yamlio.Limits{}) {
 		lim = yamlio.DefaultLimits()
@@ -21,7 +22,7 @@ func Catalog(in Input) (hookset.Templates, *HookPolicy, error) {
 	cfg := loadConfig(in.Config, lim, ps, o)
 	ts := cfg.Templates.Clone()
 	if in.Repo != nil {
-		addRepoTemplates(ts, &yamlio.Reader{FS: in.Repo, Limits: cfg.Policy.limits(lim), Problems: ps}, ps, o)
+		addRepoTemplates(ts, &yamlio.Reader{FS: in.Repo, Limits: cfg.Policy.Limits(lim), Problems: ps}, ps, o)
 	}
 	if err := ps.Err(); err != nil {
 		return nil, nil, err

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hookgen/hookgen/internal/hookpolicy"
 	"github.com/hookgen/hookgen/internal/hookset"
 	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/problem"
@@ -26,7 +27,7 @@ import (
 // broken is a problem naming it, never skipped.
 type Config struct {
 	Templates hookset.Templates
-	Policy    *HookPolicy
+	Policy    *hookpolicy.HookPolicy
 	// Skipped names each file of the directory that is not hookgen's, as
 	// a note ("note: skipped, ...").
 	Skipped problem.Problems
@@ -49,7 +50,7 @@ func LoadConfig(fsys fs.FS, lim yamlio.Limits) (*Config, error) {
 const configPrefix = "config:"
 
 func loadConfig(fsys fs.FS, lim yamlio.Limits, ps *problem.Collector, o *problem.Origins) *Config {
-	cfg := &Config{Policy: openPolicy()}
+	cfg := &Config{Policy: hookpolicy.OpenPolicy()}
 	ts, err := BuiltinTemplates()
 	if err != nil {
 		ps.Add(problem.Pos{}, "", "%v", err)
@@ -68,7 +69,7 @@ func loadConfig(fsys fs.FS, lim yamlio.Limits, ps *problem.Collector, o *problem
 	}
 	r := &yamlio.Reader{FS: fsys, Limits: lim, Problems: ps, Prefix: configPrefix}
 	seen := map[string]*hookspec.HookTemplate{}
-	platform := append(readTemplateDir(r, ".", hookset.OriginPlatform, ps, &cfg.Skipped, PolicyFile), readTemplateDir(r, "templates", hookset.OriginPlatform, ps, &cfg.Skipped)...)
+	platform := append(readTemplateDir(r, ".", hookset.OriginPlatform, ps, &cfg.Skipped, hookpolicy.PolicyFile), readTemplateDir(r, "templates", hookset.OriginPlatform, ps, &cfg.Skipped)...)
 	for _, t := range platform {
 		if old := seen[t.Metadata.Name]; old != nil {
 			ps.Add(t.Src.Pos, "", "platform template %q is also defined in %s", t.Metadata.Name, old.File())
@@ -77,8 +78,8 @@ func loadConfig(fsys fs.FS, lim yamlio.Limits, ps *problem.Collector, o *problem
 		seen[t.Metadata.Name] = t
 		ts[t.Metadata.Name] = t
 	}
-	if data, ok := r.Read(PolicyFile, false); ok {
-		if p := parsePolicy(configPrefix+PolicyFile, data, lim, ps, o); p != nil {
+	if data, ok := r.Read(hookpolicy.PolicyFile, false); ok {
+		if p := hookpolicy.ParsePolicy(configPrefix+hookpolicy.PolicyFile, data, lim, ps, o); p != nil {
 			cfg.Policy = p
 		}
 	}
@@ -149,7 +150,7 @@ func (cfg *Config) injected() *hookspec.HookSet {
 // checkInjected refuses changes an application made to an injected hook
 // that the policy does not allow.
 func (cfg *Config) checkInjected(merged []*hookset.MergedHook, ps *problem.Collector) {
-	byName := map[string]InjectedHook{}
+	byName := map[string]hookpolicy.InjectedHook{}
 	for _, ih := range cfg.Policy.Spec.Inject {
 		byName[ih.Hook.Name] = ih
 	}
@@ -180,10 +181,4 @@ func changesBeyondEnabled(h *hookspec.Hook) bool {
 	c := *h
 	c.Name, c.Enabled, c.Src = "", nil, hookspec.Source{}
 	return !reflect.ValueOf(c).IsZero()
-}
-
-// injects reports whether the hook is one the policy injects (and no
-// application replaced).
-func (p *HookPolicy) injects(h *hookset.MergedHook) bool {
-	return p != nil && !p.open && len(h.Files) > 0 && h.Files[0] == p.File()
 }

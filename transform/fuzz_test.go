@@ -11,6 +11,7 @@ import (
 	"testing/fstest"
 
 	"github.com/hookgen/hookgen/internal/canon"
+	"github.com/hookgen/hookgen/internal/hookpolicy"
 	"github.com/hookgen/hookgen/internal/hookset"
 	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/problem"
@@ -203,7 +204,7 @@ func FuzzPolicy(f *testing.F) {
 				continue
 			}
 			var violations []string
-			cfg.Policy.judgeObject(obj, phases, in.Context, false, func(_ jpath, rule, format string, args ...any) {
+			judgeObject(cfg.Policy, obj, phases, in.Context, false, func(_ hookpolicy.Path, rule, format string, args ...any) {
 				violations = append(violations, rule+": "+fmt.Sprintf(format, args...))
 			})
 			if len(violations) > 0 {

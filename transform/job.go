@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/hookgen/hookgen/internal/canon"
+	"github.com/hookgen/hookgen/internal/hookpolicy"
 	"github.com/hookgen/hookgen/internal/hookset"
 	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/problem"
@@ -122,7 +123,7 @@ type generator struct {
 	defaults  hookspec.Knobs
 	origins   *problem.Origins
 	ps        *problem.Collector
-	policy    *HookPolicy
+	policy    *hookpolicy.HookPolicy
 	// fromParams marks `with` values that came from Application
 	// parameters: text to read by the parameter's type.
 	fromParams map[*yaml.Node]bool
@@ -131,7 +132,7 @@ type generator struct {
 // generate returns the Jobs of one hook, one per phase.
 func (g *generator) generate(h *hookset.MergedHook) []*Job {
 	var k hookspec.Knobs
-	if !g.policy.injects(h) {
+	if !g.policy.Injects(h) {
 		// The repository's defaults do not reach the platform's own hooks.
 		hookset.Overlay(reflect.ValueOf(&k).Elem(), reflect.ValueOf(g.defaults))
 	}
@@ -177,7 +178,7 @@ func (g *generator) generate(h *hookset.MergedHook) []*Job {
 	var jobs []*Job
 	for _, phase := range st.phases {
 		if j := g.phaseJob(h, &k, tmpl, with, st, phase); j != nil {
-			if g.policy.injects(h) {
+			if g.policy.Injects(h) {
 				v, _ := canon.Value(j.Node)
 				j.injected, _ = v.(map[string]any)
 			}
@@ -242,11 +243,11 @@ func defaultsOf(tmpl *hookspec.HookTemplate) hookspec.TemplateDefaults {
 	return *tmpl.Spec.Defaults
 }
 
-// limits sets the Job's deadline, backoff limit and TTL: the hook's, else
+// Limits sets the Job's deadline, backoff limit and TTL: the hook's, else
 // the template's defaults, else what the job itself says once substituted
 // (spec), else hookgen's defaults. A value the job gives that is not an
 // integer is a problem, never dropped.
-func (g *generator) limits(h *hookset.MergedHook, k *hookspec.Knobs, tmpl *hookspec.HookTemplate, spec *yaml.Node, st *settings) {
+func (g *generator) Limits(h *hookset.MergedHook, k *hookspec.Knobs, tmpl *hookspec.HookTemplate, spec *yaml.Node, st *settings) {
 	td := defaultsOf(tmpl)
 	bad := func(key string) {
 		g.ps.Add(g.origins.Pos(yamlio.MapGet(spec, key), h.At("job")), h.Name, "job %s must be a non-negative integer", key)
@@ -335,15 +336,6 @@ func (g *generator) scope(h *hookset.MergedHook, phase hookspec.Phase) *subst.Sc
 	}
 }
 
-// templateRuleOf names the policy rule that forbids a template, "" when
-// none does or there is no policy.
-func (p *HookPolicy) templateRuleOf(t *hookspec.HookTemplate) string {
-	if p == nil {
-		return ""
-	}
-	return p.templateRule(t)
-}
-
 // substitute runs one substitution pass over a copy of n and reports its
 // problems at the nodes' origins.
 func (g *generator) substitute(h *hookset.MergedHook, sc *subst.Scope, n *yaml.Node, fallback problem.Pos) *yaml.Node {
@@ -395,7 +387,7 @@ func (g *generator) phaseJob(h *hookset.MergedHook, k *hookspec.Knobs, tmpl *hoo
 		}
 		full := *sc
 		full.Params = params
-		if rule := g.policy.templateRuleOf(tmpl); rule != "" {
+		if rule := g.policy.TemplateRuleOf(tmpl); rule != "" {
 			// Refused before it is expanded: expanding costs what the
 			// template makes it cost.
 			msg := fmt.Sprintf("template %q is not allowed here", tmpl.Metadata.Name)
@@ -445,7 +437,7 @@ func (g *generator) phaseJob(h *hookset.MergedHook, k *hookspec.Knobs, tmpl *hoo
 	// From here on the job is in canonical form: what is read is what is
 	// written, and what Kubernetes reads.
 	yamlio.Canonical(spec)
-	g.limits(h, k, tmpl, spec, &st)
+	g.Limits(h, k, tmpl, spec, &st)
 	j := &Job{Hook: h.Name, Phase: phase, Template: templateName, Pos: h.Pos(),
 		ActiveDeadlineSeconds: st.deadline, BackoffLimit: st.backoff, TTLSecondsAfterFinished: st.ttl,
 		decl: h, tmpl: tmpl, knobs: k}

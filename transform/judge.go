@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/hookgen/hookgen/internal/canon"
+	"github.com/hookgen/hookgen/internal/hookpolicy"
 	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/podsec"
 	"github.com/hookgen/hookgen/internal/problem"
@@ -67,30 +68,9 @@ var podSecurityRule = map[string]string{
 	podsec.CheckProcMountRestricted:        "pods.allowHardeningOptOut",
 }
 
-// Allows reports whether the pod rules allow what a rule forbids.
-func (r *PodRules) Allows(rule string) bool {
-	switch rule {
-	case "pods.allowHostNamespaces":
-		return r.AllowHostNamespaces
-	case "pods.allowHostPorts":
-		return r.AllowHostPorts
-	case "pods.allowPrivileged":
-		return r.AllowPrivileged
-	case "pods.allowCapabilities":
-		return r.AllowCapabilities
-	case "pods.allowHostPath":
-		return r.AllowHostPath
-	case "pods.allowRoot":
-		return r.AllowRoot
-	case "pods.allowHardeningOptOut":
-		return r.AllowHardeningOptOut
-	}
-	return false
-}
-
 // fieldPath reads a finding's field (spec.a[0].b, metadata.annotations[k])
 // as a path under the pod template at (the pod spec's path).
-func fieldPath(at jpath, field string) jpath {
+func fieldPath(at hookpolicy.Path, field string) hookpolicy.Path {
 	out := slices.Clone(at[:len(at)-1])
 	for field != "" {
 		switch {
@@ -120,25 +100,15 @@ func fieldPath(at jpath, field string) jpath {
 	return out
 }
 
-// jpath is a path into a JSON value: keys and indexes.
-type jpath []any
-
-func (p jpath) with(elems ...any) jpath {
-	return append(slices.Clip(p), elems...)
-}
-
-// verdict reports a broken rule at a path of the object judged.
-type verdict func(at jpath, rule, format string, args ...any)
-
 // judge applies the policy to every hook of the output.
-func judge(jobs []*Job, manifests []*Manifest, p *HookPolicy, ctx hookspec.Context, o *problem.Origins, ps *problem.Collector) {
+func judge(jobs []*Job, manifests []*Manifest, p *hookpolicy.HookPolicy, ctx hookspec.Context, o *problem.Origins, ps *problem.Collector) {
 	if p == nil {
 		return
 	}
 	for _, j := range jobs {
 		judgeJob(j, p, ctx, o, ps)
 	}
-	if p.open || p.Spec.ManifestHooks == ManifestHooksIgnore {
+	if p.Open() || p.Spec.ManifestHooks == hookpolicy.ManifestHooksIgnore {
 		// Without a policy file there is nothing the application's own
 		// hooks are held to.
 		return
@@ -148,7 +118,7 @@ func judge(jobs []*Job, manifests []*Manifest, p *HookPolicy, ctx hookspec.Conte
 	}
 }
 
-func judgeJob(j *Job, p *HookPolicy, ctx hookspec.Context, o *problem.Origins, ps *problem.Collector) {
+func judgeJob(j *Job, p *hookpolicy.HookPolicy, ctx hookspec.Context, o *problem.Origins, ps *problem.Collector) {
 	v, err := canon.Value(j.Node)
 	obj, ok := v.(map[string]any)
 	if err != nil || !ok {
@@ -160,7 +130,7 @@ func judgeJob(j *Job, p *HookPolicy, ctx hookspec.Context, o *problem.Origins, p
 		return
 	}
 	fallback := j.Pos
-	fail := func(at jpath, rule, format string, args ...any) {
+	fail := func(at hookpolicy.Path, rule, format string, args ...any) {
 		pos := fallback
 		if j.decl != nil {
 			pos = j.decl.At(ruleField[rule])
@@ -176,7 +146,7 @@ func judgeJob(j *Job, p *HookPolicy, ctx hookspec.Context, o *problem.Origins, p
 		ps.Add(pos, j.Hook, "policy %s: %s", rule, msg)
 	}
 	if j.decl != nil {
-		p.judgeDecl(j, obj, fail)
+		judgeDecl(p, j, obj, fail)
 	}
 	hardened := false
 	if j.knobs != nil {
@@ -184,10 +154,10 @@ func judgeJob(j *Job, p *HookPolicy, ctx hookspec.Context, o *problem.Origins, p
 		h := hardeningOf(j.knobs, len(serviceAccounts(spec)) > 0)
 		hardened = h.runAsNonRoot && h.seccomp && h.noEscalation && h.dropAll
 	}
-	p.judgeObject(obj, []hookspec.Phase{j.Phase}, ctx, hardened, fail)
+	judgeObject(p, obj, []hookspec.Phase{j.Phase}, ctx, hardened, fail)
 }
 
-func judgeManifest(m *Manifest, p *HookPolicy, ctx hookspec.Context, ps *problem.Collector) {
+func judgeManifest(m *Manifest, p *hookpolicy.HookPolicy, ctx hookspec.Context, ps *problem.Collector) {
 	if m.raw != nil && !mayBeHook(m.raw) {
 		return // printed as this text, which cannot hold a hook annotation
 	}
@@ -200,8 +170,8 @@ func judgeManifest(m *Manifest, p *HookPolicy, ctx hookspec.Context, ps *problem
 		ps.Add(manifestPos(m, nil), "", "%s: Kubernetes cannot read it as one object: %v", resourceName(m), err)
 		return
 	}
-	var visit func(v any, at jpath)
-	visit = func(v any, at jpath) {
+	var visit func(v any, at hookpolicy.Path)
+	visit = func(v any, at hookpolicy.Path) {
 		obj, ok := v.(map[string]any)
 		if !ok {
 			return
@@ -209,7 +179,7 @@ func judgeManifest(m *Manifest, p *HookPolicy, ctx hookspec.Context, ps *problem
 		if kind, _ := obj["kind"].(string); strings.HasSuffix(kind, "List") {
 			items, _ := obj["items"].([]any)
 			for i, it := range items {
-				visit(it, at.with("items", i))
+				visit(it, at.With("items", i))
 			}
 			return
 		}
@@ -218,11 +188,11 @@ func judgeManifest(m *Manifest, p *HookPolicy, ctx hookspec.Context, ps *problem
 			return
 		}
 		name := objName(obj)
-		fail := func(path jpath, rule, format string, args ...any) {
+		fail := func(path hookpolicy.Path, rule, format string, args ...any) {
 			full := append(slices.Clip(at), path...)
 			ps.Add(manifestPos(m, nodeAt(n, full)), "", "%s: policy %s: %s", name, rule, fmt.Sprintf(format, args...))
 		}
-		p.judgeObject(obj, phases, ctx, false, fail)
+		judgeObject(p, obj, phases, ctx, false, fail)
 	}
 	visit(v, nil)
 }
@@ -299,7 +269,7 @@ func manifestHook(obj map[string]any) ([]hookspec.Phase, bool) {
 
 // nodeAt finds the node at a path of a tree, for its position: the last
 // node found on the way when the path goes further than the tree.
-func nodeAt(n *yaml.Node, at jpath) *yaml.Node {
+func nodeAt(n *yaml.Node, at hookpolicy.Path) *yaml.Node {
 	cur := n
 	for _, e := range at {
 		var next *yaml.Node
@@ -359,22 +329,22 @@ func list(v any) []any { l, _ := v.([]any); return l }
 func obj(v any) map[string]any { m, _ := v.(map[string]any); return m }
 
 // podPath is where an object of a kind keeps its pod template's spec.
-func podPath(o map[string]any) jpath {
+func podPath(o map[string]any) hookpolicy.Path {
 	switch kind := yamlio.Str(o["kind"]); kind {
 	case "Pod":
-		return jpath{"spec"}
+		return hookpolicy.Path{"spec"}
 	case "PodTemplate":
-		return jpath{"template", "spec"}
+		return hookpolicy.Path{"template", "spec"}
 	case "CronJob":
-		return jpath{"spec", "jobTemplate", "spec", "template", "spec"}
+		return hookpolicy.Path{"spec", "jobTemplate", "spec", "template", "spec"}
 	}
 	if get(o, "spec", "template", "spec") != nil {
-		return jpath{"spec", "template", "spec"}
+		return hookpolicy.Path{"spec", "template", "spec"}
 	}
 	return nil
 }
 
-func getPath(v any, at jpath) any {
+func getPath(v any, at hookpolicy.Path) any {
 	for _, e := range at {
 		switch e := e.(type) {
 		case string:
@@ -394,19 +364,19 @@ func getPath(v any, at jpath) any {
 // deprecated serviceAccount is copied into serviceAccountName by the API
 // server when that is empty.
 func serviceAccounts(spec map[string]any) []struct {
-	at   jpath
+	at   hookpolicy.Path
 	name string
 } {
 	var out []struct {
-		at   jpath
+		at   hookpolicy.Path
 		name string
 	}
 	for _, key := range []string{"serviceAccountName", "serviceAccount"} {
 		if s := yamlio.Str(spec[key]); s != "" {
 			out = append(out, struct {
-				at   jpath
+				at   hookpolicy.Path
 				name string
-			}{jpath{key}, s})
+			}{hookpolicy.Path{key}, s})
 		}
 	}
 	return out
@@ -414,13 +384,13 @@ func serviceAccounts(spec map[string]any) []struct {
 
 // judgeDecl applies the rules about how a generated Job was declared:
 // the template it uses and the hardening it opts out of.
-func (p *HookPolicy) judgeDecl(j *Job, o map[string]any, fail verdict) {
+func judgeDecl(p *hookpolicy.HookPolicy, j *Job, o map[string]any, fail hookpolicy.Verdict) {
 	s := &p.Spec
 	switch tmpl := j.tmpl; {
 	case tmpl == nil && !s.AllowRawJobs:
 		fail(nil, "allowRawJobs", "raw job hooks are not allowed here; use one of the platform's templates")
 	case tmpl != nil:
-		switch rule := p.templateRule(tmpl); rule {
+		switch rule := p.TemplateRule(tmpl); rule {
 		case "templates.allowRepository":
 			fail(nil, rule, "repository template %q is not allowed here; use one of the platform's templates", tmpl.Metadata.Name)
 		case "templates.allow":
@@ -429,7 +399,7 @@ func (p *HookPolicy) judgeDecl(j *Job, o map[string]any, fail verdict) {
 	}
 	pods := s.Pods
 	if pods == nil {
-		pods = &PodRules{}
+		pods = &hookpolicy.PodRules{}
 	}
 	if j.knobs == nil || j.knobs.Hardening == nil || pods.AllowHardeningOptOut {
 		return
@@ -459,12 +429,12 @@ func (p *HookPolicy) judgeDecl(j *Job, o map[string]any, fail verdict) {
 // hardened says the object is a Job hookgen generated and hardened with no
 // opt-out: its pod must then pass Pod Security restricted, but for what
 // the policy allows.
-func (p *HookPolicy) judgeObject(o map[string]any, phases []hookspec.Phase, ctx hookspec.Context, hardened bool, fail verdict) {
+func judgeObject(p *hookpolicy.HookPolicy, o map[string]any, phases []hookspec.Phase, ctx hookspec.Context, hardened bool, fail hookpolicy.Verdict) {
 	s := &p.Spec
 
 	// Where it runs.
 	ns := yamlio.Str(get(o, "metadata", "namespace"))
-	if ns != "" && ns != ctx.App.Namespace && !p.open {
+	if ns != "" && ns != ctx.App.Namespace && !p.Open() {
 		var allowed []string
 		if s.Namespaces != nil {
 			allowed = s.Namespaces.Allow
@@ -472,8 +442,8 @@ func (p *HookPolicy) judgeObject(o map[string]any, phases []hookspec.Phase, ctx 
 				allowed = append(slices.Clone(allowed), s.Namespaces.PostDelete...)
 			}
 		}
-		if !p.matchGlobs(allowed, ns) {
-			fail(jpath{"metadata", "namespace"}, "namespaces", "namespace %q is not allowed; hooks run in the Application's destination namespace%s", ns, allowedHint(allowed))
+		if !p.MatchGlobs(allowed, ns) {
+			fail(hookpolicy.Path{"metadata", "namespace"}, "namespaces", "namespace %q is not allowed; hooks run in the Application's destination namespace%s", ns, hookpolicy.AllowedHint(allowed))
 		}
 	}
 
@@ -494,9 +464,9 @@ func (p *HookPolicy) judgeObject(o map[string]any, phases []hookspec.Phase, ctx 
 					fail(nil, "bounds.max"+strings.ToUpper(key[:1])+key[1:], "%s is not set, so Kubernetes uses %d; the limit is %d", key, def, *max)
 				}
 			case !ok:
-				fail(jpath{"spec", key}, "bounds.max"+strings.ToUpper(key[:1])+key[1:], "%s is not a number", key)
+				fail(hookpolicy.Path{"spec", key}, "bounds.max"+strings.ToUpper(key[:1])+key[1:], "%s is not a number", key)
 			case f > float64(*max):
-				fail(jpath{"spec", key}, "bounds.max"+strings.ToUpper(key[:1])+key[1:], "%s %s is above the limit of %d", key, v, *max)
+				fail(hookpolicy.Path{"spec", key}, "bounds.max"+strings.ToUpper(key[:1])+key[1:], "%s %s is above the limit of %d", key, v, *max)
 			}
 		}
 		bound("activeDeadlineSeconds", b.MaxActiveDeadlineSeconds, -1)
@@ -516,19 +486,19 @@ func (p *HookPolicy) judgeObject(o map[string]any, phases []hookspec.Phase, ctx 
 		return
 	}
 	spec := obj(getPath(o, at))
-	meta := obj(getPath(o, at[:len(at)-1].with("metadata")))
+	meta := obj(getPath(o, at[:len(at)-1].With("metadata")))
 	if spec == nil {
 		return
 	}
 	for _, sa := range serviceAccounts(spec) {
-		if len(s.ServiceAccounts) > 0 && !p.matchGlobs(s.ServiceAccounts, sa.name) {
-			fail(at.with(sa.at...), "serviceAccounts", "service account %q is not allowed%s", sa.name, allowedHint(s.ServiceAccounts))
+		if len(s.ServiceAccounts) > 0 && !p.MatchGlobs(s.ServiceAccounts, sa.name) {
+			fail(at.With(sa.at...), "serviceAccounts", "service account %q is not allowed%s", sa.name, hookpolicy.AllowedHint(s.ServiceAccounts))
 		}
 	}
-	p.judgePod(spec, at, fail)
+	judgePod(p, spec, at, fail)
 	pods := s.Pods
 	if pods == nil {
-		pods = &PodRules{}
+		pods = &hookpolicy.PodRules{}
 	}
 	// One set of pod-security rules: Pod Security restricted
 	// (internal/podsec), each check allowed by one pod rule. A pod hookgen
@@ -556,31 +526,31 @@ func (p *HookPolicy) judgeObject(o map[string]any, phases []hookspec.Phase, ctx 
 // judgePod applies the pod rules of hookgen's own, beside Pod Security's:
 // shareProcessNamespace, the pod fields (policyfields.go), and the images
 // and resources of every container.
-func (p *HookPolicy) judgePod(spec map[string]any, at jpath, fail verdict) {
+func judgePod(p *hookpolicy.HookPolicy, spec map[string]any, at hookpolicy.Path, fail hookpolicy.Verdict) {
 	pods := p.Spec.Pods
 	if pods == nil {
-		pods = &PodRules{}
+		pods = &hookpolicy.PodRules{}
 	}
 	if isTrue(spec["shareProcessNamespace"]) && !pods.AllowHostNamespaces {
-		fail(at.with("shareProcessNamespace"), "pods.allowHostNamespaces", "shareProcessNamespace is not allowed")
+		fail(at.With("shareProcessNamespace"), "pods.allowHostNamespaces", "shareProcessNamespace is not allowed")
 	}
 	for _, key := range []string{"initContainers", "containers", "ephemeralContainers"} {
 		for i, c := range list(spec[key]) {
-			p.judgeContainer(obj(c), at.with(key, i), fail)
+			judgeContainer(p, obj(c), at.With(key, i), fail)
 		}
 	}
-	p.judgePodFields(spec, at, pods, fail)
+	judgePodFields(p, spec, at, pods, fail)
 }
 
 // judgeContainer applies the image and resource rules to a container.
-func (p *HookPolicy) judgeContainer(c map[string]any, at jpath, fail verdict) {
+func judgeContainer(p *hookpolicy.HookPolicy, c map[string]any, at hookpolicy.Path, fail hookpolicy.Verdict) {
 	s := &p.Spec
 	name := yamlio.Str(c["name"])
 	if img, ok := c["image"]; ok {
 		if ref, isStr := img.(string); isStr {
-			p.checkImage(at.with("image"), ref, name, s.Images, fail)
+			p.CheckImage(at.With("image"), ref, name, s.Images, fail)
 		} else {
-			fail(at.with("image"), "images.allow", "container %q: image is not a string", name)
+			fail(at.With("image"), "images.allow", "container %q: image is not a string", name)
 		}
 	}
 	if b := s.Bounds; b != nil {
@@ -604,10 +574,10 @@ func (p *HookPolicy) judgeContainer(c map[string]any, at jpath, fail verdict) {
 						text = ""
 					}
 				}
-				got, ok1 := parseQuantity(text)
-				max, ok2 := parseQuantity(string(limit))
+				got, ok1 := hookpolicy.ParseQuantity(text)
+				max, ok2 := hookpolicy.ParseQuantity(string(limit))
 				if !ok1 || (ok2 && got > max) {
-					fail(at.with("resources", kind, rname), "bounds.maxResources", "container %q: %s.%s %s is above the limit of %s", name, kind, rname, text, limit)
+					fail(at.With("resources", kind, rname), "bounds.maxResources", "container %q: %s.%s %s is above the limit of %s", name, kind, rname, text, limit)
 				}
 			}
 		}

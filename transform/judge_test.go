@@ -6,6 +6,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/hookgen/hookgen/internal/hookpolicy"
 	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/yamlio"
 )
@@ -278,7 +279,7 @@ spec:
 }
 
 func TestFieldPath(t *testing.T) {
-	at := jpath{"spec", "template", "spec"}
+	at := hookpolicy.Path{"spec", "template", "spec"}
 	for field, want := range map[string]string{
 		"spec.containers[0].securityContext.privileged":                          "[spec template spec containers 0 securityContext privileged]",
 		"metadata.annotations[container.apparmor.security.beta.kubernetes.io/c]": "[spec template metadata annotations container.apparmor.security.beta.kubernetes.io/c]",

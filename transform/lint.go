@@ -61,7 +61,7 @@ func LintConfig(fsys fs.FS, ctx hookspec.Context) (LintSummary, error) {
 	if r := p.Spec.Templates; r != nil {
 		for _, name := range r.Allow {
 			if !strings.ContainsAny(name, "*?[") && cfg.Templates[name] == nil {
-				ps.Add(p.src.At("spec.templates.allow"), "", "policy templates.allow: no template is named %q%s", name, hookspec.Suggest(name, cfg.Templates.Names()))
+				ps.Add(p.Src.At("spec.templates.allow"), "", "policy templates.allow: no template is named %q%s", name, hookspec.Suggest(name, cfg.Templates.Names()))
 			}
 		}
 	}

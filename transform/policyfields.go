@@ -3,6 +3,7 @@ package transform
 import (
 	"strings"
 
+	"github.com/hookgen/hookgen/internal/hookpolicy"
 	"github.com/hookgen/hookgen/internal/hookset"
 	"github.com/hookgen/hookgen/internal/yamlio"
 )
@@ -10,24 +11,24 @@ import (
 // judgePodFields applies the rules about the pod fields hooks set for
 // themselves (priorityClassName, writablePaths, the pod's groups) to the
 // finished pod spec at path at, by the values Kubernetes decodes.
-func (p *HookPolicy) judgePodFields(spec map[string]any, at jpath, pods *PodRules, fail verdict) {
-	if pc, ok := spec["priorityClassName"]; ok && pc != nil && !p.open {
+func judgePodFields(p *hookpolicy.HookPolicy, spec map[string]any, at hookpolicy.Path, pods *hookpolicy.PodRules, fail hookpolicy.Verdict) {
+	if pc, ok := spec["priorityClassName"]; ok && pc != nil && !p.Open() {
 		name, isStr := pc.(string)
-		if !isStr || (name != "" && !p.matchGlobs(pods.PriorityClasses, name)) {
-			fail(at.with("priorityClassName"), "pods.priorityClasses", "priority class %q is not allowed: a high priority lets a hook evict other pods%s", name, allowedHint(pods.PriorityClasses))
+		if !isStr || (name != "" && !p.MatchGlobs(pods.PriorityClasses, name)) {
+			fail(at.With("priorityClassName"), "pods.priorityClasses", "priority class %q is not allowed: a high priority lets a hook evict other pods%s", name, hookpolicy.AllowedHint(pods.PriorityClasses))
 		}
 	}
 	if !pods.AllowRoot {
 		psc := obj(spec["securityContext"])
 		for _, key := range []string{"runAsGroup", "fsGroup"} {
 			if isZero(psc[key]) {
-				fail(at.with("securityContext", key), "pods.allowRoot", "%s 0 (root's group) is not allowed", key)
+				fail(at.With("securityContext", key), "pods.allowRoot", "%s 0 (root's group) is not allowed", key)
 			}
 		}
 		for _, key := range []string{"initContainers", "containers", "ephemeralContainers"} {
 			for i, c := range list(spec[key]) {
 				if isZero(get(c, "securityContext", "runAsGroup")) {
-					fail(at.with(key, i, "securityContext", "runAsGroup"), "pods.allowRoot", "container %q: runAsGroup 0 (root's group) is not allowed", yamlio.Str(get(c, "name")))
+					fail(at.With(key, i, "securityContext", "runAsGroup"), "pods.allowRoot", "container %q: runAsGroup 0 (root's group) is not allowed", yamlio.Str(get(c, "name")))
 				}
 			}
 		}

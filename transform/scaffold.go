@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hookgen/hookgen/internal/hookpolicy"
 	"github.com/hookgen/hookgen/internal/hookset"
 	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/yamlio"
@@ -25,7 +26,7 @@ const SchemaURL = "https://raw.githubusercontent.com/hookgen/hookgen/main/schema
 // A policy (nil for none) adds what it makes every hook set: the
 // resources it requires and a TTL, as required defaults. A template the
 // policy does not allow is an error.
-func Scaffold(ts hookset.Templates, policy *HookPolicy, names []string) ([]byte, error) {
+func Scaffold(ts hookset.Templates, policy *hookpolicy.HookPolicy, names []string) ([]byte, error) {
 	seen := map[string]bool{}
 	var b strings.Builder
 	b.WriteString("# yaml-language-server: $schema=" + SchemaURL + "\n")
@@ -68,7 +69,7 @@ kind: ` + hookspec.KindHookSet + `
 }
 
 // injects reports whether the policy injects a hook of that name.
-func injects(policy *HookPolicy, name string) bool {
+func injects(policy *hookpolicy.HookPolicy, name string) bool {
 	if policy == nil {
 		return false
 	}
@@ -224,7 +225,7 @@ func scaffoldFields() string {
 
 // scaffoldDefaults writes a defaults section for what the policy makes
 // every hook set, or nothing.
-func scaffoldDefaults(policy *HookPolicy) string {
+func scaffoldDefaults(policy *hookpolicy.HookPolicy) string {
 	if policy == nil || policy.Spec.Bounds == nil {
 		return ""
 	}

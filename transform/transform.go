@@ -133,7 +133,7 @@ func newState(in Input) (*state, error) {
 	st := &state{ps: &problem.Collector{}, o: problem.NewOrigins(), appDir: appDir, fromParams: map[*yaml.Node]bool{}}
 	ps := st.ps
 	st.cfg = loadConfig(in.Config, in.Limits, ps, st.o)
-	st.lim = st.cfg.Policy.limits(in.Limits)
+	st.lim = st.cfg.Policy.Limits(in.Limits)
 	st.repo = &yamlio.Reader{FS: in.Repo, Limits: st.lim, Problems: ps}
 	st.ctx = in.Context
 	if img := st.cfg.Policy.Spec.RunnerImage; img != "" {

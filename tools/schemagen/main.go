@@ -78,7 +78,7 @@ func main() {
 
 // typeDirs are the packages, relative to the repository, that declare the
 // types the schemas describe; their comments become descriptions.
-var typeDirs = []string{"./transform", "./internal/hookspec"}
+var typeDirs = []string{"./transform", "./internal/hookspec", "./internal/hookpolicy"}
 
 // Generate returns the schema files, by name. root is the repository, whose
 // packages in typeDirs hold the comments that become descriptions.

@@ -1,4 +1,4 @@
-package transform
+package hookpolicy
 
 import (
 	"fmt"
@@ -35,7 +35,7 @@ type HookPolicy struct {
 	Metadata   hookspec.ObjectMeta `json:"metadata"`
 	Spec       PolicySpec          `json:"spec"`
 
-	src   hookspec.Source
+	Src   hookspec.Source           `json:"-"` // where it was read
 	open  bool                      // no policy file: the open policy
 	globs map[string]*regexp.Regexp // the patterns with **, compiled once
 }
@@ -151,10 +151,10 @@ type InputLimits struct {
 	MaxHooks      *int   `json:"maxHooks,omitempty"`
 }
 
-func (s *HookPolicy) SetSource(src hookspec.Source) { s.src = src }
+func (s *HookPolicy) SetSource(src hookspec.Source) { s.Src = src }
 
-// openPolicy is the policy without a policy file.
-func openPolicy() *HookPolicy {
+// OpenPolicy is the policy without a policy file.
+func OpenPolicy() *HookPolicy {
 	return &HookPolicy{open: true, Spec: PolicySpec{
 		Templates:    &TemplateRules{AllowRepository: true},
 		AllowRawJobs: true,
@@ -166,12 +166,12 @@ func openPolicy() *HookPolicy {
 func (p *HookPolicy) Open() bool { return p.open }
 
 // File is where the policy was read from ("" for the open policy).
-func (p *HookPolicy) File() string { return p.src.Pos.File }
+func (p *HookPolicy) File() string { return p.Src.Pos.File }
 
 var digestRE = lazyre.New(`@sha256:[a-f0-9]{64}$`)
 
-// parsePolicy reads and checks a HookPolicy file.
-func parsePolicy(file string, data []byte, lim yamlio.Limits, ps *problem.Collector, o *problem.Origins) *HookPolicy {
+// ParsePolicy reads and checks a HookPolicy file.
+func ParsePolicy(file string, data []byte, lim yamlio.Limits, ps *problem.Collector, o *problem.Origins) *HookPolicy {
 	before := len(ps.List)
 	doc := hookset.SingleDoc(file, data, lim, ps, o, PolicyFile, hookspec.KindHookPolicy, "the policy file is empty")
 	if doc == nil {
@@ -181,11 +181,11 @@ func parsePolicy(file string, data []byte, lim yamlio.Limits, ps *problem.Collec
 	d := &hookspec.Decoder{File: file, Ps: ps}
 	d.Decode(doc, reflect.ValueOf(p).Elem(), "", nil, "")
 	if p.APIVersion != hookspec.APIVersion || p.Kind != hookspec.KindHookPolicy {
-		ps.Add(p.src.Pos, "", "expected apiVersion %s and kind %s, found %q and %q", hookspec.APIVersion, hookspec.KindHookPolicy, p.APIVersion, p.Kind)
+		ps.Add(p.Src.Pos, "", "expected apiVersion %s and kind %s, found %q and %q", hookspec.APIVersion, hookspec.KindHookPolicy, p.APIVersion, p.Kind)
 		return nil
 	}
 	s := &p.Spec
-	at := func(field string) problem.Pos { return p.src.At("spec." + field) }
+	at := func(field string) problem.Pos { return p.Src.At("spec." + field) }
 	if mh := s.ManifestHooks; mh != "" && mh != ManifestHooksAll && mh != ManifestHooksIgnore {
 		ps.Add(at("manifestHooks"), "", "policy: manifestHooks must be %s or %s, not %q", ManifestHooksAll, ManifestHooksIgnore, mh)
 	}
@@ -249,8 +249,8 @@ func parsePolicy(file string, data []byte, lim yamlio.Limits, ps *problem.Collec
 	return p
 }
 
-// limits applies the policy's input limits over lim.
-func (p *HookPolicy) limits(lim yamlio.Limits) yamlio.Limits {
+// Limits applies the policy's input limits over lim.
+func (p *HookPolicy) Limits(lim yamlio.Limits) yamlio.Limits {
 	in := p.Spec.Input
 	if in == nil {
 		return lim
@@ -275,10 +275,10 @@ func (p *HookPolicy) limits(lim yamlio.Limits) yamlio.Limits {
 }
 
 // AllowsTemplate reports whether hooks may use the template.
-func (p *HookPolicy) AllowsTemplate(t *hookspec.HookTemplate) bool { return p.templateRule(t) == "" }
+func (p *HookPolicy) AllowsTemplate(t *hookspec.HookTemplate) bool { return p.TemplateRule(t) == "" }
 
-// templateRule names the rule that forbids the template, "" when none does.
-func (p *HookPolicy) templateRule(t *hookspec.HookTemplate) string {
+// TemplateRule names the rule that forbids the template, "" when none does.
+func (p *HookPolicy) TemplateRule(t *hookspec.HookTemplate) string {
 	r := p.Spec.Templates
 	if r == nil {
 		r = &TemplateRules{}
@@ -286,14 +286,14 @@ func (p *HookPolicy) templateRule(t *hookspec.HookTemplate) string {
 	switch {
 	case t.OriginKind == hookset.OriginRepo && !r.AllowRepository:
 		return "templates.allowRepository"
-	case len(r.Allow) > 0 && !p.matchGlobs(r.Allow, t.Metadata.Name):
+	case len(r.Allow) > 0 && !p.MatchGlobs(r.Allow, t.Metadata.Name):
 		return "templates.allow"
 	}
 	return ""
 }
 
-// checkImage applies the image rules to one container image.
-func (p *HookPolicy) checkImage(at jpath, ref, container string, rules *ImageRules, fail verdict) {
+// CheckImage applies the image rules to one container image.
+func (p *HookPolicy) CheckImage(at Path, ref, container string, rules *ImageRules, fail Verdict) {
 	if rules == nil {
 		rules = &ImageRules{}
 	}
@@ -306,8 +306,8 @@ func (p *HookPolicy) checkImage(at jpath, ref, container string, rules *ImageRul
 			fail(at, "images.allowUnpinned", "container %q: image %q is tagged latest: pin a real tag", container, ref)
 		}
 	}
-	if len(rules.Allow) > 0 && !p.matchGlobs(rules.Allow, ref) && !p.matchGlobs(rules.Allow, normalizeImage(ref)) {
-		fail(at, "images.allow", "container %q: image %q is not allowed%s", container, ref, allowedHint(rules.Allow))
+	if len(rules.Allow) > 0 && !p.MatchGlobs(rules.Allow, ref) && !p.MatchGlobs(rules.Allow, normalizeImage(ref)) {
+		fail(at, "images.allow", "container %q: image %q is not allowed%s", container, ref, AllowedHint(rules.Allow))
 	}
 }
 
@@ -336,9 +336,9 @@ func normalizeImage(ref string) string {
 	return "docker.io/" + first + "/" + rest
 }
 
-// matchGlobs reports whether s matches one of the policy's patterns: `*`
+// MatchGlobs reports whether s matches one of the policy's patterns: `*`
 // matches within a path segment, `**` across segments.
-func (p *HookPolicy) matchGlobs(patterns []string, s string) bool {
+func (p *HookPolicy) MatchGlobs(patterns []string, s string) bool {
 	for _, pat := range patterns {
 		if !strings.Contains(pat, "**") {
 			if ok, _ := path.Match(pat, s); ok {
@@ -387,15 +387,15 @@ func globRegexp(pattern string) *regexp.Regexp {
 	return re
 }
 
-func allowedHint(allowed []string) string {
+func AllowedHint(allowed []string) string {
 	if len(allowed) == 0 {
 		return ""
 	}
 	return fmt.Sprintf(" (allowed: %s)", strings.Join(allowed, ", "))
 }
 
-// parseQuantity reads a Kubernetes quantity as a number of base units.
-func parseQuantity(s string) (float64, bool) {
+// ParseQuantity reads a Kubernetes quantity as a number of base units.
+func ParseQuantity(s string) (float64, bool) {
 	if !hookspec.QuantityRE.MatchString(s) {
 		return 0, false
 	}
