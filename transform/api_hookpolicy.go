@@ -1,6 +1,8 @@
 package transform
 
-import "github.com/hookgen/hookgen/internal/hookpolicy"
+import (
+	"github.com/hookgen/hookgen/internal/hookpolicy"
+)
 
 // Names from hookpolicy, kept here for callers of transform.
 

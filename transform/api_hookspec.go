@@ -91,3 +91,10 @@ const (
 	AnnotationTemplate             = hookspec.AnnotationTemplate
 	ManagedBy                      = hookspec.ManagedBy
 )
+
+const (
+	ParametersFile  = hookspec.ParametersFile
+	ParamDisable    = hookspec.ParamDisable
+	ParamEnable     = hookspec.ParamEnable
+	ParamHookPrefix = hookspec.ParamHookPrefix
+)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/hookgen/hookgen/internal/hookspec"
+	"github.com/hookgen/hookgen/internal/jobgen"
 	"github.com/hookgen/hookgen/internal/yamlio"
 )
 
@@ -177,8 +178,8 @@ type Object struct {
 	Name, GenerateName string
 	Namespace          string
 	Argo               ArgoReading
-	Job                *Job      // the generated hook; nil for the application's own
-	Manifest           *Manifest // the document it comes from; nil for a generated hook
+	Job                *jobgen.Job // the generated hook; nil for the application's own
+	Manifest           *Manifest   // the document it comes from; nil for a generated hook
 	// TTL is a Job's spec.ttlSecondsAfterFinished, nil when unset.
 	TTL *float64
 }
@@ -203,7 +204,7 @@ func (o *Object) Label() string {
 // them, each read as Argo CD reads it.
 func streamObjects(res *Result) []*Object {
 	var out []*Object
-	add := func(v any, m *Manifest, j *Job) {
+	add := func(v any, m *Manifest, j *jobgen.Job) {
 		obj, _ := v.(map[string]any)
 		o := &Object{Manifest: m, Job: j, Argo: ReadArgo(obj)}
 		if obj == nil && m != nil {
@@ -219,7 +220,7 @@ func streamObjects(res *Result) []*Object {
 			o.Namespace, _ = meta["namespace"].(string)
 		}
 		if o.Kind == "Job" {
-			if ttl, ok := number(get(obj, "spec", "ttlSecondsAfterFinished")); ok {
+			if ttl, ok := yamlio.Number(yamlio.Get(obj, "spec", "ttlSecondsAfterFinished")); ok {
 				o.TTL = &ttl
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/hookgen/hookgen/internal/hookspec"
+	"github.com/hookgen/hookgen/internal/jobgen"
 )
 
 // A Timeline is a run's result as a reviewer reads it: which hooks Argo CD
@@ -38,8 +39,8 @@ type Stage struct {
 func (s Stage) Empty() bool { return len(s.Waves) == 0 }
 
 // Jobs returns the stage's Jobs in order.
-func (s Stage) Jobs() []*Job {
-	var out []*Job
+func (s Stage) Jobs() []*jobgen.Job {
+	var out []*jobgen.Job
 	for _, w := range s.Waves {
 		out = append(out, w.Jobs...)
 	}
@@ -52,7 +53,7 @@ func (s Stage) Jobs() []*Job {
 type Wave struct {
 	Wave int
 	// Jobs are the generated hooks of the wave.
-	Jobs []*Job
+	Jobs []*jobgen.Job
 	// Resources are the application's own objects of the wave: in Sync
 	// the resources, in a hook phase any hook the application writes itself.
 	Resources []*Object
@@ -65,7 +66,7 @@ type Note struct {
 	// Text says it in a sentence or two.
 	Text string
 	// Jobs lists the Jobs it is about, if it is about some.
-	Jobs []*Job
+	Jobs []*jobgen.Job
 	// Objects lists the application's own objects it is about.
 	Objects []*Object
 }
@@ -124,7 +125,7 @@ func notes(t *Timeline, argo hookspec.ArgoCDVersion) []Note {
 		out = append(out, Note{Key: key, Text: text, Jobs: of.jobs, Objects: of.objects})
 	}
 	var syncHooks, postSync, preDelete, postDelete, postDeleteHere, postDeleteList, several, idle, ttlTrap group
-	var piling, immutable []*Job
+	var piling, immutable []*jobgen.Job
 	helmSeveral := false
 	for _, o := range t.Objects {
 		r := o.Argo
@@ -159,7 +160,7 @@ func notes(t *Timeline, argo hookspec.ArgoCDVersion) []Note {
 		if r.Hook && !r.Skip && !r.Runs() {
 			idle.add(o)
 		}
-		if r.Hook && len(r.SyncPhases) > 0 && o.TTL != nil && *o.TTL < MinHookTTL && !argo.AtLeast(3, 0) {
+		if r.Hook && len(r.SyncPhases) > 0 && o.TTL != nil && *o.TTL < jobgen.MinHookTTL && !argo.AtLeast(3, 0) {
 			ttlTrap.add(o)
 		}
 		if j := o.Job; j != nil {
@@ -194,7 +195,7 @@ func notes(t *Timeline, argo hookspec.ArgoCDVersion) []Note {
 		add("never-applied", "Argo CD never applies these: they are hooks (they carry a hook annotation) of no phase it runs, such as Helm's test and rollback hooks.", idle)
 	}
 	if !ttlTrap.empty() {
-		add("ttl-trap", fmt.Sprintf("These hook Jobs are deleted as soon as they finish (ttlSecondsAfterFinished under %d s): Argo CD before 3.0 may never see them finish, and the sync then waits forever (argo-cd#18884). Raise the TTL, or, if the sidecar serves Argo CD 3.0 or newer, set HOOKGEN_ARGOCD_VERSION (now %s).", MinHookTTL, argo), ttlTrap)
+		add("ttl-trap", fmt.Sprintf("These hook Jobs are deleted as soon as they finish (ttlSecondsAfterFinished under %d s): Argo CD before 3.0 may never see them finish, and the sync then waits forever (argo-cd#18884). Raise the TTL, or, if the sidecar serves Argo CD 3.0 or newer, set HOOKGEN_ARGOCD_VERSION (now %s).", jobgen.MinHookTTL, argo), ttlTrap)
 	}
 	if !preDelete.empty() {
 		add("predelete-version", "PreDelete hooks need Argo CD 3.3 or newer; older versions delete the application without running them.", preDelete)
@@ -229,7 +230,7 @@ func notes(t *Timeline, argo hookspec.ArgoCDVersion) []Note {
 // A group is what a note is about: generated hooks and the application's
 // own objects.
 type group struct {
-	jobs    []*Job
+	jobs    []*jobgen.Job
 	objects []*Object
 }
 

@@ -8,6 +8,7 @@ import (
 	"testing/fstest"
 
 	"github.com/hookgen/hookgen/internal/hookspec"
+	"github.com/hookgen/hookgen/internal/jobgen"
 	"github.com/hookgen/hookgen/internal/yamlio"
 )
 
@@ -128,7 +129,7 @@ func TestJobSettings(t *testing.T) {
 			t.Errorf("%s: TTL %v, manifest %v", j.Name, j.TTLSecondsAfterFinished, ttl)
 		}
 	}
-	if len(res.Jobs) != 3 || res.Jobs[0].BackoffLimit != 0 || res.Jobs[0].ActiveDeadlineSeconds != 1800 || *res.Jobs[1].TTLSecondsAfterFinished != DefaultGenerateNameTTL || res.Jobs[2].BackoffLimit != 3 {
+	if len(res.Jobs) != 3 || res.Jobs[0].BackoffLimit != 0 || res.Jobs[0].ActiveDeadlineSeconds != 1800 || *res.Jobs[1].TTLSecondsAfterFinished != jobgen.DefaultGenerateNameTTL || res.Jobs[2].BackoffLimit != 3 {
 		t.Errorf("unexpected settings: %+v %+v %+v", res.Jobs[0], res.Jobs[1], res.Jobs[2])
 	}
 }

@@ -218,19 +218,19 @@ func FuzzPolicy(f *testing.F) {
 // names a numeric non-root user for every container, so that an image
 // whose USER is root or a name starts; "" when it does.
 func startsAsNonRoot(job *yaml.Node) string {
-	spec := obj(get(yamlio.ValueOf(job), "spec", "template", "spec"))
-	psc := obj(spec["securityContext"])
-	if !isTrue(psc["runAsNonRoot"]) {
+	spec := yamlio.Obj(yamlio.Get(yamlio.ValueOf(job), "spec", "template", "spec"))
+	psc := yamlio.Obj(spec["securityContext"])
+	if !yamlio.IsTrue(psc["runAsNonRoot"]) {
 		return ""
 	}
 	podUser := psc["runAsUser"]
 	for _, key := range []string{"initContainers", "containers"} {
-		for _, c := range list(spec[key]) {
-			u := get(c, "securityContext", "runAsUser")
+		for _, c := range yamlio.List(spec[key]) {
+			u := yamlio.Get(c, "securityContext", "runAsUser")
 			if u == nil {
 				u = podUser
 			}
-			if n, ok := number(u); !ok || n <= 0 {
+			if n, ok := yamlio.Number(u); !ok || n <= 0 {
 				return "a container runs under runAsNonRoot without a numeric non-root runAsUser"
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"testing/fstest"
 
 	"github.com/hookgen/hookgen/internal/hookspec"
+	"github.com/hookgen/hookgen/internal/jobgen"
 	"github.com/hookgen/hookgen/internal/runnerenv"
 )
 
@@ -114,7 +115,7 @@ func TestRunnerEnvContract(t *testing.T) {
 	app := hookspec.App{Name: "n", Namespace: "ns", Project: "p", Revision: "r", RevisionShort: "rs", RepoURL: "u", Path: "pa", TargetRevision: "t"}
 	var names []string
 	seen := map[string]string{}
-	for _, e := range RunnerEnv {
+	for _, e := range jobgen.RunnerEnv {
 		names = append(names, e.Name)
 		v := e.Get(app, "hook", hookspec.PostSync, "https://argocd.example.com")
 		if v == "" {

@@ -11,6 +11,7 @@ import (
 	"github.com/hookgen/hookgen/internal/canon"
 	"github.com/hookgen/hookgen/internal/hookpolicy"
 	"github.com/hookgen/hookgen/internal/hookspec"
+	"github.com/hookgen/hookgen/internal/jobgen"
 	"github.com/hookgen/hookgen/internal/podsec"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/subst"
@@ -101,7 +102,7 @@ func fieldPath(at hookpolicy.Path, field string) hookpolicy.Path {
 }
 
 // judge applies the policy to every hook of the output.
-func judge(jobs []*Job, manifests []*Manifest, p *hookpolicy.HookPolicy, ctx hookspec.Context, o *problem.Origins, ps *problem.Collector) {
+func judge(jobs []*jobgen.Job, manifests []*Manifest, p *hookpolicy.HookPolicy, ctx hookspec.Context, o *problem.Origins, ps *problem.Collector) {
 	if p == nil {
 		return
 	}
@@ -118,41 +119,41 @@ func judge(jobs []*Job, manifests []*Manifest, p *hookpolicy.HookPolicy, ctx hoo
 	}
 }
 
-func judgeJob(j *Job, p *hookpolicy.HookPolicy, ctx hookspec.Context, o *problem.Origins, ps *problem.Collector) {
+func judgeJob(j *jobgen.Job, p *hookpolicy.HookPolicy, ctx hookspec.Context, o *problem.Origins, ps *problem.Collector) {
 	v, err := canon.Value(j.Node)
 	obj, ok := v.(map[string]any)
 	if err != nil || !ok {
 		ps.Add(j.Pos, j.Hook, "the generated Job has no single value as Kubernetes reads it: %v", err)
 		return
 	}
-	if j.injected != nil && !reflect.DeepEqual(obj, j.injected) {
+	if j.Injected != nil && !reflect.DeepEqual(obj, j.Injected) {
 		ps.Add(j.Pos, j.Hook, "a hook the platform injects was changed after it was generated; hookgen prints platform hooks exactly as the platform wrote them: report this")
 		return
 	}
 	fallback := j.Pos
 	fail := func(at hookpolicy.Path, rule, format string, args ...any) {
 		pos := fallback
-		if j.decl != nil {
-			pos = j.decl.At(ruleField[rule])
+		if j.Decl != nil {
+			pos = j.Decl.At(jobgen.RuleField[rule])
 		}
 		pos = o.Pos(nodeAt(j.Node, at), pos)
-		if j.quiet[pos] {
+		if j.Quiet[pos] {
 			return // follows from a problem found while building the Job
 		}
 		msg := fmt.Sprintf(format, args...)
-		if rule == "namespaces" && j.movedBy != "" {
-			msg += fmt.Sprintf(" (the hook names no namespace; %s moves it there)", j.movedBy)
+		if rule == "namespaces" && j.MovedBy != "" {
+			msg += fmt.Sprintf(" (the hook names no namespace; %s moves it there)", j.MovedBy)
 		}
 		ps.Add(pos, j.Hook, "policy %s: %s", rule, msg)
 	}
-	if j.decl != nil {
+	if j.Decl != nil {
 		judgeDecl(p, j, obj, fail)
 	}
 	hardened := false
-	if j.knobs != nil {
-		spec, _ := get(obj, "spec", "template", "spec").(map[string]any)
-		h := hardeningOf(j.knobs, len(serviceAccounts(spec)) > 0)
-		hardened = h.runAsNonRoot && h.seccomp && h.noEscalation && h.dropAll
+	if j.Knobs != nil {
+		spec, _ := yamlio.Get(obj, "spec", "template", "spec").(map[string]any)
+		h := jobgen.HardeningOf(j.Knobs, len(jobgen.ServiceAccounts(spec)) > 0)
+		hardened = h.RunAsNonRoot && h.Seccomp && h.NoEscalation && h.DropAll
 	}
 	judgeObject(p, obj, []hookspec.Phase{j.Phase}, ctx, hardened, fail)
 }
@@ -298,36 +299,6 @@ func nodeAt(n *yaml.Node, at hookpolicy.Path) *yaml.Node {
 
 // --- reading the JSON value model ---
 
-func get(v any, path ...string) any {
-	for _, k := range path {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil
-		}
-		v = m[k]
-	}
-	return v
-}
-
-func isTrue(v any) bool  { b, ok := v.(bool); return ok && b }
-func isFalse(v any) bool { b, ok := v.(bool); return ok && !b }
-
-// number reads a JSON number; ok is false for anything else.
-func number(v any) (float64, bool) {
-	n, ok := v.(json.Number)
-	if !ok {
-		return 0, false
-	}
-	f, err := strconv.ParseFloat(string(n), 64)
-	return f, err == nil
-}
-
-func isZero(v any) bool { f, ok := number(v); return ok && f == 0 }
-
-func list(v any) []any { l, _ := v.([]any); return l }
-
-func obj(v any) map[string]any { m, _ := v.(map[string]any); return m }
-
 // podPath is where an object of a kind keeps its pod template's spec.
 func podPath(o map[string]any) hookpolicy.Path {
 	switch kind := yamlio.Str(o["kind"]); kind {
@@ -338,7 +309,7 @@ func podPath(o map[string]any) hookpolicy.Path {
 	case "CronJob":
 		return hookpolicy.Path{"spec", "jobTemplate", "spec", "template", "spec"}
 	}
-	if get(o, "spec", "template", "spec") != nil {
+	if yamlio.Get(o, "spec", "template", "spec") != nil {
 		return hookpolicy.Path{"spec", "template", "spec"}
 	}
 	return nil
@@ -348,9 +319,9 @@ func getPath(v any, at hookpolicy.Path) any {
 	for _, e := range at {
 		switch e := e.(type) {
 		case string:
-			v = get(v, e)
+			v = yamlio.Get(v, e)
 		case int:
-			l := list(v)
+			l := yamlio.List(v)
 			if e >= len(l) {
 				return nil
 			}
@@ -360,33 +331,11 @@ func getPath(v any, at hookpolicy.Path) any {
 	return v
 }
 
-// serviceAccounts returns the service accounts a pod spec names: the
-// deprecated serviceAccount is copied into serviceAccountName by the API
-// server when that is empty.
-func serviceAccounts(spec map[string]any) []struct {
-	at   hookpolicy.Path
-	name string
-} {
-	var out []struct {
-		at   hookpolicy.Path
-		name string
-	}
-	for _, key := range []string{"serviceAccountName", "serviceAccount"} {
-		if s := yamlio.Str(spec[key]); s != "" {
-			out = append(out, struct {
-				at   hookpolicy.Path
-				name string
-			}{hookpolicy.Path{key}, s})
-		}
-	}
-	return out
-}
-
 // judgeDecl applies the rules about how a generated Job was declared:
 // the template it uses and the hardening it opts out of.
-func judgeDecl(p *hookpolicy.HookPolicy, j *Job, o map[string]any, fail hookpolicy.Verdict) {
+func judgeDecl(p *hookpolicy.HookPolicy, j *jobgen.Job, o map[string]any, fail hookpolicy.Verdict) {
 	s := &p.Spec
-	switch tmpl := j.tmpl; {
+	switch tmpl := j.Tmpl; {
 	case tmpl == nil && !s.AllowRawJobs:
 		fail(nil, "allowRawJobs", "raw job hooks are not allowed here; use one of the platform's templates")
 	case tmpl != nil:
@@ -401,21 +350,21 @@ func judgeDecl(p *hookpolicy.HookPolicy, j *Job, o map[string]any, fail hookpoli
 	if pods == nil {
 		pods = &hookpolicy.PodRules{}
 	}
-	if j.knobs == nil || j.knobs.Hardening == nil || pods.AllowHardeningOptOut {
+	if j.Knobs == nil || j.Knobs.Hardening == nil || pods.AllowHardeningOptOut {
 		return
 	}
-	spec := obj(get(o, "spec", "template", "spec"))
-	hard := hardeningOf(j.knobs, len(serviceAccounts(spec)) > 0)
+	spec := yamlio.Obj(yamlio.Get(o, "spec", "template", "spec"))
+	hard := jobgen.HardeningOf(j.Knobs, len(jobgen.ServiceAccounts(spec)) > 0)
 	for _, w := range []struct {
 		field string
 		weak  bool
 	}{
-		{"runAsNonRoot", !hard.runAsNonRoot},
-		{"seccompProfile", !hard.seccomp},
-		{"allowPrivilegeEscalation", !hard.noEscalation},
-		{"dropAllCapabilities", !hard.dropAll},
-		{"readOnlyRootFilesystem", !hard.readOnlyRoot},
-		{"automountServiceAccountToken", hard.automount && len(serviceAccounts(spec)) == 0},
+		{"runAsNonRoot", !hard.RunAsNonRoot},
+		{"seccompProfile", !hard.Seccomp},
+		{"allowPrivilegeEscalation", !hard.NoEscalation},
+		{"dropAllCapabilities", !hard.DropAll},
+		{"readOnlyRootFilesystem", !hard.ReadOnlyRoot},
+		{"automountServiceAccountToken", hard.Automount && len(jobgen.ServiceAccounts(spec)) == 0},
 	} {
 		if w.weak {
 			fail(nil, "pods.allowHardeningOptOut", "hardening.%s opts out of the hardened pod; the policy does not allow that", w.field)
@@ -433,7 +382,7 @@ func judgeObject(p *hookpolicy.HookPolicy, o map[string]any, phases []hookspec.P
 	s := &p.Spec
 
 	// Where it runs.
-	ns := yamlio.Str(get(o, "metadata", "namespace"))
+	ns := yamlio.Str(yamlio.Get(o, "metadata", "namespace"))
 	if ns != "" && ns != ctx.App.Namespace && !p.Open() {
 		var allowed []string
 		if s.Namespaces != nil {
@@ -449,13 +398,13 @@ func judgeObject(p *hookpolicy.HookPolicy, o map[string]any, phases []hookspec.P
 
 	// Bounds, for a Job.
 	if b := s.Bounds; b != nil && yamlio.Str(o["kind"]) == "Job" {
-		js := obj(o["spec"])
+		js := yamlio.Obj(o["spec"])
 		bound := func(key string, max *int64, def int64) {
 			if max == nil {
 				return
 			}
 			v, set := js[key]
-			f, ok := number(v)
+			f, ok := yamlio.Number(v)
 			switch {
 			case !set && def < 0:
 				fail(nil, "bounds.max"+strings.ToUpper(key[:1])+key[1:], "%s is not set; the limit is %d", key, *max)
@@ -475,7 +424,7 @@ func judgeObject(p *hookpolicy.HookPolicy, o map[string]any, phases []hookspec.P
 			bound("backoffLimit", &max, 6)
 		}
 		if b.RequireTTLSecondsAfterFinished {
-			if _, ok := number(js["ttlSecondsAfterFinished"]); !ok {
+			if _, ok := yamlio.Number(js["ttlSecondsAfterFinished"]); !ok {
 				fail(nil, "bounds.requireTTLSecondsAfterFinished", "set ttlSecondsAfterFinished")
 			}
 		}
@@ -485,14 +434,14 @@ func judgeObject(p *hookpolicy.HookPolicy, o map[string]any, phases []hookspec.P
 	if at == nil {
 		return
 	}
-	spec := obj(getPath(o, at))
-	meta := obj(getPath(o, at[:len(at)-1].With("metadata")))
+	spec := yamlio.Obj(getPath(o, at))
+	meta := yamlio.Obj(getPath(o, at[:len(at)-1].With("metadata")))
 	if spec == nil {
 		return
 	}
-	for _, sa := range serviceAccounts(spec) {
-		if len(s.ServiceAccounts) > 0 && !p.MatchGlobs(s.ServiceAccounts, sa.name) {
-			fail(at.With(sa.at...), "serviceAccounts", "service account %q is not allowed%s", sa.name, hookpolicy.AllowedHint(s.ServiceAccounts))
+	for _, sa := range jobgen.ServiceAccounts(spec) {
+		if len(s.ServiceAccounts) > 0 && !p.MatchGlobs(s.ServiceAccounts, sa.Name) {
+			fail(at.With(sa.At...), "serviceAccounts", "service account %q is not allowed%s", sa.Name, hookpolicy.AllowedHint(s.ServiceAccounts))
 		}
 	}
 	judgePod(p, spec, at, fail)
@@ -531,12 +480,12 @@ func judgePod(p *hookpolicy.HookPolicy, spec map[string]any, at hookpolicy.Path,
 	if pods == nil {
 		pods = &hookpolicy.PodRules{}
 	}
-	if isTrue(spec["shareProcessNamespace"]) && !pods.AllowHostNamespaces {
+	if yamlio.IsTrue(spec["shareProcessNamespace"]) && !pods.AllowHostNamespaces {
 		fail(at.With("shareProcessNamespace"), "pods.allowHostNamespaces", "shareProcessNamespace is not allowed")
 	}
 	for _, key := range []string{"initContainers", "containers", "ephemeralContainers"} {
-		for i, c := range list(spec[key]) {
-			judgeContainer(p, obj(c), at.With(key, i), fail)
+		for i, c := range yamlio.List(spec[key]) {
+			judgeContainer(p, yamlio.Obj(c), at.With(key, i), fail)
 		}
 	}
 	judgePodFields(p, spec, at, pods, fail)
@@ -554,15 +503,15 @@ func judgeContainer(p *hookpolicy.HookPolicy, c map[string]any, at hookpolicy.Pa
 		}
 	}
 	if b := s.Bounds; b != nil {
-		res := obj(c["resources"])
+		res := yamlio.Obj(c["resources"])
 		for _, r := range b.RequireResources {
 			kind, rname, _ := strings.Cut(r, ".")
-			if get(res, kind, rname) == nil {
+			if yamlio.Get(res, kind, rname) == nil {
 				fail(nil, "bounds.requireResources", "container %q must set resources.%s", name, r)
 			}
 		}
 		for _, kind := range []string{"requests", "limits"} {
-			m := obj(res[kind])
+			m := yamlio.Obj(res[kind])
 			for _, rname := range subst.SortedKeys(m) {
 				limit, ok := b.MaxResources[rname]
 				if !ok {

@@ -272,7 +272,7 @@ spec:
 		t.Fatal(err)
 	}
 	for _, j := range res.Jobs {
-		if got := yamlio.Str(get(yamlio.ValueOf(j.Node), "metadata", "namespace")); (j.Hook == "audit") != (got == "") {
+		if got := yamlio.Str(yamlio.Get(yamlio.ValueOf(j.Node), "metadata", "namespace")); (j.Hook == "audit") != (got == "") {
 			t.Errorf("Job %s is in namespace %q", j.Name, got)
 		}
 	}

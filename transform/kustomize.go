@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/hookgen/hookgen/internal/hookspec"
+	"github.com/hookgen/hookgen/internal/jobgen"
 	"github.com/hookgen/hookgen/internal/lazyre"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/subst"
@@ -497,15 +498,15 @@ func isGitURL(p string) bool {
 
 // followNamespace puts the Jobs that name no namespace of their own into
 // the namespace a kustomization sets for the application's resources.
-func followNamespace(jobs []*Job, ns string) {
+func followNamespace(jobs []*jobgen.Job, ns string) {
 	if ns == "" {
 		return
 	}
 	for _, j := range jobs {
-		if j.Namespace != "" || j.injected != nil {
+		if j.Namespace != "" || j.Injected != nil {
 			continue // a platform hook stays as the platform wrote it
 		}
-		j.Namespace, j.movedBy = ns, "the kustomization's namespace"
+		j.Namespace, j.MovedBy = ns, "the kustomization's namespace"
 		meta := yamlio.MapGet(j.Node, "metadata")
 		if meta == nil {
 			continue

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hookgen/hookgen/internal/hookset"
 	"github.com/hookgen/hookgen/internal/hookspec"
+	"github.com/hookgen/hookgen/internal/jobgen"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/subst"
 	"github.com/hookgen/hookgen/internal/yamlio"
@@ -84,10 +85,10 @@ func LintConfig(fsys fs.FS, ctx hookspec.Context) (LintSummary, error) {
 
 	// Injected hooks are whole hooks: they must pass every rule.
 	_, merged, _ := hookset.MergeSets([]*hookspec.HookSet{cfg.injected()})
-	g := &generator{ctx: ctx, templates: cfg.Templates, origins: o, ps: ps, policy: p, fromParams: map[*yaml.Node]bool{}}
+	g := &jobgen.Generator{Ctx: ctx, Templates: cfg.Templates, Origins: o, Ps: ps, Policy: p, FromParams: map[*yaml.Node]bool{}}
 	for _, h := range merged {
 		sum.Injected = append(sum.Injected, h.Name)
-		judge(g.generate(h), nil, p, ctx, o, ps)
+		judge(g.Generate(h), nil, p, ctx, o, ps)
 	}
 	return sum, ps.Err()
 }
@@ -134,8 +135,8 @@ func lintTemplate(t *hookspec.HookTemplate, cfg *Config, ctx hookspec.Context, o
 	decl := &hookspec.Hook{Name: lintHookName(t.Metadata.Name), Uses: t.Metadata.Name, Phase: phases, With: with, Src: hookspec.Source{Pos: t.Src.Pos, Fields: fields}}
 	h := &hookset.MergedHook{Hook: *decl, Decls: []*hookspec.Hook{decl}, Files: []string{t.File()}}
 	sub := &problem.Collector{}
-	g := &generator{ctx: ctx, templates: cfg.Templates, origins: o, ps: sub, policy: cfg.Policy, fromParams: map[*yaml.Node]bool{}}
-	judge(g.generate(h), nil, cfg.Policy, ctx, o, sub)
+	g := &jobgen.Generator{Ctx: ctx, Templates: cfg.Templates, Origins: o, Ps: sub, Policy: cfg.Policy, FromParams: map[*yaml.Node]bool{}}
+	judge(g.Generate(h), nil, cfg.Policy, ctx, o, sub)
 	for _, pr := range sub.List {
 		if pr.Pos.File == standInFile || skippedRule(pr.Msg) || standInField(pr.Msg) {
 			continue

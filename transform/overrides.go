@@ -18,16 +18,6 @@ import (
 // template parameters. The overrides are the nearest declaration of all:
 // they win over every hookgen.yaml, and the policy still applies after them.
 
-// ParametersFile names the Application's parameters in messages.
-const ParametersFile = "parameters"
-
-// Parameter names.
-const (
-	ParamDisable    = "disable"
-	ParamEnable     = "enable"
-	ParamHookPrefix = "hook."
-)
-
 // maxParamValue bounds one parameter value.
 const maxParamValue = 64 << 10
 
@@ -64,8 +54,8 @@ type Announcement struct {
 // StaticParameters are the parameters every hookgen Application has; the
 // plugin's plugin.yaml announces them and the docs list them.
 var StaticParameters = []Announcement{
-	{Name: ParamDisable, Title: "Disable hooks", Tooltip: "Names of hooks to turn off for this Application.", ItemType: "string", CollectionType: "array", Array: []string{}},
-	{Name: ParamEnable, Title: "Enable hooks", Tooltip: "Names of hooks declared with enabled: false to turn on for this Application.", ItemType: "string", CollectionType: "array", Array: []string{}},
+	{Name: hookspec.ParamDisable, Title: "Disable hooks", Tooltip: "Names of hooks to turn off for this Application.", ItemType: "string", CollectionType: "array", Array: []string{}},
+	{Name: hookspec.ParamEnable, Title: "Enable hooks", Tooltip: "Names of hooks declared with enabled: false to turn on for this Application.", ItemType: "string", CollectionType: "array", Array: []string{}},
 }
 
 // HookParameter describes the per-hook parameter in docs.
@@ -80,7 +70,7 @@ func overrideSet(ov Overrides, sets []*hookspec.HookSet, ps *problem.Collector, 
 			declared[h.Name] = true
 		}
 	}
-	pos := problem.Pos{File: ParametersFile}
+	pos := problem.Pos{File: hookspec.ParametersFile}
 	set := &hookspec.HookSet{Src: hookspec.Source{Pos: pos}}
 	byName := map[string]*hookspec.Hook{}
 	get := func(param, name string) *hookspec.Hook {
@@ -97,7 +87,7 @@ func overrideSet(ov Overrides, sets []*hookspec.HookSet, ps *problem.Collector, 
 		return h
 	}
 	for _, name := range ov.Enable {
-		if h := get(ParamEnable, name); h != nil {
+		if h := get(hookspec.ParamEnable, name); h != nil {
 			t := true
 			h.Enabled = &t
 			h.Src.Fields["enabled"] = pos
@@ -105,17 +95,17 @@ func overrideSet(ov Overrides, sets []*hookspec.HookSet, ps *problem.Collector, 
 	}
 	for _, name := range ov.Disable {
 		if slices.Contains(ov.Enable, name) {
-			ps.Add(pos, name, "both parameters %s and %s name the hook", ParamEnable, ParamDisable)
+			ps.Add(pos, name, "both parameters %s and %s name the hook", hookspec.ParamEnable, hookspec.ParamDisable)
 			continue
 		}
-		if h := get(ParamDisable, name); h != nil {
+		if h := get(hookspec.ParamDisable, name); h != nil {
 			f := false
 			h.Enabled = &f
 			h.Src.Fields["enabled"] = pos
 		}
 	}
 	for _, name := range subst.SortedKeys(ov.With) {
-		h := get(ParamHookPrefix+name, name)
+		h := get(hookspec.ParamHookPrefix+name, name)
 		if h == nil {
 			continue
 		}
@@ -123,7 +113,7 @@ func overrideSet(ov Overrides, sets []*hookspec.HookSet, ps *problem.Collector, 
 		for _, key := range subst.SortedKeys(ov.With[name]) {
 			v := ov.With[name][key]
 			if len(v) > maxParamValue {
-				ps.Add(pos, name, "parameter %s%s: the value of %q is over %d bytes", ParamHookPrefix, name, key, maxParamValue)
+				ps.Add(pos, name, "parameter %s%s: the value of %q is over %d bytes", hookspec.ParamHookPrefix, name, key, maxParamValue)
 				continue
 			}
 			n := yamlio.NewStr(v)
@@ -139,24 +129,6 @@ func overrideSet(ov Overrides, sets []*hookspec.HookSet, ps *problem.Collector, 
 		set.Hooks = append(set.Hooks, *byName[name])
 	}
 	return set
-}
-
-// paramValue turns an Application parameter's text into a value of the
-// parameter's type.
-func parseParamText(t hookspec.ParamType, text string) (*yaml.Node, string) {
-	if t == hookspec.ParamString {
-		return yamlio.NewStr(text), ""
-	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal([]byte(text), &doc); err != nil || len(doc.Content) != 1 {
-		return nil, fmt.Sprintf("is not a valid %s value", t)
-	}
-	ps := &problem.Collector{}
-	n, ok := yamlio.Expand(ParametersFile, doc.Content[0], yamlio.NodeBudget{MaxNodes: 10_000, MaxDepth: 20, Name: "max-nodes"}, ps)
-	if !ok || !ps.Empty() {
-		return nil, fmt.Sprintf("is not a valid %s value", t)
-	}
-	return n, ""
 }
 
 // Announce lists the parameters Argo CD's UI offers for the application
@@ -191,7 +163,7 @@ func Announce(in Input) ([]Announcement, error) {
 			state = ", off unless enabled"
 		}
 		out = append(out, Announcement{
-			Name:           ParamHookPrefix + h.Name,
+			Name:           hookspec.ParamHookPrefix + h.Name,
 			Title:          fmt.Sprintf("%s (%s%s)", h.Name, tmpl.Metadata.Name, state),
 			Tooltip:        fmt.Sprintf("Parameters of hook %s, template %s: %s.", h.Name, tmpl.Metadata.Name, strings.Join(names, ", ")),
 			ItemType:       "string",

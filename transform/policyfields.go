@@ -19,24 +19,24 @@ func judgePodFields(p *hookpolicy.HookPolicy, spec map[string]any, at hookpolicy
 		}
 	}
 	if !pods.AllowRoot {
-		psc := obj(spec["securityContext"])
+		psc := yamlio.Obj(spec["securityContext"])
 		for _, key := range []string{"runAsGroup", "fsGroup"} {
-			if isZero(psc[key]) {
+			if yamlio.IsZero(psc[key]) {
 				fail(at.With("securityContext", key), "pods.allowRoot", "%s 0 (root's group) is not allowed", key)
 			}
 		}
 		for _, key := range []string{"initContainers", "containers", "ephemeralContainers"} {
-			for i, c := range list(spec[key]) {
-				if isZero(get(c, "securityContext", "runAsGroup")) {
-					fail(at.With(key, i, "securityContext", "runAsGroup"), "pods.allowRoot", "container %q: runAsGroup 0 (root's group) is not allowed", yamlio.Str(get(c, "name")))
+			for i, c := range yamlio.List(spec[key]) {
+				if yamlio.IsZero(yamlio.Get(c, "securityContext", "runAsGroup")) {
+					fail(at.With(key, i, "securityContext", "runAsGroup"), "pods.allowRoot", "container %q: runAsGroup 0 (root's group) is not allowed", yamlio.Str(yamlio.Get(c, "name")))
 				}
 			}
 		}
 	}
 	if b := p.Spec.Bounds; b != nil && b.MaxWritablePaths != nil {
 		n := 0
-		for _, vol := range list(spec["volumes"]) {
-			if strings.HasPrefix(yamlio.Str(get(vol, "name")), hookset.WritableVolume) {
+		for _, vol := range yamlio.List(spec["volumes"]) {
+			if strings.HasPrefix(yamlio.Str(yamlio.Get(vol, "name")), hookset.WritableVolume) {
 				n++
 			}
 		}

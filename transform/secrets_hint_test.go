@@ -2,6 +2,8 @@ package transform
 
 import (
 	"testing"
+
+	"github.com/hookgen/hookgen/internal/jobgen"
 )
 
 // TestSecretHints checks that the literal hints in front of the secret
@@ -34,7 +36,7 @@ func TestSecretHints(t *testing.T) {
 		"https://example.com/a?x=1&y=2#not-@-a-password":                "",
 		"DSN=mysql://app:$(DB_PASSWORD)@tcp(db:3306)/app and $(X) $(Y)": "",
 	} {
-		if got := literalSecret(in); got != want {
+		if got := jobgen.LiteralSecret(in); got != want {
 			t.Errorf("literalSecret(%q) = %q, want %q", in, got, want)
 		}
 	}

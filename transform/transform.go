@@ -12,6 +12,7 @@ import (
 
 	"github.com/hookgen/hookgen/internal/hookset"
 	"github.com/hookgen/hookgen/internal/hookspec"
+	"github.com/hookgen/hookgen/internal/jobgen"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -37,7 +38,7 @@ type Input struct {
 // resources and the generated hook Jobs, each in output order.
 type Result struct {
 	Manifests []*Manifest
-	Jobs      []*Job
+	Jobs      []*jobgen.Job
 	// Notes are remarks on a successful run, for the log: what hookgen
 	// left as it was and why (a Helm test hook it could not convert).
 	Notes problem.Problems
@@ -57,8 +58,8 @@ func Run(in Input) (*Result, error) {
 	before := len(ps.List)
 	manifests, namespace := appManifests(st.repo, st.appDir, st.sel, false, ps)
 	notes := st.annotate.apply(manifests, len(ps.List) == before, ps)
-	g := &generator{ctx: st.ctx, templates: st.templates, defaults: st.defaults, origins: st.o, ps: ps, policy: st.cfg.Policy, fromParams: st.fromParams}
-	var jobs []*Job
+	g := &jobgen.Generator{Ctx: st.ctx, Templates: st.templates, Defaults: st.defaults, Origins: st.o, Ps: ps, Policy: st.cfg.Policy, FromParams: st.fromParams}
+	var jobs []*jobgen.Job
 	count := 0
 	for _, h := range st.merged {
 		if h.Enabled != nil && !*h.Enabled {
@@ -68,7 +69,7 @@ func Run(in Input) (*Result, error) {
 			ps.Add(h.Pos(), "", "more than %d hooks (limit max-hooks)", st.lim.MaxHooks)
 			break
 		}
-		jobs = append(jobs, g.generate(h)...)
+		jobs = append(jobs, g.Generate(h)...)
 	}
 	followNamespace(jobs, namespace)
 	checkDeleteNamespaces(jobs, manifests, st.ctx, st.merged, ps)
@@ -77,7 +78,7 @@ func Run(in Input) (*Result, error) {
 	if err := ps.Err(); err != nil {
 		return nil, err
 	}
-	slices.SortStableFunc(jobs, func(a, b *Job) int {
+	slices.SortStableFunc(jobs, func(a, b *jobgen.Job) int {
 		return cmp.Or(
 			cmp.Compare(a.Phase.Order(), b.Phase.Order()),
 			cmp.Compare(a.Wave, b.Wave),
@@ -259,7 +260,7 @@ func readTemplateDir(r *yamlio.Reader, dir, origin string, ps *problem.Collector
 // checkDeleteNamespaces refuses PostDelete hooks in a Namespace the
 // application itself creates: Argo CD deletes the namespace with the app
 // and would wait forever for a hook that cannot run there.
-func checkDeleteNamespaces(jobs []*Job, manifests []*Manifest, ctx hookspec.Context, hooks []*hookset.MergedHook, ps *problem.Collector) {
+func checkDeleteNamespaces(jobs []*jobgen.Job, manifests []*Manifest, ctx hookspec.Context, hooks []*hookset.MergedHook, ps *problem.Collector) {
 	nss := namespaces(manifests)
 	if len(nss) == 0 {
 		return

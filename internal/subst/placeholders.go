@@ -2,11 +2,9 @@ package subst
 
 import (
 	"slices"
-
 	"strings"
 
 	"github.com/hookgen/hookgen/internal/hookspec"
-
 	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )

@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"github.com/hookgen/hookgen/internal/hookspec"
-
 	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )

@@ -2,7 +2,6 @@ package subst
 
 import (
 	"fmt"
-
 	"strings"
 
 	"github.com/hookgen/hookgen/internal/hookspec"

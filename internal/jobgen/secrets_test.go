@@ -1,4 +1,4 @@
-package transform
+package jobgen
 
 import (
 	"strings"
@@ -23,7 +23,7 @@ func TestLiteralSecret(t *testing.T) {
 		"ghcr.io/acme/api@sha256:0123456789abcdef0123456789": "",
 		"": "",
 	} {
-		if got := literalSecret(in); got != want {
+		if got := LiteralSecret(in); got != want {
 			t.Errorf("literalSecret(%q) = %q, want %q", in, got, want)
 		}
 	}

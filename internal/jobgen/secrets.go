@@ -1,4 +1,4 @@
-package transform
+package jobgen
 
 import (
 	"strings"
@@ -58,8 +58,8 @@ func containsAny(s string, hints []string) bool {
 	return false
 }
 
-// literalSecret reports what kind of credential s holds, or "".
-func literalSecret(s string) string {
+// LiteralSecret reports what kind of credential s holds, or "".
+func LiteralSecret(s string) string {
 	if strings.Contains(s, "://") && strings.Contains(s, "@") {
 		for _, m := range urlPassword.FindAllStringSubmatch(s, -1) {
 			if !isReference(m[1]) {
@@ -91,7 +91,7 @@ func scanSecrets(job *yaml.Node, report func(n *yaml.Node, msg string)) {
 	walk = func(n *yaml.Node, key string) {
 		switch n.Kind {
 		case yaml.ScalarNode:
-			if what := literalSecret(n.Value); what != "" {
+			if what := LiteralSecret(n.Value); what != "" {
 				report(n, what+" is written literally; keep it in a Secret and refer to it (secretKeyRef, envFrom)")
 			}
 		case yaml.MappingNode:
@@ -119,7 +119,7 @@ func checkEnvEntry(n *yaml.Node, report func(*yaml.Node, string)) {
 	if name == nil || value == nil || name.Kind != yaml.ScalarNode || value.Kind != yaml.ScalarNode {
 		return
 	}
-	if secretEnvName.MatchString(name.Value) && !isReference(value.Value) && literalSecret(value.Value) == "" {
+	if secretEnvName.MatchString(name.Value) && !isReference(value.Value) && LiteralSecret(value.Value) == "" {
 		report(value, "env "+name.Value+" has a literal value; a secret belongs in a Secret: use valueFrom.secretKeyRef")
 	}
 }

@@ -1,4 +1,4 @@
-package transform
+package jobgen
 
 import (
 	"strings"
@@ -12,7 +12,7 @@ import (
 
 // podFields sets the hook's pod fields on the pod spec, before it is
 // hardened; it returns the containers the hook added.
-func (g *generator) podFields(h *hookset.MergedHook, k *hookspec.Knobs, sc *subst.Scope, podSpec *yaml.Node, fail func(*yaml.Node, string, ...any)) map[*yaml.Node]bool {
+func (g *Generator) podFields(h *hookset.MergedHook, k *hookspec.Knobs, sc *subst.Scope, podSpec *yaml.Node, fail func(*yaml.Node, string, ...any)) map[*yaml.Node]bool {
 	rp := derefOr(k.RestartPolicy, "Never")
 	if v := yamlio.MapGet(podSpec, "restartPolicy"); v != nil {
 		switch got := yamlio.ValueOf(v); got {
@@ -46,7 +46,7 @@ func (g *generator) podFields(h *hookset.MergedHook, k *hookspec.Knobs, sc *subs
 	if k.PriorityClassName != nil {
 		pc, ok := g.Text(h, sc, "priorityClassName", *k.PriorityClassName)
 		if ok && !hookset.IsDNSSubdomain(pc) {
-			g.ps.Add(h.At("priorityClassName"), h.Name, "priorityClassName %q is not a DNS-1123 subdomain", subst.Clip(pc, 80))
+			g.Ps.Add(h.At("priorityClassName"), h.Name, "priorityClassName %q is not a DNS-1123 subdomain", subst.Clip(pc, 80))
 		}
 		yamlio.MapSet(podSpec, "priorityClassName", yamlio.NewStr(pc))
 	}
@@ -77,13 +77,13 @@ func (g *generator) podFields(h *hookset.MergedHook, k *hookspec.Knobs, sc *subs
 
 // jobMeta adds the hook's labels, annotations and sync options to the
 // Job's metadata.
-func (g *generator) jobMeta(h *hookset.MergedHook, k *hookspec.Knobs, sc *subst.Scope, meta *yaml.Node) {
+func (g *Generator) jobMeta(h *hookset.MergedHook, k *hookspec.Knobs, sc *subst.Scope, meta *yaml.Node) {
 	labels := map[string]string{}
 	for key, v := range k.Labels {
 		text, ok := g.Text(h, sc, "labels."+key, v)
 		labels[key] = text
 		if msg := hookset.CheckLabel(key, text); msg != "" && ok && strings.Contains(v, "$(") {
-			g.ps.Add(h.At("labels."+key), h.Name, "labels: %s", msg)
+			g.Ps.Add(h.At("labels."+key), h.Name, "labels: %s", msg)
 		}
 	}
 	// hookgen's own labels were refused when loaded; they win regardless.
