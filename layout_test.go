@@ -24,6 +24,7 @@ var stages = [][]string{
 	{"internal/hookset"},
 	{"internal/hookpolicy"},
 	{"internal/jobgen"},
+	{"internal/manifest"},
 	{"transform"},
 	{"runner", "schema", "bench"},
 	{"plugin"},

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/hookgen/hookgen/internal/hookspec"
+	"github.com/hookgen/hookgen/internal/manifest"
 	"github.com/hookgen/hookgen/internal/subst"
 	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -100,8 +101,8 @@ func TestConvertHelmHooks(t *testing.T) {
 			for _, k := range subst.SortedKeys(tc.in) {
 				yamlio.MapSet(ann, k, yamlio.NewStr(tc.in[k]))
 			}
-			m := &Manifest{File: "f.yaml", Line: 1, Kind: "Job", Name: "j", node: yamlio.NewMap("metadata", yamlio.NewMap("name", yamlio.NewStr("j"), "annotations", ann))}
-			changed, notes := convertHelmHooks(m)
+			m := &manifest.Manifest{File: "f.yaml", Line: 1, Kind: "Job", Name: "j", Tree: yamlio.NewMap("metadata", yamlio.NewMap("name", yamlio.NewStr("j"), "annotations", ann))}
+			changed, notes := manifest.ConvertHelmHooks(m)
 			if changed != tc.changed {
 				t.Errorf("changed = %v, want %v", changed, tc.changed)
 			}
@@ -152,7 +153,7 @@ func TestAnnotateMatch(t *testing.T) {
 	if err := yaml.Unmarshal([]byte("metadata:\n  labels: {app: a, tier: web}\n"), &n); err != nil {
 		t.Fatal(err)
 	}
-	m := &Manifest{APIVersion: "apps/v1", Kind: "Deployment", Name: "web-1", Namespace: "ns", node: n.Content[0]}
+	m := &manifest.Manifest{APIVersion: "apps/v1", Kind: "Deployment", Name: "web-1", Namespace: "ns", Tree: n.Content[0]}
 	for _, tc := range []struct {
 		match hookspec.ResourceMatch
 		want  bool
@@ -169,8 +170,8 @@ func TestAnnotateMatch(t *testing.T) {
 		{hookspec.ResourceMatch{Labels: map[string]string{"app": "b"}}, false},
 		{hookspec.ResourceMatch{Labels: map[string]string{"missing": ""}}, false},
 	} {
-		r := &annotateRule{AnnotateRule: &hookspec.AnnotateRule{Match: &tc.match}}
-		if got := r.matches(m); got != tc.want {
+		r := &manifest.AnnotateRule{AnnotateRule: &hookspec.AnnotateRule{Match: &tc.match}}
+		if got := r.Matches(m); got != tc.want {
 			t.Errorf("%+v: got %v, want %v", tc.match, got, tc.want)
 		}
 	}

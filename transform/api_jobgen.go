@@ -1,6 +1,8 @@
 package transform
 
-import "github.com/hookgen/hookgen/internal/jobgen"
+import (
+	"github.com/hookgen/hookgen/internal/jobgen"
+)
 
 // Names from jobgen, kept here for callers of transform.
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/jobgen"
+	"github.com/hookgen/hookgen/internal/manifest"
 	"github.com/hookgen/hookgen/internal/yamlio"
 )
 
@@ -106,7 +107,7 @@ func csv(s string) []string {
 func argoHookTypes(ann map[string]string) (types []string, helm bool) {
 	for _, v := range csv(ann[hookspec.AnnotationHook]) {
 		switch hookspec.Phase(v) {
-		case hookspec.PreSync, hookspec.Sync, hookspec.PostSync, hookspec.SyncFail, Skip:
+		case hookspec.PreSync, hookspec.Sync, hookspec.PostSync, hookspec.SyncFail, manifest.Skip:
 			types = append(types, v)
 		}
 	}
@@ -128,10 +129,10 @@ func ReadArgo(obj map[string]any) ArgoReading {
 	var r ArgoReading
 	types, fromHelm := argoHookTypes(ann)
 	// hook.Skip: Skip is the only type (the Argo CD types are each once).
-	r.Skip = len(types) == 1 && types[0] == Skip
+	r.Skip = len(types) == 1 && types[0] == manifest.Skip
 	if _, ok := ann[hookspec.AnnotationHook]; ok {
 		r.Hook = !r.Skip
-	} else if v, ok := ann[hookspec.HelmAnnotationHook]; ok && v != helmCRDInstall {
+	} else if v, ok := ann[hookspec.HelmAnnotationHook]; ok && v != manifest.HelmCRDInstall {
 		r.Hook = true
 	}
 	switch {
@@ -178,8 +179,8 @@ type Object struct {
 	Name, GenerateName string
 	Namespace          string
 	Argo               ArgoReading
-	Job                *jobgen.Job // the generated hook; nil for the application's own
-	Manifest           *Manifest   // the document it comes from; nil for a generated hook
+	Job                *jobgen.Job        // the generated hook; nil for the application's own
+	Manifest           *manifest.Manifest // the document it comes from; nil for a generated hook
 	// TTL is a Job's spec.ttlSecondsAfterFinished, nil when unset.
 	TTL *float64
 }
@@ -204,7 +205,7 @@ func (o *Object) Label() string {
 // them, each read as Argo CD reads it.
 func streamObjects(res *Result) []*Object {
 	var out []*Object
-	add := func(v any, m *Manifest, j *jobgen.Job) {
+	add := func(v any, m *manifest.Manifest, j *jobgen.Job) {
 		obj, _ := v.(map[string]any)
 		o := &Object{Manifest: m, Job: j, Argo: ReadArgo(obj)}
 		if obj == nil && m != nil {

@@ -7,6 +7,7 @@ import (
 	"testing/fstest"
 
 	"github.com/hookgen/hookgen/internal/hookspec"
+	"github.com/hookgen/hookgen/internal/manifest"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/yamlio"
 )
@@ -100,7 +101,7 @@ func BenchmarkLoad(b *testing.B) {
 			for b.Loop() {
 				ps := &problem.Collector{}
 				r := &yamlio.Reader{FS: fsys, Limits: yamlio.DefaultLimits(), Problems: ps}
-				ms, _ := appManifests(r, "app", nil, false, ps)
+				ms, _ := manifest.AppManifests(r, "app", nil, false, ps)
 				if !ps.Empty() || len(ms) != n {
 					b.Fatalf("%d manifests: %v", len(ms), ps.Err())
 				}

@@ -10,6 +10,7 @@ import (
 	"github.com/hookgen/hookgen/internal/hookpolicy"
 	"github.com/hookgen/hookgen/internal/hookset"
 	"github.com/hookgen/hookgen/internal/hookspec"
+	"github.com/hookgen/hookgen/internal/manifest"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -94,22 +95,22 @@ func loadConfig(fsys fs.FS, lim yamlio.Limits, ps *problem.Collector, o *problem
 // a hookgen.dev document of the wrong kind, and a file that does not parse
 // are problems, so a broken template is never silently left out.
 func configFile(name string, data []byte, lim yamlio.Limits) (string, bool) {
-	if slices.Contains(kustomizationFiles, name) {
+	if slices.Contains(manifest.KustomizationFiles, name) {
 		return "kustomization", false
 	}
 	var what []string
-	for _, c := range splitDocuments(data) {
-		if len(bytes.TrimSpace(c.text)) == 0 {
+	for _, c := range manifest.SplitDocuments(data) {
+		if len(bytes.TrimSpace(c.Text)) == 0 {
 			continue
 		}
-		info, ok := yamlio.ScanDoc(c.text, lim)
+		info, ok := yamlio.ScanDoc(c.Text, lim)
 		if !ok {
 			var id struct {
 				APIVersion any `yaml:"apiVersion"`
 				Kind       any `yaml:"kind"`
 			}
 			var doc yaml.Node
-			if yaml.Unmarshal(c.text, &doc) != nil {
+			if yaml.Unmarshal(c.Text, &doc) != nil {
 				return "", true
 			}
 			if len(doc.Content) == 0 || yamlio.IsNull(doc.Content[0]) {

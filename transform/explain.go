@@ -172,10 +172,10 @@ func notes(t *Timeline, argo hookspec.ArgoCDVersion) []Note {
 			}
 		}
 	}
-	if !syncHooks.empty() {
+	if !syncHooks.Empty() {
 		add("selective-sync", "Hooks run only on a full sync. Argo CD skips them on a selective sync, and self-heal is one: when Argo CD corrects drift, no hook runs. An automated sync runs them once per new revision or parameter change.", group{})
 	}
-	if !postSync.empty() {
+	if !postSync.Empty() {
 		text := "A failing PostSync hook fails the sync operation but leaves the Application's health as it was: watch the operation's state"
 		if t.Fail.Empty() {
 			text += ", or add a SyncFail hook to hear about it (this application has none)."
@@ -184,32 +184,32 @@ func notes(t *Timeline, argo hookspec.ArgoCDVersion) []Note {
 		}
 		add("postsync-health", text, postSync)
 	}
-	if !several.empty() {
+	if !several.Empty() {
 		text := "These hooks are in more than one phase of a sync, and Argo CD runs a hook once in each of its phases: they run more than once on every sync."
 		if helmSeveral {
 			text += " Argo CD reads Helm's pre-install and pre-upgrade as PreSync, post-install and post-upgrade as PostSync, and does not tell an install from an upgrade."
 		}
 		add("several-phases", text, several)
 	}
-	if !idle.empty() {
+	if !idle.Empty() {
 		add("never-applied", "Argo CD never applies these: they are hooks (they carry a hook annotation) of no phase it runs, such as Helm's test and rollback hooks.", idle)
 	}
-	if !ttlTrap.empty() {
+	if !ttlTrap.Empty() {
 		add("ttl-trap", fmt.Sprintf("These hook Jobs are deleted as soon as they finish (ttlSecondsAfterFinished under %d s): Argo CD before 3.0 may never see them finish, and the sync then waits forever (argo-cd#18884). Raise the TTL, or, if the sidecar serves Argo CD 3.0 or newer, set HOOKGEN_ARGOCD_VERSION (now %s).", jobgen.MinHookTTL, argo), ttlTrap)
 	}
-	if !preDelete.empty() {
+	if !preDelete.Empty() {
 		add("predelete-version", "PreDelete hooks need Argo CD 3.3 or newer; older versions delete the application without running them.", preDelete)
 	}
-	if !postDelete.empty() {
+	if !postDelete.Empty() {
 		add("postdelete-version", "PostDelete hooks need Argo CD 2.10 or newer.", postDelete)
 	}
-	if !postDeleteList.empty() {
+	if !postDeleteList.Empty() {
 		add("postdelete-list", "Argo CD 2.14 runs a PostDelete hook only when its hook annotation is PostDelete (or Helm's post-delete) alone; these list more values, so only Argo CD 3.3 or newer runs them.", postDeleteList)
 	}
-	if !preDelete.empty() || !postDelete.empty() {
+	if !preDelete.Empty() || !postDelete.Empty() {
 		add("delete-renders", "When the Application is deleted, Argo CD renders its manifests again to find these hooks: keep hookgen.yaml valid until the Application is gone, or its deletion stalls.", preDelete.join(postDelete))
 	}
-	if !postDeleteHere.empty() {
+	if !postDeleteHere.Empty() {
 		add("postdelete-namespace", "These PostDelete hooks run in the Application's destination namespace. If that namespace is deleted with the application, they cannot start and the deletion hangs: give them a namespace that outlives the application.", postDeleteHere)
 	}
 	for _, s := range []Stage{t.Delete[0], t.Delete[2]} {
@@ -244,7 +244,7 @@ func (g *group) add(o *Object) {
 	g.objects = append(g.objects, o)
 }
 
-func (g group) empty() bool { return len(g.jobs)+len(g.objects) == 0 }
+func (g group) Empty() bool { return len(g.jobs)+len(g.objects) == 0 }
 
 func (g group) join(h group) group {
 	return group{jobs: append(slices.Clone(g.jobs), h.jobs...), objects: append(slices.Clone(g.objects), h.objects...)}

@@ -14,6 +14,7 @@ import (
 	"github.com/hookgen/hookgen/internal/hookpolicy"
 	"github.com/hookgen/hookgen/internal/hookset"
 	"github.com/hookgen/hookgen/internal/hookspec"
+	"github.com/hookgen/hookgen/internal/manifest"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/subst"
 	"github.com/hookgen/hookgen/internal/yamlio"
@@ -82,10 +83,10 @@ func FuzzParseManifests(f *testing.F) {
 	f.Add([]byte("{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"a\"}}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// The same bytes as a .json file: one object or a problem.
-		if ms := parseManifests("m.json", data, yamlio.DefaultLimits(), false, &yamlio.AliasBudget{}, &problem.Collector{}); len(ms) > 1 {
+		if ms := manifest.ParseManifests("m.json", data, yamlio.DefaultLimits(), false, &yamlio.AliasBudget{}, &problem.Collector{}); len(ms) > 1 {
 			t.Fatalf("a .json file gave %d objects", len(ms))
 		}
-		ms := parseManifests("m.yaml", data, yamlio.DefaultLimits(), false, &yamlio.AliasBudget{}, &problem.Collector{})
+		ms := manifest.ParseManifests("m.yaml", data, yamlio.DefaultLimits(), false, &yamlio.AliasBudget{}, &problem.Collector{})
 		var b bytes.Buffer
 		if _, err := (&Result{Manifests: ms}).WriteTo(&b); err != nil {
 			return
@@ -110,10 +111,10 @@ func FuzzRun(f *testing.F) {
 	for _, s := range goldenSpecs(f) {
 		f.Add(s, []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"))
 	}
-	f.Fuzz(func(t *testing.T, spec, manifest []byte) {
+	f.Fuzz(func(t *testing.T, spec, appFile []byte) {
 		fsys := fstest.MapFS{
 			"app/hookgen.yaml": {Data: spec},
-			"app/m.yaml":       {Data: manifest},
+			"app/m.yaml":       {Data: appFile},
 		}
 		in := Input{Repo: fsys, AppDir: "app", Context: hookspec.Context{App: hookspec.App{Name: "a", Namespace: "n"}, Env: map[string]string{"X": "y"}, RunnerImage: "r:1"}}
 		print := func() (string, error) {

@@ -12,6 +12,7 @@ import (
 	"github.com/hookgen/hookgen/internal/hookpolicy"
 	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/jobgen"
+	"github.com/hookgen/hookgen/internal/manifest"
 	"github.com/hookgen/hookgen/internal/podsec"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/subst"
@@ -102,7 +103,7 @@ func fieldPath(at hookpolicy.Path, field string) hookpolicy.Path {
 }
 
 // judge applies the policy to every hook of the output.
-func judge(jobs []*jobgen.Job, manifests []*Manifest, p *hookpolicy.HookPolicy, ctx hookspec.Context, o *problem.Origins, ps *problem.Collector) {
+func judge(jobs []*jobgen.Job, manifests []*manifest.Manifest, p *hookpolicy.HookPolicy, ctx hookspec.Context, o *problem.Origins, ps *problem.Collector) {
 	if p == nil {
 		return
 	}
@@ -158,8 +159,8 @@ func judgeJob(j *jobgen.Job, p *hookpolicy.HookPolicy, ctx hookspec.Context, o *
 	judgeObject(p, obj, []hookspec.Phase{j.Phase}, ctx, hardened, fail)
 }
 
-func judgeManifest(m *Manifest, p *hookpolicy.HookPolicy, ctx hookspec.Context, ps *problem.Collector) {
-	if m.raw != nil && !mayBeHook(m.raw) {
+func judgeManifest(m *manifest.Manifest, p *hookpolicy.HookPolicy, ctx hookspec.Context, ps *problem.Collector) {
+	if m.Raw != nil && !manifest.MayBeHook(m.Raw) {
 		return // printed as this text, which cannot hold a hook annotation
 	}
 	n := m.Node()
@@ -168,7 +169,7 @@ func judgeManifest(m *Manifest, p *hookpolicy.HookPolicy, ctx hookspec.Context, 
 	}
 	v, err := canon.Value(n)
 	if err != nil {
-		ps.Add(manifestPos(m, nil), "", "%s: Kubernetes cannot read it as one object: %v", resourceName(m), err)
+		ps.Add(manifestPos(m, nil), "", "%s: Kubernetes cannot read it as one object: %v", manifest.ResourceName(m), err)
 		return
 	}
 	var visit func(v any, at hookpolicy.Path)
@@ -198,17 +199,11 @@ func judgeManifest(m *Manifest, p *hookpolicy.HookPolicy, ctx hookspec.Context, 
 	visit(v, nil)
 }
 
-// mayBeHook reports whether a document's text can hold a hook annotation:
-// it names one, or it has an escape that could spell one.
-func mayBeHook(text []byte) bool {
-	return strings.Contains(string(text), "hook") || strings.ContainsRune(string(text), '\\')
-}
-
 // manifestPos is where a node of a manifest is: the line in its file, or
 // the kustomization for a resource kustomize built.
-func manifestPos(m *Manifest, n *yaml.Node) problem.Pos {
+func manifestPos(m *manifest.Manifest, n *yaml.Node) problem.Pos {
 	pos := problem.Pos{File: m.File, Line: m.Line}
-	if m.kres != nil {
+	if m.Kres != nil {
 		return problem.Pos{File: m.File}
 	}
 	if n != nil && n.Line > 0 {
@@ -247,19 +242,19 @@ func manifestHook(obj map[string]any) ([]hookspec.Phase, bool) {
 				phases = append(phases, p)
 			}
 		}
-		if types == 1 && strings.TrimSpace(s) == Skip {
+		if types == 1 && strings.TrimSpace(s) == manifest.Skip {
 			return nil, false
 		}
 		return phases, true
 	}
 	if v, ok := ann[hookspec.HelmAnnotationHook]; ok {
 		s, _ := v.(string)
-		if strings.TrimSpace(s) == helmCRDInstall {
+		if strings.TrimSpace(s) == manifest.HelmCRDInstall {
 			return nil, false
 		}
 		var phases []hookspec.Phase
 		for _, t := range strings.Split(s, ",") {
-			if p, ok := helmHookPhases[strings.TrimSpace(t)]; ok {
+			if p, ok := manifest.HelmHookPhases[strings.TrimSpace(t)]; ok {
 				phases = append(phases, p)
 			}
 		}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/hookgen/hookgen/internal/manifest"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/yamlio"
 )
@@ -280,7 +281,7 @@ func TestIsGitURL(t *testing.T) {
 		"gitlab.example.com/acme/x":   false,
 		"overlays/github.com/x/y.yml": false,
 	} {
-		if got := isGitURL(s); got != want {
+		if got := manifest.IsGitURL(s); got != want {
 			t.Errorf("isGitURL(%q) = %v, want %v", s, got, want)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"testing/fstest"
 
 	"github.com/hookgen/hookgen/internal/hookspec"
+	"github.com/hookgen/hookgen/internal/manifest"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/yamlio"
 )
@@ -33,13 +34,13 @@ func TestSplitDocuments(t *testing.T) {
 		{name: "directive", in: "%YAML 1.1\n---\na: 1\n", want: []string{"%YAML 1.1\n", "a: 1\n"}, line: []int{1, 3}, re: []bool{true, false}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := splitDocuments([]byte(tc.in))
+			got := manifest.SplitDocuments([]byte(tc.in))
 			if len(got) != len(tc.want) {
 				t.Fatalf("got %d chunks, want %d: %+v", len(got), len(tc.want), got)
 			}
 			for i, c := range got {
-				if string(c.text) != tc.want[i] || c.line != tc.line[i] || c.reencode != tc.re[i] {
-					t.Errorf("chunk %d: got (%q, line %d, reencode %v), want (%q, line %d, reencode %v)", i, c.text, c.line, c.reencode, tc.want[i], tc.line[i], tc.re[i])
+				if string(c.Text) != tc.want[i] || c.Line != tc.line[i] || c.Reencode != tc.re[i] {
+					t.Errorf("chunk %d: got (%q, line %d, reencode %v), want (%q, line %d, reencode %v)", i, c.Text, c.Line, c.Reencode, tc.want[i], tc.line[i], tc.re[i])
 				}
 			}
 		})
@@ -65,7 +66,7 @@ func TestYAMLChunks(t *testing.T) {
 		{name: "four dashes", in: "----\n", err: "m.yaml:1: invalid YAML: document separator \"----\""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, p := yamlChunks("m.yaml", []byte(tc.in))
+			got, p := manifest.YamlChunks("m.yaml", []byte(tc.in))
 			switch {
 			case tc.err == "" && p != nil:
 				t.Fatalf("unexpected problem %v", p)
@@ -76,8 +77,8 @@ func TestYAMLChunks(t *testing.T) {
 				t.Fatalf("got %d chunks, want %d: %+v", len(got), len(tc.want), got)
 			}
 			for i, c := range got {
-				if string(c.text) != tc.want[i] || c.line != tc.line[i] {
-					t.Errorf("chunk %d: got (%q, line %d), want (%q, line %d)", i, c.text, c.line, tc.want[i], tc.line[i])
+				if string(c.Text) != tc.want[i] || c.Line != tc.line[i] {
+					t.Errorf("chunk %d: got (%q, line %d), want (%q, line %d)", i, c.Text, c.Line, tc.want[i], tc.line[i])
 				}
 			}
 		})
@@ -125,7 +126,7 @@ func TestArgoReading(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, keep := range []bool{false, true} {
 				ps := &problem.Collector{}
-				ms := parseManifests(tc.file, []byte(tc.in), yamlio.DefaultLimits(), keep, &yamlio.AliasBudget{}, ps)
+				ms := manifest.ParseManifests(tc.file, []byte(tc.in), yamlio.DefaultLimits(), keep, &yamlio.AliasBudget{}, ps)
 				var kinds []string
 				for _, m := range ms {
 					kinds = append(kinds, m.Kind)
@@ -153,16 +154,16 @@ func TestReencodedDocumentsKeepNoTree(t *testing.T) {
 	// A leading comment: a file that starts with "{" is read as JSON.
 	data := []byte("# flow\n{apiVersion: v1, kind: ConfigMap, metadata: {name: a}, data: {on: yes}}\n---\n{\"apiVersion\": \"v1\", \"kind\": \"Secret\", \"metadata\": {\"name\": \"b\"}}\n")
 	ps := &problem.Collector{}
-	ms := parseManifests("m.yaml", data, yamlio.DefaultLimits(), false, &yamlio.AliasBudget{}, ps)
+	ms := manifest.ParseManifests("m.yaml", data, yamlio.DefaultLimits(), false, &yamlio.AliasBudget{}, ps)
 	if !ps.Empty() || len(ms) != 2 {
 		t.Fatalf("%d manifests, problems %v", len(ms), ps.List)
 	}
 	for _, m := range ms {
-		if m.node != nil {
+		if m.Tree != nil {
 			t.Errorf("%s %s keeps its tree", m.Kind, m.Name)
 		}
-		if len(m.raw) == 0 || m.raw[0] == '{' {
-			t.Errorf("%s %s is not encoded in block style: %q", m.Kind, m.Name, m.raw)
+		if len(m.Raw) == 0 || m.Raw[0] == '{' {
+			t.Errorf("%s %s is not encoded in block style: %q", m.Kind, m.Name, m.Raw)
 		}
 		if n := m.Node(); n == nil || yamlio.MapPath(n, "metadata", "name").Value != m.Name {
 			t.Errorf("%s %s: its tree cannot be read again", m.Kind, m.Name)
@@ -170,8 +171,8 @@ func TestReencodedDocumentsKeepNoTree(t *testing.T) {
 	}
 	// As Kubernetes reads the flow text (YAML 1.1): a plain on key is the
 	// JSON key "true", a plain yes the boolean true.
-	if want := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  \"true\": true\n"; string(ms[0].raw) != want {
-		t.Errorf("encoded as\n%s\nwant\n%s", ms[0].raw, want)
+	if want := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  \"true\": true\n"; string(ms[0].Raw) != want {
+		t.Errorf("encoded as\n%s\nwant\n%s", ms[0].Raw, want)
 	}
 }
 

@@ -33,7 +33,7 @@ type Overrides struct {
 	With map[string]map[string]string
 }
 
-func (o Overrides) empty() bool {
+func (o Overrides) Empty() bool {
 	return len(o.Disable) == 0 && len(o.Enable) == 0 && len(o.With) == 0
 }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hookgen/hookgen/internal/manifest"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/yamlio"
 )
@@ -16,29 +17,29 @@ import (
 func checkScan(t *testing.T, data []byte) (accepted int) {
 	t.Helper()
 	lim := yamlio.DefaultLimits()
-	for _, c := range splitDocuments(data) {
-		info, ok := yamlio.ScanDoc(c.text, lim)
+	for _, c := range manifest.SplitDocuments(data) {
+		info, ok := yamlio.ScanDoc(c.Text, lim)
 		if !ok {
 			continue
 		}
 		accepted++
 		ps := &problem.Collector{}
-		ms := parseManifests("f.yaml", c.text, lim, true, &yamlio.AliasBudget{}, ps) // keep: the parser's path
+		ms := manifest.ParseManifests("f.yaml", c.Text, lim, true, &yamlio.AliasBudget{}, ps) // keep: the parser's path
 		if !ps.Empty() || len(ms) > 1 {
-			t.Fatalf("the quick reader accepted a document the parser refuses (%v):\n%s", ps.Err(), c.text)
+			t.Fatalf("the quick reader accepted a document the parser refuses (%v):\n%s", ps.Err(), c.Text)
 		}
 		if len(ms) == 0 {
 			if !strings.HasPrefix(info.APIVersion, "hookgen.dev/") {
-				t.Fatalf("the parser dropped a document the quick reader accepted:\n%s", c.text)
+				t.Fatalf("the parser dropped a document the quick reader accepted:\n%s", c.Text)
 			}
 			continue
 		}
 		m := ms[0]
-		if m.raw == nil {
-			t.Fatalf("the parser prints again a document the quick reader passes through:\n%s", c.text)
+		if m.Raw == nil {
+			t.Fatalf("the parser prints again a document the quick reader passes through:\n%s", c.Text)
 		}
 		if m.APIVersion != info.APIVersion || m.Kind != info.Kind || m.Name != info.Name || m.Namespace != info.Namespace {
-			t.Fatalf("identity differs: parser %q %q %q %q, quick reader %q %q %q %q:\n%s", m.APIVersion, m.Kind, m.Name, m.Namespace, info.APIVersion, info.Kind, info.Name, info.Namespace, c.text)
+			t.Fatalf("identity differs: parser %q %q %q %q, quick reader %q %q %q %q:\n%s", m.APIVersion, m.Kind, m.Name, m.Namespace, info.APIVersion, info.Kind, info.Name, info.Namespace, c.Text)
 		}
 	}
 	return accepted

@@ -13,6 +13,7 @@ import (
 	"github.com/hookgen/hookgen/internal/hookset"
 	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/jobgen"
+	"github.com/hookgen/hookgen/internal/manifest"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -37,7 +38,7 @@ type Input struct {
 // Result is what a successful run produces: the application's own
 // resources and the generated hook Jobs, each in output order.
 type Result struct {
-	Manifests []*Manifest
+	Manifests []*manifest.Manifest
 	Jobs      []*jobgen.Job
 	// Notes are remarks on a successful run, for the log: what hookgen
 	// left as it was and why (a Helm test hook it could not convert).
@@ -56,8 +57,8 @@ func Run(in Input) (*Result, error) {
 	}
 	ps := st.ps
 	before := len(ps.List)
-	manifests, namespace := appManifests(st.repo, st.appDir, st.sel, false, ps)
-	notes := st.annotate.apply(manifests, len(ps.List) == before, ps)
+	manifests, namespace := manifest.AppManifests(st.repo, st.appDir, st.sel, false, ps)
+	notes := st.annotate.Apply(manifests, len(ps.List) == before, ps)
 	g := &jobgen.Generator{Ctx: st.ctx, Templates: st.templates, Defaults: st.defaults, Origins: st.o, Ps: ps, Policy: st.cfg.Policy, FromParams: st.fromParams}
 	var jobs []*jobgen.Job
 	count := 0
@@ -71,7 +72,7 @@ func Run(in Input) (*Result, error) {
 		}
 		jobs = append(jobs, g.Generate(h)...)
 	}
-	followNamespace(jobs, namespace)
+	manifest.FollowNamespace(jobs, namespace)
 	checkDeleteNamespaces(jobs, manifests, st.ctx, st.merged, ps)
 	// Last: the judge reads the final stream.
 	judge(jobs, manifests, st.cfg.Policy, st.ctx, st.o, ps)
@@ -102,7 +103,7 @@ type state struct {
 	defaults   hookspec.Knobs
 	merged     []*hookset.MergedHook
 	sel        *hookspec.Manifests
-	annotate   annotations
+	annotate   manifest.Annotations
 	fromParams map[*yaml.Node]bool // values that came from Application parameters
 }
 
@@ -160,14 +161,14 @@ func newState(in Input) (*state, error) {
 	if !found && ps.Empty() {
 		ps.Add(problem.Pos{File: path.Join(appDir, hookspec.SpecFile)}, "", "no %s here or in a parent directory up to the repository root; is the Application's source path right?", hookspec.SpecFile)
 	}
-	if !in.Overrides.empty() {
+	if !in.Overrides.Empty() {
 		sets = append(sets, overrideSet(in.Overrides, sets, ps, st.fromParams))
 	}
 
 	st.templates = st.cfg.Templates.Clone()
 	addRepoTemplates(st.templates, st.repo, ps, st.o)
 	st.defaults, st.merged, st.sel = hookset.MergeSets(sets)
-	st.annotate = collectAnnotations(sets, appDir, ps)
+	st.annotate = manifest.CollectAnnotations(sets, appDir, ps)
 	st.cfg.checkInjected(st.merged, ps)
 	return st, nil
 }
@@ -260,8 +261,8 @@ func readTemplateDir(r *yamlio.Reader, dir, origin string, ps *problem.Collector
 // checkDeleteNamespaces refuses PostDelete hooks in a Namespace the
 // application itself creates: Argo CD deletes the namespace with the app
 // and would wait forever for a hook that cannot run there.
-func checkDeleteNamespaces(jobs []*jobgen.Job, manifests []*Manifest, ctx hookspec.Context, hooks []*hookset.MergedHook, ps *problem.Collector) {
-	nss := namespaces(manifests)
+func checkDeleteNamespaces(jobs []*jobgen.Job, manifests []*manifest.Manifest, ctx hookspec.Context, hooks []*hookset.MergedHook, ps *problem.Collector) {
+	nss := manifest.Namespaces(manifests)
 	if len(nss) == 0 {
 		return
 	}
@@ -302,9 +303,9 @@ func (r *Result) WriteTo(w io.Writer) (int64, error) {
 	}
 	for _, m := range r.Manifests {
 		sep()
-		if m.raw != nil {
-			cw.Write(m.raw)
-		} else if err := write(m.node); err != nil {
+		if m.Raw != nil {
+			cw.Write(m.Raw)
+		} else if err := write(m.Tree); err != nil {
 			return cw.n, err
 		}
 		if cw.err != nil {

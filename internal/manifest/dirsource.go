@@ -1,4 +1,4 @@
-package transform
+package manifest
 
 import (
 	"bytes"
@@ -121,7 +121,7 @@ func jsonChunks(file string, text []byte, one bool) ([]chunk, *problem.Problem) 
 		}
 		// The value's first byte is after the spaces the decoder skipped.
 		from := start + int64(len(text[start:])-len(bytes.TrimLeft(text[start:], " \t\r\n")))
-		out = append(out, chunk{line: lineAt(text, from), text: raw, reencode: true})
+		out = append(out, chunk{Line: lineAt(text, from), Text: raw, Reencode: true})
 		if one {
 			if dec.More() {
 				p := problem.Problem{Pos: problem.Pos{File: file, Line: lineAt(text, dec.InputOffset())}, Msg: "more than one JSON value: Argo CD reads exactly one object from a .json file"}
@@ -144,16 +144,16 @@ func jsonProblem(file string, text []byte, off int64, err error) problem.Problem
 	return problem.Problem{Pos: problem.Pos{File: file, Line: lineAt(text, off)}, Msg: "invalid JSON: " + msg}
 }
 
-// yamlChunks cuts a YAML stream into documents as Kubernetes' YAMLReader
+// YamlChunks cuts a YAML stream into documents as Kubernetes' YAMLReader
 // does: at lines that start with "---" followed by nothing but spaces or a
 // comment. A line that starts with "---" followed by anything else is an
 // error that ends the reading. Empty documents are dropped; text after a
 // "..." line in a document is dropped (the decoder reads one document of
 // it), and a "..." line before any content is an error, as it is to
 // sigs.k8s.io/yaml.
-func yamlChunks(file string, text []byte) ([]chunk, *problem.Problem) {
+func YamlChunks(file string, text []byte) ([]chunk, *problem.Problem) {
 	var out []chunk
-	cur := chunk{line: 1}
+	cur := chunk{Line: 1}
 	start, end := 0, -1 // end: where a "..." line cut the document
 	line := 1
 	flush := func(stop int) {
@@ -161,7 +161,7 @@ func yamlChunks(file string, text []byte) ([]chunk, *problem.Problem) {
 			stop = end
 		}
 		if stop > start {
-			cur.text = text[start:stop]
+			cur.Text = text[start:stop]
 			out = append(out, cur)
 		}
 	}
@@ -178,7 +178,7 @@ func yamlChunks(file string, text []byte) ([]chunk, *problem.Problem) {
 				return out, &problem.Problem{Pos: problem.Pos{File: file, Line: line}, Msg: fmt.Sprintf("invalid YAML: document separator %q: Kubernetes allows only spaces or a comment after ---", strings.TrimRight(string(l), "\r\n"))}
 			}
 			flush(i)
-			cur, start, end = chunk{line: line + 1}, next, -1
+			cur, start, end = chunk{Line: line + 1}, next, -1
 		case end >= 0:
 		case isMarker(l, "..."):
 			if firstContent(text[start:i]) == 0 {
@@ -187,7 +187,7 @@ func yamlChunks(file string, text []byte) ([]chunk, *problem.Problem) {
 			}
 			end = i
 		case len(l) > 0 && l[0] == '%':
-			cur.reencode = true
+			cur.Reencode = true
 		}
 		i = next
 		line++

@@ -1,4 +1,4 @@
-package transform
+package manifest
 
 import (
 	"bytes"
@@ -51,7 +51,7 @@ var kustomizeMu sync.Mutex
 // kustomizationIn returns the kustomization file of dir ("" when there is
 // none).
 func kustomizationIn(r *yamlio.Reader, dir string) string {
-	for _, k := range kustomizationFiles {
+	for _, k := range KustomizationFiles {
 		if _, ok := r.Stat(path.Join(dir, k)); ok {
 			return path.Join(dir, k)
 		}
@@ -101,7 +101,7 @@ func kustomizeBuild(r *yamlio.Reader, appDir, file string, sel *hookspec.Manifes
 // kustomize prints it.
 func kustomizeManifest(file string, res *resource.Resource) (*Manifest, error) {
 	n := res.YNode()
-	m := &Manifest{File: file, node: n, kres: res}
+	m := &Manifest{File: file, Tree: n, Kres: res}
 	m.APIVersion, m.Kind = res.GetApiVersion(), res.GetKind()
 	m.Name, m.Namespace = res.GetName(), res.GetNamespace()
 	if hookspec.IsHookgenKind(m.APIVersion) {
@@ -112,17 +112,17 @@ func kustomizeManifest(file string, res *resource.Resource) (*Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
-	m.raw = raw
+	m.Raw = raw
 	return m, nil
 }
 
 // render prints a kustomize resource again after hookgen changed it.
 func (m *Manifest) render() error {
-	raw, err := m.kres.AsYAML()
+	raw, err := m.Kres.AsYAML()
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", m.Kind, m.Name, err)
 	}
-	m.raw = raw
+	m.Raw = raw
 	return nil
 }
 
@@ -203,7 +203,7 @@ func mayHoldPluginConfig(data []byte) bool {
 
 func isKustomizationFile(name string) bool {
 	base := path.Base(name)
-	for _, k := range kustomizationFiles {
+	for _, k := range KustomizationFiles {
 		if base == k {
 			return true
 		}
@@ -384,12 +384,12 @@ func (in *kustInspector) checkRef(file, field, v string, lines *lineFinder, mode
 	case refResource:
 		// kustomize tries a file first: a file of the repository named
 		// like a URL is a file.
-		if !remote && isGitURL(v) {
+		if !remote && IsGitURL(v) {
 			fi, err := in.fsys.stat(path.Join(virtual(path.Dir(file)), v))
 			remote = err != nil || fi.IsDir()
 		}
 	case refDir:
-		remote = remote || isGitURL(v)
+		remote = remote || IsGitURL(v)
 	}
 	if remote {
 		in.remote(file, field, v, lines)
@@ -478,12 +478,12 @@ func isRemoteFile(p string) bool {
 
 var gitUserRE = lazyre.New(`^[a-zA-Z][a-zA-Z0-9-]*@`)
 
-// isGitURL reports whether kustomize could take p for a git repository
+// IsGitURL reports whether kustomize could take p for a git repository
 // to clone: everything its repository spec parser may accept (a scheme,
 // an scp-like user@host:path, a github.com path; "git::" prefixed or not),
 // and a little more (git://): refusing a directory named like a URL is
 // better than running git.
-func isGitURL(p string) bool {
+func IsGitURL(p string) bool {
 	if len(p) >= 5 && strings.EqualFold(p[:5], "git::") {
 		p = p[5:]
 	}
@@ -496,9 +496,9 @@ func isGitURL(p string) bool {
 	return gitUserRE.MatchString(p)
 }
 
-// followNamespace puts the Jobs that name no namespace of their own into
+// FollowNamespace puts the Jobs that name no namespace of their own into
 // the namespace a kustomization sets for the application's resources.
-func followNamespace(jobs []*jobgen.Job, ns string) {
+func FollowNamespace(jobs []*jobgen.Job, ns string) {
 	if ns == "" {
 		return
 	}

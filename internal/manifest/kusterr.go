@@ -1,4 +1,4 @@
-package transform
+package manifest
 
 import (
 	"errors"
@@ -164,7 +164,7 @@ func (d *kustDiagnosis) parse(file string, data []byte) *yaml.Node {
 // a kustomization.
 func (d *kustDiagnosis) entry(file, dir, field string, it *yaml.Node) {
 	v := it.Value
-	if strings.Contains(v, "\n") || isRemoteFile(v) || isGitURL(v) {
+	if strings.Contains(v, "\n") || isRemoteFile(v) || IsGitURL(v) {
 		return
 	}
 	what := strings.TrimSuffix(field, "s")
@@ -187,7 +187,7 @@ func (d *kustDiagnosis) entry(file, dir, field string, it *yaml.Node) {
 		return
 	}
 	k := ""
-	for _, name := range kustomizationFiles {
+	for _, name := range KustomizationFiles {
 		if _, fi, err := d.stat(path.Join(real, name)); err == nil && !fi.IsDir() {
 			k = path.Join(real, name)
 			break
@@ -242,12 +242,12 @@ func (d *kustDiagnosis) File(file, dir, what string, it *yaml.Node, parse bool) 
 
 // documents reports where a YAML file does not parse.
 func (d *kustDiagnosis) documents(file string, data []byte) {
-	for _, c := range splitDocuments(data) {
+	for _, c := range SplitDocuments(data) {
 		var doc yaml.Node
-		if err := yaml.Unmarshal(c.text, &doc); err != nil {
-			p := yamlio.ErrorProblem(file, c.text, err)
+		if err := yaml.Unmarshal(c.Text, &doc); err != nil {
+			p := yamlio.ErrorProblem(file, c.Text, err)
 			if p.Pos.Line > 0 {
-				p.Pos.Line += c.line - 1
+				p.Pos.Line += c.Line - 1
 			}
 			d.ps.AddErr(p)
 			return

@@ -1,4 +1,4 @@
-package transform
+package manifest
 
 import (
 	"bytes"
@@ -27,10 +27,10 @@ import (
 // valid only alone.
 const Skip = "Skip"
 
-// helmHookPhases is Argo CD's mapping of Helm hook types
+// HelmHookPhases is Argo CD's mapping of Helm hook types
 // (gitops-engine pkg/sync/hook/helm; pre-delete and post-delete are Argo
 // CD's own deletion hooks).
-var helmHookPhases = map[string]hookspec.Phase{
+var HelmHookPhases = map[string]hookspec.Phase{
 	"pre-install":  hookspec.PreSync,
 	"pre-upgrade":  hookspec.PreSync,
 	"post-install": hookspec.PostSync,
@@ -46,31 +46,31 @@ var helmDeletePolicies = map[string]hookspec.DeletePolicy{
 	"before-hook-creation": hookspec.BeforeHookCreation,
 }
 
-// helmCRDInstall marks a CRD for Helm 2; it is not a hook.
-const helmCRDInstall = "crd-install"
+// HelmCRDInstall marks a CRD for Helm 2; it is not a hook.
+const HelmCRDInstall = "crd-install"
 
-// annotateRule is a rule with what a run knows about it.
-type annotateRule struct {
+// AnnotateRule is a rule with what a run knows about it.
+type AnnotateRule struct {
 	*hookspec.AnnotateRule
 	label     string // how messages name it
 	mustMatch bool   // declared next to the application: matching nothing is a mistake
 	matched   int
 }
 
-// annotations are the annotate rules and the convertHelmHooks setting
+// Annotations are the annotate rules and the convertHelmHooks setting
 // that apply to the application, the root's first.
-type annotations struct {
-	rules   []*annotateRule
+type Annotations struct {
+	rules   []*AnnotateRule
 	convert bool
 }
 
-func (a annotations) empty() bool { return len(a.rules) == 0 && !a.convert }
+func (a Annotations) Empty() bool { return len(a.rules) == 0 && !a.convert }
 
-// collectAnnotations gathers and checks the annotate rules of the
+// CollectAnnotations gathers and checks the annotate rules of the
 // HookSets. Rules add up from the root's file to the app's;
 // convertHelmHooks is the nearest file's.
-func collectAnnotations(sets []*hookspec.HookSet, appDir string, ps *problem.Collector) annotations {
-	var a annotations
+func CollectAnnotations(sets []*hookspec.HookSet, appDir string, ps *problem.Collector) Annotations {
+	var a Annotations
 	for _, set := range sets {
 		if set == nil {
 			continue
@@ -81,7 +81,7 @@ func collectAnnotations(sets []*hookspec.HookSet, appDir string, ps *problem.Col
 		}
 		names := map[string]int{}
 		for i := range set.Annotate {
-			r := &annotateRule{AnnotateRule: &set.Annotate[i], mustMatch: path.Dir(file) == appDir}
+			r := &AnnotateRule{AnnotateRule: &set.Annotate[i], mustMatch: path.Dir(file) == appDir}
 			r.label = fmt.Sprintf("annotate[%d]", i)
 			if r.Name != "" {
 				r.label = fmt.Sprintf("annotate rule %q", r.Name)
@@ -100,7 +100,7 @@ func collectAnnotations(sets []*hookspec.HookSet, appDir string, ps *problem.Col
 
 // checkAnnotateRule checks one rule on its own and reports whether it can
 // be applied.
-func checkAnnotateRule(r *annotateRule, ps *problem.Collector) bool {
+func checkAnnotateRule(r *AnnotateRule, ps *problem.Collector) bool {
 	before := len(ps.List)
 	at := func(field string) problem.Pos { return r.Src.At(field) }
 	fail := func(field, format string, args ...any) {
@@ -141,11 +141,11 @@ func checkAnnotateRule(r *annotateRule, ps *problem.Collector) bool {
 	return len(ps.List) == before
 }
 
-// apply annotates the resources and returns notes about what was left
+// Apply annotates the resources and returns notes about what was left
 // as it was. complete says the resources were read without problems: only
 // then is a rule that matches none of them reported.
-func (a annotations) apply(ms []*Manifest, complete bool, ps *problem.Collector) problem.Problems {
-	if a.empty() {
+func (a Annotations) Apply(ms []*Manifest, complete bool, ps *problem.Collector) problem.Problems {
+	if a.Empty() {
 		return nil
 	}
 	var notes problem.Problems
@@ -153,7 +153,7 @@ func (a annotations) apply(ms []*Manifest, complete bool, ps *problem.Collector)
 		if strings.HasSuffix(m.Kind, "List") {
 			continue
 		}
-		parsed := m.node == nil
+		parsed := m.Tree == nil
 		if parsed && !a.mayChange(m) {
 			continue // its identity rules it out: its text is never parsed
 		}
@@ -162,22 +162,22 @@ func (a annotations) apply(ms []*Manifest, complete bool, ps *problem.Collector)
 		}
 		changed := false
 		if a.convert {
-			c, n := convertHelmHooks(m)
+			c, n := ConvertHelmHooks(m)
 			changed = changed || c
 			notes = append(notes, n...)
 		}
-		var policyBy *annotateRule // the last rule that set a delete policy
+		var policyBy *AnnotateRule // the last rule that set a delete policy
 		for _, r := range a.rules {
-			if !r.matches(m) {
+			if !r.Matches(m) {
 				continue
 			}
 			r.matched++
 			changed = true
 			if r.ConvertHelmHooks != nil && *r.ConvertHelmHooks {
-				_, n := convertHelmHooks(m)
+				_, n := ConvertHelmHooks(m)
 				notes = append(notes, n...)
 			}
-			ann := annotationsOf(m.node)
+			ann := annotationsOf(m.Tree)
 			if len(r.Phase) > 0 {
 				yamlio.MapSet(ann, hookspec.AnnotationHook, yamlio.NewStr(strings.Join(r.Phase, ",")))
 			}
@@ -194,17 +194,17 @@ func (a annotations) apply(ms []*Manifest, complete bool, ps *problem.Collector)
 		}
 		if !changed {
 			if parsed {
-				m.node = nil // printed as written: the tree is not kept
+				m.Tree = nil // printed as written: the tree is not kept
 			}
 			continue
 		}
-		if ann := yamlio.MapGet(m.node, "metadata"); ann != nil {
+		if ann := yamlio.MapGet(m.Tree, "metadata"); ann != nil {
 			if a := yamlio.MapGet(ann, "annotations"); a != nil && a.Kind == yaml.MappingNode && len(a.Content) == 0 {
 				yamlio.MapDelete(ann, "annotations") // a conversion removed the last one
 			}
 		}
 		checkAnnotated(m, policyBy, ps)
-		if m.kres != nil {
+		if m.Kres != nil {
 			if err := m.render(); err != nil {
 				ps.Add(problem.Pos{File: m.File, Line: m.Line}, "", "%v", err)
 			}
@@ -213,7 +213,7 @@ func (a annotations) apply(ms []*Manifest, complete bool, ps *problem.Collector)
 		// Encoded from its tree as parsed: quoting, comments and styles
 		// stay, so a plain yes or 0777 keeps the meaning YAML 1.1 readers
 		// (Kubernetes, Argo CD) give it.
-		m.raw = nil
+		m.Raw = nil
 	}
 	for _, r := range a.rules {
 		if r.matched == 0 && r.mustMatch && complete {
@@ -224,18 +224,18 @@ func (a annotations) apply(ms []*Manifest, complete bool, ps *problem.Collector)
 }
 
 // checkAnnotated checks a resource after every rule had its say.
-func checkAnnotated(m *Manifest, policyBy *annotateRule, ps *problem.Collector) {
-	ann := yamlio.MapPath(m.node, "metadata", "annotations")
+func checkAnnotated(m *Manifest, policyBy *AnnotateRule, ps *problem.Collector) {
+	ann := yamlio.MapPath(m.Tree, "metadata", "annotations")
 	hook := yamlio.MapGet(ann, hookspec.AnnotationHook)
 	if policyBy != nil && hook == nil && yamlio.MapGet(ann, hookspec.HelmAnnotationHook) == nil {
-		ps.Add(policyBy.Src.At("deletePolicy"), "", "%s: deletePolicy applies only to hooks, and %s is not one: set phase too", policyBy.label, resourceName(m))
+		ps.Add(policyBy.Src.At("deletePolicy"), "", "%s: deletePolicy applies only to hooks, and %s is not one: set phase too", policyBy.label, ResourceName(m))
 	}
 	if hook == nil {
 		return
 	}
 	for _, p := range strings.Split(hook.Value, ",") {
 		if ph, ok := hookspec.ParsePhase(strings.TrimSpace(p)); ok && ph.IsDelete() && m.Name == "" {
-			ps.Add(problem.Pos{File: m.File, Line: m.Line}, "", "%s is a %s hook without metadata.name: Argo CD finds deletion hooks by name, so a generateName would be created again on every reconcile", resourceName(m), ph)
+			ps.Add(problem.Pos{File: m.File, Line: m.Line}, "", "%s is a %s hook without metadata.name: Argo CD finds deletion hooks by name, so a generateName would be created again on every reconcile", ResourceName(m), ph)
 		}
 	}
 }
@@ -246,8 +246,8 @@ func checkAnnotated(m *Manifest, policyBy *annotateRule, ps *problem.Collector) 
 // Helm's hook annotations the text (a backslash may spell the key with
 // an escape). Only such a resource is parsed: a run over thousands of
 // resources holds the trees of the few its rules name.
-func (a annotations) mayChange(m *Manifest) bool {
-	if a.convert && (m.raw == nil || bytes.Contains(m.raw, []byte("helm.sh/hook")) || bytes.IndexByte(m.raw, '\\') >= 0) {
+func (a Annotations) mayChange(m *Manifest) bool {
+	if a.convert && (m.Raw == nil || bytes.Contains(m.Raw, []byte("helm.sh/hook")) || bytes.IndexByte(m.Raw, '\\') >= 0) {
 		return true
 	}
 	for _, r := range a.rules {
@@ -260,7 +260,7 @@ func (a annotations) mayChange(m *Manifest) bool {
 
 // identityMatches reports whether the rule's kind, apiVersion, namespace
 // and name match the resource (its labels aside).
-func (r *annotateRule) identityMatches(m *Manifest) bool {
+func (r *AnnotateRule) identityMatches(m *Manifest) bool {
 	mt := r.Match
 	if mt.Kind != "" && mt.Kind != m.Kind ||
 		mt.APIVersion != "" && mt.APIVersion != m.APIVersion ||
@@ -275,13 +275,13 @@ func (r *annotateRule) identityMatches(m *Manifest) bool {
 	return true
 }
 
-func (r *annotateRule) matches(m *Manifest) bool {
+func (r *AnnotateRule) Matches(m *Manifest) bool {
 	mt := r.Match
 	if !r.identityMatches(m) {
 		return false
 	}
 	if len(mt.Labels) > 0 {
-		labels := yamlio.MapPath(m.node, "metadata", "labels")
+		labels := yamlio.MapPath(m.Tree, "metadata", "labels")
 		for k, v := range mt.Labels {
 			l := yamlio.MapGet(labels, k)
 			if l == nil || l.Kind != yaml.ScalarNode || l.Value != v {
@@ -316,40 +316,40 @@ func annotationsOf(n *yaml.Node) *yaml.Node {
 	return yamlio.MapEnsure(yamlio.MapEnsure(n, "metadata"), "annotations")
 }
 
-func resourceName(m *Manifest) string {
+func ResourceName(m *Manifest) string {
 	name := m.Name
 	if name == "" {
-		name = yamlio.MapPath(m.node, "metadata", "generateName").Value + "*"
+		name = yamlio.MapPath(m.Tree, "metadata", "generateName").Value + "*"
 	}
 	return m.Kind + "/" + name
 }
 
-// convertHelmHooks turns a resource's Helm hook annotations into Argo
+// ConvertHelmHooks turns a resource's Helm hook annotations into Argo
 // CD's, the way Argo CD itself reads them (argocd-facts: Helm hook
 // mapping), and reports whether it changed the resource. Types Argo CD
 // has no equivalent for (test, rollback) are left alone, with a note.
 // A resource that already has an Argo CD hook keeps its annotations:
 // Argo CD ignores Helm's hook types on it.
-func convertHelmHooks(m *Manifest) (changed bool, notes problem.Problems) {
-	ann := yamlio.MapPath(m.node, "metadata", "annotations")
+func ConvertHelmHooks(m *Manifest) (changed bool, notes problem.Problems) {
+	ann := yamlio.MapPath(m.Tree, "metadata", "annotations")
 	helm := yamlio.MapGet(ann, hookspec.HelmAnnotationHook)
 	if helm == nil || helm.Kind != yaml.ScalarNode || yamlio.MapGet(ann, hookspec.AnnotationHook) != nil {
 		return false, nil
 	}
 	note := func(format string, args ...any) {
-		notes = append(notes, problem.Problem{Pos: problem.Pos{File: m.File, Line: m.Line}, Msg: "note: " + resourceName(m) + ": " + fmt.Sprintf(format, args...)})
+		notes = append(notes, problem.Problem{Pos: problem.Pos{File: m.File, Line: m.Line}, Msg: "note: " + ResourceName(m) + ": " + fmt.Sprintf(format, args...)})
 	}
 	var phases, other []string
 	crd := false
 	for _, t := range strings.Split(helm.Value, ",") {
 		t = strings.TrimSpace(t)
-		switch p, ok := helmHookPhases[t]; {
+		switch p, ok := HelmHookPhases[t]; {
 		case t == "":
 		case ok:
 			if !slices.Contains(phases, string(p)) {
 				phases = append(phases, string(p))
 			}
-		case t == helmCRDInstall:
+		case t == HelmCRDInstall:
 			crd = true
 		default:
 			other = append(other, t)

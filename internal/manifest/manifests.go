@@ -1,4 +1,4 @@
-package transform
+package manifest
 
 import (
 	"bytes"
@@ -26,35 +26,35 @@ type Manifest struct {
 	Name       string
 	Namespace  string
 
-	raw  []byte             // the document's text, ending in a newline; nil when node must be encoded
-	node *yaml.Node         // the parsed document
-	kres *resource.Resource // the resource kustomize built, for a Kustomize application
+	Raw  []byte             // the document's text, ending in a newline; nil when node must be encoded
+	Tree *yaml.Node         // the parsed document
+	Kres *resource.Resource // the resource kustomize built, for a Kustomize application
 }
 
 // Node returns the parsed resource. A document printed as written is
 // parsed again here: a run keeps no tree it does not need.
 func (m *Manifest) Node() *yaml.Node {
-	if m.node == nil && m.raw != nil {
+	if m.Tree == nil && m.Raw != nil {
 		var doc yaml.Node
-		if yaml.Unmarshal(m.raw, &doc) == nil && len(doc.Content) > 0 {
-			m.node = yamlio.CopyNode(doc.Content[0]) // alias-free, as when it was read
+		if yaml.Unmarshal(m.Raw, &doc) == nil && len(doc.Content) > 0 {
+			m.Tree = yamlio.CopyNode(doc.Content[0]) // alias-free, as when it was read
 		}
 	}
-	return m.node
+	return m.Tree
 }
 
 // kustomization and chart files change how a directory is built.
 var (
-	kustomizationFiles = []string{"kustomization.yaml", "kustomization.yml", "Kustomization"}
+	KustomizationFiles = []string{"kustomization.yaml", "kustomization.yml", "Kustomization"}
 	chartFile          = "Chart.yaml"
 )
 
-// appManifests returns the application's own resources: the build of its
+// AppManifests returns the application's own resources: the build of its
 // kustomization, or its plain manifest files. For a kustomization that
 // sets a namespace, it returns that namespace too. keep asks for the
 // parsed tree of every resource (annotate rules look into them);
 // otherwise a document printed as written keeps only its text.
-func appManifests(r *yamlio.Reader, appDir string, sel *hookspec.Manifests, keep bool, ps *problem.Collector) ([]*Manifest, string) {
+func AppManifests(r *yamlio.Reader, appDir string, sel *hookspec.Manifests, keep bool, ps *problem.Collector) ([]*Manifest, string) {
 	if file := kustomizationIn(r, appDir); file != "" {
 		return kustomizeBuild(r, appDir, file, sel, ps)
 	}
@@ -150,7 +150,7 @@ func readManifests(r *yamlio.Reader, appDir string, sel *hookspec.Manifests, kee
 	}
 	var out []*Manifest
 	for i, f := range files {
-		out = append(out, parseManifests(f.path, f.data, r.Limits, keep, &r.Aliases, ps)...)
+		out = append(out, ParseManifests(f.path, f.data, r.Limits, keep, &r.Aliases, ps)...)
 		files[i].data = nil // what the manifests did not keep of it can go
 	}
 	return out
@@ -207,22 +207,22 @@ func matchGlobs(res []*regexp.Regexp, rel string) bool {
 
 // chunk is one YAML document's text within a file.
 type chunk struct {
-	line     int // 1-based line of its first byte
-	text     []byte
-	reencode bool // the text cannot be printed as it is
+	Line     int // 1-based line of its first byte
+	Text     []byte
+	Reencode bool // the text cannot be printed as it is
 }
 
-// splitDocuments splits a YAML stream at its document markers. A "---" or
+// SplitDocuments splits a YAML stream at its document markers. A "---" or
 // "..." at the start of a line always is one: YAML forbids them inside
 // content.
-func splitDocuments(data []byte) []chunk {
+func SplitDocuments(data []byte) []chunk {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	var out []chunk
-	cur := chunk{line: 1}
+	cur := chunk{Line: 1}
 	start := 0
 	line := 1
 	flush := func(end int) {
-		cur.text = data[start:end]
+		cur.Text = data[start:end]
 		out = append(out, cur)
 	}
 	for i := 0; i < len(data); {
@@ -236,19 +236,19 @@ func splitDocuments(data []byte) []chunk {
 		case isMarker(l, "---"):
 			flush(i)
 			rest := bytes.TrimSpace(l[3:])
-			cur = chunk{line: line + 1}
+			cur = chunk{Line: line + 1}
 			start = next
 			if len(rest) > 0 && rest[0] != '#' {
 				// Content on the marker line: keep it, and encode the result.
-				cur = chunk{line: line, reencode: true}
+				cur = chunk{Line: line, Reencode: true}
 				start = i + 3
 			}
 		case isMarker(l, "..."):
 			flush(i)
-			cur = chunk{line: line + 1}
+			cur = chunk{Line: line + 1}
 			start = next
 		case len(l) > 0 && l[0] == '%':
-			cur.reencode = true
+			cur.Reencode = true
 		}
 		i = next
 		line++
@@ -264,7 +264,7 @@ func isMarker(l []byte, m string) bool {
 	return len(l) == 3 || l[3] == ' ' || l[3] == '\t' || l[3] == '\n' || l[3] == '\r'
 }
 
-// parseManifests reads the objects of one manifest file as Argo CD's
+// ParseManifests reads the objects of one manifest file as Argo CD's
 // directory source does (dirsource.go): a *.json file holds one object, a
 // YAML file a stream of them, and a YAML file Argo CD cannot decode and
 // that does not look like a manifest is ignored. Unless keep is set, a
@@ -272,7 +272,7 @@ func isMarker(l []byte, m string) bool {
 // the text is all the output needs, and a run over thousands of resources
 // then holds only their text (a List keeps its tree for its items'
 // namespaces).
-func parseManifests(file string, data []byte, lim yamlio.Limits, keep bool, aliases *yamlio.AliasBudget, ps *problem.Collector) []*Manifest {
+func ParseManifests(file string, data []byte, lim yamlio.Limits, keep bool, aliases *yamlio.AliasBudget, ps *problem.Collector) []*Manifest {
 	var scratch bytes.Buffer
 	text := argoText(data)
 	isJSON := strings.HasSuffix(file, ".json")
@@ -284,11 +284,11 @@ func parseManifests(file string, data []byte, lim yamlio.Limits, keep bool, alia
 	case jsonStream(text):
 		chunks, tail = jsonChunks(file, text, false)
 	default:
-		chunks, tail = yamlChunks(file, text)
+		chunks, tail = YamlChunks(file, text)
 	}
 	var failed *problem.Problem // the first document Argo CD cannot decode
 	docs := len(chunks)
-	if docs > 0 && len(chunks[0].text) == 0 {
+	if docs > 0 && len(chunks[0].Text) == 0 {
 		docs-- // the nothing before a leading "---" is no document
 	}
 	if docs > lim.MaxDocuments {
@@ -303,39 +303,39 @@ func parseManifests(file string, data []byte, lim yamlio.Limits, keep bool, alia
 		if failed != nil {
 			break
 		}
-		if !isJSON && len(bytes.TrimSpace(c.text)) == 0 {
+		if !isJSON && len(bytes.TrimSpace(c.Text)) == 0 {
 			continue
 		}
-		if !keep && !c.reencode {
+		if !keep && !c.Reencode {
 			// The common case: a document hookgen prints as written needs
 			// its identity, not its tree (scan.go).
-			if info, ok := yamlio.ScanDoc(c.text, lim); ok && fastKindOK(info) {
+			if info, ok := yamlio.ScanDoc(c.Text, lim); ok && fastKindOK(info) {
 				objects++
 				if hookspec.IsHookgenKind(info.APIVersion) {
 					continue // hookgen's own kinds are never output
 				}
-				m := &Manifest{File: file, Line: c.line, APIVersion: info.APIVersion, Kind: info.Kind, Name: info.Name, Namespace: info.Namespace, raw: withNewline(c.text)}
+				m := &Manifest{File: file, Line: c.Line, APIVersion: info.APIVersion, Kind: info.Kind, Name: info.Name, Namespace: info.Namespace, Raw: withNewline(c.Text)}
 				out = append(out, m)
 				continue
 			}
 		}
 		var doc yaml.Node
-		if err := yaml.Unmarshal(c.text, &doc); err != nil {
-			p := yamlio.ErrorProblem(file, c.text, err)
+		if err := yaml.Unmarshal(c.Text, &doc); err != nil {
+			p := yamlio.ErrorProblem(file, c.Text, err)
 			if p.Pos.Line > 0 {
-				p.Pos.Line += c.line - 1
+				p.Pos.Line += c.Line - 1
 			}
 			failed = &p
 			break
 		}
 		if len(doc.Content) == 0 || yamlio.IsNull(doc.Content[0]) {
 			if isJSON {
-				failed = &problem.Problem{Pos: problem.Pos{File: file, Line: c.line}, Msg: "not a Kubernetes resource (found null)"}
+				failed = &problem.Problem{Pos: problem.Pos{File: file, Line: c.Line}, Msg: "not a Kubernetes resource (found null)"}
 			}
 			continue // an empty document or a lone comment
 		}
 		if why := argoFailure(doc.Content[0]); why != "" {
-			failed = &problem.Problem{Pos: problem.Pos{File: file, Line: c.line}, Msg: why}
+			failed = &problem.Problem{Pos: problem.Pos{File: file, Line: c.Line}, Msg: why}
 			break
 		}
 		objects++
@@ -343,27 +343,27 @@ func parseManifests(file string, data []byte, lim yamlio.Limits, keep bool, alia
 		n, ok := yamlio.Expand(file, doc.Content[0], lim.ManifestBudget(aliases), sub)
 		for _, p := range sub.List {
 			if p.Pos.Line > 0 {
-				p.Pos.Line += c.line - 1
+				p.Pos.Line += c.Line - 1
 			}
 			mine.AddErr(p)
 		}
 		if !ok || !sub.Empty() {
 			continue
 		}
-		m := &Manifest{File: file, Line: c.line, node: n}
+		m := &Manifest{File: file, Line: c.Line, Tree: n}
 		if !describe(m, mine) {
 			continue
 		}
 		if hookspec.IsHookgenKind(m.APIVersion) {
 			continue // hookgen's own kinds are never output
 		}
-		reencode := c.reencode || stripReaderAnnotations(n) || bytes.IndexByte(c.text, '\r') >= 0
-		if first := firstContent(c.text); first == '{' || first == '[' {
+		reencode := c.Reencode || stripReaderAnnotations(n) || bytes.IndexByte(c.Text, '\r') >= 0
+		if first := firstContent(c.Text); first == '{' || first == '[' {
 			reencode = true // JSON or flow style: a leading "{" would turn Argo CD's decoder to JSON
 		}
 		if reencode {
 			yamlio.CanonicalRead(n)
-			if !keep && !strings.HasSuffix(m.Kind, "List") && !mayBeHook(c.text) {
+			if !keep && !strings.HasSuffix(m.Kind, "List") && !MayBeHook(c.Text) {
 				// Encoded now, as it will be printed: a run over thousands
 				// of flow-style or JSON documents holds their text, not
 				// their trees (Node parses one again when it is needed).
@@ -374,13 +374,13 @@ func parseManifests(file string, data []byte, lim yamlio.Limits, keep bool, alia
 				// twice the bytes it holds.
 				scratch.Reset()
 				if _, err := yamlio.EncodeNodeBuf(&scratch, n, nil); err == nil {
-					m.raw, m.node = bytes.Clone(scratch.Bytes()), nil
+					m.Raw, m.Tree = bytes.Clone(scratch.Bytes()), nil
 				}
 			}
 		} else {
-			m.raw = withNewline(c.text)
+			m.Raw = withNewline(c.Text)
 			if !keep && !strings.HasSuffix(m.Kind, "List") {
-				m.node = nil
+				m.Tree = nil
 			}
 		}
 		out = append(out, m)
@@ -432,7 +432,7 @@ func firstContent(b []byte) byte {
 
 // describe reads a resource's identity and reports what is not a resource.
 func describe(m *Manifest, ps *problem.Collector) bool {
-	n := m.node
+	n := m.Tree
 	pos := problem.Pos{File: m.File, Line: m.Line}
 	if n.Kind != yaml.MappingNode {
 		ps.Add(pos, "", "not a Kubernetes resource (found %s, not a mapping with apiVersion and kind); exclude the file with manifests.exclude", yamlio.KindName(n))
@@ -491,8 +491,8 @@ func stripReaderAnnotations(n *yaml.Node) bool {
 	return changed
 }
 
-// namespaces returns the names of the Namespaces the resources create.
-func namespaces(ms []*Manifest) map[string]problem.Pos {
+// Namespaces returns the names of the Namespaces the resources create.
+func Namespaces(ms []*Manifest) map[string]problem.Pos {
 	out := map[string]problem.Pos{}
 	var visit func(n *yaml.Node, pos problem.Pos)
 	visit = func(n *yaml.Node, pos problem.Pos) {
@@ -515,13 +515,19 @@ func namespaces(ms []*Manifest) map[string]problem.Pos {
 	}
 	for _, m := range ms {
 		pos := problem.Pos{File: m.File, Line: m.Line}
-		if m.node == nil {
+		if m.Tree == nil {
 			if m.Kind == "Namespace" && m.APIVersion == "v1" && m.Name != "" {
 				out[m.Name] = pos
 			}
 			continue
 		}
-		visit(m.node, pos)
+		visit(m.Tree, pos)
 	}
 	return out
+}
+
+// MayBeHook reports whether a document's text can hold a hook annotation:
+// it names one, or it has an escape that could spell one.
+func MayBeHook(text []byte) bool {
+	return strings.Contains(string(text), "hook") || strings.ContainsRune(string(text), '\\')
 }
