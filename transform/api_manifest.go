@@ -1,6 +1,8 @@
 package transform
 
-import "github.com/hookgen/hookgen/internal/manifest"
+import (
+	"github.com/hookgen/hookgen/internal/manifest"
+)
 
 // Names from manifest, kept here for callers of transform.
 

@@ -14,6 +14,7 @@ import (
 	"github.com/hookgen/hookgen/internal/hookpolicy"
 	"github.com/hookgen/hookgen/internal/hookset"
 	"github.com/hookgen/hookgen/internal/hookspec"
+	"github.com/hookgen/hookgen/internal/judge"
 	"github.com/hookgen/hookgen/internal/manifest"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/subst"
@@ -200,16 +201,16 @@ func FuzzPolicy(f *testing.F) {
 				t.Fatalf("the output has no single value: %v", err)
 			}
 			obj, _ := v.(map[string]any)
-			phases, hook := manifestHook(obj)
+			phases, hook := judge.ManifestHook(obj)
 			if !hook || cfg.Policy.Open() {
 				continue
 			}
 			var violations []string
-			judgeObject(cfg.Policy, obj, phases, in.Context, false, func(_ hookpolicy.Path, rule, format string, args ...any) {
+			judge.JudgeObject(cfg.Policy, obj, phases, in.Context, false, func(_ hookpolicy.Path, rule, format string, args ...any) {
 				violations = append(violations, rule+": "+fmt.Sprintf(format, args...))
 			})
 			if len(violations) > 0 {
-				t.Fatalf("%s passed but breaks %v", objName(obj), violations)
+				t.Fatalf("%s passed but breaks %v", judge.ObjName(obj), violations)
 			}
 		}
 	})

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hookgen/hookgen/internal/hookpolicy"
 	"github.com/hookgen/hookgen/internal/hookspec"
+	"github.com/hookgen/hookgen/internal/judge"
 	"github.com/hookgen/hookgen/internal/yamlio"
 )
 
@@ -285,7 +286,7 @@ func TestFieldPath(t *testing.T) {
 		"metadata.annotations[container.apparmor.security.beta.kubernetes.io/c]": "[spec template metadata annotations container.apparmor.security.beta.kubernetes.io/c]",
 		"spec.hostNetwork": "[spec template spec hostNetwork]",
 	} {
-		if got := fmt.Sprint(fieldPath(at, field)); got != want {
+		if got := fmt.Sprint(judge.FieldPath(at, field)); got != want {
 			t.Errorf("fieldPath(%q) = %s, want %s", field, got, want)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/hookgen/hookgen/internal/hookset"
 	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/jobgen"
+	"github.com/hookgen/hookgen/internal/judge"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/subst"
 	"github.com/hookgen/hookgen/internal/yamlio"
@@ -88,7 +89,7 @@ func LintConfig(fsys fs.FS, ctx hookspec.Context) (LintSummary, error) {
 	g := &jobgen.Generator{Ctx: ctx, Templates: cfg.Templates, Origins: o, Ps: ps, Policy: p, FromParams: map[*yaml.Node]bool{}}
 	for _, h := range merged {
 		sum.Injected = append(sum.Injected, h.Name)
-		judge(g.Generate(h), nil, p, ctx, o, ps)
+		judge.Judge(g.Generate(h), nil, p, ctx, o, ps)
 	}
 	return sum, ps.Err()
 }
@@ -136,7 +137,7 @@ func lintTemplate(t *hookspec.HookTemplate, cfg *Config, ctx hookspec.Context, o
 	h := &hookset.MergedHook{Hook: *decl, Decls: []*hookspec.Hook{decl}, Files: []string{t.File()}}
 	sub := &problem.Collector{}
 	g := &jobgen.Generator{Ctx: ctx, Templates: cfg.Templates, Origins: o, Ps: sub, Policy: cfg.Policy, FromParams: map[*yaml.Node]bool{}}
-	judge(g.Generate(h), nil, cfg.Policy, ctx, o, sub)
+	judge.Judge(g.Generate(h), nil, cfg.Policy, ctx, o, sub)
 	for _, pr := range sub.List {
 		if pr.Pos.File == standInFile || skippedRule(pr.Msg) || standInField(pr.Msg) {
 			continue

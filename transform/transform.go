@@ -13,6 +13,7 @@ import (
 	"github.com/hookgen/hookgen/internal/hookset"
 	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/jobgen"
+	"github.com/hookgen/hookgen/internal/judge"
 	"github.com/hookgen/hookgen/internal/manifest"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/yamlio"
@@ -75,7 +76,7 @@ func Run(in Input) (*Result, error) {
 	manifest.FollowNamespace(jobs, namespace)
 	checkDeleteNamespaces(jobs, manifests, st.ctx, st.merged, ps)
 	// Last: the judge reads the final stream.
-	judge(jobs, manifests, st.cfg.Policy, st.ctx, st.o, ps)
+	judge.Judge(jobs, manifests, st.cfg.Policy, st.ctx, st.o, ps)
 	if err := ps.Err(); err != nil {
 		return nil, err
 	}
