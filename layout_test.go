@@ -26,6 +26,7 @@ var stages = [][]string{
 	{"internal/jobgen"},
 	{"internal/manifest"},
 	{"internal/judge"},
+	{"internal/emit"},
 	{"transform"},
 	{"runner", "schema", "bench"},
 	{"plugin"},

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hookgen/hookgen/internal/emit"
 	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/jobgen"
 	"github.com/hookgen/hookgen/internal/manifest"
@@ -203,7 +204,7 @@ func (o *Object) Label() string {
 
 // streamObjects lists the objects of a result in the order it prints
 // them, each read as Argo CD reads it.
-func streamObjects(res *Result) []*Object {
+func streamObjects(res *emit.Result) []*Object {
 	var out []*Object
 	add := func(v any, m *manifest.Manifest, j *jobgen.Job) {
 		obj, _ := v.(map[string]any)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/hookgen/hookgen/internal/emit"
 	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/jobgen"
 )
@@ -72,7 +73,7 @@ type Note struct {
 }
 
 // Explain lays a Result out as a Timeline.
-func Explain(res *Result) *Timeline {
+func Explain(res *emit.Result) *Timeline {
 	byPhase := map[hookspec.Phase]*Stage{}
 	for _, p := range hookspec.Phases {
 		byPhase[p] = &Stage{Phase: p}

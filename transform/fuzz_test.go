@@ -11,6 +11,7 @@ import (
 	"testing/fstest"
 
 	"github.com/hookgen/hookgen/internal/canon"
+	"github.com/hookgen/hookgen/internal/emit"
 	"github.com/hookgen/hookgen/internal/hookpolicy"
 	"github.com/hookgen/hookgen/internal/hookset"
 	"github.com/hookgen/hookgen/internal/hookspec"
@@ -89,7 +90,7 @@ func FuzzParseManifests(f *testing.F) {
 		}
 		ms := manifest.ParseManifests("m.yaml", data, yamlio.DefaultLimits(), false, &yamlio.AliasBudget{}, &problem.Collector{})
 		var b bytes.Buffer
-		if _, err := (&Result{Manifests: ms}).WriteTo(&b); err != nil {
+		if _, err := (&emit.Result{Manifests: ms}).WriteTo(&b); err != nil {
 			return
 		}
 		dec := yaml.NewDecoder(&b)

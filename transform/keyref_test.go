@@ -6,6 +6,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/hookgen/hookgen/internal/emit"
 	"github.com/hookgen/hookgen/internal/hookset"
 	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/problem"
@@ -13,7 +14,7 @@ import (
 )
 
 // runWebhook generates one webhook hook with the given caBundle value.
-func runWebhook(caBundle string) (*Result, error) {
+func runWebhook(caBundle string) (*emit.Result, error) {
 	repo := fstest.MapFS{"app/hookgen.yaml": {Data: []byte(setHeader + `hooks:
   - name: notify
     uses: webhook

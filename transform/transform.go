@@ -4,12 +4,12 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"path"
 	"slices"
 	"strings"
 
+	"github.com/hookgen/hookgen/internal/emit"
 	"github.com/hookgen/hookgen/internal/hookset"
 	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/jobgen"
@@ -36,22 +36,10 @@ type Input struct {
 	Overrides Overrides
 }
 
-// Result is what a successful run produces: the application's own
-// resources and the generated hook Jobs, each in output order.
-type Result struct {
-	Manifests []*manifest.Manifest
-	Jobs      []*jobgen.Job
-	// Notes are remarks on a successful run, for the log: what hookgen
-	// left as it was and why (a Helm test hook it could not convert).
-	Notes problem.Problems
-	// ArgoCD is the Argo CD release the run was made for (Context.ArgoCD).
-	ArgoCD hookspec.ArgoCDVersion
-}
-
 // Run reads the hook declarations, templates and manifests and returns the
 // resources to print. On bad input it returns nil and a Problems error
 // listing every problem found.
-func Run(in Input) (*Result, error) {
+func Run(in Input) (*emit.Result, error) {
 	st, err := newState(in)
 	if err != nil {
 		return nil, err
@@ -87,7 +75,7 @@ func Run(in Input) (*Result, error) {
 			cmp.Compare(a.Name, b.Name),
 		)
 	})
-	return &Result{Manifests: manifests, Jobs: jobs, Notes: notes, ArgoCD: in.Context.ArgoCD}, nil
+	return &emit.Result{Manifests: manifests, Jobs: jobs, Notes: notes, ArgoCD: in.Context.ArgoCD}, nil
 }
 
 // state is a run after loading: configuration, declarations and
@@ -284,59 +272,4 @@ func checkDeleteNamespaces(jobs []*jobgen.Job, manifests []*manifest.Manifest, c
 		}
 		ps.Add(pos, j.Hook, "PostDelete hook runs in namespace %q, which the application creates (%s) and deletes before the hook runs; Argo CD would wait forever: set namespace to one that outlives the application", ns, where)
 	}
-}
-
-// WriteTo prints the resources as one YAML stream: the application's own
-// first, then the hooks in the order Argo CD runs them.
-func (r *Result) WriteTo(w io.Writer) (int64, error) {
-	cw := &countWriter{w: w}
-	var scratch []byte // one buffer for every document encoded
-	write := func(n *yaml.Node) (err error) {
-		scratch, err = yamlio.EncodeNodeBuf(cw, n, scratch)
-		return err
-	}
-	first := true
-	sep := func() {
-		if !first {
-			io.WriteString(cw, "---\n")
-		}
-		first = false
-	}
-	for _, m := range r.Manifests {
-		sep()
-		if m.Raw != nil {
-			cw.Write(m.Raw)
-		} else if err := write(m.Tree); err != nil {
-			return cw.n, err
-		}
-		if cw.err != nil {
-			return cw.n, cw.err
-		}
-	}
-	for _, j := range r.Jobs {
-		sep()
-		if err := write(j.Node); err != nil {
-			return cw.n, err
-		}
-		if cw.err != nil {
-			return cw.n, cw.err
-		}
-	}
-	return cw.n, cw.err
-}
-
-type countWriter struct {
-	w   io.Writer
-	n   int64
-	err error
-}
-
-func (c *countWriter) Write(p []byte) (int, error) {
-	if c.err != nil {
-		return 0, c.err
-	}
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	c.err = err
-	return n, err
 }

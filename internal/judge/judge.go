@@ -14,7 +14,6 @@ import (
 	"github.com/hookgen/hookgen/internal/manifest"
 	"github.com/hookgen/hookgen/internal/podsec"
 	"github.com/hookgen/hookgen/internal/problem"
-
 	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )

@@ -3,17 +3,13 @@ package judge
 import (
 	"encoding/json"
 	"fmt"
-
 	"slices"
-
 	"strings"
 
 	"github.com/hookgen/hookgen/internal/hookpolicy"
 	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/jobgen"
-
 	"github.com/hookgen/hookgen/internal/podsec"
-
 	"github.com/hookgen/hookgen/internal/subst"
 	"github.com/hookgen/hookgen/internal/yamlio"
 )
