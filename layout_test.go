@@ -27,6 +27,7 @@ var stages = [][]string{
 	{"internal/manifest"},
 	{"internal/judge"},
 	{"internal/emit"},
+	{"internal/explain"},
 	{"transform"},
 	{"runner", "schema", "bench"},
 	{"plugin"},

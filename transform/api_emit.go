@@ -1,6 +1,8 @@
 package transform
 
-import "github.com/hookgen/hookgen/internal/emit"
+import (
+	"github.com/hookgen/hookgen/internal/emit"
+)
 
 // Names from emit, kept here for callers of transform.
 

@@ -7,12 +7,13 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/hookgen/hookgen/internal/explain"
 	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/jobgen"
 	"github.com/hookgen/hookgen/internal/yamlio"
 )
 
-func explainOf(t *testing.T, files map[string]string) *Timeline {
+func explainOf(t *testing.T, files map[string]string) *explain.Timeline {
 	t.Helper()
 	fsys := fstest.MapFS{}
 	for name, content := range files {
@@ -22,10 +23,10 @@ func explainOf(t *testing.T, files map[string]string) *Timeline {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Explain(res)
+	return explain.Explain(res)
 }
 
-func noteKeys(t *Timeline) []string {
+func noteKeys(t *explain.Timeline) []string {
 	var keys []string
 	for _, n := range t.Notes {
 		keys = append(keys, n.Key)
@@ -46,7 +47,7 @@ func TestExplain(t *testing.T) {
 		"app/cm.yaml":  "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: early\n  annotations: {argocd.argoproj.io/sync-wave: \"-3\"}\n",
 		"app/dep.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: late}\n---\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: own\n  annotations: {argocd.argoproj.io/hook: \"PostSync, SyncFail\"}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: skipped\n  annotations: {argocd.argoproj.io/hook: Skip}\n",
 	})
-	waves := func(s Stage) (out [][2]any) {
+	waves := func(s explain.Stage) (out [][2]any) {
 		for _, w := range s.Waves {
 			var names []string
 			for _, j := range w.Jobs {
