@@ -35,10 +35,10 @@ var stages = [][]string{
 }
 
 // oversized names packages and files still over the size limits, with the
-// most non-test lines they may have until they are split.
+// most non-test lines they may have until they are split. plugin, the
+// front end, is being split on its own.
 var oversized = map[string]int{
-	"plugin":    3600,
-	"transform": 11500,
+	"plugin": 3600,
 }
 
 const (

@@ -4,7 +4,7 @@ import (
 	"github.com/hookgen/hookgen/internal/emit"
 )
 
-// Names from emit, kept here for callers of transform.
+// Names declared in internal/emit, kept here for the callers of transform.
 
 type (
 	Result = emit.Result

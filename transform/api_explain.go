@@ -1,11 +1,10 @@
 package transform
 
 import (
-	"github.com/hookgen/hookgen/internal/emit"
 	"github.com/hookgen/hookgen/internal/explain"
 )
 
-// Names from explain, kept here for callers of transform.
+// Names declared in internal/explain, kept here for the callers of transform.
 
 type (
 	ArgoReading = explain.ArgoReading
@@ -16,12 +15,13 @@ type (
 	Note        = explain.Note
 )
 
-// ReadArgo is explain.ReadArgo.
-func ReadArgo(obj map[string]any) explain.ArgoReading {
+// ReadArgo reads an object, decoded as the API server decodes it, the
+// way Argo CD does.
+func ReadArgo(obj map[string]any) ArgoReading {
 	return explain.ReadArgo(obj)
 }
 
-// Explain is explain.Explain.
-func Explain(res *emit.Result) *explain.Timeline {
+// Explain lays a Result out as a Timeline.
+func Explain(res *Result) *Timeline {
 	return explain.Explain(res)
 }

@@ -4,7 +4,7 @@ import (
 	"github.com/hookgen/hookgen/internal/hookpolicy"
 )
 
-// Names from hookpolicy, kept here for callers of transform.
+// Names declared in internal/hookpolicy, kept here for the callers of transform.
 
 type (
 	HookPolicy     = hookpolicy.HookPolicy

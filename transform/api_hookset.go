@@ -4,7 +4,7 @@ import (
 	"github.com/hookgen/hookgen/internal/hookset"
 )
 
-// Names from hookset, kept here for callers of transform.
+// Names declared in internal/hookset, kept here for the callers of transform.
 
 type (
 	HookField = hookset.HookField

@@ -4,7 +4,7 @@ import (
 	"github.com/hookgen/hookgen/internal/hookspec"
 )
 
-// Names from hookspec, kept here for callers of transform.
+// Names declared in internal/hookspec, kept here for the callers of transform.
 
 type (
 	Phase                = hookspec.Phase
@@ -68,17 +68,21 @@ var (
 	ParamTypes     = hookspec.ParamTypes
 )
 
-// PlaceholderKeys is hookspec.PlaceholderKeys.
+// PlaceholderKeys lists every placeholder hookgen knows, for docs and
+// completion: app.*, hook.*, runner.image; env.X and params.X are open.
 func PlaceholderKeys() []string {
 	return hookspec.PlaceholderKeys()
 }
 
-// ParseArgoCDVersion is hookspec.ParseArgoCDVersion.
-func ParseArgoCDVersion(s string) (hookspec.ArgoCDVersion, error) {
+// ParseArgoCDVersion reads "3.3", "v2.14.21" or "3.3.10+abc": the major
+// and minor numbers count.
+func ParseArgoCDVersion(s string) (ArgoCDVersion, error) {
 	return hookspec.ParseArgoCDVersion(s)
 }
 
-// Suggest is hookspec.Suggest.
+// Suggest returns ` (did you mean "x"?)` for the known name closest to
+// got, or ` (known: a, b, c)` when nothing is close: the hint every
+// "unknown name" message of hookgen ends with.
 func Suggest(got string, known []string) string { return hookspec.Suggest(got, known) }
 
 const (

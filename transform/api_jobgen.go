@@ -4,7 +4,7 @@ import (
 	"github.com/hookgen/hookgen/internal/jobgen"
 )
 
-// Names from jobgen, kept here for callers of transform.
+// Names declared in internal/jobgen, kept here for the callers of transform.
 
 type (
 	Job = jobgen.Job

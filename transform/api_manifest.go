@@ -4,7 +4,7 @@ import (
 	"github.com/hookgen/hookgen/internal/manifest"
 )
 
-// Names from manifest, kept here for callers of transform.
+// Names declared in internal/manifest, kept here for the callers of transform.
 
 type (
 	Manifest = manifest.Manifest

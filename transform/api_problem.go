@@ -4,7 +4,7 @@ import (
 	"github.com/hookgen/hookgen/internal/problem"
 )
 
-// Names from problem, kept here for callers of transform.
+// Names declared in internal/problem, kept here for the callers of transform.
 
 type (
 	Pos      = problem.Pos

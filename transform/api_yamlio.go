@@ -4,7 +4,7 @@ import (
 	"github.com/hookgen/hookgen/internal/yamlio"
 )
 
-// Names from yamlio, kept here for callers of transform.
+// Names declared in internal/yamlio, kept here for the callers of transform.
 
 type (
 	Limits = yamlio.Limits
@@ -14,7 +14,8 @@ var (
 	ErrOutsideRoot = yamlio.ErrOutsideRoot
 )
 
-// DefaultLimits is yamlio.DefaultLimits.
-func DefaultLimits() yamlio.Limits {
+// DefaultLimits are generous for real applications (thousands of resources,
+// dozens of hooks) and small enough to stop abuse quickly.
+func DefaultLimits() Limits {
 	return yamlio.DefaultLimits()
 }
