@@ -1,22 +1,21 @@
-package transform
+package subst
 
 import (
 	"strings"
 	"testing"
 
 	"github.com/hookgen/hookgen/internal/hookspec"
-	"github.com/hookgen/hookgen/internal/subst"
 	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
-func testScope() *subst.Scope {
-	return &subst.Scope{
+func testScope() *Scope {
+	return &Scope{
 		App:    hookspec.App{Name: "shop", Namespace: "prod", Revision: "abc1234def", RevisionShort: "abc1234"},
 		Hook:   map[string]string{"name": "notify", "phase": "PostSync", "outcome": "succeeded"},
 		Env:    map[string]string{"TEAM": "checkout", "EMPTY": "", "TRICKY": "$(app.name) {a: b}"},
 		Runner: "ghcr.io/hookgen/hookgen:v1",
-		Params: map[string]*subst.ParamValue{
+		Params: map[string]*ParamValue{
 			"list":  {Typ: hookspec.ParamList, Node: yamlio.NewSeq(yamlio.NewStr("a"), yamlio.NewStr("b"))},
 			"count": {Typ: hookspec.ParamInt, Node: yamlio.NewInt(3)},
 			"ref":   {Typ: hookspec.ParamSecretKeyRef, Node: yamlio.NewMap("secret", yamlio.NewStr("s"), "key", yamlio.NewStr("k"))},
@@ -55,7 +54,7 @@ func TestSubstituteText(t *testing.T) {
 		{in: "$(app.na me)", err: "malformed placeholder"},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
-			s := &subst.Subster{Scope: testScope()}
+			s := &Subster{Scope: testScope()}
 			n := yamlio.NewStr(tc.in)
 			out := s.Tree(n)
 			if tc.err != "" {
@@ -101,7 +100,7 @@ keep: $(KUBE)
 	if err := yaml.Unmarshal([]byte(in), &doc); err != nil {
 		t.Fatal(err)
 	}
-	s := &subst.Subster{Scope: testScope()}
+	s := &Subster{Scope: testScope()}
 	out := s.Tree(doc.Content[0])
 	if len(s.Errs) > 0 {
 		t.Fatalf("errors: %v", s.Errs)
@@ -119,8 +118,8 @@ keep: $(KUBE)
 // nor a second placeholder pass.
 func TestSubstituteNoInjection(t *testing.T) {
 	sc := testScope()
-	sc.Params["evil"] = &subst.ParamValue{Typ: hookspec.ParamString, Node: yamlio.NewStr("x\nkind: Secret\n$(runner.image)")}
-	s := &subst.Subster{Scope: sc}
+	sc.Params["evil"] = &ParamValue{Typ: hookspec.ParamString, Node: yamlio.NewStr("x\nkind: Secret\n$(runner.image)")}
+	s := &Subster{Scope: sc}
 	var doc yaml.Node
 	if err := yaml.Unmarshal([]byte("a: $(params.evil)\nb: pre-$(params.evil)\n"), &doc); err != nil {
 		t.Fatal(err)
@@ -149,11 +148,11 @@ func TestSubstituteNoInjection(t *testing.T) {
 // holds it is repeated once per element, and dropped when there is none.
 func TestSubstituteRepeat(t *testing.T) {
 	sc := testScope()
-	sc.Params["headers"] = &subst.ParamValue{Typ: hookspec.ParamMap, Node: yamlio.NewMap("X-Team", yamlio.NewStr("payments"), "Accept", yamlio.NewStr("*/*"))}
-	sc.Params["empty"] = &subst.ParamValue{Typ: hookspec.ParamList, Node: yamlio.NewSeq()}
-	sc.Params["nomap"] = &subst.ParamValue{Typ: hookspec.ParamMap}
-	sc.Params["noref"] = &subst.ParamValue{Typ: hookspec.ParamSecretKeyRef}
-	sc.Params["mounts"] = &subst.ParamValue{Typ: hookspec.ParamList, Node: yamlio.NewSeq(yamlio.NewMap("name", yamlio.NewStr("a")), yamlio.NewMap("name", yamlio.NewStr("b")))}
+	sc.Params["headers"] = &ParamValue{Typ: hookspec.ParamMap, Node: yamlio.NewMap("X-Team", yamlio.NewStr("payments"), "Accept", yamlio.NewStr("*/*"))}
+	sc.Params["empty"] = &ParamValue{Typ: hookspec.ParamList, Node: yamlio.NewSeq()}
+	sc.Params["nomap"] = &ParamValue{Typ: hookspec.ParamMap}
+	sc.Params["noref"] = &ParamValue{Typ: hookspec.ParamSecretKeyRef}
+	sc.Params["mounts"] = &ParamValue{Typ: hookspec.ParamList, Node: yamlio.NewSeq(yamlio.NewMap("name", yamlio.NewStr("a")), yamlio.NewMap("name", yamlio.NewStr("b")))}
 	in := `
 args:
 - --fixed
@@ -209,7 +208,7 @@ mounts:
 	if err := yaml.Unmarshal([]byte(in), &doc); err != nil {
 		t.Fatal(err)
 	}
-	s := &subst.Subster{Scope: sc}
+	s := &Subster{Scope: sc}
 	out := s.Tree(doc.Content[0])
 	if len(s.Errs) > 0 {
 		t.Fatalf("errors: %v", s.Errs)
@@ -225,8 +224,8 @@ mounts:
 
 func TestSubstituteRepeatErrors(t *testing.T) {
 	sc := testScope()
-	sc.Params["headers"] = &subst.ParamValue{Typ: hookspec.ParamMap, Node: yamlio.NewMap("X-Team", yamlio.NewStr("payments"))}
-	sc.Params["empty"] = &subst.ParamValue{Typ: hookspec.ParamList, Node: yamlio.NewSeq()}
+	sc.Params["headers"] = &ParamValue{Typ: hookspec.ParamMap, Node: yamlio.NewMap("X-Team", yamlio.NewStr("payments"))}
+	sc.Params["empty"] = &ParamValue{Typ: hookspec.ParamList, Node: yamlio.NewSeq()}
 	for _, tc := range []struct{ in, err string }{
 		{in: "a: $(params.list[*])", err: "use it in an item of a list"},
 		{in: "a:\n- --x=$(params.list[*]) $(params.count[*])", err: "repeats for one parameter only; this one uses $(params.count[*]) and $(params.list[*])"},
@@ -244,7 +243,7 @@ func TestSubstituteRepeatErrors(t *testing.T) {
 			if err := yaml.Unmarshal([]byte(tc.in), &doc); err != nil {
 				t.Fatal(err)
 			}
-			s := &subst.Subster{Scope: sc}
+			s := &Subster{Scope: sc}
 			s.Tree(doc.Content[0])
 			if len(s.Errs) == 0 || !strings.Contains(s.Errs[0].Msg, tc.err) {
 				t.Fatalf("errors %v, want one containing %q", s.Errs, tc.err)
@@ -252,7 +251,7 @@ func TestSubstituteRepeatErrors(t *testing.T) {
 		})
 	}
 	// Outside a template's job, params.* is refused as before.
-	s := &subst.Subster{Scope: &subst.Scope{}}
+	s := &Subster{Scope: &Scope{}}
 	s.Tree(yamlio.NewSeq(yamlio.NewStr("$(params.list[*])")))
 	if len(s.Errs) == 0 || !strings.Contains(s.Errs[0].Msg, "parameters can only be used in a template's job") {
 		t.Fatalf("errors %v", s.Errs)
