@@ -2,14 +2,11 @@ package transform
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
 
 	"github.com/hookgen/hookgen/internal/hookspec"
-	"github.com/hookgen/hookgen/internal/jobgen"
-	"github.com/hookgen/hookgen/internal/runnerenv"
 )
 
 // TestJobLimitsAfterSubstitution: a template's job may set its deadline,
@@ -92,41 +89,5 @@ func TestHookTTLByArgoCDVersion(t *testing.T) {
 				t.Errorf("%s, Argo CD %s: %v", tc.name, v.argo, err)
 			}
 		}
-	}
-}
-
-func TestParseArgoCDVersion(t *testing.T) {
-	for in, want := range map[string]hookspec.ArgoCDVersion{"3.3": {Major: 3, Minor: 3}, "v2.14.21": {Major: 2, Minor: 14}, "3.3.10+abc123": {Major: 3, Minor: 3}, "v3.0.0-rc1": {Major: 3, Minor: 0}, "10.1": {Major: 10, Minor: 1}} {
-		if got, err := hookspec.ParseArgoCDVersion(in); err != nil || got != want {
-			t.Errorf("ParseArgoCDVersion(%q) = %v, %v; want %v", in, got, err, want)
-		}
-	}
-	for _, in := range []string{"", "3", "three", "3.x", "1.8", "3.03", "3.3.1.1", "-3.3", "3..3"} {
-		if got, err := hookspec.ParseArgoCDVersion(in); err == nil {
-			t.Errorf("ParseArgoCDVersion(%q) = %v, want an error", in, got)
-		}
-	}
-}
-
-// TestRunnerEnvContract: a runner container gets exactly the variables of
-// the runner contract (internal/runnerenv), in its order, each with a value
-// of its own.
-func TestRunnerEnvContract(t *testing.T) {
-	app := hookspec.App{Name: "n", Namespace: "ns", Project: "p", Revision: "r", RevisionShort: "rs", RepoURL: "u", Path: "pa", TargetRevision: "t"}
-	var names []string
-	seen := map[string]string{}
-	for _, e := range jobgen.RunnerEnv {
-		names = append(names, e.Name)
-		v := e.Get(app, "hook", hookspec.PostSync, "https://argocd.example.com")
-		if v == "" {
-			t.Errorf("%s has no value for a complete context", e.Name)
-		}
-		if other, dup := seen[v]; dup {
-			t.Errorf("%s and %s carry the same value %q", e.Name, other, v)
-		}
-		seen[v] = e.Name
-	}
-	if !slices.Equal(names, runnerenv.Names) {
-		t.Errorf("runner containers get %q; the contract is %q", names, runnerenv.Names)
 	}
 }

@@ -6,9 +6,7 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/hookgen/hookgen/internal/hookpolicy"
 	"github.com/hookgen/hookgen/internal/hookspec"
-	"github.com/hookgen/hookgen/internal/judge"
 	"github.com/hookgen/hookgen/internal/yamlio"
 )
 
@@ -275,19 +273,6 @@ spec:
 	for _, j := range res.Jobs {
 		if got := yamlio.Str(yamlio.Get(yamlio.ValueOf(j.Node), "metadata", "namespace")); (j.Hook == "audit") != (got == "") {
 			t.Errorf("Job %s is in namespace %q", j.Name, got)
-		}
-	}
-}
-
-func TestFieldPath(t *testing.T) {
-	at := hookpolicy.Path{"spec", "template", "spec"}
-	for field, want := range map[string]string{
-		"spec.containers[0].securityContext.privileged":                          "[spec template spec containers 0 securityContext privileged]",
-		"metadata.annotations[container.apparmor.security.beta.kubernetes.io/c]": "[spec template metadata annotations container.apparmor.security.beta.kubernetes.io/c]",
-		"spec.hostNetwork": "[spec template spec hostNetwork]",
-	} {
-		if got := fmt.Sprint(judge.FieldPath(at, field)); got != want {
-			t.Errorf("fieldPath(%q) = %s, want %s", field, got, want)
 		}
 	}
 }

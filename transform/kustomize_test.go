@@ -9,7 +9,6 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/hookgen/hookgen/internal/manifest"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/yamlio"
 )
@@ -264,27 +263,6 @@ func TestKustomizeConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
-}
-
-func TestIsGitURL(t *testing.T) {
-	for s, want := range map[string]bool{
-		"github.com/acme/x":           true,
-		"GitHub.com:acme/x":           true,
-		"git@host:acme/x.git":         true,
-		"ssh://host/acme/x":           true,
-		"git::https://host/x.git":     true,
-		"file:///srv/repo.git":        true,
-		"../base":                     false,
-		"base":                        false,
-		"team@v2.yaml":                true, // a file of that name is looked up first
-		"c:/x":                        false,
-		"gitlab.example.com/acme/x":   false,
-		"overlays/github.com/x/y.yml": false,
-	} {
-		if got := manifest.IsGitURL(s); got != want {
-			t.Errorf("isGitURL(%q) = %v, want %v", s, got, want)
-		}
-	}
 }
 
 // TestKustomizeProblemsKeepTheirPlace checks that a kustomization kustomize

@@ -159,16 +159,3 @@ func TestRunRejectsBadInput(t *testing.T) {
 		t.Fatal("Run with an app directory outside the repository succeeded")
 	}
 }
-
-func TestProblemsOrder(t *testing.T) {
-	ps := problem.Problems{
-		{Pos: problem.Pos{File: "b.yaml", Line: 1}, Msg: "x"},
-		{Pos: problem.Pos{File: "a.yaml", Line: 9}, Hook: "h", Msg: "y"},
-		{Pos: problem.Pos{File: "a.yaml", Line: 2}, Msg: "z"},
-		{Pos: problem.Pos{File: "a.yaml", Line: 2}, Msg: "z"},
-	}.Sorted()
-	want := "a.yaml:2: z\na.yaml:9: hook \"h\": y\nb.yaml:1: x"
-	if ps.Error() != want {
-		t.Fatalf("got:\n%s\nwant:\n%s", ps.Error(), want)
-	}
-}

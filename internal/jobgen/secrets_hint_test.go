@@ -1,9 +1,7 @@
-package transform
+package jobgen
 
 import (
 	"testing"
-
-	"github.com/hookgen/hookgen/internal/jobgen"
 )
 
 // TestSecretHints checks that the literal hints in front of the secret
@@ -36,7 +34,7 @@ func TestSecretHints(t *testing.T) {
 		"https://example.com/a?x=1&y=2#not-@-a-password":                "",
 		"DSN=mysql://app:$(DB_PASSWORD)@tcp(db:3306)/app and $(X) $(Y)": "",
 	} {
-		if got := jobgen.LiteralSecret(in); got != want {
+		if got := LiteralSecret(in); got != want {
 			t.Errorf("literalSecret(%q) = %q, want %q", in, got, want)
 		}
 	}
