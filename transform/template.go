@@ -38,7 +38,7 @@ func loadBuiltins() (hookset.Templates, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list built-in templates: %w", err)
 	}
-	cached, _ := hookset.DecodeNodeFiles(builtinNodes) // parsed ahead of time (nodecache.go)
+	cached, _ := hookset.DecodeNodeFiles(builtinNodes) // parsed ahead of time (internal/hookset/nodecache.go)
 	for _, f := range files {
 		data, err := builtinFS.ReadFile(f)
 		if err != nil {

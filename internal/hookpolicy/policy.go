@@ -19,7 +19,7 @@ const PolicyFile = "policy.yaml"
 
 // HookPolicy is the platform's rules for every hook of every application.
 // It lives in the sidecar's config directory, where repositories cannot
-// reach, and is applied last, to every hook of the final stream (judge.go):
+// reach, and is applied last, to every hook of the final stream (internal/judge):
 // after every merge, override, parameter, substitution, kustomization and
 // annotate rule, read as the API server decodes it, so nothing can slip
 // past it.

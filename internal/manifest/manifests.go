@@ -308,7 +308,7 @@ func ParseManifests(file string, data []byte, lim yamlio.Limits, keep bool, alia
 		}
 		if !keep && !c.Reencode {
 			// The common case: a document hookgen prints as written needs
-			// its identity, not its tree (scan.go).
+			// its identity, not its tree (yamlio.ScanDoc).
 			if info, ok := yamlio.ScanDoc(c.Text, lim); ok && fastKindOK(info) {
 				objects++
 				if hookspec.IsHookgenKind(info.APIVersion) {

@@ -12,7 +12,7 @@ import (
 // indent 2, compact sequences) writes for the same tree, for the trees it
 // knows: block mappings and sequences of scalars made of printable ASCII
 // and line breaks, without comments, anchors or explicit tags. For any
-// other tree it reports false and encodeNode falls back to the encoder.
+// other tree it reports false and EncodeNode falls back to the encoder.
 // TestEmitMatchesEncoder checks the equivalence on random trees and on
 // every golden output.
 //

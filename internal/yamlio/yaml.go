@@ -369,7 +369,7 @@ func EncodeNode(w io.Writer, n *yaml.Node) error {
 	return err
 }
 
-// EncodeNodeBuf is encodeNode with a scratch buffer for the fast writer;
+// EncodeNodeBuf is EncodeNode with a scratch buffer for the fast writer;
 // it returns the buffer to pass to the next call, so that one buffer
 // serves every document of a stream.
 func EncodeNodeBuf(w io.Writer, n *yaml.Node, scratch []byte) ([]byte, error) {
