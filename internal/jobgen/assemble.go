@@ -16,7 +16,39 @@ func (g *Generator) assemble(h *hookset.MergedHook, k *hookspec.Knobs, st settin
 	fail := func(n *yaml.Node, format string, args ...any) {
 		g.Ps.Add(g.Origins.Pos(n, h.Pos()), h.Name, format, args...)
 	}
-	// Name.
+	g.jobName(h, k, st, sc, j)
+	meta := g.jobMetadata(h, k, st, sc, j)
+	js := jobSpec(st, spec)
+	pod := yamlio.MapGet(js, "template")
+	podSpec := yamlio.MapGet(pod, "spec")
+	if podSpec == nil || podSpec.Kind != yaml.MappingNode {
+		fail(spec, "the job has no pod template (template.spec)")
+		return
+	}
+	g.podMetadata(h, k, sc, pod)
+	added := g.podFields(h, k, sc, podSpec, fail)
+	g.podPlacement(h, k, sc, podSpec)
+	hard := HardeningOf(k, len(ServiceAccounts(yamlio.Obj(yamlio.ValueOf(podSpec)))) > 0)
+	j.DefaultUser = hardenPod(podSpec, hard, fail)
+	g.containers(h, k, sc, j, podSpec, hard, added, fail)
+
+	// The pod template reads metadata first, and the Job in block style.
+	if pm := yamlio.MapGet(pod, "metadata"); pm != nil {
+		yamlio.MapDelete(pod, "metadata")
+		pod.Content = append([]*yaml.Node{yamlio.NewStr("metadata"), pm}, pod.Content...)
+	}
+	dropEmpty(podSpec, "securityContext")
+	yamlio.Canonical(js)
+	j.Node = yamlio.NewMap(
+		"apiVersion", yamlio.NewStr("batch/v1"),
+		"kind", yamlio.NewStr("Job"),
+		"metadata", meta,
+		"spec", js,
+	)
+}
+
+// jobName sets the Job's name (or generateName) and namespace.
+func (g *Generator) jobName(h *hookset.MergedHook, k *hookspec.Knobs, st settings, sc *subst.Scope, j *Job) {
 	base := h.Name + "-" + strings.ToLower(string(j.Phase))
 	if st.generateName {
 		j.Name, j.Generate = base+"-", true
@@ -36,8 +68,11 @@ func (g *Generator) assemble(h *hookset.MergedHook, k *hookspec.Knobs, st settin
 			g.Ps.Add(h.At("namespace"), h.Name, "namespace %q is not a DNS-1123 label", subst.Clip(j.Namespace, 80))
 		}
 	}
+}
 
-	// Metadata.
+// jobMetadata returns the Job's metadata: name, namespace, hookgen's
+// labels and Argo CD's hook annotations, then the hook's own.
+func (g *Generator) jobMetadata(h *hookset.MergedHook, k *hookspec.Knobs, st settings, sc *subst.Scope, j *Job) *yaml.Node {
 	meta := yamlio.NewMap()
 	if j.Generate {
 		yamlio.MapSet(meta, "generateName", yamlio.NewStr(j.Name))
@@ -64,8 +99,12 @@ func (g *Generator) assemble(h *hookset.MergedHook, k *hookspec.Knobs, st settin
 	}
 	yamlio.MapSet(meta, "annotations", yamlio.StrMap(ann))
 	g.jobMeta(h, k, sc, meta)
+	return meta
+}
 
-	// Job spec: hookgen's settings first, then the template's.
+// jobSpec returns the Job spec: hookgen's settings first, then the
+// template's.
+func jobSpec(st settings, spec *yaml.Node) *yaml.Node {
 	js := yamlio.NewMap("activeDeadlineSeconds", yamlio.NewInt(st.deadline), "backoffLimit", yamlio.NewInt(int64(st.backoff)))
 	if st.ttl != nil {
 		yamlio.MapSet(js, "ttlSecondsAfterFinished", yamlio.NewInt(int64(*st.ttl)))
@@ -77,14 +116,12 @@ func (g *Generator) assemble(h *hookset.MergedHook, k *hookspec.Knobs, st settin
 			js.Content = append(js.Content, spec.Content[i], spec.Content[i+1])
 		}
 	}
-	pod := yamlio.MapGet(js, "template")
-	podSpec := yamlio.MapGet(pod, "spec")
-	if podSpec == nil || podSpec.Kind != yaml.MappingNode {
-		fail(spec, "the job has no pod template (template.spec)")
-		return
-	}
+	return js
+}
 
-	// Pod metadata.
+// podMetadata merges the hook's pod labels and annotations, and hookgen's
+// labels, into the pod template's metadata.
+func (g *Generator) podMetadata(h *hookset.MergedHook, k *hookspec.Knobs, sc *subst.Scope, pod *yaml.Node) {
 	podMeta := yamlio.MapEnsure(pod, "metadata")
 	labels := map[string]string{}
 	for key, v := range k.PodLabels {
@@ -109,9 +146,11 @@ func (g *Generator) assemble(h *hookset.MergedHook, k *hookspec.Knobs, st settin
 		}
 		mergeStrings(podMeta, "annotations", anns)
 	}
+}
 
-	// Pod spec.
-	added := g.podFields(h, k, sc, podSpec, fail)
+// podPlacement sets the pod's service account, node selector and
+// tolerations from the hook.
+func (g *Generator) podPlacement(h *hookset.MergedHook, k *hookspec.Knobs, sc *subst.Scope, podSpec *yaml.Node) {
 	if k.ServiceAccountName != nil {
 		sa, ok := g.Text(h, sc, "serviceAccountName", *k.ServiceAccountName)
 		if ok && !hookset.IsDNSSubdomain(sa) {
@@ -136,9 +175,12 @@ func (g *Generator) assemble(h *hookset.MergedHook, k *hookspec.Knobs, st settin
 	if k.Tolerations != nil {
 		yamlio.MapSet(podSpec, "tolerations", tolerationNodes(k.Tolerations))
 	}
+}
 
-	hard := HardeningOf(k, len(ServiceAccounts(yamlio.Obj(yamlio.ValueOf(podSpec)))) > 0)
-	j.DefaultUser = hardenPod(podSpec, hard, fail)
+// containers checks every container's name and image, gives it the
+// runner's and the hook's environment, the hook's resources and pull
+// policy, hardens it and mounts what it may write.
+func (g *Generator) containers(h *hookset.MergedHook, k *hookspec.Knobs, sc *subst.Scope, j *Job, podSpec *yaml.Node, hard Hardened, added map[*yaml.Node]bool, fail func(*yaml.Node, string, ...any)) {
 	var env []*yaml.Node
 	for _, e := range k.Env {
 		env = append(env, g.envNode(h, sc, e))
@@ -193,20 +235,6 @@ func (g *Generator) assemble(h *hookset.MergedHook, k *hookspec.Knobs, st settin
 	if len(k.WritablePaths) > 0 {
 		hookset.AddWritableVolumes(podSpec, k.WritablePaths)
 	}
-
-	// The pod template reads metadata first, and the Job in block style.
-	if pm := yamlio.MapGet(pod, "metadata"); pm != nil {
-		yamlio.MapDelete(pod, "metadata")
-		pod.Content = append([]*yaml.Node{yamlio.NewStr("metadata"), pm}, pod.Content...)
-	}
-	dropEmpty(podSpec, "securityContext")
-	yamlio.Canonical(js)
-	j.Node = yamlio.NewMap(
-		"apiVersion", yamlio.NewStr("batch/v1"),
-		"kind", yamlio.NewStr("Job"),
-		"metadata", meta,
-		"spec", js,
-	)
 }
 
 // dropEmpty removes a mapping left empty under key in m and in m's
