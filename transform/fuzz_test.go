@@ -18,7 +18,6 @@ import (
 	"github.com/hookgen/hookgen/internal/judge"
 	"github.com/hookgen/hookgen/internal/manifest"
 	"github.com/hookgen/hookgen/internal/problem"
-
 	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
