@@ -81,17 +81,8 @@ func ParseManifests(file string, data []byte, lim yamlio.Limits, keep bool, alia
 	var scratch bytes.Buffer
 	text := argoText(data)
 	isJSON := strings.HasSuffix(file, ".json")
-	var chunks []chunk
-	var tail *problem.Problem // what ended the stream after the chunks
-	switch {
-	case isJSON:
-		chunks, tail = jsonChunks(file, text, true)
-	case jsonStream(text):
-		chunks, tail = jsonChunks(file, text, false)
-	default:
-		chunks, tail = YamlChunks(file, text)
-	}
-	var failed *problem.Problem // the first document Argo CD cannot decode
+	chunks, tail := chunksOf(file, text, isJSON) // tail: what ended the stream after the chunks
+	var failed *problem.Problem                  // the first document Argo CD cannot decode
 	docs := len(chunks)
 	if docs > 0 && len(chunks[0].Text) == 0 {
 		docs-- // the nothing before a leading "---" is no document
@@ -112,15 +103,11 @@ func ParseManifests(file string, data []byte, lim yamlio.Limits, keep bool, alia
 			continue
 		}
 		if !keep && !c.Reencode {
-			// The common case: a document hookgen prints as written needs
-			// its identity, not its tree (yamlio.ScanDoc).
-			if info, ok := yamlio.ScanDoc(c.Text, lim); ok && fastKindOK(info) {
+			if m, ok := scanned(file, c, lim); ok {
 				objects++
-				if hookspec.IsHookgenKind(info.APIVersion) {
-					continue // hookgen's own kinds are never output
+				if m != nil {
+					out = append(out, m)
 				}
-				m := &Manifest{File: file, Line: c.Line, APIVersion: info.APIVersion, Kind: info.Kind, Name: info.Name, Namespace: info.Namespace, Raw: withNewline(c.Text)}
-				out = append(out, m)
 				continue
 			}
 		}
@@ -162,32 +149,7 @@ func ParseManifests(file string, data []byte, lim yamlio.Limits, keep bool, alia
 		if hookspec.IsHookgenKind(m.APIVersion) {
 			continue // hookgen's own kinds are never output
 		}
-		reencode := c.Reencode || stripReaderAnnotations(n) || bytes.IndexByte(c.Text, '\r') >= 0
-		if first := firstContent(c.Text); first == '{' || first == '[' {
-			reencode = true // JSON or flow style: a leading "{" would turn Argo CD's decoder to JSON
-		}
-		if reencode {
-			yamlio.CanonicalRead(n)
-			if !keep && !strings.HasSuffix(m.Kind, "List") && !MayBeHook(c.Text) {
-				// Encoded now, as it will be printed: a run over thousands
-				// of flow-style or JSON documents holds their text, not
-				// their trees (Node parses one again when it is needed).
-				// A document that may be a hook keeps its tree, whose
-				// lines are those of its file, for the judge's messages.
-				// The text is copied out of one scratch buffer at its
-				// exact length: a buffer of its own would keep up to
-				// twice the bytes it holds.
-				scratch.Reset()
-				if _, err := yamlio.EncodeNodeBuf(&scratch, n, nil); err == nil {
-					m.Raw, m.Tree = bytes.Clone(scratch.Bytes()), nil
-				}
-			}
-		} else {
-			m.Raw = withNewline(c.Text)
-			if !keep && !strings.HasSuffix(m.Kind, "List") {
-				m.Tree = nil
-			}
-		}
+		keepText(m, c, n, keep, &scratch)
 		out = append(out, m)
 	}
 	if failed == nil {
@@ -205,6 +167,67 @@ func ParseManifests(file string, data []byte, lim yamlio.Limits, keep bool, alia
 		return nil
 	}
 	return out
+}
+
+// chunksOf cuts a file's text into documents, as JSON (a *.json file, or a
+// stream of JSON values) or as YAML, and returns what ended the stream
+// after them, if anything did.
+func chunksOf(file string, text []byte, isJSON bool) ([]chunk, *problem.Problem) {
+	switch {
+	case isJSON:
+		return jsonChunks(file, text, true)
+	case jsonStream(text):
+		return jsonChunks(file, text, false)
+	default:
+		return YamlChunks(file, text)
+	}
+}
+
+// scanned reads a document hookgen prints as written, the common case,
+// which needs its identity, not its tree (yamlio.ScanDoc). ok is false
+// when the scan cannot tell, and the document must be parsed; m is nil for
+// hookgen's own kinds, which are never output.
+func scanned(file string, c chunk, lim yamlio.Limits) (m *Manifest, ok bool) {
+	info, ok := yamlio.ScanDoc(c.Text, lim)
+	if !ok || !fastKindOK(info) {
+		return nil, false
+	}
+	if hookspec.IsHookgenKind(info.APIVersion) {
+		return nil, true
+	}
+	return &Manifest{File: file, Line: c.Line, APIVersion: info.APIVersion, Kind: info.Kind, Name: info.Name, Namespace: info.Namespace, Raw: withNewline(c.Text)}, true
+}
+
+// keepText decides what m keeps of a parsed document n: its text as
+// written, or, when it must be encoded again, its tree or the text of
+// that encoding.
+func keepText(m *Manifest, c chunk, n *yaml.Node, keep bool, scratch *bytes.Buffer) {
+	reencode := c.Reencode || stripReaderAnnotations(n) || bytes.IndexByte(c.Text, '\r') >= 0
+	if first := firstContent(c.Text); first == '{' || first == '[' {
+		reencode = true // JSON or flow style: a leading "{" would turn Argo CD's decoder to JSON
+	}
+	if reencode {
+		yamlio.CanonicalRead(n)
+		if !keep && !strings.HasSuffix(m.Kind, "List") && !MayBeHook(c.Text) {
+			// Encoded now, as it will be printed: a run over thousands
+			// of flow-style or JSON documents holds their text, not
+			// their trees (Node parses one again when it is needed).
+			// A document that may be a hook keeps its tree, whose
+			// lines are those of its file, for the judge's messages.
+			// The text is copied out of one scratch buffer at its
+			// exact length: a buffer of its own would keep up to
+			// twice the bytes it holds.
+			scratch.Reset()
+			if _, err := yamlio.EncodeNodeBuf(scratch, n, nil); err == nil {
+				m.Raw, m.Tree = bytes.Clone(scratch.Bytes()), nil
+			}
+		}
+	} else {
+		m.Raw = withNewline(c.Text)
+		if !keep && !strings.HasSuffix(m.Kind, "List") {
+			m.Tree = nil
+		}
+	}
 }
 
 // withNewline returns a document's text ending in a newline. A text that
