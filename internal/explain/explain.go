@@ -245,6 +245,7 @@ func (g *group) add(o *Object) {
 	g.objects = append(g.objects, o)
 }
 
+// Empty reports whether the group holds nothing.
 func (g group) Empty() bool { return len(g.jobs)+len(g.objects) == 0 }
 
 func (g group) join(h group) group {

@@ -387,6 +387,7 @@ func globRegexp(pattern string) *regexp.Regexp {
 	return re
 }
 
+// AllowedHint tells what a rule allows, for a message.
 func AllowedHint(allowed []string) string {
 	if len(allowed) == 0 {
 		return ""

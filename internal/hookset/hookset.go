@@ -208,6 +208,7 @@ func CheckHook(d *hookspec.Decoder, h *hookspec.Hook) {
 	checkKnobs(d, &h.Knobs, h.Src)
 }
 
+// DupPhase reports whether a phase is listed twice.
 func DupPhase(l hookspec.StringList) bool {
 	s := slices.Clone(l)
 	slices.Sort(s)

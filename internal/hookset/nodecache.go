@@ -22,6 +22,7 @@ import (
 
 const NodesMagic = "hookgen-nodes-v2\n"
 
+// TextHash is the hash the node cache keys a template file's text by.
 func TextHash(data []byte) uint64 {
 	h := fnv.New64a()
 	h.Write(data)

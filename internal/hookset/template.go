@@ -210,6 +210,7 @@ func CheckJobShape(job *yaml.Node, report func(*yaml.Node, string)) {
 	}
 }
 
+// PhaseNames lists the phases a hook may run in.
 func PhaseNames() []string {
 	s := make([]string, len(hookspec.Phases))
 	for i, p := range hookspec.Phases {
@@ -218,6 +219,7 @@ func PhaseNames() []string {
 	return s
 }
 
+// PolicyNames lists the delete policies.
 func PolicyNames() []string {
 	s := make([]string, len(hookspec.DeletePolicies))
 	for i, p := range hookspec.DeletePolicies {
@@ -226,6 +228,7 @@ func PolicyNames() []string {
 	return s
 }
 
+// PhaseList is PhaseNames for a message.
 func PhaseList() string  { return strings.Join(PhaseNames(), ", ") }
 func policyList() string { return strings.Join(PolicyNames(), ", ") }
 

@@ -74,6 +74,7 @@ const (
 // DeletePolicies lists every delete policy.
 var DeletePolicies = []DeletePolicy{HookSucceeded, HookFailed, BeforeHookCreation}
 
+// ParsePhase returns the phase s names, if it names one.
 func ParsePhase(s string) (Phase, bool) {
 	for _, p := range Phases {
 		if string(p) == s {
@@ -83,6 +84,7 @@ func ParsePhase(s string) (Phase, bool) {
 	return "", false
 }
 
+// ParseDeletePolicy returns the delete policy s names, if it names one.
 func ParseDeletePolicy(s string) (DeletePolicy, bool) {
 	for _, p := range DeletePolicies {
 		if string(p) == s {

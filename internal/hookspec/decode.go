@@ -87,10 +87,12 @@ type Decoder struct {
 	Ps   *problem.Collector
 }
 
+// Pos is where n is, in the file being decoded.
 func (d *Decoder) Pos(n *yaml.Node) problem.Pos {
 	return problem.Pos{File: d.File, Line: n.Line, Col: n.Column}
 }
 
+// Errorf records a problem at n.
 func (d *Decoder) Errorf(n *yaml.Node, format string, args ...any) {
 	d.Ps.Add(d.Pos(n), d.Hook, format, args...)
 }
@@ -237,6 +239,7 @@ type structField struct {
 	index []int
 }
 
+// StructFields lists the fields of t a document may set, by their json names.
 func StructFields(t reflect.Type) []structField {
 	var out []structField
 	for i := 0; i < t.NumField(); i++ {

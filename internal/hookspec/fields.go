@@ -77,12 +77,14 @@ var knobNames = func() map[string]bool {
 	return m
 }()
 
+// IsHookField reports whether name is a field of a hook.
 func IsHookField(name string) bool { return knobNames[name] }
 
 // UnknownFieldHint is what decoding a hook or a set's defaults says
 // about a field it does not know.
 func (*Hook) UnknownFieldHint(name string) string { return KubeFieldHint(name, IsHookField) }
 
+// UnknownFieldHint is what decoding a set's defaults says about an unknown field.
 func (*Defaults) UnknownFieldHint(name string) string {
 	if IsHookField(name) {
 		return name + " is set on each hook, not under defaults"

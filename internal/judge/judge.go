@@ -199,6 +199,7 @@ func manifestPos(m *manifest.Manifest, n *yaml.Node) problem.Pos {
 	return pos
 }
 
+// ObjName names an object for a message: Kind/name.
 func ObjName(obj map[string]any) string {
 	kind, _ := obj["kind"].(string)
 	meta, _ := obj["metadata"].(map[string]any)

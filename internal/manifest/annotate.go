@@ -64,6 +64,7 @@ type Annotations struct {
 	convert bool
 }
 
+// Empty reports whether there is nothing to annotate.
 func (a Annotations) Empty() bool { return len(a.rules) == 0 && !a.convert }
 
 // CollectAnnotations gathers and checks the annotate rules of the
@@ -275,6 +276,7 @@ func (r *AnnotateRule) identityMatches(m *Manifest) bool {
 	return true
 }
 
+// Matches reports whether the rule matches m.
 func (r *AnnotateRule) Matches(m *Manifest) bool {
 	mt := r.Match
 	if !r.identityMatches(m) {
@@ -316,6 +318,7 @@ func annotationsOf(n *yaml.Node) *yaml.Node {
 	return yamlio.MapEnsure(yamlio.MapEnsure(n, "metadata"), "annotations")
 }
 
+// ResourceName names m for a message: Kind/name.
 func ResourceName(m *Manifest) string {
 	name := m.Name
 	if name == "" {

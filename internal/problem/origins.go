@@ -13,6 +13,7 @@ type Origins struct {
 	File map[*yaml.Node]string
 }
 
+// NewOrigins returns an empty record of origins.
 func NewOrigins() *Origins { return &Origins{File: map[*yaml.Node]string{}} }
 
 // mark records file as the origin of n and everything under it.

@@ -122,12 +122,15 @@ func (ps *Collector) clean(p Problem) Problem {
 	return p
 }
 
+// Add records a problem at pos, for hook if it belongs to one.
 func (ps *Collector) Add(pos Pos, hook, format string, args ...any) {
 	ps.List = append(ps.List, Problem{Pos: pos, Hook: hook, Msg: fmt.Sprintf(format, args...)})
 }
 
+// AddErr records a problem as it is.
 func (ps *Collector) AddErr(p Problem) { ps.List = append(ps.List, p) }
 
+// Empty reports whether no problem was recorded.
 func (ps *Collector) Empty() bool { return len(ps.List) == 0 }
 
 // err returns the collected problems as an error, or nil.

@@ -119,6 +119,7 @@ func (s *Subster) Text(n *yaml.Node, str string) (out string, from *yaml.Node, c
 	}
 }
 
+// HasPlaceholderPrefix reports whether s starts like a placeholder's name (params., app., ...).
 func HasPlaceholderPrefix(s string) bool {
 	for _, p := range placeholderPrefixes {
 		if strings.HasPrefix(s, p) {

@@ -204,6 +204,7 @@ func (s *Subster) copy(n *yaml.Node) *yaml.Node {
 	return s.Origins.Copy(n)
 }
 
+// Errorf records a problem at n.
 func (s *Subster) Errorf(n *yaml.Node, format string, args ...any) {
 	s.Errs = append(s.Errs, substError{Node: n, Msg: fmt.Sprintf(format, args...)})
 }

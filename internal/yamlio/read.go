@@ -41,6 +41,7 @@ func (r *Reader) Stat(name string) (fs.FileInfo, bool) {
 	return nil, false
 }
 
+// Fail reports why name could not be read.
 func (r *Reader) Fail(name string, err error) {
 	pos := problem.Pos{File: r.Prefix + name}
 	if errors.Is(err, ErrOutsideRoot) {

@@ -243,18 +243,22 @@ func CopyNode(n *yaml.Node) *yaml.Node {
 
 // --- building and reading nodes ---
 
+// NewStr returns a string scalar node.
 func NewStr(s string) *yaml.Node {
 	return &yaml.Node{Kind: yaml.ScalarNode, Tag: TagStr, Value: s}
 }
 
+// NewInt returns an integer scalar node.
 func NewInt(i int64) *yaml.Node {
 	return &yaml.Node{Kind: yaml.ScalarNode, Tag: TagInt, Value: strconv.FormatInt(i, 10)}
 }
 
+// NewBool returns a boolean scalar node.
 func NewBool(b bool) *yaml.Node {
 	return &yaml.Node{Kind: yaml.ScalarNode, Tag: TagBool, Value: strconv.FormatBool(b)}
 }
 
+// NewMap returns a mapping node of the key, value pairs in kv.
 func NewMap(kv ...any) *yaml.Node {
 	m := &yaml.Node{Kind: yaml.MappingNode, Tag: TagMap}
 	for i := 0; i+1 < len(kv); i += 2 {
@@ -263,6 +267,7 @@ func NewMap(kv ...any) *yaml.Node {
 	return m
 }
 
+// NewSeq returns a sequence node of items.
 func NewSeq(items ...*yaml.Node) *yaml.Node {
 	return &yaml.Node{Kind: yaml.SequenceNode, Tag: TagSeq, Content: items}
 }
@@ -333,6 +338,7 @@ func MapPath(m *yaml.Node, keys ...string) *yaml.Node {
 	return m
 }
 
+// IsNull reports whether n is absent or a null scalar.
 func IsNull(n *yaml.Node) bool {
 	return n == nil || (n.Kind == yaml.ScalarNode && n.ShortTag() == TagNull)
 }
