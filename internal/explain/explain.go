@@ -125,27 +125,95 @@ func notes(t *Timeline, argo hookspec.ArgoCDVersion) []Note {
 	add := func(key, text string, of group) {
 		out = append(out, Note{Key: key, Text: text, Jobs: of.jobs, Objects: of.objects})
 	}
-	var syncHooks, postSync, preDelete, postDelete, postDeleteHere, postDeleteList, several, idle, ttlTrap group
-	var piling, immutable []*jobgen.Job
-	helmSeveral := false
+	g := classify(t, argo)
+	if !g.syncHooks.Empty() {
+		add("selective-sync", "Hooks run only on a full sync. Argo CD skips them on a selective sync, and self-heal is one: when Argo CD corrects drift, no hook runs. An automated sync runs them once per new revision or parameter change.", group{})
+	}
+	if !g.postSync.Empty() {
+		text := "A failing PostSync hook fails the sync operation but leaves the Application's health as it was: watch the operation's state"
+		if t.Fail.Empty() {
+			text += ", or add a SyncFail hook to hear about it (this application has none)."
+		} else {
+			text += "; this application's SyncFail hooks run then."
+		}
+		add("postsync-health", text, g.postSync)
+	}
+	if !g.several.Empty() {
+		text := "These hooks are in more than one phase of a sync, and Argo CD runs a hook once in each of its phases: they run more than once on every sync."
+		if g.helmSeveral {
+			text += " Argo CD reads Helm's pre-install and pre-upgrade as PreSync, post-install and post-upgrade as PostSync, and does not tell an install from an upgrade."
+		}
+		add("several-phases", text, g.several)
+	}
+	if !g.idle.Empty() {
+		add("never-applied", "Argo CD never applies these: they are hooks (they carry a hook annotation) of no phase it runs, such as Helm's test and rollback hooks.", g.idle)
+	}
+	if !g.ttlTrap.Empty() {
+		add("ttl-trap", fmt.Sprintf("These hook Jobs are deleted as soon as they finish (ttlSecondsAfterFinished under %d s): Argo CD before 3.0 may never see them finish, and the sync then waits forever (argo-cd#18884). Raise the TTL, or, if the sidecar serves Argo CD 3.0 or newer, set HOOKGEN_ARGOCD_VERSION (now %s).", jobgen.MinHookTTL, argo), g.ttlTrap)
+	}
+	if !g.preDelete.Empty() {
+		add("predelete-version", "PreDelete hooks need Argo CD 3.3 or newer; older versions delete the application without running them.", g.preDelete)
+	}
+	if !g.postDelete.Empty() {
+		add("postdelete-version", "PostDelete hooks need Argo CD 2.10 or newer.", g.postDelete)
+	}
+	if !g.postDeleteList.Empty() {
+		add("postdelete-list", "Argo CD 2.14 runs a PostDelete hook only when its hook annotation is PostDelete (or Helm's post-delete) alone; these list more values, so only Argo CD 3.3 or newer runs them.", g.postDeleteList)
+	}
+	if !g.preDelete.Empty() || !g.postDelete.Empty() {
+		add("delete-renders", "When the Application is deleted, Argo CD renders its manifests again to find these hooks: keep hookgen.yaml valid until the Application is gone, or its deletion stalls.", g.preDelete.join(g.postDelete))
+	}
+	if !g.postDeleteHere.Empty() {
+		add("postdelete-namespace", "These PostDelete hooks run in the Application's destination namespace. If that namespace is deleted with the application, they cannot start and the deletion hangs: give them a namespace that outlives the application.", g.postDeleteHere)
+	}
+	for _, s := range []Stage{t.Delete[0], t.Delete[2]} {
+		if len(s.Waves) > 1 {
+			add("delete-waves", "Argo CD starts every deletion hook at once: sync waves do not order PreDelete or PostDelete hooks.", group{})
+			break
+		}
+	}
+	if len(g.piling) > 0 {
+		add("generatename-ttl", "These hooks get a new Job on every sync (generateName) without ttlSecondsAfterFinished. Argo CD never prunes hooks, so every Job its delete policy keeps stays: set ttlSecondsAfterFinished.", group{jobs: g.piling})
+	}
+	if len(g.immutable) > 0 {
+		add("immutable-job", fmt.Sprintf("These hooks have fixed names and no %s delete policy: a Job left from an earlier sync (a failed one, or any after a failed sync) is applied again, and Kubernetes refuses to change a Job's pod template (\"field is immutable\"). Add %s.", hookspec.BeforeHookCreation, hookspec.BeforeHookCreation), group{jobs: g.immutable})
+	}
+	return out
+}
+
+// noteGroups sorts a Timeline's objects by the notes that are about them.
+type noteGroups struct {
+	syncHooks, postSync, several, idle, ttlTrap           group
+	preDelete, postDelete, postDeleteHere, postDeleteList group
+
+	// Generated Jobs: named anew on every sync without a TTL, and with
+	// fixed names but no BeforeHookCreation delete policy.
+	piling, immutable []*jobgen.Job
+
+	helmSeveral bool // one of several is a Helm hook
+}
+
+// classify sorts t's objects into the groups the notes are about.
+func classify(t *Timeline, argo hookspec.ArgoCDVersion) noteGroups {
+	var g noteGroups
 	for _, o := range t.Objects {
 		r := o.Argo
 		if r.Hook && len(r.SyncPhases) > 0 {
-			syncHooks.add(o)
+			g.syncHooks.add(o)
 		}
 		if slices.Contains(r.SyncPhases, hookspec.PostSync) {
-			postSync.add(o)
+			g.postSync.add(o)
 		}
 		if slices.Contains(r.DeletePhases, hookspec.PreDelete) {
-			preDelete.add(o)
+			g.preDelete.add(o)
 		}
 		if slices.Contains(r.DeletePhases, hookspec.PostDelete) {
-			postDelete.add(o)
+			g.postDelete.add(o)
 			if o.Namespace == "" {
-				postDeleteHere.add(o)
+				g.postDeleteHere.add(o)
 			}
 			if !r.PostDeleteV2 {
-				postDeleteList.add(o)
+				g.postDeleteList.add(o)
 			}
 		}
 		perSync := 0
@@ -155,77 +223,25 @@ func notes(t *Timeline, argo hookspec.ArgoCDVersion) []Note {
 			}
 		}
 		if perSync > 1 {
-			several.add(o)
-			helmSeveral = helmSeveral || r.Helm != nil
+			g.several.add(o)
+			g.helmSeveral = g.helmSeveral || r.Helm != nil
 		}
 		if r.Hook && !r.Skip && !r.Runs() {
-			idle.add(o)
+			g.idle.add(o)
 		}
 		if r.Hook && len(r.SyncPhases) > 0 && o.TTL != nil && *o.TTL < jobgen.MinHookTTL && !argo.AtLeast(3, 0) {
-			ttlTrap.add(o)
+			g.ttlTrap.add(o)
 		}
 		if j := o.Job; j != nil {
 			if j.Generate && j.TTLSecondsAfterFinished == nil {
-				piling = append(piling, j)
+				g.piling = append(g.piling, j)
 			}
 			if !j.Generate && !j.Phase.IsDelete() && !slices.Contains(j.DeletePolicy, hookspec.BeforeHookCreation) {
-				immutable = append(immutable, j)
+				g.immutable = append(g.immutable, j)
 			}
 		}
 	}
-	if !syncHooks.Empty() {
-		add("selective-sync", "Hooks run only on a full sync. Argo CD skips them on a selective sync, and self-heal is one: when Argo CD corrects drift, no hook runs. An automated sync runs them once per new revision or parameter change.", group{})
-	}
-	if !postSync.Empty() {
-		text := "A failing PostSync hook fails the sync operation but leaves the Application's health as it was: watch the operation's state"
-		if t.Fail.Empty() {
-			text += ", or add a SyncFail hook to hear about it (this application has none)."
-		} else {
-			text += "; this application's SyncFail hooks run then."
-		}
-		add("postsync-health", text, postSync)
-	}
-	if !several.Empty() {
-		text := "These hooks are in more than one phase of a sync, and Argo CD runs a hook once in each of its phases: they run more than once on every sync."
-		if helmSeveral {
-			text += " Argo CD reads Helm's pre-install and pre-upgrade as PreSync, post-install and post-upgrade as PostSync, and does not tell an install from an upgrade."
-		}
-		add("several-phases", text, several)
-	}
-	if !idle.Empty() {
-		add("never-applied", "Argo CD never applies these: they are hooks (they carry a hook annotation) of no phase it runs, such as Helm's test and rollback hooks.", idle)
-	}
-	if !ttlTrap.Empty() {
-		add("ttl-trap", fmt.Sprintf("These hook Jobs are deleted as soon as they finish (ttlSecondsAfterFinished under %d s): Argo CD before 3.0 may never see them finish, and the sync then waits forever (argo-cd#18884). Raise the TTL, or, if the sidecar serves Argo CD 3.0 or newer, set HOOKGEN_ARGOCD_VERSION (now %s).", jobgen.MinHookTTL, argo), ttlTrap)
-	}
-	if !preDelete.Empty() {
-		add("predelete-version", "PreDelete hooks need Argo CD 3.3 or newer; older versions delete the application without running them.", preDelete)
-	}
-	if !postDelete.Empty() {
-		add("postdelete-version", "PostDelete hooks need Argo CD 2.10 or newer.", postDelete)
-	}
-	if !postDeleteList.Empty() {
-		add("postdelete-list", "Argo CD 2.14 runs a PostDelete hook only when its hook annotation is PostDelete (or Helm's post-delete) alone; these list more values, so only Argo CD 3.3 or newer runs them.", postDeleteList)
-	}
-	if !preDelete.Empty() || !postDelete.Empty() {
-		add("delete-renders", "When the Application is deleted, Argo CD renders its manifests again to find these hooks: keep hookgen.yaml valid until the Application is gone, or its deletion stalls.", preDelete.join(postDelete))
-	}
-	if !postDeleteHere.Empty() {
-		add("postdelete-namespace", "These PostDelete hooks run in the Application's destination namespace. If that namespace is deleted with the application, they cannot start and the deletion hangs: give them a namespace that outlives the application.", postDeleteHere)
-	}
-	for _, s := range []Stage{t.Delete[0], t.Delete[2]} {
-		if len(s.Waves) > 1 {
-			add("delete-waves", "Argo CD starts every deletion hook at once: sync waves do not order PreDelete or PostDelete hooks.", group{})
-			break
-		}
-	}
-	if len(piling) > 0 {
-		add("generatename-ttl", "These hooks get a new Job on every sync (generateName) without ttlSecondsAfterFinished. Argo CD never prunes hooks, so every Job its delete policy keeps stays: set ttlSecondsAfterFinished.", group{jobs: piling})
-	}
-	if len(immutable) > 0 {
-		add("immutable-job", fmt.Sprintf("These hooks have fixed names and no %s delete policy: a Job left from an earlier sync (a failed one, or any after a failed sync) is applied again, and Kubernetes refuses to change a Job's pod template (\"field is immutable\"). Add %s.", hookspec.BeforeHookCreation, hookspec.BeforeHookCreation), group{jobs: immutable})
-	}
-	return out
+	return g
 }
 
 // A group is what a note is about: generated hooks and the application's
