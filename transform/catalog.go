@@ -1,8 +1,6 @@
 package transform
 
 import (
-	"github.com/hookgen/hookgen/internal/hookpolicy"
-	"github.com/hookgen/hookgen/internal/hookset"
 	"github.com/hookgen/hookgen/internal/problem"
 	"github.com/hookgen/hookgen/internal/yamlio"
 )
@@ -12,9 +10,9 @@ import (
 // (in.Config) and the repository's (.hookgen/templates at in.Repo's root,
 // when in.Repo is set). It needs no hookgen.yaml. Broken templates are
 // problems.
-func Catalog(in Input) (hookset.Templates, *hookpolicy.HookPolicy, error) {
+func Catalog(in Input) (Templates, *HookPolicy, error) {
 	lim := in.Limits
-	if lim == (yamlio.Limits{}) {
+	if lim == (Limits{}) {
 		lim = yamlio.DefaultLimits()
 	}
 	ps := &problem.Collector{}

@@ -27,16 +27,16 @@ import (
 // configFile) and lists the others in Skipped; a file of its own that is
 // broken is a problem naming it, never skipped.
 type Config struct {
-	Templates hookset.Templates
-	Policy    *hookpolicy.HookPolicy
+	Templates Templates
+	Policy    *HookPolicy
 	// Skipped names each file of the directory that is not hookgen's, as
 	// a note ("note: skipped, ...").
-	Skipped problem.Problems
+	Skipped Problems
 }
 
 // LoadConfig reads a config directory. fsys may be nil.
-func LoadConfig(fsys fs.FS, lim yamlio.Limits) (*Config, error) {
-	if lim == (yamlio.Limits{}) {
+func LoadConfig(fsys fs.FS, lim Limits) (*Config, error) {
+	if lim == (Limits{}) {
 		lim = yamlio.DefaultLimits()
 	}
 	ps := &problem.Collector{}
@@ -50,12 +50,12 @@ func LoadConfig(fsys fs.FS, lim yamlio.Limits) (*Config, error) {
 // configPrefix marks paths in the config directory in messages.
 const configPrefix = "config:"
 
-func loadConfig(fsys fs.FS, lim yamlio.Limits, ps *problem.Collector, o *problem.Origins) *Config {
+func loadConfig(fsys fs.FS, lim Limits, ps *problem.Collector, o *problem.Origins) *Config {
 	cfg := &Config{Policy: hookpolicy.OpenPolicy()}
 	ts, err := BuiltinTemplates()
 	if err != nil {
-		ps.Add(problem.Pos{}, "", "%v", err)
-		ts = hookset.Templates{}
+		ps.Add(Pos{}, "", "%v", err)
+		ts = Templates{}
 	}
 	cfg.Templates = ts
 	defer func() {
@@ -69,8 +69,8 @@ func loadConfig(fsys fs.FS, lim yamlio.Limits, ps *problem.Collector, o *problem
 		return cfg
 	}
 	r := &yamlio.Reader{FS: fsys, Limits: lim, Problems: ps, Prefix: configPrefix}
-	seen := map[string]*hookspec.HookTemplate{}
-	platform := append(readTemplateDir(r, ".", hookset.OriginPlatform, ps, &cfg.Skipped, hookpolicy.PolicyFile), readTemplateDir(r, "templates", hookset.OriginPlatform, ps, &cfg.Skipped)...)
+	seen := map[string]*HookTemplate{}
+	platform := append(readTemplateDir(r, ".", OriginPlatform, ps, &cfg.Skipped, PolicyFile), readTemplateDir(r, "templates", OriginPlatform, ps, &cfg.Skipped)...)
 	for _, t := range platform {
 		if old := seen[t.Metadata.Name]; old != nil {
 			ps.Add(t.Src.Pos, "", "platform template %q is also defined in %s", t.Metadata.Name, old.File())
@@ -79,8 +79,8 @@ func loadConfig(fsys fs.FS, lim yamlio.Limits, ps *problem.Collector, o *problem
 		seen[t.Metadata.Name] = t
 		ts[t.Metadata.Name] = t
 	}
-	if data, ok := r.Read(hookpolicy.PolicyFile, false); ok {
-		if p := hookpolicy.ParsePolicy(configPrefix+hookpolicy.PolicyFile, data, lim, ps, o); p != nil {
+	if data, ok := r.Read(PolicyFile, false); ok {
+		if p := hookpolicy.ParsePolicy(configPrefix+PolicyFile, data, lim, ps, o); p != nil {
 			cfg.Policy = p
 		}
 	}
@@ -94,7 +94,7 @@ func loadConfig(fsys fs.FS, lim yamlio.Limits, ps *problem.Collector, o *problem
 // hookgen's, and read strictly: a document with no apiVersion and no kind,
 // a hookgen.dev document of the wrong kind, and a file that does not parse
 // are problems, so a broken template is never silently left out.
-func configFile(name string, data []byte, lim yamlio.Limits) (string, bool) {
+func configFile(name string, data []byte, lim Limits) (string, bool) {
 	if slices.Contains(manifest.KustomizationFiles, name) {
 		return "kustomization", false
 	}
@@ -140,8 +140,8 @@ func configFile(name string, data []byte, lim yamlio.Limits) (string, bool) {
 }
 
 // injected returns the policy's injected hooks as the farthest HookSet.
-func (cfg *Config) injected() *hookspec.HookSet {
-	set := &hookspec.HookSet{Src: hookspec.Source{Pos: problem.Pos{File: cfg.Policy.File()}}}
+func (cfg *Config) injected() *HookSet {
+	set := &HookSet{Src: hookspec.Source{Pos: Pos{File: cfg.Policy.File()}}}
 	for _, ih := range cfg.Policy.Spec.Inject {
 		set.Hooks = append(set.Hooks, ih.Hook)
 	}
@@ -151,7 +151,7 @@ func (cfg *Config) injected() *hookspec.HookSet {
 // checkInjected refuses changes an application made to an injected hook
 // that the policy does not allow.
 func (cfg *Config) checkInjected(merged []*hookset.MergedHook, ps *problem.Collector) {
-	byName := map[string]hookpolicy.InjectedHook{}
+	byName := map[string]InjectedHook{}
 	for _, ih := range cfg.Policy.Spec.Inject {
 		byName[ih.Hook.Name] = ih
 	}
@@ -178,7 +178,7 @@ func (cfg *Config) checkInjected(merged []*hookset.MergedHook, ps *problem.Colle
 
 // changesBeyondEnabled reports whether a declaration sets more than its
 // name and enabled.
-func changesBeyondEnabled(h *hookspec.Hook) bool {
+func changesBeyondEnabled(h *Hook) bool {
 	c := *h
 	c.Name, c.Enabled, c.Src = "", nil, hookspec.Source{}
 	return !reflect.ValueOf(c).IsZero()

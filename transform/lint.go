@@ -24,7 +24,7 @@ type LintSummary struct {
 	// Injected are the hooks the policy injects into every application.
 	Injected []string
 	// Skipped names the files of the directory that are not hookgen's.
-	Skipped problem.Problems
+	Skipped Problems
 }
 
 // standInFile marks the values LintConfig makes up for a template's
@@ -44,7 +44,7 @@ var lintSkipped = []string{"bounds.requireResources", "bounds.requireTTLSecondsA
 // them all; templates.allow names templates that exist, and every platform
 // template is allowed. ctx stands in for an Application. It returns every
 // problem at once, or nil.
-func LintConfig(fsys fs.FS, ctx hookspec.Context) (LintSummary, error) {
+func LintConfig(fsys fs.FS, ctx Context) (LintSummary, error) {
 	var sum LintSummary
 	ps := &problem.Collector{}
 	o := problem.NewOrigins()
@@ -70,7 +70,7 @@ func LintConfig(fsys fs.FS, ctx hookspec.Context) (LintSummary, error) {
 
 	for _, name := range cfg.Templates.Names() {
 		t := cfg.Templates[name]
-		if t.OriginKind != hookset.OriginPlatform {
+		if t.OriginKind != OriginPlatform {
 			continue
 		}
 		sum.Templates = append(sum.Templates, name)
@@ -85,7 +85,7 @@ func LintConfig(fsys fs.FS, ctx hookspec.Context) (LintSummary, error) {
 	}
 
 	// Injected hooks are whole hooks: they must pass every rule.
-	_, merged, _ := hookset.MergeSets([]*hookspec.HookSet{cfg.injected()})
+	_, merged, _ := hookset.MergeSets([]*HookSet{cfg.injected()})
 	g := &jobgen.Generator{Ctx: ctx, Templates: cfg.Templates, Origins: o, Ps: ps, Policy: p, FromParams: map[*yaml.Node]bool{}}
 	for _, h := range merged {
 		sum.Injected = append(sum.Injected, h.Name)
@@ -97,15 +97,15 @@ func LintConfig(fsys fs.FS, ctx hookspec.Context) (LintSummary, error) {
 // lintTemplate generates the Job of a hook that uses t with stand-ins for
 // its required parameters, in each of its default phases, and reports the
 // template's own violations.
-func lintTemplate(t *hookspec.HookTemplate, cfg *Config, ctx hookspec.Context, o *problem.Origins, ps *problem.Collector) {
-	var phases hookspec.StringList
+func lintTemplate(t *HookTemplate, cfg *Config, ctx Context, o *problem.Origins, ps *problem.Collector) {
+	var phases StringList
 	switch {
 	case t.Spec.Defaults != nil && len(t.Spec.Defaults.Phase) > 0:
 		phases = t.Spec.Defaults.Phase
 	case len(t.Spec.Phases) > 0:
-		phases = hookspec.StringList{t.Spec.Phases[0]}
+		phases = StringList{t.Spec.Phases[0]}
 	default:
-		phases = hookspec.StringList{string(hookspec.PreSync)}
+		phases = StringList{string(PreSync)}
 	}
 	with := yamlio.NewMap()
 	for _, p := range t.Spec.Params {
@@ -114,18 +114,18 @@ func lintTemplate(t *hookspec.HookTemplate, cfg *Config, ctx hookspec.Context, o
 		}
 		v := subst.StandIn(p.Type)
 		switch p.Type {
-		case hookspec.ParamMap:
+		case ParamMap:
 			v = yamlio.NewMap()
-		case hookspec.ParamKeyRef:
+		case ParamKeyRef:
 			v = yamlio.NewMap("configMap", yamlio.NewStr("app"), "key", yamlio.NewStr("app"))
-		case hookspec.ParamString:
+		case ParamString:
 			v = yamlio.NewStr("app") // reads as a name, a path or a word
 		}
 		markStandIn(v, o)
 		with.Content = append(with.Content, yamlio.NewStr(p.Name), v)
 	}
 	// A problem about a hook's setting points at the template's default for it.
-	fields := map[string]problem.Pos{}
+	fields := map[string]Pos{}
 	if d := t.Spec.Defaults; d != nil {
 		for _, f := range []string{"phase", "wave", "deletePolicy", "generateName", "activeDeadlineSeconds", "backoffLimit", "ttlSecondsAfterFinished"} {
 			if d.Src.Has(f) {
@@ -133,8 +133,8 @@ func lintTemplate(t *hookspec.HookTemplate, cfg *Config, ctx hookspec.Context, o
 			}
 		}
 	}
-	decl := &hookspec.Hook{Name: lintHookName(t.Metadata.Name), Uses: t.Metadata.Name, Phase: phases, With: with, Src: hookspec.Source{Pos: t.Src.Pos, Fields: fields}}
-	h := &hookset.MergedHook{Hook: *decl, Decls: []*hookspec.Hook{decl}, Files: []string{t.File()}}
+	decl := &Hook{Name: lintHookName(t.Metadata.Name), Uses: t.Metadata.Name, Phase: phases, With: with, Src: hookspec.Source{Pos: t.Src.Pos, Fields: fields}}
+	h := &hookset.MergedHook{Hook: *decl, Decls: []*Hook{decl}, Files: []string{t.File()}}
 	sub := &problem.Collector{}
 	g := &jobgen.Generator{Ctx: ctx, Templates: cfg.Templates, Origins: o, Ps: sub, Policy: cfg.Policy, FromParams: map[*yaml.Node]bool{}}
 	judge.Judge(g.Generate(h), nil, cfg.Policy, ctx, o, sub)

@@ -54,8 +54,8 @@ type Announcement struct {
 // StaticParameters are the parameters every hookgen Application has; the
 // plugin's plugin.yaml announces them and the docs list them.
 var StaticParameters = []Announcement{
-	{Name: hookspec.ParamDisable, Title: "Disable hooks", Tooltip: "Names of hooks to turn off for this Application.", ItemType: "string", CollectionType: "array", Array: []string{}},
-	{Name: hookspec.ParamEnable, Title: "Enable hooks", Tooltip: "Names of hooks declared with enabled: false to turn on for this Application.", ItemType: "string", CollectionType: "array", Array: []string{}},
+	{Name: ParamDisable, Title: "Disable hooks", Tooltip: "Names of hooks to turn off for this Application.", ItemType: "string", CollectionType: "array", Array: []string{}},
+	{Name: ParamEnable, Title: "Enable hooks", Tooltip: "Names of hooks declared with enabled: false to turn on for this Application.", ItemType: "string", CollectionType: "array", Array: []string{}},
 }
 
 // HookParameter describes the per-hook parameter in docs.
@@ -63,31 +63,31 @@ const HookParameter = "hook.<name>: a map that overrides the hook's template par
 
 // overrideSet turns overrides into the nearest HookSet, after checking that
 // they name declared hooks.
-func overrideSet(ov Overrides, sets []*hookspec.HookSet, ps *problem.Collector, fromParams map[*yaml.Node]bool) *hookspec.HookSet {
+func overrideSet(ov Overrides, sets []*HookSet, ps *problem.Collector, fromParams map[*yaml.Node]bool) *HookSet {
 	declared := map[string]bool{}
 	for _, s := range sets {
 		for _, h := range s.Hooks {
 			declared[h.Name] = true
 		}
 	}
-	pos := problem.Pos{File: hookspec.ParametersFile}
-	set := &hookspec.HookSet{Src: hookspec.Source{Pos: pos}}
-	byName := map[string]*hookspec.Hook{}
-	get := func(param, name string) *hookspec.Hook {
+	pos := Pos{File: ParametersFile}
+	set := &HookSet{Src: hookspec.Source{Pos: pos}}
+	byName := map[string]*Hook{}
+	get := func(param, name string) *Hook {
 		if !declared[name] {
 			names := subst.SortedKeys(declared)
-			ps.Add(pos, "", "parameter %s names hook %q, which no %s declares%s", param, name, hookspec.SpecFile, hookspec.Suggest(name, names))
+			ps.Add(pos, "", "parameter %s names hook %q, which no %s declares%s", param, name, SpecFile, hookspec.Suggest(name, names))
 			return nil
 		}
 		h := byName[name]
 		if h == nil {
-			h = &hookspec.Hook{Name: name, Src: hookspec.Source{Pos: pos, Fields: map[string]problem.Pos{}}}
+			h = &Hook{Name: name, Src: hookspec.Source{Pos: pos, Fields: map[string]Pos{}}}
 			byName[name] = h
 		}
 		return h
 	}
 	for _, name := range ov.Enable {
-		if h := get(hookspec.ParamEnable, name); h != nil {
+		if h := get(ParamEnable, name); h != nil {
 			t := true
 			h.Enabled = &t
 			h.Src.Fields["enabled"] = pos
@@ -95,17 +95,17 @@ func overrideSet(ov Overrides, sets []*hookspec.HookSet, ps *problem.Collector, 
 	}
 	for _, name := range ov.Disable {
 		if slices.Contains(ov.Enable, name) {
-			ps.Add(pos, name, "both parameters %s and %s name the hook", hookspec.ParamEnable, hookspec.ParamDisable)
+			ps.Add(pos, name, "both parameters %s and %s name the hook", ParamEnable, ParamDisable)
 			continue
 		}
-		if h := get(hookspec.ParamDisable, name); h != nil {
+		if h := get(ParamDisable, name); h != nil {
 			f := false
 			h.Enabled = &f
 			h.Src.Fields["enabled"] = pos
 		}
 	}
 	for _, name := range subst.SortedKeys(ov.With) {
-		h := get(hookspec.ParamHookPrefix+name, name)
+		h := get(ParamHookPrefix+name, name)
 		if h == nil {
 			continue
 		}
@@ -113,7 +113,7 @@ func overrideSet(ov Overrides, sets []*hookspec.HookSet, ps *problem.Collector, 
 		for _, key := range subst.SortedKeys(ov.With[name]) {
 			v := ov.With[name][key]
 			if len(v) > maxParamValue {
-				ps.Add(pos, name, "parameter %s%s: the value of %q is over %d bytes", hookspec.ParamHookPrefix, name, key, maxParamValue)
+				ps.Add(pos, name, "parameter %s%s: the value of %q is over %d bytes", ParamHookPrefix, name, key, maxParamValue)
 				continue
 			}
 			n := yamlio.NewStr(v)
@@ -163,7 +163,7 @@ func Announce(in Input) ([]Announcement, error) {
 			state = ", off unless enabled"
 		}
 		out = append(out, Announcement{
-			Name:           hookspec.ParamHookPrefix + h.Name,
+			Name:           ParamHookPrefix + h.Name,
 			Title:          fmt.Sprintf("%s (%s%s)", h.Name, tmpl.Metadata.Name, state),
 			Tooltip:        fmt.Sprintf("Parameters of hook %s, template %s: %s.", h.Name, tmpl.Metadata.Name, strings.Join(names, ", ")),
 			ItemType:       "string",

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/hookgen/hookgen/internal/hookpolicy"
 	"github.com/hookgen/hookgen/internal/hookset"
 	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/yamlio"
@@ -26,7 +25,7 @@ const SchemaURL = "https://raw.githubusercontent.com/hookgen/hookgen/main/schema
 // A policy (nil for none) adds what it makes every hook set: the
 // resources it requires and a TTL, as required defaults. A template the
 // policy does not allow is an error.
-func Scaffold(ts hookset.Templates, policy *hookpolicy.HookPolicy, names []string) ([]byte, error) {
+func Scaffold(ts Templates, policy *HookPolicy, names []string) ([]byte, error) {
 	seen := map[string]bool{}
 	var b strings.Builder
 	b.WriteString("# yaml-language-server: $schema=" + SchemaURL + "\n")
@@ -38,8 +37,8 @@ func Scaffold(ts hookset.Templates, policy *hookpolicy.HookPolicy, names []strin
 #   hookgen validate     # every problem, with its line
 #   hookgen explain      # when each hook runs
 #   hookgen render       # the manifests, hooks included
-apiVersion: ` + hookspec.APIVersion + `
-kind: ` + hookspec.KindHookSet + `
+apiVersion: ` + APIVersion + `
+kind: ` + KindHookSet + `
 `)
 	b.WriteString(scaffoldDefaults(policy))
 	b.WriteString("hooks:\n")
@@ -69,7 +68,7 @@ kind: ` + hookspec.KindHookSet + `
 }
 
 // injects reports whether the policy injects a hook of that name.
-func injects(policy *hookpolicy.HookPolicy, name string) bool {
+func injects(policy *HookPolicy, name string) bool {
 	if policy == nil {
 		return false
 	}
@@ -83,7 +82,7 @@ func injects(policy *hookpolicy.HookPolicy, name string) bool {
 
 // ScaffoldHook writes one hook entry named name that uses t, indented by
 // indent, in the style of Scaffold.
-func ScaffoldHook(t *hookspec.HookTemplate, name, indent string) string {
+func ScaffoldHook(t *HookTemplate, name, indent string) string {
 	var b strings.Builder
 	line := func(depth int, s string) {
 		b.WriteString(indent + strings.Repeat("  ", depth) + s + "\n")
@@ -107,7 +106,7 @@ func ScaffoldHook(t *hookspec.HookTemplate, name, indent string) string {
 	} else {
 		line(1, "phase:  # required: one of "+allowed)
 	}
-	var required, optional []hookspec.Param
+	var required, optional []Param
 	for _, p := range t.Spec.Params {
 		if p.Required {
 			required = append(required, p)
@@ -128,7 +127,7 @@ func ScaffoldHook(t *hookspec.HookTemplate, name, indent string) string {
 		v := p.DefaultText()
 		if v == "" {
 			v = typeExample(p.Type)
-		} else if p.Default.Kind == yaml.ScalarNode && (p.Type == hookspec.ParamString || p.Type == "") {
+		} else if p.Default.Kind == yaml.ScalarNode && (p.Type == ParamString || p.Type == "") {
 			v = scalarYAML(v)
 		}
 		line(2, "# "+p.Name+": "+v)
@@ -137,16 +136,16 @@ func ScaffoldHook(t *hookspec.HookTemplate, name, indent string) string {
 }
 
 // paramComment describes a parameter in a comment.
-func paramComment(p hookspec.Param, need string) string {
+func paramComment(p Param, need string) string {
 	typ := string(p.Type)
 	if typ == "" {
-		typ = string(hookspec.ParamString)
+		typ = string(ParamString)
 	}
 	s := "(" + need + ", " + typ
 	switch p.Type {
-	case hookspec.ParamSecretKeyRef:
+	case ParamSecretKeyRef:
 		s += ": {secret: NAME, key: KEY}"
-	case hookspec.ParamKeyRef:
+	case ParamKeyRef:
 		s += ": {configMap: NAME, key: KEY} or {secret: NAME, key: KEY}"
 	}
 	s += ")"
@@ -157,19 +156,19 @@ func paramComment(p hookspec.Param, need string) string {
 }
 
 // typeExample is what an optional parameter without a default looks like.
-func typeExample(t hookspec.ParamType) string {
+func typeExample(t ParamType) string {
 	switch t {
-	case hookspec.ParamInt:
+	case ParamInt:
 		return "0"
-	case hookspec.ParamBool:
+	case ParamBool:
 		return "false"
-	case hookspec.ParamList:
+	case ParamList:
 		return "[]"
-	case hookspec.ParamMap:
+	case ParamMap:
 		return "{}"
-	case hookspec.ParamSecretKeyRef:
+	case ParamSecretKeyRef:
 		return "{secret: NAME, key: KEY}"
-	case hookspec.ParamKeyRef:
+	case ParamKeyRef:
 		return "{configMap: NAME, key: KEY}"
 	}
 	return `""`
@@ -212,7 +211,7 @@ func wrapWords(text string, width int) []string {
 // scaffoldFields writes, as comments, the fields every hook takes.
 func scaffoldFields() string {
 	var names []string
-	for _, f := range hookset.HookFields {
+	for _, f := range HookFields {
 		names = append(names, f.Name)
 	}
 	var b strings.Builder
@@ -225,7 +224,7 @@ func scaffoldFields() string {
 
 // scaffoldDefaults writes a defaults section for what the policy makes
 // every hook set, or nothing.
-func scaffoldDefaults(policy *hookpolicy.HookPolicy) string {
+func scaffoldDefaults(policy *HookPolicy) string {
 	if policy == nil || policy.Spec.Bounds == nil {
 		return ""
 	}

@@ -23,7 +23,7 @@ var builtins = sync.OnceValues(loadBuiltins)
 
 // BuiltinTemplates returns the templates embedded in the binary. The
 // templates are shared: callers must not change them.
-func BuiltinTemplates() (hookset.Templates, error) {
+func BuiltinTemplates() (Templates, error) {
 	ts, err := builtins()
 	if err != nil {
 		return nil, err
@@ -31,9 +31,9 @@ func BuiltinTemplates() (hookset.Templates, error) {
 	return maps.Clone(ts), nil
 }
 
-func loadBuiltins() (hookset.Templates, error) {
+func loadBuiltins() (Templates, error) {
 	var ps problem.Collector
-	ts := hookset.Templates{}
+	ts := Templates{}
 	files, err := fs.Glob(builtinFS, "templates/*.yaml")
 	if err != nil {
 		return nil, fmt.Errorf("list built-in templates: %w", err)
@@ -49,7 +49,7 @@ func loadBuiltins() (hookset.Templates, error) {
 		if c, ok := cached[file]; !ok || c.Hash != hookset.TextHash(data) {
 			docs, check = yamlio.ParseStream(file, data, yamlio.DefaultLimits(), &ps), true // changed since: parse its YAML
 		}
-		for _, t := range hookset.TemplatesOf(file, docs, hookset.OriginBuiltin, check, &ps) {
+		for _, t := range hookset.TemplatesOf(file, docs, OriginBuiltin, check, &ps) {
 			if _, dup := ts[t.Metadata.Name]; dup {
 				ps.Add(t.Src.Pos, "", "built-in template %q defined twice", t.Metadata.Name)
 			}

@@ -9,9 +9,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/hookgen/hookgen/internal/emit"
 	"github.com/hookgen/hookgen/internal/hookset"
-	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/jobgen"
 	"github.com/hookgen/hookgen/internal/judge"
 	"github.com/hookgen/hookgen/internal/manifest"
@@ -29,9 +27,9 @@ type Input struct {
 	// Config is the sidecar's config directory (platform templates), or nil.
 	Config fs.FS
 	// Context is the Application's context: app.*, env.*, runner.image.
-	Context hookspec.Context
+	Context Context
 	// Limits bound what is read; the zero value means DefaultLimits.
-	Limits yamlio.Limits
+	Limits Limits
 	// Overrides are the Application's parameters.
 	Overrides Overrides
 }
@@ -39,7 +37,7 @@ type Input struct {
 // Run reads the hook declarations, templates and manifests and returns the
 // resources to print. On bad input it returns nil and a Problems error
 // listing every problem found.
-func Run(in Input) (*emit.Result, error) {
+func Run(in Input) (*Result, error) {
 	st, err := newState(in)
 	if err != nil {
 		return nil, err
@@ -49,7 +47,7 @@ func Run(in Input) (*emit.Result, error) {
 	manifests, namespace := manifest.AppManifests(st.repo, st.appDir, st.sel, false, ps)
 	notes := st.annotate.Apply(manifests, len(ps.List) == before, ps)
 	g := &jobgen.Generator{Ctx: st.ctx, Templates: st.templates, Defaults: st.defaults, Origins: st.o, Ps: ps, Policy: st.cfg.Policy, FromParams: st.fromParams}
-	var jobs []*jobgen.Job
+	var jobs []*Job
 	count := 0
 	for _, h := range st.merged {
 		if h.Enabled != nil && !*h.Enabled {
@@ -68,14 +66,14 @@ func Run(in Input) (*emit.Result, error) {
 	if err := ps.Err(); err != nil {
 		return nil, err
 	}
-	slices.SortStableFunc(jobs, func(a, b *jobgen.Job) int {
+	slices.SortStableFunc(jobs, func(a, b *Job) int {
 		return cmp.Or(
 			cmp.Compare(a.Phase.Order(), b.Phase.Order()),
 			cmp.Compare(a.Wave, b.Wave),
 			cmp.Compare(a.Name, b.Name),
 		)
 	})
-	return &emit.Result{Manifests: manifests, Jobs: jobs, Notes: notes, ArgoCD: in.Context.ArgoCD}, nil
+	return &Result{Manifests: manifests, Jobs: jobs, Notes: notes, ArgoCD: in.Context.ArgoCD}, nil
 }
 
 // state is a run after loading: configuration, declarations and
@@ -84,14 +82,14 @@ type state struct {
 	ps         *problem.Collector
 	o          *problem.Origins
 	cfg        *Config
-	lim        yamlio.Limits
-	ctx        hookspec.Context
+	lim        Limits
+	ctx        Context
 	repo       *yamlio.Reader
 	appDir     string
-	templates  hookset.Templates
-	defaults   hookspec.Knobs
+	templates  Templates
+	defaults   Knobs
 	merged     []*hookset.MergedHook
-	sel        *hookspec.Manifests
+	sel        *Manifests
 	annotate   manifest.Annotations
 	fromParams map[*yaml.Node]bool // values that came from Application parameters
 }
@@ -114,7 +112,7 @@ func newState(in Input) (*state, error) {
 	if in.Repo == nil {
 		return nil, errors.New("transform: no repository")
 	}
-	if in.Limits == (yamlio.Limits{}) {
+	if in.Limits == (Limits{}) {
 		in.Limits = yamlio.DefaultLimits()
 	}
 	appDir := path.Clean(strings.TrimPrefix(in.AppDir, "/"))
@@ -133,10 +131,10 @@ func newState(in Input) (*state, error) {
 
 	// Hook declarations: the policy's injected hooks, then the root's, down
 	// to the app's, then the Application's parameters.
-	sets := []*hookspec.HookSet{st.cfg.injected()}
+	sets := []*HookSet{st.cfg.injected()}
 	found := false
 	for _, dir := range hookset.SpecDirs(appDir) {
-		file := path.Join(dir, hookspec.SpecFile)
+		file := path.Join(dir, SpecFile)
 		data, ok := st.repo.Read(file, false)
 		misnamedSpec(st.repo, dir, ok, ps)
 		if !ok {
@@ -148,7 +146,7 @@ func newState(in Input) (*state, error) {
 		}
 	}
 	if !found && ps.Empty() {
-		ps.Add(problem.Pos{File: path.Join(appDir, hookspec.SpecFile)}, "", "no %s here or in a parent directory up to the repository root; is the Application's source path right?", hookspec.SpecFile)
+		ps.Add(Pos{File: path.Join(appDir, SpecFile)}, "", "no %s here or in a parent directory up to the repository root; is the Application's source path right?", SpecFile)
 	}
 	if !in.Overrides.Empty() {
 		sets = append(sets, overrideSet(in.Overrides, sets, ps, st.fromParams))
@@ -180,17 +178,17 @@ func misnamedSpec(r *yamlio.Reader, dir string, spec bool, ps *problem.Collector
 			continue
 		}
 		if spec {
-			ps.Add(problem.Pos{File: r.Prefix + file}, "", "hookgen reads only %s, which is beside it: move its hooks into %s and remove it", hookspec.SpecFile, hookspec.SpecFile)
+			ps.Add(Pos{File: r.Prefix + file}, "", "hookgen reads only %s, which is beside it: move its hooks into %s and remove it", SpecFile, SpecFile)
 		} else {
-			ps.Add(problem.Pos{File: r.Prefix + file}, "", "hookgen reads only %s: rename this file to %s (Argo CD discovers the plugin by that exact name too)", hookspec.SpecFile, hookspec.SpecFile)
+			ps.Add(Pos{File: r.Prefix + file}, "", "hookgen reads only %s: rename this file to %s (Argo CD discovers the plugin by that exact name too)", SpecFile, SpecFile)
 		}
 	}
 }
 
 // addRepoTemplates adds the repository's templates; they may add names,
 // never shadow a built-in or platform template.
-func addRepoTemplates(ts hookset.Templates, repo *yamlio.Reader, ps *problem.Collector, o *problem.Origins) {
-	for _, t := range readTemplateDir(repo, ".hookgen/templates", hookset.OriginRepo, ps, nil) {
+func addRepoTemplates(ts Templates, repo *yamlio.Reader, ps *problem.Collector, o *problem.Origins) {
+	for _, t := range readTemplateDir(repo, ".hookgen/templates", OriginRepo, ps, nil) {
 		if old := ts[t.Metadata.Name]; old != nil {
 			ps.Add(t.Src.Pos, "", "repository template %q would shadow the %s template of that name; choose another name", t.Metadata.Name, old.OriginKind)
 			continue
@@ -205,13 +203,13 @@ func addRepoTemplates(ts hookset.Templates, repo *yamlio.Reader, ps *problem.Col
 // the ..data links of a mounted ConfigMap. With others non-nil (a config
 // directory), files that are not hookgen's are left out too and named
 // there (configFile).
-func readTemplateDir(r *yamlio.Reader, dir, origin string, ps *problem.Collector, others *problem.Problems, skip ...string) []*hookspec.HookTemplate {
+func readTemplateDir(r *yamlio.Reader, dir, origin string, ps *problem.Collector, others *Problems, skip ...string) []*HookTemplate {
 	fi, ok := r.Stat(dir)
 	if !ok {
 		return nil
 	}
 	if !fi.IsDir() {
-		ps.Add(problem.Pos{File: r.Prefix + dir}, "", "expected a directory of HookTemplate files")
+		ps.Add(Pos{File: r.Prefix + dir}, "", "expected a directory of HookTemplate files")
 		return nil
 	}
 	entries, err := fs.ReadDir(r.FS, dir)
@@ -219,7 +217,7 @@ func readTemplateDir(r *yamlio.Reader, dir, origin string, ps *problem.Collector
 		r.Fail(dir, err)
 		return nil
 	}
-	var out []*hookspec.HookTemplate
+	var out []*HookTemplate
 	for _, e := range entries {
 		name := e.Name()
 		file := path.Join(dir, name)
@@ -228,7 +226,7 @@ func readTemplateDir(r *yamlio.Reader, dir, origin string, ps *problem.Collector
 		}
 		if path.Ext(name) != ".yaml" && path.Ext(name) != ".yml" {
 			if others != nil && e.Type().IsRegular() {
-				*others = append(*others, problem.Problem{Pos: problem.Pos{File: r.Prefix + file}, Msg: "note: skipped, not a .yaml file"})
+				*others = append(*others, Problem{Pos: Pos{File: r.Prefix + file}, Msg: "note: skipped, not a .yaml file"})
 			}
 			continue
 		}
@@ -238,7 +236,7 @@ func readTemplateDir(r *yamlio.Reader, dir, origin string, ps *problem.Collector
 		}
 		if others != nil {
 			if what, own := configFile(name, data, r.Limits); !own {
-				*others = append(*others, problem.Problem{Pos: problem.Pos{File: r.Prefix + file}, Msg: "note: skipped, not a HookTemplate: " + what})
+				*others = append(*others, Problem{Pos: Pos{File: r.Prefix + file}, Msg: "note: skipped, not a HookTemplate: " + what})
 				continue
 			}
 		}
@@ -250,13 +248,13 @@ func readTemplateDir(r *yamlio.Reader, dir, origin string, ps *problem.Collector
 // checkDeleteNamespaces refuses PostDelete hooks in a Namespace the
 // application itself creates: Argo CD deletes the namespace with the app
 // and would wait forever for a hook that cannot run there.
-func checkDeleteNamespaces(jobs []*jobgen.Job, manifests []*manifest.Manifest, ctx hookspec.Context, hooks []*hookset.MergedHook, ps *problem.Collector) {
+func checkDeleteNamespaces(jobs []*Job, manifests []*Manifest, ctx Context, hooks []*hookset.MergedHook, ps *problem.Collector) {
 	nss := manifest.Namespaces(manifests)
 	if len(nss) == 0 {
 		return
 	}
 	for _, j := range jobs {
-		if j.Phase != hookspec.PostDelete {
+		if j.Phase != PostDelete {
 			continue
 		}
 		ns := cmp.Or(j.Namespace, ctx.App.Namespace)
