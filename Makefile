@@ -112,7 +112,7 @@ test-node:
 
 # Each fuzz target for FUZZTIME; the seed corpus runs in every `go test`.
 fuzz:
-	@for p in ./transform ./runner ./internal/podsec ./internal/argoglob; do \
+	@for p in ./transform ./internal/subst ./runner ./internal/podsec ./internal/argoglob; do \
 		for t in $$($(GO) test $$p -list '^Fuzz' | grep '^Fuzz'); do \
 			echo "== $$p $$t"; $(GO) test $$p -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) || exit 1; done; done
 	@for d in test/podsecdiff test/canondiff test/globdiff; do (cd $$d && for t in $$($(GO) test . -list '^Fuzz' | grep '^Fuzz'); do \

@@ -5,6 +5,11 @@ import (
 	"io"
 	"testing"
 	"testing/fstest"
+
+	"github.com/hookgen/hookgen/internal/hookspec"
+	"github.com/hookgen/hookgen/internal/manifest"
+	"github.com/hookgen/hookgen/internal/problem"
+	"github.com/hookgen/hookgen/internal/yamlio"
 )
 
 // Benchmarks of the three stages of a run on 1, 100, 1,000 and 10,000
@@ -84,7 +89,7 @@ func benchRepo(n int) (fstest.MapFS, int64) {
 }
 
 func benchInput(fsys fstest.MapFS) Input {
-	return Input{Repo: fsys, AppDir: "app", Context: Context{App: App{Name: "api", Namespace: "api", RevisionShort: "5f3c2a1"}, RunnerImage: "runner:1"}}
+	return Input{Repo: fsys, AppDir: "app", Context: hookspec.Context{App: hookspec.App{Name: "api", Namespace: "api", RevisionShort: "5f3c2a1"}, RunnerImage: "runner:1"}}
 }
 
 func BenchmarkLoad(b *testing.B) {
@@ -94,11 +99,11 @@ func BenchmarkLoad(b *testing.B) {
 			b.SetBytes(size)
 			b.ReportAllocs()
 			for b.Loop() {
-				ps := &problems{}
-				r := &reader{fsys: fsys, lim: DefaultLimits(), ps: ps}
-				ms, _ := appManifests(r, "app", nil, false, ps)
-				if !ps.empty() || len(ms) != n {
-					b.Fatalf("%d manifests: %v", len(ms), ps.err())
+				ps := &problem.Collector{}
+				r := &yamlio.Reader{FS: fsys, Limits: yamlio.DefaultLimits(), Problems: ps}
+				ms, _ := manifest.AppManifests(r, "app", nil, false, ps)
+				if !ps.Empty() || len(ms) != n {
+					b.Fatalf("%d manifests: %v", len(ms), ps.Err())
 				}
 			}
 		})

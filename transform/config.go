@@ -3,11 +3,16 @@ package transform
 import (
 	"bytes"
 	"io/fs"
-	"maps"
 	"reflect"
 	"slices"
 	"strings"
 
+	"github.com/hookgen/hookgen/internal/hookpolicy"
+	"github.com/hookgen/hookgen/internal/hookset"
+	"github.com/hookgen/hookgen/internal/hookspec"
+	"github.com/hookgen/hookgen/internal/manifest"
+	"github.com/hookgen/hookgen/internal/problem"
+	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -32,11 +37,11 @@ type Config struct {
 // LoadConfig reads a config directory. fsys may be nil.
 func LoadConfig(fsys fs.FS, lim Limits) (*Config, error) {
 	if lim == (Limits{}) {
-		lim = DefaultLimits()
+		lim = yamlio.DefaultLimits()
 	}
-	ps := &problems{}
-	cfg := loadConfig(fsys, lim, ps, newOrigins())
-	if err := ps.err(); err != nil {
+	ps := &problem.Collector{}
+	cfg := loadConfig(fsys, lim, ps, problem.NewOrigins())
+	if err := ps.Err(); err != nil {
 		return nil, err
 	}
 	return cfg, nil
@@ -45,11 +50,11 @@ func LoadConfig(fsys fs.FS, lim Limits) (*Config, error) {
 // configPrefix marks paths in the config directory in messages.
 const configPrefix = "config:"
 
-func loadConfig(fsys fs.FS, lim Limits, ps *problems, o *origins) *Config {
-	cfg := &Config{Policy: openPolicy()}
+func loadConfig(fsys fs.FS, lim Limits, ps *problem.Collector, o *problem.Origins) *Config {
+	cfg := &Config{Policy: hookpolicy.OpenPolicy()}
 	ts, err := BuiltinTemplates()
 	if err != nil {
-		ps.add(Pos{}, "", "%v", err)
+		ps.Add(Pos{}, "", "%v", err)
 		ts = Templates{}
 	}
 	cfg.Templates = ts
@@ -57,25 +62,25 @@ func loadConfig(fsys fs.FS, lim Limits, ps *problems, o *origins) *Config {
 		// Problems found in a template's text name its file, with or
 		// without a config directory.
 		for _, t := range ts {
-			t.mark(o)
+			t.Mark(o)
 		}
 	}()
 	if fsys == nil {
 		return cfg
 	}
-	r := &reader{fsys: fsys, lim: lim, ps: ps, prefix: configPrefix}
+	r := &yamlio.Reader{FS: fsys, Limits: lim, Problems: ps, Prefix: configPrefix}
 	seen := map[string]*HookTemplate{}
 	platform := append(readTemplateDir(r, ".", OriginPlatform, ps, &cfg.Skipped, PolicyFile), readTemplateDir(r, "templates", OriginPlatform, ps, &cfg.Skipped)...)
 	for _, t := range platform {
 		if old := seen[t.Metadata.Name]; old != nil {
-			ps.add(t.src.pos, "", "platform template %q is also defined in %s", t.Metadata.Name, old.File())
+			ps.Add(t.Src.Pos, "", "platform template %q is also defined in %s", t.Metadata.Name, old.File())
 			continue
 		}
 		seen[t.Metadata.Name] = t
 		ts[t.Metadata.Name] = t
 	}
-	if data, ok := r.read(PolicyFile, false); ok {
-		if p := parsePolicy(configPrefix+PolicyFile, data, lim, ps, o); p != nil {
+	if data, ok := r.Read(PolicyFile, false); ok {
+		if p := hookpolicy.ParsePolicy(configPrefix+PolicyFile, data, lim, ps, o); p != nil {
 			cfg.Policy = p
 		}
 	}
@@ -90,42 +95,42 @@ func loadConfig(fsys fs.FS, lim Limits, ps *problems, o *origins) *Config {
 // a hookgen.dev document of the wrong kind, and a file that does not parse
 // are problems, so a broken template is never silently left out.
 func configFile(name string, data []byte, lim Limits) (string, bool) {
-	if slices.Contains(kustomizationFiles, name) {
+	if slices.Contains(manifest.KustomizationFiles, name) {
 		return "kustomization", false
 	}
 	var what []string
-	for _, c := range splitDocuments(data) {
-		if len(bytes.TrimSpace(c.text)) == 0 {
+	for _, c := range manifest.SplitDocuments(data) {
+		if len(bytes.TrimSpace(c.Text)) == 0 {
 			continue
 		}
-		info, ok := scanDoc(c.text, lim)
+		info, ok := yamlio.ScanDoc(c.Text, lim)
 		if !ok {
 			var id struct {
 				APIVersion any `yaml:"apiVersion"`
 				Kind       any `yaml:"kind"`
 			}
 			var doc yaml.Node
-			if yaml.Unmarshal(c.text, &doc) != nil {
+			if yaml.Unmarshal(c.Text, &doc) != nil {
 				return "", true
 			}
-			if len(doc.Content) == 0 || isNull(doc.Content[0]) {
+			if len(doc.Content) == 0 || yamlio.IsNull(doc.Content[0]) {
 				continue
 			}
 			if doc.Content[0].Kind != yaml.MappingNode || doc.Decode(&id) != nil {
 				return "", true
 			}
-			info.apiVersion, _ = id.APIVersion.(string)
-			info.kind, _ = id.Kind.(string)
+			info.APIVersion, _ = id.APIVersion.(string)
+			info.Kind, _ = id.Kind.(string)
 		}
 		switch {
-		case isHookgenKind(info.apiVersion):
+		case hookspec.IsHookgenKind(info.APIVersion):
 			return "", true
-		case info.apiVersion != "":
-			what = append(what, strings.TrimSpace(info.apiVersion+" "+info.kind))
-		case info.kind == "" || strings.HasPrefix(info.kind, "Hook"):
+		case info.APIVersion != "":
+			what = append(what, strings.TrimSpace(info.APIVersion+" "+info.Kind))
+		case info.Kind == "" || strings.HasPrefix(info.Kind, "Hook"):
 			return "", true
 		default:
-			what = append(what, info.kind)
+			what = append(what, info.Kind)
 		}
 	}
 	if len(what) == 0 {
@@ -134,20 +139,9 @@ func configFile(name string, data []byte, lim Limits) (string, bool) {
 	return strings.Join(slices.Compact(what), ", "), false
 }
 
-// clone returns a copy of the set that can take more templates.
-func (ts Templates) clone() Templates { return maps.Clone(ts) }
-
-// mark records the origin of the template's nodes.
-func (t *HookTemplate) mark(o *origins) {
-	o.mark(t.File(), t.Spec.Job)
-	for _, p := range t.Spec.Params {
-		o.mark(t.File(), p.Default)
-	}
-}
-
 // injected returns the policy's injected hooks as the farthest HookSet.
 func (cfg *Config) injected() *HookSet {
-	set := &HookSet{src: source{pos: Pos{File: cfg.Policy.File()}}}
+	set := &HookSet{Src: hookspec.Source{Pos: Pos{File: cfg.Policy.File()}}}
 	for _, ih := range cfg.Policy.Spec.Inject {
 		set.Hooks = append(set.Hooks, ih.Hook)
 	}
@@ -156,7 +150,7 @@ func (cfg *Config) injected() *HookSet {
 
 // checkInjected refuses changes an application made to an injected hook
 // that the policy does not allow.
-func (cfg *Config) checkInjected(merged []*mergedHook, ps *problems) {
+func (cfg *Config) checkInjected(merged []*hookset.MergedHook, ps *problem.Collector) {
 	byName := map[string]InjectedHook{}
 	for _, ih := range cfg.Policy.Spec.Inject {
 		byName[ih.Hook.Name] = ih
@@ -166,17 +160,17 @@ func (cfg *Config) checkInjected(merged []*mergedHook, ps *problems) {
 		if !ok {
 			continue
 		}
-		if h.files[0] != cfg.Policy.File() {
+		if h.Files[0] != cfg.Policy.File() {
 			// A nearer declaration replaced the hook with its own template or job.
-			ps.add(h.pos(), h.Name, "policy inject: the platform injects this hook; an application cannot redefine it")
+			ps.Add(h.Pos(), h.Name, "policy inject: the platform injects this hook; an application cannot redefine it")
 			continue
 		}
-		for _, d := range h.decls[1:] {
+		for _, d := range h.Decls[1:] {
 			if d.Enabled != nil && !*d.Enabled && !ih.AllowDisable {
-				ps.add(d.src.at("enabled"), h.Name, "policy inject: the platform injects this hook and does not let applications disable it")
+				ps.Add(d.Src.At("enabled"), h.Name, "policy inject: the platform injects this hook and does not let applications disable it")
 			}
 			if changesBeyondEnabled(d) && !ih.AllowOverride {
-				ps.add(d.src.pos, h.Name, "policy inject: the platform injects this hook and does not let applications change it")
+				ps.Add(d.Src.Pos, h.Name, "policy inject: the platform injects this hook and does not let applications change it")
 			}
 		}
 	}
@@ -186,12 +180,6 @@ func (cfg *Config) checkInjected(merged []*mergedHook, ps *problems) {
 // name and enabled.
 func changesBeyondEnabled(h *Hook) bool {
 	c := *h
-	c.Name, c.Enabled, c.src = "", nil, source{}
+	c.Name, c.Enabled, c.Src = "", nil, hookspec.Source{}
 	return !reflect.ValueOf(c).IsZero()
-}
-
-// injects reports whether the hook is one the policy injects (and no
-// application replaced).
-func (p *HookPolicy) injects(h *mergedHook) bool {
-	return p != nil && !p.open && len(h.files) > 0 && h.files[0] == p.File()
 }

@@ -4,6 +4,9 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/hookgen/hookgen/internal/hookset"
+	"github.com/hookgen/hookgen/internal/yamlio"
 )
 
 // TestConfigReadsOnlyHookgenFiles checks which files of a config directory
@@ -65,7 +68,7 @@ func TestConfigReadsOnlyHookgenFiles(t *testing.T) {
 			for name, data := range tc.files {
 				fsys[name] = &fstest.MapFile{Data: []byte(data)}
 			}
-			cfg, err := LoadConfig(fsys, Limits{})
+			cfg, err := LoadConfig(fsys, yamlio.Limits{})
 			if tc.problem != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.problem) {
 					t.Fatalf("got %v, want a problem containing %q", err, tc.problem)
@@ -83,7 +86,7 @@ func TestConfigReadsOnlyHookgenFiles(t *testing.T) {
 				t.Errorf("skipped:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tc.skipped, "\n"))
 			}
 			for _, name := range tc.templates {
-				if tm := cfg.Templates[name]; tm == nil || tm.origin != OriginPlatform {
+				if tm := cfg.Templates[name]; tm == nil || tm.OriginKind != hookset.OriginPlatform {
 					t.Errorf("platform template %q not read", name)
 				}
 			}

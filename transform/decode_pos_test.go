@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/hookgen/hookgen/internal/yamlio"
 )
 
 // TestNestedFieldPositions checks that fields under a pointer to a struct
@@ -19,7 +21,7 @@ spec:
   templates:
     allow: ["[bad"]
 `)}}
-	_, err := LoadConfig(cfg, Limits{})
+	_, err := LoadConfig(cfg, yamlio.Limits{})
 	if err == nil || !strings.Contains(err.Error(), "config:policy.yaml:8: policy: templates.allow: bad pattern") {
 		t.Errorf("got %v, want the problem at line 8", err)
 	}

@@ -4,48 +4,68 @@
 // values of its Input and never touches the environment, stdout or the
 // process.
 //
+// transform itself is the small surface the front ends use (Run, Explain,
+// Catalog, LoadConfig, LintConfig, Announce, Scaffold): it loads the
+// platform's configuration, the templates embedded in the binary and the
+// repository's own, and drives the stages, which live in packages under
+// internal/. It keeps the names its callers use as aliases of theirs
+// (api_*.go), so a Job is a transform.Job wherever it is declared.
+//
 // # Model
 //
-// A run (Run) goes one way:
+// A run (Run) goes one way, each stage a package that imports only the
+// stages before it (layout_test.go at the repository root holds them to
+// that order):
 //
 //  1. Load. Every hookgen.yaml from the repository root down to the app
-//     directory is parsed into a HookSet by a strict decoder (decode.go)
-//     driven by the Go types in spec.go: unknown fields, wrong types and
-//     duplicate keys are problems with file and line. Templates come from
-//     the binary (templates/*.yaml), the platform's config directory and
-//     the repository's .hookgen/templates, and are checked when loaded.
-//  2. Merge. The HookSets merge, the root's first (hookset.go): a nearer
-//     declaration overrides the fields it sets, or replaces the hook when
-//     it names its own template; defaults merge the same way.
-//  3. Generate. Each enabled hook becomes one Job per phase (job.go): the
-//     template's JobSpec is copied, its placeholders substituted on the
-//     YAML tree in a single pass (subst.go), and the result wrapped in a
-//     named, annotated, bounded and hardened Job. Literal secrets are
-//     refused (secrets.go).
+//     directory is parsed into a HookSet by a strict decoder driven by the
+//     Go types of its fields (internal/hookspec): unknown fields, wrong
+//     types and duplicate keys are problems with file and line. Templates
+//     come from the binary (templates/*.yaml), the platform's config
+//     directory and the repository's .hookgen/templates, and are checked
+//     when loaded (internal/hookset); the platform's HookPolicy is read
+//     the same way (internal/hookpolicy).
+//  2. Merge. The HookSets merge, the root's first (internal/hookset): a
+//     nearer declaration overrides the fields it sets, or replaces the
+//     hook when it names its own template; defaults merge the same way.
+//  3. Generate. Each enabled hook becomes one Job per phase
+//     (internal/jobgen): the template's JobSpec is copied, its
+//     placeholders substituted on the YAML tree in a single pass
+//     (internal/subst), and the result wrapped in a named, annotated,
+//     bounded and hardened Job. Literal secrets are refused.
 //  4. Manifests. The application's own files are read as Argo CD's
-//     directory source reads them (dirsource.go: which files, which are
-//     ignored, strict JSON), split into documents and passed through byte
-//     for byte where nothing needs changing (manifests.go); a kustomization is built in-process with
-//     kustomize's library over the repository's fs.FS, refusing anything
-//     it would fetch (kustomize.go, kustfs.go). annotate rules and
+//     directory source reads them, split into documents and passed
+//     through byte for byte where nothing needs changing; a kustomization
+//     is built in-process with kustomize's library over the repository's
+//     fs.FS, refusing anything it would fetch. annotate rules and
 //     convertHelmHooks then set Argo CD's annotations on the resources
 //     they match, and only those documents are encoded again
-//     (annotate.go).
-//  5. Check across: PostDelete hooks in a namespace the app itself creates.
-//  6. Judge (judge.go), last, over the final stream: every hook in it,
-//     generated or one of the application's own resources Argo CD runs as
-//     a hook, is read as the API server decodes it (internal/canon) and
-//     held to the policy. Generated Jobs are in canonical form
-//     (canonical.go) from substitution on, so the value judged is the
-//     value written. A hook the platform injects is printed as generated.
+//     (internal/manifest).
+//  5. Check across: PostDelete hooks in a namespace the app itself creates
+//     (transform).
+//  6. Judge, last, over the final stream (internal/judge): every hook in
+//     it, generated or one of the application's own resources Argo CD
+//     runs as a hook, is read as the API server decodes it
+//     (internal/canon) and held to the policy and to Pod Security
+//     (internal/podsec). Generated Jobs are in canonical form from
+//     substitution on, so the value judged is the value written. A hook
+//     the platform injects is printed as generated.
+//  7. Output. The Result (internal/emit) prints one YAML stream.
+//
+// Beneath every stage: internal/problem (the Problem type, the collector a
+// run gathers problems in, and the origin of every node of a hook),
+// internal/yamlio (reading files within the limits, parsing, node
+// building, the canonical form, the encoder) and internal/lazyre (regular
+// expressions compiled on first use). Beside the flow, internal/explain
+// reads a Result.
 //
 // Problems are collected, not returned at the first one: a run reports
-// everything wrong at once, sorted by file and line (problem.go). A hook
-// with a problem is still built and judged whenever what it would expand
-// to is known, so its other problems show in the same run; a problem that
-// only follows from one already reported is left out. Every node of a
-// hook remembers the file it came from (origins.go), so a problem found
-// in a generated Job names the line that caused it.
+// everything wrong at once, sorted by file and line. A hook with a problem
+// is still built and judged whenever what it would expand to is known, so
+// its other problems show in the same run; a problem that only follows
+// from one already reported is left out. Every node of a hook remembers
+// the file it came from (problem.Origins), so a problem found in a
+// generated Job names the line that caused it.
 //
 // # Output
 //
@@ -53,9 +73,9 @@
 // path order, then the Jobs in Argo CD's order (phase, wave, name). The
 // same Input gives the same bytes.
 //
-// Explain lays a Result out as Argo CD will run it (explain.go), reading
-// every object of the stream as Argo CD does (argoread.go): gitops-engine's
-// hook types and waves, Helm's hook annotations among them, and Argo CD's
+// Explain lays a Result out as Argo CD will run it, reading every object
+// of the stream as Argo CD does (internal/explain): gitops-engine's hook
+// types and waves, Helm's hook annotations among them, and Argo CD's
 // controller's deletion hooks.
 //
 // # Limits

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hookgen/hookgen/internal/problem"
+	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -17,10 +19,10 @@ import (
 func checkEmit(t *testing.T, n *yaml.Node) (fast bool) {
 	t.Helper()
 	var want bytes.Buffer
-	if err := encodeSlow(&want, n); err != nil {
+	if err := yamlio.EncodeSlow(&want, n); err != nil {
 		return false // the encoder refuses it (the fast writer must too)
 	}
-	got, ok := emitNode(nil, n)
+	got, ok := yamlio.EmitNode(nil, n)
 	if !ok {
 		return false
 	}
@@ -49,9 +51,9 @@ func randomTree(r *rand.Rand, depth int) *yaml.Node {
 		switch r.IntN(6) {
 		case 0:
 		case 1, 2:
-			n.Tag = tagStr
+			n.Tag = yamlio.TagStr
 		default:
-			n.Tag = []string{tagInt, tagBool, tagNull, tagFloat, tagStr}[r.IntN(5)]
+			n.Tag = []string{yamlio.TagInt, yamlio.TagBool, yamlio.TagNull, yamlio.TagFloat, yamlio.TagStr}[r.IntN(5)]
 		}
 		switch r.IntN(8) {
 		case 0:
@@ -63,9 +65,9 @@ func randomTree(r *rand.Rand, depth int) *yaml.Node {
 		}
 		return n
 	case k < 5:
-		m := &yaml.Node{Kind: yaml.MappingNode, Tag: tagMap}
+		m := &yaml.Node{Kind: yaml.MappingNode, Tag: yamlio.TagMap}
 		for i := r.IntN(4); i > 0; i-- {
-			key := &yaml.Node{Kind: yaml.ScalarNode, Tag: tagStr, Value: trickyValues[r.IntN(len(trickyValues))]}
+			key := &yaml.Node{Kind: yaml.ScalarNode, Tag: yamlio.TagStr, Value: trickyValues[r.IntN(len(trickyValues))]}
 			if r.IntN(2) == 0 {
 				key.Value = []string{"name", "image", "args", "a-b", "x.y/z"}[r.IntN(5)]
 			}
@@ -76,7 +78,7 @@ func randomTree(r *rand.Rand, depth int) *yaml.Node {
 		}
 		return m
 	default:
-		s := &yaml.Node{Kind: yaml.SequenceNode, Tag: tagSeq}
+		s := &yaml.Node{Kind: yaml.SequenceNode, Tag: yamlio.TagSeq}
 		for i := r.IntN(4); i > 0; i-- {
 			s.Content = append(s.Content, randomTree(r, depth+1))
 		}
@@ -129,7 +131,7 @@ func TestEmitMatchesEncoder(t *testing.T) {
 			if len(doc.Content) == 0 {
 				continue
 			}
-			n := copyNode(doc.Content[0])
+			n := yamlio.CopyNode(doc.Content[0])
 			for _, tree := range []*yaml.Node{n, canonicalCopy(n)} {
 				total++
 				if checkEmit(t, tree) {
@@ -145,8 +147,8 @@ func TestEmitMatchesEncoder(t *testing.T) {
 }
 
 func canonicalCopy(n *yaml.Node) *yaml.Node {
-	c := copyNode(n)
-	canonical(c)
+	c := yamlio.CopyNode(n)
+	yamlio.Canonical(c)
 	return c
 }
 
@@ -162,7 +164,7 @@ func BenchmarkEncodeJob(b *testing.B) {
 		for b.Loop() {
 			for _, j := range res.Jobs {
 				var ok bool
-				if buf, ok = emitNode(buf[:0], j.Node); !ok {
+				if buf, ok = yamlio.EmitNode(buf[:0], j.Node); !ok {
 					b.Fatal("not taken")
 				}
 			}
@@ -172,7 +174,7 @@ func BenchmarkEncodeJob(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			for _, j := range res.Jobs {
-				if err := encodeSlow(io.Discard, j.Node); err != nil {
+				if err := yamlio.EncodeSlow(io.Discard, j.Node); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -190,9 +192,9 @@ func FuzzEmit(f *testing.F) {
 		if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
 			return
 		}
-		lim := DefaultLimits()
+		lim := yamlio.DefaultLimits()
 		lim.MaxNodes = 10000
-		n, ok := expand("f.yaml", doc.Content[0], lim.manifestBudget(nil), &problems{})
+		n, ok := yamlio.Expand("f.yaml", doc.Content[0], lim.ManifestBudget(nil), &problem.Collector{})
 		if !ok {
 			return
 		}

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/hookgen/hookgen/internal/hookspec"
 )
 
 // TestEveryProblemAtOnce checks that independent problems of one hook are
@@ -133,7 +135,7 @@ func TestEveryProblemAtOnce(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			fsys := fstest.MapFS{"app/hookgen.yaml": {Data: []byte(setHeader + "hooks:\n" + tc.hook)}}
-			res, err := Run(Input{Repo: fsys, AppDir: "app", Context: Context{App: App{Name: "shop", Namespace: "shop"}, RunnerImage: "runner:1"}})
+			res, err := Run(Input{Repo: fsys, AppDir: "app", Context: hookspec.Context{App: hookspec.App{Name: "shop", Namespace: "shop"}, RunnerImage: "runner:1"}})
 			if err == nil {
 				t.Fatalf("no problems; output %v", res)
 			}

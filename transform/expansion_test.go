@@ -6,6 +6,8 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/hookgen/hookgen/internal/hookspec"
+	"github.com/hookgen/hookgen/internal/subst"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -51,8 +53,8 @@ func TestContextValuesEscapedForKubernetes(t *testing.T) {
     with: {url: "https://shop.example.com/healthz?rev=$(app.targetRevision)"}
 `
 	fsys := fstest.MapFS{"app/hookgen.yaml": {Data: []byte(spec)}}
-	res, err := Run(Input{Repo: fsys, AppDir: "app", Context: Context{
-		App: App{Name: "shop", TargetRevision: rev}, RunnerImage: "runner:1",
+	res, err := Run(Input{Repo: fsys, AppDir: "app", Context: hookspec.Context{
+		App: hookspec.App{Name: "shop", TargetRevision: rev}, RunnerImage: "runner:1",
 		Env: map[string]string{"BRANCH": "x$(SECRET)y$"},
 	}})
 	if err != nil {
@@ -105,7 +107,7 @@ func TestContextValuesEscapedForKubernetes(t *testing.T) {
 			t.Errorf("%s %s = %q, want %q", tc.job, tc.path, got, tc.want)
 		}
 	}
-	if strings.Contains(out.String(), markedDollar) {
+	if strings.Contains(out.String(), subst.MarkedDollar) {
 		t.Errorf("a marked dollar reached the output:\n%s", out.String())
 	}
 }

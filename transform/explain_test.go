@@ -6,22 +6,27 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/hookgen/hookgen/internal/explain"
+	"github.com/hookgen/hookgen/internal/hookspec"
+	"github.com/hookgen/hookgen/internal/jobgen"
+	"github.com/hookgen/hookgen/internal/yamlio"
 )
 
-func explainOf(t *testing.T, files map[string]string) *Timeline {
+func explainOf(t *testing.T, files map[string]string) *explain.Timeline {
 	t.Helper()
 	fsys := fstest.MapFS{}
 	for name, content := range files {
 		fsys[name] = &fstest.MapFile{Data: []byte(content)}
 	}
-	res, err := Run(Input{Repo: fsys, AppDir: "app", Context: Context{App: App{Name: "shop", Namespace: "shop"}, RunnerImage: "runner:1"}})
+	res, err := Run(Input{Repo: fsys, AppDir: "app", Context: hookspec.Context{App: hookspec.App{Name: "shop", Namespace: "shop"}, RunnerImage: "runner:1"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Explain(res)
+	return explain.Explain(res)
 }
 
-func noteKeys(t *Timeline) []string {
+func noteKeys(t *explain.Timeline) []string {
 	var keys []string
 	for _, n := range t.Notes {
 		keys = append(keys, n.Key)
@@ -42,7 +47,7 @@ func TestExplain(t *testing.T) {
 		"app/cm.yaml":  "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: early\n  annotations: {argocd.argoproj.io/sync-wave: \"-3\"}\n",
 		"app/dep.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: late}\n---\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: own\n  annotations: {argocd.argoproj.io/hook: \"PostSync, SyncFail\"}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: skipped\n  annotations: {argocd.argoproj.io/hook: Skip}\n",
 	})
-	waves := func(s Stage) (out [][2]any) {
+	waves := func(s explain.Stage) (out [][2]any) {
 		for _, w := range s.Waves {
 			var names []string
 			for _, j := range w.Jobs {
@@ -66,7 +71,7 @@ func TestExplain(t *testing.T) {
 			}
 		}
 	}
-	if tl.Sync[0].Phase != PreSync || tl.Sync[1].Phase != Sync || tl.Sync[2].Phase != PostSync || tl.Fail.Phase != SyncFail || tl.Delete[0].Phase != PreDelete || tl.Delete[1].Phase != "" || tl.Delete[2].Phase != PostDelete {
+	if tl.Sync[0].Phase != hookspec.PreSync || tl.Sync[1].Phase != hookspec.Sync || tl.Sync[2].Phase != hookspec.PostSync || tl.Fail.Phase != hookspec.SyncFail || tl.Delete[0].Phase != hookspec.PreDelete || tl.Delete[1].Phase != "" || tl.Delete[2].Phase != hookspec.PostDelete {
 		t.Fatalf("stages out of Argo CD's order: %+v", tl)
 	}
 	check("PreSync", waves(tl.Sync[0]), [][2]any{{-1, []string{"migrate-presync"}}, {2, []string{"seed-presync"}}})
@@ -109,28 +114,28 @@ func TestJobSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, j := range res.Jobs {
-		ann := mapPath(j.Node, "metadata", "annotations")
-		spec := mapGet(j.Node, "spec")
-		if got := mapGet(ann, AnnotationHookDeletePolicy).Value; got != joinComma(j.DeletePolicy) {
+		ann := yamlio.MapPath(j.Node, "metadata", "annotations")
+		spec := yamlio.MapGet(j.Node, "spec")
+		if got := yamlio.MapGet(ann, hookspec.AnnotationHookDeletePolicy).Value; got != joinComma(j.DeletePolicy) {
 			t.Errorf("%s: DeletePolicy %v, annotation %q", j.Name, j.DeletePolicy, got)
 		}
-		if got := mapGet(spec, "activeDeadlineSeconds").Value; got != itoa(j.ActiveDeadlineSeconds) {
+		if got := yamlio.MapGet(spec, "activeDeadlineSeconds").Value; got != itoa(j.ActiveDeadlineSeconds) {
 			t.Errorf("%s: ActiveDeadlineSeconds %d, manifest %s", j.Name, j.ActiveDeadlineSeconds, got)
 		}
-		if got := mapGet(spec, "backoffLimit").Value; got != itoa(int64(j.BackoffLimit)) {
+		if got := yamlio.MapGet(spec, "backoffLimit").Value; got != itoa(int64(j.BackoffLimit)) {
 			t.Errorf("%s: BackoffLimit %d, manifest %s", j.Name, j.BackoffLimit, got)
 		}
-		ttl := mapGet(spec, "ttlSecondsAfterFinished")
+		ttl := yamlio.MapGet(spec, "ttlSecondsAfterFinished")
 		if (ttl == nil) != (j.TTLSecondsAfterFinished == nil) || ttl != nil && ttl.Value != itoa(int64(*j.TTLSecondsAfterFinished)) {
 			t.Errorf("%s: TTL %v, manifest %v", j.Name, j.TTLSecondsAfterFinished, ttl)
 		}
 	}
-	if len(res.Jobs) != 3 || res.Jobs[0].BackoffLimit != 0 || res.Jobs[0].ActiveDeadlineSeconds != 1800 || *res.Jobs[1].TTLSecondsAfterFinished != DefaultGenerateNameTTL || res.Jobs[2].BackoffLimit != 3 {
+	if len(res.Jobs) != 3 || res.Jobs[0].BackoffLimit != 0 || res.Jobs[0].ActiveDeadlineSeconds != 1800 || *res.Jobs[1].TTLSecondsAfterFinished != jobgen.DefaultGenerateNameTTL || res.Jobs[2].BackoffLimit != 3 {
 		t.Errorf("unexpected settings: %+v %+v %+v", res.Jobs[0], res.Jobs[1], res.Jobs[2])
 	}
 }
 
-func joinComma(s []DeletePolicy) string {
+func joinComma(s []hookspec.DeletePolicy) string {
 	var out []string
 	for _, p := range s {
 		out = append(out, string(p))

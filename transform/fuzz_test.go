@@ -11,6 +11,14 @@ import (
 	"testing/fstest"
 
 	"github.com/hookgen/hookgen/internal/canon"
+	"github.com/hookgen/hookgen/internal/emit"
+	"github.com/hookgen/hookgen/internal/hookpolicy"
+	"github.com/hookgen/hookgen/internal/hookset"
+	"github.com/hookgen/hookgen/internal/hookspec"
+	"github.com/hookgen/hookgen/internal/judge"
+	"github.com/hookgen/hookgen/internal/manifest"
+	"github.com/hookgen/hookgen/internal/problem"
+	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -40,31 +48,9 @@ func FuzzParseHookSet(f *testing.F) {
 	}
 	f.Add([]byte("hooks: [{name: a, with: &x {b: *x}}]"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		ps := &problems{}
-		parseHookSet("hookgen.yaml", data, DefaultLimits(), ps, newOrigins())
-		parseTemplates("t.yaml", data, OriginRepo, DefaultLimits(), ps)
-	})
-}
-
-// FuzzSubstitute checks the substitution engine on arbitrary text: no
-// panic, text without placeholders unchanged, and the result never holds a
-// placeholder that a value brought in.
-func FuzzSubstitute(f *testing.F) {
-	for _, s := range []string{"$(app.name)", "a $$(app.name) $(VAR) $$(VAR)", "$(params.list)", "$(params.ref.key)-$(env.TEAM)", "$(", "$$$(app.name", "$(params.text)$(params.text)", "--to=$(params.list[*])", "$(params.ref[*].key) $(params.ref[*])", "$$(params.list[*]) $(params.count[*]"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, in string) {
-		s := &subster{scope: testScope()}
-		n := s.tree(&yaml.Node{Kind: yaml.ScalarNode, Tag: tagStr, Value: in})
-		if !strings.Contains(in, "$(") && (n == nil || n.Value != in) {
-			t.Fatalf("text without placeholders changed: %q", in)
-		}
-		// As a list item, it may repeat: never more often than the longest list.
-		s = &subster{scope: testScope()}
-		seq := s.tree(newSeq(&yaml.Node{Kind: yaml.ScalarNode, Tag: tagStr, Value: in}))
-		if len(seq.Content) > 2 {
-			t.Fatalf("a list item became %d items: %q", len(seq.Content), in)
-		}
+		ps := &problem.Collector{}
+		hookset.ParseHookSet("hookgen.yaml", data, yamlio.DefaultLimits(), ps, problem.NewOrigins())
+		hookset.ParseTemplates("t.yaml", data, hookset.OriginRepo, yamlio.DefaultLimits(), ps)
 	})
 }
 
@@ -76,12 +62,12 @@ func FuzzParseManifests(f *testing.F) {
 	f.Add([]byte("{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"a\"}}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// The same bytes as a .json file: one object or a problem.
-		if ms := parseManifests("m.json", data, DefaultLimits(), false, &aliasBudget{}, &problems{}); len(ms) > 1 {
+		if ms := manifest.ParseManifests("m.json", data, yamlio.DefaultLimits(), false, &yamlio.AliasBudget{}, &problem.Collector{}); len(ms) > 1 {
 			t.Fatalf("a .json file gave %d objects", len(ms))
 		}
-		ms := parseManifests("m.yaml", data, DefaultLimits(), false, &aliasBudget{}, &problems{})
+		ms := manifest.ParseManifests("m.yaml", data, yamlio.DefaultLimits(), false, &yamlio.AliasBudget{}, &problem.Collector{})
 		var b bytes.Buffer
-		if _, err := (&Result{Manifests: ms}).WriteTo(&b); err != nil {
+		if _, err := (&emit.Result{Manifests: ms}).WriteTo(&b); err != nil {
 			return
 		}
 		dec := yaml.NewDecoder(&b)
@@ -104,16 +90,16 @@ func FuzzRun(f *testing.F) {
 	for _, s := range goldenSpecs(f) {
 		f.Add(s, []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"))
 	}
-	f.Fuzz(func(t *testing.T, spec, manifest []byte) {
+	f.Fuzz(func(t *testing.T, spec, appFile []byte) {
 		fsys := fstest.MapFS{
 			"app/hookgen.yaml": {Data: spec},
-			"app/m.yaml":       {Data: manifest},
+			"app/m.yaml":       {Data: appFile},
 		}
-		in := Input{Repo: fsys, AppDir: "app", Context: Context{App: App{Name: "a", Namespace: "n"}, Env: map[string]string{"X": "y"}, RunnerImage: "r:1"}}
+		in := Input{Repo: fsys, AppDir: "app", Context: hookspec.Context{App: hookspec.App{Name: "a", Namespace: "n"}, Env: map[string]string{"X": "y"}, RunnerImage: "r:1"}}
 		print := func() (string, error) {
 			res, err := Run(in)
 			if err != nil {
-				if _, ok := err.(Problems); !ok {
+				if _, ok := err.(problem.Problems); !ok {
 					t.Fatalf("Run returned %T, want Problems: %v", err, err)
 				}
 				return "", err
@@ -162,16 +148,16 @@ func FuzzPolicy(f *testing.F) {
 			Repo:    fstest.MapFS{"app/hookgen.yaml": {Data: spec}},
 			AppDir:  "app",
 			Config:  fstest.MapFS{"policy.yaml": {Data: policy}, "templates/notify.yaml": {Data: notify}},
-			Context: Context{App: App{Name: "a", Namespace: "n"}, Env: map[string]string{"NS": "kube-system"}, RunnerImage: "r:1"},
+			Context: hookspec.Context{App: hookspec.App{Name: "a", Namespace: "n"}, Env: map[string]string{"NS": "kube-system"}, RunnerImage: "r:1"},
 		}
 		res, err := Run(in)
 		if err != nil {
-			if _, ok := err.(Problems); !ok {
+			if _, ok := err.(problem.Problems); !ok {
 				t.Fatalf("Run returned %T, want Problems: %v", err, err)
 			}
 			return
 		}
-		cfg, err := LoadConfig(in.Config, Limits{})
+		cfg, err := LoadConfig(in.Config, yamlio.Limits{})
 		if err != nil {
 			t.Fatalf("the policy loaded for Run but not alone: %v", err)
 		}
@@ -193,16 +179,16 @@ func FuzzPolicy(f *testing.F) {
 				t.Fatalf("the output has no single value: %v", err)
 			}
 			obj, _ := v.(map[string]any)
-			phases, hook := manifestHook(obj)
+			phases, hook := judge.ManifestHook(obj)
 			if !hook || cfg.Policy.Open() {
 				continue
 			}
 			var violations []string
-			cfg.Policy.judgeObject(obj, phases, in.Context, false, func(_ jpath, rule, format string, args ...any) {
+			judge.JudgeObject(cfg.Policy, obj, phases, in.Context, false, func(_ hookpolicy.Path, rule, format string, args ...any) {
 				violations = append(violations, rule+": "+fmt.Sprintf(format, args...))
 			})
 			if len(violations) > 0 {
-				t.Fatalf("%s passed but breaks %v", objName(obj), violations)
+				t.Fatalf("%s passed but breaks %v", judge.ObjName(obj), violations)
 			}
 		}
 	})
@@ -212,19 +198,19 @@ func FuzzPolicy(f *testing.F) {
 // names a numeric non-root user for every container, so that an image
 // whose USER is root or a name starts; "" when it does.
 func startsAsNonRoot(job *yaml.Node) string {
-	spec := obj(get(valueOf(job), "spec", "template", "spec"))
-	psc := obj(spec["securityContext"])
-	if !isTrue(psc["runAsNonRoot"]) {
+	spec := yamlio.Obj(yamlio.Get(yamlio.ValueOf(job), "spec", "template", "spec"))
+	psc := yamlio.Obj(spec["securityContext"])
+	if !yamlio.IsTrue(psc["runAsNonRoot"]) {
 		return ""
 	}
 	podUser := psc["runAsUser"]
 	for _, key := range []string{"initContainers", "containers"} {
-		for _, c := range list(spec[key]) {
-			u := get(c, "securityContext", "runAsUser")
+		for _, c := range yamlio.List(spec[key]) {
+			u := yamlio.Get(c, "securityContext", "runAsUser")
 			if u == nil {
 				u = podUser
 			}
-			if n, ok := number(u); !ok || n <= 0 {
+			if n, ok := yamlio.Number(u); !ok || n <= 0 {
 				return "a container runs under runAsNonRoot without a numeric non-root runAsUser"
 			}
 		}

@@ -2,12 +2,11 @@ package transform
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
 
-	"github.com/hookgen/hookgen/internal/runnerenv"
+	"github.com/hookgen/hookgen/internal/hookspec"
 )
 
 // TestJobLimitsAfterSubstitution: a template's job may set its deadline,
@@ -37,7 +36,7 @@ spec:
 		}
 	}
 	in := func(repo fstest.MapFS) Input {
-		return Input{Repo: repo, AppDir: "app", Context: Context{App: App{Name: "shop", Namespace: "shop"}, RunnerImage: "runner:1"}}
+		return Input{Repo: repo, AppDir: "app", Context: hookspec.Context{App: hookspec.App{Name: "shop", Namespace: "shop"}, RunnerImage: "runner:1"}}
 	}
 	res, err := Run(in(tmpl("$(params.timeout)")))
 	if err != nil {
@@ -79,10 +78,10 @@ func TestHookTTLByArgoCDVersion(t *testing.T) {
 		{"job unset", repo("", "", ""), "", 0, false},
 	} {
 		for _, v := range []struct {
-			argo    ArgoCDVersion
+			argo    hookspec.ArgoCDVersion
 			refused bool
-		}{{ArgoCDVersion{}, tc.refused}, {ArgoCDVersion{2, 14}, tc.refused}, {ArgoCDVersion{3, 0}, false}, {ArgoCDVersion{3, 3}, false}} {
-			_, err := Run(Input{Repo: tc.repo, AppDir: "app", Context: Context{App: App{Name: "shop", Namespace: "shop"}, RunnerImage: "runner:1", ArgoCD: v.argo}})
+		}{{hookspec.ArgoCDVersion{}, tc.refused}, {hookspec.ArgoCDVersion{Major: 2, Minor: 14}, tc.refused}, {hookspec.ArgoCDVersion{Major: 3, Minor: 0}, false}, {hookspec.ArgoCDVersion{Major: 3, Minor: 3}, false}} {
+			_, err := Run(Input{Repo: tc.repo, AppDir: "app", Context: hookspec.Context{App: hookspec.App{Name: "shop", Namespace: "shop"}, RunnerImage: "runner:1", ArgoCD: v.argo}})
 			switch {
 			case v.refused && (err == nil || !strings.Contains(err.Error(), tc.at+":") || !strings.Contains(err.Error(), fmt.Sprintf(want, tc.ttl))):
 				t.Errorf("%s, Argo CD %s: got %v, want %s: %s", tc.name, v.argo, err, tc.at, fmt.Sprintf(want, tc.ttl))
@@ -90,41 +89,5 @@ func TestHookTTLByArgoCDVersion(t *testing.T) {
 				t.Errorf("%s, Argo CD %s: %v", tc.name, v.argo, err)
 			}
 		}
-	}
-}
-
-func TestParseArgoCDVersion(t *testing.T) {
-	for in, want := range map[string]ArgoCDVersion{"3.3": {3, 3}, "v2.14.21": {2, 14}, "3.3.10+abc123": {3, 3}, "v3.0.0-rc1": {3, 0}, "10.1": {10, 1}} {
-		if got, err := ParseArgoCDVersion(in); err != nil || got != want {
-			t.Errorf("ParseArgoCDVersion(%q) = %v, %v; want %v", in, got, err, want)
-		}
-	}
-	for _, in := range []string{"", "3", "three", "3.x", "1.8", "3.03", "3.3.1.1", "-3.3", "3..3"} {
-		if got, err := ParseArgoCDVersion(in); err == nil {
-			t.Errorf("ParseArgoCDVersion(%q) = %v, want an error", in, got)
-		}
-	}
-}
-
-// TestRunnerEnvContract: a runner container gets exactly the variables of
-// the runner contract (internal/runnerenv), in its order, each with a value
-// of its own.
-func TestRunnerEnvContract(t *testing.T) {
-	app := App{Name: "n", Namespace: "ns", Project: "p", Revision: "r", RevisionShort: "rs", RepoURL: "u", Path: "pa", TargetRevision: "t"}
-	var names []string
-	seen := map[string]string{}
-	for _, e := range RunnerEnv {
-		names = append(names, e.Name)
-		v := e.Get(app, "hook", PostSync, "https://argocd.example.com")
-		if v == "" {
-			t.Errorf("%s has no value for a complete context", e.Name)
-		}
-		if other, dup := seen[v]; dup {
-			t.Errorf("%s and %s carry the same value %q", e.Name, other, v)
-		}
-		seen[v] = e.Name
-	}
-	if !slices.Equal(names, runnerenv.Names) {
-		t.Errorf("runner containers get %q; the contract is %q", names, runnerenv.Names)
 	}
 }

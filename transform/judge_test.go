@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/hookgen/hookgen/internal/hookspec"
+	"github.com/hookgen/hookgen/internal/yamlio"
 )
 
 // The judge reads values, not text: each rule is tried with every way
@@ -134,7 +137,7 @@ func judgeRunPolicy(t *testing.T, policy string, files map[string]string) error 
 		Repo:    repo,
 		AppDir:  "app",
 		Config:  fstest.MapFS{"policy.yaml": {Data: []byte(policy)}},
-		Context: Context{App: App{Name: "shop", Namespace: "shop"}, RunnerImage: "ghcr.io/acme/runner:1"},
+		Context: hookspec.Context{App: hookspec.App{Name: "shop", Namespace: "shop"}, RunnerImage: "ghcr.io/acme/runner:1"},
 	})
 	return err
 }
@@ -222,11 +225,11 @@ func TestJudgeManifestHooks(t *testing.T) {
 		"app/hookgen.yaml": {Data: []byte("apiVersion: hookgen.dev/v1alpha1\nkind: HookSet\n")},
 		"app/pod.yaml":     {Data: []byte(pod("argocd.argoproj.io/hook: PreSync"))},
 	}
-	_, err := Run(Input{Repo: repo, AppDir: "app", Config: fstest.MapFS{"policy.yaml": {Data: []byte(judgePolicy + "  manifestHooks: none\n")}}, Context: Context{App: App{Name: "shop", Namespace: "shop"}}})
+	_, err := Run(Input{Repo: repo, AppDir: "app", Config: fstest.MapFS{"policy.yaml": {Data: []byte(judgePolicy + "  manifestHooks: none\n")}}, Context: hookspec.Context{App: hookspec.App{Name: "shop", Namespace: "shop"}}})
 	if err != nil {
 		t.Errorf("manifestHooks: none still judged the application's hook: %v", err)
 	}
-	_, err = LoadConfig(fstest.MapFS{"policy.yaml": {Data: []byte(judgePolicy + "  manifestHooks: some\n")}}, Limits{})
+	_, err = LoadConfig(fstest.MapFS{"policy.yaml": {Data: []byte(judgePolicy + "  manifestHooks: some\n")}}, yamlio.Limits{})
 	if err == nil || !strings.Contains(err.Error(), `policy: manifestHooks must be all or none, not "some"`) {
 		t.Errorf("a bad manifestHooks value: %v", err)
 	}
@@ -252,7 +255,7 @@ spec:
 		"app/kustomization.yaml": {Data: []byte("namespace: kube-system\nresources: [cm.yaml]\n")},
 		"app/cm.yaml":            {Data: []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n")},
 	}
-	in := Input{Repo: repo, AppDir: "app", Config: fstest.MapFS{"policy.yaml": {Data: []byte(policy)}}, Context: Context{App: App{Name: "shop", Namespace: "shop"}}}
+	in := Input{Repo: repo, AppDir: "app", Config: fstest.MapFS{"policy.yaml": {Data: []byte(policy)}}, Context: hookspec.Context{App: hookspec.App{Name: "shop", Namespace: "shop"}}}
 	_, err := Run(in)
 	want := `app/hookgen.yaml:4: hook "raw": policy namespaces: namespace "kube-system" is not allowed; hooks run in the Application's destination namespace (the hook names no namespace; the kustomization's namespace moves it there)`
 	if err == nil || !strings.Contains(err.Error(), want) {
@@ -268,21 +271,8 @@ spec:
 		t.Fatal(err)
 	}
 	for _, j := range res.Jobs {
-		if got := str(get(valueOf(j.Node), "metadata", "namespace")); (j.Hook == "audit") != (got == "") {
+		if got := yamlio.Str(yamlio.Get(yamlio.ValueOf(j.Node), "metadata", "namespace")); (j.Hook == "audit") != (got == "") {
 			t.Errorf("Job %s is in namespace %q", j.Name, got)
-		}
-	}
-}
-
-func TestFieldPath(t *testing.T) {
-	at := jpath{"spec", "template", "spec"}
-	for field, want := range map[string]string{
-		"spec.containers[0].securityContext.privileged":                          "[spec template spec containers 0 securityContext privileged]",
-		"metadata.annotations[container.apparmor.security.beta.kubernetes.io/c]": "[spec template metadata annotations container.apparmor.security.beta.kubernetes.io/c]",
-		"spec.hostNetwork": "[spec template spec hostNetwork]",
-	} {
-		if got := fmt.Sprint(fieldPath(at, field)); got != want {
-			t.Errorf("fieldPath(%q) = %s, want %s", field, got, want)
 		}
 	}
 }

@@ -5,10 +5,13 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/hookgen/hookgen/internal/emit"
+	"github.com/hookgen/hookgen/internal/hookspec"
 )
 
 // runWebhook generates one webhook hook with the given caBundle value.
-func runWebhook(caBundle string) (*Result, error) {
+func runWebhook(caBundle string) (*emit.Result, error) {
 	repo := fstest.MapFS{"app/hookgen.yaml": {Data: []byte(setHeader + `hooks:
   - name: notify
     uses: webhook
@@ -16,7 +19,7 @@ func runWebhook(caBundle string) (*Result, error) {
       url: {secret: hook, key: url}
       caBundle: ` + caBundle + `
 `)}}
-	return Run(Input{Repo: repo, AppDir: "app", Context: Context{App: App{Name: "shop", Namespace: "shop"}, RunnerImage: "runner:1"}})
+	return Run(Input{Repo: repo, AppDir: "app", Context: hookspec.Context{App: hookspec.App{Name: "shop", Namespace: "shop"}, RunnerImage: "runner:1"}})
 }
 
 // TestKeyRefValues: a keyRef names a ConfigMap's or a Secret's key, one of
@@ -126,46 +129,3 @@ func TestKeyRefVolume(t *testing.T) {
 }
 
 func yamlString(v any) string { return fmt.Sprint(v) }
-
-// TestKeyRefPlaceholders: a template reads a keyRef's element by its
-// fields; an item for the other kind of object is dropped, a field that
-// is none of them is an error.
-func TestKeyRefPlaceholders(t *testing.T) {
-	tmpl := func(arg string) string {
-		return `apiVersion: hookgen.dev/v1alpha1
-kind: HookTemplate
-metadata: {name: t}
-spec:
-  params:
-    - {name: ca, type: keyRef}
-  job:
-    template:
-      spec:
-        containers:
-          - name: c
-            image: x:1
-            args: ["` + arg + `"]
-`
-	}
-	tests := []struct {
-		arg, want string
-	}{
-		{"--cm=$(params.ca[*].configMap)", ""},
-		{"--s=$(params.ca[*].secret) --k=$(params.ca[*].key)", ""},
-		{"--n=$(params.ca[*].name)", `$(params.ca[*].name): the element of keyRef parameter "ca" is the reference: use $(params.ca[*].configMap) or $(params.ca[*].secret), and $(params.ca[*].key)`},
-		{"--n=$(params.ca.name)", `$(params.ca.name): parameter "ca" has no field "name"`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.arg, func(t *testing.T) {
-			ps := &problems{}
-			parseTemplates("t.yaml", []byte(tmpl(tt.arg)), OriginRepo, DefaultLimits(), ps)
-			err := ps.err()
-			switch {
-			case tt.want == "" && err != nil:
-				t.Fatalf("refused: %v", err)
-			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
-				t.Fatalf("got %v, want an error with %q", err, tt.want)
-			}
-		})
-	}
-}

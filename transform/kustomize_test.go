@@ -8,6 +8,9 @@ import (
 	"sync"
 	"testing"
 	"testing/fstest"
+
+	"github.com/hookgen/hookgen/internal/problem"
+	"github.com/hookgen/hookgen/internal/yamlio"
 )
 
 const cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s\n"
@@ -107,7 +110,7 @@ func TestKustomizeRefusesFetching(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.files["app/hookgen.yaml"] = spec
-			_, err := run(t, tc.files, Limits{})
+			_, err := run(t, tc.files, yamlio.Limits{})
 			wantProblem(t, err, tc.want)
 		})
 	}
@@ -125,7 +128,7 @@ func utf16(s string) string {
 // TestKustomizeLimits checks that the run's limits hold for what
 // kustomize reads.
 func TestKustomizeLimits(t *testing.T) {
-	lim := DefaultLimits()
+	lim := yamlio.DefaultLimits()
 	lim.MaxFileBytes = 1000
 	_, err := run(t, map[string]string{
 		"app/hookgen.yaml":       setHeader + "hooks: []\n",
@@ -140,7 +143,7 @@ func TestKustomizeManifestsSelection(t *testing.T) {
 		"app/hookgen.yaml":       setHeader + "manifests: {recurse: true}\nhooks: []\n",
 		"app/kustomization.yaml": "resources: [cm.yaml]\n",
 		"app/cm.yaml":            configMap("a"),
-	}, Limits{})
+	}, yamlio.Limits{})
 	wantProblem(t, err, "app/kustomization.yaml: manifests: has no effect in a Kustomize application")
 }
 
@@ -220,7 +223,7 @@ func TestKustomizeNamespace(t *testing.T) {
 		"base/kustomization.yaml": "namespace: base-ns\nresources: [cm.yaml]\n",
 		"base/cm.yaml":            configMap("a"),
 	}
-	out, err := run(t, files, Limits{})
+	out, err := run(t, files, yamlio.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,7 +233,7 @@ func TestKustomizeNamespace(t *testing.T) {
 		}
 	}
 	files["app/kustomization.yaml"] = "resources: [../base]\n"
-	out, err = run(t, files, Limits{})
+	out, err = run(t, files, yamlio.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,41 +249,20 @@ func TestKustomizeConcurrent(t *testing.T) {
 		"app/kustomization.yaml": "namePrefix: p-\nresources: [cm.yaml]\nconfigMapGenerator: [{name: g, literals: [a=b]}]\n",
 		"app/cm.yaml":            configMap("a"),
 	}
-	want, err := run(t, files, Limits{})
+	want, err := run(t, files, yamlio.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var wg sync.WaitGroup
 	for i := 0; i < 8; i++ {
 		wg.Go(func() {
-			got, err := run(t, files, Limits{})
+			got, err := run(t, files, yamlio.Limits{})
 			if err != nil || got != want {
 				t.Errorf("run differs: %v\n%s", err, got)
 			}
 		})
 	}
 	wg.Wait()
-}
-
-func TestIsGitURL(t *testing.T) {
-	for s, want := range map[string]bool{
-		"github.com/acme/x":           true,
-		"GitHub.com:acme/x":           true,
-		"git@host:acme/x.git":         true,
-		"ssh://host/acme/x":           true,
-		"git::https://host/x.git":     true,
-		"file:///srv/repo.git":        true,
-		"../base":                     false,
-		"base":                        false,
-		"team@v2.yaml":                true, // a file of that name is looked up first
-		"c:/x":                        false,
-		"gitlab.example.com/acme/x":   false,
-		"overlays/github.com/x/y.yml": false,
-	} {
-		if got := isGitURL(s); got != want {
-			t.Errorf("isGitURL(%q) = %v, want %v", s, got, want)
-		}
-	}
 }
 
 // TestKustomizeProblemsKeepTheirPlace checks that a kustomization kustomize
@@ -358,8 +340,8 @@ func TestKustomizeProblemsKeepTheirPlace(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.files["app/hookgen.yaml"] = spec
-			_, err := run(t, tc.files, Limits{})
-			var ps Problems
+			_, err := run(t, tc.files, yamlio.Limits{})
+			var ps problem.Problems
 			if !errors.As(err, &ps) {
 				t.Fatalf("got %v, want problems", err)
 			}
@@ -394,8 +376,8 @@ func TestKustomizeDiagnosisOddShapes(t *testing.T) {
 		_, err := run(t, map[string]string{
 			"app/hookgen.yaml":       setHeader + "hooks: []\n",
 			"app/kustomization.yaml": k,
-		}, Limits{})
-		var ps Problems
+		}, yamlio.Limits{})
+		var ps problem.Problems
 		if !errors.As(err, &ps) || len(ps) == 0 {
 			t.Errorf("%q: got %v, want problems", k, err)
 		}

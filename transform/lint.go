@@ -5,6 +5,13 @@ import (
 	"io/fs"
 	"strings"
 
+	"github.com/hookgen/hookgen/internal/hookset"
+	"github.com/hookgen/hookgen/internal/hookspec"
+	"github.com/hookgen/hookgen/internal/jobgen"
+	"github.com/hookgen/hookgen/internal/judge"
+	"github.com/hookgen/hookgen/internal/problem"
+	"github.com/hookgen/hookgen/internal/subst"
+	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -39,9 +46,9 @@ var lintSkipped = []string{"bounds.requireResources", "bounds.requireTTLSecondsA
 // problem at once, or nil.
 func LintConfig(fsys fs.FS, ctx Context) (LintSummary, error) {
 	var sum LintSummary
-	ps := &problems{}
-	o := newOrigins()
-	lim := DefaultLimits()
+	ps := &problem.Collector{}
+	o := problem.NewOrigins()
+	lim := yamlio.DefaultLimits()
 	cfg := loadConfig(fsys, lim, ps, o)
 	sum.Skipped = cfg.Skipped
 	if !cfg.Policy.Open() {
@@ -56,41 +63,41 @@ func LintConfig(fsys fs.FS, ctx Context) (LintSummary, error) {
 	if r := p.Spec.Templates; r != nil {
 		for _, name := range r.Allow {
 			if !strings.ContainsAny(name, "*?[") && cfg.Templates[name] == nil {
-				ps.add(p.src.at("spec.templates.allow"), "", "policy templates.allow: no template is named %q%s", name, suggest(name, cfg.Templates.Names()))
+				ps.Add(p.Src.At("spec.templates.allow"), "", "policy templates.allow: no template is named %q%s", name, hookspec.Suggest(name, cfg.Templates.Names()))
 			}
 		}
 	}
 
 	for _, name := range cfg.Templates.Names() {
 		t := cfg.Templates[name]
-		if t.origin != OriginPlatform {
+		if t.OriginKind != OriginPlatform {
 			continue
 		}
 		sum.Templates = append(sum.Templates, name)
-		if t.broken {
+		if t.Broken {
 			continue // its problems are reported
 		}
 		if !p.AllowsTemplate(t) {
-			ps.add(t.src.pos, "", "template %q: the policy's templates.allow leaves it out, so no hook can use it: add it there, or remove the file", name)
+			ps.Add(t.Src.Pos, "", "template %q: the policy's templates.allow leaves it out, so no hook can use it: add it there, or remove the file", name)
 			continue
 		}
 		lintTemplate(t, cfg, ctx, o, ps)
 	}
 
 	// Injected hooks are whole hooks: they must pass every rule.
-	_, merged, _ := mergeSets([]*HookSet{cfg.injected()})
-	g := &generator{ctx: ctx, templates: cfg.Templates, origins: o, ps: ps, policy: p, fromParams: map[*yaml.Node]bool{}}
+	_, merged, _ := hookset.MergeSets([]*HookSet{cfg.injected()})
+	g := &jobgen.Generator{Ctx: ctx, Templates: cfg.Templates, Origins: o, Ps: ps, Policy: p, FromParams: map[*yaml.Node]bool{}}
 	for _, h := range merged {
 		sum.Injected = append(sum.Injected, h.Name)
-		judge(g.generate(h), nil, p, ctx, o, ps)
+		judge.Judge(g.Generate(h), nil, p, ctx, o, ps)
 	}
-	return sum, ps.err()
+	return sum, ps.Err()
 }
 
 // lintTemplate generates the Job of a hook that uses t with stand-ins for
 // its required parameters, in each of its default phases, and reports the
 // template's own violations.
-func lintTemplate(t *HookTemplate, cfg *Config, ctx Context, o *origins, ps *problems) {
+func lintTemplate(t *HookTemplate, cfg *Config, ctx Context, o *problem.Origins, ps *problem.Collector) {
 	var phases StringList
 	switch {
 	case t.Spec.Defaults != nil && len(t.Spec.Defaults.Phase) > 0:
@@ -100,44 +107,44 @@ func lintTemplate(t *HookTemplate, cfg *Config, ctx Context, o *origins, ps *pro
 	default:
 		phases = StringList{string(PreSync)}
 	}
-	with := newMap()
+	with := yamlio.NewMap()
 	for _, p := range t.Spec.Params {
 		if !p.Required {
 			continue
 		}
-		v := standIn(p.Type)
+		v := subst.StandIn(p.Type)
 		switch p.Type {
 		case ParamMap:
-			v = newMap()
+			v = yamlio.NewMap()
 		case ParamKeyRef:
-			v = newMap("configMap", newStr("app"), "key", newStr("app"))
+			v = yamlio.NewMap("configMap", yamlio.NewStr("app"), "key", yamlio.NewStr("app"))
 		case ParamString:
-			v = newStr("app") // reads as a name, a path or a word
+			v = yamlio.NewStr("app") // reads as a name, a path or a word
 		}
 		markStandIn(v, o)
-		with.Content = append(with.Content, newStr(p.Name), v)
+		with.Content = append(with.Content, yamlio.NewStr(p.Name), v)
 	}
 	// A problem about a hook's setting points at the template's default for it.
 	fields := map[string]Pos{}
 	if d := t.Spec.Defaults; d != nil {
 		for _, f := range []string{"phase", "wave", "deletePolicy", "generateName", "activeDeadlineSeconds", "backoffLimit", "ttlSecondsAfterFinished"} {
-			if d.src.has(f) {
-				fields[f] = d.src.at(f)
+			if d.Src.Has(f) {
+				fields[f] = d.Src.At(f)
 			}
 		}
 	}
-	decl := &Hook{Name: lintHookName(t.Metadata.Name), Uses: t.Metadata.Name, Phase: phases, With: with, src: source{pos: t.src.pos, fields: fields}}
-	h := &mergedHook{Hook: *decl, decls: []*Hook{decl}, files: []string{t.File()}}
-	sub := &problems{}
-	g := &generator{ctx: ctx, templates: cfg.Templates, origins: o, ps: sub, policy: cfg.Policy, fromParams: map[*yaml.Node]bool{}}
-	judge(g.generate(h), nil, cfg.Policy, ctx, o, sub)
-	for _, pr := range sub.list {
+	decl := &Hook{Name: lintHookName(t.Metadata.Name), Uses: t.Metadata.Name, Phase: phases, With: with, Src: hookspec.Source{Pos: t.Src.Pos, Fields: fields}}
+	h := &hookset.MergedHook{Hook: *decl, Decls: []*Hook{decl}, Files: []string{t.File()}}
+	sub := &problem.Collector{}
+	g := &jobgen.Generator{Ctx: ctx, Templates: cfg.Templates, Origins: o, Ps: sub, Policy: cfg.Policy, FromParams: map[*yaml.Node]bool{}}
+	judge.Judge(g.Generate(h), nil, cfg.Policy, ctx, o, sub)
+	for _, pr := range sub.List {
 		if pr.Pos.File == standInFile || skippedRule(pr.Msg) || standInField(pr.Msg) {
 			continue
 		}
 		pr.Hook = ""
 		pr.Msg = fmt.Sprintf("template %q (a %s hook with stand-in parameters): %s", t.Metadata.Name, strings.Join(phases, ", "), pr.Msg)
-		ps.addErr(pr)
+		ps.AddErr(pr)
 	}
 }
 
@@ -156,12 +163,12 @@ func skippedRule(msg string) bool {
 }
 
 // markStandIn gives a stand-in value a position in standInFile.
-func markStandIn(n *yaml.Node, o *origins) {
+func markStandIn(n *yaml.Node, o *problem.Origins) {
 	if n == nil {
 		return
 	}
 	n.Line, n.Column = 1, 1
-	o.file[n] = standInFile
+	o.File[n] = standInFile
 	for _, c := range n.Content {
 		markStandIn(c, o)
 	}

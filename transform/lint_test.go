@@ -5,9 +5,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/hookgen/hookgen/internal/hookspec"
 )
 
-var lintCtx = Context{App: App{Name: "app", Namespace: "app"}, RunnerImage: "ghcr.io/hookgen/hookgen:v1"}
+var lintCtx = hookspec.Context{App: hookspec.App{Name: "app", Namespace: "app"}, RunnerImage: "ghcr.io/hookgen/hookgen:v1"}
 
 func TestLintConfigClean(t *testing.T) {
 	sum, err := LintConfig(os.DirFS("../testdata/platform-compliant/config"), lintCtx)

@@ -6,79 +6,12 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/hookgen/hookgen/internal/hookspec"
+	"github.com/hookgen/hookgen/internal/manifest"
+	"github.com/hookgen/hookgen/internal/problem"
+	"github.com/hookgen/hookgen/internal/yamlio"
 )
-
-func TestSplitDocuments(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		in   string
-		want []string // the chunks' text
-		line []int    // their first lines
-		re   []bool   // reencode flags
-	}{
-		{name: "one", in: "a: 1\n", want: []string{"a: 1\n"}, line: []int{1}, re: []bool{false}},
-		{name: "two", in: "a: 1\n---\nb: 2\n", want: []string{"a: 1\n", "b: 2\n"}, line: []int{1, 3}, re: []bool{false, false}},
-		{name: "leading marker", in: "---\na: 1\n", want: []string{"", "a: 1\n"}, line: []int{1, 2}, re: []bool{false, false}},
-		{name: "marker with comment", in: "a: 1\n--- # next\nb: 2", want: []string{"a: 1\n", "b: 2"}, line: []int{1, 3}, re: []bool{false, false}},
-		{name: "content on marker", in: "--- {a: 1}\n", want: []string{"", " {a: 1}\n"}, line: []int{1, 1}, re: []bool{false, true}},
-		{name: "document end", in: "a: 1\n...\n---\nb: 2\n", want: []string{"a: 1\n", "", "b: 2\n"}, line: []int{1, 3, 4}, re: []bool{false, false, false}},
-		{name: "indented dashes", in: "a: |\n  ---\n  x\n", want: []string{"a: |\n  ---\n  x\n"}, line: []int{1}, re: []bool{false}},
-		{name: "dashes in a word", in: "---x: 1\n", want: []string{"---x: 1\n"}, line: []int{1}, re: []bool{false}},
-		{name: "bom", in: "\xef\xbb\xbfa: 1\n", want: []string{"a: 1\n"}, line: []int{1}, re: []bool{false}},
-		{name: "crlf", in: "a: 1\r\n---\r\nb: 2\r\n", want: []string{"a: 1\r\n", "b: 2\r\n"}, line: []int{1, 3}, re: []bool{false, false}},
-		{name: "directive", in: "%YAML 1.1\n---\na: 1\n", want: []string{"%YAML 1.1\n", "a: 1\n"}, line: []int{1, 3}, re: []bool{true, false}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got := splitDocuments([]byte(tc.in))
-			if len(got) != len(tc.want) {
-				t.Fatalf("got %d chunks, want %d: %+v", len(got), len(tc.want), got)
-			}
-			for i, c := range got {
-				if string(c.text) != tc.want[i] || c.line != tc.line[i] || c.reencode != tc.re[i] {
-					t.Errorf("chunk %d: got (%q, line %d, reencode %v), want (%q, line %d, reencode %v)", i, c.text, c.line, c.reencode, tc.want[i], tc.line[i], tc.re[i])
-				}
-			}
-		})
-	}
-}
-
-func TestYAMLChunks(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		in   string
-		want []string // the chunks' text
-		line []int    // their first lines
-		err  string
-	}{
-		{name: "one", in: "a: 1\n", want: []string{"a: 1\n"}, line: []int{1}},
-		{name: "empty docs", in: "---\n---\na: 1\n---\n\n---\n", want: []string{"a: 1\n", "\n"}, line: []int{3, 5}},
-		{name: "comment after marker", in: "a: 1\n--- # next\nb: 2", want: []string{"a: 1\n", "b: 2"}, line: []int{1, 3}},
-		{name: "crlf", in: "a: 1\r\n---\r\nb: 2\r\n", want: []string{"a: 1\r\n", "b: 2\r\n"}, line: []int{1, 3}},
-		{name: "document end cuts", in: "a: 1\n...\nb: 2\n---\nc: 3\n", want: []string{"a: 1\n", "c: 3\n"}, line: []int{1, 5}},
-		{name: "document end first", in: "a: 1\n---\n# c\n...\nb: 2\n", want: []string{"a: 1\n"}, line: []int{1}, err: "m.yaml:4: invalid YAML: a document end marker (...) before any content"},
-		{name: "indented dashes", in: "a: |\n  ---\n  x\n", want: []string{"a: |\n  ---\n  x\n"}, line: []int{1}},
-		{name: "content on marker", in: "a: 1\n--- {b: 2}\n", err: "m.yaml:2: invalid YAML: document separator \"--- {b: 2}\""},
-		{name: "four dashes", in: "----\n", err: "m.yaml:1: invalid YAML: document separator \"----\""},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got, p := yamlChunks("m.yaml", []byte(tc.in))
-			switch {
-			case tc.err == "" && p != nil:
-				t.Fatalf("unexpected problem %v", p)
-			case tc.err != "" && (p == nil || !strings.HasPrefix(p.Error(), tc.err)):
-				t.Fatalf("problem %v, want %q", p, tc.err)
-			}
-			if len(got) != len(tc.want) {
-				t.Fatalf("got %d chunks, want %d: %+v", len(got), len(tc.want), got)
-			}
-			for i, c := range got {
-				if string(c.text) != tc.want[i] || c.line != tc.line[i] {
-					t.Errorf("chunk %d: got (%q, line %d), want (%q, line %d)", i, c.text, c.line, tc.want[i], tc.line[i])
-				}
-			}
-		})
-	}
-}
 
 // TestArgoReading checks which files Argo CD's directory source reads,
 // ignores or fails on, one file at a time.
@@ -120,8 +53,8 @@ func TestArgoReading(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, keep := range []bool{false, true} {
-				ps := &problems{}
-				ms := parseManifests(tc.file, []byte(tc.in), DefaultLimits(), keep, &aliasBudget{}, ps)
+				ps := &problem.Collector{}
+				ms := manifest.ParseManifests(tc.file, []byte(tc.in), yamlio.DefaultLimits(), keep, &yamlio.AliasBudget{}, ps)
 				var kinds []string
 				for _, m := range ms {
 					kinds = append(kinds, m.Kind)
@@ -130,7 +63,7 @@ func TestArgoReading(t *testing.T) {
 					t.Errorf("keep=%v: read %q, want %q", keep, got, tc.kinds)
 				}
 				got := ""
-				if err := ps.err(); err != nil {
+				if err := ps.Err(); err != nil {
 					got = err.Error()
 				}
 				if tc.err == "" && got != "" || !strings.HasPrefix(got, tc.err) {
@@ -138,36 +71,6 @@ func TestArgoReading(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-// TestReencodedDocumentsKeepNoTree checks that a document hookgen must
-// print again (flow style, JSON) is encoded when read and keeps only its
-// text, as a document printed as written does: a run over thousands of
-// them holds no trees.
-func TestReencodedDocumentsKeepNoTree(t *testing.T) {
-	// A leading comment: a file that starts with "{" is read as JSON.
-	data := []byte("# flow\n{apiVersion: v1, kind: ConfigMap, metadata: {name: a}, data: {on: yes}}\n---\n{\"apiVersion\": \"v1\", \"kind\": \"Secret\", \"metadata\": {\"name\": \"b\"}}\n")
-	ps := &problems{}
-	ms := parseManifests("m.yaml", data, DefaultLimits(), false, &aliasBudget{}, ps)
-	if !ps.empty() || len(ms) != 2 {
-		t.Fatalf("%d manifests, problems %v", len(ms), ps.list)
-	}
-	for _, m := range ms {
-		if m.node != nil {
-			t.Errorf("%s %s keeps its tree", m.Kind, m.Name)
-		}
-		if len(m.raw) == 0 || m.raw[0] == '{' {
-			t.Errorf("%s %s is not encoded in block style: %q", m.Kind, m.Name, m.raw)
-		}
-		if n := m.Node(); n == nil || mapPath(n, "metadata", "name").Value != m.Name {
-			t.Errorf("%s %s: its tree cannot be read again", m.Kind, m.Name)
-		}
-	}
-	// As Kubernetes reads the flow text (YAML 1.1): a plain on key is the
-	// JSON key "true", a plain yes the boolean true.
-	if want := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  \"true\": true\n"; string(ms[0].raw) != want {
-		t.Errorf("encoded as\n%s\nwant\n%s", ms[0].raw, want)
 	}
 }
 
@@ -205,7 +108,7 @@ func TestDirectoryWalk(t *testing.T) {
 				"app/notes.txt":                 broken,
 				"app/kustomization.yaml.bak":    broken,
 			}
-			res, err := Run(Input{Repo: fsys, AppDir: "app", Context: Context{App: App{Name: "shop"}, RunnerImage: "runner:1"}})
+			res, err := Run(Input{Repo: fsys, AppDir: "app", Context: hookspec.Context{App: hookspec.App{Name: "shop"}, RunnerImage: "runner:1"}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -225,6 +128,6 @@ func TestJsonnetRefused(t *testing.T) {
 	_, err := run(t, map[string]string{
 		"app/hookgen.yaml": setHeader + "hooks: []\n",
 		"app/app.jsonnet":  "{apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'a'}}\n",
-	}, Limits{})
+	}, yamlio.Limits{})
 	wantProblem(t, err, "app/app.jsonnet:1: Argo CD renders *.jsonnet files in a directory app; hookgen does not render Jsonnet")
 }

@@ -11,6 +11,9 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/hookgen/hookgen/internal/hookset"
+	"github.com/hookgen/hookgen/internal/problem"
+	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -32,13 +35,13 @@ func TestBuiltinNodes(t *testing.T) {
 			t.Fatal(err)
 		}
 		name := "builtin:" + path.Base(f)
-		ps := &problems{}
+		ps := &problem.Collector{}
 		names = append(names, name)
-		texts[name], docs[name] = data, parseStream(name, data, DefaultLimits(), ps)
+		texts[name], docs[name] = data, yamlio.ParseStream(name, data, yamlio.DefaultLimits(), ps)
 		// A process takes the cached trees unchecked: check them here.
-		parseTemplates(name, data, OriginBuiltin, DefaultLimits(), ps)
-		if !ps.empty() {
-			t.Fatalf("%s: %v", name, ps.err())
+		hookset.ParseTemplates(name, data, hookset.OriginBuiltin, yamlio.DefaultLimits(), ps)
+		if !ps.Empty() {
+			t.Fatalf("%s: %v", name, ps.Err())
 		}
 	}
 	want, err := encodeNodeFiles(names, texts, docs)
@@ -54,25 +57,25 @@ func TestBuiltinNodes(t *testing.T) {
 	if !bytes.Equal(builtinNodes, want) {
 		t.Fatal("templates/builtin.nodes is stale: a built-in template changed; run go test ./transform -run TestBuiltinNodes -update-nodes")
 	}
-	got, err := decodeNodeFiles(builtinNodes)
+	got, err := hookset.DecodeNodeFiles(builtinNodes)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range names {
-		if !reflect.DeepEqual(got[name].docs, docs[name]) {
+		if !reflect.DeepEqual(got[name].Docs, docs[name]) {
 			t.Errorf("%s: the decoded trees differ from the parsed ones", name)
 		}
 	}
 	// Every call gives new trees.
-	again, _ := decodeNodeFiles(builtinNodes)
-	if again[names[0]].docs[0] == got[names[0]].docs[0] {
+	again, _ := hookset.DecodeNodeFiles(builtinNodes)
+	if again[names[0]].Docs[0] == got[names[0]].Docs[0] {
 		t.Error("decodeNodeFiles shares trees between calls")
 	}
 }
 
 func TestDecodeNodeFilesRefusesDamage(t *testing.T) {
 	for _, b := range [][]byte{nil, []byte("nope"), builtinNodes[:len(builtinNodes)/2], append(append([]byte{}, builtinNodes...), 1)} {
-		if _, err := decodeNodeFiles(b); err == nil {
+		if _, err := hookset.DecodeNodeFiles(b); err == nil {
 			t.Errorf("decoded %d damaged bytes", len(b))
 		}
 	}
@@ -81,7 +84,7 @@ func TestDecodeNodeFilesRefusesDamage(t *testing.T) {
 func BenchmarkDecodeNodeFiles(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := decodeNodeFiles(builtinNodes); err != nil {
+		if _, err := hookset.DecodeNodeFiles(builtinNodes); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -90,11 +93,11 @@ func BenchmarkDecodeNodeFiles(b *testing.B) {
 // encodeNodeFiles writes the documents of template files (file name →
 // YAML text and its parsed documents, nil for an empty one).
 func encodeNodeFiles(names []string, texts map[string][]byte, docs map[string][]*yaml.Node) ([]byte, error) {
-	b := []byte(nodesMagic)
+	b := []byte(hookset.NodesMagic)
 	b = binary.AppendUvarint(b, uint64(len(names)))
 	for _, name := range names {
 		b = appendString(b, name)
-		b = binary.AppendUvarint(b, textHash(texts[name]))
+		b = binary.AppendUvarint(b, hookset.TextHash(texts[name]))
 		b = binary.AppendUvarint(b, uint64(len(docs[name])))
 		for _, d := range docs[name] {
 			b = binary.AppendUvarint(b, uint64(countNodes(d)))

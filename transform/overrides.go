@@ -6,6 +6,10 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/hookgen/hookgen/internal/hookspec"
+	"github.com/hookgen/hookgen/internal/problem"
+	"github.com/hookgen/hookgen/internal/subst"
+	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -13,16 +17,6 @@ import (
 // ARGOCD_APP_PARAMETERS): it can turn hooks off or on and override a hook's
 // template parameters. The overrides are the nearest declaration of all:
 // they win over every hookgen.yaml, and the policy still applies after them.
-
-// ParametersFile names the Application's parameters in messages.
-const ParametersFile = "parameters"
-
-// Parameter names.
-const (
-	ParamDisable    = "disable"
-	ParamEnable     = "enable"
-	ParamHookPrefix = "hook."
-)
 
 // maxParamValue bounds one parameter value.
 const maxParamValue = 64 << 10
@@ -39,7 +33,7 @@ type Overrides struct {
 	With map[string]map[string]string
 }
 
-func (o Overrides) empty() bool {
+func (o Overrides) Empty() bool {
 	return len(o.Disable) == 0 && len(o.Enable) == 0 && len(o.With) == 0
 }
 
@@ -69,7 +63,7 @@ const HookParameter = "hook.<name>: a map that overrides the hook's template par
 
 // overrideSet turns overrides into the nearest HookSet, after checking that
 // they name declared hooks.
-func overrideSet(ov Overrides, sets []*HookSet, ps *problems, fromParams map[*yaml.Node]bool) *HookSet {
+func overrideSet(ov Overrides, sets []*HookSet, ps *problem.Collector, fromParams map[*yaml.Node]bool) *HookSet {
 	declared := map[string]bool{}
 	for _, s := range sets {
 		for _, h := range s.Hooks {
@@ -77,17 +71,17 @@ func overrideSet(ov Overrides, sets []*HookSet, ps *problems, fromParams map[*ya
 		}
 	}
 	pos := Pos{File: ParametersFile}
-	set := &HookSet{src: source{pos: pos}}
+	set := &HookSet{Src: hookspec.Source{Pos: pos}}
 	byName := map[string]*Hook{}
 	get := func(param, name string) *Hook {
 		if !declared[name] {
-			names := sortedKeys(declared)
-			ps.add(pos, "", "parameter %s names hook %q, which no %s declares%s", param, name, SpecFile, suggest(name, names))
+			names := subst.SortedKeys(declared)
+			ps.Add(pos, "", "parameter %s names hook %q, which no %s declares%s", param, name, SpecFile, hookspec.Suggest(name, names))
 			return nil
 		}
 		h := byName[name]
 		if h == nil {
-			h = &Hook{Name: name, src: source{pos: pos, fields: map[string]Pos{}}}
+			h = &Hook{Name: name, Src: hookspec.Source{Pos: pos, Fields: map[string]Pos{}}}
 			byName[name] = h
 		}
 		return h
@@ -96,63 +90,45 @@ func overrideSet(ov Overrides, sets []*HookSet, ps *problems, fromParams map[*ya
 		if h := get(ParamEnable, name); h != nil {
 			t := true
 			h.Enabled = &t
-			h.src.fields["enabled"] = pos
+			h.Src.Fields["enabled"] = pos
 		}
 	}
 	for _, name := range ov.Disable {
 		if slices.Contains(ov.Enable, name) {
-			ps.add(pos, name, "both parameters %s and %s name the hook", ParamEnable, ParamDisable)
+			ps.Add(pos, name, "both parameters %s and %s name the hook", ParamEnable, ParamDisable)
 			continue
 		}
 		if h := get(ParamDisable, name); h != nil {
 			f := false
 			h.Enabled = &f
-			h.src.fields["enabled"] = pos
+			h.Src.Fields["enabled"] = pos
 		}
 	}
-	for _, name := range sortedKeys(ov.With) {
+	for _, name := range subst.SortedKeys(ov.With) {
 		h := get(ParamHookPrefix+name, name)
 		if h == nil {
 			continue
 		}
-		with := newMap()
-		for _, key := range sortedKeys(ov.With[name]) {
+		with := yamlio.NewMap()
+		for _, key := range subst.SortedKeys(ov.With[name]) {
 			v := ov.With[name][key]
 			if len(v) > maxParamValue {
-				ps.add(pos, name, "parameter %s%s: the value of %q is over %d bytes", ParamHookPrefix, name, key, maxParamValue)
+				ps.Add(pos, name, "parameter %s%s: the value of %q is over %d bytes", ParamHookPrefix, name, key, maxParamValue)
 				continue
 			}
-			n := newStr(v)
+			n := yamlio.NewStr(v)
 			fromParams[n] = true
-			with.Content = append(with.Content, newStr(key), n)
+			with.Content = append(with.Content, yamlio.NewStr(key), n)
 		}
 		h.With = with
-		h.src.fields["with"] = pos
+		h.Src.Fields["with"] = pos
 	}
 	// Keep a stable order: by hook name.
 	set.Hooks = set.Hooks[:0]
-	for _, name := range sortedKeys(byName) {
+	for _, name := range subst.SortedKeys(byName) {
 		set.Hooks = append(set.Hooks, *byName[name])
 	}
 	return set
-}
-
-// paramValue turns an Application parameter's text into a value of the
-// parameter's type.
-func parseParamText(t ParamType, text string) (*yaml.Node, string) {
-	if t == ParamString {
-		return newStr(text), ""
-	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal([]byte(text), &doc); err != nil || len(doc.Content) != 1 {
-		return nil, fmt.Sprintf("is not a valid %s value", t)
-	}
-	ps := &problems{}
-	n, ok := expand(ParametersFile, doc.Content[0], nodeBudget{maxNodes: 10_000, maxDepth: 20, name: "max-nodes"}, ps)
-	if !ok || !ps.empty() {
-		return nil, fmt.Sprintf("is not a valid %s value", t)
-	}
-	return n, ""
 }
 
 // Announce lists the parameters Argo CD's UI offers for the application
@@ -174,12 +150,12 @@ func Announce(in Input) ([]Announcement, error) {
 		var names []string
 		for _, p := range tmpl.Spec.Params {
 			names = append(names, p.Name)
-			v := mapGet(h.With, p.Name)
+			v := yamlio.MapGet(h.With, p.Name)
 			if v == nil {
 				v = p.Default
 			}
 			if v != nil {
-				values[p.Name] = paramText(v)
+				values[p.Name] = hookspec.ParamText(v)
 			}
 		}
 		state := ""
@@ -197,29 +173,4 @@ func Announce(in Input) ([]Announcement, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
-}
-
-// paramText writes a value as an Application parameter's text: a scalar
-// as itself, anything else as one line of flow YAML.
-func paramText(n *yaml.Node) string {
-	if n.Kind == yaml.ScalarNode {
-		return n.Value
-	}
-	c := copyNode(n)
-	var flow func(*yaml.Node)
-	flow = func(n *yaml.Node) {
-		if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
-			n.Style = yaml.FlowStyle
-		}
-		n.HeadComment, n.LineComment, n.FootComment = "", "", ""
-		for _, k := range n.Content {
-			flow(k)
-		}
-	}
-	flow(c)
-	var b strings.Builder
-	if err := encodeNode(&b, c); err != nil {
-		return ""
-	}
-	return strings.TrimSpace(b.String())
 }

@@ -4,6 +4,9 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/hookgen/hookgen/internal/hookspec"
+	"github.com/hookgen/hookgen/internal/yamlio"
 )
 
 // TestPolicyMaxResourcesOnce: a maxResources value that is not a quantity
@@ -16,7 +19,7 @@ spec:
   bounds:
     maxResources: {cpu: lots}
 `)}}
-	_, err := LoadConfig(cfg, Limits{})
+	_, err := LoadConfig(cfg, yamlio.Limits{})
 	if err == nil {
 		t.Fatal("a maxResources value that is not a quantity was accepted")
 	}
@@ -54,7 +57,7 @@ spec:
     hardening: {automountServiceAccountToken: true}
 `)},
 	}
-	_, err := Run(Input{Repo: repo, AppDir: "app", Config: cfg, Context: Context{App: App{Name: "shop", Namespace: "shop"}, RunnerImage: "runner:1"}})
+	_, err := Run(Input{Repo: repo, AppDir: "app", Config: cfg, Context: hookspec.Context{App: hookspec.App{Name: "shop", Namespace: "shop"}, RunnerImage: "runner:1"}})
 	if err == nil || !strings.Contains(err.Error(), "policy pods.allowHardeningOptOut: hardening.automountServiceAccountToken opts out") {
 		t.Errorf("got %v, want the automountServiceAccountToken opt-out refused", err)
 	}

@@ -5,7 +5,9 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/hookgen/hookgen/internal/hookspec"
 	"github.com/hookgen/hookgen/internal/inert"
+	"github.com/hookgen/hookgen/internal/problem"
 )
 
 // TestProblemsEscapeFileNames checks that a file name holding a newline or
@@ -19,7 +21,7 @@ func TestProblemsEscapeFileNames(t *testing.T) {
 		"app/hookgen.yaml": {Data: []byte(setHeader + "manifests: {recurse: true}\nhooks: []\n")},
 		evil:               {Data: []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: [\n")},
 	}
-	_, err := Run(Input{Repo: fsys, AppDir: "app", Context: Context{App: App{Name: "shop"}, RunnerImage: "runner:1"}})
+	_, err := Run(Input{Repo: fsys, AppDir: "app", Context: hookspec.Context{App: hookspec.App{Name: "shop"}, RunnerImage: "runner:1"}})
 	if err == nil {
 		t.Fatal("a manifest that does not parse was accepted")
 	}
@@ -30,7 +32,7 @@ func TestProblemsEscapeFileNames(t *testing.T) {
 	if !strings.Contains(text, `app/x\nhookgen.yaml:1: all good\x1b[2K\u202e/m.yaml`) {
 		t.Fatalf("the file is not named, escaped:\n%s", text)
 	}
-	for _, p := range err.(Problems) {
+	for _, p := range err.(problem.Problems) {
 		if strings.ContainsFunc(p.Pos.File+p.Msg, inert.IsControl) {
 			t.Errorf("problem fields hold a control character: %q %q", p.Pos.File, p.Msg)
 		}

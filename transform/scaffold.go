@@ -5,6 +5,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hookgen/hookgen/internal/hookset"
+	"github.com/hookgen/hookgen/internal/hookspec"
+	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -43,7 +46,7 @@ kind: ` + KindHookSet + `
 		t := ts[name]
 		switch {
 		case t == nil:
-			return nil, fmt.Errorf("unknown template %q%s", name, suggest(name, ts.Names()))
+			return nil, fmt.Errorf("unknown template %q%s", name, hookspec.Suggest(name, ts.Names()))
 		case seen[name]:
 			return nil, fmt.Errorf("template %q is named twice", name)
 		case policy != nil && !policy.AllowsTemplate(t):
@@ -94,7 +97,7 @@ func ScaffoldHook(t *HookTemplate, name, indent string) string {
 	}
 	line(0, "- name: "+name)
 	line(1, "uses: "+t.Metadata.Name)
-	allowed := phaseList()
+	allowed := hookset.PhaseList()
 	if len(t.Spec.Phases) > 0 {
 		allowed = strings.Join(t.Spec.Phases, ", ")
 	}
@@ -176,10 +179,10 @@ func scalarYAML(s string) string {
 	if strings.ContainsAny(s, "\n\r") {
 		return fmt.Sprintf("%q", s) // one line, escapes YAML reads alike
 	}
-	n := newStr(s)
-	canonical(n)
+	n := yamlio.NewStr(s)
+	yamlio.Canonical(n)
 	var b strings.Builder
-	if err := encodeNode(&b, n); err != nil {
+	if err := yamlio.EncodeNode(&b, n); err != nil {
 		return fmt.Sprintf("%q", s)
 	}
 	return strings.TrimSuffix(b.String(), "\n")

@@ -5,6 +5,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hookgen/hookgen/internal/manifest"
+	"github.com/hookgen/hookgen/internal/problem"
+	"github.com/hookgen/hookgen/internal/yamlio"
 )
 
 // checkScan compares the quick reader with the YAML parser on every
@@ -12,30 +16,30 @@ import (
 // accept as a resource printed as written, with the same identity.
 func checkScan(t *testing.T, data []byte) (accepted int) {
 	t.Helper()
-	lim := DefaultLimits()
-	for _, c := range splitDocuments(data) {
-		info, ok := scanDoc(c.text, lim)
+	lim := yamlio.DefaultLimits()
+	for _, c := range manifest.SplitDocuments(data) {
+		info, ok := yamlio.ScanDoc(c.Text, lim)
 		if !ok {
 			continue
 		}
 		accepted++
-		ps := &problems{}
-		ms := parseManifests("f.yaml", c.text, lim, true, &aliasBudget{}, ps) // keep: the parser's path
-		if !ps.empty() || len(ms) > 1 {
-			t.Fatalf("the quick reader accepted a document the parser refuses (%v):\n%s", ps.err(), c.text)
+		ps := &problem.Collector{}
+		ms := manifest.ParseManifests("f.yaml", c.Text, lim, true, &yamlio.AliasBudget{}, ps) // keep: the parser's path
+		if !ps.Empty() || len(ms) > 1 {
+			t.Fatalf("the quick reader accepted a document the parser refuses (%v):\n%s", ps.Err(), c.Text)
 		}
 		if len(ms) == 0 {
-			if !strings.HasPrefix(info.apiVersion, "hookgen.dev/") {
-				t.Fatalf("the parser dropped a document the quick reader accepted:\n%s", c.text)
+			if !strings.HasPrefix(info.APIVersion, "hookgen.dev/") {
+				t.Fatalf("the parser dropped a document the quick reader accepted:\n%s", c.Text)
 			}
 			continue
 		}
 		m := ms[0]
-		if m.raw == nil {
-			t.Fatalf("the parser prints again a document the quick reader passes through:\n%s", c.text)
+		if m.Raw == nil {
+			t.Fatalf("the parser prints again a document the quick reader passes through:\n%s", c.Text)
 		}
-		if m.APIVersion != info.apiVersion || m.Kind != info.kind || m.Name != info.name || m.Namespace != info.namespace {
-			t.Fatalf("identity differs: parser %q %q %q %q, quick reader %q %q %q %q:\n%s", m.APIVersion, m.Kind, m.Name, m.Namespace, info.apiVersion, info.kind, info.name, info.namespace, c.text)
+		if m.APIVersion != info.APIVersion || m.Kind != info.Kind || m.Name != info.Name || m.Namespace != info.Namespace {
+			t.Fatalf("identity differs: parser %q %q %q %q, quick reader %q %q %q %q:\n%s", m.APIVersion, m.Kind, m.Name, m.Namespace, info.APIVersion, info.Kind, info.Name, info.Namespace, c.Text)
 		}
 	}
 	return accepted

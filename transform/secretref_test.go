@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/hookgen/hookgen/internal/hookspec"
 )
 
 // TestSecretKeyRefEscaped: an escaped $$( in a secretKeyRef parameter is
@@ -16,7 +18,7 @@ func TestSecretKeyRefEscaped(t *testing.T) {
     with:
       webhook: {secret: "$$(params.name)", key: url}
 `)}}
-	_, err := Run(Input{Repo: repo, AppDir: "app", Context: Context{App: App{Name: "shop", Namespace: "shop"}, RunnerImage: "runner:1"}})
+	_, err := Run(Input{Repo: repo, AppDir: "app", Context: hookspec.Context{App: hookspec.App{Name: "shop", Namespace: "shop"}, RunnerImage: "runner:1"}})
 	if err == nil || !strings.Contains(err.Error(), "must name a Secret") {
 		t.Errorf("got %v, want the escaped placeholder refused as a Secret name", err)
 	}

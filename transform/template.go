@@ -6,37 +6,18 @@ import (
 	"io/fs"
 	"maps"
 	"path"
-	"reflect"
-	"slices"
-	"sort"
-	"strings"
 	"sync"
 
-	"sigs.k8s.io/kustomize/kyaml/yaml"
+	"github.com/hookgen/hookgen/internal/hookset"
+	"github.com/hookgen/hookgen/internal/problem"
+	"github.com/hookgen/hookgen/internal/yamlio"
 )
 
-// Where a template comes from. A platform template replaces a built-in one
-// of the same name; a repository template may only add new names.
-const (
-	OriginBuiltin  = "built-in"
-	OriginPlatform = "platform"
-	OriginRepo     = "repository"
-)
+//go:embed templates/builtin.nodes
+var builtinNodes []byte
 
 //go:embed templates/*.yaml
 var builtinFS embed.FS
-
-// Templates is a set of HookTemplates by name.
-type Templates map[string]*HookTemplate
-
-// Names returns the template names, sorted.
-func (ts Templates) Names() []string { return sortedKeys(ts) }
-
-// Origin says where the named template comes from.
-func (t *HookTemplate) Origin() string { return t.origin }
-
-// File is the file the template was read from.
-func (t *HookTemplate) File() string { return t.src.pos.File }
 
 var builtins = sync.OnceValues(loadBuiltins)
 
@@ -51,266 +32,32 @@ func BuiltinTemplates() (Templates, error) {
 }
 
 func loadBuiltins() (Templates, error) {
-	var ps problems
+	var ps problem.Collector
 	ts := Templates{}
 	files, err := fs.Glob(builtinFS, "templates/*.yaml")
 	if err != nil {
 		return nil, fmt.Errorf("list built-in templates: %w", err)
 	}
-	cached, _ := decodeNodeFiles(builtinNodes) // parsed ahead of time (nodecache.go)
+	cached, _ := hookset.DecodeNodeFiles(builtinNodes) // parsed ahead of time (internal/hookset/nodecache.go)
 	for _, f := range files {
 		data, err := builtinFS.ReadFile(f)
 		if err != nil {
 			return nil, fmt.Errorf("read built-in template %s: %w", f, err)
 		}
 		file := "builtin:" + path.Base(f)
-		docs, check := cached[file].docs, false // TestBuiltinNodes checked these
-		if c, ok := cached[file]; !ok || c.hash != textHash(data) {
-			docs, check = parseStream(file, data, DefaultLimits(), &ps), true // changed since: parse its YAML
+		docs, check := cached[file].Docs, false // TestBuiltinNodes checked these
+		if c, ok := cached[file]; !ok || c.Hash != hookset.TextHash(data) {
+			docs, check = yamlio.ParseStream(file, data, yamlio.DefaultLimits(), &ps), true // changed since: parse its YAML
 		}
-		for _, t := range templatesOf(file, docs, OriginBuiltin, check, &ps) {
+		for _, t := range hookset.TemplatesOf(file, docs, OriginBuiltin, check, &ps) {
 			if _, dup := ts[t.Metadata.Name]; dup {
-				ps.add(t.src.pos, "", "built-in template %q defined twice", t.Metadata.Name)
+				ps.Add(t.Src.Pos, "", "built-in template %q defined twice", t.Metadata.Name)
 			}
 			ts[t.Metadata.Name] = t
 		}
 	}
-	if err := ps.err(); err != nil {
+	if err := ps.Err(); err != nil {
 		return nil, fmt.Errorf("built-in templates: %w", err)
 	}
 	return ts, nil
-}
-
-// DNSLabelPattern is the regular expression a DNS-1123 label matches (the
-// names of hooks and templates), up to its 63 characters; the JSON Schemas
-// carry it.
-const DNSLabelPattern = `^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
-
-var (
-	dnsLabelRE  = lazyRE(DNSLabelPattern)
-	paramNameRE = lazyRE(`^[A-Za-z][A-Za-z0-9_]*$`)
-)
-
-// isDNSLabel reports whether s is a DNS-1123 label (names of hooks,
-// namespaces, containers).
-func isDNSLabel(s string) bool { return len(s) <= 63 && dnsLabelRE.MatchString(s) }
-
-// isDNSSubdomain reports whether s is a DNS-1123 subdomain (names of
-// Secrets, ServiceAccounts, ConfigMaps).
-func isDNSSubdomain(s string) bool {
-	if len(s) == 0 || len(s) > 253 {
-		return false
-	}
-	for _, part := range strings.Split(s, ".") {
-		if !dnsLabelRE.MatchString(part) {
-			return false
-		}
-	}
-	return true
-}
-
-// parseTemplates reads every HookTemplate document of a file and checks it.
-func parseTemplates(file string, data []byte, origin string, lim Limits, ps *problems) []*HookTemplate {
-	return templatesOf(file, parseStream(file, data, lim, ps), origin, true, ps)
-}
-
-// templatesOf decodes the parsed documents of a template file, and checks
-// them unless they are built-in templates a test has checked.
-func templatesOf(file string, docs []*yaml.Node, origin string, check bool, ps *problems) []*HookTemplate {
-	var out []*HookTemplate
-	for _, doc := range docs {
-		if doc == nil {
-			continue
-		}
-		t := &HookTemplate{origin: origin}
-		d := &decoder{file: file, ps: ps}
-		d.decode(doc, reflect.ValueOf(t).Elem(), "", nil, "")
-		if t.Metadata.Name == "" && t.APIVersion == "" {
-			continue // not a template at all; reported
-		}
-		t.broken = check && !checkTemplate(t, ps)
-		out = append(out, t)
-	}
-	return out
-}
-
-// checkTemplate validates a decoded template; it reports whether the
-// template is usable.
-func checkTemplate(t *HookTemplate, ps *problems) bool {
-	before := len(ps.list)
-	at := t.src.at
-	name := t.Metadata.Name
-	if t.APIVersion != APIVersion || t.Kind != KindHookTemplate {
-		ps.add(t.src.pos, "", "expected apiVersion %s and kind %s, found %q and %q", APIVersion, KindHookTemplate, t.APIVersion, t.Kind)
-		return false
-	}
-	if !isDNSLabel(name) {
-		ps.add(at("metadata"), "", "template name %q must be a DNS-1123 label (lowercase letters, digits, '-')", name)
-	}
-	s := &t.Spec
-	for _, ph := range s.Phases {
-		if _, ok := parsePhase(ph); !ok {
-			ps.add(s.src.at("phases"), "", "template %q: unknown phase %q (phases: %s)", name, ph, phaseList())
-		}
-	}
-	if d := s.Defaults; d != nil {
-		for _, ph := range d.Phase {
-			p, ok := parsePhase(ph)
-			switch {
-			case !ok:
-				ps.add(d.src.at("phase"), "", "template %q: unknown default phase %q (phases: %s)", name, ph, phaseList())
-			case !t.allows(p):
-				ps.add(d.src.at("phase"), "", "template %q: default phase %s is not in its phases", name, ph)
-			}
-		}
-		for _, dp := range d.DeletePolicy {
-			if _, ok := parseDeletePolicy(dp); !ok {
-				ps.add(d.src.at("deletePolicy"), "", "template %q: unknown delete policy %q (policies: %s)", name, dp, policyList())
-			}
-		}
-	}
-	seen := map[string]bool{}
-	for i := range s.Params {
-		p := &s.Params[i]
-		switch {
-		case !paramNameRE.MatchString(p.Name):
-			ps.add(p.src.pos, "", "template %q: parameter name %q must start with a letter and hold only letters, digits and '_'", name, p.Name)
-		case seen[p.Name]:
-			ps.add(p.src.pos, "", "template %q: parameter %q declared twice", name, p.Name)
-		}
-		seen[p.Name] = true
-		if p.Type == "" {
-			p.Type = ParamString
-		}
-		if !slices.Contains(ParamTypes, p.Type) {
-			ps.add(p.src.at("type"), "", "template %q: parameter %q has unknown type %q (types: %s)", name, p.Name, p.Type, typeList())
-			continue
-		}
-		if p.Default != nil {
-			if p.Required {
-				ps.add(p.src.at("default"), "", "template %q: parameter %q is required and has a default; drop one", name, p.Name)
-			}
-			if msg := checkParamValue(p.Type, p.Default); msg != "" {
-				ps.add(p.src.at("default"), "", "template %q: default of parameter %q %s", name, p.Name, msg)
-			}
-		}
-	}
-	if s.Job == nil || s.Job.Kind != yaml.MappingNode {
-		ps.add(s.src.pos, "", "template %q: spec.job must be a batch/v1 JobSpec (a mapping)", name)
-	} else {
-		checkJobShape(s.Job, func(n *yaml.Node, msg string) {
-			ps.add(Pos{File: t.src.pos.File, Line: n.Line}, "", "template %q: job: %s", name, msg)
-		})
-		checkPlaceholders(s.Job, s.Params, func(n *yaml.Node, msg string) {
-			ps.add(Pos{File: t.src.pos.File, Line: n.Line}, "", "template %q: %s", name, msg)
-		})
-	}
-	return len(ps.list) == before
-}
-
-// allows reports whether the template may run in phase p.
-func (t *HookTemplate) allows(p Phase) bool {
-	return len(t.Spec.Phases) == 0 || slices.Contains(t.Spec.Phases, string(p))
-}
-
-// checkPlaceholders resolves every placeholder of a template's job against
-// stand-in values, so a template with a typo fails when it is loaded, not
-// when some hook first uses it.
-func checkPlaceholders(job *yaml.Node, params []Param, report func(*yaml.Node, string)) {
-	sc := &scope{
-		hook:    map[string]string{"name": "x", "phase": "PreSync", "outcome": "started"},
-		env:     map[string]string{},
-		openEnv: true,
-		params:  map[string]*paramValue{},
-	}
-	for _, p := range params {
-		sc.params[p.Name] = &paramValue{typ: p.Type, node: standIn(p.Type)}
-	}
-	s := &subster{scope: sc}
-	s.tree(copyNode(job))
-	for _, e := range s.errs {
-		report(e.node, e.msg)
-	}
-}
-
-func standIn(t ParamType) *yaml.Node {
-	switch t {
-	case ParamInt:
-		return newInt(1)
-	case ParamBool:
-		return newBool(true)
-	case ParamList:
-		return newSeq()
-	case ParamMap:
-		return nil // fields of a map are open: see lookup
-	case ParamSecretKeyRef:
-		return newMap("secret", newStr("s"), "key", newStr("k"))
-	case ParamKeyRef:
-		// Both kinds at once, so that a template's items for either are
-		// checked (a value names one).
-		return newMap("configMap", newStr("c"), "secret", newStr("s"), "key", newStr("k"))
-	}
-	return newStr("x")
-}
-
-// checkJobShape checks the parts of a JobSpec hookgen relies on.
-func checkJobShape(job *yaml.Node, report func(*yaml.Node, string)) {
-	tmpl := mapGet(job, "template")
-	if tmpl == nil || tmpl.Kind != yaml.MappingNode {
-		report(job, "template (the pod template) is missing")
-		return
-	}
-	spec := mapGet(tmpl, "spec")
-	if spec == nil || spec.Kind != yaml.MappingNode {
-		report(tmpl, "template.spec is missing")
-		return
-	}
-	containers := mapGet(spec, "containers")
-	if containers == nil || containers.Kind != yaml.SequenceNode || len(containers.Content) == 0 {
-		report(spec, "template.spec.containers must list at least one container")
-		return
-	}
-	for _, key := range []string{"containers", "initContainers"} {
-		list := mapGet(spec, key)
-		if list == nil {
-			continue
-		}
-		if list.Kind != yaml.SequenceNode {
-			report(list, key+" must be a list")
-			continue
-		}
-		for _, c := range list.Content {
-			if c.Kind != yaml.MappingNode {
-				report(c, key+" entries must be mappings")
-			}
-		}
-	}
-}
-
-func phaseNames() []string {
-	s := make([]string, len(Phases))
-	for i, p := range Phases {
-		s[i] = string(p)
-	}
-	return s
-}
-
-func policyNames() []string {
-	s := make([]string, len(DeletePolicies))
-	for i, p := range DeletePolicies {
-		s[i] = string(p)
-	}
-	return s
-}
-
-func phaseList() string  { return strings.Join(phaseNames(), ", ") }
-func policyList() string { return strings.Join(policyNames(), ", ") }
-
-func typeList() string {
-	s := make([]string, len(ParamTypes))
-	for i, p := range ParamTypes {
-		s[i] = string(p)
-	}
-	sort.Strings(s)
-	return strings.Join(s, ", ")
 }

@@ -4,12 +4,17 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"path"
 	"slices"
 	"strings"
 
+	"github.com/hookgen/hookgen/internal/hookset"
+	"github.com/hookgen/hookgen/internal/jobgen"
+	"github.com/hookgen/hookgen/internal/judge"
+	"github.com/hookgen/hookgen/internal/manifest"
+	"github.com/hookgen/hookgen/internal/problem"
+	"github.com/hookgen/hookgen/internal/yamlio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -29,18 +34,6 @@ type Input struct {
 	Overrides Overrides
 }
 
-// Result is what a successful run produces: the application's own
-// resources and the generated hook Jobs, each in output order.
-type Result struct {
-	Manifests []*Manifest
-	Jobs      []*Job
-	// Notes are remarks on a successful run, for the log: what hookgen
-	// left as it was and why (a Helm test hook it could not convert).
-	Notes Problems
-	// ArgoCD is the Argo CD release the run was made for (Context.ArgoCD).
-	ArgoCD ArgoCDVersion
-}
-
 // Run reads the hook declarations, templates and manifests and returns the
 // resources to print. On bad input it returns nil and a Problems error
 // listing every problem found.
@@ -50,10 +43,10 @@ func Run(in Input) (*Result, error) {
 		return nil, err
 	}
 	ps := st.ps
-	before := len(ps.list)
-	manifests, namespace := appManifests(st.repo, st.appDir, st.sel, false, ps)
-	notes := st.annotate.apply(manifests, len(ps.list) == before, ps)
-	g := &generator{ctx: st.ctx, templates: st.templates, defaults: st.defaults, origins: st.o, ps: ps, policy: st.cfg.Policy, fromParams: st.fromParams}
+	before := len(ps.List)
+	manifests, namespace := manifest.AppManifests(st.repo, st.appDir, st.sel, false, ps)
+	notes := st.annotate.Apply(manifests, len(ps.List) == before, ps)
+	g := &jobgen.Generator{Ctx: st.ctx, Templates: st.templates, Defaults: st.defaults, Origins: st.o, Ps: ps, Policy: st.cfg.Policy, FromParams: st.fromParams}
 	var jobs []*Job
 	count := 0
 	for _, h := range st.merged {
@@ -61,21 +54,21 @@ func Run(in Input) (*Result, error) {
 			continue
 		}
 		if count++; count > st.lim.MaxHooks {
-			ps.add(h.pos(), "", "more than %d hooks (limit max-hooks)", st.lim.MaxHooks)
+			ps.Add(h.Pos(), "", "more than %d hooks (limit max-hooks)", st.lim.MaxHooks)
 			break
 		}
-		jobs = append(jobs, g.generate(h)...)
+		jobs = append(jobs, g.Generate(h)...)
 	}
-	followNamespace(jobs, namespace)
+	manifest.FollowNamespace(jobs, namespace)
 	checkDeleteNamespaces(jobs, manifests, st.ctx, st.merged, ps)
 	// Last: the judge reads the final stream.
-	judge(jobs, manifests, st.cfg.Policy, st.ctx, st.o, ps)
-	if err := ps.err(); err != nil {
+	judge.Judge(jobs, manifests, st.cfg.Policy, st.ctx, st.o, ps)
+	if err := ps.Err(); err != nil {
 		return nil, err
 	}
 	slices.SortStableFunc(jobs, func(a, b *Job) int {
 		return cmp.Or(
-			cmp.Compare(a.Phase.order(), b.Phase.order()),
+			cmp.Compare(a.Phase.Order(), b.Phase.Order()),
 			cmp.Compare(a.Wave, b.Wave),
 			cmp.Compare(a.Name, b.Name),
 		)
@@ -86,18 +79,18 @@ func Run(in Input) (*Result, error) {
 // state is a run after loading: configuration, declarations and
 // templates, merged.
 type state struct {
-	ps         *problems
-	o          *origins
+	ps         *problem.Collector
+	o          *problem.Origins
 	cfg        *Config
 	lim        Limits
 	ctx        Context
-	repo       *reader
+	repo       *yamlio.Reader
 	appDir     string
 	templates  Templates
 	defaults   Knobs
-	merged     []*mergedHook
+	merged     []*hookset.MergedHook
 	sel        *Manifests
-	annotate   annotations
+	annotate   manifest.Annotations
 	fromParams map[*yaml.Node]bool // values that came from Application parameters
 }
 
@@ -107,7 +100,7 @@ func load(in Input) (*state, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := st.ps.err(); err != nil {
+	if err := st.ps.Err(); err != nil {
 		return nil, err
 	}
 	return st, nil
@@ -120,17 +113,17 @@ func newState(in Input) (*state, error) {
 		return nil, errors.New("transform: no repository")
 	}
 	if in.Limits == (Limits{}) {
-		in.Limits = DefaultLimits()
+		in.Limits = yamlio.DefaultLimits()
 	}
 	appDir := path.Clean(strings.TrimPrefix(in.AppDir, "/"))
 	if !fs.ValidPath(appDir) {
 		return nil, fmt.Errorf("transform: app directory %q is not inside the repository", in.AppDir)
 	}
-	st := &state{ps: &problems{}, o: newOrigins(), appDir: appDir, fromParams: map[*yaml.Node]bool{}}
+	st := &state{ps: &problem.Collector{}, o: problem.NewOrigins(), appDir: appDir, fromParams: map[*yaml.Node]bool{}}
 	ps := st.ps
 	st.cfg = loadConfig(in.Config, in.Limits, ps, st.o)
-	st.lim = st.cfg.Policy.limits(in.Limits)
-	st.repo = &reader{fsys: in.Repo, lim: st.lim, ps: ps}
+	st.lim = st.cfg.Policy.Limits(in.Limits)
+	st.repo = &yamlio.Reader{FS: in.Repo, Limits: st.lim, Problems: ps}
 	st.ctx = in.Context
 	if img := st.cfg.Policy.Spec.RunnerImage; img != "" {
 		st.ctx.RunnerImage = img
@@ -140,29 +133,29 @@ func newState(in Input) (*state, error) {
 	// to the app's, then the Application's parameters.
 	sets := []*HookSet{st.cfg.injected()}
 	found := false
-	for _, dir := range specDirs(appDir) {
+	for _, dir := range hookset.SpecDirs(appDir) {
 		file := path.Join(dir, SpecFile)
-		data, ok := st.repo.read(file, false)
+		data, ok := st.repo.Read(file, false)
 		misnamedSpec(st.repo, dir, ok, ps)
 		if !ok {
 			continue
 		}
 		found = true
-		if set := parseHookSet(file, data, st.lim, ps, st.o); set != nil {
+		if set := hookset.ParseHookSet(file, data, st.lim, ps, st.o); set != nil {
 			sets = append(sets, set)
 		}
 	}
-	if !found && ps.empty() {
-		ps.add(Pos{File: path.Join(appDir, SpecFile)}, "", "no %s here or in a parent directory up to the repository root; is the Application's source path right?", SpecFile)
+	if !found && ps.Empty() {
+		ps.Add(Pos{File: path.Join(appDir, SpecFile)}, "", "no %s here or in a parent directory up to the repository root; is the Application's source path right?", SpecFile)
 	}
-	if !in.Overrides.empty() {
+	if !in.Overrides.Empty() {
 		sets = append(sets, overrideSet(in.Overrides, sets, ps, st.fromParams))
 	}
 
-	st.templates = st.cfg.Templates.clone()
+	st.templates = st.cfg.Templates.Clone()
 	addRepoTemplates(st.templates, st.repo, ps, st.o)
-	st.defaults, st.merged, st.sel = mergeSets(sets)
-	st.annotate = collectAnnotations(sets, appDir, ps)
+	st.defaults, st.merged, st.sel = hookset.MergeSets(sets)
+	st.annotate = manifest.CollectAnnotations(sets, appDir, ps)
 	st.cfg.checkInjected(st.merged, ps)
 	return st, nil
 }
@@ -177,30 +170,30 @@ var misnamedSpecFiles = []string{"hookgen.yml", ".hookgen.yaml", ".hookgen.yml",
 // misnamedSpec reports a declaration under a name hookgen does not read in
 // dir, which would otherwise be ignored without a word. spec says whether
 // dir has a hookgen.yaml.
-func misnamedSpec(r *reader, dir string, spec bool, ps *problems) {
+func misnamedSpec(r *yamlio.Reader, dir string, spec bool, ps *problem.Collector) {
 	for _, name := range misnamedSpecFiles {
 		file := path.Join(dir, name)
-		fi, err := fs.Stat(r.fsys, file)
+		fi, err := fs.Stat(r.FS, file)
 		if err != nil || !fi.Mode().IsRegular() {
 			continue
 		}
 		if spec {
-			ps.add(Pos{File: r.prefix + file}, "", "hookgen reads only %s, which is beside it: move its hooks into %s and remove it", SpecFile, SpecFile)
+			ps.Add(Pos{File: r.Prefix + file}, "", "hookgen reads only %s, which is beside it: move its hooks into %s and remove it", SpecFile, SpecFile)
 		} else {
-			ps.add(Pos{File: r.prefix + file}, "", "hookgen reads only %s: rename this file to %s (Argo CD discovers the plugin by that exact name too)", SpecFile, SpecFile)
+			ps.Add(Pos{File: r.Prefix + file}, "", "hookgen reads only %s: rename this file to %s (Argo CD discovers the plugin by that exact name too)", SpecFile, SpecFile)
 		}
 	}
 }
 
 // addRepoTemplates adds the repository's templates; they may add names,
 // never shadow a built-in or platform template.
-func addRepoTemplates(ts Templates, repo *reader, ps *problems, o *origins) {
+func addRepoTemplates(ts Templates, repo *yamlio.Reader, ps *problem.Collector, o *problem.Origins) {
 	for _, t := range readTemplateDir(repo, ".hookgen/templates", OriginRepo, ps, nil) {
 		if old := ts[t.Metadata.Name]; old != nil {
-			ps.add(t.src.pos, "", "repository template %q would shadow the %s template of that name; choose another name", t.Metadata.Name, old.origin)
+			ps.Add(t.Src.Pos, "", "repository template %q would shadow the %s template of that name; choose another name", t.Metadata.Name, old.OriginKind)
 			continue
 		}
-		t.mark(o)
+		t.Mark(o)
 		ts[t.Metadata.Name] = t
 	}
 }
@@ -210,18 +203,18 @@ func addRepoTemplates(ts Templates, repo *reader, ps *problems, o *origins) {
 // the ..data links of a mounted ConfigMap. With others non-nil (a config
 // directory), files that are not hookgen's are left out too and named
 // there (configFile).
-func readTemplateDir(r *reader, dir, origin string, ps *problems, others *Problems, skip ...string) []*HookTemplate {
-	fi, ok := r.stat(dir)
+func readTemplateDir(r *yamlio.Reader, dir, origin string, ps *problem.Collector, others *Problems, skip ...string) []*HookTemplate {
+	fi, ok := r.Stat(dir)
 	if !ok {
 		return nil
 	}
 	if !fi.IsDir() {
-		ps.add(Pos{File: r.prefix + dir}, "", "expected a directory of HookTemplate files")
+		ps.Add(Pos{File: r.Prefix + dir}, "", "expected a directory of HookTemplate files")
 		return nil
 	}
-	entries, err := fs.ReadDir(r.fsys, dir)
+	entries, err := fs.ReadDir(r.FS, dir)
 	if err != nil {
-		r.fail(dir, err)
+		r.Fail(dir, err)
 		return nil
 	}
 	var out []*HookTemplate
@@ -233,21 +226,21 @@ func readTemplateDir(r *reader, dir, origin string, ps *problems, others *Proble
 		}
 		if path.Ext(name) != ".yaml" && path.Ext(name) != ".yml" {
 			if others != nil && e.Type().IsRegular() {
-				*others = append(*others, Problem{Pos: Pos{File: r.prefix + file}, Msg: "note: skipped, not a .yaml file"})
+				*others = append(*others, Problem{Pos: Pos{File: r.Prefix + file}, Msg: "note: skipped, not a .yaml file"})
 			}
 			continue
 		}
-		data, ok := r.read(file, true)
+		data, ok := r.Read(file, true)
 		if !ok {
 			continue
 		}
 		if others != nil {
-			if what, own := configFile(name, data, r.lim); !own {
-				*others = append(*others, Problem{Pos: Pos{File: r.prefix + file}, Msg: "note: skipped, not a HookTemplate: " + what})
+			if what, own := configFile(name, data, r.Limits); !own {
+				*others = append(*others, Problem{Pos: Pos{File: r.Prefix + file}, Msg: "note: skipped, not a HookTemplate: " + what})
 				continue
 			}
 		}
-		out = append(out, parseTemplates(r.prefix+file, data, origin, r.lim, ps)...)
+		out = append(out, hookset.ParseTemplates(r.Prefix+file, data, origin, r.Limits, ps)...)
 	}
 	return out
 }
@@ -255,8 +248,8 @@ func readTemplateDir(r *reader, dir, origin string, ps *problems, others *Proble
 // checkDeleteNamespaces refuses PostDelete hooks in a Namespace the
 // application itself creates: Argo CD deletes the namespace with the app
 // and would wait forever for a hook that cannot run there.
-func checkDeleteNamespaces(jobs []*Job, manifests []*Manifest, ctx Context, hooks []*mergedHook, ps *problems) {
-	nss := namespaces(manifests)
+func checkDeleteNamespaces(jobs []*Job, manifests []*Manifest, ctx Context, hooks []*hookset.MergedHook, ps *problem.Collector) {
+	nss := manifest.Namespaces(manifests)
 	if len(nss) == 0 {
 		return
 	}
@@ -272,64 +265,9 @@ func checkDeleteNamespaces(jobs []*Job, manifests []*Manifest, ctx Context, hook
 		pos := j.Pos
 		for _, h := range hooks {
 			if h.Name == j.Hook {
-				pos = h.at("namespace")
+				pos = h.At("namespace")
 			}
 		}
-		ps.add(pos, j.Hook, "PostDelete hook runs in namespace %q, which the application creates (%s) and deletes before the hook runs; Argo CD would wait forever: set namespace to one that outlives the application", ns, where)
+		ps.Add(pos, j.Hook, "PostDelete hook runs in namespace %q, which the application creates (%s) and deletes before the hook runs; Argo CD would wait forever: set namespace to one that outlives the application", ns, where)
 	}
-}
-
-// WriteTo prints the resources as one YAML stream: the application's own
-// first, then the hooks in the order Argo CD runs them.
-func (r *Result) WriteTo(w io.Writer) (int64, error) {
-	cw := &countWriter{w: w}
-	var scratch []byte // one buffer for every document encoded
-	write := func(n *yaml.Node) (err error) {
-		scratch, err = encodeNodeBuf(cw, n, scratch)
-		return err
-	}
-	first := true
-	sep := func() {
-		if !first {
-			io.WriteString(cw, "---\n")
-		}
-		first = false
-	}
-	for _, m := range r.Manifests {
-		sep()
-		if m.raw != nil {
-			cw.Write(m.raw)
-		} else if err := write(m.node); err != nil {
-			return cw.n, err
-		}
-		if cw.err != nil {
-			return cw.n, cw.err
-		}
-	}
-	for _, j := range r.Jobs {
-		sep()
-		if err := write(j.Node); err != nil {
-			return cw.n, err
-		}
-		if cw.err != nil {
-			return cw.n, cw.err
-		}
-	}
-	return cw.n, cw.err
-}
-
-type countWriter struct {
-	w   io.Writer
-	n   int64
-	err error
-}
-
-func (c *countWriter) Write(p []byte) (int, error) {
-	if c.err != nil {
-		return 0, c.err
-	}
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	c.err = err
-	return n, err
 }

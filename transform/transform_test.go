@@ -7,17 +7,21 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/hookgen/hookgen/internal/hookspec"
+	"github.com/hookgen/hookgen/internal/problem"
+	"github.com/hookgen/hookgen/internal/yamlio"
 )
 
 const setHeader = "apiVersion: hookgen.dev/v1alpha1\nkind: HookSet\n"
 
-func run(t *testing.T, files map[string]string, lim Limits) (string, error) {
+func run(t *testing.T, files map[string]string, lim yamlio.Limits) (string, error) {
 	t.Helper()
 	fsys := fstest.MapFS{}
 	for name, content := range files {
 		fsys[name] = &fstest.MapFile{Data: []byte(content)}
 	}
-	res, err := Run(Input{Repo: fsys, AppDir: "app", Limits: lim, Context: Context{App: App{Name: "shop"}, RunnerImage: "runner:1"}})
+	res, err := Run(Input{Repo: fsys, AppDir: "app", Limits: lim, Context: hookspec.Context{App: hookspec.App{Name: "shop"}, RunnerImage: "runner:1"}})
 	if err != nil {
 		return "", err
 	}
@@ -30,7 +34,7 @@ func run(t *testing.T, files map[string]string, lim Limits) (string, error) {
 
 func wantProblem(t *testing.T, err error, substr string) {
 	t.Helper()
-	var ps Problems
+	var ps problem.Problems
 	if !errors.As(err, &ps) {
 		t.Fatalf("got %v, want Problems", err)
 	}
@@ -42,7 +46,7 @@ func wantProblem(t *testing.T, err error, substr string) {
 // TestLimitsAtTheLimit: max-documents documents, each after its own
 // "---", are within the limit.
 func TestLimitsAtTheLimit(t *testing.T) {
-	small := DefaultLimits()
+	small := yamlio.DefaultLimits()
 	small.MaxDocuments = 5
 	doc := "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: x%d}\n"
 	var many strings.Builder
@@ -62,7 +66,7 @@ func TestLimitsAtTheLimit(t *testing.T) {
 }
 
 func TestLimits(t *testing.T) {
-	small := DefaultLimits()
+	small := yamlio.DefaultLimits()
 	small.MaxHooks = 3
 	small.MaxFileBytes = 2000
 	small.MaxDocuments = 5
@@ -127,7 +131,7 @@ hooks:
     enabled: false
 `,
 	}
-	out, err := run(t, files, Limits{})
+	out, err := run(t, files, yamlio.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,18 +157,5 @@ func TestRunRejectsBadInput(t *testing.T) {
 	}
 	if _, err := Run(Input{Repo: fstest.MapFS{}, AppDir: "../x"}); err == nil {
 		t.Fatal("Run with an app directory outside the repository succeeded")
-	}
-}
-
-func TestProblemsOrder(t *testing.T) {
-	ps := Problems{
-		{Pos: Pos{File: "b.yaml", Line: 1}, Msg: "x"},
-		{Pos: Pos{File: "a.yaml", Line: 9}, Hook: "h", Msg: "y"},
-		{Pos: Pos{File: "a.yaml", Line: 2}, Msg: "z"},
-		{Pos: Pos{File: "a.yaml", Line: 2}, Msg: "z"},
-	}.sorted()
-	want := "a.yaml:2: z\na.yaml:9: hook \"h\": y\nb.yaml:1: x"
-	if ps.Error() != want {
-		t.Fatalf("got:\n%s\nwant:\n%s", ps.Error(), want)
 	}
 }

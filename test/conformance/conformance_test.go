@@ -343,12 +343,13 @@ func TestDeclaredCases(t *testing.T) {
 	}
 }
 
-// mirrored reads the string constants of the product's transform/argocd.go,
+// mirrored reads the string constants of the product's
+// internal/hookspec/argocd.go,
 // where hookgen mirrors Argo CD's names instead of importing Argo CD (the
 // product module cannot share this module's dependency graph).
 func mirrored(t *testing.T) map[string]string {
 	t.Helper()
-	file := filepath.Join(root, "transform", "argocd.go")
+	file := filepath.Join(root, "internal", "hookspec", "argocd.go")
 	f, err := parser.ParseFile(token.NewFileSet(), file, nil, 0)
 	if err != nil {
 		t.Fatal(err)

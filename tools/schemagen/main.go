@@ -76,8 +76,12 @@ func main() {
 	}
 }
 
+// typeDirs are the packages, relative to the repository, that declare the
+// types the schemas describe; their comments become descriptions.
+var typeDirs = []string{"./transform", "./internal/hookspec", "./internal/hookpolicy"}
+
 // Generate returns the schema files, by name. root is the repository, whose
-// transform package holds the comments that become descriptions.
+// packages in typeDirs hold the comments that become descriptions.
 func Generate(root string) (map[string][]byte, error) {
 	r := &jsonschema.Reflector{Mapper: mapType, RequiredFromJSONSchemaTags: false}
 	// Go comments become descriptions. The reflector names packages by
@@ -89,12 +93,16 @@ func Generate(root string) (map[string][]byte, error) {
 	if err := os.Chdir(root); err != nil {
 		return nil, err
 	}
-	err = r.AddGoComments("github.com/hookgen/hookgen", "./transform")
+	for _, dir := range typeDirs {
+		if err = r.AddGoComments("github.com/hookgen/hookgen", dir); err != nil {
+			break
+		}
+	}
 	if cerr := os.Chdir(wd); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read the comments of package transform: %w", err)
+		return nil, fmt.Errorf("read the comments of the declaration types: %w", err)
 	}
 	out := map[string][]byte{}
 	for _, s := range schemas {

@@ -1,0 +1,158 @@
+package yamlio
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+
+	"github.com/hookgen/hookgen/internal/problem"
+)
+
+// ErrOutsideRoot is the error a repository file system returns for a path
+// that leads (through a symlink) outside its root. hookgen reads nothing
+// outside the repository.
+var ErrOutsideRoot = errors.New("leads outside the repository")
+
+// Reader reads files for one run, within the limits.
+type Reader struct {
+	FS       fs.FS
+	Limits   Limits
+	total    int64
+	Problems *problem.Collector
+	// Prefix is put before paths in messages ("" for the repository).
+	Prefix string
+	// OverLimit says a size limit was hit: what was read is not parsed.
+	OverLimit bool
+	// Aliases counts the nodes YAML aliases add over the run's manifests.
+	Aliases AliasBudget
+}
+
+// Stat returns a file's info; ok=false with no problem when it is missing.
+func (r *Reader) Stat(name string) (fs.FileInfo, bool) {
+	fi, err := fs.Stat(r.FS, name)
+	switch {
+	case err == nil:
+		return fi, true
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, false
+	}
+	r.Fail(name, err)
+	return nil, false
+}
+
+// Fail reports why name could not be read.
+func (r *Reader) Fail(name string, err error) {
+	pos := problem.Pos{File: r.Prefix + name}
+	if errors.Is(err, ErrOutsideRoot) {
+		r.Problems.Add(pos, "", "a symlink leads outside the repository; hookgen reads nothing outside it")
+		return
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	r.Problems.Add(pos, "", "cannot read: %v", err)
+}
+
+// Read returns a regular file's content, or ok=false after reporting why
+// not. A missing file is reported only when required.
+func (r *Reader) Read(name string, required bool) ([]byte, bool) {
+	fi, err := fs.Stat(r.FS, name)
+	switch {
+	case err == nil:
+		return r.ReadInfo(name, fi)
+	case errors.Is(err, fs.ErrNotExist):
+		if required {
+			r.Problems.Add(problem.Pos{File: r.Prefix + name}, "", "file not found")
+		}
+	default:
+		r.Fail(name, err)
+	}
+	return nil, false
+}
+
+// ReadInfo reads a file whose info the caller already has, within the
+// limits, or returns ok=false after reporting why not.
+func (r *Reader) ReadInfo(name string, fi fs.FileInfo) ([]byte, bool) {
+	if !r.allowed(name, fi) {
+		return nil, false
+	}
+	data, err := fs.ReadFile(r.FS, name)
+	if err != nil {
+		r.Fail(name, err)
+		return nil, false
+	}
+	return r.count(name, data)
+}
+
+// ReadListed reads a file its directory listing says is a regular file:
+// it opens it once and checks what it opened, without a separate stat.
+func (r *Reader) ReadListed(name string) ([]byte, bool) {
+	f, err := r.FS.Open(name)
+	if err != nil {
+		r.Fail(name, err)
+		return nil, false
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		r.Fail(name, err)
+		return nil, false
+	}
+	if !r.allowed(name, fi) {
+		return nil, false
+	}
+	// One byte more than the limit tells a file that grew past it.
+	data, err := io.ReadAll(io.LimitReader(f, min(fi.Size(), r.Limits.MaxFileBytes)+1))
+	if err != nil {
+		r.Fail(name, err)
+		return nil, false
+	}
+	return r.count(name, data)
+}
+
+// allowed checks a file's type and size against the limits.
+func (r *Reader) allowed(name string, fi fs.FileInfo) bool {
+	pos := problem.Pos{File: r.Prefix + name}
+	if !fi.Mode().IsRegular() {
+		r.Problems.Add(pos, "", "not a regular file (%s); hookgen reads only regular files", fileKind(fi.Mode()))
+		return false
+	}
+	if fi.Size() > r.Limits.MaxFileBytes {
+		r.Problems.Add(pos, "", "file is %d bytes; the limit is %d (limit max-file-bytes)", fi.Size(), r.Limits.MaxFileBytes)
+		r.OverLimit = true
+		return false
+	}
+	if r.total+fi.Size() > r.Limits.MaxTotalBytes {
+		r.Problems.Add(pos, "", "reading it would pass %d bytes in all (limit max-total-bytes)", r.Limits.MaxTotalBytes)
+		r.OverLimit = true
+		return false
+	}
+	return true
+}
+
+// count checks what was read against the limits and adds it to the total.
+func (r *Reader) count(name string, data []byte) ([]byte, bool) {
+	if int64(len(data)) > r.Limits.MaxFileBytes {
+		r.Problems.Add(problem.Pos{File: r.Prefix + name}, "", "file is over %d bytes (limit max-file-bytes)", r.Limits.MaxFileBytes)
+		r.OverLimit = true
+		return nil, false
+	}
+	r.total += int64(len(data))
+	return data, true
+}
+
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	case m.IsDir():
+		return "a directory"
+	}
+	return fmt.Sprintf("mode %v", m)
+}
