@@ -5,11 +5,11 @@
 #   bench/run.sh [flags for the bench program, e.g. -runs 2 or -rows a,b]
 #
 # 1. installs kustomize v5.8.2 (go install) and builds bin/hookgen;
-# 2. runs the Go benchmarks of the transform package (load, transform,
-#    write on 1 to 10,000 resources) into bench/go-bench.txt;
-# 3. for rows d and r, builds Argo CD v2.14.21 and redis into the tool
-#    cache with test/tools/build.sh (once; later runs reuse them), then
-#    runs in the test module (HOOKGEN_BENCH_TESTMOD, default test):
+# 2. for rows d and r, builds Argo CD v2.14.21 and redis into the tool
+#    cache with test/tools/build.sh (once; later runs reuse them);
+# 3. runs the Go benchmarks of the transform package (load, transform,
+#    write on 1 to 10,000 resources) into bench/go-bench.txt, then, in
+#    the test module (HOOKGEN_BENCH_TESTMOD, default test):
 #    row d, through the real argocd-cmp-server (_cmpbench), and rows r
 #    and the monorepo figure, through the real argocd-repo-server
 #    (_repobench); each writes JSON for the bench program;
@@ -50,9 +50,6 @@ if [ -n "$(go env GOBIN)" ]; then kustomize="$(go env GOBIN)/kustomize"; fi
 echo "== building hookgen" >&2
 make -s build
 
-echo "== Go benchmarks (bench/go-bench.txt)" >&2
-go test ./transform -run '^$' -bench 'Load|Transform|Write|HooksOnly|Kustomize' -benchmem -count 1 | tee bench/go-bench.txt >&2
-
 work=$(mktemp -d "${TMPDIR:-/tmp}/hookgen-bench-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
@@ -72,6 +69,9 @@ if ((${#argo_rows[@]} > 0)); then
 	echo "== inputs" >&2
 	go run ./bench -hookgen bin/hookgen -kustomize "$kustomize" -work "$work" -rows none -out /dev/null >/dev/null
 fi
+echo "== Go benchmarks (bench/go-bench.txt)" >&2
+go test ./transform -run '^$' -bench 'Load|Transform|Write|HooksOnly|Kustomize' -benchmem -count 1 | tee bench/go-bench.txt >&2
+
 hookgen="$PWD/bin/hookgen"
 flags=()
 if want d; then
