@@ -38,8 +38,9 @@ func main() {
 	out := flag.String("out", "bench/results.md", "the report")
 	work := flag.String("work", "", "work directory (default: a fresh temp dir, removed afterwards)")
 	scale := flag.Float64("runs", 1, "multiply every row's number of runs")
-	only := flag.String("rows", "", "comma-separated rows to run (start, a, b, c); default: all")
-	cmpResults := flag.String("cmp", "", "row (d): a JSON file of cmp-server timings (bench/run.sh makes it), or a reason it was not measured")
+	only := flag.String("rows", "", "comma-separated rows to run (start, a, b, c, d, r); default: all")
+	cmpResults := flag.String("cmp", "", "row (d): the JSON file of cmp-server timings bench/run.sh makes")
+	repoResults := flag.String("repo", "", "rows (r) and the monorepo: the JSON file of repo-server timings bench/run.sh makes")
 	flag.Parse()
 	rows = map[string]bool{}
 	for _, r := range strings.Split(*only, ",") {
@@ -47,7 +48,7 @@ func main() {
 			rows[r] = true
 		}
 	}
-	if err := run(*hookgen, *kustomize, *out, *work, *scale, *cmpResults); err != nil {
+	if err := run(*hookgen, *kustomize, *out, *work, *scale, *cmpResults, *repoResults); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -58,7 +59,7 @@ var rows map[string]bool
 
 func want(row string) bool { return len(rows) == 0 || rows[row] }
 
-func run(hookgen, kustomize, out, work string, scale float64, cmpResults string) error {
+func run(hookgen, kustomize, out, work string, scale float64, cmpResults, repoResults string) error {
 	var err error
 	if hookgen, err = filepath.Abs(hookgen); err != nil {
 		return err
@@ -123,6 +124,12 @@ func run(hookgen, kustomize, out, work string, scale float64, cmpResults string)
 			hg(in.plain10k, "plain-10000"), hg(in.plain1k, "plain-1000"))
 		row.target = "≤ 11"
 		row.pass = row.ratio() <= 11 && row.paired() <= 11
+		// The same against kustomize for the other shapes of plain app.
+		for _, s := range shapes[1:] {
+			row = r.measure("b "+s.name, s.what+" + 6 hooks: `hookgen generate` vs `kustomize build` of the same files", n(7),
+				hg(in.shapeApp[s.name], "shape-"+s.name), kb(in.shapeKust[s.name]))
+			row.ratioTarget(0.10)
+		}
 	}
 
 	// (c) a kustomize overlay of 1,000 resources.
@@ -133,9 +140,22 @@ func run(hookgen, kustomize, out, work string, scale float64, cmpResults string)
 	}
 
 	// (d) through the real argocd-cmp-server.
-	r.cmp = cmpRow(cmpResults)
-	if r.cmp != nil {
-		r.rows = append(r.rows, r.cmp)
+	if want("d") {
+		row, err := cmpRow(cmpResults)
+		if err != nil {
+			return err
+		}
+		r.rows = append(r.rows, row)
+	}
+
+	// (r) through the real argocd-repo-server, and the monorepo.
+	if want("r") {
+		rows, mono, err := repoRows(repoResults)
+		if err != nil {
+			return err
+		}
+		r.rows = append(r.rows, rows...)
+		r.mono = mono
 	}
 
 	r.loadEnd = loadAvg()
@@ -186,7 +206,7 @@ type benchRow struct {
 	rss        bool
 	target     string
 	pass       bool
-	skipped    string // why the row was not measured
+	noTarget   bool // a figure to report, with no target
 	note       string
 }
 
@@ -216,7 +236,7 @@ type report struct {
 	started, finished  time.Time
 	loadStart, loadEnd string
 	rows               []*benchRow
-	cmp                *benchRow
+	mono               *monoResult
 }
 
 // measure runs a and b n times each, interleaved, and records wall time
@@ -313,26 +333,110 @@ type cmpResult struct {
 	Argo    string          `json:"argo"`
 }
 
-func cmpRow(arg string) *benchRow {
-	r := &benchRow{id: "d", what: "through the real argocd-cmp-server: hookgen plugin vs a `cat` plugin, same repository (plain app, 1,000 ConfigMaps + 6 hooks)", aName: "hookgen plugin", bName: "cat plugin"}
-	// On every return: a skipped row shows the target too.
-	defer r.ratioTarget(1.10)
-	data, err := os.ReadFile(arg)
-	if arg == "" || err != nil {
-		r.skipped = "not measured"
-		if arg != "" {
-			r.skipped += ": " + arg
-		}
-		return r
-	}
+// cmpRow reads row (d). A row that was asked for and has no timings is
+// an error: bench/run.sh builds what it needs, so a missing file means
+// the run failed.
+func cmpRow(file string) (*benchRow, error) {
 	var res cmpResult
-	if err := json.Unmarshal(data, &res); err != nil || len(res.Hookgen) == 0 || len(res.Cat) == 0 {
-		r.skipped = fmt.Sprintf("not measured: %s holds no timings (%v)", arg, err)
-		return r
+	if err := readJSON(file, "-cmp", &res); err != nil {
+		return nil, fmt.Errorf("row d: %w", err)
 	}
+	if len(res.Hookgen) == 0 || len(res.Hookgen) != len(res.Cat) {
+		return nil, fmt.Errorf("row d: %s holds %d and %d timings", file, len(res.Hookgen), len(res.Cat))
+	}
+	r := &benchRow{id: "d", what: "through the real argocd-cmp-server: hookgen plugin vs a `cat` plugin, same repository (plain app, 1,000 ConfigMaps + 6 hooks)", aName: "hookgen plugin", bName: "cat plugin"}
 	r.a, r.b = res.Hookgen, res.Cat
+	r.ratioTarget(1.10)
 	r.note = "Argo CD " + res.Argo
-	return r
+	return r, nil
+}
+
+func readJSON(file, flagName string, v any) error {
+	if file == "" {
+		return fmt.Errorf("not measured: no %s file (bench/run.sh makes it)", flagName)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return fmt.Errorf("not measured: %w", err)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	return nil
+}
+
+// repoResult is what test/_repobench/repo_test.go writes for the rows (r)
+// and the monorepo.
+type repoResult struct {
+	Argo     string         `json:"argo"`
+	Shapes   []shapeTimings `json:"shapes"`
+	Monorepo *monoResult    `json:"monorepo"`
+}
+
+// shapeTimings are one shape's durations, run i of each source in the
+// same round.
+type shapeTimings struct {
+	Name      string          `json:"name"`
+	Objects   int             `json:"objects"`
+	Directory []time.Duration `json:"directory"`
+	Hookgen   []time.Duration `json:"hookgen"`
+	Cat       []time.Duration `json:"cat"`
+}
+
+type monoResult struct {
+	Apps      int   `json:"apps"`
+	Objects   int   `json:"objects"`
+	Hooks     int   `json:"hooks"`
+	RepoFiles int   `json:"repoFiles"`
+	RepoBytes int64 `json:"repoBytes"`
+	Configs   []struct {
+		Name     string   `json:"name"`
+		Settings string   `json:"settings"`
+		Wall     sample   `json:"wall"`
+		Calls    []sample `json:"calls"`
+	} `json:"configs"`
+	argo string
+}
+
+// repoRows reads the rows (r): for each shape, the hookgen plugin against
+// the directory source (the cost of adopting hookgen, reported with no
+// target) and against the cat plugin (the floor of the plugin path, the
+// target of row d).
+func repoRows(file string) ([]*benchRow, *monoResult, error) {
+	var res repoResult
+	if err := readJSON(file, "-repo", &res); err != nil {
+		return nil, nil, fmt.Errorf("rows r: %w", err)
+	}
+	if len(res.Shapes) != len(shapes) {
+		return nil, nil, fmt.Errorf("rows r: %s holds %d shapes, want %d", file, len(res.Shapes), len(shapes))
+	}
+	var rows []*benchRow
+	for _, s := range shapes {
+		i := slices.IndexFunc(res.Shapes, func(x shapeTimings) bool { return x.Name == s.name })
+		if i < 0 {
+			return nil, nil, fmt.Errorf("rows r: %s has no shape %s", file, s.name)
+		}
+		sh := res.Shapes[i]
+		if n := len(sh.Hookgen); n == 0 || len(sh.Directory) != n || len(sh.Cat) != n {
+			return nil, nil, fmt.Errorf("rows r: %s, %s holds %d, %d and %d timings", file, s.name, len(sh.Directory), len(sh.Hookgen), len(sh.Cat))
+		}
+		what := fmt.Sprintf("through the real argocd-repo-server, GenerateManifest with NoCache: %s + 6 hooks (%d plain objects, the same from both)", s.what, sh.Objects)
+		dir := &benchRow{id: "r " + s.name, what: what + ": hookgen plugin vs a Directory source", aName: "hookgen plugin", bName: "directory", a: sh.Hookgen, b: sh.Directory, noTarget: true, pass: true}
+		dir.target = "– (the cost of adopting hookgen)"
+		cat := &benchRow{id: "r " + s.name, what: what + ": hookgen plugin vs a `cat` plugin", aName: "hookgen plugin", bName: "cat plugin", a: sh.Hookgen, b: sh.Cat}
+		cat.ratioTarget(1.10)
+		rows = append(rows, dir, cat)
+	}
+	if res.Monorepo == nil || len(res.Monorepo.Configs) == 0 {
+		return nil, nil, fmt.Errorf("rows r: %s holds no monorepo figure", file)
+	}
+	for _, c := range res.Monorepo.Configs {
+		if len(c.Wall) == 0 || len(c.Calls) != len(c.Wall) {
+			return nil, nil, fmt.Errorf("rows r: %s, monorepo %s holds %d rounds and %d call lists", file, c.Name, len(c.Wall), len(c.Calls))
+		}
+	}
+	res.Monorepo.argo = res.Argo
+	return rows, res.Monorepo, nil
 }
 
 func ms(d time.Duration) string {
@@ -358,16 +462,14 @@ func (r *report) markdown() string {
 	fmt.Fprintf(&b, "| row | what | A | A median (min–max) | B | B median (min–max) | A/B | paired A/B | CPU A/B | target | result |\n")
 	fmt.Fprintf(&b, "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")
 	for _, w := range r.rows {
-		if w.skipped != "" {
-			fmt.Fprintf(&b, "| %s | %s | %s | – | %s | – | – | – | – | %s | %s |\n", w.id, w.what, w.aName, w.bName, w.target, w.skipped)
-			continue
-		}
 		f := ms
 		if w.rss {
 			f = kb1
 		}
 		res := "PASS"
-		if !w.pass {
+		if w.noTarget {
+			res = "measured"
+		} else if !w.pass {
 			res = "MISS"
 		}
 		if w.note != "" {
@@ -386,12 +488,15 @@ func (r *report) markdown() string {
 	}
 	var misses []string
 	for _, w := range r.rows {
-		if w.skipped == "" && !w.pass && missNotes[w.id] != "" {
-			misses = append(misses, fmt.Sprintf("- **%s**: %s", w.id, missNotes[w.id]))
+		if note := missNotes[strings.Fields(w.id)[0]]; !w.pass && note != "" {
+			misses = append(misses, fmt.Sprintf("- **%s**: %s", w.id, note))
 		}
 	}
 	if len(misses) > 0 {
 		fmt.Fprintf(&b, "\n## Why a row missed\n\n%s\n", strings.Join(misses, "\n"))
+	}
+	if m := r.mono; m != nil {
+		m.markdown(&b)
 	}
 	return b.String()
 }
@@ -402,7 +507,33 @@ var missNotes = map[string]string{
 	"start": "the gap to a hello-world binary is the Go runtime starting a 17 MB binary (schedinit 21% of the samples, itab table included) and package initialization (36%): kyaml's dependency graph (kube-openapi, gnostic and protobuf descriptors about 10%, k8sgen and yaml regexps), the runner's (net/http, crypto/tls, go-mail, html/template); hookgen's own packages do no work at init (plugin.Main is under 1%) and kustomize/api adds 0.1 ms (bench/profiles/startup.txt, bench/profiles/inittrace-kustomize-api.txt). With the load the gap grows with the page faults.",
 	"a":     "a hooks-only run is mostly a process start: 70% of its samples fall outside plugin.Main (runtime start and package init, as in row start), and hookgen's own work is about 1 ms (BenchmarkHooksOnly; bench/profiles/hooks-only.txt). The ratio sits near the target and moves with the machine's load.",
 	"c":     "the same kustomize library runs in both processes; in-process, hookgen's build takes what kustomize's takes (BenchmarkKustomize, and a direct comparison in one test binary gave 5.3-7.1 s against 6.1-6.8 s): a miss is the noise of 7 runs of 5 s each on a loaded machine.",
+	"r":     "through the repo-server both plugins pay the repository's tar twice (discovery and generation), the gRPC streams and the extraction, seconds on this machine, where hookgen's own time is that of row b; single runs vary by a second or more with the load.",
 	"d":     "through the cmp-server both plugins pay the repository's tar, the gRPC stream and the extraction; within one row both sides slow down from run to run (about 0.3 s to 1 s), so single runs vary by hundreds of milliseconds. hookgen's own time is that of row b: about 40 ms for the 1,000 files, where the cat plugin's awk over the same files takes about 28 ms.",
+}
+
+// markdown writes the monorepo table: per configuration the wall time
+// of a refresh of every app at once (median and min–max over the
+// rounds), its ratio to Argo CD's defaults (of the medians, and the
+// median of the per-round ratios), and the duration of one app's call
+// (median and min–max over every call of every round).
+func (m *monoResult) markdown(b *strings.Builder) {
+	fmt.Fprintf(b, "\n## Monorepo: %d apps refreshed at once\n\n", m.Apps)
+	fmt.Fprintf(b, "- one git repository of %d apps, each a Deployment, a Service and a ConfigMap in one file and a hookgen.yaml of %d hooks (%d objects per app; %d files, %.1f MiB in the work tree), served by Argo CD %s\n",
+		m.Apps, m.Hooks, m.Objects, m.RepoFiles, float64(m.RepoBytes)/(1<<20), m.argo)
+	fmt.Fprintf(b, "- a round sends %d GenerateManifest calls at once (hookgen plugin, NoCache, as a hard refresh of every app) and waits for the last; every answer must equal that app's first; each configuration has a repo-server of its own (on one hookgen sidecar, but the last, whose sidecar runs plugin.yaml without `discover`), and the rounds run the configurations in a rotating order\n\n", m.Apps)
+	fmt.Fprintf(b, "| configuration | settings | rounds | wall median (min–max) | wall / defaults | paired | per-app median (min–max) |\n")
+	fmt.Fprintf(b, "| --- | --- | --- | --- | --- | --- | --- |\n")
+	def := m.Configs[0].Wall
+	for _, c := range m.Configs {
+		var calls sample
+		for _, cs := range c.Calls {
+			calls = append(calls, cs...)
+		}
+		pr := &benchRow{a: c.Wall, b: def}
+		fmt.Fprintf(b, "| %s | %s | %d | %s (%s–%s) | %.3f | %.3f | %s (%s–%s) |\n", c.Name, c.Settings, len(c.Wall),
+			ms(c.Wall.median()), ms(c.Wall.min()), ms(c.Wall.max()), pr.ratio(), pr.paired(),
+			ms(calls.median()), ms(calls.min()), ms(calls.max()))
+	}
 }
 
 func cpuModel() string {

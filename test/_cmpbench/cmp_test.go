@@ -11,13 +11,17 @@
 // out of go mod tidy, which matters while the test module with its
 // cmp-server harness is not merged yet): only bench/run.sh runs it.
 //
-// It writes the durations as JSON ({"hookgen": [ns...], "cat": [ns...],
+// Every response's manifests are hashed and must equal the first response
+// of the same server. It writes the durations as JSON ({"hookgen": [ns...], "cat": [ns...],
 // "argo": "..."}), which the bench program turns into row (d).
 package bench
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -72,6 +76,8 @@ func TestCMPBench(t *testing.T) {
 		"ARGOCD_APP_SOURCE_REPO_URL=https://git.example.com/acme/api.git", "ARGOCD_APP_SOURCE_TARGET_REVISION=main",
 		"KUBE_VERSION=1.33.1",
 	}
+	// Every response must equal the first of the same server (its SHA-256).
+	want := map[*cmpserver.Client]string{}
 	generate := func(c *cmpserver.Client) time.Duration {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
@@ -83,6 +89,16 @@ func TestCMPBench(t *testing.T) {
 		}
 		if len(ms) < 1000 {
 			t.Fatalf("%s: %d manifests, want at least 1,000", c.Socket, len(ms))
+		}
+		h := sha256.New()
+		for _, m := range ms {
+			fmt.Fprintf(h, "%d\n%s\n", len(m), m)
+		}
+		sum := hex.EncodeToString(h.Sum(nil))
+		if want[c] == "" {
+			want[c] = sum
+		} else if sum != want[c] {
+			t.Fatalf("%s: the manifests' sha256 is %s, the first response's %s", c.Socket, sum, want[c])
 		}
 		return d
 	}
