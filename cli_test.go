@@ -11,7 +11,7 @@ import (
 	"testing"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files of testdata/cli and testdata/krm/expected.yaml, and the README's example output, from the current output")
+var update = flag.Bool("update", false, "rewrite the golden files of testdata/cli and testdata/krm/expected.yaml, the README's example output and docs/architecture.md, from the current output")
 
 // A command-line case is a directory under testdata/cli:
 //
