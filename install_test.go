@@ -3,10 +3,12 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
+	"sigs.k8s.io/kustomize/kyaml/resid"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -95,6 +97,85 @@ func TestInstallImageOverride(t *testing.T) {
 				t.Errorf("another env value changed to %s", got)
 			}
 		})
+	}
+}
+
+// TestInstallNamedOnly builds the install with the named-only component
+// after the base, as docs/install.md shows: the sidecar keeps everything
+// the base gives it and reads a plugin.yaml without a discover rule,
+// mounted from a generated ConfigMap over the one in the image; the
+// repo-server is otherwise untouched.
+func TestInstallNamedOnly(t *testing.T) {
+	dir := t.TempDir()
+	var comps []string
+	for _, c := range []string{"base", "components/named-only"} {
+		abs, err := filepath.Abs(filepath.Join("manifests", c))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel, err := filepath.Rel(dir, abs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		comps = append(comps, filepath.ToSlash(rel))
+	}
+	write(t, filepath.Join(dir, "repo-server.yaml"), repoServer)
+	write(t, filepath.Join(dir, "kustomization.yaml"), "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"+
+		"resources: [repo-server.yaml]\ncomponents: ["+strings.Join(comps, ", ")+"]\n")
+	res, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(filesys.MakeFsOnDisk(), dir)
+	if err != nil {
+		t.Fatalf("kustomize build: %v", err)
+	}
+	deploy, err := res.GetById(resid.NewResId(resid.Gvk{Group: "apps", Version: "v1", Kind: "Deployment"}, "argocd-repo-server"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cm *yaml.RNode
+	for _, r := range res.Resources() {
+		if r.GetKind() == "ConfigMap" && strings.HasPrefix(r.GetName(), "hookgen-plugin-") {
+			cm = &r.RNode
+		}
+	}
+	if cm == nil {
+		t.Fatalf("no hookgen-plugin ConfigMap in the build")
+	}
+	want, err := os.ReadFile(filepath.Join("manifests", "components", "named-only", "plugin.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cm.GetDataMap()["plugin.yaml"]; got != string(want) {
+		t.Errorf("the ConfigMap's plugin.yaml is not manifests/components/named-only/plugin.yaml:\n%s", got)
+	}
+	if strings.Contains(string(want), "\n  discover:") {
+		t.Errorf("the named-only plugin.yaml has a discover rule")
+	}
+	get := func(path ...string) string {
+		t.Helper()
+		v, err := deploy.Pipe(yaml.Lookup(path...))
+		if err != nil || v == nil {
+			t.Fatalf("%v: not in the build (%v)", path, err)
+		}
+		return yaml.GetValue(v)
+	}
+	sidecar := []string{"spec", "template", "spec", "containers", "[name=hookgen]"}
+	mount := append(sidecar, "volumeMounts", "[mountPath=/home/argocd/cmp-server/config/plugin.yaml]")
+	if got := get(append(mount, "subPath")...); got != "plugin.yaml" {
+		t.Errorf("plugin.yaml mount subPath %q", got)
+	}
+	vol := get(append(mount, "name")...)
+	if got := get("spec", "template", "spec", "volumes", "[name="+vol+"]", "configMap", "name"); got != cm.GetName() {
+		t.Errorf("the mounted volume reads ConfigMap %s, want %s", got, cm.GetName())
+	}
+	// What the base gives the sidecar stays.
+	for _, p := range []string{"/var/run/argocd", "/home/argocd/cmp-server/plugins", "/tmp", "/home/argocd/hookgen"} {
+		get(append(sidecar, "volumeMounts", "[mountPath="+p+"]", "name")...)
+	}
+	if got := get(append(sidecar, "image")...); got != "ghcr.io/hookgen/hookgen:v0.1.0" {
+		t.Errorf("the sidecar's image is %s", got)
+	}
+	repo := []string{"spec", "template", "spec", "containers", "[name=argocd-repo-server]"}
+	if got := get(append(repo, "env", "[name=ARGOCD_EXEC_TIMEOUT]", "value")...); got != "90s" {
+		t.Errorf("another env value changed to %s", got)
 	}
 }
 

@@ -13,15 +13,34 @@ import (
 // docs/settings.md drift from the table in code they are generated from.
 func TestPluginYAML(t *testing.T) {
 	want := PluginYAML()
-	if *update {
-		writeFile(t, "../plugin.yaml", []byte(want))
+	for _, f := range []struct{ path, want string }{
+		{"../plugin.yaml", want},
+		{"../manifests/components/named-only/plugin.yaml", NamedPluginYAML()},
+	} {
+		if *update {
+			writeFile(t, f.path, []byte(f.want))
+		}
+		if got := readFile(t, f.path); string(got) != f.want {
+			t.Errorf("%s is stale: run go test ./plugin -run TestPluginYAML -update", f.path)
+		}
+		var doc struct {
+			Spec map[string]any `yaml:"spec"`
+		}
+		if err := yaml.Unmarshal([]byte(f.want), &doc); err != nil {
+			t.Fatalf("%s does not parse: %v", f.path, err)
+		}
+		_, discovers := doc.Spec["discover"]
+		if named := strings.Contains(f.path, "named-only"); discovers == named {
+			t.Errorf("%s: discover rule %v, want %v", f.path, discovers, !named)
+		}
 	}
-	if got := readFile(t, "../plugin.yaml"); string(got) != want {
-		t.Errorf("plugin.yaml is stale: run go test ./plugin -run TestPluginYAML -update")
-	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal([]byte(want), &doc); err != nil {
-		t.Fatalf("plugin.yaml does not parse: %v", err)
+	// The two differ in discovery and its comment only.
+	named := NamedPluginYAML()
+	if strip := func(s string) string {
+		_, after, _ := strings.Cut(s, "apiVersion:")
+		return strings.Replace(after, "  discover:\n    fileName: ./hookgen.yaml\n", "", 1)
+	}; strip(want) != strip(named) {
+		t.Errorf("the named-only plugin.yaml differs from plugin.yaml in more than discovery:\n%s", named)
 	}
 
 	const begin, end = "<!-- parameters:begin -->\n", "<!-- parameters:end -->"

@@ -252,3 +252,67 @@ func discoveryApp(path, pluginName string) *v1alpha1.Application {
 	}
 	return app
 }
+
+// TestNamedOnlyPlugin runs the plugin.yaml of the named-only install
+// component (manifests/components/named-only) in both cmp-servers: Argo CD
+// reads and validates it, the server says discovery is not configured, the
+// repo-server's choice (cmpSupports) takes it for any Application that
+// names it and for none that does not, and it generates as the default
+// plugin.yaml does.
+func TestNamedOnlyPlugin(t *testing.T) {
+	dir := filepath.Join(e2e.Env.Root, "manifests", "components", "named-only")
+	cfg, err := plugin.ReadPluginConfig(dir)
+	if err != nil {
+		t.Fatalf("Argo CD cannot read the named-only plugin.yaml: %v", err)
+	}
+	if err := plugin.ValidatePluginConfig(*cfg); err != nil {
+		t.Errorf("ValidatePluginConfig: %v", err)
+	}
+	repo := writeTree(t, discoveryRepo)
+	for _, argo := range argos {
+		t.Run(string(argo), func(t *testing.T) {
+			t.Parallel()
+			srv := e2e.PrivateSidecarConfig(t, argo, dir, e2e.DefaultSidecar())
+			c := srv.MustDial(t)
+			ctx := e2e.Ctx(t)
+			pc, err := c.CheckPluginConfiguration(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if pc.DiscoveryConfigured {
+				t.Errorf("CheckPluginConfiguration = %+v, want no discovery", pc)
+			}
+			for _, path := range []string{"apps/hooks", "apps/plain"} {
+				repoArg := cmpserver.Repo{Root: repo, AppPath: path}
+				env, err := cmpserver.DiscoveryEnv(discoveryApp(path, ""), cmpserver.AppEnvOptions{Flavor: argo.Flavor(), Revision: e2e.Revision})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if d, err := cmpserver.Detect(ctx, srv.SocketDir, "", repoArg, env); err == nil {
+					d.Close()
+					t.Errorf("auto discovery of %s picked the named-only plugin", path)
+				}
+				named := discoveryApp(path, e2e.PluginName)
+				env, err = cmpserver.AppEnv(named, cmpserver.AppEnvOptions{Flavor: argo.Flavor(), Revision: e2e.Revision, APIVersions: e2e.APIVersions})
+				if err != nil {
+					t.Fatal(err)
+				}
+				d, err := cmpserver.Detect(ctx, srv.SocketDir, e2e.PluginName, repoArg, env)
+				if err != nil {
+					t.Fatalf("plugin %s for %s: %v", e2e.PluginName, path, err)
+				}
+				d.Close()
+				if path != "apps/hooks" {
+					continue
+				}
+				out, err := c.GenerateManifest(ctx, repoArg, env)
+				if err != nil {
+					t.Fatalf("generate %s: %v", path, err)
+				}
+				if len(out) != 1 || !strings.Contains(out[0], `"kind":"Deployment"`) {
+					t.Errorf("generate %s = %q, want the app's Deployment", path, out)
+				}
+			}
+		})
+	}
+}

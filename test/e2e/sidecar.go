@@ -150,7 +150,14 @@ func Sidecar(t testing.TB, argo cmpserver.Argo, env []string) *cmpserver.Server 
 // no other test uses): the server is killed when the test ends.
 func PrivateSidecar(t testing.TB, argo cmpserver.Argo, env []string) *cmpserver.Server {
 	t.Helper()
-	return cmpserver.Start(t, cmpserver.Options{Argo: argo, ConfigDir: Env.Root, PATH: pluginPATH(), Env: resolveSidecar(env)})
+	return PrivateSidecarConfig(t, argo, Env.Root, env)
+}
+
+// PrivateSidecarConfig is PrivateSidecar serving the plugin.yaml of
+// configDir instead of the repository's.
+func PrivateSidecarConfig(t testing.TB, argo cmpserver.Argo, configDir string, env []string) *cmpserver.Server {
+	t.Helper()
+	return cmpserver.Start(t, cmpserver.Options{Argo: argo, ConfigDir: configDir, PATH: pluginPATH(), Env: resolveSidecar(env)})
 }
 
 func stopSidecars() error {
