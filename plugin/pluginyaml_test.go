@@ -7,13 +7,15 @@ import (
 	"testing"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/hookgen/hookgen/internal/golden"
 )
 
 // TestPluginYAML fails when plugin.yaml or the parameter table of
 // docs/settings.md drift from the table in code they are generated from.
 func TestPluginYAML(t *testing.T) {
 	want := PluginYAML()
-	if *update {
+	if golden.Updating() {
 		writeFile(t, "../plugin.yaml", []byte(want))
 	}
 	if got := readFile(t, "../plugin.yaml"); string(got) != want {
@@ -32,7 +34,7 @@ func TestPluginYAML(t *testing.T) {
 		t.Fatalf("docs/settings.md lacks the %s ... %s markers", strings.TrimSpace(begin), end)
 	}
 	table := ParametersDoc()
-	if *update {
+	if golden.Updating() {
 		page = append(append(append([]byte{}, page[:i+len(begin)]...), table...), page[j:]...)
 		if err := os.WriteFile(settings, page, 0o644); err != nil {
 			t.Fatal(err)
