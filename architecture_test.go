@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/hookgen/hookgen/internal/golden"
 )
 
 const architectureDoc = "docs/architecture.md"
@@ -67,7 +69,7 @@ func TestArchitectureDoc(t *testing.T) {
 		}
 	}
 	want := []byte(b.String())
-	if *update {
+	if golden.Updating() {
 		if err := os.WriteFile(architectureDoc, want, 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -2,16 +2,15 @@ package main
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files of testdata/cli and testdata/krm/expected.yaml, the README's example output and docs/architecture.md, from the current output")
+	"github.com/hookgen/hookgen/internal/golden"
+)
 
 // A command-line case is a directory under testdata/cli:
 //
@@ -23,7 +22,9 @@ var update = flag.Bool("update", false, "rewrite the golden files of testdata/cl
 //	code     its exit code
 //
 // The command runs in the repository's root, with no Argo CD variables, no
-// platform config unless the case names one, and no terminal.
+// platform config unless the case names one, and no terminal. The files
+// are kept by internal/golden: -update (also for testdata/krm/expected.yaml
+// and the README's example output) rewrites them from the current output.
 func TestCLIGolden(t *testing.T) {
 	dirs, err := filepath.Glob(filepath.Join("testdata", "cli", "*", "args"))
 	if err != nil || len(dirs) == 0 {
@@ -61,20 +62,7 @@ func TestCLIGolden(t *testing.T) {
 				"code":   []byte(strconv.Itoa(cmd.ProcessState.ExitCode()) + "\n"),
 			}
 			for _, name := range []string{"code", "stdout", "stderr"} {
-				file := filepath.Join(dir, name)
-				if *update {
-					if err := os.WriteFile(file, got[name], 0o644); err != nil {
-						t.Fatal(err)
-					}
-					continue
-				}
-				want, err := os.ReadFile(file)
-				if err != nil {
-					t.Fatalf("%v (run go test -run TestCLIGolden -update to create it)", err)
-				}
-				if !bytes.Equal(got[name], want) {
-					t.Errorf("hookgen %s: %s differs from %s:\n--- got\n%s--- want\n%s", strings.Join(args, " "), name, file, got[name], want)
-				}
+				golden.Check(t, filepath.Join(dir, name), got[name])
 			}
 		})
 	}

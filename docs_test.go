@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	"github.com/hookgen/hookgen/internal/golden"
 )
 
 // readmeMaxLines is how long the README may grow: a page a newcomer reads
@@ -245,7 +247,7 @@ func TestReadmeExample(t *testing.T) {
 	if err != nil {
 		t.Fatalf("hookgen render of the README's hookgen.yaml: %v\n%s", err, stderrOf(err))
 	}
-	if *update {
+	if golden.Updating() {
 		readme = readme[:i+out[0]] + string(got) + readme[i+out[1]:]
 		if err := os.WriteFile("README.md", []byte(readme), 0o644); err != nil {
 			t.Fatal(err)

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hookgen/hookgen/internal/golden"
 )
 
 // kustomizeVersion is the kustomize the KRM function is tested with.
@@ -100,7 +102,7 @@ func TestKRMWithKustomize(t *testing.T) {
 	if err != nil {
 		t.Fatalf("kustomize build: %v\n%s", err, stderr)
 	}
-	if *update {
+	if golden.Updating() {
 		if err := os.WriteFile(expected, out, 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hookgen/hookgen/internal/golden"
 )
 
 // cliDoc is docs/cli.md: every command's --help, from the command table.
@@ -32,7 +34,7 @@ func cliDoc(t *testing.T) []byte {
 func TestCLIDoc(t *testing.T) {
 	file := filepath.Join("..", "docs", "cli.md")
 	got := cliDoc(t)
-	if *update {
+	if golden.Updating() {
 		if err := os.WriteFile(file, got, 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -13,11 +13,11 @@ import (
 func TestSecretsNeverEchoed(t *testing.T) {
 	var c goldenCase
 	for _, gc := range goldenCases(t) {
-		if gc.name == "err-secrets" {
+		if gc.Name == "err-secrets" {
 			c = gc
 		}
 	}
-	if c.name == "" {
+	if c.Name == "" {
 		t.Fatal("golden case err-secrets is missing")
 	}
 	var stdout, stderr bytes.Buffer

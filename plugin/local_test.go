@@ -19,7 +19,7 @@ import (
 // before anything else is read.
 func localArgs(t *testing.T, c goldenCase) ([]string, error) {
 	t.Helper()
-	args := []string{"--repo-root", filepath.Join(c.dir, "repo")}
+	args := []string{"--repo-root", filepath.Join(c.Dir, "repo")}
 	for env, flag := range map[string]string{
 		"ARGOCD_APP_NAME":                   "--app-name",
 		"ARGOCD_APP_NAMESPACE":              "--namespace",
@@ -83,12 +83,12 @@ func hookgenEnv(c goldenCase) []string {
 func TestRenderMatchesGenerate(t *testing.T) {
 	n := 0
 	for _, c := range goldenCases(t) {
-		want, err := os.ReadFile(filepath.Join(c.dir, "expected.yaml"))
+		want, err := os.ReadFile(filepath.Join(c.Dir, "expected.yaml"))
 		if err != nil {
 			continue
 		}
 		n++
-		t.Run(c.name, func(t *testing.T) {
+		t.Run(c.Name, func(t *testing.T) {
 			largs, err := localArgs(t, c)
 			if err != nil {
 				t.Fatal(err)
@@ -126,7 +126,7 @@ func TestRenderMatchesGenerate(t *testing.T) {
 func TestValidateMatchesGenerate(t *testing.T) {
 	col := regexp.MustCompile(`^([^:]+:\d+):\d+: `)
 	for _, c := range goldenCases(t) {
-		t.Run(c.name, func(t *testing.T) {
+		t.Run(c.Name, func(t *testing.T) {
 			largs, perr := localArgs(t, c)
 			environ := hookgenEnv(c)
 			var stdout, stderr bytes.Buffer
@@ -142,7 +142,7 @@ func TestValidateMatchesGenerate(t *testing.T) {
 			}
 			args := append([]string{"validate"}, largs...)
 			code := Main(args, environ, &stdout, &stderr)
-			want, err := os.ReadFile(filepath.Join(c.dir, "errors.txt"))
+			want, err := os.ReadFile(filepath.Join(c.Dir, "errors.txt"))
 			if err != nil {
 				if code != ExitOK || !strings.HasPrefix(stdout.String(), "ok: ") {
 					t.Fatalf("exit %d, stdout %q, stderr:\n%s", code, stdout.String(), stderr.String())
@@ -154,7 +154,7 @@ func TestValidateMatchesGenerate(t *testing.T) {
 			}
 			// Take the column off and the paths back to the repository's.
 			cwd, _ := os.Getwd()
-			absRepo, _ := filepath.Abs(filepath.Join(c.dir, "repo"))
+			absRepo, _ := filepath.Abs(filepath.Join(c.Dir, "repo"))
 			repo, _ := filepath.Rel(cwd, absRepo)
 			cfg := ""
 			if dir := c.env["HOOKGEN_CONFIG_DIR"]; dir != "" {

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/hookgen/hookgen/internal/golden"
 )
 
 // TestPluginYAML fails when plugin.yaml or the parameter table of
@@ -17,7 +19,7 @@ func TestPluginYAML(t *testing.T) {
 		{"../plugin.yaml", want},
 		{"../manifests/components/named-only/plugin.yaml", NamedPluginYAML()},
 	} {
-		if *update {
+		if golden.Updating() {
 			writeFile(t, f.path, []byte(f.want))
 		}
 		if got := readFile(t, f.path); string(got) != f.want {
@@ -51,7 +53,7 @@ func TestPluginYAML(t *testing.T) {
 		t.Fatalf("docs/settings.md lacks the %s ... %s markers", strings.TrimSpace(begin), end)
 	}
 	table := ParametersDoc()
-	if *update {
+	if golden.Updating() {
 		page = append(append(append([]byte{}, page[:i+len(begin)]...), table...), page[j:]...)
 		if err := os.WriteFile(settings, page, 0o644); err != nil {
 			t.Fatal(err)
