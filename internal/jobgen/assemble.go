@@ -123,18 +123,7 @@ func jobSpec(st settings, spec *yaml.Node) *yaml.Node {
 // labels, into the pod template's metadata.
 func (g *Generator) podMetadata(h *hookset.MergedHook, k *hookspec.Knobs, sc *subst.Scope, pod *yaml.Node) {
 	podMeta := yamlio.MapEnsure(pod, "metadata")
-	labels := map[string]string{}
-	for key, v := range k.PodLabels {
-		text, ok := g.Text(h, sc, "podLabels."+key, v)
-		labels[key] = text
-		if !ok {
-			text = "" // the key alone is checked
-		}
-		if msg := hookset.CheckLabel(key, text); msg != "" {
-			g.Ps.Add(h.At("podLabels."+key), h.Name, "podLabels: %s", msg)
-		}
-	}
-	mergeStrings(podMeta, "labels", labels)
+	mergeStrings(podMeta, "labels", g.labels(h, sc, "podLabels", k.PodLabels))
 	mergeStrings(podMeta, "labels", map[string]string{hookspec.LabelManagedBy: hookspec.ManagedBy, hookspec.LabelHook: h.Name})
 	if len(k.PodAnnotations) > 0 {
 		anns := map[string]string{}
@@ -148,6 +137,23 @@ func (g *Generator) podMetadata(h *hookset.MergedHook, k *hookspec.Knobs, sc *su
 	}
 }
 
+// labels substitutes a map of Kubernetes labels of the hook's field
+// (podLabels, nodeSelector) and checks each key and value as a label.
+func (g *Generator) labels(h *hookset.MergedHook, sc *subst.Scope, field string, m map[string]string) map[string]string {
+	out := map[string]string{}
+	for key, v := range m {
+		text, ok := g.Text(h, sc, field+"."+key, v)
+		out[key] = text
+		if !ok {
+			text = "" // the key alone is checked
+		}
+		if msg := hookset.CheckLabel(key, text); msg != "" {
+			g.Ps.Add(h.At(field+"."+key), h.Name, "%s: %s", field, msg)
+		}
+	}
+	return out
+}
+
 // podPlacement sets the pod's service account, node selector and
 // tolerations from the hook.
 func (g *Generator) podPlacement(h *hookset.MergedHook, k *hookspec.Knobs, sc *subst.Scope, podSpec *yaml.Node) {
@@ -159,18 +165,7 @@ func (g *Generator) podPlacement(h *hookset.MergedHook, k *hookspec.Knobs, sc *s
 		yamlio.MapSet(podSpec, "serviceAccountName", yamlio.NewStr(sa))
 	}
 	if len(k.NodeSelector) > 0 {
-		sel := map[string]string{}
-		for key, v := range k.NodeSelector {
-			text, ok := g.Text(h, sc, "nodeSelector."+key, v)
-			sel[key] = text
-			if !ok {
-				text = "" // the key alone is checked
-			}
-			if msg := hookset.CheckLabel(key, text); msg != "" {
-				g.Ps.Add(h.At("nodeSelector."+key), h.Name, "nodeSelector: %s", msg)
-			}
-		}
-		mergeStrings(podSpec, "nodeSelector", sel)
+		mergeStrings(podSpec, "nodeSelector", g.labels(h, sc, "nodeSelector", k.NodeSelector))
 	}
 	if k.Tolerations != nil {
 		yamlio.MapSet(podSpec, "tolerations", tolerationNodes(k.Tolerations))
