@@ -19,7 +19,7 @@ func checkScan(t *testing.T, data []byte) (accepted int) {
 	lim := yamlio.DefaultLimits()
 	for _, c := range manifest.SplitDocuments(data) {
 		info, ok := yamlio.ScanDoc(c.Text, lim)
-		if !ok {
+		if !ok || !manifest.FastKindOK(info) { // the quick path's gate, as ParseManifests takes it
 			continue
 		}
 		accepted++
@@ -76,6 +76,14 @@ var scanSeeds = []string{
 	"apiVersion: hookgen.dev/v1alpha1\nkind: HookSet\nmetadata:\n  name: a\n",
 	"# only a comment\n",
 	"apiVersion: v1\n# c\nkind: Pod\n\nmetadata:\n  # c\n  name: a\n",
+	"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n  labels: {app.kubernetes.io/name: d, tier: web}\nspec:\n  selector:\n    matchLabels: {app: d} # c\n  template:\n    spec:\n      containers:\n        - command: [/app/worker, --x=1, -v]\n          ports: []\n          env: {}\n",
+	"apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  annotations: {config.kubernetes.io/index: x}\n",
+	"apiVersion: v1\nkind: Pod\nmetadata: {name: a, name: b}\n",
+	"apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec: {a: b, a: c}\n",
+	"apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec: [a, [b]]\nx: {a: {b: c}}\ny: [a,]\nz: {a:b}\nw: [a b]\nv: [a] x\nu: [a\n  , b]\n",
+	"apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  - [a, ~, -1, on, 0x1, .inf]\n  - {on: yes, 1: 2, $x: y=z}\n",
+	"apiVersion: v1\nkind: [Pod]\nmetadata:\n  name: a\n",
+	"apiVersion: v1\nkind: Pod\nmetadata:\n  name: {a: b}\n",
 }
 
 // TestScanDoc checks the quick reader against the parser on the seeds and
@@ -103,6 +111,10 @@ func TestScanDoc(t *testing.T) {
 		t.Errorf("the quick reader accepted only %d golden documents", accepted)
 	}
 	t.Logf("golden documents read by the quick reader: %d", accepted)
+	// One-line flow collections of plain scalars stay on the quick path.
+	if n := checkScan(t, []byte(scanSeeds[29])); n != 1 || !strings.Contains(scanSeeds[29], "command: [/app/worker") {
+		t.Errorf("the quick reader does not read a Deployment with one-line flow collections")
+	}
 	if n := checkScan(t, []byte(benchConfigMap(7))); n != 1 {
 		t.Errorf("the quick reader does not read the benchmark's ConfigMap")
 	}

@@ -228,11 +228,11 @@ func argoFailure(n *yaml.Node) string {
 	return ""
 }
 
-// fastKindOK reports whether the quick reader's identity is one Argo CD
+// FastKindOK reports whether the quick reader's identity is one Argo CD
 // surely decodes: a kind that is a plain word read as a string under YAML
 // 1.1, and an apiVersion with at most one "/". Anything else goes to the
 // parser, which decides as Argo CD does.
-func fastKindOK(info yamlio.DocInfo) bool {
+func FastKindOK(info yamlio.DocInfo) bool {
 	if strings.Count(info.APIVersion, "/") > 1 {
 		return false
 	}

@@ -189,7 +189,7 @@ func chunksOf(file string, text []byte, isJSON bool) ([]chunk, *problem.Problem)
 // hookgen's own kinds, which are never output.
 func scanned(file string, c chunk, lim yamlio.Limits) (m *Manifest, ok bool) {
 	info, ok := yamlio.ScanDoc(c.Text, lim)
-	if !ok || !fastKindOK(info) {
+	if !ok || !FastKindOK(info) {
 		return nil, false
 	}
 	if hookspec.IsHookgenKind(info.APIVersion) {

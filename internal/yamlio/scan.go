@@ -6,11 +6,12 @@ import (
 
 // A quick reader for the documents most manifests are: a block mapping of
 // plain or quoted one-line scalars, block scalars (| and >), nested block
-// mappings and sequences, and comments, in printable ASCII. For such a
+// mappings and sequences, one-line flow collections of plain scalars
+// ([a, b], {k: v}), and comments, in printable ASCII. For such a
 // document it checks the syntax line by line and reads the resource's
 // identity without building a tree, so a document printed as written
 // costs a scan of its bytes instead of a YAML parse. Anything it does not
-// know (flow collections, anchors, tags, multi-line plain or quoted
+// know (other flow collections, anchors, tags, multi-line plain or quoted
 // scalars, explicit indentation, duplicate keys, reader annotations, a
 // List, ...) it leaves to the YAML parser, which also writes every error
 // message: the quick reader only ever accepts. FuzzScanDoc checks that
@@ -225,7 +226,13 @@ func (s *docScanner) value(rest string, n, depth int, path string, inMap bool) (
 		}
 		s.endOfScalar(n)
 		return v, true
-	case '&', '*', '!', '{', '[', '%', '@', '`', ',', '?', ':', ']', '}':
+	case '{', '[':
+		if !s.flow(rest, depth, path) {
+			s.fail()
+		}
+		s.endOfScalar(n)
+		return "", false
+	case '&', '*', '!', '%', '@', '`', ',', '?', ':', ']', '}':
 		s.fail()
 		return "", false
 	case '-':
@@ -240,6 +247,79 @@ func (s *docScanner) value(rest string, n, depth int, path string, inMap bool) (
 	}
 	s.endOfScalar(n)
 	return v, true
+}
+
+// flow reads a one-line flow sequence or mapping whose items are plain
+// scalars of the usual characters ([a, b], {k: v, j: w}), and an
+// optional comment after it. Nesting, quotes, empty items and every
+// other flow form are the parser's.
+func (s *docScanner) flow(t string, depth int, path string) bool {
+	closing := byte(']')
+	if t[0] == '{' {
+		closing = '}'
+	}
+	end := strings.IndexByte(t, closing)
+	if end < 0 || !afterQuoted(t[end+1:]) {
+		return false
+	}
+	body := t[1:end]
+	if strings.Trim(body, " ") == "" {
+		return true
+	}
+	var keys []string
+	for _, item := range strings.Split(body, ",") {
+		item = strings.Trim(item, " ")
+		if closing == ']' {
+			if !flowPlain(item) {
+				return false
+			}
+			s.count(depth + 1)
+			continue
+		}
+		k, v, ok := strings.Cut(item, ": ")
+		if !ok || !flowKey(k) || !flowPlain(strings.TrimLeft(v, " ")) {
+			return false
+		}
+		for _, seen := range keys {
+			if seen == k {
+				return false // a duplicate key: the parser says so
+			}
+		}
+		keys = append(keys, k)
+		if path == "metadata.annotations" && IsReaderAnnotation(k) {
+			return false
+		}
+		s.count(depth + 1)
+		s.count(depth + 1)
+	}
+	return s.ok
+}
+
+// flowKey accepts a key of a flow mapping: the characters splitKey
+// accepts.
+func flowKey(k string) bool {
+	key, rest, ok := splitKey(k + ":")
+	return ok && key == k && rest == ""
+}
+
+// flowPlain accepts a plain scalar inside a flow collection made of
+// letters, digits and - _ . / = + ~ $, not starting with "-" alone.
+func flowPlain(v string) bool {
+	if v == "" || v == "-" {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+			continue
+		}
+		switch c {
+		case '-', '_', '.', '/', '=', '+', '~', '$':
+			continue
+		}
+		return false
+	}
+	return true
 }
 
 // endOfScalar checks that nothing continues a one-line scalar: the next
