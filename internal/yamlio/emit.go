@@ -99,35 +99,50 @@ func (e *emitter) mapping(n *yaml.Node, indent int, inSeq bool) bool {
 			return false
 		}
 		e.buf = append(e.buf, ':')
-		switch v.Kind {
-		case yaml.ScalarNode:
-			if !e.scalar(v, indent, true) {
-				return false
-			}
-			e.buf = append(e.buf, '\n')
-		case yaml.MappingNode:
-			if len(v.Content) == 0 {
-				e.buf = append(e.buf, " {}\n"...)
-				continue
-			}
-			e.buf = append(e.buf, '\n')
-			if !e.mapping(v, indent+2, false) {
-				return false
-			}
-		case yaml.SequenceNode:
-			if len(v.Content) == 0 {
-				e.buf = append(e.buf, " []\n"...)
-				continue
-			}
-			e.buf = append(e.buf, '\n')
-			if !e.sequence(v, indent, false) { // compact: items align with the key
-				return false
-			}
-		default:
+		if !e.child(v, indent, false) {
 			return false
 		}
 	}
 	return true
+}
+
+// child writes the value v after a key's ":" (afterDash false) or a
+// sequence item's "-" at column indent: a scalar on the same line, an
+// empty collection as {} or [], a mapping on the next lines indented by
+// two (or compact after "- "), a sequence aligned with its key (or
+// nested after "- ").
+func (e *emitter) child(v *yaml.Node, indent int, afterDash bool) bool {
+	switch v.Kind {
+	case yaml.ScalarNode:
+		if !e.scalar(v, indent, true) {
+			return false
+		}
+		e.buf = append(e.buf, '\n')
+		return true
+	case yaml.MappingNode, yaml.SequenceNode:
+	default:
+		return false
+	}
+	if len(v.Content) == 0 {
+		if v.Kind == yaml.MappingNode {
+			e.buf = append(e.buf, " {}\n"...)
+		} else {
+			e.buf = append(e.buf, " []\n"...)
+		}
+		return true
+	}
+	if afterDash {
+		e.buf = append(e.buf, ' ')
+	} else {
+		e.buf = append(e.buf, '\n')
+	}
+	if v.Kind == yaml.MappingNode {
+		return e.mapping(v, indent+2, afterDash)
+	}
+	if afterDash {
+		return e.sequence(v, indent+2, true)
+	}
+	return e.sequence(v, indent, false) // compact: items align with the key
 }
 
 // sequence writes a non-empty block sequence whose "- " start at column
@@ -141,31 +156,7 @@ func (e *emitter) sequence(n *yaml.Node, indent int, inSeq bool) bool {
 			e.indent(indent)
 		}
 		e.buf = append(e.buf, '-')
-		switch v.Kind {
-		case yaml.ScalarNode:
-			if !e.scalar(v, indent, true) {
-				return false
-			}
-			e.buf = append(e.buf, '\n')
-		case yaml.MappingNode:
-			if len(v.Content) == 0 {
-				e.buf = append(e.buf, " {}\n"...)
-				continue
-			}
-			e.buf = append(e.buf, ' ')
-			if !e.mapping(v, indent+2, true) {
-				return false
-			}
-		case yaml.SequenceNode:
-			if len(v.Content) == 0 {
-				e.buf = append(e.buf, " []\n"...)
-				continue
-			}
-			e.buf = append(e.buf, ' ')
-			if !e.sequence(v, indent+2, true) {
-				return false
-			}
-		default:
+		if !e.child(v, indent, true) {
 			return false
 		}
 	}
