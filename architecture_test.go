@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 
@@ -35,26 +34,13 @@ non-test lines. Each package's doc.go says what it takes and returns.
 // TestArchitectureDoc keeps docs/architecture.md equal to the stages of
 // the layout test and the packages' own doc comments.
 func TestArchitectureDoc(t *testing.T) {
-	cmd := exec.Command("go", "list", "-f", "{{.ImportPath}}|{{.Doc}}", "./...")
-	cmd.Stderr = os.Stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("go list: %v", err)
-	}
-	synopsis := map[string]string{}
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		path, doc, _ := strings.Cut(line, "|")
-		rel := strings.TrimPrefix(strings.TrimPrefix(path, module), "/")
-		if rel == "" {
-			rel = "."
-		}
-		synopsis[rel] = doc
-	}
+	pkgs := listPackages(t)
 	var b strings.Builder
 	b.WriteString(architectureIntro)
 	for i, stage := range stages {
 		for _, p := range stage {
-			doc, ok := synopsis[p]
+			info, ok := pkgs[p]
+			doc := info.doc
 			if !ok {
 				t.Fatalf("stage %d names %s, which go list does not know", i, p)
 			}

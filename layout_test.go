@@ -46,12 +46,13 @@ type pkgInfo struct {
 	dir     string
 	files   []string
 	imports []string
+	doc     string // the package's doc comment, its synopsis
 }
 
 // listPackages reads the module's packages with go list.
 func listPackages(t *testing.T) map[string]pkgInfo {
 	t.Helper()
-	cmd := exec.Command("go", "list", "-f", "{{.ImportPath}}|{{.Dir}}|{{join .GoFiles \" \"}}|{{join .Imports \" \"}}", "./...")
+	cmd := exec.Command("go", "list", "-f", "{{.ImportPath}}|{{.Dir}}|{{join .GoFiles \" \"}}|{{join .Imports \" \"}}|{{.Doc}}", "./...")
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	if err != nil {
@@ -60,8 +61,8 @@ func listPackages(t *testing.T) map[string]pkgInfo {
 	pkgs := map[string]pkgInfo{}
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	for sc.Scan() {
-		f := strings.Split(sc.Text(), "|")
-		if len(f) != 4 {
+		f := strings.SplitN(sc.Text(), "|", 5) // the doc comment last: it may hold a "|"
+		if len(f) != 5 {
 			t.Fatalf("go list: unexpected line %q", sc.Text())
 		}
 		rel := strings.TrimPrefix(strings.TrimPrefix(f[0], module), "/")
@@ -76,7 +77,7 @@ func listPackages(t *testing.T) map[string]pkgInfo {
 				imps = append(imps, r)
 			}
 		}
-		pkgs[rel] = pkgInfo{dir: f[1], files: strings.Fields(f[2]), imports: imps}
+		pkgs[rel] = pkgInfo{dir: f[1], files: strings.Fields(f[2]), imports: imps, doc: f[4]}
 	}
 	return pkgs
 }
