@@ -295,12 +295,24 @@ func (s *docScanner) flow(t string, depth int, path string) bool {
 	return s.ok
 }
 
+// keyLen is the length of the plain key of the usual characters t
+// starts with.
+func keyLen(t string) int {
+	i := 0
+	for i < len(t) {
+		c := t[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '/' || c == '$' || (c == '-' && i > 0) {
+			i++
+			continue
+		}
+		break
+	}
+	return i
+}
+
 // flowKey accepts a key of a flow mapping: the characters splitKey
 // accepts.
-func flowKey(k string) bool {
-	key, rest, ok := splitKey(k + ":")
-	return ok && key == k && rest == ""
-}
+func flowKey(k string) bool { return k != "" && keyLen(k) == len(k) }
 
 // flowPlain accepts a plain scalar inside a flow collection made of
 // letters, digits and - _ . / = + ~ $, not starting with "-" alone.
@@ -404,15 +416,7 @@ func (s *docScanner) blockScalar(header string, n int) {
 // splitKey splits "key: rest" or "key:" for a plain key of the usual
 // characters.
 func splitKey(t string) (key, rest string, ok bool) {
-	i := 0
-	for i < len(t) {
-		c := t[i]
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '/' || c == '$' || (c == '-' && i > 0) {
-			i++
-			continue
-		}
-		break
-	}
+	i := keyLen(t)
 	if i == 0 || i == len(t) || t[i] != ':' {
 		return "", "", false
 	}
