@@ -30,7 +30,7 @@ const MaxVisits = 1 << 22
 // Value returns the JSON value sigs.k8s.io/yaml's YAMLToJSON gives the
 // text of n, as encoding/json's Decoder with UseNumber reads it back.
 func Value(n *yaml.Node) (any, error) {
-	d := &decoder{aliases: map[*yaml.Node]bool{}}
+	d := &decoder{}
 	v, err := d.value(n)
 	if err != nil {
 		return nil, err
@@ -135,7 +135,7 @@ func (d *decoder) value(n *yaml.Node) (any, error) {
 		}
 		return out, nil
 	case yaml.MappingNode:
-		m := &mapping{index: map[keyID]int{}}
+		m := &mapping{entries: make([]entry, 0, len(n.Content)/2)}
 		if err := d.mapping(n, m); err != nil {
 			return nil, err
 		}
@@ -154,6 +154,9 @@ func (d *decoder) alias(n *yaml.Node) (*yaml.Node, error) {
 	}
 	if d.aliases[n] {
 		return nil, fail(n, "anchor %q value contains itself", n.Value)
+	}
+	if d.aliases == nil {
+		d.aliases = map[*yaml.Node]bool{}
 	}
 	d.aliases[n] = true
 	return n.Alias, nil
@@ -247,11 +250,28 @@ type entry struct {
 }
 
 // mapping is a go-yaml v2 map[interface{}]interface{} being filled: later
-// keys replace earlier ones, in the order go-yaml sets them.
+// keys replace earlier ones, in the order go-yaml sets them. Most
+// mappings have a few keys, found by a scan; index is made only for one
+// that outgrows indexFrom.
 type mapping struct {
 	entries []entry
 	index   map[keyID]int
 	nans    int
+}
+
+const indexFrom = 16
+
+func (m *mapping) find(id keyID) (int, bool) {
+	if m.index != nil {
+		i, ok := m.index[id]
+		return i, ok
+	}
+	for i := range m.entries {
+		if m.entries[i].id == id {
+			return i, true
+		}
+	}
+	return 0, false
 }
 
 func (m *mapping) set(key *yaml.Node, kval, val any) {
@@ -276,34 +296,47 @@ func (m *mapping) set(key *yaml.Node, kval, val any) {
 			id.nan = m.nans
 		}
 	}
-	if i, ok := m.index[id]; ok {
+	if i, ok := m.find(id); ok {
 		m.entries[i].val = val
 		return
 	}
-	m.index[id] = len(m.entries)
 	m.entries = append(m.entries, entry{key: key, id: id, kval: kval, val: val})
+	switch {
+	case m.index != nil:
+		m.index[id] = len(m.entries) - 1
+	case len(m.entries) > indexFrom:
+		m.index = make(map[keyID]int, 2*len(m.entries))
+		for i, e := range m.entries {
+			m.index[e.id] = i
+		}
+	}
 }
 
 // json converts the keys to strings as sigs.k8s.io/yaml does.
 func (m *mapping) json() (any, error) {
 	out := make(map[string]any, len(m.entries))
-	from := make(map[string]*yaml.Node, len(m.entries))
-	for _, e := range m.entries {
+	for i, e := range m.entries {
 		s, err := keyString(e.key, e.kval)
 		if err != nil {
 			return nil, err
 		}
-		if first, dup := from[s]; dup {
-			line := 0
-			if first != nil {
-				line = first.Line
-			}
-			return nil, fail(e.key, "key %q is also written another way (line %d): which one Kubernetes keeps is not defined", s, line)
+		if _, dup := out[s]; dup {
+			return nil, fail(e.key, "key %q is also written another way (line %d): which one Kubernetes keeps is not defined", s, m.firstLine(s, i))
 		}
-		from[s] = e.key
 		out[s] = e.val
 	}
 	return out, nil
+}
+
+// firstLine is the line of the first of the entries before end whose
+// JSON key is s.
+func (m *mapping) firstLine(s string, end int) int {
+	for _, e := range m.entries[:end] {
+		if k, err := keyString(e.key, e.kval); err == nil && k == s && e.key != nil {
+			return e.key.Line
+		}
+	}
+	return 0
 }
 
 // mapping fills m with the pairs of n, merge keys included, as go-yaml v2
