@@ -20,7 +20,7 @@ func Catalog(in Input) (Templates, *HookPolicy, error) {
 	cfg := loadConfig(in.Config, lim, ps, o)
 	ts := cfg.Templates.Clone()
 	if in.Repo != nil {
-		addRepoTemplates(ts, &yamlio.Reader{FS: in.Repo, Limits: cfg.Policy.Limits(lim), Problems: ps}, ps, o)
+		addRepoTemplates(ts, &yamlio.Reader{FS: in.Repo, Limits: cfg.Policy.Limits(lim), Problems: ps}, ps)
 	}
 	if err := ps.Err(); err != nil {
 		return nil, nil, err

@@ -58,13 +58,6 @@ func loadConfig(fsys fs.FS, lim Limits, ps *problem.Collector, o *problem.Origin
 		ts = Templates{}
 	}
 	cfg.Templates = ts
-	defer func() {
-		// Problems found in a template's text name its file, with or
-		// without a config directory.
-		for _, t := range ts {
-			t.Mark(o)
-		}
-	}()
 	if fsys == nil {
 		return cfg
 	}

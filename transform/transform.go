@@ -153,7 +153,7 @@ func newState(in Input) (*state, error) {
 	}
 
 	st.templates = st.cfg.Templates.Clone()
-	addRepoTemplates(st.templates, st.repo, ps, st.o)
+	addRepoTemplates(st.templates, st.repo, ps)
 	st.defaults, st.merged, st.sel = hookset.MergeSets(sets)
 	st.annotate = manifest.CollectAnnotations(sets, appDir, ps)
 	st.cfg.checkInjected(st.merged, ps)
@@ -187,13 +187,12 @@ func misnamedSpec(r *yamlio.Reader, dir string, spec bool, ps *problem.Collector
 
 // addRepoTemplates adds the repository's templates; they may add names,
 // never shadow a built-in or platform template.
-func addRepoTemplates(ts Templates, repo *yamlio.Reader, ps *problem.Collector, o *problem.Origins) {
+func addRepoTemplates(ts Templates, repo *yamlio.Reader, ps *problem.Collector) {
 	for _, t := range readTemplateDir(repo, ".hookgen/templates", OriginRepo, ps, nil) {
 		if old := ts[t.Metadata.Name]; old != nil {
 			ps.Add(t.Src.Pos, "", "repository template %q would shadow the %s template of that name; choose another name", t.Metadata.Name, old.OriginKind)
 			continue
 		}
-		t.Mark(o)
 		ts[t.Metadata.Name] = t
 	}
 }

@@ -19,8 +19,12 @@ func (t *HookTemplate) Allows(p Phase) bool {
 	return len(t.Spec.Phases) == 0 || slices.Contains(t.Spec.Phases, string(p))
 }
 
-// Mark records the origin of the template's nodes.
+// Mark records the origin of the template's nodes in o, once: Job
+// generation marks a template when a hook uses it.
 func (t *HookTemplate) Mark(o *problem.Origins) {
+	if _, done := o.File[t.Spec.Job]; done && t.Spec.Job != nil {
+		return
+	}
 	o.Mark(t.File(), t.Spec.Job)
 	for _, p := range t.Spec.Params {
 		o.Mark(t.File(), p.Default)

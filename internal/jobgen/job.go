@@ -159,6 +159,7 @@ func (g *Generator) Generate(h *hookset.MergedHook) []*Job {
 		if tmpl.Broken {
 			return nil // its problems are reported where it is defined
 		}
+		tmpl.Mark(g.Origins) // a problem in its text names its file
 	}
 	// A problem of the settings or an unknown parameter leaves the Job
 	// buildable: it is built, so that its other problems (a literal
