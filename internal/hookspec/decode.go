@@ -122,21 +122,7 @@ func (d *Decoder) Decode(n *yaml.Node, v reflect.Value, path string, src *Source
 	}
 	switch v.Kind() {
 	case reflect.Pointer:
-		if yamlio.IsNull(n) {
-			return
-		}
-		p := reflect.New(v.Type().Elem())
-		before := len(d.Ps.List)
-		d.Decode(n, p.Elem(), path, src, rel)
-		switch p.Elem().Kind() {
-		case reflect.String, reflect.Bool, reflect.Int, reflect.Int32, reflect.Int64:
-			if len(d.Ps.List) > before {
-				// A value that did not decode stays unset: checks of what
-				// it says would only repeat the problem.
-				return
-			}
-		}
-		v.Set(p)
+		d.decodePointer(n, v, path, src, rel)
 	case reflect.String:
 		if s, ok := d.Scalar(n, path, yamlio.TagStr); ok {
 			v.SetString(s)
@@ -156,51 +142,81 @@ func (d *Decoder) Decode(n *yaml.Node, v reflect.Value, path string, src *Source
 			v.SetInt(i)
 		}
 	case reflect.Slice:
-		if yamlio.IsNull(n) {
-			return
-		}
-		if n.Kind != yaml.SequenceNode {
-			d.Errorf(n, "%s must be a list, not %s", fieldName(path), yamlio.KindName(n))
-			return
-		}
-		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
-		for i, item := range n.Content {
-			d.Decode(item, s.Index(i), fmt.Sprintf("%s[%d]", path, i), src, joinRel(rel, strconv.Itoa(i)))
-		}
-		v.Set(s)
+		d.decodeSlice(n, v, path, src, rel)
 	case reflect.Map:
-		if yamlio.IsNull(n) {
-			return
-		}
-		if n.Kind != yaml.MappingNode {
-			d.Errorf(n, "%s must be a mapping, not %s", fieldName(path), yamlio.KindName(n))
-			return
-		}
-		m := reflect.MakeMapWithSize(v.Type(), len(n.Content)/2)
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, val := n.Content[i], n.Content[i+1]
-			if k.Kind != yaml.ScalarNode {
-				d.Errorf(k, "%s: keys must be strings", fieldName(path))
-				continue
-			}
-			e := reflect.New(v.Type().Elem()).Elem()
-			if e.Type() == stringType && val.Kind == yaml.ScalarNode && !yamlio.IsNull(val) {
-				// Label-like maps take any scalar as its text: `version: 2` means "2".
-				e.SetString(val.Value)
-				if src != nil {
-					src.Fields[joinRel(rel, k.Value)] = d.Pos(val)
-				}
-			} else {
-				d.Decode(val, e, path+"."+k.Value, src, joinRel(rel, k.Value))
-			}
-			m.SetMapIndex(reflect.ValueOf(k.Value), e)
-		}
-		v.Set(m)
+		d.decodeMap(n, v, path, src, rel)
 	case reflect.Struct:
 		d.decodeStruct(n, v, path, src, rel)
 	default:
 		panic(fmt.Sprintf("transform: no YAML decoding for %s", v.Type()))
 	}
+}
+
+// decodePointer reads n into a new value for the pointer v, leaving v nil
+// when n is null or a scalar in it did not decode.
+func (d *Decoder) decodePointer(n *yaml.Node, v reflect.Value, path string, src *Source, rel string) {
+	if yamlio.IsNull(n) {
+		return
+	}
+	p := reflect.New(v.Type().Elem())
+	before := len(d.Ps.List)
+	d.Decode(n, p.Elem(), path, src, rel)
+	switch p.Elem().Kind() {
+	case reflect.String, reflect.Bool, reflect.Int, reflect.Int32, reflect.Int64:
+		if len(d.Ps.List) > before {
+			// A value that did not decode stays unset: checks of what
+			// it says would only repeat the problem.
+			return
+		}
+	}
+	v.Set(p)
+}
+
+// decodeSlice reads the sequence n into the slice v, item by item.
+func (d *Decoder) decodeSlice(n *yaml.Node, v reflect.Value, path string, src *Source, rel string) {
+	if yamlio.IsNull(n) {
+		return
+	}
+	if n.Kind != yaml.SequenceNode {
+		d.Errorf(n, "%s must be a list, not %s", fieldName(path), yamlio.KindName(n))
+		return
+	}
+	s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
+	for i, item := range n.Content {
+		d.Decode(item, s.Index(i), fmt.Sprintf("%s[%d]", path, i), src, joinRel(rel, strconv.Itoa(i)))
+	}
+	v.Set(s)
+}
+
+// decodeMap reads the mapping n into the map v, entry by entry.
+func (d *Decoder) decodeMap(n *yaml.Node, v reflect.Value, path string, src *Source, rel string) {
+	if yamlio.IsNull(n) {
+		return
+	}
+	if n.Kind != yaml.MappingNode {
+		d.Errorf(n, "%s must be a mapping, not %s", fieldName(path), yamlio.KindName(n))
+		return
+	}
+	m := reflect.MakeMapWithSize(v.Type(), len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		if k.Kind != yaml.ScalarNode {
+			d.Errorf(k, "%s: keys must be strings", fieldName(path))
+			continue
+		}
+		e := reflect.New(v.Type().Elem()).Elem()
+		if e.Type() == stringType && val.Kind == yaml.ScalarNode && !yamlio.IsNull(val) {
+			// Label-like maps take any scalar as its text: `version: 2` means "2".
+			e.SetString(val.Value)
+			if src != nil {
+				src.Fields[joinRel(rel, k.Value)] = d.Pos(val)
+			}
+		} else {
+			d.Decode(val, e, path+"."+k.Value, src, joinRel(rel, k.Value))
+		}
+		m.SetMapIndex(reflect.ValueOf(k.Value), e)
+	}
+	v.Set(m)
 }
 
 func joinRel(rel, key string) string {
