@@ -367,41 +367,7 @@ func (g *Generator) phaseJob(h *hookset.MergedHook, k *hookspec.Knobs, tmpl *hoo
 	templateName := ""
 	if tmpl != nil {
 		templateName = tmpl.Metadata.Name
-		params := map[string]*subst.ParamValue{}
-		for _, p := range tmpl.Spec.Params {
-			pv := &subst.ParamValue{Typ: p.Type}
-			switch {
-			case with[p.Name] != nil:
-				pv.Node = g.substitute(h, sc, with[p.Name], h.At("with"))
-			case p.Default != nil:
-				pv.Node = g.substitute(h, sc, p.Default, tmpl.Src.Pos)
-			}
-			if pv.Node != nil {
-				pv.Node = hookset.NormalizeParam(p.Type, pv.Node)
-				if msg := hookset.CheckParamRef(p.Type, pv.Node); msg != "" {
-					g.Ps.Add(g.Origins.Pos(pv.Node, h.At("with")), h.Name, "parameter %q %s", p.Name, msg)
-				}
-			}
-			params[p.Name] = pv
-		}
-		full := *sc
-		full.Params = params
-		if rule := g.Policy.TemplateRuleOf(tmpl); rule != "" {
-			// Refused before it is expanded: expanding costs what the
-			// template makes it cost.
-			msg := fmt.Sprintf("template %q is not allowed here", tmpl.Metadata.Name)
-			if rule == "templates.allowRepository" {
-				msg = fmt.Sprintf("repository template %q is not allowed here; use one of the platform's templates", tmpl.Metadata.Name)
-			}
-			g.Ps.Add(h.At(RuleField[rule]), h.Name, "policy %s: %s", rule, msg)
-			return nil
-		}
-		cost := &subst.Subster{Scope: &full}
-		if nodes, bytes := cost.ExpansionCost(tmpl.Spec.Job); nodes > subst.MaxExpandedNodes || bytes > subst.MaxExpandedBytes {
-			g.Ps.Add(h.At("with"), h.Name, "template %q would expand to more than %d YAML nodes or %d MiB with these parameters (a Job the API server stores is at most 1.5 MiB): give fewer list elements or smaller values, or check that $(params.x[*]) items are not nested", tmpl.Metadata.Name, subst.MaxExpandedNodes, subst.MaxExpandedBytes>>20)
-			return nil
-		}
-		spec = g.substitute(h, &full, tmpl.Spec.Job, tmpl.Src.Pos)
+		spec = g.expandTemplate(h, tmpl, with, sc)
 	} else {
 		spec = g.substitute(h, sc, h.Job, h.At("job"))
 	}
@@ -453,4 +419,52 @@ func (g *Generator) phaseJob(h *hookset.MergedHook, k *hookspec.Knobs, tmpl *hoo
 		g.Ps.Add(g.Origins.Pos(n, h.Pos()), h.Name, "%s", msg)
 	})
 	return j
+}
+
+// expandTemplate substitutes the hook's parameters into the job of its
+// template. It returns nil when the policy refuses the template or the
+// expansion would be too large.
+func (g *Generator) expandTemplate(h *hookset.MergedHook, tmpl *hookspec.HookTemplate, with map[string]*yaml.Node, sc *subst.Scope) *yaml.Node {
+	full := *sc
+	full.Params = g.templateParams(h, tmpl, with, sc)
+	if rule := g.Policy.TemplateRuleOf(tmpl); rule != "" {
+		// Refused before it is expanded: expanding costs what the
+		// template makes it cost.
+		msg := fmt.Sprintf("template %q is not allowed here", tmpl.Metadata.Name)
+		if rule == "templates.allowRepository" {
+			msg = fmt.Sprintf("repository template %q is not allowed here; use one of the platform's templates", tmpl.Metadata.Name)
+		}
+		g.Ps.Add(h.At(RuleField[rule]), h.Name, "policy %s: %s", rule, msg)
+		return nil
+	}
+	cost := &subst.Subster{Scope: &full}
+	if nodes, bytes := cost.ExpansionCost(tmpl.Spec.Job); nodes > subst.MaxExpandedNodes || bytes > subst.MaxExpandedBytes {
+		g.Ps.Add(h.At("with"), h.Name, "template %q would expand to more than %d YAML nodes or %d MiB with these parameters (a Job the API server stores is at most 1.5 MiB): give fewer list elements or smaller values, or check that $(params.x[*]) items are not nested", tmpl.Metadata.Name, subst.MaxExpandedNodes, subst.MaxExpandedBytes>>20)
+		return nil
+	}
+	return g.substitute(h, &full, tmpl.Spec.Job, tmpl.Src.Pos)
+}
+
+// templateParams gives each parameter of the template its value: the one
+// the hook passes with `with`, else the template's default, substituted
+// and checked.
+func (g *Generator) templateParams(h *hookset.MergedHook, tmpl *hookspec.HookTemplate, with map[string]*yaml.Node, sc *subst.Scope) map[string]*subst.ParamValue {
+	params := map[string]*subst.ParamValue{}
+	for _, p := range tmpl.Spec.Params {
+		pv := &subst.ParamValue{Typ: p.Type}
+		switch {
+		case with[p.Name] != nil:
+			pv.Node = g.substitute(h, sc, with[p.Name], h.At("with"))
+		case p.Default != nil:
+			pv.Node = g.substitute(h, sc, p.Default, tmpl.Src.Pos)
+		}
+		if pv.Node != nil {
+			pv.Node = hookset.NormalizeParam(p.Type, pv.Node)
+			if msg := hookset.CheckParamRef(p.Type, pv.Node); msg != "" {
+				g.Ps.Add(g.Origins.Pos(pv.Node, h.At("with")), h.Name, "parameter %q %s", p.Name, msg)
+			}
+		}
+		params[p.Name] = pv
+	}
+	return params
 }
