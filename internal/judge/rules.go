@@ -63,55 +63,8 @@ func judgeDecl(p *hookpolicy.HookPolicy, j *jobgen.Job, o map[string]any, fail h
 // the policy allows.
 func JudgeObject(p *hookpolicy.HookPolicy, o map[string]any, phases []hookspec.Phase, ctx hookspec.Context, hardened bool, fail hookpolicy.Verdict) {
 	s := &p.Spec
-
-	// Where it runs.
-	ns := yamlio.Str(yamlio.Get(o, "metadata", "namespace"))
-	if ns != "" && ns != ctx.App.Namespace && !p.Open() {
-		var allowed []string
-		if s.Namespaces != nil {
-			allowed = s.Namespaces.Allow
-			if len(phases) > 0 && !slices.ContainsFunc(phases, func(ph hookspec.Phase) bool { return ph != hookspec.PostDelete }) {
-				allowed = append(slices.Clone(allowed), s.Namespaces.PostDelete...)
-			}
-		}
-		if !p.MatchGlobs(allowed, ns) {
-			fail(hookpolicy.Path{"metadata", "namespace"}, "namespaces", "namespace %q is not allowed; hooks run in the Application's destination namespace%s", ns, hookpolicy.AllowedHint(allowed))
-		}
-	}
-
-	// Bounds, for a Job.
-	if b := s.Bounds; b != nil && yamlio.Str(o["kind"]) == "Job" {
-		js := yamlio.Obj(o["spec"])
-		bound := func(key string, max *int64, def int64) {
-			if max == nil {
-				return
-			}
-			v, set := js[key]
-			f, ok := yamlio.Number(v)
-			switch {
-			case !set && def < 0:
-				fail(nil, "bounds.max"+strings.ToUpper(key[:1])+key[1:], "%s is not set; the limit is %d", key, *max)
-			case !set:
-				if def > *max {
-					fail(nil, "bounds.max"+strings.ToUpper(key[:1])+key[1:], "%s is not set, so Kubernetes uses %d; the limit is %d", key, def, *max)
-				}
-			case !ok:
-				fail(hookpolicy.Path{"spec", key}, "bounds.max"+strings.ToUpper(key[:1])+key[1:], "%s is not a number", key)
-			case f > float64(*max):
-				fail(hookpolicy.Path{"spec", key}, "bounds.max"+strings.ToUpper(key[:1])+key[1:], "%s %s is above the limit of %d", key, v, *max)
-			}
-		}
-		bound("activeDeadlineSeconds", b.MaxActiveDeadlineSeconds, -1)
-		if b.MaxBackoffLimit != nil {
-			max := int64(*b.MaxBackoffLimit)
-			bound("backoffLimit", &max, 6)
-		}
-		if b.RequireTTLSecondsAfterFinished {
-			if _, ok := yamlio.Number(js["ttlSecondsAfterFinished"]); !ok {
-				fail(nil, "bounds.requireTTLSecondsAfterFinished", "set ttlSecondsAfterFinished")
-			}
-		}
-	}
+	judgeNamespace(p, o, phases, ctx, fail)
+	judgeBounds(p, o, fail)
 
 	at := podPath(o)
 	if at == nil {
@@ -128,15 +81,75 @@ func JudgeObject(p *hookpolicy.HookPolicy, o map[string]any, phases []hookspec.P
 		}
 	}
 	judgePod(p, spec, at, fail)
-	pods := s.Pods
+	judgePodSecurity(p, meta, spec, at, hardened, fail)
+}
+
+// judgeNamespace applies the namespace rule: where the object runs.
+func judgeNamespace(p *hookpolicy.HookPolicy, o map[string]any, phases []hookspec.Phase, ctx hookspec.Context, fail hookpolicy.Verdict) {
+	s := &p.Spec
+	ns := yamlio.Str(yamlio.Get(o, "metadata", "namespace"))
+	if ns != "" && ns != ctx.App.Namespace && !p.Open() {
+		var allowed []string
+		if s.Namespaces != nil {
+			allowed = s.Namespaces.Allow
+			if len(phases) > 0 && !slices.ContainsFunc(phases, func(ph hookspec.Phase) bool { return ph != hookspec.PostDelete }) {
+				allowed = append(slices.Clone(allowed), s.Namespaces.PostDelete...)
+			}
+		}
+		if !p.MatchGlobs(allowed, ns) {
+			fail(hookpolicy.Path{"metadata", "namespace"}, "namespaces", "namespace %q is not allowed; hooks run in the Application's destination namespace%s", ns, hookpolicy.AllowedHint(allowed))
+		}
+	}
+}
+
+// judgeBounds applies the bounds rules to a Job's spec.
+func judgeBounds(p *hookpolicy.HookPolicy, o map[string]any, fail hookpolicy.Verdict) {
+	b := p.Spec.Bounds
+	if b == nil || yamlio.Str(o["kind"]) != "Job" {
+		return
+	}
+	js := yamlio.Obj(o["spec"])
+	bound := func(key string, max *int64, def int64) {
+		if max == nil {
+			return
+		}
+		v, set := js[key]
+		f, ok := yamlio.Number(v)
+		switch {
+		case !set && def < 0:
+			fail(nil, "bounds.max"+strings.ToUpper(key[:1])+key[1:], "%s is not set; the limit is %d", key, *max)
+		case !set:
+			if def > *max {
+				fail(nil, "bounds.max"+strings.ToUpper(key[:1])+key[1:], "%s is not set, so Kubernetes uses %d; the limit is %d", key, def, *max)
+			}
+		case !ok:
+			fail(hookpolicy.Path{"spec", key}, "bounds.max"+strings.ToUpper(key[:1])+key[1:], "%s is not a number", key)
+		case f > float64(*max):
+			fail(hookpolicy.Path{"spec", key}, "bounds.max"+strings.ToUpper(key[:1])+key[1:], "%s %s is above the limit of %d", key, v, *max)
+		}
+	}
+	bound("activeDeadlineSeconds", b.MaxActiveDeadlineSeconds, -1)
+	if b.MaxBackoffLimit != nil {
+		max := int64(*b.MaxBackoffLimit)
+		bound("backoffLimit", &max, 6)
+	}
+	if b.RequireTTLSecondsAfterFinished {
+		if _, ok := yamlio.Number(js["ttlSecondsAfterFinished"]); !ok {
+			fail(nil, "bounds.requireTTLSecondsAfterFinished", "set ttlSecondsAfterFinished")
+		}
+	}
+}
+
+// judgePodSecurity applies one set of pod-security rules: Pod Security
+// restricted (internal/podsec), each check allowed by one pod rule. A pod
+// hookgen hardened must pass all of it; the app's own hooks are judged by
+// what they set (privileged, host namespaces, a capability, root, an
+// unconfined profile, a volume type), not by hardening they leave out.
+func judgePodSecurity(p *hookpolicy.HookPolicy, meta, spec map[string]any, at hookpolicy.Path, hardened bool, fail hookpolicy.Verdict) {
+	pods := p.Spec.Pods
 	if pods == nil {
 		pods = &hookpolicy.PodRules{}
 	}
-	// One set of pod-security rules: Pod Security restricted
-	// (internal/podsec), each check allowed by one pod rule. A pod hookgen
-	// hardened must pass all of it; the app's own hooks are judged by
-	// what they set (privileged, host namespaces, a capability, root, an
-	// unconfined profile, a volume type), not by hardening they leave out.
 	for _, f := range podSecurity(meta, spec) {
 		if f.Unset && !hardened {
 			continue
