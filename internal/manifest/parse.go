@@ -94,11 +94,7 @@ func ParseManifests(file string, data []byte, lim yamlio.Limits, keep bool, alia
 	var out []*Manifest
 	objects := 0         // the objects Argo CD decoded before a failure
 	mark := len(ps.List) // problems before this file's
-	mine := ps           // hookgen's own problems with the file's objects
 	for _, c := range chunks {
-		if failed != nil {
-			break
-		}
 		if !isJSON && len(bytes.TrimSpace(c.Text)) == 0 {
 			continue
 		}
@@ -111,46 +107,17 @@ func ParseManifests(file string, data []byte, lim yamlio.Limits, keep bool, alia
 				continue
 			}
 		}
-		var doc yaml.Node
-		if err := yaml.Unmarshal(c.Text, &doc); err != nil {
-			p := yamlio.ErrorProblem(file, c.Text, err)
-			if p.Pos.Line > 0 {
-				p.Pos.Line += c.Line - 1
-			}
-			failed = &p
+		m, object, fail := parsed(file, c, isJSON, keep, lim, aliases, ps, &scratch)
+		if fail != nil {
+			failed = fail
 			break
 		}
-		if len(doc.Content) == 0 || yamlio.IsNull(doc.Content[0]) {
-			if isJSON {
-				failed = &problem.Problem{Pos: problem.Pos{File: file, Line: c.Line}, Msg: "not a Kubernetes resource (found null)"}
-			}
-			continue // an empty document or a lone comment
+		if object {
+			objects++
 		}
-		if why := argoFailure(doc.Content[0]); why != "" {
-			failed = &problem.Problem{Pos: problem.Pos{File: file, Line: c.Line}, Msg: why}
-			break
+		if m != nil {
+			out = append(out, m)
 		}
-		objects++
-		sub := &problem.Collector{}
-		n, ok := yamlio.Expand(file, doc.Content[0], lim.ManifestBudget(aliases), sub)
-		for _, p := range sub.List {
-			if p.Pos.Line > 0 {
-				p.Pos.Line += c.Line - 1
-			}
-			mine.AddErr(p)
-		}
-		if !ok || !sub.Empty() {
-			continue
-		}
-		m := &Manifest{File: file, Line: c.Line, Tree: n}
-		if !describe(m, mine) {
-			continue
-		}
-		if hookspec.IsHookgenKind(m.APIVersion) {
-			continue // hookgen's own kinds are never output
-		}
-		keepText(m, c, n, keep, &scratch)
-		out = append(out, m)
 	}
 	if failed == nil {
 		failed = tail
@@ -167,6 +134,51 @@ func ParseManifests(file string, data []byte, lim yamlio.Limits, keep bool, alia
 		return nil
 	}
 	return out
+}
+
+// parsed reads a document that must be parsed. object says Argo CD
+// decodes it as an object; m is the manifest to output, nil when there is
+// none (an empty document, a problem in it, one of hookgen's own kinds);
+// failed is the problem that makes Argo CD refuse the file. mine collects
+// hookgen's own problems with the document.
+func parsed(file string, c chunk, isJSON, keep bool, lim yamlio.Limits, aliases *yamlio.AliasBudget, mine *problem.Collector, scratch *bytes.Buffer) (m *Manifest, object bool, failed *problem.Problem) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(c.Text, &doc); err != nil {
+		p := yamlio.ErrorProblem(file, c.Text, err)
+		if p.Pos.Line > 0 {
+			p.Pos.Line += c.Line - 1
+		}
+		return nil, false, &p
+	}
+	if len(doc.Content) == 0 || yamlio.IsNull(doc.Content[0]) {
+		if isJSON {
+			return nil, false, &problem.Problem{Pos: problem.Pos{File: file, Line: c.Line}, Msg: "not a Kubernetes resource (found null)"}
+		}
+		return nil, false, nil // an empty document or a lone comment
+	}
+	if why := argoFailure(doc.Content[0]); why != "" {
+		return nil, false, &problem.Problem{Pos: problem.Pos{File: file, Line: c.Line}, Msg: why}
+	}
+	sub := &problem.Collector{}
+	n, ok := yamlio.Expand(file, doc.Content[0], lim.ManifestBudget(aliases), sub)
+	for _, p := range sub.List {
+		if p.Pos.Line > 0 {
+			p.Pos.Line += c.Line - 1
+		}
+		mine.AddErr(p)
+	}
+	if !ok || !sub.Empty() {
+		return nil, true, nil
+	}
+	m = &Manifest{File: file, Line: c.Line, Tree: n}
+	if !describe(m, mine) {
+		return nil, true, nil
+	}
+	if hookspec.IsHookgenKind(m.APIVersion) {
+		return nil, true, nil // hookgen's own kinds are never output
+	}
+	keepText(m, c, n, keep, scratch)
+	return m, true, nil
 }
 
 // chunksOf cuts a file's text into documents, as JSON (a *.json file, or a
