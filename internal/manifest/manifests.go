@@ -104,42 +104,9 @@ func readManifests(r *yamlio.Reader, appDir string, sel *hookspec.Manifests, kee
 				}
 				continue
 			}
-			if name == hookspec.SpecFile || !isManifestFile(name) {
-				continue
+			if data, ok := readManifestFile(r, e, name, p, rel, include, exclude, ps); ok {
+				files = append(files, listed{p, data})
 			}
-			var linked fs.FileInfo // what a symlink leads to
-			if e.Type()&fs.ModeSymlink != 0 {
-				fi, ok := r.Stat(p) // one that leads outside the repository is an error, as in Argo CD
-				if !ok {
-					continue // a broken link: Argo CD skips it
-				}
-				linked = fi
-			}
-			if linked != nil && !linked.Mode().IsRegular() || linked == nil && !e.Type().IsRegular() {
-				continue // a directory link, a pipe...: Argo CD skips them
-			}
-			if matchGlobs(exclude, rel) || len(include) > 0 && !matchGlobs(include, rel) {
-				continue
-			}
-			if strings.HasSuffix(name, ".jsonnet") {
-				// Refused, not rendered: go-jsonnet bounds recursion depth
-				// but neither time nor memory, and an evaluation cannot be
-				// stopped, so generation could no longer promise bounded
-				// cost. Dropping the file would prune its objects.
-				ps.Add(problem.Pos{File: p, Line: 1}, "", "Argo CD renders *.jsonnet files in a directory app; hookgen does not render Jsonnet: render it to YAML or JSON and commit that instead, or leave it out with manifests.exclude and keep it in a directory source of its own")
-				continue
-			}
-			var data []byte
-			var ok bool
-			if linked != nil {
-				data, ok = r.ReadInfo(p, linked) // stated above
-			} else {
-				data, ok = r.ReadListed(p) // no stat of its own: the listing said what it is
-			}
-			if !ok {
-				continue
-			}
-			files = append(files, listed{p, data})
 		}
 	}
 	walk(appDir)
@@ -153,6 +120,41 @@ func readManifests(r *yamlio.Reader, appDir string, sel *hookspec.Manifests, kee
 		files[i].data = nil // what the manifests did not keep of it can go
 	}
 	return out
+}
+
+// readManifestFile reads the directory entry e, named name, at path p
+// (rel relative to the app directory), when it is a manifest file the
+// application selects; ok is false when it is not, or cannot be read.
+func readManifestFile(r *yamlio.Reader, e fs.DirEntry, name, p, rel string, include, exclude []*regexp.Regexp, ps *problem.Collector) (data []byte, ok bool) {
+	if name == hookspec.SpecFile || !isManifestFile(name) {
+		return nil, false
+	}
+	var linked fs.FileInfo // what a symlink leads to
+	if e.Type()&fs.ModeSymlink != 0 {
+		fi, ok := r.Stat(p) // one that leads outside the repository is an error, as in Argo CD
+		if !ok {
+			return nil, false // a broken link: Argo CD skips it
+		}
+		linked = fi
+	}
+	if linked != nil && !linked.Mode().IsRegular() || linked == nil && !e.Type().IsRegular() {
+		return nil, false // a directory link, a pipe...: Argo CD skips them
+	}
+	if matchGlobs(exclude, rel) || len(include) > 0 && !matchGlobs(include, rel) {
+		return nil, false
+	}
+	if strings.HasSuffix(name, ".jsonnet") {
+		// Refused, not rendered: go-jsonnet bounds recursion depth
+		// but neither time nor memory, and an evaluation cannot be
+		// stopped, so generation could no longer promise bounded
+		// cost. Dropping the file would prune its objects.
+		ps.Add(problem.Pos{File: p, Line: 1}, "", "Argo CD renders *.jsonnet files in a directory app; hookgen does not render Jsonnet: render it to YAML or JSON and commit that instead, or leave it out with manifests.exclude and keep it in a directory source of its own")
+		return nil, false
+	}
+	if linked != nil {
+		return r.ReadInfo(p, linked) // stated above
+	}
+	return r.ReadListed(p) // no stat of its own: the listing said what it is
 }
 
 // hookgenDir holds repo-level templates; it is hookgen's, never the app's.
