@@ -272,28 +272,16 @@ func analyze(v string) analysis {
 	if v == "" {
 		return analysis{blockPlain: true, single: true}
 	}
-	var blockIndicators, lineBreaks, leadingSpace, leadingBreak, trailingSpace, trailingBreak, breakSpace, spaceBreak bool
-	if strings.HasPrefix(v, "---") || strings.HasPrefix(v, "...") {
-		blockIndicators = true
-	}
+	var lineBreaks, leadingSpace, leadingBreak, trailingSpace, trailingBreak, breakSpace, spaceBreak bool
+	blockIndicators := leadingIndicator(v)
 	precededByWhitespace := true
 	previousSpace, previousBreak := false, false
 	for i := 0; i < len(v); i++ {
 		c := v[i]
-		followedByWhitespace := i+1 >= len(v) || v[i+1] == ' ' || v[i+1] == '\n'
-		if i == 0 {
-			switch c {
-			case '#', ',', '[', ']', '{', '}', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`':
-				blockIndicators = true
-			case '?', ':', '-':
-				if followedByWhitespace {
-					blockIndicators = true
-				}
-			}
-		} else {
+		if i > 0 {
 			switch c {
 			case ':':
-				if followedByWhitespace {
+				if i+1 >= len(v) || v[i+1] == ' ' || v[i+1] == '\n' {
 					blockIndicators = true
 				}
 			case '#':
@@ -348,6 +336,21 @@ func analyze(v string) analysis {
 		a.blockPlain = false
 	}
 	return a
+}
+
+// leadingIndicator reports whether the non-empty v starts with a document
+// marker or an indicator a plain scalar cannot start with.
+func leadingIndicator(v string) bool {
+	if strings.HasPrefix(v, "---") || strings.HasPrefix(v, "...") {
+		return true
+	}
+	switch v[0] {
+	case '#', ',', '[', ']', '{', '}', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`':
+		return true
+	case '?', ':', '-':
+		return len(v) == 1 || v[1] == ' ' || v[1] == '\n' // followed by whitespace
+	}
+	return false
 }
 
 // write writes a scalar's text in a style; a literal block's lines start
