@@ -12,7 +12,11 @@
 // plugin's golden tests run every case through hookgen in-process and
 // compare bytes; the test module's end-to-end suite (test/e2e) sends the
 // same cases through Argo CD's cmp-server. Both read the cases here, so a
-// case means the same to both.
+// case means the same to both. The test module reaches this directory
+// through the symbolic link test/internal/golden: requiring the root
+// module there would raise the versions of Argo CD's own dependencies
+// (kyaml, protobuf, x/net, ...) to hookgen's, and this package needs
+// nothing but the standard library, so it builds the same in both.
 //
 // The -update flag, registered by this package, makes Check and
 // Case.Record write golden files from the current output instead of
