@@ -223,7 +223,8 @@ func Mismatch(name string, got, want []byte) string {
 // shortLines is how long texts may be for Mismatch to show them whole.
 const shortLines = 40
 
-// Diff shows the first line where two texts differ.
+// Diff shows the first line where two texts differ, after up to three
+// lines of context.
 func Diff(want, got string) string {
 	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
 	for i := 0; i < len(wl) || i < len(gl); i++ {
@@ -235,7 +236,11 @@ func Diff(want, got string) string {
 			g = gl[i]
 		}
 		if w != g {
-			return "first difference at line " + strconv.Itoa(i+1) + ":\n  want: " + w + "\n  got:  " + g
+			msg := "first difference at line " + strconv.Itoa(i+1) + ":\n"
+			if from := max(0, i-3); from < i && i <= len(wl) {
+				msg += "  context: " + strings.Join(wl[from:i], "\n           ") + "\n"
+			}
+			return msg + "  want: " + w + "\n  got:  " + g
 		}
 	}
 	return "(texts differ only in trailing bytes)"

@@ -200,3 +200,14 @@ func TestTestModuleLink(t *testing.T) {
 		t.Fatalf("%s resolves to %s, want %s", link, there, here)
 	}
 }
+
+func TestDiffContext(t *testing.T) {
+	d := Diff("a\nb\nc\nd\ne\n", "a\nb\nc\nd\nx\n")
+	want := "first difference at line 5:\n  context: b\n           c\n           d\n  want: e\n  got:  x"
+	if d != want {
+		t.Errorf("Diff = %q, want %q", d, want)
+	}
+	if d := Diff("a\n", "b\n"); d != "first difference at line 1:\n  want: a\n  got:  b" {
+		t.Errorf("Diff on the first line = %q", d)
+	}
+}

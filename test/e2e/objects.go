@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/argoproj/gitops-engine/pkg/utils/kube"
+	"github.com/hookgen/hookgen/test/internal/golden"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
@@ -73,7 +74,7 @@ func SameObjects(t testing.TB, gotName, wantName string, got, want []*unstructur
 	for i := 0; i < len(got) && i < len(want); i++ {
 		g, w := canonical(got[i]), canonical(want[i])
 		if g != w {
-			t.Errorf("object %d differs: %s has %s, %s has %s\n%s", i, gotName, ObjectName(got[i]), wantName, ObjectName(want[i]), lineDiff(w, g))
+			t.Errorf("object %d differs: %s has %s, %s has %s\n%s", i, gotName, ObjectName(got[i]), wantName, ObjectName(want[i]), golden.Diff(w, g))
 			ok = false
 		}
 	}
@@ -94,26 +95,6 @@ func canonical(o *unstructured.Unstructured) string {
 		return fmt.Sprintf("(cannot marshal: %v)", err)
 	}
 	return string(b)
-}
-
-// lineDiff shows the first differing line of two texts with some context.
-func lineDiff(want, got string) string {
-	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < len(wl) || i < len(gl); i++ {
-		var w, g string
-		if i < len(wl) {
-			w = wl[i]
-		}
-		if i < len(gl) {
-			g = gl[i]
-		}
-		if w != g {
-			from := max(0, i-3)
-			return fmt.Sprintf("first difference at line %d:\n  context: %s\n  want: %s\n  got:  %s",
-				i+1, strings.Join(wl[from:i], "\n           "), w, g)
-		}
-	}
-	return "(no line differs)"
 }
 
 // Containers returns the containers of a Job's pod template.
