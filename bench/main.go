@@ -457,8 +457,8 @@ func (r *report) markdown() string {
 	fmt.Fprintf(&b, "- machine: %s, %d cores, %s %s/%s\n", cpuModel(), runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	fmt.Fprintf(&b, "- date: %s (took %s)\n", r.started.UTC().Format("2006-01-02 15:04 UTC"), r.finished.Sub(r.started).Round(time.Second))
 	fmt.Fprintf(&b, "- load average (1, 5, 15 min) at start: %s; at end: %s\n", r.loadStart, r.loadEnd)
-	fmt.Fprintf(&b, "- each row runs its two commands interleaved (A B, B A, ...) after one warm-up run each; wall time per process, output to /dev/null\n")
-	fmt.Fprintf(&b, "- A/B is the ratio of the medians; paired A/B the median of the per-pair ratios (run i of A over run i of B), on which ratio targets are checked\n\n")
+	fmt.Fprintf(&b, "- each row runs its two commands interleaved (A B, B A, ...) after one warm-up run each; wall time per process; each run's output is hashed and must equal its command's first run\n")
+	fmt.Fprintf(&b, "- A/B is the ratio of the medians; paired A/B the median of the per-pair ratios (run i of A over run i of B); a ratio target holds only when both meet it\n\n")
 	fmt.Fprintf(&b, "| row | what | A | A median (min–max) | B | B median (min–max) | A/B | paired A/B | CPU A/B | target | result |\n")
 	fmt.Fprintf(&b, "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")
 	for _, w := range r.rows {
