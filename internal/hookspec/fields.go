@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"sync"
 )
 
 // Kubernetes' own field names, for messages about a field put where
@@ -68,17 +69,18 @@ func KubeFieldHint(name string, hookField func(string) bool) string {
 	return ""
 }
 
-// knobNames are the json names of Knobs' fields and of Hook's.
-var knobNames = func() map[string]bool {
+// knobNames are the json names of Knobs' fields and of Hook's, made on
+// first use: only a message about an unknown field needs them.
+var knobNames = sync.OnceValue(func() map[string]bool {
 	m := map[string]bool{}
 	for _, f := range StructFields(reflect.TypeOf(Hook{})) {
 		m[f.Name] = true
 	}
 	return m
-}()
+})
 
 // IsHookField reports whether name is a field of a hook.
-func IsHookField(name string) bool { return knobNames[name] }
+func IsHookField(name string) bool { return knobNames()[name] }
 
 // UnknownFieldHint is what decoding a hook or a set's defaults says
 // about a field it does not know.
