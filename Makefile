@@ -17,7 +17,7 @@ DEMO_ENV := ARGOCD_APP_NAME=shop ARGOCD_APP_NAMESPACE=shop ARGOCD_APP_PROJECT_NA
 	ARGOCD_APP_REVISION=5f3c2a1b9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b ARGOCD_APP_SOURCE_PATH=examples/shop \
 	ARGOCD_APP_SOURCE_REPO_URL=https://github.com/hookgen/hookgen.git ARGOCD_APP_SOURCE_TARGET_REVISION=main
 
-.PHONY: all build deps test test-unit test-conformance test-e2e test-loop test-node test-image tools demo fuzz lint bench clean schema image release-snapshot release-check
+.PHONY: all build deps test test-unit test-conformance test-e2e test-loop test-node test-image tools demo fuzz lint bench profile clean schema image release-snapshot release-check
 
 all: lint test
 
@@ -127,6 +127,13 @@ schema:
 # BENCHFLAGS go to the bench program (e.g. BENCHFLAGS="-runs 2").
 bench:
 	bash bench/run.sh $(BENCHFLAGS)
+
+# Where a hooks-only run and hookgen --version spend their time: perf
+# samples of many runs of a hookgen built with symbols, split by phase and
+# by module (bench/profiles; needs perf: apt-get install linux-perf).
+profile:
+	CGO_ENABLED=0 $(GO) build -trimpath -o bin/symbols/hookgen .
+	$(GO) run ./bench -profile bench/profiles -hookgen bin/symbols/hookgen $(BENCHFLAGS)
 
 lint:
 	@out=$$(gofmt -l . ); if [ -n "$$out" ]; then echo "gofmt wants changes in:"; echo "$$out"; exit 1; fi
