@@ -81,13 +81,83 @@ func TestDecodeNodeFilesRefusesDamage(t *testing.T) {
 	}
 }
 
-func BenchmarkDecodeNodeFiles(b *testing.B) {
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := hookset.DecodeNodeFiles(builtinNodes); err != nil {
+// BenchmarkKeepNodeCache compares the node cache (internal/hookset/
+// nodecache.go) with parsing the built-in templates' YAML: "trees" makes
+// the trees of every templates/*.yaml, "templates" is all loadBuiltins
+// does (the trees, then decoding them into HookTemplates, checked when
+// parsed from YAML).
+func BenchmarkKeepNodeCache(b *testing.B) {
+	files, err := fs.Glob(builtinFS, "templates/*.yaml")
+	if err != nil || len(files) == 0 {
+		b.Fatalf("no built-in templates: %v", err)
+	}
+	texts := map[string][]byte{}
+	for _, f := range files {
+		if texts["builtin:"+path.Base(f)], err = builtinFS.ReadFile(f); err != nil {
 			b.Fatal(err)
 		}
 	}
+	parse := func() map[string][]*yaml.Node {
+		docs := map[string][]*yaml.Node{}
+		for name, data := range texts {
+			ps := &problem.Collector{}
+			docs[name] = yamlio.ParseStream(name, data, yamlio.DefaultLimits(), ps)
+			if !ps.Empty() {
+				b.Fatal(ps.Err())
+			}
+		}
+		return docs
+	}
+	cached, err := hookset.DecodeNodeFiles(builtinNodes)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for name, docs := range parse() {
+		if c, ok := cached[name]; !ok || c.Hash != hookset.TextHash(texts[name]) || !reflect.DeepEqual(c.Docs, docs) {
+			b.Fatalf("%s: the cached trees differ from the parsed ones", name)
+		}
+	}
+	fromCache, err := loadTemplates(builtinNodes)
+	if err != nil {
+		b.Fatal(err)
+	}
+	fromYAML, err := loadTemplates(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if !reflect.DeepEqual(fromCache, fromYAML) {
+		b.Fatal("the templates from the cache differ from those parsed from YAML")
+	}
+	b.Run("trees/cache", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := hookset.DecodeNodeFiles(builtinNodes); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("trees/yaml", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			parse()
+		}
+	})
+	b.Run("templates/cache", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := loadTemplates(builtinNodes); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("templates/yaml", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := loadTemplates(nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
 
 // encodeNodeFiles writes the documents of template files (file name →
