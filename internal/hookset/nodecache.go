@@ -11,7 +11,8 @@ import (
 )
 
 // The built-in templates, parsed ahead of time. Every hookgen process
-// needs them, and parsing their YAML was a quarter of a hooks-only run.
+// needs them, and parsing their YAML takes 1.4 ms, about a sixth of a
+// hooks-only process, where decoding the cache takes 0.25 ms (doc.go).
 // templates/builtin.nodes holds the trees parseStream makes of each
 // templates/*.yaml, in a compact binary form that decodes without
 // scanning YAML, with a hash of the YAML it was made from: a template

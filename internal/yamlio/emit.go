@@ -16,9 +16,11 @@ import (
 // TestEmitMatchesEncoder checks the equivalence on random trees and on
 // every golden output.
 //
-// Why: the encoder costs about as much as everything else in a hooks-only
-// run (reflection, an event per node, an allocation per scalar), and
-// hookgen runs as a fresh process for every manifest generation.
+// Why: the encoder takes 0.40 ms and 1,219 allocations for the seven Jobs
+// of a hooks-only run (reflection, an event per node, an allocation per
+// scalar), two thirds of the rest of hookgen's own work there
+// (BenchmarkHooksOnly, 0.66 ms), where the fast writer takes 43 µs; and
+// hookgen runs as a fresh process for every manifest generation (doc.go).
 
 type emitter struct {
 	buf []byte
