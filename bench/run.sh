@@ -70,7 +70,7 @@ if ((${#argo_rows[@]} > 0)); then
 	go run ./bench -hookgen bin/hookgen -kustomize "$kustomize" -work "$work" -rows none -out /dev/null >/dev/null
 fi
 echo "== Go benchmarks (bench/go-bench.txt)" >&2
-go test ./transform -run '^$' -bench 'Load|Transform|Write|HooksOnly|Kustomize' -benchmem -count 1 | tee bench/go-bench.txt >&2
+go test ./transform ./internal/yamlio -run '^$' -bench 'Load|Transform|Write|HooksOnly|Kustomize|Keep' -benchmem -count 1 | tee bench/go-bench.txt >&2
 
 hookgen="$PWD/bin/hookgen"
 flags=()
