@@ -32,7 +32,7 @@ func EmitNode(buf []byte, n *yaml.Node) ([]byte, bool) {
 	e := emitter{buf: buf}
 	start := len(buf)
 	if !e.root(n) {
-		return buf[:start], false
+		return e.buf[:start], false // the grown buffer, for the fallback to reuse
 	}
 	return e.buf, true
 }
