@@ -71,6 +71,8 @@ if ((${#argo_rows[@]} > 0)); then
 fi
 echo "== Go benchmarks (bench/go-bench.txt)" >&2
 go test ./transform ./internal/yamlio -run '^$' -bench 'Load|Transform|Write|HooksOnly|Kustomize|Keep' -benchmem -count 1 | tee bench/go-bench.txt >&2
+# canon against sigs.k8s.io/yaml, which stays out of hookgen's module.
+(cd test/canondiff && go test -run '^$' -bench 'Keep' -benchmem -count 1) | tee -a bench/go-bench.txt >&2
 
 hookgen="$PWD/bin/hookgen"
 flags=()

@@ -23,4 +23,16 @@
 // scalar, which go-yaml v2 reads as a string; Value then reads the typed
 // value (`! 0` is 0 here, "0" there). A string in a typed Kubernetes field
 // fails to decode, so reading the typed value only makes a check stricter.
+//
+// Why not the library itself: canon earns its keep. Reading the 24 Jobs of
+// four golden cases takes 0.5 ms and 5,800 allocations with Value, where
+// writing each tree and reading the text back with sigs.k8s.io/yaml takes
+// 6–7 ms and 34,000 (12×): 1.7 ms more for the 7 Jobs of a hooks-only run,
+// a fifth of its 8 ms process. Deciding whether 2,200 strings must be
+// quoted takes 0.1 ms with NeedsQuotes against 13 ms with a YAML 1.1 parse
+// of each (kyaml's IsValueNonString) and a YAML 1.2 one (115×). Both
+// benchmarks first check the two ways agree on their inputs, and the
+// differential tests hold them together on every spelling:
+// BenchmarkKeepValue and BenchmarkKeepNeedsQuotes in test/canondiff, in
+// bench/go-bench.txt.
 package canon
