@@ -16,7 +16,7 @@ import (
 // (see transform/doc.go). A package may import only packages of an earlier
 // stage; packages of one stage do not import each other.
 var stages = [][]string{
-	{"internal/inert", "internal/lazyre", "internal/argoglob", "internal/runnerenv", "internal/canon", "internal/podsec", "internal/golden"},
+	{"internal/inert", "internal/lazyre", "internal/argoglob", "internal/runnerenv", "internal/canon", "internal/podsec", "internal/golden", "internal/benchdocs"},
 	{"internal/problem"},
 	{"internal/yamlio"},
 	{"internal/hookspec"},

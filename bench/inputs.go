@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/hookgen/hookgen/internal/benchdocs"
 )
 
 // The inputs every row measures, written under one work directory.
@@ -65,26 +67,6 @@ hooks:
       command: [cleanup, --app, $(app.name)]
 `
 
-// configMap is one plain resource, about 400 bytes, as written by hand.
-func configMap(i int) string {
-	return fmt.Sprintf(`# config %[1]d
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: config-%[1]d
-  labels:
-    app.kubernetes.io/name: api
-    app.kubernetes.io/component: config
-  annotations:
-    acme.example.com/owner: "team-%[2]d"
-data:
-  LOG_LEVEL: info
-  FEATURE_FLAGS: "search,checkout,recommendations"
-  settings.json: |
-    {"enabled": true, "shard": %[1]d, "name": "config-%[1]d"}
-`, i, i%7)
-}
-
 // mixed returns the i-th resource of a kustomize base: ConfigMaps,
 // Deployments and Services.
 func mixed(i int) string {
@@ -118,7 +100,7 @@ spec:
   ports: [{port: 80, targetPort: 8080}]
 `, i-2)
 	}
-	return configMap(i)
+	return benchdocs.ConfigMap(i)
 }
 
 // appEnv is Argo CD's build environment for the benchmark apps.
@@ -155,7 +137,7 @@ func plainApp(dir string, n int) ([]string, error) {
 	var names []string
 	for i := 1; i <= n; i++ {
 		name := fmt.Sprintf("config-%05d.yaml", i)
-		if err := writeFile(filepath.Join(dir, name), configMap(i)); err != nil {
+		if err := writeFile(filepath.Join(dir, name), benchdocs.ConfigMap(i)); err != nil {
 			return nil, err
 		}
 		names = append(names, name)
@@ -257,24 +239,24 @@ func makeInputs(work, hookgen string) (*inputs, error) {
 	// own for the repo-server rows.
 	in.shapeApp, in.shapeKust = map[string]string{}, map[string]string{}
 	in.repoBench = filepath.Join(work, "repo-bench")
-	for _, s := range shapes {
-		app := filepath.Join(in.repoBench, s.name, s.name)
+	for _, s := range benchdocs.Shapes {
+		app := filepath.Join(in.repoBench, s.Name, s.Name)
 		names, err := shapeApp(app, s, 1000)
 		if err != nil {
 			return nil, err
 		}
-		if s.name == "configmaps" {
+		if s.Name == "configmaps" {
 			continue // row b itself
 		}
-		in.shapeApp[s.name] = filepath.Join(repo, "shape-"+s.name)
-		if err := sameFiles(app, in.shapeApp[s.name], append(names, "hookgen.yaml")); err != nil {
+		in.shapeApp[s.Name] = filepath.Join(repo, "shape-"+s.Name)
+		if err := sameFiles(app, in.shapeApp[s.Name], append(names, "hookgen.yaml")); err != nil {
 			return nil, err
 		}
-		if err := os.Remove(filepath.Join(in.shapeApp[s.name], "kustomization.yaml")); err != nil {
+		if err := os.Remove(filepath.Join(in.shapeApp[s.Name], "kustomization.yaml")); err != nil {
 			return nil, err
 		}
-		in.shapeKust[s.name] = filepath.Join(repo, "shape-"+s.name+"-kustomize")
-		if err := sameFiles(app, in.shapeKust[s.name], names); err != nil {
+		in.shapeKust[s.Name] = filepath.Join(repo, "shape-"+s.Name+"-kustomize")
+		if err := sameFiles(app, in.shapeKust[s.Name], names); err != nil {
 			return nil, err
 		}
 	}
@@ -335,88 +317,13 @@ configMapGenerator:
 	return in, nil
 }
 
-// A shape is one kind of plain resource, the rows over plain apps run
-// for each: the ConfigMaps above as written by hand, lean ConfigMaps,
-// Deployments with long values, and documents written as flow-style maps.
-type shape struct {
-	name, what string
-	doc        func(i int) string
-}
-
-var shapes = []shape{
-	{"configmaps", "1,000 ConfigMaps as written by hand (about 400 bytes each)", configMap},
-	{"lean", "1,000 lean ConfigMaps (about 90 bytes each)", leanConfigMap},
-	{"deployments", "1,000 Deployments with long values (about 4 KB each)", longDeployment},
-	{"flow", "1,000 ConfigMaps written as flow-style maps", flowConfigMap},
-}
-
-// leanConfigMap is the least a ConfigMap holds.
-func leanConfigMap(i int) string {
-	return fmt.Sprintf("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: lean-%d\ndata:\n  key: value-%d\n", i, i)
-}
-
-// longDeployment is a Deployment with long strings: a certificate-sized
-// annotation, long environment values and a long folded command line.
-func longDeployment(i int) string {
-	long := func(seed string, n int) string {
-		var b strings.Builder
-		for b.Len() < n {
-			fmt.Fprintf(&b, "%s%d", seed, b.Len()*31+i)
-		}
-		return b.String()[:n]
-	}
-	return fmt.Sprintf(`apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: worker-%[1]d
-  labels:
-    app.kubernetes.io/name: worker-%[1]d
-  annotations:
-    acme.example.com/ca-bundle: %[2]q
-spec:
-  replicas: 2
-  selector:
-    matchLabels: {app.kubernetes.io/name: worker-%[1]d}
-  template:
-    metadata:
-      labels: {app.kubernetes.io/name: worker-%[1]d}
-    spec:
-      containers:
-        - name: main
-          image: ghcr.io/acme/worker:1.%[1]d.0
-          command: [/app/worker]
-          args:
-            - --config=%[3]s
-            - >-
-              --queue=jobs-%[1]d --concurrency=8 --metrics-addr=0.0.0.0:9090
-              --log-format=json %[6]s
-          env:
-            - name: JAVA_OPTS
-              value: "%[4]s"
-            - name: ALLOWED_ORIGINS
-              value: %[5]q
-`, i, long("MIIB", 1200), long("/etc/worker/conf.d/", 400), long("-XX:+UseG1GC -Xmx", 600),
-		long("https://app.example.com/", 600), long("--flag-", 500))
-}
-
-// flowConfigMap writes the maps below the top level in flow style, as
-// generators and hand-compacted files do. (A document that starts with
-// "{" is read as JSON by Argo CD, and so by hookgen.)
-func flowConfigMap(i int) string {
-	return fmt.Sprintf(`apiVersion: v1
-kind: ConfigMap
-metadata: {name: flow-%[1]d, labels: {app.kubernetes.io/name: api, app.kubernetes.io/component: config}, annotations: {acme.example.com/owner: "team-%[2]d"}}
-data: {LOG_LEVEL: info, FEATURE_FLAGS: "search,checkout,recommendations", shard: "%[1]d", ports: "[8080, 8443]"}
-`, i, i%7)
-}
-
 // shapeApp writes n resources of a shape, one file each, and the hook set
 // into dir. It returns the file names.
-func shapeApp(dir string, s shape, n int) ([]string, error) {
+func shapeApp(dir string, s benchdocs.Shape, n int) ([]string, error) {
 	var names []string
 	for i := 1; i <= n; i++ {
-		name := fmt.Sprintf("%s-%05d.yaml", s.name, i)
-		if err := writeFile(filepath.Join(dir, name), s.doc(i)); err != nil {
+		name := fmt.Sprintf("%s-%05d.yaml", s.Name, i)
+		if err := writeFile(filepath.Join(dir, name), s.Doc(i)); err != nil {
 			return nil, err
 		}
 		names = append(names, name)

@@ -30,6 +30,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/hookgen/hookgen/internal/benchdocs"
 )
 
 func main() {
@@ -133,9 +135,9 @@ func run(hookgen, kustomize, out, work string, scale float64, cmpResults, repoRe
 		row.target = "≤ 11"
 		row.pass = row.ratio() <= 11 && row.paired() <= 11
 		// The same against kustomize for the other shapes of plain app.
-		for _, s := range shapes[1:] {
-			row = r.measure("b "+s.name, s.what+" + 6 hooks: `hookgen generate` vs `kustomize build` of the same files", n(7),
-				hg(in.shapeApp[s.name], "shape-"+s.name), kb(in.shapeKust[s.name]))
+		for _, s := range benchdocs.Shapes[1:] {
+			row = r.measure("b "+s.Name, s.What+" + 6 hooks: `hookgen generate` vs `kustomize build` of the same files", n(7),
+				hg(in.shapeApp[s.Name], "shape-"+s.Name), kb(in.shapeKust[s.Name]))
 			row.ratioTarget(0.10)
 		}
 	}
@@ -415,23 +417,23 @@ func repoRows(file string) ([]*benchRow, *monoResult, error) {
 	if err := readJSON(file, "-repo", &res); err != nil {
 		return nil, nil, fmt.Errorf("rows r: %w", err)
 	}
-	if len(res.Shapes) != len(shapes) {
-		return nil, nil, fmt.Errorf("rows r: %s holds %d shapes, want %d", file, len(res.Shapes), len(shapes))
+	if len(res.Shapes) != len(benchdocs.Shapes) {
+		return nil, nil, fmt.Errorf("rows r: %s holds %d shapes, want %d", file, len(res.Shapes), len(benchdocs.Shapes))
 	}
 	var rows []*benchRow
-	for _, s := range shapes {
-		i := slices.IndexFunc(res.Shapes, func(x shapeTimings) bool { return x.Name == s.name })
+	for _, s := range benchdocs.Shapes {
+		i := slices.IndexFunc(res.Shapes, func(x shapeTimings) bool { return x.Name == s.Name })
 		if i < 0 {
-			return nil, nil, fmt.Errorf("rows r: %s has no shape %s", file, s.name)
+			return nil, nil, fmt.Errorf("rows r: %s has no shape %s", file, s.Name)
 		}
 		sh := res.Shapes[i]
 		if n := len(sh.Hookgen); n == 0 || len(sh.Directory) != n || len(sh.Cat) != n {
-			return nil, nil, fmt.Errorf("rows r: %s, %s holds %d, %d and %d timings", file, s.name, len(sh.Directory), len(sh.Hookgen), len(sh.Cat))
+			return nil, nil, fmt.Errorf("rows r: %s, %s holds %d, %d and %d timings", file, s.Name, len(sh.Directory), len(sh.Hookgen), len(sh.Cat))
 		}
-		what := fmt.Sprintf("through the real argocd-repo-server, GenerateManifest with NoCache: %s + 6 hooks (%d plain objects, the same from both)", s.what, sh.Objects)
-		dir := &benchRow{id: "r " + s.name, what: what + ": hookgen plugin vs a Directory source", aName: "hookgen plugin", bName: "directory", a: sh.Hookgen, b: sh.Directory, noTarget: true, pass: true}
+		what := fmt.Sprintf("through the real argocd-repo-server, GenerateManifest with NoCache: %s + 6 hooks (%d plain objects, the same from both)", s.What, sh.Objects)
+		dir := &benchRow{id: "r " + s.Name, what: what + ": hookgen plugin vs a Directory source", aName: "hookgen plugin", bName: "directory", a: sh.Hookgen, b: sh.Directory, noTarget: true, pass: true}
 		dir.target = "– (the cost of adopting hookgen)"
-		cat := &benchRow{id: "r " + s.name, what: what + ": hookgen plugin vs a `cat` plugin", aName: "hookgen plugin", bName: "cat plugin", a: sh.Hookgen, b: sh.Cat}
+		cat := &benchRow{id: "r " + s.Name, what: what + ": hookgen plugin vs a `cat` plugin", aName: "hookgen plugin", bName: "cat plugin", a: sh.Hookgen, b: sh.Cat}
 		cat.ratioTarget(1.10)
 		rows = append(rows, dir, cat)
 	}

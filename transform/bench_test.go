@@ -2,6 +2,7 @@ package transform
 
 import (
 	"fmt"
+	"github.com/hookgen/hookgen/internal/benchdocs"
 	"io"
 	"testing"
 	"testing/fstest"
@@ -56,32 +57,13 @@ hooks:
     with: {image: "ghcr.io/acme/ops-tools:2.3.0", command: [cleanup]}
 `
 
-func benchConfigMap(i int) string {
-	return fmt.Sprintf(`# config %[1]d
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: config-%[1]d
-  labels:
-    app.kubernetes.io/name: api
-    app.kubernetes.io/component: config
-  annotations:
-    acme.example.com/owner: "team-%[2]d"
-data:
-  LOG_LEVEL: info
-  FEATURE_FLAGS: "search,checkout,recommendations"
-  settings.json: |
-    {"enabled": true, "shard": %[1]d, "name": "config-%[1]d"}
-`, i, i%7)
-}
-
 var benchSizes = []int{1, 100, 1000, 10000}
 
 func benchRepo(n int) (fstest.MapFS, int64) {
 	fsys := fstest.MapFS{"app/hookgen.yaml": {Data: []byte(benchHooks)}}
 	size := int64(len(benchHooks))
 	for i := 1; i <= n; i++ {
-		data := []byte(benchConfigMap(i))
+		data := []byte(benchdocs.ConfigMap(i))
 		fsys[fmt.Sprintf("app/config-%05d.yaml", i)] = &fstest.MapFile{Data: data}
 		size += int64(len(data))
 	}
@@ -172,7 +154,7 @@ func BenchmarkKustomize(b *testing.B) {
 			list := "resources:\n"
 			for i := 1; i <= n; i++ {
 				name := fmt.Sprintf("cm-%05d.yaml", i)
-				fsys["base/"+name] = &fstest.MapFile{Data: []byte(benchConfigMap(i))}
+				fsys["base/"+name] = &fstest.MapFile{Data: []byte(benchdocs.ConfigMap(i))}
 				list += "  - " + name + "\n"
 			}
 			fsys["base/kustomization.yaml"] = &fstest.MapFile{Data: []byte(list)}

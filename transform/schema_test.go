@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"github.com/hookgen/hookgen/internal/benchdocs"
 	"os"
 	"os/exec"
 	"runtime"
@@ -49,7 +50,7 @@ func TestSchemaOnlyForKustomize(t *testing.T) {
 func schemaProbe(t *testing.T, probe string) {
 	fsys := fstest.MapFS{
 		"app/hookgen.yaml": {Data: []byte(benchHooks)},
-		"app/cm.yaml":      {Data: []byte(benchConfigMap(1))},
+		"app/cm.yaml":      {Data: []byte(benchdocs.ConfigMap(1))},
 	}
 	if probe == "kustomize" {
 		fsys["app/kustomization.yaml"] = &fstest.MapFile{Data: []byte("resources: [cm.yaml, deploy.yaml]\npatches:\n  - patch: |-\n      apiVersion: apps/v1\n      kind: Deployment\n      metadata: {name: d}\n      spec: {template: {spec: {containers: [{name: c, image: x:2}]}}}\n")}

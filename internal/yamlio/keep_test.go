@@ -2,9 +2,8 @@ package yamlio
 
 import (
 	"bytes"
-	"fmt"
+	"github.com/hookgen/hookgen/internal/benchdocs"
 	"io"
-	"strings"
 	"testing"
 
 	"github.com/hookgen/hookgen/internal/problem"
@@ -19,92 +18,7 @@ import (
 //	BenchmarkKeepEmitManifests  EncodeNode vs kyaml's encoder
 //	BenchmarkKeepScanDoc        ScanDoc vs the parse it spares
 
-// keepShapes are 1,000 documents of each kind of plain resource the
-// benchmark apps hold, written as bench/inputs.go writes them.
-var keepShapes = []struct {
-	name string
-	doc  func(i int) string
-}{
-	{"configmaps", keepConfigMap},
-	{"lean", keepLeanConfigMap},
-	{"deployments", keepLongDeployment},
-	{"flow", keepFlowConfigMap},
-}
-
 const keepDocs = 1000
-
-func keepConfigMap(i int) string {
-	return fmt.Sprintf(`# config %[1]d
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: config-%[1]d
-  labels:
-    app.kubernetes.io/name: api
-    app.kubernetes.io/component: config
-  annotations:
-    acme.example.com/owner: "team-%[2]d"
-data:
-  LOG_LEVEL: info
-  FEATURE_FLAGS: "search,checkout,recommendations"
-  settings.json: |
-    {"enabled": true, "shard": %[1]d, "name": "config-%[1]d"}
-`, i, i%7)
-}
-
-func keepLeanConfigMap(i int) string {
-	return fmt.Sprintf("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: lean-%d\ndata:\n  key: value-%d\n", i, i)
-}
-
-func keepLongDeployment(i int) string {
-	long := func(seed string, n int) string {
-		var b strings.Builder
-		for b.Len() < n {
-			fmt.Fprintf(&b, "%s%d", seed, b.Len()*31+i)
-		}
-		return b.String()[:n]
-	}
-	return fmt.Sprintf(`apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: worker-%[1]d
-  labels:
-    app.kubernetes.io/name: worker-%[1]d
-  annotations:
-    acme.example.com/ca-bundle: %[2]q
-spec:
-  replicas: 2
-  selector:
-    matchLabels: {app.kubernetes.io/name: worker-%[1]d}
-  template:
-    metadata:
-      labels: {app.kubernetes.io/name: worker-%[1]d}
-    spec:
-      containers:
-        - name: main
-          image: ghcr.io/acme/worker:1.%[1]d.0
-          command: [/app/worker]
-          args:
-            - --config=%[3]s
-            - >-
-              --queue=jobs-%[1]d --concurrency=8 --metrics-addr=0.0.0.0:9090
-              --log-format=json %[6]s
-          env:
-            - name: JAVA_OPTS
-              value: "%[4]s"
-            - name: ALLOWED_ORIGINS
-              value: %[5]q
-`, i, long("MIIB", 1200), long("/etc/worker/conf.d/", 400), long("-XX:+UseG1GC -Xmx", 600),
-		long("https://app.example.com/", 600), long("--flag-", 500))
-}
-
-func keepFlowConfigMap(i int) string {
-	return fmt.Sprintf(`apiVersion: v1
-kind: ConfigMap
-metadata: {name: flow-%[1]d, labels: {app.kubernetes.io/name: api, app.kubernetes.io/component: config}, annotations: {acme.example.com/owner: "team-%[2]d"}}
-data: {LOG_LEVEL: info, FEATURE_FLAGS: "search,checkout,recommendations", shard: "%[1]d", ports: "[8080, 8443]"}
-`, i, i%7)
-}
 
 func keepTexts(doc func(int) string) [][]byte {
 	texts := make([][]byte, keepDocs)
@@ -131,14 +45,14 @@ func keepEncode(w io.Writer, n *yaml.Node) error {
 // written in block style as written; the flow-style ones are those it
 // encodes.
 func BenchmarkKeepEmitManifests(b *testing.B) {
-	for _, s := range keepShapes {
-		if s.name == "configmaps" {
+	for _, s := range benchdocs.Shapes {
+		if s.Name == "configmaps" {
 			continue
 		}
-		b.Run(s.name, func(b *testing.B) {
+		b.Run(s.Name, func(b *testing.B) {
 			var trees []*yaml.Node
 			taken := 0
-			for _, text := range keepTexts(s.doc) {
+			for _, text := range keepTexts(s.Doc) {
 				ps := &problem.Collector{}
 				docs := ParseStream("f.yaml", text, DefaultLimits(), ps)
 				if !ps.Empty() || len(docs) != 1 {
@@ -161,7 +75,7 @@ func BenchmarkKeepEmitManifests(b *testing.B) {
 				}
 				trees = append(trees, n)
 			}
-			b.Logf("%s: the fast writer takes %d of %d documents", s.name, taken, len(trees))
+			b.Logf("%s: the fast writer takes %d of %d documents", s.Name, taken, len(trees))
 			b.Run("fast", func(b *testing.B) {
 				b.ReportAllocs()
 				var scratch []byte
@@ -215,12 +129,12 @@ func keepParseInfo(text []byte, lim Limits) (DocInfo, bool) {
 // spares. (Flow-style documents are parsed: ScanDoc does not take them.)
 func BenchmarkKeepScanDoc(b *testing.B) {
 	lim := DefaultLimits()
-	for _, s := range keepShapes {
-		if s.name == "flow" {
+	for _, s := range benchdocs.Shapes {
+		if s.Name == "flow" {
 			continue
 		}
-		b.Run(s.name, func(b *testing.B) {
-			texts := keepTexts(s.doc)
+		b.Run(s.Name, func(b *testing.B) {
+			texts := keepTexts(s.Doc)
 			for _, text := range texts {
 				scanned, ok := ScanDoc(text, lim)
 				if !ok {
