@@ -43,6 +43,7 @@ func main() {
 	only := flag.String("rows", "", "comma-separated rows to run (start, a, b, c, d, r); default: all")
 	cmpResults := flag.String("cmp", "", "row (d): the JSON file of cmp-server timings bench/run.sh makes")
 	repoResults := flag.String("repo", "", "rows (r) and the monorepo: the JSON file of repo-server timings bench/run.sh makes")
+	against := flag.String("against", "", "a second hookgen binary: row vs times -hookgen against it on row a's app, interleaved, and prints the report (unless -out); other rows only if -rows names them")
 	profile := flag.String("profile", "", "instead of timing rows, write perf profiles of a hooks-only run and of --version into this directory (make profile)")
 	flag.Parse()
 	if *profile != "" {
@@ -58,7 +59,17 @@ func main() {
 			rows[r] = true
 		}
 	}
-	if err := run(*hookgen, *kustomize, *out, *work, *scale, *cmpResults, *repoResults); err != nil {
+	if *against != "" {
+		// Weighing a change: row vs only (and any row -rows names), and
+		// bench/results.md stays as make bench wrote it.
+		rows["vs"] = true
+		outSet := false
+		flag.Visit(func(f *flag.Flag) { outSet = outSet || f.Name == "out" })
+		if !outSet {
+			*out = "-"
+		}
+	}
+	if err := run(*hookgen, *kustomize, *out, *work, *scale, *cmpResults, *repoResults, *against); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -69,7 +80,7 @@ var rows map[string]bool
 
 func want(row string) bool { return len(rows) == 0 || rows[row] }
 
-func run(hookgen, kustomize, out, work string, scale float64, cmpResults, repoResults string) error {
+func run(hookgen, kustomize, out, work string, scale float64, cmpResults, repoResults, against string) error {
 	var err error
 	if hookgen, err = filepath.Abs(hookgen); err != nil {
 		return err
@@ -117,6 +128,18 @@ func run(hookgen, kustomize, out, work string, scale float64, cmpResults, repoRe
 		row = r.measure("a", "hooks-only app, 6 hooks (7 Jobs): `hookgen generate` vs `kustomize build` of the same Jobs by hand", n(40),
 			hg(in.hooksApp, "hooks-only"), kb(in.hooksKust))
 		row.ratioTarget(0.3)
+	}
+
+	// vs: this hookgen against another build of it, on row a's app.
+	if against != "" {
+		if against, err = filepath.Abs(against); err != nil {
+			return err
+		}
+		other := hg(in.hooksApp, "hooks-only")
+		other.name, other.path = "hookgen generate (-against)", against
+		row = r.measure("vs", "hooks-only app as in row a: `hookgen generate` of -hookgen vs of -against", n(200), hg(in.hooksApp, "hooks-only"), other)
+		row.noTarget, row.pass = true, true
+		row.target = "– (weighs a change)"
 	}
 
 	// (b) a plain app of 1,000 resources plus the hooks.
@@ -172,6 +195,9 @@ func run(hookgen, kustomize, out, work string, scale float64, cmpResults, repoRe
 	r.finished = time.Now()
 	text := r.markdown()
 	fmt.Print(text)
+	if out == "-" {
+		return nil
+	}
 	return os.WriteFile(out, []byte(text), 0o644)
 }
 
