@@ -96,22 +96,7 @@ ref:
 items: [a, shop]
 keep: $(KUBE)
 `
-	var doc yaml.Node
-	if err := yaml.Unmarshal([]byte(in), &doc); err != nil {
-		t.Fatal(err)
-	}
-	s := &Subster{Scope: testScope()}
-	out := s.Tree(doc.Content[0])
-	if len(s.Errs) > 0 {
-		t.Fatalf("errors: %v", s.Errs)
-	}
-	var b strings.Builder
-	if err := yamlio.EncodeNode(&b, out); err != nil {
-		t.Fatal(err)
-	}
-	if b.String() != want {
-		t.Fatalf("got:\n%s\nwant:\n%s", b.String(), want)
-	}
+	checkTree(t, testScope(), in, want)
 }
 
 // TestSubstituteNoInjection checks that a value can neither add structure
@@ -204,6 +189,13 @@ mounts:
 - name: a
 - name: b
 `
+	checkTree(t, sc, in, want)
+}
+
+// checkTree substitutes sc into the YAML in and compares the encoded
+// result with want; any substitution error fails the test.
+func checkTree(t *testing.T, sc *Scope, in, want string) {
+	t.Helper()
 	var doc yaml.Node
 	if err := yaml.Unmarshal([]byte(in), &doc); err != nil {
 		t.Fatal(err)
