@@ -40,17 +40,6 @@ spec:
   discover: {fileName: ./hookgen.yaml}
 `
 
-// catPlugin prints the same files, one document each, in one process: the
-// cost of the cmp-server round trip with no work at all.
-const catPlugin = `apiVersion: argoproj.io/v1alpha1
-kind: ConfigManagementPlugin
-metadata: {name: cat}
-spec:
-  version: v1
-  generate: {command: [sh, -c, 'exec awk ''FNR == 1 && NR > 1 { print "---" } { print }'' *.yaml']}
-  discover: {fileName: ./hookgen.yaml}
-`
-
 func TestCMPBench(t *testing.T) {
 	repo, app, hookgen, out := os.Getenv("HOOKGEN_BENCH_REPO"), os.Getenv("HOOKGEN_BENCH_APP"), os.Getenv("HOOKGEN_BENCH_HOOKGEN"), os.Getenv("HOOKGEN_BENCH_OUT")
 	if repo == "" || app == "" || hookgen == "" || out == "" {
@@ -67,7 +56,7 @@ func TestCMPBench(t *testing.T) {
 		Env:        []string{"HOOKGEN_CONFIG_DIR=" + t.TempDir(), "HOOKGEN_RUNNER_IMAGE=ghcr.io/hookgen/hookgen:v0.1.0"},
 		LogLevel:   "warn",
 	})
-	cs := cmpserver.Start(t, cmpserver.Options{Argo: cmpserver.ArgoV2, PluginYAML: []byte(catPlugin), LogLevel: "warn"})
+	cs := cmpserver.Start(t, cmpserver.Options{Argo: cmpserver.ArgoV2, PluginYAML: []byte(cmpserver.CatPluginYAML), LogLevel: "warn"})
 	hc, cc := hs.MustDial(t), cs.MustDial(t)
 	r := cmpserver.Repo{Root: repo, AppPath: app, ExcludedGlobs: []string{".git/*"}}
 	env := []string{

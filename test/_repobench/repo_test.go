@@ -64,18 +64,6 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(cmpserver.Main(m)) }
 
-// catPlugin prints the app's files, one document each, in one process:
-// the floor of the plugin path. It discovers apps as hookgen's plugin.yaml
-// does, so both pay the same discovery round trip.
-const catPlugin = `apiVersion: argoproj.io/v1alpha1
-kind: ConfigManagementPlugin
-metadata: {name: cat}
-spec:
-  version: v1
-  generate: {command: [sh, -c, 'exec awk ''FNR == 1 && NR > 1 { print "---" } { print }'' *.yaml']}
-  discover: {fileName: ./hookgen.yaml}
-`
-
 // The monorepo: apps of one manifest file (a Deployment, a Service and a
 // ConfigMap) and a hookgen.yaml of two hooks. Every plugin request
 // streams the repository's files twice (see docs/performance.md), so
@@ -301,7 +289,7 @@ func startStack(t *testing.T, bins map[string]string, plugin []byte, hookgen str
 	proc.DumpLogsOnFailure(t, redis)
 	hs := st.hookgenSidecar(t, st.socketDir, plugin)
 	cs := cmpserver.Start(t, cmpserver.Options{
-		Argo: cmpserver.ArgoV2, ArgoPath: bins[string(cmpserver.ArgoV2)], PluginYAML: []byte(catPlugin), SocketDir: st.socketDir,
+		Argo: cmpserver.ArgoV2, ArgoPath: bins[string(cmpserver.ArgoV2)], PluginYAML: []byte(cmpserver.CatPluginYAML), SocketDir: st.socketDir,
 		LogLevel: "warn",
 	})
 	if hs.PluginName != "hookgen-v1" || cs.PluginName != "cat-v1" {

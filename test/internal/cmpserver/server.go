@@ -262,3 +262,16 @@ func PluginName(pluginYAML string) (string, error) {
 	}
 	return name, nil
 }
+
+// CatPluginYAML is a plugin.yaml whose generate prints the app's YAML
+// files, one document each, in one process: the floor of the plugin path
+// the benchmarks compare hookgen with. It discovers apps as hookgen's
+// plugin.yaml does (by ./hookgen.yaml), so both pay the same discovery.
+const CatPluginYAML = `apiVersion: argoproj.io/v1alpha1
+kind: ConfigManagementPlugin
+metadata: {name: cat}
+spec:
+  version: v1
+  generate: {command: [sh, -c, 'exec awk ''FNR == 1 && NR > 1 { print "---" } { print }'' *.yaml']}
+  discover: {fileName: ./hookgen.yaml}
+`
