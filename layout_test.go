@@ -16,7 +16,7 @@ import (
 // (see transform/doc.go). A package may import only packages of an earlier
 // stage; packages of one stage do not import each other.
 var stages = [][]string{
-	{"internal/inert", "internal/lazyre", "internal/argoglob", "internal/runnerenv", "internal/canon", "internal/podsec", "internal/golden", "internal/benchdocs"},
+	{"internal/inert", "internal/lazyre", "internal/argoglob", "internal/runnerenv", "internal/canon", "internal/podsec", "internal/golden", "internal/benchdata"},
 	{"internal/problem"},
 	{"internal/yamlio"},
 	{"internal/hookspec"},
@@ -45,8 +45,9 @@ const module = "github.com/hookgen/hookgen"
 type pkgInfo struct {
 	dir     string
 	files   []string
-	imports []string
-	doc     string // the package's doc comment, its synopsis
+	imports []string // the module's packages it imports, relative
+	modules []string // imports from other modules (a dot in the first element)
+	doc     string   // the package's doc comment, its synopsis
 }
 
 // listPackages reads the module's packages with go list.
@@ -69,15 +70,17 @@ func listPackages(t *testing.T) map[string]pkgInfo {
 		if rel == "" {
 			rel = "."
 		}
-		var imps []string
+		var imps, mods []string
 		for _, imp := range strings.Fields(f[3]) {
 			if imp == module {
 				imps = append(imps, ".")
 			} else if r, ok := strings.CutPrefix(imp, module+"/"); ok {
 				imps = append(imps, r)
+			} else if strings.Contains(strings.SplitN(imp, "/", 2)[0], ".") {
+				mods = append(mods, imp)
 			}
 		}
-		pkgs[rel] = pkgInfo{dir: f[1], files: strings.Fields(f[2]), imports: imps, doc: f[4]}
+		pkgs[rel] = pkgInfo{dir: f[1], files: strings.Fields(f[2]), imports: imps, modules: mods, doc: f[4]}
 	}
 	return pkgs
 }
@@ -182,5 +185,37 @@ func TestLayoutCatches(t *testing.T) {
 	}
 	if !slices.Equal(big, wantBig) {
 		t.Errorf("sizeViolations = %q, want %q", big, wantBig)
+	}
+}
+
+// linkedIntoTestModule are the packages the test module reads through a
+// symbolic link test/internal/<name> -> ../../internal/<name>: requiring
+// the root module there would raise Argo CD's dependency versions to
+// hookgen's, and these need only the standard library.
+var linkedIntoTestModule = []string{"golden", "benchdata"}
+
+// TestTestModuleLinks checks that each of them is a link to the package
+// itself, not a copy that could drift, and that it still imports only the
+// standard library.
+func TestTestModuleLinks(t *testing.T) {
+	pkgs := listPackages(t)
+	for _, name := range linkedIntoTestModule {
+		link := filepath.Join("test", "internal", name)
+		target, err := os.Readlink(link)
+		if err != nil {
+			t.Errorf("%s must be a symbolic link to internal/%s: %v", link, name, err)
+			continue
+		}
+		if want := filepath.Join("..", "..", "internal", name); target != want {
+			t.Errorf("%s links to %s, want %s", link, target, want)
+		}
+		p, ok := pkgs["internal/"+name]
+		if !ok {
+			t.Errorf("internal/%s: no such package", name)
+			continue
+		}
+		if len(p.imports)+len(p.modules) > 0 {
+			t.Errorf("internal/%s imports %s: the test module reads it through a link, so it may import only the standard library", name, strings.Join(append(p.imports, p.modules...), ", "))
+		}
 	}
 }

@@ -8,7 +8,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/hookgen/hookgen/internal/benchdocs"
+	"github.com/hookgen/hookgen/internal/benchdata"
 )
 
 // The inputs every row measures, written under one work directory.
@@ -100,7 +100,7 @@ spec:
   ports: [{port: 80, targetPort: 8080}]
 `, i-2)
 	}
-	return benchdocs.ConfigMap(i)
+	return benchdata.ConfigMap(i)
 }
 
 // appEnv is Argo CD's build environment for the benchmark apps.
@@ -137,7 +137,7 @@ func plainApp(dir string, n int) ([]string, error) {
 	var names []string
 	for i := 1; i <= n; i++ {
 		name := fmt.Sprintf("config-%05d.yaml", i)
-		if err := writeFile(filepath.Join(dir, name), benchdocs.ConfigMap(i)); err != nil {
+		if err := writeFile(filepath.Join(dir, name), benchdata.ConfigMap(i)); err != nil {
 			return nil, err
 		}
 		names = append(names, name)
@@ -239,7 +239,7 @@ func makeInputs(work, hookgen string) (*inputs, error) {
 	// own for the repo-server rows.
 	in.shapeApp, in.shapeKust = map[string]string{}, map[string]string{}
 	in.repoBench = filepath.Join(work, "repo-bench")
-	for _, s := range benchdocs.Shapes {
+	for _, s := range benchdata.Shapes {
 		app := filepath.Join(in.repoBench, s.Name, s.Name)
 		names, err := shapeApp(app, s, 1000)
 		if err != nil {
@@ -319,7 +319,7 @@ configMapGenerator:
 
 // shapeApp writes n resources of a shape, one file each, and the hook set
 // into dir. It returns the file names.
-func shapeApp(dir string, s benchdocs.Shape, n int) ([]string, error) {
+func shapeApp(dir string, s benchdata.Shape, n int) ([]string, error) {
 	var names []string
 	for i := 1; i <= n; i++ {
 		name := fmt.Sprintf("%s-%05d.yaml", s.Name, i)

@@ -31,7 +31,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/hookgen/hookgen/internal/benchdocs"
+	"github.com/hookgen/hookgen/internal/benchdata"
 )
 
 func main() {
@@ -158,7 +158,7 @@ func run(hookgen, kustomize, out, work string, scale float64, cmpResults, repoRe
 		row.target = "≤ 11"
 		row.pass = row.ratio() <= 11 && row.paired() <= 11
 		// The same against kustomize for the other shapes of plain app.
-		for _, s := range benchdocs.Shapes[1:] {
+		for _, s := range benchdata.Shapes[1:] {
 			row = r.measure("b "+s.Name, s.What+" + 6 hooks: `hookgen generate` vs `kustomize build` of the same files", n(7),
 				hg(in.shapeApp[s.Name], "shape-"+s.Name), kb(in.shapeKust[s.Name]))
 			row.ratioTarget(0.10)
@@ -272,7 +272,7 @@ type report struct {
 	started, finished  time.Time
 	loadStart, loadEnd string
 	rows               []*benchRow
-	mono               *monoResult
+	mono               *monoReport
 }
 
 // measure runs a and b n times each, interleaved, and records wall time
@@ -362,18 +362,11 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// cmpResult is what test/_cmpbench/cmp_test.go writes for row (d).
-type cmpResult struct {
-	Hookgen []time.Duration `json:"hookgen"`
-	Cat     []time.Duration `json:"cat"`
-	Argo    string          `json:"argo"`
-}
-
 // cmpRow reads row (d). A row that was asked for and has no timings is
 // an error: bench/run.sh builds what it needs, so a missing file means
 // the run failed.
 func cmpRow(file string) (*benchRow, error) {
-	var res cmpResult
+	var res benchdata.CmpResult
 	if err := readJSON(file, "-cmp", &res); err != nil {
 		return nil, fmt.Errorf("row d: %w", err)
 	}
@@ -401,36 +394,9 @@ func readJSON(file, flagName string, v any) error {
 	return nil
 }
 
-// repoResult is what test/_repobench/repo_test.go writes for the rows (r)
-// and the monorepo.
-type repoResult struct {
-	Argo     string         `json:"argo"`
-	Shapes   []shapeTimings `json:"shapes"`
-	Monorepo *monoResult    `json:"monorepo"`
-}
-
-// shapeTimings are one shape's durations, run i of each source in the
-// same round.
-type shapeTimings struct {
-	Name      string          `json:"name"`
-	Objects   int             `json:"objects"`
-	Directory []time.Duration `json:"directory"`
-	Hookgen   []time.Duration `json:"hookgen"`
-	Cat       []time.Duration `json:"cat"`
-}
-
-type monoResult struct {
-	Apps      int   `json:"apps"`
-	Objects   int   `json:"objects"`
-	Hooks     int   `json:"hooks"`
-	RepoFiles int   `json:"repoFiles"`
-	RepoBytes int64 `json:"repoBytes"`
-	Configs   []struct {
-		Name     string   `json:"name"`
-		Settings string   `json:"settings"`
-		Wall     sample   `json:"wall"`
-		Calls    []sample `json:"calls"`
-	} `json:"configs"`
+// monoReport is the monorepo figure, with the release that served it.
+type monoReport struct {
+	*benchdata.MonoResult
 	argo string
 }
 
@@ -438,17 +404,17 @@ type monoResult struct {
 // the directory source (the cost of adopting hookgen, reported with no
 // target) and against the cat plugin (the floor of the plugin path, the
 // target of row d).
-func repoRows(file string) ([]*benchRow, *monoResult, error) {
-	var res repoResult
+func repoRows(file string) ([]*benchRow, *monoReport, error) {
+	var res benchdata.RepoResult
 	if err := readJSON(file, "-repo", &res); err != nil {
 		return nil, nil, fmt.Errorf("rows r: %w", err)
 	}
-	if len(res.Shapes) != len(benchdocs.Shapes) {
-		return nil, nil, fmt.Errorf("rows r: %s holds %d shapes, want %d", file, len(res.Shapes), len(benchdocs.Shapes))
+	if len(res.Shapes) != len(benchdata.Shapes) {
+		return nil, nil, fmt.Errorf("rows r: %s holds %d shapes, want %d", file, len(res.Shapes), len(benchdata.Shapes))
 	}
 	var rows []*benchRow
-	for _, s := range benchdocs.Shapes {
-		i := slices.IndexFunc(res.Shapes, func(x shapeTimings) bool { return x.Name == s.Name })
+	for _, s := range benchdata.Shapes {
+		i := slices.IndexFunc(res.Shapes, func(x benchdata.ShapeResult) bool { return x.Name == s.Name })
 		if i < 0 {
 			return nil, nil, fmt.Errorf("rows r: %s has no shape %s", file, s.Name)
 		}
@@ -471,8 +437,7 @@ func repoRows(file string) ([]*benchRow, *monoResult, error) {
 			return nil, nil, fmt.Errorf("rows r: %s, monorepo %s holds %d rounds and %d call lists", file, c.Name, len(c.Wall), len(c.Calls))
 		}
 	}
-	res.Monorepo.argo = res.Argo
-	return rows, res.Monorepo, nil
+	return rows, &monoReport{res.Monorepo, res.Argo}, nil
 }
 
 func ms(d time.Duration) string {
@@ -552,22 +517,23 @@ var missNotes = map[string]string{
 // rounds), its ratio to Argo CD's defaults (of the medians, and the
 // median of the per-round ratios), and the duration of one app's call
 // (median and min–max over every call of every round).
-func (m *monoResult) markdown(b *strings.Builder) {
+func (m *monoReport) markdown(b *strings.Builder) {
 	fmt.Fprintf(b, "\n## Monorepo: %d apps refreshed at once\n\n", m.Apps)
 	fmt.Fprintf(b, "- one git repository of %d apps, each a Deployment, a Service and a ConfigMap in one file and a hookgen.yaml of %d hooks (%d objects per app; %d files, %.1f MiB in the work tree), served by Argo CD %s\n",
 		m.Apps, m.Hooks, m.Objects, m.RepoFiles, float64(m.RepoBytes)/(1<<20), m.argo)
 	fmt.Fprintf(b, "- a round sends %d GenerateManifest calls at once (hookgen plugin, NoCache, as a hard refresh of every app) and waits for the last; every answer must equal that app's first; each configuration has a repo-server of its own (on one hookgen sidecar, but the last, whose sidecar runs plugin.yaml without `discover`), and the rounds run the configurations in a rotating order\n\n", m.Apps)
 	fmt.Fprintf(b, "| configuration | settings | rounds | wall median (min–max) | wall / defaults | paired | per-app median (min–max) |\n")
 	fmt.Fprintf(b, "| --- | --- | --- | --- | --- | --- | --- |\n")
-	def := m.Configs[0].Wall
+	def := sample(m.Configs[0].Wall)
 	for _, c := range m.Configs {
 		var calls sample
 		for _, cs := range c.Calls {
 			calls = append(calls, cs...)
 		}
-		pr := &benchRow{a: c.Wall, b: def}
+		wall := sample(c.Wall)
+		pr := &benchRow{a: wall, b: def}
 		fmt.Fprintf(b, "| %s | %s | %d | %s (%s–%s) | %.3f | %.3f | %s (%s–%s) |\n", c.Name, c.Settings, len(c.Wall),
-			ms(c.Wall.median()), ms(c.Wall.min()), ms(c.Wall.max()), pr.ratio(), pr.paired(),
+			ms(wall.median()), ms(wall.min()), ms(wall.max()), pr.ratio(), pr.paired(),
 			ms(calls.median()), ms(calls.min()), ms(calls.max()))
 	}
 }

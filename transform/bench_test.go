@@ -2,7 +2,7 @@ package transform
 
 import (
 	"fmt"
-	"github.com/hookgen/hookgen/internal/benchdocs"
+	"github.com/hookgen/hookgen/internal/benchdata"
 	"io"
 	"testing"
 	"testing/fstest"
@@ -63,7 +63,7 @@ func benchRepo(n int) (fstest.MapFS, int64) {
 	fsys := fstest.MapFS{"app/hookgen.yaml": {Data: []byte(benchHooks)}}
 	size := int64(len(benchHooks))
 	for i := 1; i <= n; i++ {
-		data := []byte(benchdocs.ConfigMap(i))
+		data := []byte(benchdata.ConfigMap(i))
 		fsys[fmt.Sprintf("app/config-%05d.yaml", i)] = &fstest.MapFile{Data: data}
 		size += int64(len(data))
 	}
@@ -154,7 +154,7 @@ func BenchmarkKustomize(b *testing.B) {
 			list := "resources:\n"
 			for i := 1; i <= n; i++ {
 				name := fmt.Sprintf("cm-%05d.yaml", i)
-				fsys["base/"+name] = &fstest.MapFile{Data: []byte(benchdocs.ConfigMap(i))}
+				fsys["base/"+name] = &fstest.MapFile{Data: []byte(benchdata.ConfigMap(i))}
 				list += "  - " + name + "\n"
 			}
 			fsys["base/kustomization.yaml"] = &fstest.MapFile{Data: []byte(list)}

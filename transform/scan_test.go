@@ -1,7 +1,7 @@
 package transform
 
 import (
-	"github.com/hookgen/hookgen/internal/benchdocs"
+	"github.com/hookgen/hookgen/internal/benchdata"
 	"os"
 	"path/filepath"
 	"strings"
@@ -116,7 +116,7 @@ func TestScanDoc(t *testing.T) {
 	if n := checkScan(t, []byte(scanSeeds[29])); n != 1 || !strings.Contains(scanSeeds[29], "command: [/app/worker") {
 		t.Errorf("the quick reader does not read a Deployment with one-line flow collections")
 	}
-	if n := checkScan(t, []byte(benchdocs.ConfigMap(7))); n != 1 {
+	if n := checkScan(t, []byte(benchdata.ConfigMap(7))); n != 1 {
 		t.Errorf("the quick reader does not read the benchmark's ConfigMap")
 	}
 }

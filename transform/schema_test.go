@@ -1,7 +1,7 @@
 package transform
 
 import (
-	"github.com/hookgen/hookgen/internal/benchdocs"
+	"github.com/hookgen/hookgen/internal/benchdata"
 	"os"
 	"os/exec"
 	"runtime"
@@ -50,7 +50,7 @@ func TestSchemaOnlyForKustomize(t *testing.T) {
 func schemaProbe(t *testing.T, probe string) {
 	fsys := fstest.MapFS{
 		"app/hookgen.yaml": {Data: []byte(benchHooks)},
-		"app/cm.yaml":      {Data: []byte(benchdocs.ConfigMap(1))},
+		"app/cm.yaml":      {Data: []byte(benchdata.ConfigMap(1))},
 	}
 	if probe == "kustomize" {
 		fsys["app/kustomization.yaml"] = &fstest.MapFile{Data: []byte("resources: [cm.yaml, deploy.yaml]\npatches:\n  - patch: |-\n      apiVersion: apps/v1\n      kind: Deployment\n      metadata: {name: d}\n      spec: {template: {spec: {containers: [{name: c, image: x:2}]}}}\n")}

@@ -176,31 +176,6 @@ func TestMismatch(t *testing.T) {
 	}
 }
 
-// TestTestModuleLink checks that the test module reads the cases with this
-// package itself: test/internal/golden is a link to this directory, not a
-// copy that could drift.
-func TestTestModuleLink(t *testing.T) {
-	link := filepath.Join("..", "..", "test", "internal", "golden")
-	target, err := os.Readlink(link)
-	if err != nil {
-		t.Fatalf("%s must be a symbolic link to internal/golden: %v", link, err)
-	}
-	if want := filepath.Join("..", "..", "internal", "golden"); target != want {
-		t.Fatalf("%s links to %s, want %s", link, target, want)
-	}
-	here, err := filepath.Abs(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	there, err := filepath.EvalSymlinks(link)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if there, _ = filepath.Abs(there); there != here {
-		t.Fatalf("%s resolves to %s, want %s", link, there, here)
-	}
-}
-
 func TestDiffContext(t *testing.T) {
 	d := Diff("a\nb\nc\nd\ne\n", "a\nb\nc\nd\nx\n")
 	want := "first difference at line 5:\n  context: b\n           c\n           d\n  want: e\n  got:  x"

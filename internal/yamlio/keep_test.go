@@ -2,7 +2,7 @@ package yamlio
 
 import (
 	"bytes"
-	"github.com/hookgen/hookgen/internal/benchdocs"
+	"github.com/hookgen/hookgen/internal/benchdata"
 	"io"
 	"testing"
 
@@ -45,7 +45,7 @@ func keepEncode(w io.Writer, n *yaml.Node) error {
 // written in block style as written; the flow-style ones are those it
 // encodes.
 func BenchmarkKeepEmitManifests(b *testing.B) {
-	for _, s := range benchdocs.Shapes {
+	for _, s := range benchdata.Shapes {
 		if s.Name == "configmaps" {
 			continue
 		}
@@ -129,7 +129,7 @@ func keepParseInfo(text []byte, lim Limits) (DocInfo, bool) {
 // spares. (Flow-style documents are parsed: ScanDoc does not take them.)
 func BenchmarkKeepScanDoc(b *testing.B) {
 	lim := DefaultLimits()
-	for _, s := range benchdocs.Shapes {
+	for _, s := range benchdata.Shapes {
 		if s.Name == "flow" {
 			continue
 		}

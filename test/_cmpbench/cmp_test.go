@@ -22,6 +22,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/hookgen/hookgen/test/internal/benchdata"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -93,11 +94,7 @@ func TestCMPBench(t *testing.T) {
 	}
 	generate(hc) // warm up
 	generate(cc)
-	var res struct {
-		Hookgen []time.Duration `json:"hookgen"`
-		Cat     []time.Duration `json:"cat"`
-		Argo    string          `json:"argo"`
-	}
+	var res benchdata.CmpResult
 	res.Argo = cmpserver.ArgoV2.Release() + " argocd-cmp-server"
 	for i := 0; i < runs; i++ {
 		if i%2 == 0 {

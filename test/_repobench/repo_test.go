@@ -43,6 +43,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/hookgen/hookgen/test/internal/benchdata"
 	"net"
 	"os"
 	"os/exec"
@@ -130,42 +131,6 @@ data:
 	}
 }
 
-// Result is the JSON the bench program reads.
-type Result struct {
-	Argo     string        `json:"argo"`
-	Shapes   []ShapeResult `json:"shapes"`
-	Monorepo *MonoResult   `json:"monorepo,omitempty"`
-}
-
-// ShapeResult holds the durations of the three sources, run i of each in
-// the same round.
-type ShapeResult struct {
-	Name      string          `json:"name"`
-	Objects   int             `json:"objects"` // the plain resources, both sources alike
-	Directory []time.Duration `json:"directory"`
-	Hookgen   []time.Duration `json:"hookgen"`
-	Cat       []time.Duration `json:"cat"`
-}
-
-// MonoResult holds, per configuration, the wall time of each round and
-// each call's duration.
-type MonoResult struct {
-	Apps      int          `json:"apps"`
-	Objects   int          `json:"objects"` // per app, the hooks' Jobs included
-	Hooks     int          `json:"hooks"`
-	RepoFiles int          `json:"repoFiles"`
-	RepoBytes int64        `json:"repoBytes"` // the work tree
-	Configs   []MonoConfig `json:"configs"`
-}
-
-// MonoConfig is one repo-server configuration.
-type MonoConfig struct {
-	Name     string            `json:"name"`
-	Settings string            `json:"settings"`
-	Wall     []time.Duration   `json:"wall"`
-	Calls    [][]time.Duration `json:"calls"`
-}
-
 // monoConfig is a repo-server configuration: its flags, whether the
 // Applications carry the manifest-generate-paths annotation, and whether
 // its hookgen sidecar runs plugin.yaml without the discover rule.
@@ -202,7 +167,7 @@ func TestRepoBench(t *testing.T) {
 	}
 	st := startStack(t, bins, plugin, hookgen)
 
-	res := Result{Argo: cmpserver.ArgoV2.Release() + " argocd-repo-server and argocd-cmp-server"}
+	res := benchdata.RepoResult{Argo: cmpserver.ArgoV2.Release() + " argocd-repo-server and argocd-cmp-server"}
 	entries, err := os.ReadDir(repos)
 	if err != nil {
 		t.Fatal(err)
@@ -455,7 +420,7 @@ var orders = [][3]source{
 	{directory, catPluginSource, hookgenPlugin}, {catPluginSource, hookgenPlugin, directory}, {hookgenPlugin, directory, catPluginSource},
 }
 
-func benchShape(t *testing.T, rs *repoServer, url, name string, runs int) ShapeResult {
+func benchShape(t *testing.T, rs *repoServer, url, name string, runs int) benchdata.ShapeResult {
 	t.Logf("%s: %d rounds of directory, hookgen plugin, cat plugin", name, runs)
 	want := map[source]string{}
 	got := map[source][]string{}
@@ -481,7 +446,7 @@ func benchShape(t *testing.T, rs *repoServer, url, name string, runs int) ShapeR
 	if len(got[catPluginSource]) <= plain {
 		t.Fatalf("%s: the cat plugin returned %d objects, want more than the %d plain ones", name, len(got[catPluginSource]), plain)
 	}
-	res := ShapeResult{Name: name, Objects: plain}
+	res := benchdata.ShapeResult{Name: name, Objects: plain}
 	for i := 0; i < runs; i++ {
 		var ds [3]time.Duration
 		for _, s := range orders[i%len(orders)] {
@@ -565,10 +530,10 @@ func monorepo(t *testing.T, dir string) []string {
 	return apps
 }
 
-func benchMonorepo(t *testing.T, st *stack, rounds int) *MonoResult {
+func benchMonorepo(t *testing.T, st *stack, rounds int) *benchdata.MonoResult {
 	dir := filepath.Join(t.TempDir(), "monorepo")
 	apps := monorepo(t, dir)
-	res := &MonoResult{Apps: monoApps, Objects: monoObjects, Hooks: 2}
+	res := &benchdata.MonoResult{Apps: monoApps, Objects: monoObjects, Hooks: 2}
 	if err := filepath.Walk(dir, func(_ string, fi os.FileInfo, err error) error {
 		if err == nil && fi.Mode().IsRegular() {
 			res.RepoFiles++
@@ -591,7 +556,7 @@ func benchMonorepo(t *testing.T, st *stack, rounds int) *MonoResult {
 		}
 		servers[i] = st.repoServer(t, fmt.Sprintf("mono%d", i), socketDir, c.args)
 		servers[i].name = "monorepo, " + c.name
-		res.Configs = append(res.Configs, MonoConfig{Name: c.name, Settings: c.settings})
+		res.Configs = append(res.Configs, benchdata.MonoConfig{Name: c.name, Settings: c.settings})
 	}
 	// One call on each server clones the repository there; it must give
 	// the same manifests everywhere. The timed rounds then check every

@@ -1,4 +1,4 @@
-package benchdocs
+package benchdata
 
 import (
 	"fmt"
