@@ -345,7 +345,7 @@ func timeRun(c command) (d time.Duration, rss int64, cpu time.Duration, sum stri
 		os.Exit(1)
 	}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		rss = ru.Maxrss
+		rss = int64(ru.Maxrss) // int32 on some platforms
 	}
 	return d, rss, cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), hex.EncodeToString(h.Sum(nil)), out.n
 }

@@ -2,6 +2,7 @@ package explain
 
 import (
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/hookgen/hookgen/internal/hookspec"
@@ -14,6 +15,12 @@ func TestReadArgo(t *testing.T) {
 		wave       int
 		del        []hookspec.Phase
 		v2         bool
+	}
+	// Argo CD reads waves with strconv.Atoi: past int32, a wave only
+	// where int has 64 bits (no wave, 0, on 32-bit platforms).
+	bigWave, err := strconv.Atoi("99999999999")
+	if err != nil {
+		bigWave = 0
 	}
 	for _, tc := range []struct {
 		name string
@@ -33,7 +40,7 @@ func TestReadArgo(t *testing.T) {
 		{"helm test", map[string]any{hookspec.HelmAnnotationHook: "test"}, want{hook: true}},
 		{"sync wave wins", map[string]any{hookspec.AnnotationSyncWave: "3", hookspec.HelmAnnotationHookWeight: "9"}, want{sync: []hookspec.Phase{hookspec.Sync}, wave: 3}},
 		{"sync wave not an integer", map[string]any{hookspec.AnnotationSyncWave: " 3", hookspec.HelmAnnotationHookWeight: "+4"}, want{sync: []hookspec.Phase{hookspec.Sync}, wave: 4}},
-		{"wave past int32", map[string]any{hookspec.AnnotationSyncWave: "99999999999"}, want{sync: []hookspec.Phase{hookspec.Sync}, wave: 99999999999}},
+		{"wave past int32", map[string]any{hookspec.AnnotationSyncWave: "99999999999"}, want{sync: []hookspec.Phase{hookspec.Sync}, wave: bigWave}},
 		{"annotation not a string", map[string]any{hookspec.AnnotationHook: "PreSync", hookspec.AnnotationSyncWave: int64(5)}, want{sync: []hookspec.Phase{hookspec.Sync}}},
 		{"post-delete exact", map[string]any{hookspec.HelmAnnotationHook: "post-delete"}, want{hook: true, del: []hookspec.Phase{hookspec.PostDelete}, v2: true}},
 		{"deletion lists", map[string]any{hookspec.AnnotationHook: "PostSync, PostDelete", hookspec.HelmAnnotationHook: "pre-delete"}, want{hook: true, sync: []hookspec.Phase{hookspec.PostSync}, del: []hookspec.Phase{hookspec.PreDelete, hookspec.PostDelete}}},

@@ -1,6 +1,7 @@
 package subst
 
 import (
+	"math"
 	"sort"
 	"strings"
 
@@ -131,7 +132,9 @@ func treeSize(n *yaml.Node) (nodes, bytes int) {
 	return nodes, bytes
 }
 
-const satMax = 1 << 40
+// satMax caps the sums: far above any limit, and twice it still fits an
+// int on 32-bit platforms.
+const satMax = math.MaxInt >> 2
 
 func satAdd(a, b int) int { return min(a+b, satMax) }
 
