@@ -51,7 +51,8 @@ echo "== building hookgen" >&2
 make -s build
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/hookgen-bench-XXXXXX")
-trap 'rm -rf "$work"' EXIT
+srvtmp=""
+trap 'rm -rf "$work" ${srvtmp:+"$srvtmp"}' EXIT
 
 argo_rows=()
 if want d; then argo_rows+=(d); fi
@@ -66,6 +67,18 @@ if ((${#argo_rows[@]} > 0)); then
 	for d in internal/cmpserver _cmpbench _repobench; do
 		[ -d "$testmod/$d" ] || die "the test module $testmod has no $d"
 	done
+	# Argo CD's servers write each request's files under TMPDIR: the
+	# repository's tar and, for a plugin, its extraction. On a disk that
+	# time follows the disk, not the plugin: on the machine of
+	# bench/results.md (ext4 mounted with discard) a cat plugin's request
+	# took 0.4 to 2.5 s from run to run, against 0.2 to 0.3 s on a tmpfs,
+	# and the noise hid hookgen's own 20 to 70 ms. So rows d and r run the
+	# servers on a tmpfs, as a sidecar whose /tmp is an emptyDir of medium
+	# Memory; the report names the file system the servers saw.
+	tmpfs=${HOOKGEN_BENCH_TMPFS:-/dev/shm}
+	[ "$(stat -f -c %T "$tmpfs" 2>/dev/null)" = tmpfs ] ||
+		die "rows ${argo_rows[*]} run Argo CD's servers on a tmpfs, and $tmpfs is not one (set HOOKGEN_BENCH_TMPFS to a tmpfs directory)"
+	srvtmp=$(mktemp -d "$tmpfs/hookgen-bench-XXXXXX")
 	echo "== inputs" >&2
 	go run ./bench -hookgen bin/hookgen -kustomize "$kustomize" -work "$work" -rows none -out /dev/null >/dev/null
 fi
@@ -78,14 +91,14 @@ hookgen="$PWD/bin/hookgen"
 flags=()
 if want d; then
 	echo "== row d: argocd-cmp-server" >&2
-	(cd "$testmod" && HOOKGEN_BENCH_REPO="$work/cmp-repo" HOOKGEN_BENCH_APP=plain-1000 HOOKGEN_BENCH_HOOKGEN="$hookgen" \
+	(cd "$testmod" && TMPDIR="$srvtmp" HOOKGEN_BENCH_REPO="$work/cmp-repo" HOOKGEN_BENCH_APP=plain-1000 HOOKGEN_BENCH_HOOKGEN="$hookgen" \
 		HOOKGEN_BENCH_OUT="$work/cmp.json" go test -run TestCMPBench -count 1 -timeout 30m ./_cmpbench >&2) ||
 		die "row d: the run through argocd-cmp-server failed (see above)"
 	flags+=(-cmp "$work/cmp.json")
 fi
 if want r; then
 	echo "== rows r and the monorepo: argocd-repo-server" >&2
-	(cd "$testmod" && HOOKGEN_BENCH_REPOS="$work/repo-bench" HOOKGEN_BENCH_HOOKGEN="$hookgen" \
+	(cd "$testmod" && TMPDIR="$srvtmp" HOOKGEN_BENCH_REPOS="$work/repo-bench" HOOKGEN_BENCH_HOOKGEN="$hookgen" \
 		HOOKGEN_BENCH_OUT="$work/repo.json" go test -run TestRepoBench -count 1 -timeout 60m ./_repobench >&2) ||
 		die "rows r: the run through argocd-repo-server failed (see above)"
 	flags+=(-repo "$work/repo.json")

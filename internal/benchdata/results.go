@@ -8,11 +8,13 @@ type CmpResult struct {
 	Hookgen []time.Duration `json:"hookgen"`
 	Cat     []time.Duration `json:"cat"`
 	Argo    string          `json:"argo"`
+	TempFS  string          `json:"tempFS"` // where the servers wrote each request's files
 }
 
 // RepoResult is rows r and the monorepo, through the argocd-repo-server.
 type RepoResult struct {
 	Argo     string        `json:"argo"`
+	TempFS   string        `json:"tempFS"` // where the servers wrote each request's files
 	Shapes   []ShapeResult `json:"shapes"`
 	Monorepo *MonoResult   `json:"monorepo,omitempty"`
 }

@@ -96,6 +96,10 @@ func TestCMPBench(t *testing.T) {
 	generate(cc)
 	var res benchdata.CmpResult
 	res.Argo = cmpserver.ArgoV2.Release() + " argocd-cmp-server"
+	var err error
+	if res.TempFS, err = cmpserver.TempFS(); err != nil {
+		t.Fatal(err)
+	}
 	for i := 0; i < runs; i++ {
 		if i%2 == 0 {
 			res.Hookgen = append(res.Hookgen, generate(hc))

@@ -168,6 +168,9 @@ func TestRepoBench(t *testing.T) {
 	st := startStack(t, bins, plugin, hookgen)
 
 	res := benchdata.RepoResult{Argo: cmpserver.ArgoV2.Release() + " argocd-repo-server and argocd-cmp-server"}
+	if res.TempFS, err = cmpserver.TempFS(); err != nil {
+		t.Fatal(err)
+	}
 	entries, err := os.ReadDir(repos)
 	if err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package cmpserver
 import (
 	"fmt"
 	"os"
+	"syscall"
 	"testing"
 )
 
@@ -33,4 +34,28 @@ func Main(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "cmpserver:", err)
 	}
 	return code
+}
+
+// TempFS names the file system of os.TempDir(), where the servers this
+// package starts write each request's files (the repository's tar and its
+// extraction): "tmpfs", "ext4", ... or the magic number in hex. The
+// benchmarks record it, since it sets much of a request's time.
+func TempFS() (string, error) {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(os.TempDir(), &st); err != nil {
+		return "", fmt.Errorf("statfs %s: %w", os.TempDir(), err)
+	}
+	switch uint64(st.Type) {
+	case 0x01021994:
+		return "tmpfs", nil
+	case 0xef53:
+		return "ext4", nil
+	case 0x58465342:
+		return "xfs", nil
+	case 0x9123683e:
+		return "btrfs", nil
+	case 0x794c7630:
+		return "overlayfs", nil
+	}
+	return fmt.Sprintf("file system 0x%x", uint64(st.Type)), nil
 }
