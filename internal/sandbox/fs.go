@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/hookgen/hookgen/transform"
@@ -22,6 +23,7 @@ import (
 // resolved once more, and read through the root at its resolved place when
 // that place is inside the root; anything that leads outside stays refused.
 type FS struct {
+	root *os.Root
 	fsys fs.FS
 	// real is the root's absolute path with symlinks resolved.
 	real string
@@ -40,20 +42,31 @@ func Open(dir string) (*FS, func() error, error) {
 	if err != nil {
 		real = "" // no second chance: os.Root alone decides
 	}
-	return &FS{fsys: r.FS(), real: real}, r.Close, nil
+	return &FS{root: r, fsys: r.FS(), real: real}, r.Close, nil
 }
 
 // Open, Stat, ReadFile and ReadDir read name inside the root; a path that
 // leads outside fails with transform.ErrOutsideRoot.
 
 func (r *FS) Open(name string) (fs.File, error) {
-	f, err := r.fsys.Open(name)
+	f, err := r.open(name)
 	if rel, ok := r.retry(name, err); ok {
-		if f2, err2 := r.fsys.Open(rel); err2 == nil {
+		if f2, err2 := r.open(rel); err2 == nil {
 			return f2, nil
 		}
 	}
-	return f, outside(err)
+	if err != nil {
+		return nil, outside(err)
+	}
+	return f, nil
+}
+
+// open opens name as the root's fs.FS does, with openFlags.
+func (r *FS) open(name string) (*os.File, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
+	}
+	return r.root.OpenFile(name, openFlags, 0)
 }
 
 func (r *FS) Stat(name string) (fs.FileInfo, error) {
@@ -77,13 +90,31 @@ func (r *FS) ReadFile(name string) ([]byte, error) {
 }
 
 func (r *FS) ReadDir(name string) ([]fs.DirEntry, error) {
-	es, err := fs.ReadDir(r.fsys, name)
+	es, err := r.readDir(name)
 	if rel, ok := r.retry(name, err); ok {
-		if es2, err2 := fs.ReadDir(r.fsys, rel); err2 == nil {
+		if es2, err2 := r.readDir(rel); err2 == nil {
 			return es2, nil
 		}
 	}
 	return es, outside(err)
+}
+
+// readDir lists a directory opened through the root, sorted by name, with
+// the entries' types as the directory gives them (listEntries).
+func (r *FS) readDir(name string) ([]fs.DirEntry, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "readdir", Path: name, Err: fs.ErrInvalid}
+	}
+	d, err := r.root.OpenFile(name, openFlags, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	es, err := listEntries(d, func(entry string) (fs.FileInfo, error) {
+		return r.root.Lstat(path.Join(name, entry))
+	})
+	slices.SortFunc(es, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
+	return es, err
 }
 
 // ReadLink and Lstat let kustomize see symlinks as it does on disk.

@@ -103,13 +103,15 @@ func (r *Reader) ReadListed(name string) ([]byte, bool) {
 	if !r.allowed(name, fi) {
 		return nil, false
 	}
-	// One byte more than the limit tells a file that grew past it.
-	data, err := io.ReadAll(io.LimitReader(f, min(fi.Size(), r.Limits.MaxFileBytes)+1))
-	if err != nil {
+	// One byte more than the limit tells a file that grew past it; the
+	// buffer is the file's size (and that byte) from the start.
+	data := make([]byte, min(fi.Size(), r.Limits.MaxFileBytes)+1)
+	n, err := io.ReadFull(f, data)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
 		r.Fail(name, err)
 		return nil, false
 	}
-	return r.count(name, data)
+	return r.count(name, data[:n])
 }
 
 // allowed checks a file's type and size against the limits.
