@@ -439,9 +439,13 @@ func scanPlain(t string) (string, bool) {
 }
 
 // doubleQuoted reads a one-line double-quoted scalar without escapes
-// other than \" and \\, and an optional comment.
+// other than \" and \\, and an optional comment. A scalar with no
+// backslash is its text between the quotes, found with two byte searches.
 func doubleQuoted(t string) (string, bool) {
-	var b []byte
+	if end := strings.IndexByte(t[1:], '"') + 1; end > 0 && strings.IndexByte(t[1:end], '\\') < 0 {
+		return t[1:end], afterQuoted(t[end+1:])
+	}
+	b := make([]byte, 0, len(t))
 	for i := 1; i < len(t); i++ {
 		switch t[i] {
 		case '\\':
@@ -462,7 +466,10 @@ func doubleQuoted(t string) (string, bool) {
 // singleQuoted reads a one-line single-quoted scalar and an optional
 // comment.
 func singleQuoted(t string) (string, bool) {
-	var b []byte
+	if end := strings.IndexByte(t[1:], '\'') + 1; end > 0 && (end+1 == len(t) || t[end+1] != '\'') {
+		return t[1:end], afterQuoted(t[end+1:])
+	}
+	b := make([]byte, 0, len(t))
 	for i := 1; i < len(t); i++ {
 		if t[i] == '\'' {
 			if i+1 < len(t) && t[i+1] == '\'' {
