@@ -75,43 +75,100 @@ func (r *Reader) Read(name string, required bool) ([]byte, bool) {
 // ReadInfo reads a file whose info the caller already has, within the
 // limits, or returns ok=false after reporting why not.
 func (r *Reader) ReadInfo(name string, fi fs.FileInfo) ([]byte, bool) {
-	if !r.allowed(name, fi) {
-		return nil, false
-	}
-	data, err := fs.ReadFile(r.FS, name)
-	if err != nil {
-		r.Fail(name, err)
-		return nil, false
-	}
-	return r.count(name, data)
+	l := Listing{Name: name, Linked: fi}
+	return r.settle(l, r.fetch(l, r.fits))
 }
 
 // ReadListed reads a file its directory listing says is a regular file:
 // it opens it once and checks what it opened, without a separate stat.
 func (r *Reader) ReadListed(name string) ([]byte, bool) {
-	f, err := r.FS.Open(name)
+	l := Listing{Name: name}
+	return r.settle(l, r.fetch(l, r.fits))
+}
+
+// fits says whether size bytes more stay within max-total-bytes.
+func (r *Reader) fits(size int64) bool { return r.total+size <= r.Limits.MaxTotalBytes }
+
+// fetched is the input and output of reading one file, before the
+// limits that depend on the files read before it are applied (settle).
+type fetched struct {
+	fi    fs.FileInfo
+	data  []byte
+	err   error // from opening, stating or reading
+	read  bool  // data is the file's content
+	early bool  // err came before the file could be checked (open, stat)
+}
+
+// fetch does a file's input: for a listed file it opens it and states
+// what it opened; it reads the file when its type and size are allowed
+// and reserve accepts its size. It reports nothing and changes nothing
+// of r, so that fetches may run at once (ReadBatch).
+func (r *Reader) fetch(l Listing, reserve func(int64) bool) fetched {
+	if l.Linked != nil {
+		out := fetched{fi: l.Linked}
+		if r.fileOK(l.Linked) && reserve(l.Linked.Size()) {
+			out.data, out.err = fs.ReadFile(r.FS, l.Name)
+			out.read = out.err == nil
+		}
+		return out
+	}
+	f, err := r.FS.Open(l.Name)
 	if err != nil {
-		r.Fail(name, err)
-		return nil, false
+		return fetched{err: err, early: true}
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		r.Fail(name, err)
+		return fetched{err: err, early: true}
+	}
+	out := fetched{fi: fi}
+	if r.fileOK(fi) && reserve(fi.Size()) {
+		// One byte more than the limit tells a file that grew past it; the
+		// buffer is the file's size (and that byte) from the start.
+		data := make([]byte, min(fi.Size(), r.Limits.MaxFileBytes)+1)
+		n, err := io.ReadFull(f, data)
+		if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+			out.err = err
+		} else {
+			out.data, out.read = data[:n], true
+		}
+	}
+	return out
+}
+
+// settle applies the limits to a fetched file in the run's order and
+// reports what went wrong, as reading the files one after another does;
+// a file the fetch left unread for the total's sake is read here.
+func (r *Reader) settle(l Listing, f fetched) ([]byte, bool) {
+	if f.early {
+		r.Fail(l.Name, f.err)
 		return nil, false
 	}
-	if !r.allowed(name, fi) {
+	if !r.allowed(l.Name, f.fi) {
 		return nil, false
 	}
-	// One byte more than the limit tells a file that grew past it; the
-	// buffer is the file's size (and that byte) from the start.
-	data := make([]byte, min(fi.Size(), r.Limits.MaxFileBytes)+1)
-	n, err := io.ReadFull(f, data)
-	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
-		r.Fail(name, err)
+	if !f.read && f.err == nil {
+		// Left unread for the total's sake (ReadBatch), and within it here.
+		f = r.fetch(l, func(int64) bool { return true })
+		if f.early {
+			r.Fail(l.Name, f.err)
+			return nil, false
+		}
+		if !f.read && f.err == nil {
+			r.allowed(l.Name, f.fi) // it changed since: say what it is now
+			return nil, false
+		}
+	}
+	if f.err != nil {
+		r.Fail(l.Name, f.err)
 		return nil, false
 	}
-	return r.count(name, data[:n])
+	return r.count(l.Name, f.data)
+}
+
+// fileOK is the part of allowed that depends on the file alone.
+func (r *Reader) fileOK(fi fs.FileInfo) bool {
+	return fi.Mode().IsRegular() && fi.Size() <= r.Limits.MaxFileBytes
 }
 
 // allowed checks a file's type and size against the limits.

@@ -1,0 +1,63 @@
+package yamlio
+
+import (
+	"io/fs"
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// A Listing is a file to read: its path and, for a symlink, the info of
+// what it leads to (nil for a file its directory lists as regular, which
+// is opened once and checked as opened, as ReadListed does).
+type Listing struct {
+	Name   string
+	Linked fs.FileInfo
+}
+
+// batchMin is the fewest files ReadBatch reads in parallel; fewer are
+// read one after another, in the calling goroutine.
+const batchMin = 32
+
+// ReadBatch reads files as ReadListed and ReadInfo read them one after
+// another, in order: the same contents, problems and limits. The input
+// (open, stat, read) of many files runs on up to GOMAXPROCS goroutines,
+// at most 4; their limits are then applied in order. The files read at
+// once stay within max-total-bytes (each reserves its size first); a
+// file whose reservation did not fit is read when its turn comes, if the
+// files before it leave room.
+func (r *Reader) ReadBatch(ls []Listing) (data [][]byte, ok []bool) {
+	data, ok = make([][]byte, len(ls)), make([]bool, len(ls))
+	workers := min(runtime.GOMAXPROCS(0), 4)
+	if len(ls) < batchMin || workers < 2 {
+		for i, l := range ls {
+			data[i], ok[i] = r.settle(l, r.fetch(l, r.fits))
+		}
+		return data, ok
+	}
+	var reserved atomic.Int64
+	reserved.Store(r.total)
+	reserve := func(n int64) bool {
+		if reserved.Add(n) > r.Limits.MaxTotalBytes {
+			reserved.Add(-n)
+			return false
+		}
+		return true
+	}
+	got := make([]fetched, len(ls))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(ls); i = int(next.Add(1) - 1) {
+				got[i] = r.fetch(ls[i], reserve)
+			}
+		})
+	}
+	wg.Wait()
+	for i, l := range ls {
+		data[i], ok[i] = r.settle(l, got[i])
+		got[i] = fetched{}
+	}
+	return data, ok
+}
