@@ -1,10 +1,14 @@
 package manifest
 
 import (
+	"bytes"
 	"io/fs"
 	"path"
 	"regexp"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/hookgen/hookgen/internal/argoglob"
 	"github.com/hookgen/hookgen/internal/hookspec"
@@ -83,7 +87,7 @@ func readManifests(r *yamlio.Reader, appDir string, sel *hookspec.Manifests, kee
 		ps.Add(problem.Pos{File: path.Join(appDir, chartFile)}, "", "this is a Helm chart; hookgen does not render charts: keep the chart as one source of the Application and add hookgen as a second, hooks-only source")
 		return nil
 	}
-	var files []listed
+	var toRead []yamlio.Listing
 	var walk func(dir string)
 	walk = func(dir string) {
 		entries, err := fs.ReadDir(r.FS, dir)
@@ -104,44 +108,90 @@ func readManifests(r *yamlio.Reader, appDir string, sel *hookspec.Manifests, kee
 				}
 				continue
 			}
-			if data, ok := readManifestFile(r, e, name, p, rel, include, exclude, ps); ok {
-				files = append(files, listed{p, data})
+			if l, ok := manifestFile(r, e, name, p, rel, include, exclude, ps); ok {
+				toRead = append(toRead, l)
 			}
 		}
 	}
 	walk(appDir)
+	var files []listed
+	data, read := r.ReadBatch(toRead)
+	for i, l := range toRead {
+		if read[i] {
+			files = append(files, listed{l.Name, data[i]})
+		}
+	}
 	if r.OverLimit || len(files) == 0 {
 		// Parse nothing: an oversized application costs a read, not a parse.
 		return nil
 	}
+	return parseAll(r, files, keep, ps)
+}
+
+// parseMin is the fewest files parseAll parses in parallel.
+const parseMin = 32
+
+// parseAll parses the files as ParseManifests one after another would, in
+// order: the same manifests and problems (sorted when reported). Only
+// YAML aliases spend the budget the run's files share, and an alias needs
+// an anchor: a file with no '&' cannot touch it, so such files parse at
+// once on up to GOMAXPROCS goroutines (at most 4); the others parse in
+// order, in this goroutine, with the run's budget.
+func parseAll(r *yamlio.Reader, files []listed, keep bool, ps *problem.Collector) []*Manifest {
+	got := make([][]*Manifest, len(files))
+	var found []problem.Collector
+	done := make([]bool, len(files))
+	if workers := min(runtime.GOMAXPROCS(0), 4); len(files) >= parseMin && workers >= 2 {
+		found = make([]problem.Collector, len(files))
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Go(func() {
+				for i := int(next.Add(1) - 1); i < len(files); i = int(next.Add(1) - 1) {
+					if bytes.IndexByte(files[i].data, '&') >= 0 {
+						continue
+					}
+					var unspent yamlio.AliasBudget // no anchor: never spent
+					got[i] = ParseManifests(files[i].path, files[i].data, r.Limits, keep, &unspent, &found[i])
+					done[i] = true
+				}
+			})
+		}
+		wg.Wait()
+	}
 	var out []*Manifest
 	for i, f := range files {
-		out = append(out, ParseManifests(f.path, f.data, r.Limits, keep, &r.Aliases, ps)...)
-		files[i].data = nil // what the manifests did not keep of it can go
+		if done[i] {
+			ps.List = append(ps.List, found[i].List...)
+		} else {
+			got[i] = ParseManifests(f.path, f.data, r.Limits, keep, &r.Aliases, ps)
+		}
+		out = append(out, got[i]...)
+		got[i], files[i].data = nil, nil // what the manifests did not keep of it can go
 	}
 	return out
 }
 
-// readManifestFile reads the directory entry e, named name, at path p
-// (rel relative to the app directory), when it is a manifest file the
-// application selects; ok is false when it is not, or cannot be read.
-func readManifestFile(r *yamlio.Reader, e fs.DirEntry, name, p, rel string, include, exclude []*regexp.Regexp, ps *problem.Collector) (data []byte, ok bool) {
+// manifestFile says how to read the directory entry e, named name, at
+// path p (rel relative to the app directory), when it is a manifest file
+// the application selects; ok is false when it is not.
+func manifestFile(r *yamlio.Reader, e fs.DirEntry, name, p, rel string, include, exclude []*regexp.Regexp, ps *problem.Collector) (l yamlio.Listing, ok bool) {
 	if name == hookspec.SpecFile || !isManifestFile(name) {
-		return nil, false
+		return yamlio.Listing{}, false
 	}
 	var linked fs.FileInfo // what a symlink leads to
 	if e.Type()&fs.ModeSymlink != 0 {
 		fi, ok := r.Stat(p) // one that leads outside the repository is an error, as in Argo CD
 		if !ok {
-			return nil, false // a broken link: Argo CD skips it
+			return yamlio.Listing{}, false // a broken link: Argo CD skips it
 		}
 		linked = fi
 	}
 	if linked != nil && !linked.Mode().IsRegular() || linked == nil && !e.Type().IsRegular() {
-		return nil, false // a directory link, a pipe...: Argo CD skips them
+		return yamlio.Listing{}, false // a directory link, a pipe...: Argo CD skips them
 	}
 	if matchGlobs(exclude, rel) || len(include) > 0 && !matchGlobs(include, rel) {
-		return nil, false
+		return yamlio.Listing{}, false
 	}
 	if strings.HasSuffix(name, ".jsonnet") {
 		// Refused, not rendered: go-jsonnet bounds recursion depth
@@ -149,12 +199,11 @@ func readManifestFile(r *yamlio.Reader, e fs.DirEntry, name, p, rel string, incl
 		// stopped, so generation could no longer promise bounded
 		// cost. Dropping the file would prune its objects.
 		ps.Add(problem.Pos{File: p, Line: 1}, "", "Argo CD renders *.jsonnet files in a directory app; hookgen does not render Jsonnet: render it to YAML or JSON and commit that instead, or leave it out with manifests.exclude and keep it in a directory source of its own")
-		return nil, false
+		return yamlio.Listing{}, false
 	}
-	if linked != nil {
-		return r.ReadInfo(p, linked) // stated above
-	}
-	return r.ReadListed(p) // no stat of its own: the listing said what it is
+	// A link is read as what it leads to (stated above); a listed file
+	// with no stat of its own: the listing said what it is.
+	return yamlio.Listing{Name: p, Linked: linked}, true
 }
 
 // hookgenDir holds repo-level templates; it is hookgen's, never the app's.
