@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/hookgen/hookgen/transform"
 )
@@ -27,7 +28,13 @@ type FS struct {
 	fsys fs.FS
 	// real is the root's absolute path with symlinks resolved.
 	real string
+
+	mu   sync.Mutex
+	dirs map[string]*os.Root // directories opened as roots, for Open (nil: could not)
 }
+
+// maxDirRoots bounds the directories Open keeps open (a descriptor each).
+const maxDirRoots = 64
 
 // Open opens dir as an FS. The returned func releases the directory.
 func Open(dir string) (*FS, func() error, error) {
@@ -42,13 +49,29 @@ func Open(dir string) (*FS, func() error, error) {
 	if err != nil {
 		real = "" // no second chance: os.Root alone decides
 	}
-	return &FS{root: r, fsys: r.FS(), real: real}, r.Close, nil
+	f := &FS{root: r, fsys: r.FS(), real: real}
+	return f, f.close, nil
+}
+
+func (r *FS) close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, d := range r.dirs {
+		if d != nil {
+			d.Close()
+		}
+	}
+	r.dirs = nil
+	return r.root.Close()
 }
 
 // Open, Stat, ReadFile and ReadDir read name inside the root; a path that
 // leads outside fails with transform.ErrOutsideRoot.
 
 func (r *FS) Open(name string) (fs.File, error) {
+	if f := r.openInDir(name); f != nil {
+		return f, nil
+	}
 	f, err := r.open(name)
 	if rel, ok := r.retry(name, err); ok {
 		if f2, err2 := r.open(rel); err2 == nil {
@@ -59,6 +82,50 @@ func (r *FS) Open(name string) (fs.File, error) {
 		return nil, outside(err)
 	}
 	return f, nil
+}
+
+// openInDir opens a file through a root of its own directory, opened
+// once for all the directory's files: the repository's root walks every
+// directory of a path on each open (an open and a close per directory),
+// a directory's root opens the file alone. It returns nil on any failure,
+// leaving the file to the repository's root, whose answer stands: a
+// symlink that leaves the directory but not the repository, for one.
+func (r *FS) openInDir(name string) *os.File {
+	dir, base := path.Split(name)
+	if dir == "" || !fs.ValidPath(name) {
+		return nil
+	}
+	d := r.dirRoot(strings.TrimSuffix(dir, "/"))
+	if d == nil {
+		return nil
+	}
+	f, err := d.OpenFile(base, openFlags, 0)
+	if err != nil {
+		return nil
+	}
+	return f
+}
+
+// dirRoot returns dir opened as a root, once; nil when it cannot be, or
+// when maxDirRoots are open already.
+func (r *FS) dirRoot(dir string) *os.Root {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if d, ok := r.dirs[dir]; ok {
+		return d
+	}
+	if len(r.dirs) >= maxDirRoots {
+		return nil
+	}
+	d, err := r.root.OpenRoot(dir)
+	if err != nil {
+		d = nil
+	}
+	if r.dirs == nil {
+		r.dirs = map[string]*os.Root{}
+	}
+	r.dirs[dir] = d
+	return d
 }
 
 // open opens name as the root's fs.FS does, with openFlags.

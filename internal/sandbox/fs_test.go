@@ -2,6 +2,8 @@ package sandbox
 
 import (
 	"errors"
+	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -129,5 +131,34 @@ func TestLinksOutside(t *testing.T) {
 	// The link itself may be looked at; it is what it points to that stays out.
 	if got, err := fsys.ReadLink("app/outside.yaml"); err != nil || !filepath.IsAbs(got) {
 		t.Errorf("ReadLink(app/outside.yaml) = %q, %v; want the absolute target as it is", got, err)
+	}
+}
+
+// TestOpenInDirectories opens files in more directories than Open keeps
+// roots for: every file reads right, through a directory's root or
+// through the repository's, and no more than maxDirRoots stay open.
+func TestOpenInDirectories(t *testing.T) {
+	fsys := repo(t)
+	for i := range maxDirRoots + 6 {
+		write(t, filepath.Join(fsys.real, fmt.Sprintf("d%03d", i), "m.yaml"), fmt.Sprintf("i: %d\n", i))
+	}
+	for round := range 2 {
+		for i := range maxDirRoots + 6 {
+			f, err := fsys.Open(fmt.Sprintf("d%03d/m.yaml", i))
+			var b []byte
+			if err == nil {
+				b, err = io.ReadAll(f)
+				f.Close()
+			}
+			if err != nil || string(b) != fmt.Sprintf("i: %d\n", i) {
+				t.Fatalf("round %d, d%03d/m.yaml: %q, %v", round, i, b, err)
+			}
+		}
+	}
+	if n := len(fsys.dirs); n != maxDirRoots {
+		t.Errorf("%d directory roots kept, want %d", n, maxDirRoots)
+	}
+	if _, err := fsys.Open("d000/../../x.yaml"); err == nil {
+		t.Error("a path with .. opened")
 	}
 }
