@@ -123,7 +123,11 @@ func Expand(file string, n *yaml.Node, b NodeBudget, ps *problem.Collector) (*ya
 // CheckExpansion is expand without the copy: it reports whether the tree
 // has aliases, and ok=false with a problem when it breaks the budget.
 func CheckExpansion(file string, n *yaml.Node, b NodeBudget, ps *problem.Collector) (aliases, ok bool) {
-	c := expander{file: file, b: b, ps: ps, size: map[*yaml.Node]int{}}
+	c := expander{file: file, b: b, ps: ps}
+	if hasAlias(n, 0, b.MaxDepth) {
+		// Aliases share nodes and may loop: measure each node once.
+		c.size = map[*yaml.Node]int{}
+	}
 	total := c.measure(n, 0)
 	if c.failed {
 		return false, false
@@ -170,15 +174,17 @@ func (c *expander) measure(n *yaml.Node, depth int) int {
 		c.failed = true
 		return 0
 	}
-	if s, ok := c.size[n]; ok {
-		if s < 0 {
-			c.ps.Add(problem.Pos{File: c.file, Line: n.Line}, "", "an alias refers to the node that contains it")
-			c.failed = true
-			return 0
+	if c.size != nil {
+		if s, ok := c.size[n]; ok {
+			if s < 0 {
+				c.ps.Add(problem.Pos{File: c.file, Line: n.Line}, "", "an alias refers to the node that contains it")
+				c.failed = true
+				return 0
+			}
+			return s
 		}
-		return s
+		c.size[n] = -1 // in progress: meeting it again below is a cycle
 	}
-	c.size[n] = -1 // in progress: meeting it again below is a cycle
 	c.written++
 	total := 1
 	switch n.Kind {
@@ -198,8 +204,26 @@ func (c *expander) measure(n *yaml.Node, depth int) int {
 			}
 		}
 	}
-	c.size[n] = total
+	if c.size != nil {
+		c.size[n] = total
+	}
 	return total
+}
+
+// hasAlias reports whether a tree holds an alias node, looking no deeper
+// than maxDepth (past it, measure reports the depth; true keeps measure
+// on its guarded path). Without aliases a parsed tree is a tree: each
+// node is met once and none contains itself.
+func hasAlias(n *yaml.Node, depth, maxDepth int) bool {
+	if n.Kind == yaml.AliasNode || depth > maxDepth {
+		return true
+	}
+	for _, c := range n.Content {
+		if hasAlias(c, depth+1, maxDepth) {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *expander) checkKeys(n *yaml.Node) {
