@@ -85,6 +85,25 @@ var scanSeeds = []string{
 	"apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  - [a, ~, -1, on, 0x1, .inf]\n  - {on: yes, 1: 2, $x: y=z}\n",
 	"apiVersion: v1\nkind: [Pod]\nmetadata:\n  name: a\n",
 	"apiVersion: v1\nkind: Pod\nmetadata:\n  name: {a: b}\n",
+	// Nested flow collections with quoted scalars.
+	"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: f-1, labels: {app.kubernetes.io/name: api}, annotations: {a.example.com/o: \"t-1\"}}\ndata: {A: info, B: \"x,y\", c: '1', d: \"[8080, 8443]\"}\n",
+	"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: \"q\", namespace: 'ns'} # comment\ndata: {a: [1, [2, 3], {b: c}], e: {}, f: []}\n",
+	"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ~}\n",
+	"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: \"a\\\"b\"}\n",
+	"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: 'it''s'}\n",
+	"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, name: b}\n",
+	"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, annotations: {config.kubernetes.io/index: '0'}}\n",
+	"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, labels: {x: y, x: z}}\n",
+	"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a,}\n",
+	"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, , b: c}\n",
+	"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a,\n  namespace: b}\n",
+	"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: [a]}\n",
+	"apiVersion: v1\nkind: ConfigMap\nmetadata: {\"name\": a}\n",
+	"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}x\n",
+	"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: [\"a\": b]\n",
+	"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {k: \"v\" x}\n",
+	"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: [[[[[[[[[[[[a]]]]]]]]]]]]\n",
+	"{apiVersion: v1, kind: ConfigMap, metadata: {name: a}}\n",
 }
 
 // TestScanDoc checks the quick reader against the parser on the seeds and
@@ -118,6 +137,9 @@ func TestScanDoc(t *testing.T) {
 	}
 	if n := checkScan(t, []byte(benchdata.ConfigMap(7))); n != 1 {
 		t.Errorf("the quick reader does not read the benchmark's ConfigMap")
+	}
+	if n := checkScan(t, []byte(benchdata.FlowConfigMap(7))); n != 1 {
+		t.Errorf("the quick reader does not read the benchmark's flow-style ConfigMap")
 	}
 }
 

@@ -6,12 +6,13 @@ import (
 
 // A quick reader for the documents most manifests are: a block mapping of
 // plain or quoted one-line scalars, block scalars (| and >), nested block
-// mappings and sequences, one-line flow collections of plain scalars
-// ([a, b], {k: v}), and comments, in printable ASCII. For such a
+// mappings and sequences, one-line flow collections, nested or not, of
+// plain scalars and quoted scalars without escapes ([a, "b"], {k: {j:
+// v}}), and comments, in printable ASCII. For such a
 // document it checks the syntax line by line and reads the resource's
 // identity without building a tree, so a document printed as written
 // costs a scan of its bytes instead of a YAML parse. Anything it does not
-// know (other flow collections, anchors, tags, multi-line plain or quoted
+// know (other flow forms, anchors, tags, multi-line plain or quoted
 // scalars, explicit indentation, duplicate keys, reader annotations, a
 // List, ...) it leaves to the YAML parser, which also writes every error
 // message: the quick reader only ever accepts. FuzzScanDoc checks that
@@ -249,51 +250,112 @@ func (s *docScanner) value(rest string, n, depth int, path string, inMap bool) (
 	return v, true
 }
 
-// flow reads a one-line flow sequence or mapping whose items are plain
-// scalars of the usual characters ([a, b], {k: v, j: w}), and an
-// optional comment after it. Nesting, quotes, empty items and every
-// other flow form are the parser's.
+// flow reads a one-line flow collection ([a, b], {k: v}, nested or not)
+// of plain scalars of the usual characters and quoted scalars without
+// escapes, and an optional comment after it, recording the identity it
+// holds (metadata: {name: x}). Empty items, keys that are not plain,
+// collections over several lines and every other flow form are the
+// parser's.
 func (s *docScanner) flow(t string, depth int, path string) bool {
-	closing := byte(']')
-	if t[0] == '{' {
+	rest, ok := s.flowCollection(t, depth, path)
+	return ok && s.ok && afterQuoted(rest)
+}
+
+// flowCollection reads the collection t starts with; it returns the text
+// after it.
+func (s *docScanner) flowCollection(t string, depth int, path string) (string, bool) {
+	if depth > s.lim.MaxDepth {
+		return "", false
+	}
+	isMap, closing := t[0] == '{', byte(']')
+	if isMap {
 		closing = '}'
 	}
-	end := strings.IndexByte(t, closing)
-	if end < 0 || !afterQuoted(t[end+1:]) {
-		return false
-	}
-	body := t[1:end]
-	if strings.Trim(body, " ") == "" {
-		return true
+	t = strings.TrimLeft(t[1:], " ")
+	if t != "" && t[0] == closing {
+		return t[1:], true
 	}
 	var keys []string
-	for _, item := range strings.Split(body, ",") {
-		item = strings.Trim(item, " ")
-		if closing == ']' {
-			if !flowPlain(item) {
-				return false
+	for s.ok {
+		key, at := "", "-"
+		if isMap {
+			i := keyLen(t)
+			if i == 0 || i > maxKeyLen || !strings.HasPrefix(t[i:], ": ") {
+				return "", false
+			}
+			key = t[:i]
+			for _, seen := range keys {
+				if seen == key {
+					return "", false // a duplicate key: the parser says so
+				}
+			}
+			keys = append(keys, key)
+			if path == "metadata.annotations" && IsReaderAnnotation(key) {
+				return "", false // removed by the parser's path
 			}
 			s.count(depth + 1)
-			continue
+			at = childPath(path, key)
+			t = strings.TrimLeft(t[i+2:], " ")
 		}
-		k, v, ok := strings.Cut(item, ": ")
-		if !ok || !flowKey(k) || !flowPlain(strings.TrimLeft(v, " ")) {
-			return false
+		v, scalar, rest, ok := s.flowItem(t, depth+1, at)
+		if !ok {
+			return "", false
 		}
-		for _, seen := range keys {
-			if seen == k {
-				return false // a duplicate key: the parser says so
-			}
+		if isMap && scalar {
+			s.record(path, key, v)
+		} else if isMap && isIdentity(path, key) {
+			return "", false // an identity that is not a scalar
 		}
-		keys = append(keys, k)
-		if path == "metadata.annotations" && IsReaderAnnotation(k) {
-			return false
+		t = strings.TrimLeft(rest, " ")
+		switch {
+		case t == "":
+			return "", false // it goes on over lines
+		case t[0] == closing:
+			return t[1:], true
+		case t[0] != ',':
+			return "", false
 		}
-		s.count(depth + 1)
-		s.count(depth + 1)
+		t = strings.TrimLeft(t[1:], " ")
+		if t == "" || t[0] == ',' || t[0] == closing {
+			return "", false // an empty item, or a trailing comma
+		}
 	}
-	return s.ok
+	return "", false
 }
+
+// flowItem reads one item of a flow collection: a collection, a quoted
+// scalar without escapes, or a plain scalar of the usual characters. It
+// returns a scalar's value and the text after the item.
+func (s *docScanner) flowItem(t string, depth int, path string) (v string, scalar bool, rest string, ok bool) {
+	if t == "" {
+		return "", false, "", false
+	}
+	s.count(depth)
+	switch q := t[0]; q {
+	case '{', '[':
+		rest, ok := s.flowCollection(t, depth, path)
+		return "", false, rest, ok
+	case '"', '\'':
+		end := strings.IndexByte(t[1:], q) + 1
+		if end == 0 || q == '"' && strings.IndexByte(t[1:end], '\\') >= 0 || q == '\'' && end+1 < len(t) && t[end+1] == '\'' {
+			return "", false, "", false // escapes, a doubled quote, or more lines
+		}
+		return t[1:end], true, t[end+1:], true
+	}
+	i := strings.IndexAny(t, ",]}")
+	if i < 0 {
+		i = len(t)
+	}
+	v = strings.TrimRight(t[:i], " ")
+	if !flowPlain(v) {
+		return "", false, "", false
+	}
+	return v, true, t[i:], true
+}
+
+// maxKeyLen stays under YAML's bound on an implicit key (1,024
+// characters), past which the parser refuses the mapping.
+const maxKeyLen = 1000
 
 // keyLen is the length of the plain key of the usual characters t
 // starts with.
@@ -417,7 +479,7 @@ func (s *docScanner) blockScalar(header string, n int) {
 // characters.
 func splitKey(t string) (key, rest string, ok bool) {
 	i := keyLen(t)
-	if i == 0 || i == len(t) || t[i] != ':' {
+	if i == 0 || i == len(t) || t[i] != ':' || i > maxKeyLen {
 		return "", "", false
 	}
 	if i+1 < len(t) && t[i+1] != ' ' {
