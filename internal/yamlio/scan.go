@@ -1,6 +1,7 @@
 package yamlio
 
 import (
+	"encoding/binary"
 	"strings"
 )
 
@@ -59,10 +60,8 @@ func ScanDoc(text []byte, lim Limits) (DocInfo, bool) {
 // split cuts the text into lines, refusing bytes outside printable ASCII.
 // The lines are slices of one copy of the text.
 func (s *docScanner) split(text []byte) bool {
-	for _, c := range text {
-		if (c < 0x20 || c > 0x7e) && c != '\n' {
-			return false // tabs, CR, control characters, non-ASCII
-		}
+	if !printableLines(text) {
+		return false // tabs, CR, control characters, non-ASCII
 	}
 	str := string(text)
 	s.lines = make([]scanLine, 0, strings.Count(str, "\n")+1)
@@ -76,6 +75,35 @@ func (s *docScanner) split(text []byte) bool {
 		str = rest
 		if len(str) == 0 {
 			break
+		}
+	}
+	return true
+}
+
+// printableLines reports whether text holds only printable ASCII and
+// line breaks. It tests eight bytes at a time: a word with a byte under
+// 0x20 (a line break among them) or over 0x7e is looked at byte by byte.
+func printableLines(text []byte) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(text); i += 8 {
+		w := binary.LittleEndian.Uint64(text[i:])
+		under := (w - 0x20*ones) &^ w & highs // some byte < 0x20
+		over := ((w + ones) | w) & highs      // some byte > 0x7e
+		if under|over == 0 {
+			continue
+		}
+		if !printableBytes(text[i : i+8]) {
+			return false
+		}
+	}
+	return printableBytes(text[i:])
+}
+
+func printableBytes(b []byte) bool {
+	for _, c := range b {
+		if (c < 0x20 || c > 0x7e) && c != '\n' {
+			return false
 		}
 	}
 	return true
