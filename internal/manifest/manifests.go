@@ -5,10 +5,7 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
-	"runtime"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/hookgen/hookgen/internal/argoglob"
 	"github.com/hookgen/hookgen/internal/hookspec"
@@ -128,37 +125,24 @@ func readManifests(r *yamlio.Reader, appDir string, sel *hookspec.Manifests, kee
 	return parseAll(r, files, keep, ps)
 }
 
-// parseMin is the fewest files parseAll parses in parallel.
-const parseMin = 32
-
 // parseAll parses the files as ParseManifests one after another would, in
 // order: the same manifests and problems (sorted when reported). Only
 // YAML aliases spend the budget the run's files share, and an alias needs
 // an anchor: a file with no '&' cannot touch it, so such files parse at
-// once on up to GOMAXPROCS goroutines (at most 4); the others parse in
-// order, in this goroutine, with the run's budget.
+// once (yamlio.Spread), each into problems of its own; the others parse
+// afterwards in order, with the run's budget.
 func parseAll(r *yamlio.Reader, files []listed, keep bool, ps *problem.Collector) []*Manifest {
 	got := make([][]*Manifest, len(files))
-	var found []problem.Collector
+	found := make([]problem.Collector, len(files))
 	done := make([]bool, len(files))
-	if workers := min(runtime.GOMAXPROCS(0), 4); len(files) >= parseMin && workers >= 2 {
-		found = make([]problem.Collector, len(files))
-		var next atomic.Int64
-		var wg sync.WaitGroup
-		for range workers {
-			wg.Go(func() {
-				for i := int(next.Add(1) - 1); i < len(files); i = int(next.Add(1) - 1) {
-					if bytes.IndexByte(files[i].data, '&') >= 0 {
-						continue
-					}
-					var unspent yamlio.AliasBudget // no anchor: never spent
-					got[i] = ParseManifests(files[i].path, files[i].data, r.Limits, keep, &unspent, &found[i])
-					done[i] = true
-				}
-			})
+	yamlio.Spread(len(files), func(i int) {
+		if bytes.IndexByte(files[i].data, '&') >= 0 {
+			return
 		}
-		wg.Wait()
-	}
+		var unspent yamlio.AliasBudget // no anchor: never spent
+		got[i] = ParseManifests(files[i].path, files[i].data, r.Limits, keep, &unspent, &found[i])
+		done[i] = true
+	})
 	var out []*Manifest
 	for i, f := range files {
 		if done[i] {

@@ -15,8 +15,7 @@ type Listing struct {
 	Linked fs.FileInfo
 }
 
-// batchMin is the fewest files ReadBatch reads in parallel; fewer are
-// read one after another, in the calling goroutine.
+// batchMin is the fewest items Spread spreads over goroutines.
 const batchMin = 32
 
 // ReadBatch reads files as ReadListed and ReadInfo read them one after
@@ -28,13 +27,6 @@ const batchMin = 32
 // files before it leave room.
 func (r *Reader) ReadBatch(ls []Listing) (data [][]byte, ok []bool) {
 	data, ok = make([][]byte, len(ls)), make([]bool, len(ls))
-	workers := min(runtime.GOMAXPROCS(0), 4)
-	if len(ls) < batchMin || workers < 2 {
-		for i, l := range ls {
-			data[i], ok[i] = r.settle(l, r.fetch(l, r.fits))
-		}
-		return data, ok
-	}
 	var reserved atomic.Int64
 	reserved.Store(r.total)
 	reserve := func(n int64) bool {
@@ -45,19 +37,37 @@ func (r *Reader) ReadBatch(ls []Listing) (data [][]byte, ok []bool) {
 		return true
 	}
 	got := make([]fetched, len(ls))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < len(ls); i = int(next.Add(1) - 1) {
-				got[i] = r.fetch(ls[i], reserve)
-			}
-		})
+	if !Spread(len(ls), func(i int) { got[i] = r.fetch(ls[i], reserve) }) {
+		for i, l := range ls {
+			data[i], ok[i] = r.settle(l, r.fetch(l, r.fits))
+		}
+		return data, ok
 	}
-	wg.Wait()
 	for i, l := range ls {
 		data[i], ok[i] = r.settle(l, got[i])
 		got[i] = fetched{}
 	}
 	return data, ok
+}
+
+// Spread calls do(i) for every i below n on up to GOMAXPROCS goroutines
+// (at most 4) and waits for them. For fewer than batchMin items, or one
+// processor, it calls nothing and returns false: starting goroutines
+// would cost more than they save, and the caller works in order.
+func Spread(n int, do func(i int)) bool {
+	workers := min(runtime.GOMAXPROCS(0), 4)
+	if n < batchMin || workers < 2 {
+		return false
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				do(i)
+			}
+		})
+	}
+	wg.Wait()
+	return true
 }
