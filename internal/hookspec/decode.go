@@ -172,13 +172,26 @@ func (d *Decoder) decodePointer(n *yaml.Node, v reflect.Value, path string, src 
 	v.Set(p)
 }
 
+// collection reports whether n is a collection of kind, to decode into
+// the field at path: a null is none (nothing to decode), and any other
+// node a problem.
+func (d *Decoder) collection(n *yaml.Node, kind yaml.Kind, path string) bool {
+	if n.Kind == kind {
+		return true
+	}
+	if !yamlio.IsNull(n) {
+		what := "a mapping"
+		if kind == yaml.SequenceNode {
+			what = "a list"
+		}
+		d.Errorf(n, "%s must be %s, not %s", fieldName(path), what, yamlio.KindName(n))
+	}
+	return false
+}
+
 // decodeSlice reads the sequence n into the slice v, item by item.
 func (d *Decoder) decodeSlice(n *yaml.Node, v reflect.Value, path string, src *Source, rel string) {
-	if yamlio.IsNull(n) {
-		return
-	}
-	if n.Kind != yaml.SequenceNode {
-		d.Errorf(n, "%s must be a list, not %s", fieldName(path), yamlio.KindName(n))
+	if !d.collection(n, yaml.SequenceNode, path) {
 		return
 	}
 	s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
@@ -190,11 +203,7 @@ func (d *Decoder) decodeSlice(n *yaml.Node, v reflect.Value, path string, src *S
 
 // decodeMap reads the mapping n into the map v, entry by entry.
 func (d *Decoder) decodeMap(n *yaml.Node, v reflect.Value, path string, src *Source, rel string) {
-	if yamlio.IsNull(n) {
-		return
-	}
-	if n.Kind != yaml.MappingNode {
-		d.Errorf(n, "%s must be a mapping, not %s", fieldName(path), yamlio.KindName(n))
+	if !d.collection(n, yaml.MappingNode, path) {
 		return
 	}
 	m := reflect.MakeMapWithSize(v.Type(), len(n.Content)/2)
@@ -282,11 +291,7 @@ func StructFields(t reflect.Type) []structField {
 var fieldCache sync.Map // reflect.Type -> []structField
 
 func (d *Decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string, src *Source, rel string) {
-	if n.Kind != yaml.MappingNode {
-		if yamlio.IsNull(n) {
-			return
-		}
-		d.Errorf(n, "%s must be a mapping, not %s", fieldName(path), yamlio.KindName(n))
+	if !d.collection(n, yaml.MappingNode, path) {
 		return
 	}
 	// A struct with its own source record starts a new relative path.

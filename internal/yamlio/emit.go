@@ -37,6 +37,14 @@ func EmitNode(buf []byte, n *yaml.Node) ([]byte, bool) {
 	return e.buf, true
 }
 
+// emptyCollection is how an empty mapping or sequence is written.
+func emptyCollection(n *yaml.Node) string {
+	if n.Kind == yaml.MappingNode {
+		return "{}"
+	}
+	return "[]"
+}
+
 func (e *emitter) root(n *yaml.Node) bool {
 	if !plainNode(n) {
 		return false
@@ -44,11 +52,7 @@ func (e *emitter) root(n *yaml.Node) bool {
 	switch n.Kind {
 	case yaml.MappingNode, yaml.SequenceNode:
 		if len(n.Content) == 0 {
-			if n.Kind == yaml.MappingNode {
-				e.buf = append(e.buf, "{}\n"...)
-			} else {
-				e.buf = append(e.buf, "[]\n"...)
-			}
+			e.buf = append(append(e.buf, emptyCollection(n)...), '\n')
 			return true
 		}
 		if n.Kind == yaml.MappingNode {
@@ -126,11 +130,7 @@ func (e *emitter) child(v *yaml.Node, indent int, afterDash bool) bool {
 		return false
 	}
 	if len(v.Content) == 0 {
-		if v.Kind == yaml.MappingNode {
-			e.buf = append(e.buf, " {}\n"...)
-		} else {
-			e.buf = append(e.buf, " []\n"...)
-		}
+		e.buf = append(append(append(e.buf, ' '), emptyCollection(v)...), '\n')
 		return true
 	}
 	if afterDash {
