@@ -146,7 +146,7 @@ func parseAll(r *yamlio.Reader, files []listed, keep bool, ps *problem.Collector
 	var out []*Manifest
 	for i, f := range files {
 		if done[i] {
-			ps.List = append(ps.List, found[i].List...)
+			ps.Merge(&found[i])
 		} else {
 			got[i] = ParseManifests(f.path, f.data, r.Limits, keep, &r.Aliases, ps)
 		}

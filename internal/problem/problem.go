@@ -130,6 +130,15 @@ func (ps *Collector) Add(pos Pos, hook, format string, args ...any) {
 // AddErr records a problem as it is.
 func (ps *Collector) AddErr(p Problem) { ps.List = append(ps.List, p) }
 
+// Merge adds what another collector recorded, problems and secrets, as
+// if it had been recorded here (problems are reported sorted).
+func (ps *Collector) Merge(o *Collector) {
+	ps.List = append(ps.List, o.List...)
+	for _, s := range o.secrets {
+		ps.Secret(s)
+	}
+}
+
 // Empty reports whether no problem was recorded.
 func (ps *Collector) Empty() bool { return len(ps.List) == 0 }
 

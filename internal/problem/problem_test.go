@@ -16,3 +16,19 @@ func TestProblemsOrder(t *testing.T) {
 		t.Fatalf("got:\n%s\nwant:\n%s", ps.Error(), want)
 	}
 }
+
+// TestMerge: problems and secrets recorded apart read as if recorded in
+// one collector.
+func TestMerge(t *testing.T) {
+	part := &Collector{}
+	part.Secret("hunter2-token")
+	part.Add(Pos{File: "b.yaml", Line: 2}, "", "flag --password=hunter2-token is literal")
+	all := &Collector{}
+	all.Add(Pos{File: "a.yaml", Line: 1}, "", "first, hunter2-token here too")
+	all.Merge(part)
+	got := all.Err().Error()
+	want := "a.yaml:1: first, [redacted] here too\nb.yaml:2: flag --password=[redacted] is literal"
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}

@@ -9,7 +9,7 @@ import (
 
 // A Listing is a file to read: its path and, for a symlink, the info of
 // what it leads to (nil for a file its directory lists as regular, which
-// is opened once and checked as opened, as ReadListed does).
+// is opened once and checked as opened, without a stat of its own).
 type Listing struct {
 	Name   string
 	Linked fs.FileInfo
@@ -18,8 +18,8 @@ type Listing struct {
 // batchMin is the fewest items Spread spreads over goroutines.
 const batchMin = 32
 
-// ReadBatch reads files as ReadListed and ReadInfo read them one after
-// another, in order: the same contents, problems and limits. The input
+// ReadBatch reads files as reading them one after another, in order,
+// would: the same contents, problems and limits. The input
 // (open, stat, read) of many files runs on up to GOMAXPROCS goroutines,
 // at most 4; their limits are then applied in order. The files read at
 // once stay within max-total-bytes (each reserves its size first); a
@@ -39,7 +39,7 @@ func (r *Reader) ReadBatch(ls []Listing) (data [][]byte, ok []bool) {
 	got := make([]fetched, len(ls))
 	if !Spread(len(ls), func(i int) { got[i] = r.fetch(ls[i], reserve) }) {
 		for i, l := range ls {
-			data[i], ok[i] = r.settle(l, r.fetch(l, r.fits))
+			data[i], ok[i] = r.readOne(l)
 		}
 		return data, ok
 	}

@@ -15,7 +15,7 @@ import (
 )
 
 // TestReadBatchAsOneByOne reads the same files with ReadBatch, on several
-// goroutines, and with ReadListed and ReadInfo one after another: the
+// goroutines, and one after another (readOne): the
 // contents, the problems, the total and OverLimit must be the same, limits
 // crossed half way included.
 func TestReadBatchAsOneByOne(t *testing.T) {
@@ -60,13 +60,7 @@ func TestReadBatchAsOneByOne(t *testing.T) {
 			var wantData [][]byte
 			var wantOK []bool
 			for _, l := range ls {
-				var d []byte
-				var ok bool
-				if l.Linked != nil {
-					d, ok = one.ReadInfo(l.Name, l.Linked)
-				} else {
-					d, ok = one.ReadListed(l.Name)
-				}
+				d, ok := one.readOne(l)
 				wantData, wantOK = append(wantData, d), append(wantOK, ok)
 			}
 			counted := &countingFS{FS: fsys}

@@ -75,16 +75,12 @@ func (r *Reader) Read(name string, required bool) ([]byte, bool) {
 // ReadInfo reads a file whose info the caller already has, within the
 // limits, or returns ok=false after reporting why not.
 func (r *Reader) ReadInfo(name string, fi fs.FileInfo) ([]byte, bool) {
-	l := Listing{Name: name, Linked: fi}
-	return r.settle(l, r.fetch(l, r.fits))
+	return r.readOne(Listing{Name: name, Linked: fi})
 }
 
-// ReadListed reads a file its directory listing says is a regular file:
-// it opens it once and checks what it opened, without a separate stat.
-func (r *Reader) ReadListed(name string) ([]byte, bool) {
-	l := Listing{Name: name}
-	return r.settle(l, r.fetch(l, r.fits))
-}
+// readOne reads one file as ReadBatch lists them, within the limits,
+// or returns ok=false after reporting why not.
+func (r *Reader) readOne(l Listing) ([]byte, bool) { return r.settle(l, r.fetch(l, r.fits)) }
 
 // fits says whether size bytes more stay within max-total-bytes.
 func (r *Reader) fits(size int64) bool { return r.total+size <= r.Limits.MaxTotalBytes }
