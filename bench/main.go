@@ -471,7 +471,7 @@ var missNotes = map[string]string{
 	"c":     "the same kustomize library runs in both processes; in-process, hookgen's build takes what kustomize's takes (BenchmarkKustomize, and a direct comparison in one test binary gave 5.3-7.1 s against 6.1-6.8 s): a miss is the noise of 7 runs of 5 s each on a loaded machine.",
 	"r":     "through the repo-server both plugins pay the repository's tar twice (discovery and generation), the gRPC streams and the extraction; single requests fall into a fast mode (about 0.3 s) and a slow one (about 1.4 s) from Argo CD's path, and hookgen's own time is that of row b (docs/performance.md).",
 	"d":     "with the requests' files on a tmpfs a request is about 0.1 s, and hookgen's process (row f) against the cat plugin's awk is most of the difference.",
-	"f":     "cat copies bytes; hookgen reads each document's identity and syntax before it prints it, and a flow-style document takes go-yaml's parser, not the line scanner: most of the flow-style row's time (docs/performance.md, The floor).",
+	"f":     "cat copies bytes; hookgen reads each document's identity and syntax before it prints it: the line scanner for block style and one-line flow collections, go-yaml's parser for anything else, and the files through the repository sandbox (docs/performance.md, The floor).",
 }
 
 // markdown writes the monorepo table: per configuration the wall time
