@@ -36,16 +36,9 @@ func (s *docScanner) flowCollection(t string, depth int, path string) (string, b
 				return "", false
 			}
 			key = t[:i]
-			for _, seen := range keys {
-				if seen == key {
-					return "", false // a duplicate key: the parser says so
-				}
+			if !s.key(&keys, path, key, depth+1) {
+				return "", false
 			}
-			keys = append(keys, key)
-			if path == "metadata.annotations" && IsReaderAnnotation(key) {
-				return "", false // removed by the parser's path
-			}
-			s.count(depth + 1)
 			at = childPath(path, key)
 			t = strings.TrimLeft(t[i+2:], " ")
 		}
@@ -53,10 +46,8 @@ func (s *docScanner) flowCollection(t string, depth int, path string) (string, b
 		if !ok {
 			return "", false
 		}
-		if isMap && scalar {
-			s.record(path, key, v)
-		} else if isMap && isIdentity(path, key) {
-			return "", false // an identity that is not a scalar
+		if isMap && !s.entry(path, key, v, scalar) {
+			return "", false
 		}
 		t = strings.TrimLeft(rest, " ")
 		switch {

@@ -2,6 +2,7 @@ package yamlio
 
 import (
 	"encoding/binary"
+	"slices"
 	"strings"
 )
 
@@ -152,27 +153,43 @@ func (s *docScanner) mapping(n, depth int, path string) {
 			s.fail()
 			return
 		}
-		for _, k := range keys {
-			if k == key {
-				s.fail() // a duplicate key: the parser says so
-				return
-			}
-		}
-		keys = append(keys, key)
-		if path == "metadata.annotations" && IsReaderAnnotation(key) {
-			s.fail() // removed by the parser's path
+		if !s.key(&keys, path, key, depth+1) {
 			return
 		}
-		s.count(depth + 1)
 		s.i++
 		v, scalar := s.value(rest, n, depth+1, childPath(path, key), true)
-		if scalar {
-			s.record(path, key, v)
-		} else if isIdentity(path, key) {
-			s.fail() // an identity that is not a scalar: the parser's message
+		if !s.entry(path, key, v, scalar) {
 			return
 		}
 	}
+}
+
+// key takes the next key of a mapping at path (block or flow), counting
+// it; a duplicate key (the parser says so) or an annotation kustomize's
+// readers add (removed on the parser's path) is the parser's.
+func (s *docScanner) key(keys *[]string, path, key string, depth int) bool {
+	if slices.Contains(*keys, key) || path == "metadata.annotations" && IsReaderAnnotation(key) {
+		s.fail()
+		return false
+	}
+	*keys = append(*keys, key)
+	s.count(depth)
+	return true
+}
+
+// entry records what a mapping at path holds under key: a scalar's value
+// when it is part of the identity. An identity that is not a scalar is
+// the parser's, with its message.
+func (s *docScanner) entry(path, key, v string, scalar bool) bool {
+	if scalar {
+		s.record(path, key, v)
+		return true
+	}
+	if isIdentity(path, key) {
+		s.fail()
+		return false
+	}
+	return true
 }
 
 func childPath(path, key string) string {
