@@ -102,6 +102,7 @@ func Main(args []string, environ []string, stdout, stderr io.Writer) (code int) 
 			code = ExitProblems
 		}
 	}()
+	growStack(false)
 	env := NewEnv(environ)
 	if len(args) == 0 && calledAsKRM() {
 		// A KRM runner that gives no arguments: started as hookgen-krm.
