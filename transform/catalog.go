@@ -17,7 +17,7 @@ func Catalog(in Input) (Templates, *HookPolicy, error) {
 	}
 	ps := &problem.Collector{}
 	o := problem.NewOrigins()
-	cfg := loadConfig(in.Config, lim, ps, o)
+	cfg := loadConfig(in.Config, lim, ps, o, true)
 	ts := cfg.Templates.Clone()
 	if in.Repo != nil {
 		addRepoTemplates(ts, &yamlio.Reader{FS: in.Repo, Limits: cfg.Policy.Limits(lim), Problems: ps}, ps)

@@ -40,7 +40,7 @@ func LoadConfig(fsys fs.FS, lim Limits) (*Config, error) {
 		lim = yamlio.DefaultLimits()
 	}
 	ps := &problem.Collector{}
-	cfg := loadConfig(fsys, lim, ps, problem.NewOrigins())
+	cfg := loadConfig(fsys, lim, ps, problem.NewOrigins(), true)
 	if err := ps.Err(); err != nil {
 		return nil, err
 	}
@@ -50,14 +50,19 @@ func LoadConfig(fsys fs.FS, lim Limits) (*Config, error) {
 // configPrefix marks paths in the config directory in messages.
 const configPrefix = "config:"
 
-func loadConfig(fsys fs.FS, lim Limits, ps *problem.Collector, o *problem.Origins) *Config {
-	cfg := &Config{Policy: hookpolicy.OpenPolicy()}
-	ts, err := BuiltinTemplates()
-	if err != nil {
-		ps.Add(Pos{}, "", "%v", err)
-		ts = Templates{}
+// loadConfig reads a config directory; its templates are the built-in
+// ones (withBuiltins) and the platform's, which replace them. A run adds
+// the built-in templates its hooks use itself (addBuiltins).
+func loadConfig(fsys fs.FS, lim Limits, ps *problem.Collector, o *problem.Origins, withBuiltins bool) *Config {
+	cfg := &Config{Policy: hookpolicy.OpenPolicy(), Templates: Templates{}}
+	if withBuiltins {
+		ts, err := BuiltinTemplates()
+		if err != nil {
+			ps.Add(Pos{}, "", "%v", err)
+			ts = Templates{}
+		}
+		cfg.Templates = ts
 	}
-	cfg.Templates = ts
 	if fsys == nil {
 		return cfg
 	}
@@ -70,7 +75,7 @@ func loadConfig(fsys fs.FS, lim Limits, ps *problem.Collector, o *problem.Origin
 			continue
 		}
 		seen[t.Metadata.Name] = t
-		ts[t.Metadata.Name] = t
+		cfg.Templates[t.Metadata.Name] = t
 	}
 	if data, ok := r.Read(PolicyFile, false); ok {
 		if p := hookpolicy.ParsePolicy(configPrefix+PolicyFile, data, lim, ps, o); p != nil {

@@ -49,7 +49,7 @@ func LintConfig(fsys fs.FS, ctx Context) (LintSummary, error) {
 	ps := &problem.Collector{}
 	o := problem.NewOrigins()
 	lim := yamlio.DefaultLimits()
-	cfg := loadConfig(fsys, lim, ps, o)
+	cfg := loadConfig(fsys, lim, ps, o, true)
 	sum.Skipped = cfg.Skipped
 	if !cfg.Policy.Open() {
 		sum.Policy = cfg.Policy.File()

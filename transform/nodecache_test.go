@@ -57,28 +57,79 @@ func TestBuiltinNodes(t *testing.T) {
 	if !bytes.Equal(builtinNodes, want) {
 		t.Fatal("templates/builtin.nodes is stale: a built-in template changed; run go test ./transform -run TestBuiltinNodes -update-nodes")
 	}
-	got, err := hookset.DecodeNodeFiles(builtinNodes)
+	got, err := decodeNodeFiles(builtinNodes)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(got) != len(names) {
+		t.Errorf("builtin.nodes holds %d files, templates/ %d", len(got), len(names))
+	}
 	for _, name := range names {
-		if !reflect.DeepEqual(got[name].Docs, docs[name]) {
+		if !reflect.DeepEqual(got[name], docs[name]) {
 			t.Errorf("%s: the decoded trees differ from the parsed ones", name)
 		}
 	}
 	// Every call gives new trees.
-	again, _ := hookset.DecodeNodeFiles(builtinNodes)
-	if again[names[0]].Docs[0] == got[names[0]].Docs[0] {
-		t.Error("decodeNodeFiles shares trees between calls")
+	again, _ := decodeNodeFiles(builtinNodes)
+	if again[names[0]][0] == got[names[0]][0] {
+		t.Error("Docs shares trees between calls")
 	}
 }
 
+// decodeNodeFiles decodes every file of a node cache.
+func decodeNodeFiles(b []byte) (map[string][]*yaml.Node, error) {
+	index, err := hookset.IndexNodeFiles(b)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]*yaml.Node{}
+	for name, f := range index {
+		if out[name], err = f.Docs(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 func TestDecodeNodeFilesRefusesDamage(t *testing.T) {
+	index, err := hookset.IndexNodeFiles(builtinNodes)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, b := range [][]byte{nil, []byte("nope"), builtinNodes[:len(builtinNodes)/2], append(append([]byte{}, builtinNodes...), 1)} {
-		if _, err := hookset.DecodeNodeFiles(b); err == nil {
+		if _, err := decodeNodeFiles(b); err == nil {
 			t.Errorf("decoded %d damaged bytes", len(b))
 		}
 	}
+	// A section cut short, or with bytes after its trees.
+	for name := range index {
+		whole := builtinNodes[:len(builtinNodes):len(builtinNodes)]
+		at := bytes.Index(whole, []byte(name))
+		if at < 0 {
+			t.Fatalf("%s not in builtin.nodes", name)
+		}
+		for _, delta := range []int{-1, 1} {
+			b := editSectionSize(t, whole, at+len(name), delta)
+			if _, err := decodeNodeFiles(b); err == nil {
+				t.Errorf("%s: decoded a section %+d bytes long", name, delta)
+			}
+		}
+	}
+}
+
+// editSectionSize returns a copy of b whose section size after the name
+// ending at end (after its hash) is changed by delta, the bytes kept.
+func editSectionSize(t *testing.T, b []byte, end, delta int) []byte {
+	t.Helper()
+	_, n := binary.Uvarint(b[end:]) // the hash
+	at := end + n
+	size, m := binary.Uvarint(b[at:])
+	if n <= 0 || m <= 0 {
+		t.Fatal("no section size")
+	}
+	out := append([]byte{}, b[:at]...)
+	out = binary.AppendUvarint(out, uint64(int(size)+delta))
+	return append(out, b[at+m:]...)
 }
 
 // BenchmarkKeepNodeCache compares the node cache (internal/hookset/
@@ -108,20 +159,24 @@ func BenchmarkKeepNodeCache(b *testing.B) {
 		}
 		return docs
 	}
-	cached, err := hookset.DecodeNodeFiles(builtinNodes)
+	index, err := hookset.IndexNodeFiles(builtinNodes)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cached, err := decodeNodeFiles(builtinNodes)
 	if err != nil {
 		b.Fatal(err)
 	}
 	for name, docs := range parse() {
-		if c, ok := cached[name]; !ok || c.Hash != hookset.TextHash(texts[name]) || !reflect.DeepEqual(c.Docs, docs) {
+		if c, ok := index[name]; !ok || c.Hash != hookset.TextHash(texts[name]) || !reflect.DeepEqual(cached[name], docs) {
 			b.Fatalf("%s: the cached trees differ from the parsed ones", name)
 		}
 	}
-	fromCache, err := loadTemplates(builtinNodes)
+	fromCache, err := newBuiltinSet(builtinNodes).all()
 	if err != nil {
 		b.Fatal(err)
 	}
-	fromYAML, err := loadTemplates(nil)
+	fromYAML, err := newBuiltinSet(nil).all()
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -131,7 +186,7 @@ func BenchmarkKeepNodeCache(b *testing.B) {
 	b.Run("trees/cache", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := hookset.DecodeNodeFiles(builtinNodes); err != nil {
+			if _, err := decodeNodeFiles(builtinNodes); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -145,7 +200,7 @@ func BenchmarkKeepNodeCache(b *testing.B) {
 	b.Run("templates/cache", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := loadTemplates(builtinNodes); err != nil {
+			if _, err := newBuiltinSet(builtinNodes).all(); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -153,7 +208,7 @@ func BenchmarkKeepNodeCache(b *testing.B) {
 	b.Run("templates/yaml", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := loadTemplates(nil); err != nil {
+			if _, err := newBuiltinSet(nil).all(); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -168,14 +223,16 @@ func encodeNodeFiles(names []string, texts map[string][]byte, docs map[string][]
 	for _, name := range names {
 		b = appendString(b, name)
 		b = binary.AppendUvarint(b, hookset.TextHash(texts[name]))
-		b = binary.AppendUvarint(b, uint64(len(docs[name])))
+		section := binary.AppendUvarint(nil, uint64(len(docs[name])))
 		for _, d := range docs[name] {
-			b = binary.AppendUvarint(b, uint64(countNodes(d)))
+			section = binary.AppendUvarint(section, uint64(countNodes(d)))
 			var err error
-			if b, err = appendNode(b, d); err != nil {
+			if section, err = appendNode(section, d); err != nil {
 				return nil, err
 			}
 		}
+		b = binary.AppendUvarint(b, uint64(len(section)))
+		b = append(b, section...)
 	}
 	return b, nil
 }

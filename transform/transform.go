@@ -121,7 +121,7 @@ func newState(in Input) (*state, error) {
 	}
 	st := &state{ps: &problem.Collector{}, o: problem.NewOrigins(), appDir: appDir, fromParams: map[*yaml.Node]bool{}}
 	ps := st.ps
-	st.cfg = loadConfig(in.Config, in.Limits, ps, st.o)
+	st.cfg = loadConfig(in.Config, in.Limits, ps, st.o, false)
 	st.lim = st.cfg.Policy.Limits(in.Limits)
 	st.repo = &yamlio.Reader{FS: in.Repo, Limits: st.lim, Problems: ps}
 	st.ctx = in.Context
@@ -152,9 +152,10 @@ func newState(in Input) (*state, error) {
 		sets = append(sets, overrideSet(in.Overrides, sets, ps, st.fromParams))
 	}
 
+	st.defaults, st.merged, st.sel = hookset.MergeSets(sets)
 	st.templates = st.cfg.Templates.Clone()
 	addRepoTemplates(st.templates, st.repo, ps)
-	st.defaults, st.merged, st.sel = hookset.MergeSets(sets)
+	addBuiltins(st.templates, st.merged, ps)
 	st.annotate = manifest.CollectAnnotations(sets, appDir, ps)
 	st.cfg.checkInjected(st.merged, ps)
 	return st, nil
@@ -189,8 +190,12 @@ func misnamedSpec(r *yamlio.Reader, dir string, spec bool, ps *problem.Collector
 // never shadow a built-in or platform template.
 func addRepoTemplates(ts Templates, repo *yamlio.Reader, ps *problem.Collector) {
 	for _, t := range readTemplateDir(repo, ".hookgen/templates", OriginRepo, ps, nil) {
+		origin := OriginBuiltin // of a built-in template ts may not hold yet
 		if old := ts[t.Metadata.Name]; old != nil {
-			ps.Add(t.Src.Pos, "", "repository template %q would shadow the %s template of that name; choose another name", t.Metadata.Name, old.OriginKind)
+			origin = old.OriginKind
+		}
+		if ts[t.Metadata.Name] != nil || builtins()[t.Metadata.Name] != nil {
+			ps.Add(t.Src.Pos, "", "repository template %q would shadow the %s template of that name; choose another name", t.Metadata.Name, origin)
 			continue
 		}
 		ts[t.Metadata.Name] = t

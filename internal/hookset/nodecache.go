@@ -11,17 +11,19 @@ import (
 )
 
 // The built-in templates, parsed ahead of time. Every hookgen process
-// needs them, and parsing their YAML takes 1.4 ms, about a sixth of a
-// hooks-only process, where decoding the cache takes 0.25 ms (doc.go).
-// templates/builtin.nodes holds the trees parseStream makes of each
-// templates/*.yaml, in a compact binary form that decodes without
+// needs some of them, and parsing their YAML takes 1.4 ms, about a sixth
+// of a hooks-only process, where decoding the cache takes 0.25 ms
+// (doc.go). templates/builtin.nodes holds the trees parseStream makes of
+// each templates/*.yaml, in a compact binary form that decodes without
 // scanning YAML, with a hash of the YAML it was made from: a template
 // changed since is parsed from its YAML as before (TestBuiltinNodes fails
 // until the file is made again with
-// `go test ./transform -run TestBuiltinNodes -update-nodes`). Only that
-// test writes the file, so the encoder is in nodecache_test.go.
+// `go test ./transform -run TestBuiltinNodes -update-nodes`). Each file's
+// trees are a section of their own, so that a run decodes only the files
+// of the templates its hooks use. Only that test writes the file, so the
+// encoder is in nodecache_test.go.
 
-const NodesMagic = "hookgen-nodes-v2\n"
+const NodesMagic = "hookgen-nodes-v3\n"
 
 // TextHash is the hash the node cache keys a template file's text by.
 func TextHash(data []byte) uint64 {
@@ -30,9 +32,11 @@ func TextHash(data []byte) uint64 {
 	return h.Sum64()
 }
 
-type nodeFile struct {
-	Hash uint64
-	Docs []*yaml.Node
+// NodeFile is one template file of builtin.nodes: the hash of its YAML
+// and its trees, not yet decoded.
+type NodeFile struct {
+	Hash    uint64
+	section []byte
 }
 
 var errNodes = errors.New("builtin.nodes is damaged")
@@ -119,25 +123,41 @@ func (r *nodeReader) node(depth int) *yaml.Node {
 	return n
 }
 
-// DecodeNodeFiles reads builtin.nodes. The trees are new on every call:
-// callers may keep and change them (their strings share b, which must
-// not change).
-func DecodeNodeFiles(b []byte) (map[string]nodeFile, error) {
+// IndexNodeFiles reads the file names and hashes of builtin.nodes; the
+// trees of each are decoded by its Docs.
+func IndexNodeFiles(b []byte) (map[string]NodeFile, error) {
 	if len(b) < len(NodesMagic) || string(b[:len(NodesMagic)]) != NodesMagic {
 		return nil, errNodes
 	}
 	r := &nodeReader{b: b[len(NodesMagic):]}
-	files := map[string]nodeFile{}
+	files := map[string]NodeFile{}
 	for i := r.uint(); i > 0 && r.err == nil; i-- {
 		name := r.string()
-		f := nodeFile{Hash: r.uint()}
-		for j := r.uint(); j > 0 && r.err == nil; j-- {
-			f.Docs = append(f.Docs, r.doc())
+		f := NodeFile{Hash: r.uint()}
+		size := r.uint()
+		if size > uint64(len(r.b)) {
+			return nil, errNodes
 		}
+		f.section, r.b = r.b[:size], r.b[size:]
 		files[name] = f
 	}
 	if r.err != nil || len(r.b) != 0 {
 		return nil, errNodes
 	}
 	return files, nil
+}
+
+// Docs decodes the file's trees. They are new on every call: callers may
+// keep and change them (their strings share the bytes indexed, which must
+// not change).
+func (f NodeFile) Docs() ([]*yaml.Node, error) {
+	r := &nodeReader{b: f.section}
+	var docs []*yaml.Node
+	for j := r.uint(); j > 0 && r.err == nil; j-- {
+		docs = append(docs, r.doc())
+	}
+	if r.err != nil || len(r.b) != 0 {
+		return nil, errNodes
+	}
+	return docs, nil
 }
