@@ -307,14 +307,15 @@ configMapGenerator:
 	if err := writeFile(filepath.Join(helloDir, "main.go"), "package main\n\nimport \"os\"\n\nfunc main() { os.Stdout.WriteString(\"hello 1.0\\n\") }\n"); err != nil {
 		return nil, err
 	}
-	in.hello = filepath.Join(helloDir, "hello")
-	build := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", in.hello, ".")
+	hello := filepath.Join(helloDir, "hello")
+	build := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", hello, ".")
 	build.Dir = helloDir
 	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=")
 	if out, err := build.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("build hello: %v\n%s", err, out)
 	}
-	return in, nil
+	in.hello, err = install(hello, work, "hello")
+	return in, err
 }
 
 // shapeApp writes n resources of a shape, one file each, and the hook set

@@ -96,6 +96,13 @@ func run(hookgen, kustomize, out, work string, scale float64, cmpResults, repoRe
 		}
 		defer os.RemoveAll(work)
 	}
+	// Every timed binary runs from a copy of its own (install.go).
+	if hookgen, err = install(hookgen, work, "hookgen"); err != nil {
+		return err
+	}
+	if kustomize, err = install(kustomize, work, "kustomize"); err != nil {
+		return err
+	}
 	fmt.Fprintln(os.Stderr, "bench: writing inputs to", work)
 	in, err := makeInputs(work, hookgen)
 	if err != nil {
@@ -131,7 +138,7 @@ func run(hookgen, kustomize, out, work string, scale float64, cmpResults, repoRe
 
 	// vs: this hookgen against another build of it, on row a's app.
 	if against != "" {
-		if against, err = filepath.Abs(against); err != nil {
+		if against, err = install(against, work, "hookgen-against"); err != nil {
 			return err
 		}
 		other := hg(in.hooksApp, "hooks-only")
@@ -420,6 +427,7 @@ func (r *report) markdown() string {
 	fmt.Fprintf(&b, "- date: %s (took %s)\n", r.started.UTC().Format("2006-01-02 15:04 UTC"), r.finished.Sub(r.started).Round(time.Second))
 	fmt.Fprintf(&b, "- load average (1, 5, 15 min) at start: %s; at end: %s\n", r.loadStart, r.loadEnd)
 	fmt.Fprintf(&b, "- each row runs its two commands interleaved (A B, B A, ...) after one warm-up run each; wall time per process; each run's output is hashed and must equal its command's first run\n")
+	fmt.Fprintf(&b, "- every binary timed runs from a copy made for the run (bench/install.go), so that each side's page cache is an installed binary's, not what the linker left\n")
 	fmt.Fprintf(&b, "- A/B is the ratio of the medians; paired A/B the median of the per-pair ratios (run i of A over run i of B); a ratio target holds only when both meet it\n\n")
 	fmt.Fprintf(&b, "| row | what | A | A median (min–max) | B | B median (min–max) | A/B | paired A/B | CPU A/B | target | result |\n")
 	fmt.Fprintf(&b, "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")

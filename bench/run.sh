@@ -87,7 +87,11 @@ go test ./transform ./internal/yamlio -run '^$' -bench 'Load|Transform|Write|Hoo
 # canon against sigs.k8s.io/yaml, which stays out of hookgen's module.
 (cd test/canondiff && go test -run '^$' -bench 'Keep' -benchmem -count 1) | tee -a bench/go-bench.txt >&2
 
-hookgen="$PWD/bin/hookgen"
+# The servers' rows run hookgen from a copy, as the bench program runs
+# every binary it times (bench/install.go says why).
+mkdir -p "$work/bin"
+cp bin/hookgen "$work/bin/hookgen-servers"
+hookgen="$work/bin/hookgen-servers"
 flags=()
 if want d; then
 	echo "== row d: argocd-cmp-server" >&2
