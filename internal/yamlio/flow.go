@@ -27,7 +27,8 @@ func (s *docScanner) flowCollection(t string, depth int, path string) (string, b
 	if t != "" && t[0] == closing {
 		return t[1:], true
 	}
-	var keys []string
+	keys := len(s.keys)
+	defer func() { s.keys = s.keys[:keys] }()
 	for s.ok {
 		key, at := "", "-"
 		if isMap {
@@ -36,7 +37,7 @@ func (s *docScanner) flowCollection(t string, depth int, path string) (string, b
 				return "", false
 			}
 			key = t[:i]
-			if !s.key(&keys, path, key, depth+1) {
+			if !s.key(keys, path, key, depth+1) {
 				return "", false
 			}
 			at = childPath(path, key)

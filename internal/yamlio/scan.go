@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // A quick reader for the documents most manifests are: a block mapping of
@@ -32,6 +33,7 @@ type scanLine struct {
 
 type docScanner struct {
 	lines []scanLine
+	keys  []string // the keys of the mappings being read, innermost last
 	i     int
 	nodes int
 	lim   Limits
@@ -39,9 +41,25 @@ type docScanner struct {
 	ok    bool
 }
 
+// scanners keeps docScanners, whose lines and keys are reused from one
+// document to the next: a document's scan then allocates nothing but the
+// copy of its text, and a run over many small files touches no new
+// memory for them. A scanner that grew past maxPooledLines is left to the
+// collector.
+var scanners = sync.Pool{New: func() any { return new(docScanner) }}
+
+const maxPooledLines = 1 << 12
+
 // ScanDoc reads a document of the known form, or reports false.
 func ScanDoc(text []byte, lim Limits) (DocInfo, bool) {
-	s := docScanner{lim: lim, ok: true}
+	s := scanners.Get().(*docScanner)
+	defer func() {
+		if cap(s.lines) <= maxPooledLines {
+			*s = docScanner{lines: s.lines[:0], keys: s.keys[:0]}
+			scanners.Put(s)
+		}
+	}()
+	*s = docScanner{lines: s.lines[:0], keys: s.keys[:0], lim: lim, ok: true}
 	if !s.split(text) {
 		return DocInfo{}, false
 	}
@@ -65,8 +83,8 @@ func (s *docScanner) split(text []byte) bool {
 		return false // tabs, CR, control characters, non-ASCII
 	}
 	str := string(text)
-	s.lines = make([]scanLine, 0, strings.Count(str, "\n")+1)
-	for len(str) > 0 || s.lines == nil {
+	s.lines = slices.Grow(s.lines[:0], strings.Count(str, "\n")+1)
+	for {
 		line, rest, _ := strings.Cut(str, "\n")
 		n := 0
 		for n < len(line) && line[n] == ' ' {
@@ -137,7 +155,8 @@ func (s *docScanner) count(depth int) {
 // "metadata.annotations".
 func (s *docScanner) mapping(n, depth int, path string) {
 	s.count(depth)
-	var keys []string
+	keys := len(s.keys)
+	defer func() { s.keys = s.keys[:keys] }()
 	for s.ok {
 		s.skip()
 		if s.i >= len(s.lines) || s.lines[s.i].indent < n {
@@ -153,7 +172,7 @@ func (s *docScanner) mapping(n, depth int, path string) {
 			s.fail()
 			return
 		}
-		if !s.key(&keys, path, key, depth+1) {
+		if !s.key(keys, path, key, depth+1) {
 			return
 		}
 		s.i++
@@ -164,15 +183,15 @@ func (s *docScanner) mapping(n, depth int, path string) {
 	}
 }
 
-// key takes the next key of a mapping at path (block or flow), counting
-// it; a duplicate key (the parser says so) or an annotation kustomize's
+// key takes the next key of a mapping at path (block or flow), whose keys
+// so far are s.keys[from:], counting it; a duplicate key (the parser says so) or an annotation kustomize's
 // readers add (removed on the parser's path) is the parser's.
-func (s *docScanner) key(keys *[]string, path, key string, depth int) bool {
-	if slices.Contains(*keys, key) || path == "metadata.annotations" && IsReaderAnnotation(key) {
+func (s *docScanner) key(from int, path, key string, depth int) bool {
+	if slices.Contains(s.keys[from:], key) || path == "metadata.annotations" && IsReaderAnnotation(key) {
 		s.fail()
 		return false
 	}
-	*keys = append(*keys, key)
+	s.keys = append(s.keys, key)
 	s.count(depth)
 	return true
 }
