@@ -30,7 +30,7 @@ type FS struct {
 	real string
 
 	mu   sync.Mutex
-	dirs map[string]*os.Root // directories opened as roots, for Open (nil: could not)
+	dirs map[string]dirHandle // directories opened for Open (a closed one: could not)
 }
 
 // maxDirRoots bounds the directories Open keeps open (a descriptor each).
@@ -57,9 +57,7 @@ func (r *FS) close() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, d := range r.dirs {
-		if d != nil {
-			d.Close()
-		}
+		d.close()
 	}
 	r.dirs = nil
 	return r.root.Close()
@@ -84,48 +82,41 @@ func (r *FS) Open(name string) (fs.File, error) {
 	return f, nil
 }
 
-// openInDir opens a file through a root of its own directory, opened
-// once for all the directory's files: the repository's root walks every
-// directory of a path on each open (an open and a close per directory),
-// a directory's root opens the file alone. It returns nil on any failure,
-// leaving the file to the repository's root, whose answer stands: a
-// symlink that leaves the directory but not the repository, for one.
-func (r *FS) openInDir(name string) *os.File {
+// openInDir opens a file through its own directory, opened once (through
+// the root) for all the directory's files: the repository's root walks
+// every directory of a path on each open (an open and a close per
+// directory), a directory's handle opens the file alone, never following
+// a link. It returns nil on any failure, leaving the file to the
+// repository's root, whose answer stands: a symlink, for one.
+func (r *FS) openInDir(name string) fs.File {
 	dir, base := path.Split(name)
 	if dir == "" || !fs.ValidPath(name) {
 		return nil
 	}
-	d := r.dirRoot(strings.TrimSuffix(dir, "/"))
-	if d == nil {
+	d, ok := r.dir(strings.TrimSuffix(dir, "/"))
+	if !ok {
 		return nil
 	}
-	f, err := d.OpenFile(base, openFlags, 0)
-	if err != nil {
-		return nil
-	}
-	return f
+	return d.open(base)
 }
 
-// dirRoot returns dir opened as a root, once; nil when it cannot be, or
+// dir returns dir's handle, opened once; false when it cannot be, or
 // when maxDirRoots are open already.
-func (r *FS) dirRoot(dir string) *os.Root {
+func (r *FS) dir(dir string) (dirHandle, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if d, ok := r.dirs[dir]; ok {
-		return d
+		return d, d.ok()
 	}
 	if len(r.dirs) >= maxDirRoots {
-		return nil
+		return dirHandle{}, false
 	}
-	d, err := r.root.OpenRoot(dir)
-	if err != nil {
-		d = nil
-	}
+	d := openDir(r.root, dir)
 	if r.dirs == nil {
-		r.dirs = map[string]*os.Root{}
+		r.dirs = map[string]dirHandle{}
 	}
 	r.dirs[dir] = d
-	return d
+	return d, d.ok()
 }
 
 // open opens name as the root's fs.FS does, with openFlags.
