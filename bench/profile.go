@@ -65,6 +65,9 @@ func profileIn(hookgen, work, dir string, runs int) error {
 		}
 		defer os.RemoveAll(work)
 	}
+	if hookgen, err = install(hookgen, work, "hookgen"); err != nil { // as the timed rows run it
+		return err
+	}
 	return runProfile(hookgen, work, dir, runs)
 }
 

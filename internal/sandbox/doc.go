@@ -4,7 +4,10 @@
 // reads it: a read-only view of one directory that no "..", no symlink and
 // no absolute path can leave; a path that would is refused with
 // transform.ErrOutsideRoot, which transform reports as "leads outside the
-// repository" on the file that named it.
+// repository" on the file that named it. A file is opened through its own
+// directory, opened once through the root, without following a link (a
+// link is the root's to judge); on Linux the file is read through its
+// descriptor, without an *os.File (dir_linux.go says why).
 //
 // Seal makes the process unable to reach the network or run a program
 // and bounds its heap, for the commands that read a repository: what
