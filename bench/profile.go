@@ -29,7 +29,7 @@ type phase struct {
 
 // phases are tried in order; the first that matches takes the sample.
 var phases = []phase{
-	{"work: built-in templates (decode)", []string{"github.com/hookgen/hookgen/transform.BuiltinTemplates"}, true},
+	{"work: the built-in templates the hooks use (decode)", []string{"github.com/hookgen/hookgen/transform.addBuiltins"}, true},
 	{"work: read and parse hookgen.yaml", []string{"github.com/hookgen/hookgen/internal/hookset.ParseHookSet"}, true},
 	{"work: make the Jobs", []string{"github.com/hookgen/hookgen/internal/jobgen.(*Generator).Generate"}, true},
 	{"work: judge the Jobs (policy, pod security)", []string{"github.com/hookgen/hookgen/internal/judge.Judge"}, true},
