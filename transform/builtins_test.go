@@ -71,17 +71,7 @@ func TestAddBuiltins(t *testing.T) {
 // the node cache are those parsing their YAML gives, and that each is
 // decoded once.
 func TestBuiltinsFromCacheAsFromYAML(t *testing.T) {
-	fromCache, err := newBuiltinSet(builtinNodes).all()
-	if err != nil {
-		t.Fatal(err)
-	}
-	fromYAML, err := newBuiltinSet(nil).all()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(fromCache) < 7 || !reflect.DeepEqual(fromCache, fromYAML) {
-		t.Errorf("the %d templates from the cache differ from the %d parsed from YAML", len(fromCache), len(fromYAML))
-	}
+	builtinsAgree(t)
 	a, _ := builtins().get("job")
 	b, _ := builtins().get("job")
 	if a == nil || a != b {
@@ -111,5 +101,22 @@ func TestDecodeBuiltinNamedAsFile(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) || tmpl != nil {
 			t.Errorf("%s: got %v, %v; want an error with %q", tc.name, tmpl, err, tc.want)
 		}
+	}
+}
+
+// builtinsAgree fails tb unless every built-in template decoded from the
+// node cache is the one parsing its YAML gives.
+func builtinsAgree(tb testing.TB) {
+	tb.Helper()
+	fromCache, err := newBuiltinSet(builtinNodes).all()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	fromYAML, err := newBuiltinSet(nil).all()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if len(fromCache) < 7 || !reflect.DeepEqual(fromCache, fromYAML) {
+		tb.Fatalf("the %d templates from the cache differ from the %d parsed from YAML", len(fromCache), len(fromYAML))
 	}
 }
