@@ -85,10 +85,11 @@ func (s builtinSet) get(name string) (*HookTemplate, error) {
 	return nil, nil
 }
 
-// all returns every built-in template, in a map of the caller's.
+// all returns every built-in template, in a map of the caller's; the
+// first by name that cannot be decoded is the error.
 func (s builtinSet) all() (Templates, error) {
 	ts := Templates{}
-	for name := range s {
+	for _, name := range subst.SortedKeys(s) {
 		t, err := s.get(name)
 		if err != nil {
 			return nil, err
