@@ -31,12 +31,8 @@ func openDir(root *os.Root, dir string) dirHandle {
 		return dirHandle{}
 	}
 	defer f.Close()
-	sc, err := f.SyscallConn()
+	fd, err := dupOf(f)
 	if err != nil {
-		return dirHandle{}
-	}
-	fd, dupErr := -1, error(nil)
-	if err := sc.Control(func(x uintptr) { fd, dupErr = dupCloexec(int(x)) }); err != nil || dupErr != nil {
 		return dirHandle{}
 	}
 	return dirHandle{fd: fd, opened: true}

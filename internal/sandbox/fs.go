@@ -33,8 +33,8 @@ type FS struct {
 	dirs map[string]dirHandle // directories opened for Open (a closed one: could not)
 }
 
-// maxDirRoots bounds the directories Open keeps open (a descriptor each).
-const maxDirRoots = 64
+// maxDirs bounds the directories Open keeps open (a descriptor each).
+const maxDirs = 64
 
 // Open opens dir as an FS. The returned func releases the directory.
 func Open(dir string) (*FS, func() error, error) {
@@ -101,14 +101,14 @@ func (r *FS) openInDir(name string) fs.File {
 }
 
 // dir returns dir's handle, opened once; false when it cannot be, or
-// when maxDirRoots are open already.
+// when maxDirs are open already.
 func (r *FS) dir(dir string) (dirHandle, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if d, ok := r.dirs[dir]; ok {
 		return d, d.ok()
 	}
-	if len(r.dirs) >= maxDirRoots {
+	if len(r.dirs) >= maxDirs {
 		return dirHandle{}, false
 	}
 	d := openDir(r.root, dir)

@@ -136,14 +136,14 @@ func TestLinksOutside(t *testing.T) {
 
 // TestOpenInDirectories opens files in more directories than Open keeps
 // roots for: every file reads right, through a directory's root or
-// through the repository's, and no more than maxDirRoots stay open.
+// through the repository's, and no more than maxDirs stay open.
 func TestOpenInDirectories(t *testing.T) {
 	fsys := repo(t)
-	for i := range maxDirRoots + 6 {
+	for i := range maxDirs + 6 {
 		write(t, filepath.Join(fsys.real, fmt.Sprintf("d%03d", i), "m.yaml"), fmt.Sprintf("i: %d\n", i))
 	}
 	for round := range 2 {
-		for i := range maxDirRoots + 6 {
+		for i := range maxDirs + 6 {
 			f, err := fsys.Open(fmt.Sprintf("d%03d/m.yaml", i))
 			var b []byte
 			if err == nil {
@@ -155,8 +155,8 @@ func TestOpenInDirectories(t *testing.T) {
 			}
 		}
 	}
-	if n := len(fsys.dirs); n != maxDirRoots {
-		t.Errorf("%d directory roots kept, want %d", n, maxDirRoots)
+	if n := len(fsys.dirs); n != maxDirs {
+		t.Errorf("%d directory roots kept, want %d", n, maxDirs)
 	}
 	if _, err := fsys.Open("d000/../../x.yaml"); err == nil {
 		t.Error("a path with .. opened")

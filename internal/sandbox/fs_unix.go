@@ -21,16 +21,9 @@ const openFlags = os.O_RDONLY | syscall.O_NONBLOCK
 // names, and every file is still opened through the root. Info lstats
 // through the root.
 func listEntries(d *os.File, lstat func(string) (fs.FileInfo, error)) ([]fs.DirEntry, error) {
-	sc, err := d.SyscallConn()
+	dup, err := dupOf(d)
 	if err != nil {
 		return nil, err
-	}
-	dup, dupErr := -1, error(nil)
-	if err := sc.Control(func(fd uintptr) { dup, dupErr = dupCloexec(int(fd)) }); err != nil {
-		return nil, err
-	}
-	if dupErr != nil {
-		return nil, dupErr
 	}
 	f := os.NewFile(uintptr(dup), d.Name())
 	defer f.Close()
@@ -39,6 +32,20 @@ func listEntries(d *os.File, lstat func(string) (fs.FileInfo, error)) ([]fs.DirE
 		es[i] = entry{e, lstat}
 	}
 	return es, err
+}
+
+// dupOf returns a second descriptor of f's, closed on exec, that f's
+// bookkeeping does not know of.
+func dupOf(f *os.File) (int, error) {
+	sc, err := f.SyscallConn()
+	if err != nil {
+		return -1, err
+	}
+	dup, dupErr := -1, error(nil)
+	if err := sc.Control(func(fd uintptr) { dup, dupErr = dupCloexec(int(fd)) }); err != nil {
+		return -1, err
+	}
+	return dup, dupErr
 }
 
 func dupCloexec(fd int) (int, error) {
